@@ -1,0 +1,90 @@
+"""The composition root: config -> store, live state, services, adapters."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import setup as setup_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+
+from .config import Config
+from .live.memory import MemoryLiveState
+from .realtime import codec
+from .realtime.dispatch import DeskServer, SocketNotifier
+from .realtime.staff import AgentNamespace, SupervisorNamespace
+from .realtime.visitor import VisitorNamespace
+from .services.bundle import Services
+from .services.clock import SystemClock
+from .services.context import Desk
+from .services.ports import Clock
+from .store import open_store
+from .web.assets import ROOT, TEMPLATES
+from .web.pages import DEMO_SITE, SERVICES, setup_routes
+from .web.security import security_headers
+
+log = logging.getLogger(__name__)
+SIO = web.AppKey("sio", DeskServer)
+MAX_PACKET_BYTES = 1024 * 1024  # far above message_chars (too_large acks); bigger packets close the socket
+
+
+def session_key(config: Config) -> bytes:
+    """32 bytes for the console's encrypted session cookie: derived from
+    `[server] secret_key`, or generated once into data/secret_key."""
+    if config.server.secret_key:
+        return hashlib.sha256(config.server.secret_key.encode("utf-8")).digest()
+    path = ROOT / "data" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+async def create_app(config: Config, *, clock: Clock | None = None, demo_site: str | None = None,
+                     migrate: bool = True) -> web.Application:
+    """Opens the store and builds the whole app; closing happens on cleanup."""
+    store = await open_store(config.server.database)
+    if migrate:
+        await store.migrate()
+    sio = DeskServer(async_mode="aiohttp", json=codec, cors_allowed_origins="*",
+                     max_http_buffer_size=MAX_PACKET_BYTES, namespaces=["/visitor", "/agent", "/supervisor"])
+    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=SocketNotifier(sio),
+                clock=clock or SystemClock())
+    services = Services.build(desk)
+    for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
+        sio.mount(namespace(services, sio))
+
+    app = web.Application(middlewares=[security_headers], client_max_size=MAX_PACKET_BYTES)
+    setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",
+                                              httponly=True, samesite="Lax", max_age=12 * 3600))
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    app[SERVICES], app[SIO] = services, sio
+    if demo_site:
+        app[DEMO_SITE] = demo_site
+    setup_routes(app)
+    sio.attach(app)
+    app.cleanup_ctx.append(_background(services, sio))
+    return app
+
+
+def _background(services: Services, sio: DeskServer):
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        await services.presence.recover()
+        timers = asyncio.create_task(services.timers.run(), name="timers")
+        try:
+            yield
+        finally:
+            timers.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timers
+            await sio.shutdown_tasks()
+            await services.desk.store.close()
+            await services.desk.live.close()
+    return ctx

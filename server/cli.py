@@ -1,0 +1,222 @@
+"""The command line: `python run.py [serve|site add|agent add|migrate]`.
+
+These forms are a contract other tools rely on (README, issue 3)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import secrets
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from . import config as configuration
+from .policy.calendar import parse_hours
+from .services.auth import hash_password
+from .services.model import Agent, IdentityMode, Role, Site
+from .services.tokens import hash_token, new_id
+from .store import open_store
+
+DEMO_SITE = "demo"
+DEMO_USERS = (("lead@demo.test", "Demo Lead", Role.SUPERVISOR), ("agent@demo.test", "Demo Agent", Role.AGENT))
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="TOML config file (see docs/config.example.toml)")
+    parser.add_argument("--database", metavar="URL",
+                        help=f"SQLAlchemy URL; default {configuration.DEFAULT_DATABASE}")
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", metavar="H", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", metavar="P", type=int, help="port (default 8080)")
+    parser.add_argument("--redis", metavar="URL", help="Redis URL for several nodes (not yet supported)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description="Shiftdesk: live chat for support desks. Without a command: "
+        "the demo (site 'demo', a demo supervisor and agent, the widget at / and the console at /console).")
+    _common(parser)
+    _serve_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server (migrates the database first)")
+    _common(serve)
+    _serve_options(serve)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    _common(migrate)
+
+    site = commands.add_parser("site", help="manage sites").add_subparsers(dest="action", metavar="ACTION",
+                                                                           required=True)
+    site_add = site.add_parser("add", help="create or update a site (a widget key)")
+    site_add.add_argument("key")
+    site_add.add_argument("--secret", metavar="S", help="signs identity JWTs; generated and printed if left out")
+    site_add.add_argument("--origin", metavar="URL", action="append", default=None,
+                          help="an origin allowed to embed the widget (repeat); none means any")
+    site_add.add_argument("--identity", choices=["optional", "required"])
+    _common(site_add)
+
+    agent = commands.add_parser("agent", help="manage agents").add_subparsers(dest="action", metavar="ACTION",
+                                                                              required=True)
+    agent_add = agent.add_parser("add", help="create or update an agent (by email)")
+    agent_add.add_argument("email")
+    agent_add.add_argument("--name", required=True, metavar="NAME")
+    agent_add.add_argument("--password", metavar="P", help="console password; generated and printed if left out")
+    agent_add.add_argument("--token", metavar="T", help="API token for /agent and /supervisor (stored hashed)")
+    agent_add.add_argument("--role", choices=["agent", "supervisor"])
+    agent_add.add_argument("--tier", type=int, metavar="N")
+    agent_add.add_argument("--skills", metavar="a,b")
+    agent_add.add_argument("--capacity", type=int, metavar="N", help="concurrent chats (default 3)")
+    agent_add.add_argument("--shift", metavar="SPEC", help='"always", "mon-fri 09:00-17:00", ... (default: desk hours)')
+    _common(agent_add)
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> configuration.Config:
+    server = {key: getattr(args, key, None) for key in ("host", "port", "database", "redis")}
+    return configuration.load(args.config, overrides={"server": server})
+
+
+async def _with_store(config: configuration.Config, work: Callable) -> None:
+    store = await open_store(config.server.database)
+    try:
+        await store.migrate()
+        await work(store)
+    finally:
+        await store.close()
+
+
+async def add_site(store, args: argparse.Namespace) -> None:
+    existing = await store.site_by_key(args.key)
+    secret = args.secret or (existing.secret if existing else None)
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        print(f"site {args.key}: identity secret (shown once): {secret}")
+    site = Site(id=existing.id if existing else new_id(), key=args.key, secret=secret,
+                origins=tuple(args.origin) if args.origin is not None else (existing.origins if existing else ()),
+                identity=IdentityMode(args.identity) if args.identity else
+                (existing.identity if existing else IdentityMode.OPTIONAL))
+    await store.save_site(site)
+    print(f"site {args.key} saved (origins: {', '.join(site.origins) or 'any'}; identity {site.identity})")
+
+
+def _agent_fields(args: argparse.Namespace) -> dict:
+    fields: dict = {"name": args.name}
+    for key in ("tier", "capacity"):
+        value = getattr(args, key)
+        if value is not None:
+            if value < 1:
+                raise SystemExit(f"--{key} must be at least 1")
+            fields[key] = value
+    if args.role:
+        fields["role"] = Role(args.role)
+    if args.skills is not None:
+        fields["skills"] = tuple(s.strip() for s in args.skills.split(",") if s.strip())
+    if args.shift is not None:
+        try:
+            parse_hours(args.shift)
+        except ValueError as exc:
+            raise SystemExit(f"--shift: {exc}") from None
+        fields["shift"] = args.shift
+    if args.token is not None:
+        if len(args.token) < 22:
+            raise SystemExit("--token must be at least 22 characters (128 bits)")
+        fields["token_hash"] = hash_token(args.token)
+    return fields
+
+
+async def add_agent(store, args: argparse.Namespace) -> None:
+    email = args.email.strip().lower()
+    existing = await store.agent_by_email(email)
+    fields = _agent_fields(args)
+    password = args.password
+    if password is None and (existing is None or existing.password_hash is None):
+        password = secrets.token_urlsafe(12)
+        print(f"agent {email}: password (shown once): {password}")
+    if password is not None:
+        fields["password_hash"] = hash_password(password)
+    agent = dataclasses.replace(existing, **fields) if existing else Agent(id=new_id(), email=email, **fields)
+    await store.save_agent(agent)
+    print(f"agent {email} saved ({agent.role}, tier {agent.tier}, capacity {agent.capacity}, "
+          f"shift {agent.shift or 'desk hours'})")
+
+
+async def prepare_demo(store, config: configuration.Config) -> None:
+    """First run: site `demo` and a demo supervisor and agent, on shift
+    always so the demo works at any hour."""
+    if await store.site_by_key(DEMO_SITE) is None:
+        await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=secrets.token_urlsafe(32)))
+    for email, name, role in DEMO_USERS:
+        if await store.agent_by_email(email) is not None:
+            print(f"demo user {email} exists (reset: python run.py agent add {email} --name '{name}' --password NEW)")
+            continue
+        password = secrets.token_urlsafe(9)
+        await store.save_agent(Agent(id=new_id(), email=email, name=name, role=role, shift="always",
+                                     password_hash=hash_password(password)))
+        print(f"demo {role}: {email}  password: {password}")
+
+
+async def serve(config: configuration.Config, demo: bool = False) -> None:
+    from .app import create_app  # the server's imports are only paid by serve
+
+    if config.server.redis:
+        raise SystemExit("--redis: several nodes on Redis are not supported yet (a later issue)")
+    if demo:
+        await _with_store(config, lambda store: prepare_demo(store, config))
+    app = await create_app(config, demo_site=DEMO_SITE if demo else None)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, config.server.host, config.server.port).start()
+    print(f"Shiftdesk on http://{config.server.host}:{config.server.port}/ "
+          f"(console: /console; database: {config.server.database})", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def _run(work: Awaitable) -> None:
+    try:
+        import uvloop
+        factory = uvloop.new_event_loop
+    except ImportError:  # uvloop is optional on platforms without it
+        factory = None
+    with asyncio.Runner(loop_factory=factory) as runner:
+        runner.run(work)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        config = load_config(args)
+    except configuration.ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command
+    if command in (None, "serve"):
+        with contextlib.suppress(KeyboardInterrupt):
+            _run(serve(config, demo=command is None))
+    elif command == "migrate":
+        _run(_with_store(config, lambda store: _print_async("database is up to date")))
+    elif command == "site":
+        _run(_with_store(config, lambda store: add_site(store, args)))
+    elif command == "agent":
+        _run(_with_store(config, lambda store: add_agent(store, args)))
+    return 0
+
+
+async def _print_async(text: str) -> None:
+    print(text)

@@ -1,0 +1,148 @@
+"""LiveState in this process's memory: one node, no other service.
+
+Every method runs without awaiting anything, so each is atomic on the event
+loop; that is what makes `claim_slot` safe here (the Redis version uses a
+script for the same guarantee).
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import heapq
+import itertools
+from datetime import datetime, timedelta
+
+from ..services.model import AgentStatus
+from ..services.ports import Presence, QueueEntry
+
+
+@dataclasses.dataclass
+class _Agent:
+    status: AgentStatus
+    idle_since: datetime
+    conns: set[str] = dataclasses.field(default_factory=set)
+    chats: set[str] = dataclasses.field(default_factory=set)
+
+    def view(self, agent_id: str) -> Presence:
+        return Presence(agent_id, self.status, len(self.conns), len(self.chats), self.idle_since)
+
+
+def _order(item: tuple[QueueEntry, int]) -> tuple:
+    entry, arrival = item  # arrival breaks ties between equal timestamps
+    return (not entry.front, entry.priority.rank, entry.enqueued_at, arrival)
+
+
+class MemoryLiveState:
+    def __init__(self) -> None:
+        self._queue: dict[str, tuple[QueueEntry, int]] = {}
+        self._arrivals = itertools.count()
+        self._agents: dict[str, _Agent] = {}
+        self._visitors: dict[str, set[str]] = {}
+        self._deadlines: dict[str, datetime] = {}
+        self._heap: list[tuple[datetime, str]] = []
+        self._rates: dict[str, collections.deque[datetime]] = {}
+
+    async def close(self) -> None:
+        return None
+
+    # queue
+    async def enqueue(self, entry: QueueEntry) -> None:
+        self._queue[entry.chat_id] = (entry, next(self._arrivals))
+
+    async def dequeue(self, chat_id: str) -> bool:
+        return self._queue.pop(chat_id, None) is not None
+
+    async def queue(self) -> list[QueueEntry]:
+        return [entry for entry, _ in sorted(self._queue.values(), key=_order)]
+
+    # agents
+    def _agent(self, agent_id: str, status: AgentStatus, now: datetime) -> _Agent:
+        return self._agents.setdefault(agent_id, _Agent(status, now))
+
+    async def agent_online(self, agent_id: str, conn: str, status: AgentStatus, now: datetime) -> Presence:
+        agent = self._agent(agent_id, status, now)
+        agent.conns.add(conn)
+        return agent.view(agent_id)
+
+    async def agent_offline(self, agent_id: str, conn: str) -> Presence:
+        agent = self._agents.get(agent_id)
+        if agent is None:
+            return Presence(agent_id, AgentStatus.AWAY, 0, 0, datetime.min)
+        agent.conns.discard(conn)
+        return agent.view(agent_id)
+
+    async def set_status(self, agent_id: str, status: AgentStatus, now: datetime) -> Presence:
+        agent = self._agent(agent_id, status, now)
+        if status is AgentStatus.AVAILABLE and agent.status is not AgentStatus.AVAILABLE:
+            agent.idle_since = now
+        agent.status = status
+        return agent.view(agent_id)
+
+    async def presence(self, agent_id: str) -> Presence | None:
+        agent = self._agents.get(agent_id)
+        return agent.view(agent_id) if agent else None
+
+    async def presences(self) -> list[Presence]:
+        return [a.view(agent_id) for agent_id, a in self._agents.items()]
+
+    async def claim_slot(self, agent_id: str, chat_id: str, capacity: int, now: datetime) -> bool:
+        agent = self._agents.get(agent_id)
+        if agent is None or len(agent.chats) >= capacity:
+            return False
+        agent.chats.add(chat_id)
+        agent.idle_since = now
+        return True
+
+    async def release_slot(self, agent_id: str, chat_id: str) -> None:
+        agent = self._agents.get(agent_id)
+        if agent is not None:
+            agent.chats.discard(chat_id)
+
+    async def chats_of(self, agent_id: str) -> set[str]:
+        agent = self._agents.get(agent_id)
+        return set(agent.chats) if agent else set()
+
+    # visitors
+    async def visitor_online(self, visitor_id: str, conn: str) -> int:
+        conns = self._visitors.setdefault(visitor_id, set())
+        conns.add(conn)
+        return len(conns)
+
+    async def visitor_offline(self, visitor_id: str, conn: str) -> int:
+        conns = self._visitors.get(visitor_id, set())
+        conns.discard(conn)
+        if not conns:
+            self._visitors.pop(visitor_id, None)
+        return len(conns)
+
+    async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
+        stamps = self._rates.setdefault(key, collections.deque())
+        horizon = now - timedelta(seconds=window_s)
+        while stamps and stamps[0] <= horizon:
+            stamps.popleft()
+        if len(stamps) >= limit:
+            return False
+        stamps.append(now)
+        return True
+
+    # deadlines: a dict of the truth plus a heap with stale entries skipped
+    async def set_deadline(self, key: str, at: datetime) -> None:
+        self._deadlines[key] = at
+        heapq.heappush(self._heap, (at, key))
+
+    async def cancel_deadline(self, key: str) -> None:
+        self._deadlines.pop(key, None)
+
+    async def pop_due(self, now: datetime) -> list[str]:
+        due: list[str] = []
+        while self._heap and self._heap[0][0] <= now:
+            at, key = heapq.heappop(self._heap)
+            if self._deadlines.get(key) == at:
+                del self._deadlines[key]
+                due.append(key)
+        return due
+
+    async def next_deadline(self) -> datetime | None:
+        while self._heap and self._deadlines.get(self._heap[0][1]) != self._heap[0][0]:
+            heapq.heappop(self._heap)
+        return self._heap[0][0] if self._heap else None

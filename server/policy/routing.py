@@ -1,0 +1,66 @@
+"""The routing choice: which agent takes a chat, and the order of the waiting queue.
+
+Pure: candidates are a snapshot built by the service, no I/O, no clock.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An agent as routing sees it at one instant.
+
+    `load` is the number of chats the agent holds now, `capacity` the most it
+    may hold at once; `idle_since` (aware) is when it last had no chat or last
+    took one, whichever the service tracks; `on_shift` is the calendar's
+    answer for now; `available` is the agent's own status; `tier` is 1-3.
+    """
+
+    agent_id: str
+    load: int
+    capacity: int
+    idle_since: datetime
+    on_shift: bool
+    available: bool
+    tier: int = 1
+    skills: frozenset[str] = frozenset()
+
+
+def can_take(candidate: Candidate, skill: str | None = None) -> bool:
+    """On shift, available, below capacity, and holding `skill` if one is asked
+    (exact match; None asks for none)."""
+    return (
+        candidate.on_shift
+        and candidate.available
+        and candidate.load < candidate.capacity
+        and (skill is None or skill in candidate.skills)
+    )
+
+
+def pick_agent(candidates: Iterable[Candidate], skill: str | None = None) -> Candidate | None:
+    """The agent who takes the next chat, or None if nobody can (see `can_take`).
+
+    Among those who can: the fewest chats held (absolute load, not a share of
+    capacity), then the longest idle (earliest `idle_since`), then the lowest
+    tier (keeping higher tiers free for escalations), then `agent_id`, so the
+    same snapshot always gives the same agent.
+    """
+    eligible = [c for c in candidates if can_take(c, skill)]
+    return min(eligible, key=_routing_rank, default=None)
+
+
+def _routing_rank(candidate: Candidate) -> tuple[int, datetime, int, str]:
+    return (candidate.load, candidate.idle_since, candidate.tier, candidate.agent_id)
+
+
+def queue_order_key(priority_rank: int, front: bool, enqueued_at: datetime) -> tuple[int, int, datetime]:
+    """Sort key of a waiting chat: smaller goes first.
+
+    Chats put back at the front (re-queued after an agent dropped them) come
+    before all others; then by `priority_rank` (0 = critical, 1 = high, ...);
+    then by arrival (`enqueued_at`, aware).
+    """
+    return (0 if front else 1, priority_rank, enqueued_at)

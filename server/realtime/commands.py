@@ -1,0 +1,90 @@
+"""Client-to-server payloads as msgspec Structs: types, lengths and unknown
+fields are checked at the door."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+
+from ..services.errors import BadRequest
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+ClientId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# The configured `message_chars` is checked by the handler (too_large); this
+# bound only stops absurd payloads before they are copied around.
+Text = Annotated[str, msgspec.Meta(max_length=100_000)]
+Seq = Annotated[int, msgspec.Meta(ge=0, le=2**53)]
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+PriorityName = Literal["critical", "high", "medium", "low"]
+
+
+class Command(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class ChatStart(Command):
+    text: Text
+    topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    name: Short | None = None
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    priority: PriorityName | None = None
+
+
+class ChatSend(Command):
+    chat_id: Id
+    client_id: ClientId
+    text: Text
+
+
+class AgentSend(ChatSend):
+    note: bool = False
+
+
+class ChatRef(Command):
+    chat_id: Id
+
+
+class ChatTyping(Command):
+    chat_id: Id
+    typing: bool
+
+
+class ChatHistory(Command):
+    chat_id: Id
+    after_seq: Seq
+
+
+class ChatRead(Command):
+    chat_id: Id
+    seq: Seq
+
+
+class TransferTarget(Command):
+    agent_id: Id
+
+
+class ChatTransfer(Command):
+    chat_id: Id
+    to: TransferTarget
+
+
+class AgentStatusSet(Command):
+    status: Literal["available", "away"]
+
+
+class ChatReassign(Command):
+    chat_id: Id
+    agent_id: Id
+
+
+T = TypeVar("T", bound=Command)
+
+
+def parse(kind: type[T], payload: Any) -> T:
+    """Raises BadRequest naming the bad field."""
+    if payload is None:
+        raise BadRequest("this event needs a payload object")
+    try:
+        return msgspec.convert(payload, type=kind, strict=True)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"bad payload: {exc}") from None

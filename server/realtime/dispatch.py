@@ -1,0 +1,165 @@
+"""The Socket.IO server, made strict.
+
+python-socketio dispatches any event name a client sends, `connect` and
+`disconnect` included, and runs each handler as its own task, so a client's
+pipelined events can overtake each other. `DeskServer` takes over event
+dispatch: each connection's events are staged one after another in the order
+they arrived (engine.io hands them over in order); a handler may return an
+awaitable for the slow part (the durable commit), which completes in the
+background and acks then, so a pipelining client is not held up. Names a
+namespace does not define change nothing and ack `unknown_event`.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+from socketio import packet
+
+from ..services.errors import DeskError, UnknownEvent
+
+log = logging.getLogger(__name__)
+Handler = Callable[[str, Any], Awaitable[Any]]
+
+
+def error_ack(error: DeskError) -> dict[str, Any]:
+    return {"ok": False, "error": error.as_dict()}
+
+
+INTERNAL = {"ok": False, "error": {"code": "internal", "message": "the server could not do that"}}
+
+
+class Namespace:
+    """One of /visitor, /agent, /supervisor: its events and its lifecycle."""
+
+    path = "/"
+
+    def __init__(self) -> None:
+        self.events: dict[str, Handler] = {}
+
+    async def connect(self, sid: str, environ: dict, auth: Any) -> None:
+        """Raises services.errors.Refused to refuse the connection."""
+
+    async def connected(self, sid: str) -> None:
+        """Runs once the client has been told it is connected."""
+
+    async def disconnect(self, sid: str) -> None:
+        pass
+
+
+def _refusal(refused: DeskError) -> socketio.exceptions.ConnectionRefusedError:
+    """The CONNECT_ERROR packet's data: socket.io-client shows `message` as
+    `err.message` and `data` as `err.data`; `code` (and `until`) also sit at
+    the top for clients that read the packet as it is."""
+    error = socketio.exceptions.ConnectionRefusedError(refused.message)
+    details = refused.as_dict()
+    error.error_args = {**details, "data": details}
+    return error
+
+
+class DeskServer(socketio.AsyncServer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(async_handlers=False, **kwargs)
+        self.desk_namespaces: dict[str, Namespace] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    def mount(self, ns: Namespace) -> None:
+        self.desk_namespaces[ns.path] = ns
+        self.on("connect", self._connect_handler(ns), namespace=ns.path)
+        self.on("disconnect", self._disconnect_handler(ns), namespace=ns.path)
+
+    @staticmethod
+    def _connect_handler(ns: Namespace) -> Callable:
+        async def on_connect(sid: str, environ: dict, auth: Any = None) -> None:
+            try:
+                await ns.connect(sid, environ, auth)
+            except DeskError as refused:
+                raise _refusal(refused) from None
+        return on_connect
+
+    @staticmethod
+    def _disconnect_handler(ns: Namespace) -> Callable:
+        async def on_disconnect(sid: str, reason: Any = None) -> None:
+            try:
+                await ns.disconnect(sid)
+            except Exception:  # a failed cleanup must not break the socket layer
+                log.exception("disconnect of %s on %s failed", sid, ns.path)
+        return on_disconnect
+
+    async def _handle_connect(self, eio_sid: str, namespace: str, data: Any) -> None:
+        await super()._handle_connect(eio_sid, namespace, data)
+        namespace = namespace or "/"
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        ns = self.desk_namespaces.get(namespace)
+        if ns is not None and sid is not None and self.manager.is_connected(sid, namespace):
+            try:
+                await ns.connected(sid)
+            except Exception:
+                log.exception("after-connect of %s on %s failed", sid, namespace)
+
+    async def _handle_event(self, eio_sid: str, namespace: str, id: int | None, data: Any) -> None:
+        namespace = namespace or "/"
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None or not self.manager.is_connected(sid, namespace):
+            return
+        ns = self.desk_namespaces.get(namespace)
+        name = data[0] if isinstance(data, list) and data and isinstance(data[0], str) else None
+        handler = ns.events.get(name) if ns is not None and name is not None else None
+        if handler is None:
+            result: Any = error_ack(UnknownEvent(f"no event {str(name)[:64]!r} on {namespace}"))
+        else:
+            result = await self._guard(handler(sid, data[1] if len(data) > 1 else None))
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(self._finish(eio_sid, namespace, id, result))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif id is not None:
+            await self._ack(eio_sid, namespace, id, result)
+
+    @staticmethod
+    async def _guard(work: Awaitable) -> Any:
+        """The result of `work`, or the error ack that stands for it."""
+        try:
+            return await work
+        except DeskError as error:
+            return error_ack(error)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handler failed")
+            return INTERNAL
+
+    async def _finish(self, eio_sid: str, namespace: str, id: int | None, pending: Awaitable) -> None:
+        result = await self._guard(pending)
+        if id is not None:
+            await self._ack(eio_sid, namespace, id, result)
+
+    async def _ack(self, eio_sid: str, namespace: str, id: int, result: Any) -> None:
+        try:
+            await self._send_packet(eio_sid, self.packet_class(
+                packet.ACK, namespace=namespace, id=id, data=[result]))
+        except Exception:  # the client went away meanwhile
+            log.debug("ack to %s lost", eio_sid)
+
+    async def shutdown_tasks(self) -> None:
+        for task in list(self._tasks):
+            await asyncio.gather(task, return_exceptions=True)
+
+
+class SocketNotifier:
+    """services.ports.Notifier over Socket.IO rooms; a room's prefix picks its
+    namespace."""
+
+    _NAMESPACES = {"visitor": "/visitor", "agent": "/agent", "agents": "/agent",
+                   "supervisors": "/supervisor"}
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None:
+        namespace = self._NAMESPACES[room.partition(":")[0]]
+        await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace)

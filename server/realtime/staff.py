@@ -1,0 +1,169 @@
+"""/agent and /supervisor: the console's and the dashboard's namespaces.
+
+Staff authenticate with the console's session cookie (same origin only, so
+another site cannot ride an agent's cookie) or with an API token in `auth`.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp_session
+import socketio
+
+from ..services.bundle import Services
+from ..services.chats import Actor
+from ..services.errors import Refused, Unauthorized
+from ..services.model import Agent, AgentStatus, Author, Role
+from ..services.views import agent_view, message_view
+from . import commands as c
+from .common import allow_connect, auth_object, check_text, stored_ack
+from .dispatch import Namespace
+
+SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
+
+
+def _same_origin(environ: dict) -> bool:
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is None:  # not a browser request: cookies are not ambient here
+        return True
+    return urlsplit(origin).netloc == environ.get("HTTP_HOST")
+
+
+async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
+    """The agent behind a connection; raises Refused(unauthorized)."""
+    fields = auth_object(auth)
+    if "token" in fields:
+        agent = await services.auth.agent_by_token(fields["token"])
+    else:
+        agent = None
+        request = environ.get("aiohttp.request")
+        if request is not None and _same_origin(environ):
+            session = await aiohttp_session.get_session(request)
+            agent_id = session.get(SESSION_AGENT)
+            agent = await services.auth.agent_by_id(agent_id) if isinstance(agent_id, str) else None
+    if agent is None:
+        raise Refused("unauthorized", "log in to the console or give a valid API token")
+    return agent
+
+
+class StaffNamespace(Namespace):
+    role = Role.AGENT
+
+    def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
+        super().__init__()
+        self._s = services
+        self._sio = sio
+        self._agents: dict[str, Agent] = {}
+
+    async def connect(self, sid: str, environ: dict, auth: Any) -> None:
+        await allow_connect(self._s, environ)
+        agent = await authenticate(self._s, environ, auth)
+        self._s.auth.require_role(agent, self.role)
+        self._agents[sid] = agent
+        for room in self.rooms(agent):
+            await self._sio.enter_room(sid, room, namespace=self.path)
+
+    def rooms(self, agent: Agent) -> list[str]:
+        return []
+
+    def _agent(self, sid: str) -> Agent:
+        agent = self._agents.get(sid)
+        if agent is None:
+            raise Unauthorized("not connected")
+        return agent
+
+
+class AgentNamespace(StaffNamespace):
+    path = "/agent"
+
+    def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
+        super().__init__(services, sio)
+        self.events = {
+            "agent:status": self.status, "chat:send": self.send, "chat:typing": self.typing,
+            "chat:history": self.history, "chat:read": self.read, "chat:end": self.end,
+            "chat:transfer": self.transfer,
+        }
+
+    def rooms(self, agent: Agent) -> list[str]:
+        return [f"agent:{agent.id}", "agents"]
+
+    async def connected(self, sid: str) -> None:
+        agent = self._agents[sid]
+        session = await self._s.presence.agent_connected(agent, sid)
+        await self._sio.emit("session", session, to=sid, namespace=self.path)
+        for chat in session["chats"]:  # this console reopens its chats
+            messages = await self._s.desk.store.messages_after(chat["id"], 0, include_notes=True)
+            visitor = await self._s.chats.visitor_of(chat["id"])
+            await self._sio.emit("chat:assigned", {"chat": chat, "visitor": visitor,
+                                                   "messages": [message_view(m) for m in messages]},
+                                 to=sid, namespace=self.path)
+
+    async def disconnect(self, sid: str) -> None:
+        agent = self._agents.pop(sid, None)
+        if agent is not None:
+            await self._s.presence.agent_disconnected(agent.id, sid)
+
+    def _actor(self, sid: str) -> Actor:
+        return Actor(Author.AGENT, self._agent(sid).id, sid)
+
+    async def status(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.AgentStatusSet, payload)
+        await self._s.presence.set_status(self._agent(sid), AgentStatus(cmd.status))
+        return {"ok": True, "status": cmd.status}
+
+    async def send(self, sid: str, payload: Any) -> Any:
+        cmd = c.parse(c.AgentSend, payload)
+        pending = await self._s.chats.send(self._actor(sid), cmd.chat_id, cmd.client_id,
+                                           check_text(self._s, cmd.text), note=cmd.note)
+        return stored_ack(pending)
+
+    async def typing(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatTyping, payload)
+        await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
+        return {"ok": True}
+
+    async def history(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatHistory, payload)
+        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
+        return {"ok": True, "messages": [message_view(m) for m in messages]}
+
+    async def read(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRead, payload)
+        await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
+        return {"ok": True}
+
+    async def end(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRef, payload)
+        await self._s.chats.end(self._actor(sid), cmd.chat_id)
+        return {"ok": True}
+
+    async def transfer(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatTransfer, payload)
+        chat = await self._s.chats.transfer(self._actor(sid), cmd.chat_id, cmd.to.agent_id)
+        return {"ok": True, "chat": await self._s.router.view(chat)}
+
+
+class SupervisorNamespace(StaffNamespace):
+    path = "/supervisor"
+    role = Role.SUPERVISOR
+
+    def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
+        super().__init__(services, sio)
+        self.events = {"chat:reassign": self.reassign}
+
+    def rooms(self, agent: Agent) -> list[str]:
+        return ["supervisors"]
+
+    async def connected(self, sid: str) -> None:
+        agent = self._agents[sid]
+        await self._sio.emit("session", {"agent": agent_view(agent)}, to=sid, namespace=self.path)
+
+    async def disconnect(self, sid: str) -> None:
+        self._agents.pop(sid, None)
+
+    async def reassign(self, sid: str, payload: Any) -> dict:
+        self._agent(sid)
+        cmd = c.parse(c.ChatReassign, payload)
+        chat = await self._s.chats.reassign(cmd.chat_id, cmd.agent_id)
+        return {"ok": True, "chat": await self._s.router.view(chat)}

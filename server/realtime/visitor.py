@@ -1,0 +1,89 @@
+"""/visitor: the widget's namespace."""
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from ..services.auth import VisitorLogin
+from ..services.bundle import Services
+from ..services.chats import Actor, StartRequest
+from ..services.errors import Unauthorized
+from ..services.model import Author, Priority
+from ..services.views import message_view
+from . import commands as c
+from .common import allow_connect, auth_object, check_text, stored_ack
+from .dispatch import Namespace
+
+
+class VisitorNamespace(Namespace):
+    path = "/visitor"
+
+    def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
+        super().__init__()
+        self._s = services
+        self._sio = sio
+        self._logins: dict[str, VisitorLogin] = {}
+        self.events = {
+            "chat:start": self.start, "chat:send": self.send, "chat:typing": self.typing,
+            "chat:history": self.history, "chat:read": self.read, "chat:end": self.end,
+        }
+
+    async def connect(self, sid: str, environ: dict, auth: Any) -> None:
+        await allow_connect(self._s, environ)
+        fields = auth_object(auth)
+        login = await self._s.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"),
+                                           environ.get("HTTP_ORIGIN"))
+        self._logins[sid] = login
+        await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
+
+    async def connected(self, sid: str) -> None:
+        login = self._logins[sid]
+        session = await self._s.presence.visitor_connected(login.visitor, sid, login.token)
+        await self._sio.emit("session", session, to=sid, namespace=self.path)
+
+    async def disconnect(self, sid: str) -> None:
+        login = self._logins.pop(sid, None)
+        if login is not None:
+            await self._s.presence.visitor_disconnected(login.visitor.id, sid)
+
+    def _actor(self, sid: str) -> Actor:
+        login = self._logins.get(sid)
+        if login is None:
+            raise Unauthorized("not connected")
+        return Actor(Author.VISITOR, login.visitor.id, sid)
+
+    async def start(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatStart, payload)
+        actor = self._actor(sid)
+        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        request = StartRequest(check_text(self._s, cmd.text), cmd.topic, cmd.name, cmd.email,
+                               Priority(cmd.priority or "medium"))
+        chat, position = await self._s.chats.start(visitor, request, actor)
+        return {"ok": True, "chat": await self._s.router.view(chat), "position": position}
+
+    async def send(self, sid: str, payload: Any) -> Any:
+        cmd = c.parse(c.ChatSend, payload)
+        pending = await self._s.chats.send(self._actor(sid), cmd.chat_id, cmd.client_id,
+                                           check_text(self._s, cmd.text))
+        return stored_ack(pending)
+
+    async def typing(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatTyping, payload)
+        await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
+        return {"ok": True}
+
+    async def history(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatHistory, payload)
+        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
+        return {"ok": True, "messages": [message_view(m) for m in messages]}
+
+    async def read(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRead, payload)
+        await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
+        return {"ok": True}
+
+    async def end(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRef, payload)
+        await self._s.chats.end(self._actor(sid), cmd.chat_id)
+        return {"ok": True}

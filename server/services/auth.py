@@ -1,0 +1,131 @@
+"""Who is connecting: visitors (site key, token, identity JWT, origin) and
+agents (password, API token, session)."""
+from __future__ import annotations
+
+import dataclasses
+
+import argon2
+import jwt
+
+from .context import Desk
+from .errors import Refused
+from .model import Agent, IdentityMode, Role, Site, Visitor
+from .tokens import hash_token, new_id, new_token
+
+IDENTITY_LEEWAY_S = 30
+_hasher = argon2.PasswordHasher()
+# Verifying against this keeps a login for an unknown email as slow as one
+# for a known email, so timing does not tell which emails exist.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitorLogin:
+    site: Site
+    visitor: Visitor
+    token: str  # the visitor's bearer token, sent back in `session` only
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    sub: str
+    account: str | None
+    email: str | None
+    name: str | None
+    plan: str | None
+
+
+def _claim(claims: dict, name: str) -> str | None:
+    value = claims.get(name)
+    return str(value)[:200] if value is not None else None
+
+
+def decode_identity(site: Site, token: str) -> Identity:
+    try:
+        claims = jwt.decode(token, site.secret, algorithms=["HS256"], leeway=IDENTITY_LEEWAY_S,
+                            options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError as exc:
+        raise Refused("bad_identity", f"identity token refused: {exc}") from None
+    return Identity(str(claims["sub"])[:200], _claim(claims, "account"), _claim(claims, "email"),
+                    _claim(claims, "name"), _claim(claims, "plan"))
+
+
+class AuthService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    async def visitor(self, site_key: object, token: object, identity: object,
+                      origin: str | None) -> VisitorLogin:
+        """Raises Refused(unknown_site | origin_not_allowed | bad_identity |
+        identity_required)."""
+        store = self._desk.store
+        site = await store.site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
+        if site is None:
+            raise Refused("unknown_site", "unknown site key")
+        if site.origins and origin not in site.origins:
+            raise Refused("origin_not_allowed", "this page's origin may not embed the widget")
+        if identity is not None:
+            if not isinstance(identity, str) or len(identity) > 4096:
+                raise Refused("bad_identity", "identity must be a JWT string")
+            return await self._verified(site, decode_identity(site, identity), token)
+        if site.identity is IdentityMode.REQUIRED:
+            raise Refused("identity_required", "this site requires a verified identity")
+        if isinstance(token, str) and 0 < len(token) <= 100:
+            known = await store.visitor_by_token_hash(site.id, hash_token(token))
+            if known is not None:
+                return VisitorLogin(site, known, token)
+        return await self._new_visitor(site)
+
+    async def _new_visitor(self, site: Site, identity: Identity | None = None) -> VisitorLogin:
+        token = new_token()
+        visitor = Visitor(id=new_id(), site_id=site.id, token_hash=hash_token(token),
+                          created_at=self._desk.clock.now())
+        if identity is not None:
+            visitor = _with_identity(visitor, identity)
+        return VisitorLogin(site, await self._desk.store.save_visitor(visitor), token)
+
+    async def _verified(self, site: Site, identity: Identity, token: object) -> VisitorLogin:
+        store = self._desk.store
+        known = await store.visitor_by_external_id(site.id, identity.sub)
+        if known is None:
+            return await self._new_visitor(site, identity)
+        if isinstance(token, str) and hash_token(token) == known.token_hash:
+            fresh = token
+        else:  # a new browser of a known user: it gets its own token
+            fresh = new_token()
+        visitor = _with_identity(dataclasses.replace(known, token_hash=hash_token(fresh)), identity)
+        return VisitorLogin(site, await store.save_visitor(visitor), fresh)
+
+    async def agent_by_password(self, email: str, password: str) -> Agent | None:
+        agent = await self._desk.store.agent_by_email(email.strip().lower())
+        ok = verify_password(agent.password_hash if agent else None, password)
+        return agent if ok else None
+
+    async def agent_by_token(self, token: object) -> Agent | None:
+        if not isinstance(token, str) or not 0 < len(token) <= 200:
+            return None
+        return await self._desk.store.agent_by_token_hash(hash_token(token))
+
+    async def agent_by_id(self, agent_id: str) -> Agent | None:
+        return await self._desk.store.agent_by_id(agent_id)
+
+    @staticmethod
+    def require_role(agent: Agent, role: Role) -> None:
+        if role is Role.SUPERVISOR and agent.role is not Role.SUPERVISOR:
+            raise Refused("forbidden", "supervisors only")
+
+
+def _with_identity(visitor: Visitor, identity: Identity) -> Visitor:
+    return dataclasses.replace(visitor, verified=True, external_id=identity.sub, account_id=identity.account,
+                               email=identity.email, name=identity.name, plan=identity.plan)

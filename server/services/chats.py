@@ -1,0 +1,218 @@
+"""The chat loop: start, send, history, typing, read, end, transfer.
+
+Each method validates against the stored chat, writes to the store, and
+emits only after the store has committed.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable
+from datetime import datetime
+
+from .context import Desk
+from .errors import ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline, RateLimited
+from .model import Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Visitor
+from .routing import Router
+from .timers import Timers
+from .tokens import new_id
+from .views import chat_view, iso, message_view, visitor_view
+
+VISITOR_GONE = "visitor_gone"
+# Visitors without a verified identity may not put themselves ahead of
+# everyone: their priority is capped here (issue 4 derives it from topics).
+UNVERIFIED_MAX = Priority.MEDIUM
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Actor:
+    author: Author  # VISITOR or AGENT
+    id: str
+    conn: str | None = None  # the connection acting; it gets acks, not echoes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StartRequest:
+    text: str
+    topic: str | None = None
+    name: str | None = None
+    email: str | None = None
+    priority: Priority = Priority.MEDIUM
+
+
+class ChatService:
+    def __init__(self, desk: Desk, router: Router, timers: Timers) -> None:
+        self._desk = desk
+        self._router = router
+        self._timers = timers
+
+    # reading
+    async def chat(self, chat_id: str) -> Chat:
+        return await self._desk.chats.get(chat_id)
+
+    async def own(self, actor: Actor, chat_id: str) -> Chat:
+        """The chat if `actor` takes part in it; NotFound or Forbidden."""
+        chat = await self.chat(chat_id)
+        mine = chat.visitor_id if actor.author is Author.VISITOR else chat.agent_id
+        if mine != actor.id:
+            raise Forbidden("this chat is not yours")
+        return chat
+
+    async def visitor_of(self, chat_id: str) -> dict | None:
+        visitor = await self._desk.store.visitor_by_id((await self.chat(chat_id)).visitor_id)
+        return visitor_view(visitor) if visitor else None
+
+    async def history(self, actor: Actor, chat_id: str, after_seq: int) -> list[Message]:
+        await self.own(actor, chat_id)
+        return await self._desk.store.messages_after(
+            chat_id, after_seq, include_notes=actor.author is Author.AGENT)
+
+    # visitors
+    async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
+        desk, now = self._desk, self._desk.clock.now()
+        existing = await desk.store.open_chat_of_visitor(visitor.id)
+        if existing is not None:
+            raise ChatActive("you already have an open chat", chat=chat_view(existing))
+        if not await self._router.online(now):
+            raise Offline("nobody is on shift now: leave a message with ticket:create",
+                          next_open=iso(await self._router.next_open(now)))
+        await self._allow_message(visitor.id, now)
+        priority = request.priority
+        if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank:
+            priority = UNVERIFIED_MAX
+        chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
+                    priority=priority, started_at=now, topic=request.topic)
+        first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
+        try:
+            chat, _ = await desk.store.create_chat(chat, first)
+        except ChatActive:
+            raise ChatActive("you already have an open chat",
+                             chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
+        await self._save_claims(visitor, request)
+        self._desk.chats.put(chat)
+        await self._router.enqueue(chat)
+        await self._router.route()
+        chat = await self.chat(chat.id)
+        return chat, await self._router.position(chat.id)
+
+    async def _save_claims(self, visitor: Visitor, request: StartRequest) -> None:
+        """An unverified visitor's own name and email, shown to agents as claims."""
+        if visitor.verified or (request.name is None and request.email is None):
+            return
+        await self._desk.store.save_visitor(dataclasses.replace(
+            visitor, name=request.name or visitor.name, email=request.email or visitor.email))
+
+    async def _allow_message(self, visitor_id: str, now: datetime) -> None:
+        limit = self._desk.config.limits.messages_per_minute
+        if not await self._desk.live.hit_rate(f"messages:{visitor_id}", limit, 60, now):
+            raise RateLimited(f"at most {limit} messages a minute")
+
+    # both sides
+    async def send(self, actor: Actor, chat_id: str, client_id: str, text: str,
+                   note: bool = False) -> Awaitable[Message]:
+        """Stages a message in order; the returned awaitable resolves once it
+        is stored and delivered. Call in the order the sender sent."""
+        chat = await self.own(actor, chat_id)
+        if chat.status is ChatStatus.ENDED:
+            raise ChatEnded("this chat has ended")
+        now = self._desk.clock.now()
+        if actor.author is Author.VISITOR:
+            await self._allow_message(actor.id, now)
+        pending = self._desk.store.append_message(NewMessage(
+            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note))
+        return self._deliver(pending, actor)
+
+    async def _deliver(self, pending: Awaitable[Message], actor: Actor) -> Message:
+        message = await pending
+        chat = await self.chat(message.chat_id)
+        self._desk.chats.seen_seq(chat.id, message.seq)
+        view, notify = message_view(message), self._desk.notify
+        if chat.agent_id is not None:
+            await notify.emit("chat:message", view, f"agent:{chat.agent_id}", skip=actor.conn)
+        if not message.note:
+            await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}", skip=actor.conn)
+        return message
+
+    async def typing(self, actor: Actor, chat_id: str, typing: bool) -> None:
+        chat = await self.own(actor, chat_id)
+        room = f"agent:{chat.agent_id}" if actor.author is Author.VISITOR else f"visitor:{chat.visitor_id}"
+        if chat.status is ChatStatus.ACTIVE:
+            await self._desk.notify.emit("chat:typing", {"chat_id": chat_id, "typing": typing}, room)
+
+    async def read(self, actor: Actor, chat_id: str, seq: int) -> None:
+        chat = await self.own(actor, chat_id)
+        if seq > chat.last_seq:
+            chat = await self._desk.store.chat_by_id(chat_id) or chat
+            if seq > chat.last_seq:
+                raise Conflict("cannot read past the last message", last_seq=chat.last_seq)
+        await self._desk.store.mark_read(chat_id, str(actor.author), seq)
+
+    async def end(self, actor: Actor, chat_id: str) -> Chat:
+        chat = await self.own(actor, chat_id)
+        reason = EndReason.VISITOR if actor.author is Author.VISITOR else EndReason.AGENT
+        return await self.finish(chat, reason)
+
+    async def finish(self, chat: Chat, reason: EndReason) -> Chat:
+        """Ends a chat for any reason; a chat already ended stays as it was."""
+        desk = self._desk
+        ended = await desk.store.end_chat(chat.id, str(reason), desk.clock.now())
+        if ended is None:
+            raise ChatEnded("this chat has already ended")
+        self._desk.chats.put(ended)
+        await desk.live.dequeue(chat.id)
+        await self._timers.cancel(VISITOR_GONE, chat.id)
+        payload = {"chat_id": chat.id, "reason": str(reason)}
+        await desk.notify.emit("chat:ended", payload, f"visitor:{chat.visitor_id}")
+        if chat.agent_id is not None:
+            await desk.live.release_slot(chat.agent_id, chat.id)
+            await desk.notify.emit("chat:ended", payload, f"agent:{chat.agent_id}")
+        await self._router.route()
+        return ended
+
+    # agents and supervisors
+    async def transfer(self, actor: Actor, chat_id: str, to_agent_id: str) -> Chat:
+        chat = await self.own(actor, chat_id)
+        if chat.status is not ChatStatus.ACTIVE:
+            raise Conflict("only an active chat can be transferred")
+        return await self._move(chat, to_agent_id)
+
+    async def reassign(self, chat_id: str, to_agent_id: str) -> Chat:
+        """A supervisor gives a queued or active chat to an agent."""
+        chat = await self.chat(chat_id)
+        if chat.status is ChatStatus.ENDED:
+            raise ChatEnded("this chat has ended")
+        return await self._move(chat, to_agent_id)
+
+    async def _move(self, chat: Chat, to_agent_id: str) -> Chat:
+        target = (await self._router.agents(fresh=True)).get(to_agent_id)
+        if target is None:
+            raise NotFound("no such agent")
+        if target.id == chat.agent_id:
+            raise Conflict("the chat is already that agent's")
+        presence = await self._desk.live.presence(target.id)
+        if presence is None or presence.connections == 0 or not self._desk.on_shift(target, self._desk.clock.now()):
+            raise Conflict("that agent is not on shift and connected")
+        moved = await self._router.move(chat, target)
+        if moved is None:
+            raise Conflict("that agent has no room for another chat")
+        self._desk.chats.put(moved)
+        if chat.agent_id is not None:
+            await self._desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"},
+                                         f"agent:{chat.agent_id}")
+        return moved
+
+    async def requeue(self, chat: Chat) -> None:
+        """Back to the front of the queue (its agent was lost)."""
+        chat = await self._desk.store.requeue_chat(chat.id, chat.priority)
+        if chat is None:
+            return
+        self._desk.chats.put(chat)
+        await self._router.enqueue(chat, front=True)
+
+    async def abandon(self, chat_id: str) -> None:
+        """The visitor stayed away past the grace period."""
+        chat = await self.chat(chat_id)
+        if chat.status is not ChatStatus.ENDED:
+            try:
+                await self.finish(chat, EndReason.ABANDONED)
+            except ChatEnded:
+                pass

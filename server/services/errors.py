@@ -1,0 +1,68 @@
+"""One error type with a code; adapters map it to acks and HTTP in one place."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class DeskError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields  # extra fields that go inside the error object
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.fields}
+
+
+class BadRequest(DeskError):
+    code = "bad_request"
+
+
+class TooLarge(DeskError):
+    code = "too_large"
+
+
+class NotFound(DeskError):
+    code = "not_found"
+
+
+class Forbidden(DeskError):
+    code = "forbidden"
+
+
+class Unauthorized(DeskError):
+    code = "unauthorized"
+
+
+class Conflict(DeskError):
+    code = "conflict"
+
+
+class RateLimited(DeskError):
+    code = "rate_limited"
+
+
+class UnknownEvent(DeskError):
+    code = "unknown_event"
+
+
+class Refused(DeskError):
+    """A refused connection; `code` is set per instance (unknown_site, ...)."""
+
+    def __init__(self, code: str, message: str, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.code = code
+
+
+class ChatActive(Conflict):
+    code = "chat_active"
+
+
+class ChatEnded(Conflict):
+    code = "chat_ended"
+
+
+class Offline(DeskError):
+    code = "offline"

@@ -1,0 +1,142 @@
+"""The domain's value types: what the services, the store and the live state
+pass between them. Plain frozen dataclasses and enums, no I/O.
+
+Times are timezone-aware UTC datetimes; durations are seconds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+from datetime import datetime
+
+
+class ChatStatus(enum.StrEnum):
+    QUEUED = "queued"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class EndReason(enum.StrEnum):
+    VISITOR = "visitor"
+    AGENT = "agent"
+    CONVERTED = "converted"
+    ABANDONED = "abandoned"
+    SUSPENDED = "suspended"
+
+
+class AgentStatus(enum.StrEnum):
+    AVAILABLE = "available"
+    AWAY = "away"
+
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+class Author(enum.StrEnum):
+    VISITOR = "visitor"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Priority(enum.StrEnum):
+    """Queue order: lower `rank` goes first."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.MEDIUM: 2, Priority.LOW: 3}
+
+
+class IdentityMode(enum.StrEnum):
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    key: str
+    secret: str  # signs identity JWTs (HS256); never sent to a client
+    origins: tuple[str, ...] = ()
+    identity: IdentityMode = IdentityMode.OPTIONAL
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    email: str
+    name: str
+    role: Role = Role.AGENT
+    tier: int = 1
+    skills: tuple[str, ...] = ()
+    capacity: int = 3
+    shift: str = ""  # "" works the desk hours; "always" is 24/7
+    password_hash: str | None = None  # argon2
+    token_hash: str | None = None  # sha256 hex of the API token
+    status: AgentStatus = AgentStatus.AWAY  # survives reconnects and restarts
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Visitor:
+    id: str
+    site_id: str
+    token_hash: str  # sha256 hex of the visitor token
+    created_at: datetime
+    verified: bool = False
+    external_id: str | None = None  # the JWT's `sub`, only when verified
+    account_id: str | None = None  # the JWT's `account`, only when verified
+    name: str | None = None
+    email: str | None = None
+    plan: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Chat:
+    id: str
+    site_id: str
+    visitor_id: str
+    status: ChatStatus
+    priority: Priority
+    started_at: datetime
+    topic: str | None = None
+    agent_id: str | None = None
+    assigned_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    last_seq: int = 0
+    visitor_read_seq: int = 0
+    agent_read_seq: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message before the store has given it a seq."""
+
+    chat_id: str
+    author: Author
+    text: str
+    at: datetime
+    author_id: str | None = None  # visitor id or agent id; None for system
+    client_id: str | None = None
+    note: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Message:
+    chat_id: str
+    seq: int
+    author: Author
+    text: str
+    at: datetime
+    author_id: str | None = None
+    client_id: str | None = None
+    note: bool = False

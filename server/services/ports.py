@@ -1,0 +1,143 @@
+"""The ports the services own. `server/store/` and `server/live/` implement
+them; tests and `server/app.py` pick the implementation.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import Protocol
+
+from .model import Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage, Priority, Site, Visitor
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+    async def sleep_until(self, when: datetime) -> None:
+        """Return once `now() >= when` (or earlier; callers re-check)."""
+
+
+class Store(Protocol):
+    """The durable record. Every method commits before it returns; a value
+    returned is durable. Raises `services.errors.Conflict` on a broken
+    uniqueness rule it is documented to guard."""
+
+    async def migrate(self) -> None: ...
+    async def close(self) -> None: ...
+
+    # sites and agents: upsert by key / email, returning the stored row
+    async def save_site(self, site: Site) -> Site: ...
+    async def site_by_key(self, key: str) -> Site | None: ...
+    async def site_by_id(self, site_id: str) -> Site | None: ...
+    async def save_agent(self, agent: Agent) -> Agent: ...
+    async def agent_by_id(self, agent_id: str) -> Agent | None: ...
+    async def agent_by_email(self, email: str) -> Agent | None: ...
+    async def agent_by_token_hash(self, token_hash: str) -> Agent | None: ...
+    async def list_agents(self) -> list[Agent]: ...
+    async def set_agent_status(self, agent_id: str, status: AgentStatus) -> None: ...
+
+    # visitors
+    async def save_visitor(self, visitor: Visitor) -> Visitor: ...
+    async def visitor_by_id(self, visitor_id: str) -> Visitor | None: ...
+    async def visitor_by_token_hash(self, site_id: str, token_hash: str) -> Visitor | None: ...
+    async def visitor_by_external_id(self, site_id: str, external_id: str) -> Visitor | None: ...
+
+    # chats
+    async def create_chat(self, chat: Chat, first: NewMessage | None) -> tuple[Chat, Message | None]:
+        """Insert a chat (and its first message, seq 1) in one transaction.
+        Raises Conflict if the visitor already has a chat not ended."""
+
+    async def chat_by_id(self, chat_id: str) -> Chat | None: ...
+    async def open_chat_of_visitor(self, visitor_id: str) -> Chat | None: ...
+    async def chats_with_status(self, *statuses: ChatStatus) -> list[Chat]: ...
+
+    async def assign_chat(self, chat_id: str, agent_id: str, at: datetime, *,
+                          first: bool) -> Chat | None:
+        """Set status active and agent; `assigned_at` only when `first`
+        (a transfer keeps it). None if the chat has ended."""
+
+    async def requeue_chat(self, chat_id: str, priority: Priority) -> Chat | None:
+        """Status queued, agent cleared. None if the chat has ended."""
+
+    async def end_chat(self, chat_id: str, reason: str, at: datetime) -> Chat | None:
+        """Status ended. None if it had already ended (nothing changes)."""
+
+    async def mark_read(self, chat_id: str, reader: str, seq: int) -> None:
+        """reader is "visitor" or "agent"; keeps the larger seq."""
+
+    # messages
+    def append_message(self, message: NewMessage) -> Awaitable[Message]:
+        """Group commit. The message is enqueued when this is *called*
+        (not when awaited): within a chat, calls made earlier get lower seqs.
+        The awaitable resolves once the batch holding it has committed.
+        A `client_id` already stored for the same chat and author resolves to
+        the stored message and stores nothing. Raises Conflict (code
+        `chat_ended`) if the chat has ended by the time the batch commits."""
+
+    async def messages_after(self, chat_id: str, after_seq: int, *,
+                             include_notes: bool, limit: int = 500) -> list[Message]: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QueueEntry:
+    chat_id: str
+    priority: Priority
+    enqueued_at: datetime
+    front: bool = False  # re-queued after an agent was lost: before its peers
+    skill: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Presence:
+    agent_id: str
+    status: AgentStatus
+    connections: int
+    load: int  # open chats assigned to the agent
+    idle_since: datetime  # when the agent last got a chat or came available
+
+
+class LiveState(Protocol):
+    """State several nodes share: the queue, agent presence and load,
+    visitor presence, deadlines. Memory now, Redis later; one contract."""
+
+    # queue: ordered by (front first, priority rank, enqueued_at)
+    async def enqueue(self, entry: QueueEntry) -> None: ...
+    async def dequeue(self, chat_id: str) -> bool: ...
+    async def queue(self) -> list[QueueEntry]: ...
+
+    # agents
+    async def agent_online(self, agent_id: str, conn: str, status: AgentStatus, now: datetime) -> Presence: ...
+    async def agent_offline(self, agent_id: str, conn: str) -> Presence: ...
+    async def set_status(self, agent_id: str, status: AgentStatus, now: datetime) -> Presence: ...
+    async def presence(self, agent_id: str) -> Presence | None: ...
+    async def presences(self) -> list[Presence]: ...
+
+    async def claim_slot(self, agent_id: str, chat_id: str, capacity: int, now: datetime) -> bool:
+        """Atomically give `chat_id` one of the agent's slots if its load is
+        below `capacity`. Two claims never take the same last slot."""
+
+    async def release_slot(self, agent_id: str, chat_id: str) -> None: ...
+    async def chats_of(self, agent_id: str) -> set[str]: ...
+
+    # visitors: connection count per visitor
+    async def visitor_online(self, visitor_id: str, conn: str) -> int: ...
+    async def visitor_offline(self, visitor_id: str, conn: str) -> int: ...
+
+    async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
+        """Count one event under `key`; False when it would be the
+        `limit + 1`-th within the last `window_s` seconds (then it is not counted)."""
+
+    # deadlines: one per key; setting a key again moves it
+    async def set_deadline(self, key: str, at: datetime) -> None: ...
+    async def cancel_deadline(self, key: str) -> None: ...
+    async def pop_due(self, now: datetime) -> list[str]: ...
+    async def next_deadline(self) -> datetime | None: ...
+
+
+class Notifier(Protocol):
+    """Sends events to Socket.IO rooms after the commit. Rooms:
+    `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent)."""
+
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...

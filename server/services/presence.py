@@ -1,0 +1,105 @@
+"""Who is here: visitor and agent connections, agent status, the grace
+periods after a connection drops, and re-arming all of it after a restart."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from .chats import VISITOR_GONE, ChatService
+from .context import Desk
+from .model import Agent, AgentStatus, ChatStatus, Visitor
+from .routing import Router
+from .timers import Timers
+from .views import agent_view, chat_view, iso
+
+AGENT_GONE = "agent_gone"
+
+
+class PresenceService:
+    def __init__(self, desk: Desk, router: Router, chats: ChatService, timers: Timers) -> None:
+        self._desk = desk
+        self._router = router
+        self._chats = chats
+        self._timers = timers
+        timers.on(VISITOR_GONE, chats.abandon)
+        timers.on(AGENT_GONE, self._agent_gone)
+
+    # visitors
+    async def visitor_connected(self, visitor: Visitor, conn: str, token: str) -> dict[str, Any]:
+        """Returns the `session` payload."""
+        desk, now = self._desk, self._desk.clock.now()
+        await desk.live.visitor_online(visitor.id, conn)
+        chat = await desk.store.open_chat_of_visitor(visitor.id)
+        session: dict[str, Any] = {"visitor_token": token, "visitor_id": visitor.id,
+                                   "verified": visitor.verified, "online": await self._router.online(now),
+                                   "open_tickets": []}
+        if not session["online"]:
+            session["next_open"] = iso(await self._router.next_open(now))
+        if chat is not None:
+            await self._timers.cancel(VISITOR_GONE, chat.id)
+            agent = (await self._router.agents()).get(chat.agent_id) if chat.agent_id else None
+            session["chat"] = chat_view(chat, agent)
+            if chat.status is ChatStatus.QUEUED:
+                session["position"] = await self._router.position(chat.id)
+        return session
+
+    async def visitor_disconnected(self, visitor_id: str, conn: str) -> None:
+        desk = self._desk
+        if await desk.live.visitor_offline(visitor_id, conn) > 0:
+            return
+        chat = await desk.store.open_chat_of_visitor(visitor_id)
+        if chat is not None:
+            await self._timers.set(VISITOR_GONE, chat.id, desk.config.policy.visitor_grace_s)
+
+    # agents
+    async def agent_connected(self, agent: Agent, conn: str) -> dict[str, Any]:
+        desk, now = self._desk, self._desk.clock.now()
+        self._router.remember(agent)
+        presence = await desk.live.agent_online(agent.id, conn, agent.status, now)
+        await self._timers.cancel(AGENT_GONE, agent.id)
+        chats = [await self._chats.chat(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
+        if presence.status is AgentStatus.AVAILABLE:
+            await self._router.route()
+        return {"agent": {**agent_view(agent), "status": str(presence.status)},
+                "on_shift": desk.on_shift(agent, now),
+                "chats": [chat_view(c, agent) for c in chats if c.agent_id == agent.id]}
+
+    async def agent_disconnected(self, agent_id: str, conn: str) -> None:
+        presence = await self._desk.live.agent_offline(agent_id, conn)
+        if presence.connections == 0:
+            await self._timers.set(AGENT_GONE, agent_id, self._desk.config.policy.agent_grace_s)
+
+    async def set_status(self, agent: Agent, status: AgentStatus) -> None:
+        desk = self._desk
+        await desk.store.set_agent_status(agent.id, status)
+        await desk.live.set_status(agent.id, status, desk.clock.now())
+        if status is AgentStatus.AVAILABLE:
+            await self._router.route()
+
+    async def _agent_gone(self, agent_id: str) -> None:
+        """Past the grace period: the agent's chats go back to the front."""
+        presence = await self._desk.live.presence(agent_id)
+        if presence is not None and presence.connections > 0:
+            return
+        for chat_id in await self._desk.live.chats_of(agent_id):
+            chat = await self._chats.chat(chat_id)
+            await self._desk.live.release_slot(agent_id, chat_id)
+            await self._chats.requeue(chat)
+        await self._router.route()
+
+    # restart
+    async def recover(self) -> None:
+        """Rebuilds the live state from the store: the queue, agent loads and
+        the grace deadlines of everyone who is not connected yet."""
+        desk, now = self._desk, self._desk.clock.now()
+        policy = desk.config.policy
+        agents = await self._router.agents(fresh=True)
+        for chat in await desk.store.chats_with_status(ChatStatus.QUEUED, ChatStatus.ACTIVE):
+            await self._timers.set(VISITOR_GONE, chat.id, policy.visitor_grace_s, now)
+            if chat.status is ChatStatus.QUEUED or chat.agent_id not in agents:
+                await self._router.enqueue(chat, front=chat.status is ChatStatus.ACTIVE)
+                continue
+            agent = agents[chat.agent_id]
+            await desk.live.set_status(agent.id, agent.status, now)
+            await desk.live.claim_slot(agent.id, chat.id, sys.maxsize, now)
+            await self._timers.set(AGENT_GONE, agent.id, policy.agent_grace_s, now)

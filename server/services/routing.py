@@ -1,0 +1,169 @@
+"""Who takes which chat: the queue, agent slots, queue positions.
+
+Routing runs under one lock per node; `LiveState.claim_slot` is what keeps
+two nodes (or two passes) from taking the same last slot.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from datetime import datetime
+
+from ..policy.calendar import next_opening
+from ..policy.routing import Candidate, pick_agent
+from .context import Desk
+from .model import Agent, AgentStatus, Chat
+from .ports import QueueEntry
+from .views import chat_view, message_view, visitor_view
+
+log = logging.getLogger(__name__)
+AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
+DEFAULT_HANDLE_S = 300  # the queue's wait estimate until figures exist (issue 5)
+
+
+class Router:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+        self._lock = asyncio.Lock()
+        self._agents: dict[str, Agent] = {}
+        self._agents_at: float | None = None
+        self._positions: dict[str, int] = {}
+
+    async def agents(self, fresh: bool = False) -> dict[str, Agent]:
+        """Every agent, cached for AGENTS_TTL_S real seconds (a cache, not
+        policy: the monotonic clock is right here, not the desk's)."""
+        now = time.monotonic()
+        if fresh or self._agents_at is None or now - self._agents_at > AGENTS_TTL_S:
+            self._agents = {a.id: a for a in await self._desk.store.list_agents()}
+            self._agents_at = now
+        return self._agents
+
+    def remember(self, agent: Agent) -> None:
+        self._agents[agent.id] = agent
+
+    async def online(self, now: datetime) -> bool:
+        """At least one agent on shift now, connected or not."""
+        for fresh in (False, True):  # "nobody" is worth a second look
+            if any(self._desk.on_shift(a, now) for a in (await self.agents(fresh)).values()):
+                return True
+        return False
+
+    async def next_open(self, now: datetime) -> datetime | None:
+        openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now)
+                    for a in (await self.agents()).values()]
+        found = [o for o in openings if o is not None]
+        return min(found) if found else None
+
+    async def candidates(self, now: datetime) -> list[Candidate]:
+        agents = await self.agents()
+        found = []
+        for p in await self._desk.live.presences():
+            agent = agents.get(p.agent_id)
+            if agent is None:
+                continue
+            found.append(Candidate(
+                agent_id=agent.id, load=p.load, capacity=agent.capacity, idle_since=p.idle_since,
+                on_shift=self._desk.on_shift(agent, now),
+                available=p.status is AgentStatus.AVAILABLE and p.connections > 0,
+                tier=agent.tier, skills=frozenset(agent.skills)))
+        return found
+
+    async def route(self) -> None:
+        """Assign waiting chats, in queue order, while anyone has room."""
+        async with self._lock:
+            while await self._route_one():
+                pass
+            await self.announce_queue()
+
+    async def _route_one(self) -> bool:
+        live, now = self._desk.live, self._desk.clock.now()
+        candidates = await self.candidates(now)
+        for entry in await live.queue():
+            pick = pick_agent(candidates, entry.skill)
+            if pick is None:
+                continue
+            if not await live.claim_slot(pick.agent_id, entry.chat_id, pick.capacity, now):
+                return True  # someone else took the slot: look again
+            await live.dequeue(entry.chat_id)
+            await self._assign(entry.chat_id, pick.agent_id, now, first=True)
+            return True
+        return False
+
+    async def _assign(self, chat_id: str, agent_id: str, now: datetime, *, first: bool) -> None:
+        chat = await self._desk.store.assign_chat(chat_id, agent_id, now, first=first)
+        if chat is not None:
+            self._desk.chats.put(chat)
+        if chat is None:  # ended meanwhile: give the slot back
+            await self._desk.live.release_slot(agent_id, chat_id)
+            return
+        await self.announce_assignment(chat, (await self.agents())[agent_id])
+
+    async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
+        store, notify = self._desk.store, self._desk.notify
+        visitor = await store.visitor_by_id(chat.visitor_id)
+        messages = await store.messages_after(chat.id, 0, include_notes=True)
+        self._positions.pop(chat.id, None)
+        await notify.emit("chat:assigned", {
+            "chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
+            "messages": [message_view(m) for m in messages]}, f"agent:{agent.id}")
+        await notify.emit("chat:assigned", {"chat_id": chat.id, "agent": {"name": agent.name}},
+                          f"visitor:{chat.visitor_id}")
+
+    async def move(self, chat: Chat, to: Agent) -> Chat | None:
+        """Gives a queued or active chat to `to` (a transfer or a
+        supervisor's reassignment); None when `to` has no room or the chat
+        has ended. The history stays with the chat."""
+        live, now = self._desk.live, self._desk.clock.now()
+        async with self._lock:
+            if not await live.claim_slot(to.id, chat.id, to.capacity, now):
+                return None
+            queued = await live.dequeue(chat.id)
+            moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=chat.assigned_at is None)
+            if moved is not None:
+                self._desk.chats.put(moved)
+            if moved is None:
+                await live.release_slot(to.id, chat.id)
+                return None
+            if chat.agent_id and not queued:
+                await live.release_slot(chat.agent_id, chat.id)
+        await self.announce_assignment(moved, to)
+        await self.announce_queue()
+        return moved
+
+    async def view(self, chat: Chat) -> dict:
+        agent = (await self.agents()).get(chat.agent_id) if chat.agent_id else None
+        return chat_view(chat, agent)
+
+    async def enqueue(self, chat: Chat, *, front: bool = False) -> None:
+        await self._desk.live.enqueue(QueueEntry(chat.id, chat.priority, chat.started_at, front=front))
+
+    async def position(self, chat_id: str) -> int:
+        for index, entry in enumerate(await self._desk.live.queue(), start=1):
+            if entry.chat_id == chat_id:
+                return index
+        return 0
+
+    async def eta_s(self, position: int) -> int:
+        """A rough estimate: the chats ahead shared by the open slots on shift."""
+        now = self._desk.clock.now()
+        slots = sum(c.capacity for c in await self.candidates(now) if c.on_shift and c.available)
+        return math.ceil(position * DEFAULT_HANDLE_S / max(1, slots))
+
+    async def announce_queue(self) -> None:
+        queue = await self._desk.live.queue()
+        now = self._desk.clock.now()
+        positions = {e.chat_id: i for i, e in enumerate(queue, start=1)}
+        for entry in queue:
+            position = positions[entry.chat_id]
+            if self._positions.get(entry.chat_id) == position:
+                continue
+            chat = await self._desk.store.chat_by_id(entry.chat_id)
+            if chat is not None:
+                await self._desk.notify.emit("chat:queued", {
+                    "chat_id": chat.id, "position": position, "eta_s": await self.eta_s(position)},
+                    f"visitor:{chat.visitor_id}")
+        self._positions = positions
+        longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
+        await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, "agents")

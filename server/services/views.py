@@ -1,0 +1,49 @@
+"""Domain values as the wire objects of protocol.md."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .model import Agent, Chat, Message, Visitor
+
+
+def iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+
+
+def chat_view(chat: Chat, agent: Agent | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": chat.id, "status": str(chat.status), "priority": str(chat.priority),
+        "topic": chat.topic, "started_at": iso(chat.started_at), "last_seq": chat.last_seq,
+    }
+    if chat.assigned_at is not None:
+        view["assigned_at"] = iso(chat.assigned_at)
+    if agent is not None:
+        view["agent"] = {"id": agent.id, "name": agent.name}
+    if chat.ended_at is not None:
+        view["ended_at"] = iso(chat.ended_at)
+        view["end_reason"] = chat.end_reason
+    return view
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "chat_id": message.chat_id, "seq": message.seq, "author": str(message.author),
+        "text": message.text, "at": iso(message.at),
+    }
+    if message.client_id is not None:
+        view["client_id"] = message.client_id
+    if message.note:
+        view["note"] = True
+    return view
+
+
+def visitor_view(visitor: Visitor) -> dict[str, Any]:
+    """What an agent sees of a visitor. Unverified claims are marked so."""
+    return {"id": visitor.id, "verified": visitor.verified, "name": visitor.name,
+            "email": visitor.email, "account": visitor.account_id, "plan": visitor.plan}
+
+
+def agent_view(agent: Agent) -> dict[str, Any]:
+    return {"id": agent.id, "name": agent.name, "email": agent.email, "role": str(agent.role),
+            "tier": agent.tier, "skills": list(agent.skills), "capacity": agent.capacity}

@@ -1,0 +1,173 @@
+"""One group-commit batch: the SQL that stores many messages in one
+transaction with a constant number of statements, whatever the batch size.
+
+Statements, in order: (PostgreSQL) lock the batch's chats in id order;
+bump every open chat's `last_seq` by its candidate count (one UPDATE with a
+CASE, RETURNING the new values); find already-stored client_ids (one
+SELECT); give back the seqs of those duplicates (one UPDATE, only when there
+are any); insert the new rows (one executemany). A rejected chat costs one
+more SELECT, to tell "ended" from "never existed".
+
+Bumping before the duplicate look-up is what makes the look-up safe across
+nodes: once this transaction holds a chat's row, no other writer can store a
+message in that chat until it commits, so the look-up sees all of them.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..services import errors
+from ..services.model import ChatStatus, Message, NewMessage
+from .rows import message_of, message_values, stored_message
+from .tables import chats, messages
+
+Key = tuple[str, str, str]  # chat_id, author, client_id
+Outcome = Message | errors.DeskError
+
+
+def key_of(message: NewMessage) -> Key | None:
+    if message.client_id is None:
+        return None
+    return (message.chat_id, message.author.value, message.client_id)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Plan:
+    """Which rows of a batch could be stored (`primaries`, in call order),
+    and which repeat the client_id of an earlier row of the same batch."""
+
+    primaries: list[int]
+    alias_of: dict[int, int]
+
+
+def plan(batch: Sequence[NewMessage]) -> Plan:
+    primaries: list[int] = []
+    alias_of: dict[int, int] = {}
+    first_with: dict[Key, int] = {}
+    for index, message in enumerate(batch):
+        key = key_of(message)
+        if key is not None and key in first_with:
+            alias_of[index] = first_with[key]
+            continue
+        if key is not None:
+            first_with[key] = index
+        primaries.append(index)
+    return Plan(primaries, alias_of)
+
+
+async def write_batch(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[Outcome]:
+    """Store `batch` inside the caller's transaction; one outcome per row,
+    in order. The caller commits, then hands the outcomes out."""
+    the_plan = plan(batch)
+    candidates = [batch[i] for i in the_plan.primaries]
+    wanted = Counter(m.chat_id for m in candidates)
+    await _lock(conn, wanted)
+    tops = await _bump(conn, wanted)
+    stored = await _stored(conn, candidates)
+    fresh = [i for i in the_plan.primaries
+             if batch[i].chat_id in tops and key_of(batch[i]) not in stored]
+    await _refund(conn, wanted, Counter(batch[i].chat_id for i in fresh), tops)
+    written = _number(batch, fresh, wanted, tops)
+    if written:
+        await conn.execute(insert(messages), [message_values(m) for m in written.values()])
+    existing = await _existing(conn, set(wanted) - set(tops))
+    return _outcomes(batch, the_plan, stored, written, existing)
+
+
+async def _lock(conn: AsyncConnection, wanted: Mapping[str, int]) -> None:
+    # Rows locked in one global order: two nodes whose batches share chats
+    # wait for each other instead of deadlocking. SQLite needs nothing here:
+    # the bump that follows takes its single database-wide write lock.
+    if conn.dialect.name != "postgresql":
+        return
+    ids = sorted(wanted)
+    await conn.execute(select(chats.c.id).where(chats.c.id.in_(ids))
+                       .order_by(chats.c.id).with_for_update())
+
+
+async def _bump(conn: AsyncConnection, wanted: Mapping[str, int]) -> dict[str, int]:
+    """Add each chat's candidate count to its `last_seq`; the new values of
+    the chats still open (an ended chat is left alone and absent)."""
+    stmt = (update(chats)
+            .where(chats.c.id.in_(list(wanted)), chats.c.status != ChatStatus.ENDED.value)
+            .values(last_seq=chats.c.last_seq + case(dict(wanted), value=chats.c.id))
+            .returning(chats.c.id, chats.c.last_seq))
+    return {row.id: row.last_seq for row in await conn.execute(stmt)}
+
+
+async def _stored(conn: AsyncConnection, candidates: Iterable[NewMessage]) -> dict[Key, Message]:
+    keys = {key for key in map(key_of, candidates) if key is not None}
+    if not keys:
+        return {}
+    stmt = select(messages).where(messages.c.chat_id.in_({k[0] for k in keys}),
+                                  messages.c.client_id.in_({k[2] for k in keys}))
+    # The two IN lists over-select a little; the exact key filters.
+    found = (message_of(row) for row in (await conn.execute(stmt)).mappings())
+    return {key: m for m in found if (key := _stored_key(m)) in keys}
+
+
+def _stored_key(message: Message) -> Key:
+    return (message.chat_id, message.author.value, message.client_id or "")
+
+
+async def _refund(conn: AsyncConnection, wanted: Counter[str], fresh: Counter[str],
+                  tops: Mapping[str, int]) -> None:
+    """Give back the seqs bumped for rows that turned out to be stored
+    already, so that seqs stay 1, 2, 3... without gaps."""
+    refunds = {chat: wanted[chat] - fresh[chat] for chat in tops if wanted[chat] > fresh[chat]}
+    if not refunds:
+        return
+    await conn.execute(update(chats).where(chats.c.id.in_(list(refunds)))
+                       .values(last_seq=chats.c.last_seq - case(refunds, value=chats.c.id)))
+
+
+def _number(batch: Sequence[NewMessage], fresh: Sequence[int], wanted: Mapping[str, int],
+            tops: Mapping[str, int]) -> dict[int, Message]:
+    """Seqs for the rows really stored (batch index -> message), in call
+    order within each chat, starting right after the chat's old last_seq."""
+    next_seq = {chat: top - wanted[chat] + 1 for chat, top in tops.items()}
+    written: dict[int, Message] = {}
+    for index in fresh:
+        chat_id = batch[index].chat_id
+        written[index] = stored_message(batch[index], next_seq[chat_id])
+        next_seq[chat_id] += 1
+    return written
+
+
+async def _existing(conn: AsyncConnection, refused: set[str]) -> set[str]:
+    """Which of the refused chats exist (and so have ended)."""
+    if not refused:
+        return set()
+    return set((await conn.execute(select(chats.c.id).where(chats.c.id.in_(refused)))).scalars())
+
+
+def _refusal(chat_id: str, existing: set[str]) -> errors.DeskError:
+    # A new error per row: one instance raised in many tasks would pile up
+    # their tracebacks.
+    if chat_id in existing:
+        return errors.ChatEnded(f"chat {chat_id} has ended")
+    return errors.NotFound(f"no chat {chat_id}")
+
+
+def _outcomes(batch: Sequence[NewMessage], the_plan: Plan, stored: Mapping[Key, Message],
+              written: Mapping[int, Message], existing: set[str]) -> list[Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    for index in the_plan.primaries:
+        message = batch[index]
+        key = key_of(message)
+        if key is not None and key in stored:
+            outcomes[index] = stored[key]
+        elif index in written:
+            outcomes[index] = written[index]
+        else:
+            outcomes[index] = _refusal(message.chat_id, existing)
+    for index, primary in the_plan.alias_of.items():
+        outcome = outcomes[primary]
+        is_message = isinstance(outcome, Message)
+        outcomes[index] = outcome if is_message else _refusal(batch[index].chat_id, existing)
+    return [outcomes[index] for index in range(len(batch))]

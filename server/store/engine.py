@@ -1,0 +1,69 @@
+"""Database URLs (design.md's SQLAlchemy style) to async engines.
+
+`sqlite:///rel.db`, `sqlite:////abs.db` -> aiosqlite;
+`postgresql://user@host:5432/db` -> asyncpg. Every connection is set up
+for durability: an acknowledged message must survive a crash.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# WAL lets readers run beside the one writer; synchronous=FULL fsyncs the
+# WAL on every commit, which is what makes a commit (and so an ack) durable.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+)
+
+
+def async_url(url: str) -> URL:
+    """The URL with its async driver. Raises ValueError for other databases
+    and for in-memory SQLite (each pooled connection would see its own,
+    empty database)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("in-memory SQLite is not supported: give a file path")
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        return _sqlite_engine(target)
+    return create_async_engine(target, connect_args=_postgresql_args(), pool_pre_ping=True)
+
+
+def _sqlite_engine(target: URL) -> AsyncEngine:
+    Path(target.database or "").expanduser().absolute().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(target)
+    event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+    return engine
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _postgresql_args() -> dict[str, Any]:
+    # The server default is usually `on` already; a node must not run with
+    # a weaker setting inherited from the role or database.
+    return {"server_settings": {"synchronous_commit": "on"}}

@@ -1,0 +1,201 @@
+"""The schema, as SQLAlchemy Core tables. `migrations/` creates exactly
+this (a contract test compares the two); change both together.
+
+Ids are app-generated strings (uuid4 hex). Times are `UTCDateTime`.
+Enum-valued columns hold the enum's string value.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from .types import JSONText, UTCDateTime
+
+# Named constraints, so a later migration can drop or alter them by name.
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+ID = String(64)
+NOT_ENDED = text("status != 'ended'")
+HAS_CLIENT_ID = text("client_id IS NOT NULL")
+
+
+def _id(name: str = "id") -> Column[str]:
+    return Column(name, ID, primary_key=True)
+
+
+def _ref(name: str, target: str, *, nullable: bool = True) -> Column[str]:
+    return Column(name, ID, ForeignKey(target), nullable=nullable)
+
+
+sites = Table(
+    "sites", metadata,
+    _id(),
+    Column("key", String(128), nullable=False, unique=True),
+    Column("secret", String(255), nullable=False),
+    Column("origins", JSONText, nullable=False),
+    Column("identity", String(16), nullable=False),
+)
+
+agents = Table(
+    "agents", metadata,
+    _id(),
+    Column("email", String(255), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("tier", Integer, nullable=False),
+    Column("skills", JSONText, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("shift", String(255), nullable=False),
+    Column("password_hash", String(255)),
+    Column("token_hash", String(64)),
+    Column("status", String(16), nullable=False),
+    Index("ix_agents_token_hash", "token_hash"),
+)
+
+# A customer account of an embedding site (the identity JWT's `account`).
+accounts = Table(
+    "accounts", metadata,
+    _id(),
+    _ref("site_id", "sites.id", nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("name", String(255)),
+    Column("plan", String(64)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("uq_accounts_site_id_external_id", "site_id", "external_id", unique=True),
+)
+
+visitors = Table(
+    "visitors", metadata,
+    _id(),
+    _ref("site_id", "sites.id", nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("external_id", String(255)),
+    # The JWT's `account` as the site names it (accounts.external_id), as in
+    # `model.Visitor`; not a key of `accounts`, which may not have the row.
+    Column("account_id", String(255)),
+    Column("name", String(255)),
+    Column("email", String(255)),
+    Column("plan", String(64)),
+    Index("ix_visitors_site_id_token_hash", "site_id", "token_hash"),
+    Index("ix_visitors_site_id_external_id", "site_id", "external_id"),
+)
+
+chats = Table(
+    "chats", metadata,
+    _id(),
+    _ref("site_id", "sites.id", nullable=False),
+    _ref("visitor_id", "visitors.id", nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("topic", String(64)),
+    _ref("agent_id", "agents.id"),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("assigned_at", UTCDateTime),
+    Column("ended_at", UTCDateTime),
+    Column("end_reason", String(32)),
+    # The highest seq given out; bumped under the row lock (group commit).
+    Column("last_seq", Integer, nullable=False),
+    Column("visitor_read_seq", Integer, nullable=False),
+    Column("agent_read_seq", Integer, nullable=False),
+    Index("ix_chats_status", "status"),
+    Index("ix_chats_agent_id", "agent_id"),
+    # One visitor, at most one chat not ended: the database, not a race
+    # between two nodes, decides who wins.
+    Index("uq_chats_open_visitor", "visitor_id", unique=True,
+          sqlite_where=NOT_ENDED, postgresql_where=NOT_ENDED),
+)
+
+messages = Table(
+    "messages", metadata,
+    _ref("chat_id", "chats.id", nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("author", String(16), nullable=False),
+    Column("author_id", ID),  # a visitor or an agent id, so no foreign key
+    Column("text", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("client_id", String(64)),
+    Column("note", Boolean, nullable=False),
+    PrimaryKeyConstraint("chat_id", "seq"),
+    # A resent client_id finds its stored message instead of a new seq.
+    Index("uq_messages_chat_id_author_client_id", "chat_id", "author", "client_id",
+          unique=True, sqlite_where=HAS_CLIENT_ID, postgresql_where=HAS_CLIENT_ID),
+)
+
+tickets = Table(
+    "tickets", metadata,
+    _id(),
+    Column("number", Integer, nullable=False, unique=True),
+    _ref("site_id", "sites.id", nullable=False),
+    _ref("visitor_id", "visitors.id"),
+    _ref("account_id", "accounts.id"),
+    _ref("chat_id", "chats.id"),
+    Column("subject", String(255), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("email", String(255)),
+    Column("priority", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_tickets_visitor_id", "visitor_id"),
+    Index("ix_tickets_account_id", "account_id"),
+    Index("ix_tickets_status", "status"),
+)
+
+surveys = Table(
+    "surveys", metadata,
+    _id(),
+    _ref("chat_id", "chats.id", nullable=False),
+    _ref("visitor_id", "visitors.id", nullable=False),
+    Column("rating", Integer),
+    Column("comment", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("excluded_reason", Text),  # set by a supervisor: not in the agent's score
+    Index("uq_surveys_chat_id", "chat_id", unique=True),
+)
+
+suspensions = Table(
+    "suspensions", metadata,
+    _id(),
+    _ref("site_id", "sites.id", nullable=False),
+    _ref("account_id", "accounts.id"),
+    _ref("visitor_id", "visitors.id"),
+    Column("ban", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("until", UTCDateTime),  # None for a ban: it never lifts by itself
+    Column("lifted_at", UTCDateTime),
+    Column("lifted_reason", Text),
+    Column("actor_id", ID),  # an agent id, or None for the system
+    Index("ix_suspensions_account_id", "account_id"),
+    Index("ix_suspensions_visitor_id", "visitor_id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    _id(),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", ID),  # None for the system
+    Column("action", String(64), nullable=False),
+    Column("target", String(255), nullable=False),
+    Column("reason", Text),
+    Column("data", JSONText),
+    Index("ix_audit_log_at", "at"),
+)

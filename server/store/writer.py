@@ -1,0 +1,116 @@
+"""Group commit: many `append_message` calls, one transaction, one fsync.
+
+Callers enqueue synchronously and get a future. One owned task takes all
+that is pending as a batch, writes it (`batch.write_batch`), commits, and
+only then resolves the futures, in call order. While it writes, new calls
+pile up for the next batch: the busier the desk, the bigger the batches.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..services import errors
+from ..services.model import Message, NewMessage
+from .batch import Outcome, write_batch
+from .rows import is_aware
+
+log = logging.getLogger(__name__)
+
+# Keeps one batch's bound parameters far below SQLite's limit (32766).
+MAX_BATCH = 1000
+
+
+class StoreClosed(RuntimeError):
+    """`append_message` after `close()`: a wiring bug, not a desk error."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Pending:
+    message: NewMessage
+    future: asyncio.Future[Message]
+
+
+class GroupWriter:
+    def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH) -> None:
+        self._engine = engine
+        self._max_batch = max_batch
+        self._pending: list[_Pending] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.batches_committed = 0  # observable batching, for tests and /metrics
+
+    def submit(self, message: NewMessage) -> asyncio.Future[Message]:
+        """Enqueue now; the future resolves after the commit. Must be called
+        on the event loop that runs the store."""
+        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        if self._closing:
+            future.set_exception(StoreClosed("the store is closed"))
+        elif not is_aware(message.at):
+            future.set_exception(errors.BadRequest("message time must be timezone-aware"))
+        else:
+            self._pending.append(_Pending(message, future))
+            self._wakeup.set()
+            self._ensure_running()
+        return future
+
+    async def close(self) -> None:
+        """Write everything already submitted, then stop the task."""
+        self._closing = True
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    def _ensure_running(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name="shiftdesk-store-group-commit")
+
+    async def _run(self) -> None:
+        try:
+            while self._pending or not self._closing:
+                if not self._pending:
+                    self._wakeup.clear()
+                    await self._wakeup.wait()
+                    continue
+                batch = self._pending[:self._max_batch]
+                del self._pending[:self._max_batch]
+                await self._commit(batch)
+        except asyncio.CancelledError:
+            _cancel(self._pending)
+            self._pending = []
+            raise
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            async with self._engine.begin() as conn:
+                outcomes = await write_batch(conn, [p.message for p in batch])
+        except asyncio.CancelledError:
+            _cancel(batch)  # committed or not is unknown: never report success
+            raise
+        except Exception as exc:  # the writer outlives any one bad batch
+            log.exception("group commit of %d messages failed", len(batch))
+            for pending in batch:
+                _settle(pending.future, exc)
+            return
+        self.batches_committed += 1
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            _settle(pending.future, outcome)
+
+
+def _settle(future: asyncio.Future[Message], outcome: Outcome | BaseException) -> None:
+    if future.done():  # its caller gave up waiting; the row is stored anyway
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _cancel(batch: list[_Pending]) -> None:
+    for pending in batch:
+        pending.future.cancel()

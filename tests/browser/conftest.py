@@ -1,0 +1,136 @@
+"""Fixtures for the browser tests: the front-end bundles, a real Shiftdesk
+server started through its command line, and headless Debian Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SERVER_START_S = 30.0
+
+AGENT_EMAIL = "agent@example.test"
+AGENT_PASSWORD = "correct-horse-battery"
+SITE_KEY = "demo"
+
+
+def missing(reason: str) -> None:
+    """Skips with a visible reason, or fails when services are required."""
+    if os.environ.get("SHIFTDESK_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (SHIFTDESK_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def bundles() -> Path:
+    """build/widget.js and build/console.js, rebuilt from the sources when
+    node_modules is there (so the test never runs a stale bundle)."""
+    if (ROOT / "node_modules" / "esbuild").exists() and shutil.which("node"):
+        subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True, capture_output=True)
+    for name in ("widget.js", "console.js"):
+        if not (ROOT / "build" / name).exists():
+            missing(f"build/{name} is missing: run `npm install && npm run build`")
+    return ROOT / "build"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args: str, database: str) -> None:
+    result = subprocess.run(
+        [str(PYTHON), "run.py", *args, "--database", database],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, f"run.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def wait_healthy(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"/healthz did not answer 200 within {SERVER_START_S}s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, bundles: Path) -> Iterator[Server]:
+    """A real server on a free loopback port with site `demo` and one agent
+    on an `always` shift, all set up through run.py as an operator would."""
+    if not (ROOT / "run.py").exists():
+        missing("run.py is missing: the server is not there yet")
+    database = f"sqlite:///{tmp_path / 'shiftdesk.db'}"  # four slashes: absolute
+    run_cli("site", "add", SITE_KEY, database=database)
+    run_cli("agent", "add", AGENT_EMAIL, "--name", "Alice", "--password", AGENT_PASSWORD,
+            "--shift", "always", database=database)
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(PYTHON), "run.py", "--host", "127.0.0.1", "--port", str(port), "--database", database],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, process, log)
+        yield Server(url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[object]:
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        missing("the playwright Python package is not installed")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

@@ -1,0 +1,122 @@
+"""The test harness: a real Shiftdesk app on a loopback port, a real SQLite
+file, a manual clock, and real Socket.IO clients."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.app import SIO, create_app
+from server.config import Config, load
+from server.services.auth import hash_password
+from server.services.bundle import Services
+from server.services.clock import ManualClock
+from server.services.model import Agent, Role, Site
+from server.services.tokens import hash_token, new_id
+from server.web.pages import SERVICES
+from tests.peers import Peer
+
+REQUIRE_SERVICES = os.environ.get("SHIFTDESK_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """A missing outside service skips the test, visibly; in CI (where the
+    service must be there) it fails."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (SHIFTDESK_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@dataclasses.dataclass
+class Harness:
+    url: str
+    services: Services
+    clock: ManualClock
+    config: Config
+    site: Site
+    peers: list[Peer] = dataclasses.field(default_factory=list)
+
+    @property
+    def store(self):
+        return self.services.desk.store
+
+    async def add_agent(self, name: str = "Alice", *, capacity: int = 3, shift: str = "always",
+                        role: Role = Role.AGENT, password: str | None = None) -> tuple[Agent, str]:
+        token = secrets.token_urlsafe(24)
+        agent = Agent(id=new_id(), email=f"{name.lower()}-{new_id()[:6]}@example.test", name=name, role=role,
+                      capacity=capacity, shift=shift, token_hash=hash_token(token),
+                      password_hash=hash_password(password) if password else None)
+        return await self.store.save_agent(agent), token
+
+    def peer(self, namespace: str, auth: dict | None = None, headers: dict | None = None) -> Peer:
+        peer = Peer(self.url, namespace, auth, headers)
+        self.peers.append(peer)
+        return peer
+
+    async def visitor(self, **auth) -> Peer:
+        return await self.peer("/visitor", {"site": self.site.key, **auth}).connect()
+
+    async def agent(self, token: str, available: bool = True) -> Peer:
+        peer = await self.peer("/agent", {"token": token}).connect()
+        await peer.next("session")
+        if available:
+            assert (await peer.call("agent:status", {"status": "available"}))["ok"]
+        return peer
+
+    async def eventually(self, check, timeout: float = 5.0) -> None:
+        """Waits (polling, real time) until the server has processed
+        something a client cannot observe, such as a disconnect."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not await check():
+            if loop.time() > deadline:
+                raise AssertionError(f"{check} never became true")
+            await asyncio.sleep(0.01)
+
+    async def gone(self, peer: Peer) -> None:
+        """Closes `peer` and waits until the server has set its grace deadline."""
+        await peer.close()
+        live = self.services.desk.live
+
+        async def armed() -> bool:
+            return await live.next_deadline() is not None
+        await self.eventually(armed)
+
+    async def advance(self, seconds: float) -> None:
+        """Moves the clock and lets the timers run what fell due."""
+        self.clock.advance(seconds)
+        await self.services.timers.fire_due()
+
+
+def test_config(database: str, **sections) -> Config:
+    overrides = {"server": {"database": database, "secret_key": "test-secret"}, **sections}
+    return load(None, env={}, overrides=overrides)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    """Override in a test module to change config sections."""
+    return {}
+
+
+@pytest.fixture
+async def harness(aiohttp_server, tmp_path, clock, config_overrides) -> AsyncIterator[Harness]:
+    config = test_config(f"sqlite:///{tmp_path}/desk.db", **config_overrides)
+    app = await create_app(config, clock=clock)
+    server = await aiohttp_server(app)
+    services = app[SERVICES]
+    site = await services.desk.store.save_site(Site(id=new_id(), key="acme", secret="s" * 32))
+    h = Harness(str(server.make_url("/")).rstrip("/"), services, clock, config, site)
+    yield h
+    for peer in h.peers:
+        await peer.close()
+    assert app[SIO]

@@ -1,0 +1,37 @@
+"""One store contract, two backends: every test taking `store` runs on
+SQLite (a temp file) and on PostgreSQL (a scratch database per run)."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from server.store import SqlStore, open_store
+from tests import pgutil
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    url = pgutil.scratch_database_or_skip()
+    yield url
+    pgutil.drop_in_own_loop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of the parametrized backend. Synchronous, so that
+    the PostgreSQL set-up runs in loops of its own, outside the test's."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'shiftdesk.db'}"
+    url: str = request.getfixturevalue("pg_database")
+    pgutil.reset_in_own_loop(url)
+    return url
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[SqlStore]:
+    opened = await open_store(store_url)
+    await opened.migrate()
+    yield opened
+    await opened.close()

@@ -1,0 +1,516 @@
+"""The Store contract (services/ports.py), run on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import event
+
+from server.services import errors
+from server.services.model import (Agent, AgentStatus, Author, Chat, ChatStatus, IdentityMode,
+                                   Message, NewMessage, Priority, Role, Site, Visitor)
+from server.store import SqlStore, open_store
+from server.store import writer as writer_module
+from server.store.engine import async_url
+from server.store.tables import metadata
+from server.store.writer import StoreClosed
+
+T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def a_site(store: SqlStore) -> Site:
+    return await store.save_site(Site(id=new_id(), key=new_id(), secret="s3cret"))
+
+
+async def a_visitor(store: SqlStore, site: Site | str, **fields: Any) -> Visitor:
+    site_id = site if isinstance(site, str) else site.id
+    return await store.save_visitor(Visitor(id=new_id(), site_id=site_id, token_hash=new_id(),
+                                            created_at=T0, **fields))
+
+
+async def a_chat(store: SqlStore, first: str | None = None) -> Chat:
+    site = await a_site(store)
+    visitor = await a_visitor(store, site)
+    chat = Chat(id=new_id(), site_id=site.id, visitor_id=visitor.id,
+                status=ChatStatus.QUEUED, priority=Priority.MEDIUM, started_at=T0)
+    message = None if first is None else visitor_says(chat.id, first)
+    created, _ = await store.create_chat(chat, message)
+    return created
+
+
+def visitor_says(chat_id: str, text: str, client_id: str | None = None, **fields: Any) -> NewMessage:
+    return NewMessage(chat_id=chat_id, author=Author.VISITOR, text=text, at=T0,
+                      client_id=client_id, **fields)
+
+
+async def stored(store: SqlStore, chat_id: str) -> list[Message]:
+    return await store.messages_after(chat_id, 0, include_notes=True)
+
+
+# sites and agents
+
+async def test_site_round_trips_and_upserts_by_key_keeping_its_id(store: SqlStore) -> None:
+    site = Site(id=new_id(), key="acme", secret="one", origins=("https://acme.test",),
+                identity=IdentityMode.REQUIRED)
+    assert await store.save_site(site) == site
+    again = Site(id=new_id(), key="acme", secret="two", origins=("https://a.test", "https://b.test"))
+    saved = await store.save_site(again)
+    assert saved == dataclasses.replace(again, id=site.id)
+    assert await store.site_by_key("acme") == saved
+    assert await store.site_by_id(site.id) == saved
+    assert await store.site_by_id(again.id) is None
+    assert await store.site_by_key("nope") is None
+
+
+async def test_agent_round_trips_and_upserts_by_email_keeping_its_id(store: SqlStore) -> None:
+    agent = Agent(id=new_id(), email="ann@desk.test", name="Ann", role=Role.SUPERVISOR, tier=3,
+                  skills=("billing", "network"), capacity=5, shift="mon-fri 08:00-16:00",
+                  password_hash="argon", token_hash="t-ann", status=AgentStatus.AVAILABLE)
+    assert await store.save_agent(agent) == agent
+    renamed = Agent(id=new_id(), email="ann@desk.test", name="Ann B", token_hash="t-ann2")
+    saved = await store.save_agent(renamed)
+    assert saved == dataclasses.replace(renamed, id=agent.id)
+    assert await store.agent_by_id(agent.id) == saved
+    assert await store.agent_by_email("ann@desk.test") == saved
+    assert await store.agent_by_token_hash("t-ann2") == saved
+    assert await store.agent_by_token_hash("t-ann") is None
+    assert await store.agent_by_id(renamed.id) is None
+    assert await store.agent_by_email("bob@desk.test") is None
+
+
+async def test_list_agents_and_set_status(store: SqlStore) -> None:
+    bob = await store.save_agent(Agent(id=new_id(), email="bob@desk.test", name="Bob"))
+    ann = await store.save_agent(Agent(id=new_id(), email="ann@desk.test", name="Ann"))
+    await store.set_agent_status(bob.id, AgentStatus.AVAILABLE)
+    assert await store.list_agents() == [ann, dataclasses.replace(bob, status=AgentStatus.AVAILABLE)]
+
+
+async def test_an_id_taken_by_another_key_is_a_conflict(store: SqlStore) -> None:
+    site = await a_site(store)
+    with pytest.raises(errors.Conflict):
+        await store.save_site(Site(id=site.id, key="other", secret="x"))
+
+
+# visitors
+
+async def test_visitor_round_trips_and_updates_by_id(store: SqlStore) -> None:
+    site = await a_site(store)
+    visitor = await a_visitor(store, site)
+    assert await store.visitor_by_id(visitor.id) == visitor
+    verified = dataclasses.replace(visitor, verified=True, external_id="u-7", account_id="acct-9",
+                                   name="Vee", email="vee@customer.test", plan="pro")
+    assert await store.save_visitor(verified) == verified
+    assert await store.visitor_by_id(visitor.id) == verified
+    assert await store.visitor_by_token_hash(site.id, visitor.token_hash) == verified
+    assert await store.visitor_by_external_id(site.id, "u-7") == verified
+    assert await store.visitor_by_id(new_id()) is None
+
+
+async def test_visitor_lookups_stay_inside_their_site(store: SqlStore) -> None:
+    site, other = await a_site(store), await a_site(store)
+    visitor = await a_visitor(store, site, verified=True, external_id="u-1")
+    assert await store.visitor_by_token_hash(other.id, visitor.token_hash) is None
+    assert await store.visitor_by_external_id(other.id, "u-1") is None
+
+
+# chats
+
+async def test_create_chat_without_a_first_message(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    assert chat.last_seq == 0
+    assert await store.chat_by_id(chat.id) == chat
+    assert await stored(store, chat.id) == []
+
+
+async def test_create_chat_stores_its_first_message_as_seq_1(store: SqlStore) -> None:
+    site = await a_site(store)
+    visitor = await a_visitor(store, site)
+    chat = Chat(id=new_id(), site_id=site.id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
+                priority=Priority.HIGH, started_at=T0, topic="billing")
+    created, first = await store.create_chat(chat, visitor_says(chat.id, "hello", "c-1"))
+    assert created == dataclasses.replace(chat, last_seq=1)
+    assert first == Message(chat.id, 1, Author.VISITOR, "hello", T0, client_id="c-1")
+    assert await store.chat_by_id(chat.id) == created
+    assert await stored(store, chat.id) == [first]
+    assert await store.append_message(visitor_says(chat.id, "hello", "c-1")) == first
+    assert (await store.append_message(visitor_says(chat.id, "again"))).seq == 2
+
+
+async def test_create_chat_refuses_a_second_open_chat_of_a_visitor(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    second = dataclasses.replace(chat, id=new_id())
+    with pytest.raises(errors.ChatActive) as refused:
+        await store.create_chat(second, visitor_says(second.id, "me again"))
+    assert refused.value.code == "chat_active"
+    assert await store.chat_by_id(second.id) is None
+    await store.end_chat(chat.id, "visitor", T0)
+    created, _ = await store.create_chat(second, None)
+    assert await store.open_chat_of_visitor(chat.visitor_id) == created
+
+
+async def test_create_chat_refuses_a_first_message_of_another_chat(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    stranger = await a_visitor(store, chat.site_id)
+    other = dataclasses.replace(chat, id=new_id(), visitor_id=stranger.id)
+    with pytest.raises(errors.BadRequest):
+        await store.create_chat(other, visitor_says(chat.id, "lost"))
+
+
+async def test_assign_transfer_requeue_and_end(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    ann = await store.save_agent(Agent(id=new_id(), email="ann@desk.test", name="Ann"))
+    bob = await store.save_agent(Agent(id=new_id(), email="bob@desk.test", name="Bob"))
+    t1, t2, t3 = (T0 + timedelta(seconds=s) for s in (10, 20, 30))
+    assigned = await store.assign_chat(chat.id, ann.id, t1, first=True)
+    assert assigned == dataclasses.replace(chat, status=ChatStatus.ACTIVE, agent_id=ann.id, assigned_at=t1)
+    moved = await store.assign_chat(chat.id, bob.id, t2, first=False)
+    assert moved == dataclasses.replace(assigned, agent_id=bob.id)  # the duration clock keeps running
+    requeued = await store.requeue_chat(chat.id, Priority.CRITICAL)
+    assert requeued == dataclasses.replace(moved, status=ChatStatus.QUEUED, agent_id=None,
+                                           priority=Priority.CRITICAL)
+    ended = await store.end_chat(chat.id, "agent", t3)
+    assert ended == dataclasses.replace(requeued, status=ChatStatus.ENDED, ended_at=t3, end_reason="agent")
+    assert await store.chat_by_id(chat.id) == ended
+
+
+async def test_an_ended_chat_does_not_change(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    ended = await store.end_chat(chat.id, "visitor", T0)
+    assert await store.end_chat(chat.id, "agent", T0 + timedelta(hours=1)) is None
+    assert await store.assign_chat(chat.id, new_id(), T0, first=True) is None
+    assert await store.requeue_chat(chat.id, Priority.LOW) is None
+    assert await store.chat_by_id(chat.id) == ended
+    assert await store.open_chat_of_visitor(chat.visitor_id) is None
+
+
+async def test_unknown_chats_are_none(store: SqlStore) -> None:
+    missing = new_id()
+    assert await store.chat_by_id(missing) is None
+    assert await store.end_chat(missing, "agent", T0) is None
+    assert await store.assign_chat(missing, new_id(), T0, first=True) is None
+    assert await store.requeue_chat(missing, Priority.LOW) is None
+
+
+async def test_chats_with_status(store: SqlStore) -> None:
+    queued, to_assign, to_end = await a_chat(store), await a_chat(store), await a_chat(store)
+    agent = await store.save_agent(Agent(id=new_id(), email="ann@desk.test", name="Ann"))
+    active = await store.assign_chat(to_assign.id, agent.id, T0, first=True)
+    ended = await store.end_chat(to_end.id, "visitor", T0)
+    assert await store.chats_with_status(ChatStatus.QUEUED) == [queued]
+    assert await store.chats_with_status(ChatStatus.ACTIVE) == [active]
+    both = await store.chats_with_status(ChatStatus.QUEUED, ChatStatus.ACTIVE)
+    assert sorted(c.id for c in both) == sorted([queued.id, to_assign.id])
+    assert await store.chats_with_status(ChatStatus.ENDED) == [ended]
+    assert await store.chats_with_status() == []
+
+
+async def test_mark_read_keeps_the_larger_seq_up_to_the_last(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    for i in range(5):
+        await store.append_message(visitor_says(chat.id, f"m{i}"))
+    await store.mark_read(chat.id, "agent", 3)
+    await store.mark_read(chat.id, "agent", 2)
+    await store.mark_read(chat.id, "visitor", 99)
+    read = await store.chat_by_id(chat.id)
+    assert read is not None
+    assert (read.agent_read_seq, read.visitor_read_seq) == (3, 5)
+    with pytest.raises(errors.BadRequest):
+        await store.mark_read(chat.id, "system", 1)
+
+
+# messages
+
+async def test_seqs_run_1_to_n_without_gaps(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    sent = [await store.append_message(visitor_says(chat.id, f"m{i}")) for i in range(10)]
+    assert [m.seq for m in sent] == list(range(1, 11))
+    assert await stored(store, chat.id) == sent
+    after = await store.chat_by_id(chat.id)
+    assert after is not None and after.last_seq == 10
+
+
+async def test_a_resent_client_id_gets_the_stored_message_across_batches(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    first = await store.append_message(visitor_says(chat.id, "hi", "c-1"))
+    resent = await store.append_message(visitor_says(chat.id, "hi (resent)", "c-1"))
+    assert resent == first
+    nxt = await store.append_message(visitor_says(chat.id, "next", "c-2"))
+    assert nxt.seq == first.seq + 1
+    assert await stored(store, chat.id) == [first, nxt]
+
+
+async def test_duplicates_within_one_batch_get_the_same_message(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    calls = [store.append_message(visitor_says(chat.id, t, c))
+             for t, c in (("a", "c-a"), ("b", "c-b"), ("a again", "c-a"), ("c", None), ("a 3", "c-a"))]
+    a, b, a2, c, a3 = await asyncio.gather(*calls)
+    assert a == a2 == a3 and a.text == "a"
+    assert [a.seq, b.seq, c.seq] == [1, 2, 3]
+    assert await stored(store, chat.id) == [a, b, c]
+
+
+async def test_resends_mixed_with_new_messages_leave_no_gap(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    old = await store.append_message(visitor_says(chat.id, "old", "c-old"))
+    calls = [store.append_message(visitor_says(chat.id, "new 1", "c-1")),
+             store.append_message(visitor_says(chat.id, "old", "c-old")),
+             store.append_message(visitor_says(chat.id, "new 2"))]
+    n1, resent, n2 = await asyncio.gather(*calls)
+    assert resent == old
+    assert (n1.seq, n2.seq) == (2, 3)
+    assert [m.seq for m in await stored(store, chat.id)] == [1, 2, 3]
+    after = await store.chat_by_id(chat.id)
+    assert after is not None and after.last_seq == 3
+
+
+async def test_client_ids_are_per_chat_and_author(store: SqlStore) -> None:
+    chat, other = await a_chat(store), await a_chat(store)
+    agent_says = NewMessage(chat_id=chat.id, author=Author.AGENT, text="a", at=T0,
+                            author_id=new_id(), client_id="same")
+    sent = await asyncio.gather(store.append_message(visitor_says(chat.id, "v", "same")),
+                                store.append_message(agent_says),
+                                store.append_message(visitor_says(other.id, "o", "same")))
+    assert [(m.chat_id, m.seq) for m in sent] == [(chat.id, 1), (chat.id, 2), (other.id, 1)]
+
+
+async def test_concurrent_appends_share_batches_and_keep_call_order(store: SqlStore) -> None:
+    chats = [await a_chat(store) for _ in range(5)]
+    before = store.batches_committed
+    calls = [(chat.id, i, store.append_message(visitor_says(chat.id, f"{i}", f"c-{i}")))
+             for i in range(40) for chat in chats]
+    results = [(chat_id, i, await call) for chat_id, i, call in calls]
+    assert store.batches_committed - before <= 2 < len(calls)
+    for chat in chats:
+        seqs = [m.seq for chat_id, _, m in results if chat_id == chat.id]
+        assert seqs == list(range(1, 41))
+        assert [m.text for m in await stored(store, chat.id)] == [str(i) for i in range(40)]
+
+
+async def test_a_batch_costs_a_constant_number_of_statements(store: SqlStore) -> None:
+    chats = [await a_chat(store) for _ in range(5)]
+    resend = await store.append_message(visitor_says(chats[0].id, "old", "c-old"))
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        calls = [store.append_message(visitor_says(chat.id, f"{i}", f"c-{i % 50}"))
+                 for i in range(60) for chat in chats]
+        calls.append(store.append_message(visitor_says(chats[0].id, "old", "c-old")))
+        *_, again = await asyncio.gather(*calls)
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", count)
+    assert again == resend
+    # lock (PostgreSQL), bump, look-up, refund, insert: whatever the size
+    assert len(statements) <= 5, statements
+    assert [m.seq for m in await stored(store, chats[1].id)] == list(range(1, 51))
+
+
+async def test_senders_waiting_on_their_acks_still_batch(store: SqlStore) -> None:
+    chats = [await a_chat(store) for _ in range(6)]
+    before = store.batches_committed
+
+    async def converse(chat: Chat) -> list[int]:
+        return [(await store.append_message(visitor_says(chat.id, f"{i}"))).seq for i in range(15)]
+
+    seqs = await asyncio.gather(*(converse(chat) for chat in chats))
+    assert all(s == list(range(1, 16)) for s in seqs)
+    assert store.batches_committed - before < 6 * 15
+
+
+async def test_a_batch_larger_than_the_cap_is_split(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    total = writer_module.MAX_BATCH + 10
+    sent = await asyncio.gather(*(store.append_message(visitor_says(chat.id, f"{i}"))
+                                  for i in range(total)))
+    assert [m.seq for m in sent] == list(range(1, total + 1))
+    assert len(await store.messages_after(chat.id, 0, include_notes=True, limit=total)) == total
+
+
+async def test_a_message_to_an_ended_chat_is_refused(store: SqlStore) -> None:
+    chat, open_chat = await a_chat(store), await a_chat(store)
+    kept = await store.append_message(visitor_says(chat.id, "before", "c-before"))
+    await store.end_chat(chat.id, "agent", T0)
+    late = store.append_message(visitor_says(chat.id, "too late"))
+    fine = store.append_message(visitor_says(open_chat.id, "fine"))
+    resent = store.append_message(visitor_says(chat.id, "before", "c-before"))
+    with pytest.raises(errors.ChatEnded) as refused:
+        await late
+    assert refused.value.code == "chat_ended" and isinstance(refused.value, errors.Conflict)
+    assert (await fine).seq == 1
+    assert await resent == kept  # the resend of a stored message still gets its ack
+    assert await stored(store, chat.id) == [kept]
+    ended = await store.chat_by_id(chat.id)
+    assert ended is not None and ended.last_seq == 1
+
+
+async def test_a_message_to_an_unknown_chat_is_not_found(store: SqlStore) -> None:
+    with pytest.raises(errors.NotFound):
+        await store.append_message(visitor_says(new_id(), "anyone?"))
+
+
+async def test_notes_are_left_out_unless_asked_for(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    agent_id = new_id()
+    texts = ["q", "internal", "a"]
+    for text, note in zip(texts, (False, True, False), strict=True):
+        await store.append_message(NewMessage(chat_id=chat.id, author=Author.AGENT, text=text,
+                                              at=T0, author_id=agent_id, note=note))
+    visible = await store.messages_after(chat.id, 0, include_notes=False)
+    assert [(m.text, m.seq) for m in visible] == [("q", 1), ("a", 3)]
+    everything = await store.messages_after(chat.id, 0, include_notes=True)
+    assert [m.text for m in everything] == texts and everything[1].note
+    assert [m.seq for m in await store.messages_after(chat.id, 1, include_notes=True, limit=1)] == [2]
+
+
+async def test_times_round_trip_as_aware_utc(store: SqlStore) -> None:
+    india = timezone(timedelta(hours=5, minutes=30))
+    local = datetime(2026, 3, 8, 7, 30, 15, 123456, tzinfo=india)
+    chat = await a_chat(store)
+    sent = await store.append_message(dataclasses.replace(visitor_says(chat.id, "t"), at=local))
+    ended = await store.end_chat(chat.id, "visitor", local)
+    again = await store.chat_by_id(chat.id)
+    [back] = await stored(store, chat.id)
+    for value in (sent.at, back.at, again.ended_at if again else None, ended.ended_at if ended else None):
+        assert value == local and value.tzinfo == UTC
+        assert value.utcoffset() == timedelta(0) and value.microsecond == 123456
+    visitor = await store.visitor_by_id(chat.visitor_id)
+    assert visitor is not None and visitor.created_at == T0 and visitor.created_at.tzinfo == UTC
+
+
+async def test_a_naive_time_is_refused(store: SqlStore) -> None:
+    chat = await a_chat(store)
+    naive = dataclasses.replace(visitor_says(chat.id, "when?"), at=datetime(2026, 1, 1))
+    with pytest.raises(errors.BadRequest):
+        await store.append_message(naive)
+    assert (await store.append_message(visitor_says(chat.id, "now"))).seq == 1
+
+
+async def test_the_writer_survives_a_failed_batch(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    chat = await a_chat(store)
+    real = writer_module.write_batch
+    failures = [RuntimeError("disk on fire")]
+
+    async def flaky(conn: Any, batch: Any) -> Any:
+        outcomes = await real(conn, batch)
+        if failures:
+            raise failures.pop()  # after the writes, before the commit: all rolled back
+        return outcomes
+
+    monkeypatch.setattr(writer_module, "write_batch", flaky)
+    doomed = [store.append_message(visitor_says(chat.id, f"{i}")) for i in range(3)]
+    for call in doomed:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            await call
+    assert (await store.append_message(visitor_says(chat.id, "after"))).seq == 1
+    assert [m.text for m in await stored(store, chat.id)] == ["after"]
+
+
+# lifecycle
+
+async def test_migrate_twice_is_harmless(store: SqlStore) -> None:
+    chat = await a_chat(store, first="hello")
+    await store.migrate()
+    assert await store.chat_by_id(chat.id) == chat
+    assert len(await stored(store, chat.id)) == 1
+
+
+async def test_migrations_build_exactly_the_tables_module(store: SqlStore) -> None:
+    def differences(conn: Any) -> list[Any]:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+    async with store.engine.connect() as conn:
+        assert await conn.run_sync(differences) == []
+
+
+async def test_connections_are_set_up_for_durable_commits(store: SqlStore) -> None:
+    async with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            pragmas = [(await conn.exec_driver_sql(f"PRAGMA {p}")).scalar()
+                       for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")]
+            assert pragmas == ["wal", 2, 1, 10_000]  # synchronous 2 is FULL
+        else:
+            assert (await conn.exec_driver_sql("SHOW synchronous_commit")).scalar() == "on"
+
+
+async def test_every_acknowledged_message_survives_close_and_reopen(store_url: str) -> None:
+    store = await open_store(store_url)
+    await store.migrate()
+    chat = await a_chat(store)
+    acked = [await store.append_message(visitor_says(chat.id, f"acked {i}")) for i in range(5)]
+    in_flight = [store.append_message(visitor_says(chat.id, f"late {i}")) for i in range(20)]
+    await store.close()  # flushes what was appended but not yet awaited
+    acked += [await call for call in in_flight]
+    with pytest.raises(StoreClosed):
+        await store.append_message(visitor_says(chat.id, "after close"))
+
+    reopened = await open_store(store_url)
+    try:
+        await reopened.migrate()
+        assert await reopened.messages_after(chat.id, 0, include_notes=True) == acked
+        assert [m.seq for m in acked] == list(range(1, 26))
+    finally:
+        await reopened.close()
+
+
+async def test_two_nodes_migrating_at_once_both_succeed(store_url: str) -> None:
+    nodes = [await open_store(store_url) for _ in range(2)]
+    try:
+        await asyncio.gather(*(node.migrate() for node in nodes))
+        assert await nodes[1].site_by_key("none") is None
+    finally:
+        for node in nodes:
+            await node.close()
+
+
+async def test_two_nodes_writing_the_same_chats_never_collide(store: SqlStore, store_url: str) -> None:
+    other = await open_store(store_url)
+    try:
+        chats = [await a_chat(store) for _ in range(4)]
+        nodes = (store, other)
+        calls = [nodes[i % 2].append_message(visitor_says(chat.id, f"{i}", f"c-{i // 2}"))
+                 for i in range(60) for chat in chats]
+        results = await asyncio.gather(*calls)
+    finally:
+        await other.close()
+    for chat in chats:
+        mine = [m for m in results if m.chat_id == chat.id]
+        # the same client_id sent through both nodes is stored once
+        assert sorted({m.seq for m in mine}) == list(range(1, 31))
+        assert [m.seq for m in await stored(store, chat.id)] == list(range(1, 31))
+
+
+# URLs
+
+def test_urls_get_their_async_driver() -> None:
+    assert async_url("sqlite:///data/x.db").render_as_string() == "sqlite+aiosqlite:///data/x.db"
+    assert async_url("sqlite:////abs/x.db").database == "/abs/x.db"
+    assert async_url("postgresql://me@db:5432/desk").drivername == "postgresql+asyncpg"
+    for bad in ("sqlite://", "sqlite:///:memory:", "mysql://me@db/desk"):
+        with pytest.raises(ValueError):
+            async_url(bad)
+
+
+async def test_a_relative_sqlite_path_is_created_under_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = await open_store("sqlite:///data/nested/desk.db")
+    try:
+        await store.migrate()
+        assert (tmp_path / "data" / "nested" / "desk.db").is_file()
+    finally:
+        await store.close()

@@ -1,0 +1,71 @@
+"""Test clients: python-socketio's real AsyncClient over loopback, with a
+record of every event received."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+WAIT_S = 5.0  # real seconds for a network delivery; never a policy timer
+
+
+class Refused(Exception):
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self.data = data
+
+
+class Peer:
+    def __init__(self, url: str, namespace: str, auth: dict | None = None,
+                 headers: dict | None = None) -> None:
+        self.url, self.namespace, self.auth, self.headers = url, namespace, auth, headers or {}
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self._taken: set[int] = set()
+        self._changed = asyncio.Event()
+        self.refusal: Any = None
+        self.sio.on("*", self._record, namespace=namespace)
+        self.sio.on("connect_error", self._refused, namespace=namespace)
+
+    async def _record(self, event: str, *args: Any) -> None:
+        self.events.append((event, args[0] if args else None))
+        self._changed.set()
+
+    async def _refused(self, data: Any) -> None:
+        self.refusal = data
+
+    async def connect(self) -> Peer:
+        try:
+            await self.sio.connect(self.url, namespaces=[self.namespace], auth=self.auth,
+                                   headers=self.headers, transports=["websocket"], wait_timeout=WAIT_S)
+        except socketio.exceptions.ConnectionError:
+            raise Refused(self.refusal) from None
+        return self
+
+    async def call(self, event: str, data: Any = None, timeout: float = WAIT_S) -> Any:
+        return await self.sio.call(event, data, namespace=self.namespace, timeout=timeout)
+
+    async def emit(self, event: str, data: Any = None, callback: Callable | None = None) -> None:
+        await self.sio.emit(event, data, namespace=self.namespace, callback=callback)
+
+    async def next(self, event: str, where: Callable[[Any], bool] = lambda _: True,
+                   timeout: float = WAIT_S) -> Any:
+        """The first event of that name not taken yet that matches `where`."""
+        async def found() -> Any:
+            while True:
+                for index, (name, data) in enumerate(self.events):
+                    if index not in self._taken and name == event and where(data):
+                        self._taken.add(index)
+                        return data
+                self._changed.clear()
+                await self._changed.wait()
+        return await asyncio.wait_for(found(), timeout)
+
+    def received(self, event: str) -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()

@@ -1,0 +1,70 @@
+// The widget's stylesheet. It lives inside the shadow root, so the host
+// page's CSS cannot reach in and ours cannot leak out; `:host { all: initial }`
+// and `all: initial` on our root stops inherited properties (font, color,
+// text-transform, ...) crossing over from the host element, which the page's
+// own selectors can still match.
+export const CSS = `
+:host { all: initial; }
+* { box-sizing: border-box; }
+.sd-root {
+  all: initial; /* host rules can still reach the host element; cut inheritance here */
+  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: #1f2933; display: flex; flex-direction: column; align-items: flex-end; gap: 12px;
+}
+button, textarea, input { font: inherit; color: inherit; }
+.sd-launcher {
+  position: relative; border: 0; border-radius: 24px; padding: 12px 18px;
+  background: #2457c5; color: #fff; cursor: pointer; font-weight: 600;
+  box-shadow: 0 4px 14px rgba(0,0,0,.2);
+}
+.sd-launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible {
+  outline: 3px solid #f0b429; outline-offset: 2px;
+}
+.sd-badge {
+  position: absolute; top: -6px; right: -6px; min-width: 20px; height: 20px; padding: 0 6px;
+  border-radius: 10px; background: #d64545; color: #fff; font-size: 12px; line-height: 20px;
+}
+.sd-panel {
+  width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 100px));
+  display: flex; flex-direction: column; background: #fff; border-radius: 12px;
+  box-shadow: 0 8px 30px rgba(0,0,0,.25); overflow: hidden;
+}
+.sd-panel[hidden], [hidden] { display: none !important; }
+.sd-header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #2457c5; color: #fff; }
+.sd-title { font-weight: 700; }
+.sd-status { flex: 1; font-size: 12px; opacity: .9; }
+.sd-status::before {
+  content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 6px;
+  border-radius: 50%; background: #9aa5b1;
+}
+.sd-status[data-state="online"]::before, .sd-status[data-state="active"]::before { background: #3ebd93; }
+.sd-status[data-state="queued"]::before { background: #f0b429; }
+.sd-close { border: 0; background: transparent; color: #fff; font-size: 20px; line-height: 1; cursor: pointer; padding: 0 4px; }
+.sd-messages { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f5f7fa; }
+.sd-msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; background: #fff; border: 1px solid #e4e7eb; white-space: pre-wrap; overflow-wrap: anywhere; }
+.sd-msg[data-author="visitor"] { align-self: flex-end; background: #dce8ff; border-color: #c3d5fb; }
+.sd-msg[data-author="system"] { align-self: center; background: transparent; border: 0; color: #616e7c; font-size: 12px; text-align: center; }
+.sd-msg[data-state="sending"] { opacity: .6; }
+.sd-msg[data-state="failed"] { border-color: #d64545; }
+[data-sd="delivery"] { display: block; font-size: 11px; color: #616e7c; }
+[data-state="failed"] [data-sd="delivery"] { color: #d64545; }
+.sd-who { display: block; font-size: 11px; color: #616e7c; margin-bottom: 2px; }
+.sd-meta { display: block; font-size: 11px; color: #7b8794; margin-top: 2px; }
+.sd-typing { padding: 0 14px; min-height: 18px; font-size: 12px; color: #616e7c; background: #f5f7fa; }
+.sd-notice { padding: 10px 14px; border-top: 1px solid #e4e7eb; font-size: 13px; display: flex; flex-direction: column; gap: 8px; max-height: 60%; overflow-y: auto; }
+.sd-notice:empty { display: none; }
+.sd-row { display: flex; gap: 6px; flex-wrap: wrap; }
+.sd-btn { border: 1px solid #2457c5; background: #fff; color: #2457c5; border-radius: 6px; padding: 6px 10px; cursor: pointer; }
+.sd-header .sd-btn { border-color: rgba(255,255,255,.7); background: transparent; color: #fff; padding: 2px 8px; font-size: 12px; }
+.sd-btn[aria-pressed="true"] { background: #2457c5; color: #fff; }
+.sd-notice form { margin: 0; display: flex; flex-direction: column; gap: 8px; }
+.sd-notice p { margin: 0; }
+.sd-btn-primary { background: #2457c5; color: #fff; }
+.sd-field { width: 100%; padding: 6px 8px; border: 1px solid #cbd2d9; border-radius: 6px; }
+.sd-composer { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e4e7eb; }
+.sd-input { flex: 1; resize: none; height: 40px; padding: 8px; border: 1px solid #cbd2d9; border-radius: 8px; }
+.sd-send { border: 0; border-radius: 8px; padding: 0 14px; background: #2457c5; color: #fff; font-weight: 600; cursor: pointer; }
+.sd-send:disabled, .sd-input:disabled { opacity: .5; cursor: not-allowed; }
+.sd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;

@@ -1,0 +1,103 @@
+// A chat transcript in the DOM: messages kept in `seq` order, each seq shown
+// once, and the client's own unsent messages (keyed by client_id) kept at the
+// bottom as "sending" until the server's ack or echo gives them their seq.
+// Shared by the widget and the agent console.
+
+export class Transcript {
+  /**
+   * @param {HTMLElement} list the container; it holds only message elements
+   * @param {(message: object) => HTMLElement} render builds one message's
+   *   element from a MESSAGE (text only: render must use textContent)
+   * @param {string} ownAuthor "visitor" or "agent": whose client_id we own
+   */
+  constructor(list, render, ownAuthor) {
+    this.list = list;
+    this.render = render;
+    this.ownAuthor = ownAuthor;
+    this.bySeq = new Map();
+    this.pending = new Map();
+    this.lastSeq = 0;
+  }
+
+  clear() {
+    this.list.replaceChildren();
+    this.bySeq.clear();
+    this.pending.clear();
+    this.lastSeq = 0;
+  }
+
+  /** Adds a MESSAGE from the server; returns its element, or null when that
+   * seq is already shown (a replay, or the echo of our own message). */
+  add(message) {
+    const seq = Number(message.seq);
+    if (!Number.isInteger(seq) || seq < 1 || this.bySeq.has(seq)) return null;
+    const mine = message.author === this.ownAuthor && message.client_id && this.pending.get(message.client_id);
+    if (mine) {
+      this.confirm(message.client_id, seq, message.at);
+      return null;
+    }
+    const node = this.render(message);
+    this.place(node, seq);
+    return node;
+  }
+
+  /** Shows our own message before the server has stored it. */
+  addPending(clientId, message) {
+    const node = this.render({ ...message, author: this.ownAuthor, client_id: clientId });
+    node.setAttribute("data-state", "sending");
+    node.append(delivery("Sending…"));
+    this.pending.set(clientId, node);
+    this.list.append(node);
+    return node;
+  }
+
+  /** The server stored our message as `seq`: show it as sent, in order. */
+  confirm(clientId, seq, at) {
+    const node = this.pending.get(clientId);
+    if (!node) return;
+    this.pending.delete(clientId);
+    if (this.bySeq.has(seq)) {
+      node.remove();
+      return;
+    }
+    node.removeAttribute("data-state");
+    node.querySelectorAll('[data-sd="delivery"]').forEach((n) => n.remove());
+    if (at) node.setAttribute("title", at);
+    node.remove();
+    this.place(node, seq);
+  }
+
+  /** The send failed for good (an error ack, not a timeout). */
+  fail(clientId, reason) {
+    const node = this.pending.get(clientId);
+    if (!node) return;
+    this.pending.delete(clientId);
+    node.setAttribute("data-state", "failed");
+    const line = node.querySelector('[data-sd="delivery"]') || node.appendChild(delivery(""));
+    line.textContent = reason ? `Not sent: ${reason}` : "Not sent";
+  }
+
+  /** Inserts `node` among the seq-numbered messages, before any pending ones. */
+  place(node, seq) {
+    node.setAttribute("data-seq", String(seq));
+    this.bySeq.set(seq, node);
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    let before = null;
+    for (const child of this.list.children) {
+      const childSeq = Number(child.getAttribute("data-seq"));
+      if (!child.hasAttribute("data-seq") || childSeq > seq) {
+        before = child;
+        break;
+      }
+    }
+    this.list.insertBefore(node, before);
+  }
+}
+
+/** The "Sending…" / "Not sent" line under one of our own messages. */
+function delivery(text) {
+  const line = document.createElement("span");
+  line.setAttribute("data-sd", "delivery");
+  line.textContent = text;
+  return line;
+}
