@@ -92,7 +92,7 @@ class Harness:
         await self.services.timers.fire_due()
 
 
-def test_config(database: str, **sections) -> Config:
+def make_config(database: str, **sections) -> Config:
     overrides = {"server": {"database": database, "secret_key": "test-secret"}, **sections}
     return load(None, env={}, overrides=overrides)
 
@@ -110,7 +110,7 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 async def harness(aiohttp_server, tmp_path, clock, config_overrides) -> AsyncIterator[Harness]:
-    config = test_config(f"sqlite:///{tmp_path}/desk.db", **config_overrides)
+    config = make_config(f"sqlite:///{tmp_path}/desk.db", **config_overrides)
     app = await create_app(config, clock=clock)
     server = await aiohttp_server(app)
     services = app[SERVICES]

@@ -42,7 +42,8 @@ async def test_visitor_and_agent_exchange_messages(chromium, live_server: Server
     try:
         await sign_in_available(agent, live_server)
 
-        await visitor.goto(f"{live_server.url}/")
+        page = await visitor.goto(f"{live_server.url}/")
+        assert page is not None and page.ok, f"GET / (the demo page for site 'demo') answered {page and page.status}"
         await visitor.click('[data-sd="launcher"]')
         await expect(visitor.locator('[data-sd="status"]')).to_have_text("Online", timeout=TIMEOUT_MS)
         await visitor.fill('[data-sd="input"]', "hello from the visitor")

@@ -1,0 +1,78 @@
+"""The command line is a contract: these forms must keep working."""
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+from server.services.auth import verify_password
+from server.services.tokens import hash_token
+from server.store import open_store
+from tests.serverproc import ROOT
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def stored(database: str, work):
+    async def read():
+        store = await open_store(database)
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+    return asyncio.run(read())
+
+
+def test_help_lists_every_command():
+    out = run("--help").stdout
+    for command in ("serve", "site", "agent", "migrate"):
+        assert command in out
+    agent_help = run("agent", "add", "--help").stdout
+    for option in ("--name", "--password", "--token", "--role", "--tier", "--skills", "--capacity", "--shift",
+                   "--config", "--database"):
+        assert option in agent_help
+
+
+def test_site_add_generates_a_secret_once_and_updates_in_place(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    first = run("site", "add", "shop", "--origin", "https://shop.example", "--database", db)
+    assert first.returncode == 0 and "secret (shown once)" in first.stdout
+    again = run("site", "add", "shop", "--identity", "required", "--database", db)
+    assert again.returncode == 0 and "secret" not in again.stdout.split("saved")[0]
+    site = stored(db, lambda s: s.site_by_key("shop"))
+    assert site.origins == ("https://shop.example",) and site.identity.value == "required"
+
+
+def test_agent_add_hashes_password_and_token_and_updates_by_email(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    token = "t" * 32
+    made = run("agent", "add", "Bo@Example.test", "--name", "Bo", "--password", "pw-1234567", "--token", token,
+               "--role", "supervisor", "--tier", "2", "--skills", "billing, network", "--capacity", "5",
+               "--shift", "mon-fri 09:00-17:00", "--database", db)
+    assert made.returncode == 0, made.stderr
+    assert "pw-1234567" not in made.stdout and token not in made.stdout
+    run("agent", "add", "bo@example.test", "--name", "Bo B", "--capacity", "2", "--database", db)
+    agent = stored(db, lambda s: s.agent_by_email("bo@example.test"))
+    assert (agent.name, agent.capacity, agent.tier, agent.skills) == ("Bo B", 2, 2, ("billing", "network"))
+    assert agent.role.value == "supervisor" and agent.shift == "mon-fri 09:00-17:00"
+    assert verify_password(agent.password_hash, "pw-1234567") and agent.token_hash == hash_token(token)
+
+
+def test_bad_shift_short_token_and_bad_config_are_refused(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    shift = run("agent", "add", "x@example.test", "--name", "X", "--shift", "mon-fri 09:00-25:00", "--database", db)
+    assert shift.returncode != 0 and "25:00" in shift.stderr
+    short = run("agent", "add", "x@example.test", "--name", "X", "--token", "short", "--database", db)
+    assert short.returncode != 0 and "128 bits" in short.stderr
+    config = tmp_path / "bad.toml"
+    config.write_text("[limits]\nmesage_chars = 10\n")
+    bad = run("migrate", "--config", str(config), "--database", db)
+    assert bad.returncode == 2 and "mesage_chars" in bad.stderr
+
+
+def test_migrate_creates_the_schema(tmp_path):
+    db = f"sqlite:///{tmp_path}/fresh/m.db"
+    assert run("migrate", "--database", db).returncode == 0
+    assert stored(db, lambda s: s.list_agents()) == []
