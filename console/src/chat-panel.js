@@ -245,6 +245,8 @@ export class ChatPanel {
   renderUnread() {
     this.badge.hidden = this.unread <= 0;
     this.badge.textContent = this.unread > 0 ? String(this.unread) : "";
+    if (this.unread > 0) this.tab.setAttribute("aria-label", `${this.label()}, ${this.unread} unread`);
+    else this.tab.removeAttribute("aria-label");
     this.desk.unreadChanged();
   }
 }
