@@ -69,6 +69,7 @@ class LimitsConfig:
     message_chars: int = 4000
     messages_per_minute: int = 30
     connects_per_minute: int = 60
+    events_per_minute: int = 240
 
 
 @dataclasses.dataclass(frozen=True)

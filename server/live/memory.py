@@ -27,6 +27,9 @@ class _Agent:
         return Presence(agent_id, self.status, len(self.conns), len(self.chats), self.idle_since)
 
 
+RATE_SWEEP = timedelta(minutes=5)  # longer than any rate window
+
+
 def _order(item: tuple[QueueEntry, int]) -> tuple:
     entry, arrival = item  # arrival breaks ties between equal timestamps
     return (not entry.front, entry.priority.rank, entry.enqueued_at, arrival)
@@ -41,6 +44,7 @@ class MemoryLiveState:
         self._deadlines: dict[str, datetime] = {}
         self._heap: list[tuple[datetime, str]] = []
         self._rates: dict[str, collections.deque[datetime]] = {}
+        self._swept_at: datetime | None = None
 
     async def close(self) -> None:
         return None
@@ -116,6 +120,7 @@ class MemoryLiveState:
         return len(conns)
 
     async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
+        self._sweep(now)
         stamps = self._rates.setdefault(key, collections.deque())
         horizon = now - timedelta(seconds=window_s)
         while stamps and stamps[0] <= horizon:
@@ -124,6 +129,16 @@ class MemoryLiveState:
             return False
         stamps.append(now)
         return True
+
+    def _sweep(self, now: datetime) -> None:
+        """Forgets keys idle for a while (one per connection or address
+        would otherwise pile up forever). Windows are a minute or less."""
+        if self._swept_at is not None and now - self._swept_at < RATE_SWEEP:
+            return
+        self._swept_at = now
+        idle = [key for key, stamps in self._rates.items() if not stamps or now - stamps[-1] > RATE_SWEEP]
+        for key in idle:
+            del self._rates[key]
 
     # deadlines: a dict of the truth plus a heap with stale entries skipped
     async def set_deadline(self, key: str, at: datetime) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from ..services.bundle import Services
-from ..services.errors import BadRequest, Refused, TooLarge
+from ..services.errors import BadRequest, RateLimited, Refused, TooLarge
 from ..services.model import Message
 from ..services.views import iso
 
@@ -35,6 +35,15 @@ async def allow_connect(services: Services, environ: dict) -> None:
     limit = desk.config.limits.connects_per_minute
     if not await desk.live.hit_rate(f"connects:{client_address(environ)}", limit, 60, desk.clock.now()):
         raise Refused("rate_limited", f"at most {limit} connections a minute from one address")
+
+
+async def allow_event(services: Services, sid: str) -> None:
+    """Typing, history, read and end cost little each but could be flooded:
+    they share one budget per visitor connection."""
+    desk = services.desk
+    limit = desk.config.limits.events_per_minute
+    if not await desk.live.hit_rate(f"events:{sid}", limit, 60, desk.clock.now()):
+        raise RateLimited(f"at most {limit} events a minute")
 
 
 def auth_object(auth: Any) -> dict[str, Any]:

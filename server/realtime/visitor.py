@@ -12,7 +12,7 @@ from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
 from ..services.views import message_view
 from . import commands as c
-from .common import allow_connect, auth_object, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
 from .dispatch import Namespace
 
 
@@ -70,20 +70,24 @@ class VisitorNamespace(Namespace):
 
     async def typing(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatTyping, payload)
+        await allow_event(self._s, sid)
         await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
         return {"ok": True}
 
     async def history(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatHistory, payload)
+        await allow_event(self._s, sid)
         messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
         return {"ok": True, "messages": [message_view(m) for m in messages]}
 
     async def read(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatRead, payload)
+        await allow_event(self._s, sid)
         await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
         return {"ok": True}
 
     async def end(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatRef, payload)
+        await allow_event(self._s, sid)
         await self._s.chats.end(self._actor(sid), cmd.chat_id)
         return {"ok": True}

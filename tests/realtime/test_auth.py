@@ -69,3 +69,15 @@ async def test_visitor_messages_are_rate_limited(harness):
     assert over["error"]["code"] == "rate_limited"
     await harness.advance(61)
     assert (await visitor.call("chat:send", {"chat_id": chat["id"], "client_id": "later", "text": "x"}))["ok"]
+
+
+async def test_other_visitor_events_share_a_budget_per_connection(harness):
+    await harness.add_agent()
+    visitor = await harness.visitor()
+    chat = (await visitor.call("chat:start", {"text": "1"}))["chat"]
+    for _ in range(harness.config.limits.events_per_minute):
+        assert (await visitor.call("chat:typing", {"chat_id": chat["id"], "typing": True}))["ok"]
+    over = await visitor.call("chat:history", {"chat_id": chat["id"], "after_seq": 0})
+    assert over["error"]["code"] == "rate_limited"
+    await harness.advance(61)
+    assert (await visitor.call("chat:history", {"chat_id": chat["id"], "after_seq": 0}))["ok"]
