@@ -1,0 +1,48 @@
+"""Hostile bytes below the Socket.IO client: malformed packets on a raw
+websocket neither crash the server nor kill the connection."""
+from __future__ import annotations
+
+import json
+
+import aiohttp
+
+
+async def raw_visitor(harness, session: aiohttp.ClientSession):
+    ws = await session.ws_connect(f"{harness.url}/socket.io/?EIO=4&transport=websocket")
+    assert (await ws.receive_str()).startswith("0")  # engine.io open
+    await ws.send_str('40/visitor,{"site":"acme"}')
+    return ws
+
+
+async def next_packet(ws, prefix: str) -> str:
+    while True:
+        text = await ws.receive_str(timeout=5)
+        if text == "2":  # engine.io ping
+            await ws.send_str("3")
+        elif text.startswith(prefix):
+            return text
+
+
+async def test_malformed_packets_are_ignored_and_the_connection_lives_on(harness):
+    await harness.add_agent()
+    async with aiohttp.ClientSession() as session:
+        ws = await raw_visitor(harness, session)
+        await next_packet(ws, "40/visitor,")
+        for junk in ('42/visitor,1[', '42/visitor,7{"a":', '42/visitor,9"just a string"', '42/visitor,3{}',
+                     '42/visitor,4[]', '42/visitor,5[null]', '42/visitor,6[12,{"text":"x"}]', '4', '9zzz',
+                     '43/visitor,1["ack for nothing"]', '41/nowhere,', '40/nowhere,'):
+            await ws.send_str(junk)
+        await ws.send_str('42/visitor,100["chat:start",{"text":"still here"}]')
+        ack = await next_packet(ws, "43/visitor,100")
+        assert json.loads(ack[len("43/visitor,100"):])[0]["ok"] is True
+        await ws.close()
+
+
+async def test_array_events_without_a_name_get_unknown_event(harness):
+    async with aiohttp.ClientSession() as session:
+        ws = await raw_visitor(harness, session)
+        await next_packet(ws, "40/visitor,")
+        await ws.send_str('42/visitor,5[12,{"text":"x"}]')
+        ack = json.loads((await next_packet(ws, "43/visitor,5"))[len("43/visitor,5"):])
+        assert ack[0]["error"]["code"] == "unknown_event"
+        await ws.close()
