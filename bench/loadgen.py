@@ -540,11 +540,16 @@ class LoadGen:
             "generator_workers": len(self.conns),
         })
         result.update(samples)
+        delivered_in_window = result["delivered_msg_s"] * duration
         if "server_cpu_s" in result:  # what else ran on the machine meanwhile (should be ~0)
             result["other_cpu_s"] = round(result["machine_busy_cpu_s"] - result["server_cpu_s"]
                                           - result["generator_cpu_s"], 3)
             result["server_cpu_pct"] = round(100 * result["server_cpu_s"] / duration, 1)
+            if delivered_in_window:
+                result["server_cpu_us_per_msg"] = round(1e6 * result["server_cpu_s"] / delivered_in_window, 1)
         result["generator_cpu_pct"] = round(100 * result["generator_cpu_s"] / duration, 1)
+        if delivered_in_window:
+            result["generator_cpu_us_per_msg"] = round(1e6 * result["generator_cpu_s"] / delivered_in_window, 1)
         acked = [(r[1], r[0]) for run in runs for r in run["sent"] if r[4] is True]
         if keep_acked:
             result["_acked_pairs"] = acked

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -120,7 +121,24 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "platform": platform.platform(),
             **{name: _version(name) for name in ("python-socketio", "python-engineio", "aiohttp", "uvloop",
                                                    "msgspec", "SQLAlchemy", "aiosqlite")},
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "temp_filesystem": _filesystem(tempfile.gettempdir())}
+
+
+def _filesystem(path: str) -> str:
+    best = None
+    for part in psutil.disk_partitions(all=True):
+        if path.startswith(part.mountpoint) and (best is None or len(part.mountpoint) > len(best.mountpoint)):
+            best = part
+    return f"{best.device} on {best.mountpoint} ({best.fstype})" if best else "unknown"
+
+
+def server_digest() -> str:
+    """Which Shiftdesk was measured: a hash of server/**/*.py (nothing is committed yet)."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "server").rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _version(dist: str) -> str:
@@ -129,6 +147,42 @@ def _version(dist: str) -> str:
         return version(dist)
     except PackageNotFoundError:
         return "?"
+
+
+def busy_core_seconds() -> float:
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - t.iowait
+
+
+def wait_quiet(pids: list[int], max_wait: float, threshold: float = 0.2) -> dict:
+    """Waits, at most `max_wait` s, until processes other than the servers
+    and the generator use less than `threshold` of a core (measured over 1 s
+    windows): other work on a 2-core machine would distort every figure."""
+    procs = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            procs.append(psutil.Process(pid))
+    start = time.monotonic()
+    other = 0.0
+    while True:
+        own0 = sum(_cpu(p) for p in procs)
+        busy0 = busy_core_seconds()
+        time.sleep(1.0)
+        other = (busy_core_seconds() - busy0) - (sum(_cpu(p) for p in procs) - own0)
+        waited = time.monotonic() - start
+        if other < threshold or waited >= max_wait:
+            if waited > 1.5:
+                log(f"  waited {waited:.0f} s for other processes to calm down (now {other:.2f} cores)")
+            return {"waited_s": round(waited, 1), "other_cores": round(other, 2)}
+        if waited < 1.5:
+            log(f"  other processes use {other:.2f} cores: waiting (at most {max_wait:.0f} s)")
+
+
+def _cpu(proc: psutil.Process) -> float:
+    try:
+        return sum(proc.cpu_times()[:2])
+    except psutil.Error:
+        return 0.0
 
 
 def raise_fd_limit() -> None:
@@ -142,7 +196,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario (sanity check)")
     parser.add_argument("--duration", type=float, help="measured seconds per scenario (default 10; quick 3)")
     parser.add_argument("--warmup", type=float, help="unmeasured seconds before each window (default 2; quick 1)")
-    parser.add_argument("--visitors", help="closed-loop visitor counts, comma separated (default 50,200; quick 50)")
+    parser.add_argument("--visitors", help="closed-loop visitor counts, comma separated (default 50,100,200; quick 50)")
     parser.add_argument("--rate-visitors", type=int, help="visitors in the rate run (default: the largest count)")
     parser.add_argument("--agents", type=int, help="agents (default 8; quick 4)")
     parser.add_argument("--idle", type=int, help="idle visitor connections for the RSS figure (default 2000; quick 300)")
@@ -150,11 +204,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reply", action="store_true", help="agents answer every visitor message")
     parser.add_argument("--out", default=str(BENCH / "results" / "latest.json"))
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, server logs)")
+    parser.add_argument("--quiet-wait", type=float, default=120.0, metavar="S",
+                        help="before each scenario, wait at most S s for other processes to go quiet (0: never)")
     args = parser.parse_args(argv)
     quick = args.quick
     args.duration = args.duration or (3.0 if quick else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (1.0 if quick else 2.0)
-    args.visitors = [int(v) for v in (args.visitors or ("50" if quick else "50,200")).split(",") if v.strip()]
+    args.visitors = [int(v) for v in (args.visitors or ("50" if quick else "50,100,200")).split(",") if v.strip()]
     args.rate_visitors = args.rate_visitors or max(args.visitors)
     args.agents = args.agents or (4 if quick else 8)
     args.idle = args.idle if args.idle is not None else (300 if quick else 2000)
@@ -215,7 +271,8 @@ def start_targets(args: argparse.Namespace, tmp: Path) -> tuple[Target, Target]:
     return shiftdesk, relay
 
 
-def scenario(gen: LoadGen, target: Target, args: argparse.Namespace, **kw: Any) -> dict:
+def scenario(gen: LoadGen, target: Target, args: argparse.Namespace, pids: list[int], **kw: Any) -> dict:
+    quiet = wait_quiet(pids, args.quiet_wait) if args.quiet_wait > 0 else None
     result = gen.scenario(target.url, tokens=target.tokens, duration=args.duration, warmup=args.warmup,
                           reply=args.reply, site=SITE, server_pid=target.pid, sqlite_path=target.sqlite, **kw)
     acked = result.pop("_acked_pairs", None)
@@ -226,6 +283,7 @@ def scenario(gen: LoadGen, target: Target, args: argparse.Namespace, **kw: Any) 
         f"other={result.get('other_cpu_s')} s")
     if acked is not None:
         result["_acked_pairs"] = acked
+    result["quiet_before"] = quiet
     return result
 
 
@@ -235,6 +293,7 @@ def run(args: argparse.Namespace) -> dict:
     report: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine(),
                               "command": " ".join([Path(sys.executable).name, *sys.argv]),
                               "settings": {k: v for k, v in vars(args).items() if k != "out"},
+                              "server_sources_sha256": server_digest(),
                               "tmp": str(tmp)}
     shiftdesk = relay = None
     t0 = time.monotonic()
@@ -243,9 +302,12 @@ def run(args: argparse.Namespace) -> dict:
         targets = (shiftdesk, relay)
         with LoadGen(args.workers) as gen:
             report["generator_pids"] = gen.pids
+            pids = [os.getpid(), shiftdesk.pid, relay.pid, *gen.pids]
             if args.idle:
                 log(f"idle RSS: {args.idle} idle visitor connections per target")
                 for target in targets:
+                    if args.quiet_wait > 0:
+                        wait_quiet(pids, args.quiet_wait)
                     idle = gen.idle_rss(target.url, target.pid, args.idle, site=SITE)
                     report.setdefault("idle", {})[target.name] = idle
                     log(f"  {target.name:9} {idle['rss_kib_per_connection']} KiB per connection "
@@ -255,7 +317,7 @@ def run(args: argparse.Namespace) -> dict:
             closed: dict[str, list[dict]] = {t.name: [] for t in targets}
             for count in args.visitors:
                 for target in targets:
-                    closed[target.name].append(scenario(gen, target, args, visitors=count, mode="closed"))
+                    closed[target.name].append(scenario(gen, target, args, pids, visitors=count, mode="closed"))
             report["closed_loop"] = closed
             maxima = {name: max(runs, key=lambda r: r["delivered_msg_s"]) for name, runs in closed.items()}
             report["maximum"] = {name: {"delivered_msg_s": best["delivered_msg_s"], "visitors": best["visitors"]}
@@ -266,7 +328,7 @@ def run(args: argparse.Namespace) -> dict:
             rated: dict[str, dict] = {}
             if half > 0:
                 for target in targets:
-                    rated[target.name] = scenario(gen, target, args, visitors=args.rate_visitors, mode="rate",
+                    rated[target.name] = scenario(gen, target, args, pids, visitors=args.rate_visitors, mode="rate",
                                                   rate=half, keep_acked=target is shiftdesk)
             report["half_max_rate"] = {name: {k: v for k, v in r.items() if k != "_acked_pairs"}
                                        for name, r in rated.items()}
@@ -307,6 +369,12 @@ def targets_of(report: dict) -> dict:
     lost += [r.get("acked_lost", 0) for r in report.get("half_max_rate", {}).values()]
     lost.append(report.get("after_sigkill", {}).get("acked_not_stored", 0))
     out["acked_but_lost"] = {"value": sum(lost), "target": "0", "met": sum(lost) == 0}
+    runs = [r for rs in report.get("closed_loop", {}).values() for r in rs]
+    runs += list(report.get("half_max_rate", {}).values())
+    workers = report.get("settings", {}).get("workers", 1)
+    peak = max((r["generator_cpu_pct"] for r in runs), default=None)
+    out["generator_not_saturated"] = {"value": peak, "target": f"< {90 * workers}% (of {workers} core(s))",
+                                      "met": peak is not None and peak < 90 * workers}
     return out
 
 
@@ -316,13 +384,13 @@ def fmt(value: Any, unit: str = "") -> str:
 
 def table(report: dict) -> str:
     rows = [("scenario", "target", "visitors", "delivered msg/s", "p50 ms", "p99 ms", "routing p50/p99 ms",
-             "lost", "server CPU", "generator CPU", "other CPU s")]
+             "lost", "server CPU", "generator CPU", "server us/msg", "other CPU s")]
 
     def add(label: str, name: str, r: dict) -> None:
         rows.append((label, name, str(r["visitors"]), fmt(r["delivered_msg_s"]), fmt(r["latency_p50_ms"]),
                      fmt(r["latency_p99_ms"]), f"{fmt(r['routing_p50_ms'])}/{fmt(r['routing_p99_ms'])}",
                      str(r["acked_lost"]), fmt(r.get("server_cpu_pct"), "%"), fmt(r["generator_cpu_pct"], "%"),
-                     fmt(r.get("other_cpu_s"))))
+                     fmt(r.get("server_cpu_us_per_msg")), fmt(r.get("other_cpu_s"))))
     for name, runs in report.get("closed_loop", {}).items():
         for r in runs:
             add("closed loop", name, r)
@@ -337,6 +405,12 @@ def table(report: dict) -> str:
     if "after_sigkill" in report:
         k = report["after_sigkill"]
         lines.append(f"after SIGKILL: {k['acked_not_stored']} of {k['acked_checked']} acked messages not stored")
+    noisy = [f"{r['mode']} {name} {r['visitors']}" for name, runs in report.get("closed_loop", {}).items()
+             for r in runs if (r.get("other_cpu_s") or 0) > 0.1 * r["duration_s"]]
+    noisy += [f"rate {name}" for name, r in report.get("half_max_rate", {}).items()
+              if (r.get("other_cpu_s") or 0) > 0.1 * r["duration_s"]]
+    if noisy:
+        lines.append(f"WARNING: other processes used > 0.1 core during: {', '.join(noisy)}")
     lines.append("")
     for key, t in report.get("targets", {}).items():
         lines.append(f"{key}: {fmt(t['value'])} (target {t['target']}): {'MET' if t['met'] else 'NOT MET'}")

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 import secrets
 import signal
@@ -174,6 +175,7 @@ async def serve(config: configuration.Config, demo: bool = False) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, config.server.host, config.server.port).start()
+    tune_gc()
     print(f"Shiftdesk on http://{config.server.host}:{config.server.port}/ "
           f"(console: /console; database: {config.server.database})", flush=True)
     stop = asyncio.Event()
@@ -184,6 +186,17 @@ async def serve(config: configuration.Config, demo: bool = False) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def tune_gc() -> None:
+    """Everything loaded at start-up lives as long as the process: freeze it
+    out of the cyclic collector's sight, and collect the young generation
+    less often. A chat server makes many short-lived objects (packets,
+    futures) and few cycles; measured in bench/, the default thresholds cost
+    a tenth to a quarter of the event loop's time under load."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _run(work: Awaitable) -> None:

@@ -140,6 +140,9 @@ class MemoryLiveState:
         for key in idle:
             del self._rates[key]
 
+    async def visitor_connections(self, visitor_id: str) -> int:
+        return len(self._visitors.get(visitor_id, ()))
+
     # deadlines: a dict of the truth plus a heap with stale entries skipped
     async def set_deadline(self, key: str, at: datetime) -> None:
         self._deadlines[key] = at

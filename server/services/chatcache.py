@@ -6,8 +6,6 @@ the live state's pub/sub.
 """
 from __future__ import annotations
 
-import dataclasses
-
 from .errors import NotFound
 from .model import Chat, ChatStatus
 from .ports import Store
@@ -36,8 +34,3 @@ class ChatCache:
         elif len(self._open) < LIMIT or chat.id in self._open:
             self._open[chat.id] = chat
         return chat
-
-    def seen_seq(self, chat_id: str, seq: int) -> None:
-        chat = self._open.get(chat_id)
-        if chat is not None and seq > chat.last_seq:
-            self._open[chat_id] = dataclasses.replace(chat, last_seq=seq)

@@ -124,13 +124,23 @@ class ChatService:
     async def _deliver(self, pending: Awaitable[Message], actor: Actor) -> Message:
         message = await pending
         chat = await self.chat(message.chat_id)
-        self._desk.chats.seen_seq(chat.id, message.seq)
         view, notify = message_view(message), self._desk.notify
-        if chat.agent_id is not None:
+        if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
             await notify.emit("chat:message", view, f"agent:{chat.agent_id}", skip=actor.conn)
-        if not message.note:
+        if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
             await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}", skip=actor.conn)
         return message
+
+    async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:
+        """Whether a room has anyone but the sender's own connection: the
+        common single-tab sender is spared an emit that reaches nobody."""
+        if actor.author is not side or actor.id != who:
+            return True
+        live = self._desk.live
+        if side is Author.VISITOR:
+            return await live.visitor_connections(who) > 1
+        presence = await live.presence(who)
+        return presence is not None and presence.connections > 1
 
     async def typing(self, actor: Actor, chat_id: str, typing: bool) -> None:
         chat = await self.own(actor, chat_id)

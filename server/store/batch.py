@@ -8,6 +8,11 @@ SELECT); give back the seqs of those duplicates (one UPDATE, only when there
 are any); insert the new rows (one executemany). A rejected chat costs one
 more SELECT, to tell "ended" from "never existed".
 
+The functions are synchronous on purpose: on SQLite the whole batch, commit
+included, runs in one call on the writer's own thread (one thread hop per
+batch, not one per statement); on PostgreSQL the async connection runs the
+same function with `run_sync`.
+
 Bumping before the duplicate look-up is what makes the look-up safe across
 nodes: once this transaction holds a chat's row, no other writer can store a
 message in that chat until it commits, so the look-up sees all of them.
@@ -16,10 +21,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from sqlalchemy import case, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Connection
 
 from ..services import errors
 from ..services.model import ChatStatus, Message, NewMessage
@@ -60,70 +66,82 @@ def plan(batch: Sequence[NewMessage]) -> Plan:
     return Plan(primaries, alias_of)
 
 
-async def write_batch(conn: AsyncConnection, batch: Sequence[NewMessage]) -> list[Outcome]:
+class BatchSql(Protocol):
+    """The five SQL operations of a batch, inside the caller's transaction."""
+
+    def bump(self, wanted: Mapping[str, int]) -> dict[str, int]: ...
+    def stored(self, keys: set[Key]) -> dict[Key, Message]: ...
+    def refund(self, refunds: Mapping[str, int]) -> None: ...
+    def insert(self, rows: Sequence[Message]) -> None: ...
+    def existing(self, chat_ids: set[str]) -> set[str]: ...
+
+
+def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
     """Store `batch` inside the caller's transaction; one outcome per row,
     in order. The caller commits, then hands the outcomes out."""
     the_plan = plan(batch)
     candidates = [batch[i] for i in the_plan.primaries]
     wanted = Counter(m.chat_id for m in candidates)
-    await _lock(conn, wanted)
-    tops = await _bump(conn, wanted)
-    stored = await _stored(conn, candidates)
+    tops = sql.bump(wanted)
+    keys = {key for key in map(key_of, candidates) if key is not None}
+    stored = sql.stored(keys) if keys else {}
     fresh = [i for i in the_plan.primaries
              if batch[i].chat_id in tops and key_of(batch[i]) not in stored]
-    await _refund(conn, wanted, Counter(batch[i].chat_id for i in fresh), tops)
+    fresh_count = Counter(batch[i].chat_id for i in fresh)
+    # Seqs bumped for rows that turned out to be stored already go back, so
+    # that seqs stay 1, 2, 3... without gaps.
+    refunds = {chat: wanted[chat] - fresh_count[chat] for chat in tops if wanted[chat] > fresh_count[chat]}
+    if refunds:
+        sql.refund(refunds)
     written = _number(batch, fresh, wanted, tops)
     if written:
-        await conn.execute(insert(messages), [message_values(m) for m in written.values()])
-    existing = await _existing(conn, set(wanted) - set(tops))
+        sql.insert(list(written.values()))
+    refused = set(wanted) - set(tops)
+    existing = sql.existing(refused) if refused else set()
     return _outcomes(batch, the_plan, stored, written, existing)
 
 
-async def _lock(conn: AsyncConnection, wanted: Mapping[str, int]) -> None:
-    # Rows locked in one global order: two nodes whose batches share chats
-    # wait for each other instead of deadlocking. SQLite needs nothing here:
-    # the bump that follows takes its single database-wide write lock.
-    if conn.dialect.name != "postgresql":
-        return
-    ids = sorted(wanted)
-    await conn.execute(select(chats.c.id).where(chats.c.id.in_(ids))
-                       .order_by(chats.c.id).with_for_update())
+class CoreSql:
+    """SQLAlchemy Core, for PostgreSQL (and any backend)."""
 
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
 
-async def _bump(conn: AsyncConnection, wanted: Mapping[str, int]) -> dict[str, int]:
-    """Add each chat's candidate count to its `last_seq`; the new values of
-    the chats still open (an ended chat is left alone and absent)."""
-    stmt = (update(chats)
-            .where(chats.c.id.in_(list(wanted)), chats.c.status != ChatStatus.ENDED.value)
-            .values(last_seq=chats.c.last_seq + case(dict(wanted), value=chats.c.id))
-            .returning(chats.c.id, chats.c.last_seq))
-    return {row.id: row.last_seq for row in await conn.execute(stmt)}
+    def bump(self, wanted: Mapping[str, int]) -> dict[str, int]:
+        """Add each chat's candidate count to its `last_seq`; the new values
+        of the chats still open (an ended chat is left alone and absent)."""
+        if self._conn.dialect.name == "postgresql":
+            # Rows locked in one global order: two nodes whose batches share
+            # chats wait for each other instead of deadlocking.
+            self._conn.execute(select(chats.c.id).where(chats.c.id.in_(sorted(wanted)))
+                               .order_by(chats.c.id).with_for_update())
+        stmt = (update(chats)
+                .where(chats.c.id.in_(list(wanted)), chats.c.status != ChatStatus.ENDED.value)
+                .values(last_seq=chats.c.last_seq + case(dict(wanted), value=chats.c.id))
+                .returning(chats.c.id, chats.c.last_seq))
+        return {row.id: row.last_seq for row in self._conn.execute(stmt)}
 
+    def stored(self, keys: set[Key]) -> dict[Key, Message]:
+        m = messages.c
+        stmt = select(messages).where(m.chat_id.in_({k[0] for k in keys}), m.author.in_({k[1] for k in keys}),
+                                      m.client_id.in_({k[2] for k in keys}))
+        # The IN lists over-select a little; the exact key filters.
+        found = (message_of(row) for row in self._conn.execute(stmt).mappings())
+        return {key: msg for msg in found if (key := _stored_key(msg)) in keys}
 
-async def _stored(conn: AsyncConnection, candidates: Iterable[NewMessage]) -> dict[Key, Message]:
-    keys = {key for key in map(key_of, candidates) if key is not None}
-    if not keys:
-        return {}
-    stmt = select(messages).where(messages.c.chat_id.in_({k[0] for k in keys}),
-                                  messages.c.client_id.in_({k[2] for k in keys}))
-    # The two IN lists over-select a little; the exact key filters.
-    found = (message_of(row) for row in (await conn.execute(stmt)).mappings())
-    return {key: m for m in found if (key := _stored_key(m)) in keys}
+    def refund(self, refunds: Mapping[str, int]) -> None:
+        self._conn.execute(update(chats).where(chats.c.id.in_(list(refunds)))
+                           .values(last_seq=chats.c.last_seq - case(dict(refunds), value=chats.c.id)))
+
+    def insert(self, rows: Sequence[Message]) -> None:
+        self._conn.execute(insert(messages), [message_values(m) for m in rows])
+
+    def existing(self, chat_ids: set[str]) -> set[str]:
+        return set(self._conn.execute(select(chats.c.id).where(chats.c.id.in_(chat_ids))).scalars())
 
 
 def _stored_key(message: Message) -> Key:
     return (message.chat_id, message.author.value, message.client_id or "")
-
-
-async def _refund(conn: AsyncConnection, wanted: Counter[str], fresh: Counter[str],
-                  tops: Mapping[str, int]) -> None:
-    """Give back the seqs bumped for rows that turned out to be stored
-    already, so that seqs stay 1, 2, 3... without gaps."""
-    refunds = {chat: wanted[chat] - fresh[chat] for chat in tops if wanted[chat] > fresh[chat]}
-    if not refunds:
-        return
-    await conn.execute(update(chats).where(chats.c.id.in_(list(refunds)))
-                       .values(last_seq=chats.c.last_seq - case(refunds, value=chats.c.id)))
 
 
 def _number(batch: Sequence[NewMessage], fresh: Sequence[int], wanted: Mapping[str, int],
@@ -137,13 +155,6 @@ def _number(batch: Sequence[NewMessage], fresh: Sequence[int], wanted: Mapping[s
         written[index] = stored_message(batch[index], next_seq[chat_id])
         next_seq[chat_id] += 1
     return written
-
-
-async def _existing(conn: AsyncConnection, refused: set[str]) -> set[str]:
-    """Which of the refused chats exist (and so have ended)."""
-    if not refused:
-        return set()
-    return set((await conn.execute(select(chats.c.id).where(chats.c.id.in_(refused)))).scalars())
 
 
 def _refusal(chat_id: str, existing: set[str]) -> errors.DeskError:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -52,6 +53,18 @@ def _sqlite_engine(target: URL) -> AsyncEngine:
     engine = create_async_engine(target)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
+    """For a SQLite store, a synchronous engine on the same file for the
+    group-commit writer's own thread (pysqlite, same pragmas); None otherwise."""
+    if engine.dialect.name != "sqlite":
+        return None
+    url = engine.url.set(drivername="sqlite+pysqlite")
+    # The writer's thread is the only user of this engine: one connection.
+    writer = create_sync_engine(url, pool_size=1, max_overflow=0)
+    event.listen(writer, "connect", _set_sqlite_pragmas)
+    return writer
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -22,6 +22,7 @@ from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, New
                               Priority, Site, Visitor)
 from . import migrate, rows
 from .tables import agents, chats, messages, sites, visitors
+from .engine import sqlite_writer_engine
 from .writer import GroupWriter
 
 NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
@@ -32,7 +33,7 @@ READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq
 class SqlStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._writer = GroupWriter(engine)
+        self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))
 
     @property
     def engine(self) -> AsyncEngine:

@@ -79,3 +79,10 @@ async def test_rate_windows_slide(live):
     assert not await live.hit_rate("k", 3, 60, at(30))
     assert await live.hit_rate("k", 3, 60, at(60.5))  # the first hit has left the window
     assert await live.hit_rate("other", 1, 60, at(61))
+
+
+async def test_visitor_connections_are_counted(live):
+    assert await live.visitor_connections("v") == 0
+    await live.visitor_online("v", "a")
+    await live.visitor_online("v", "b")
+    assert await live.visitor_connections("v") == 2

@@ -401,16 +401,16 @@ async def test_a_naive_time_is_refused(store: SqlStore) -> None:
 
 async def test_the_writer_survives_a_failed_batch(store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
     chat = await a_chat(store)
-    real = writer_module.write_batch
+    real = writer_module.write_with
     failures = [RuntimeError("disk on fire")]
 
-    async def flaky(conn: Any, batch: Any) -> Any:
-        outcomes = await real(conn, batch)
+    def flaky(sql: Any, batch: Any) -> Any:
+        outcomes = real(sql, batch)
         if failures:
             raise failures.pop()  # after the writes, before the commit: all rolled back
         return outcomes
 
-    monkeypatch.setattr(writer_module, "write_batch", flaky)
+    monkeypatch.setattr(writer_module, "write_with", flaky)
     doomed = [store.append_message(visitor_says(chat.id, f"{i}")) for i in range(3)]
     for call in doomed:
         with pytest.raises(RuntimeError, match="disk on fire"):
