@@ -243,8 +243,9 @@ def start_targets(args: argparse.Namespace, tmp: Path) -> tuple[Target, Target]:
     cli("site", "add", SITE, config=config, database=database)
     tokens = [secrets.token_urlsafe(24) for _ in range(args.agents)]
     for i, token in enumerate(tokens):
-        cli("agent", "add", f"agent{i}@bench.test", "--name", f"Bench {i}", "--token", token, "--capacity",
-            str(capacity), "--shift", "always", "--password", secrets.token_urlsafe(12),
+        # --option=value: a random token may begin with "-"
+        cli("agent", "add", f"agent{i}@bench.test", "--name", f"Bench {i}", f"--token={token}", "--capacity",
+            str(capacity), "--shift", "always", f"--password={secrets.token_urlsafe(12)}",
             config=config, database=database)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHIFTDESK_")}

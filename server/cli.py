@@ -27,6 +27,14 @@ DEMO_SITE = "demo"
 DEMO_USERS = (("lead@demo.test", "Demo Lead", Role.SUPERVISOR), ("agent@demo.test", "Demo Agent", Role.AGENT))
 
 
+def new_secret(size: int) -> str:
+    """A random secret that does not begin with "-", so that it can be
+    pasted after an option on the command line."""
+    while (secret := secrets.token_urlsafe(size))[0] == "-":
+        pass
+    return secret
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="TOML config file (see docs/config.example.toml)")
     parser.add_argument("--database", metavar="URL",
@@ -98,7 +106,7 @@ async def add_site(store, args: argparse.Namespace) -> None:
     existing = await store.site_by_key(args.key)
     secret = args.secret or (existing.secret if existing else None)
     if secret is None:
-        secret = secrets.token_urlsafe(32)
+        secret = new_secret(32)
         print(f"site {args.key}: identity secret (shown once): {secret}")
     site = Site(id=existing.id if existing else new_id(), key=args.key, secret=secret,
                 origins=tuple(args.origin) if args.origin is not None else (existing.origins if existing else ()),
@@ -139,7 +147,7 @@ async def add_agent(store, args: argparse.Namespace) -> None:
     fields = _agent_fields(args)
     password = args.password
     if password is None and (existing is None or existing.password_hash is None):
-        password = secrets.token_urlsafe(12)
+        password = new_secret(12)
         print(f"agent {email}: password (shown once): {password}")
     if password is not None:
         fields["password_hash"] = hash_password(password)
@@ -153,12 +161,12 @@ async def prepare_demo(store, config: configuration.Config) -> None:
     """First run: site `demo` and a demo supervisor and agent, on shift
     always so the demo works at any hour."""
     if await store.site_by_key(DEMO_SITE) is None:
-        await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=secrets.token_urlsafe(32)))
+        await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=new_secret(32)))
     for email, name, role in DEMO_USERS:
         if await store.agent_by_email(email) is not None:
             print(f"demo user {email} exists (reset: python run.py agent add {email} --name '{name}' --password NEW)")
             continue
-        password = secrets.token_urlsafe(9)
+        password = new_secret(9)
         await store.save_agent(Agent(id=new_id(), email=email, name=name, role=role, shift="always",
                                      password_hash=hash_password(password)))
         print(f"demo {role}: {email}  password: {password}")

@@ -18,6 +18,7 @@ from ..services.model import Agent, AgentStatus, Author, Role
 from ..services.views import agent_view, message_view
 from . import commands as c
 from .common import allow_connect, auth_object, check_text, stored_ack
+from .chat_events import ChatEvents
 from .dispatch import Namespace
 
 SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
@@ -74,16 +75,13 @@ class StaffNamespace(Namespace):
         return agent
 
 
-class AgentNamespace(StaffNamespace):
+class AgentNamespace(ChatEvents, StaffNamespace):
     path = "/agent"
 
     def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
         super().__init__(services, sio)
-        self.events = {
-            "agent:status": self.status, "chat:send": self.send, "chat:typing": self.typing,
-            "chat:history": self.history, "chat:read": self.read, "chat:end": self.end,
-            "chat:transfer": self.transfer,
-        }
+        self.events = {"agent:status": self.status, "chat:send": self.send, "chat:transfer": self.transfer,
+                       **self.chat_events()}
 
     def rooms(self, agent: Agent) -> list[str]:
         return [f"agent:{agent.id}", "agents"]
@@ -117,26 +115,6 @@ class AgentNamespace(StaffNamespace):
         pending = await self._s.chats.send(self._actor(sid), cmd.chat_id, cmd.client_id,
                                            check_text(self._s, cmd.text), note=cmd.note)
         return stored_ack(pending)
-
-    async def typing(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatTyping, payload)
-        await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
-        return {"ok": True}
-
-    async def history(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatHistory, payload)
-        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
-        return {"ok": True, "messages": [message_view(m) for m in messages]}
-
-    async def read(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatRead, payload)
-        await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
-        return {"ok": True}
-
-    async def end(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatRef, payload)
-        await self._s.chats.end(self._actor(sid), cmd.chat_id)
-        return {"ok": True}
 
     async def transfer(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatTransfer, payload)

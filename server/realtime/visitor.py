@@ -10,13 +10,13 @@ from ..services.bundle import Services
 from ..services.chats import Actor, StartRequest
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
-from ..services.views import message_view
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
+from .chat_events import ChatEvents
 from .dispatch import Namespace
 
 
-class VisitorNamespace(Namespace):
+class VisitorNamespace(ChatEvents, Namespace):
     path = "/visitor"
 
     def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
@@ -24,10 +24,7 @@ class VisitorNamespace(Namespace):
         self._s = services
         self._sio = sio
         self._logins: dict[str, VisitorLogin] = {}
-        self.events = {
-            "chat:start": self.start, "chat:send": self.send, "chat:typing": self.typing,
-            "chat:history": self.history, "chat:read": self.read, "chat:end": self.end,
-        }
+        self.events = {"chat:start": self.start, "chat:send": self.send, **self.chat_events()}
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
@@ -68,26 +65,5 @@ class VisitorNamespace(Namespace):
                                            check_text(self._s, cmd.text))
         return stored_ack(pending)
 
-    async def typing(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatTyping, payload)
+    async def _budget(self, sid: str) -> None:
         await allow_event(self._s, sid)
-        await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
-        return {"ok": True}
-
-    async def history(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatHistory, payload)
-        await allow_event(self._s, sid)
-        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
-        return {"ok": True, "messages": [message_view(m) for m in messages]}
-
-    async def read(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatRead, payload)
-        await allow_event(self._s, sid)
-        await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
-        return {"ok": True}
-
-    async def end(self, sid: str, payload: Any) -> dict:
-        cmd = c.parse(c.ChatRef, payload)
-        await allow_event(self._s, sid)
-        await self._s.chats.end(self._actor(sid), cmd.chat_id)
-        return {"ok": True}

@@ -15,7 +15,7 @@ async def test_kill_minus_9_under_load_loses_no_acknowledged_message(tmp_path):
     database = f"sqlite:///{tmp_path}/crash.db"
     token = secrets.token_urlsafe(24)
     cli("site", "add", "acme", database=database)
-    cli("agent", "add", "a@example.test", "--name", "A", "--token", token, "--capacity", str(VISITORS),
+    cli("agent", "add", "a@example.test", "--name", "A", f"--token={token}", "--capacity", str(VISITORS),
         "--shift", "always", database=database)
     unlimited = {"SHIFTDESK_LIMITS_MESSAGES_PER_MINUTE": "1000000"}
     server = ServerProcess(database, log=tmp_path / "server.log", env=unlimited).start()

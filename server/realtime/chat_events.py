@@ -1,0 +1,49 @@
+"""The chat events that visitors and agents share: typing, history, read,
+end. Each namespace says who is acting (`_actor`) and what an event costs
+(`_budget`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..services.bundle import Services
+from ..services.chats import Actor
+from ..services.views import message_view
+from . import commands as c
+
+
+class ChatEvents:
+    _s: Services
+
+    def _actor(self, sid: str) -> Actor:
+        raise NotImplementedError
+
+    async def _budget(self, sid: str) -> None:
+        """Raises RateLimited when the connection has spent its events."""
+
+    def chat_events(self) -> dict:
+        return {"chat:typing": self.typing, "chat:history": self.history, "chat:read": self.read,
+                "chat:end": self.end}
+
+    async def typing(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatTyping, payload)
+        await self._budget(sid)
+        await self._s.chats.typing(self._actor(sid), cmd.chat_id, cmd.typing)
+        return {"ok": True}
+
+    async def history(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatHistory, payload)
+        await self._budget(sid)
+        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
+        return {"ok": True, "messages": [message_view(m) for m in messages]}
+
+    async def read(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRead, payload)
+        await self._budget(sid)
+        await self._s.chats.read(self._actor(sid), cmd.chat_id, cmd.seq)
+        return {"ok": True}
+
+    async def end(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatRef, payload)
+        await self._budget(sid)
+        await self._s.chats.end(self._actor(sid), cmd.chat_id)
+        return {"ok": True}
