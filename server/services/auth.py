@@ -10,7 +10,7 @@ import jwt
 from .context import Desk
 from .errors import Refused
 from .model import Agent, IdentityMode, Role, Site, Visitor
-from .tokens import hash_token, new_id, new_token
+from .tokens import hash_token, is_token, new_id, new_token
 
 IDENTITY_LEEWAY_S = 30
 _hasher = argon2.PasswordHasher()
@@ -85,14 +85,23 @@ class AuthService:
             known = await store.visitor_by_token_hash(site.id, hash_token(token))
             if known is not None:
                 return VisitorLogin(site, known, token)
-        return await self._new_visitor(site)
+        return self._anonymous(site, token if is_token(token) else new_token())
 
-    async def _new_visitor(self, site: Site, identity: Identity | None = None) -> VisitorLogin:
-        token = new_token()
-        visitor = Visitor(id=new_id(), site_id=site.id, token_hash=hash_token(token),
+    def _anonymous(self, site: Site, token: str) -> VisitorLogin:
+        """A visitor who has not chatted yet is not stored: most page views
+        never open a chat, and a row per page view would fill the database
+        (and cost a write per connection). Its id is derived from the token
+        hash, so the same browser is the same visitor until its first
+        `chat:start` stores it (ChatService.start)."""
+        token_hash = hash_token(token)
+        visitor = Visitor(id=token_hash[:32], site_id=site.id, token_hash=token_hash,
                           created_at=self._desk.clock.now())
-        if identity is not None:
-            visitor = _with_identity(visitor, identity)
+        return VisitorLogin(site, visitor, token)
+
+    async def _new_visitor(self, site: Site, identity: Identity) -> VisitorLogin:
+        token = new_token()
+        visitor = _with_identity(Visitor(id=new_id(), site_id=site.id, token_hash=hash_token(token),
+                                         created_at=self._desk.clock.now()), identity)
         return VisitorLogin(site, await self._desk.store.save_visitor(visitor), token)
 
     async def _verified(self, site: Site, identity: Identity, token: object) -> VisitorLogin:

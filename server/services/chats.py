@@ -82,24 +82,26 @@ class ChatService:
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
                     priority=priority, started_at=now, topic=request.topic)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
+        await self._store_visitor(visitor, request)
         try:
             chat, _ = await desk.store.create_chat(chat, first)
         except ChatActive:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
-        await self._save_claims(visitor, request)
         self._desk.chats.put(chat)
         await self._router.enqueue(chat)
         await self._router.route()
         chat = await self.chat(chat.id)
         return chat, await self._router.position(chat.id)
 
-    async def _save_claims(self, visitor: Visitor, request: StartRequest) -> None:
-        """An unverified visitor's own name and email, shown to agents as claims."""
-        if visitor.verified or (request.name is None and request.email is None):
-            return
-        await self._desk.store.save_visitor(dataclasses.replace(
-            visitor, name=request.name or visitor.name, email=request.email or visitor.email))
+    async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> None:
+        """Stores the visitor at its first chat (anonymous visitors are not
+        stored before), with an unverified visitor's own name and email,
+        shown to agents as claims."""
+        if not visitor.verified:
+            visitor = dataclasses.replace(visitor, name=request.name or visitor.name,
+                                          email=request.email or visitor.email)
+        await self._desk.store.save_visitor(visitor)
 
     async def _allow_message(self, visitor_id: str, now: datetime) -> None:
         limit = self._desk.config.limits.messages_per_minute

@@ -10,6 +10,15 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+TOKEN_CHARS = 32  # token_urlsafe(24)
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def is_token(value: object) -> bool:
+    """Shaped like a token this server issues (not proof that it did)."""
+    return isinstance(value, str) and len(value) == TOKEN_CHARS and set(value) <= _URLSAFE
+
+
 def hash_token(token: str) -> str:
     # A fast hash is right here: the token has 192 random bits, so there is
     # nothing to brute-force; argon2 is for passwords people choose.

@@ -86,3 +86,18 @@ async def test_an_agent_back_within_the_grace_period_keeps_its_chats(harness):
     assert session["agent"]["status"] == "available"  # status survives reconnects
     await harness.advance(120)
     assert not visitor.received("chat:queued")
+
+
+async def test_a_visitor_is_stored_only_when_it_starts_a_chat(harness):
+    await harness.add_agent()
+    visitor = await harness.visitor()
+    session = await visitor.next("session")
+    assert await harness.store.visitor_by_id(session["visitor_id"]) is None  # a page view costs no row
+    await visitor.close()
+    again = await harness.visitor(token=session["visitor_token"])
+    assert (await again.next("session"))["visitor_id"] == session["visitor_id"]
+    chat = (await again.call("chat:start", {"text": "hi", "name": "Robin", "email": "robin@example.test"}))["chat"]
+    stored = await harness.store.visitor_by_id(session["visitor_id"])
+    assert (stored.name, stored.email, stored.verified) == ("Robin", "robin@example.test", False)
+    third = await harness.visitor(token=session["visitor_token"])
+    assert (await third.next("session"))["chat"]["id"] == chat["id"]
