@@ -1,0 +1,147 @@
+"""The chat SLA clocks: first response, response gap, and chat duration.
+
+Pure: no I/O, no clock. Instants are timezone-aware datetimes (UTC by
+convention); limits are whole seconds of wall-clock time (chats run 24/7
+once started, so business hours play no part here).
+
+Clocks and their deadlines (limits from `[policy]`, see `SlaLimits`):
+- first_response: from `started_at` until the first agent reply;
+  warning at `first_response_warn_s`, breach at `first_response_s`.
+- response_gap: from the oldest visitor message not yet followed by an agent
+  reply, once the agent has replied at least once (before that the wait is
+  the first-response clock's, so one wait never raises two alerts);
+  warning at `response_gap_warn_s`, breach at `response_gap_s`.
+- duration: from `assigned_at`; warning at `duration_warn_s`, convert (the
+  chat becomes a ticket) at `duration_convert_s`.
+System messages and internal notes never count as agent replies.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+Kind = Literal["first_response", "response_gap", "duration"]
+Stage = Literal["warning", "breach", "convert"]
+Author = Literal["visitor", "agent", "system", "note"]
+_AUTHORS: frozenset[str] = frozenset(("visitor", "agent", "system", "note"))
+
+
+@dataclass(frozen=True)
+class SlaLimits:
+    """The `[policy]` SLA limits, in seconds. Raises ValueError unless each
+    warning is positive and strictly before its limit."""
+
+    first_response_s: int = 60
+    first_response_warn_s: int = 45
+    response_gap_s: int = 120
+    response_gap_warn_s: int = 90
+    duration_warn_s: int = 900
+    duration_convert_s: int = 1200
+
+    def __post_init__(self) -> None:
+        pairs = (
+            ("first_response", self.first_response_warn_s, self.first_response_s),
+            ("response_gap", self.response_gap_warn_s, self.response_gap_s),
+            ("duration", self.duration_warn_s, self.duration_convert_s),
+        )
+        for name, warn, limit in pairs:
+            if not 0 < warn < limit:
+                raise ValueError(f"{name}: need 0 < warning ({warn} s) < limit ({limit} s)")
+
+
+@dataclass(frozen=True)
+class ChatTimeline:
+    """What the SLA clocks need to know about one chat (aware instants).
+
+    `oldest_unanswered_visitor_at` is the earliest visitor message not yet
+    followed by an agent message (system messages and notes are not replies);
+    None when every visitor message has been answered. Build it from the
+    messages with `timeline()`.
+    """
+
+    started_at: datetime
+    assigned_at: datetime | None = None
+    first_agent_reply_at: datetime | None = None
+    oldest_unanswered_visitor_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One stage of one clock: at `at` (aware), the chat reaches `stage` of `kind`.
+
+    `limit_s` is the clock's limit in seconds (its breach or convert point)
+    for every stage, so a warning can tell the time left: `limit_s - elapsed`.
+    """
+
+    kind: Kind
+    stage: Stage
+    at: datetime
+    limit_s: int
+
+
+@dataclass(frozen=True)
+class MessageMark:
+    """A message as the clocks see it: when (aware) and who wrote it.
+
+    `author` is "visitor", "agent", "system" or "note" (an agent's internal
+    note). Raises ValueError for any other author.
+    """
+
+    at: datetime
+    author: Author
+
+    def __post_init__(self) -> None:
+        if self.author not in _AUTHORS:
+            raise ValueError(f'unknown message author "{self.author}" (expected one of {sorted(_AUTHORS)})')
+
+
+def timeline(started_at: datetime, assigned_at: datetime | None, messages: Iterable[MessageMark]) -> ChatTimeline:
+    """The timeline of a chat from its messages, given in chat order (by seq).
+
+    Only "agent" messages answer; "system" and "note" messages are ignored.
+    """
+    first_reply: datetime | None = None
+    unanswered: datetime | None = None
+    for message in messages:
+        if message.author == "agent":
+            first_reply = first_reply or message.at
+            unanswered = None
+        elif message.author == "visitor" and unanswered is None:
+            unanswered = message.at
+    return ChatTimeline(started_at, assigned_at, first_reply, unanswered)
+
+
+def deadlines(chat: ChatTimeline, limits: SlaLimits) -> list[Deadline]:
+    """Every deadline of the chat's running clocks, past or future, sorted by
+    (at, kind). A clock that has stopped (first response given, nothing
+    unanswered, not assigned) has none."""
+    found: list[Deadline] = []
+    if chat.first_agent_reply_at is None:
+        found += _clock("first_response", chat.started_at, limits.first_response_warn_s, limits.first_response_s)
+    elif chat.oldest_unanswered_visitor_at is not None:
+        waiting_since = chat.oldest_unanswered_visitor_at
+        found += _clock("response_gap", waiting_since, limits.response_gap_warn_s, limits.response_gap_s)
+    if chat.assigned_at is not None:
+        found += _clock("duration", chat.assigned_at, limits.duration_warn_s, limits.duration_convert_s, last="convert")
+    return sorted(found, key=lambda d: (d.at, d.kind))
+
+
+def due(chat: ChatTimeline, limits: SlaLimits, now: datetime) -> list[Deadline]:
+    """The deadlines reached at `now` (aware): those with `at <= now`, in order."""
+    return [d for d in deadlines(chat, limits) if d.at <= now]
+
+
+def elapsed_s(since: datetime, now: datetime) -> int:
+    """Whole seconds from `since` to `now` (both aware), rounded down; 0 if
+    `now` is before `since` (clocks of two nodes may disagree slightly)."""
+    return max(0, int((now - since).total_seconds()))
+
+
+def _clock(kind: Kind, start: datetime, warn_s: int, limit_s: int, last: Stage = "breach") -> list[Deadline]:
+    """The warning and final deadlines of a clock started at `start`."""
+    return [
+        Deadline(kind, "warning", start + timedelta(seconds=warn_s), limit_s),
+        Deadline(kind, last, start + timedelta(seconds=limit_s), limit_s),
+    ]
