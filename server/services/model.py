@@ -140,3 +140,38 @@ class Message:
     author_id: str | None = None
     client_id: str | None = None
     note: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A mail for the outbox (services/mail.py sends it).
+
+    `to` is an address (`a@example.test`) or one mailbox with a display
+    name; build that with `services.mail.mailbox(name, address)`. `text`
+    is the plain-text body. `headers` are extra (name, value) pairs such as
+    `("Reply-To", ...)` or `("In-Reply-To", ...)`; the sender, recipient,
+    subject, date and message id are set by the worker and cannot be given
+    here. CR/LF anywhere is harmless: the worker never lets it start a
+    header. `id`, when the caller gives one, makes queueing idempotent: a
+    second mail with the same id is not stored (the store makes one if None).
+    """
+
+    to: str
+    subject: str
+    text: str
+    created_at: datetime
+    headers: tuple[tuple[str, str], ...] = ()
+    id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QueuedMail:
+    """A mail as the outbox holds it. `next_attempt_at` None: given up on
+    (the worker could not build it); `sent_at` set: delivered."""
+
+    id: str
+    mail: OutgoingMail
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None = None
+    last_error: str | None = None

@@ -8,7 +8,8 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Protocol
 
-from .model import Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage, Priority, Site, Visitor
+from .model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage, OutgoingMail,
+                    Priority, QueuedMail, Site, Visitor)
 
 
 class Clock(Protocol):
@@ -78,6 +79,21 @@ class Store(Protocol):
 
     async def messages_after(self, chat_id: str, after_seq: int, *,
                              include_notes: bool, limit: int = 500) -> list[Message]: ...
+
+    # mail outbox (services/mail.py)
+    async def queue_mail(self, mail: OutgoingMail) -> None:
+        """Store a mail, due at its `created_at`, in its own transaction. A
+        store method whose change causes mail takes the mails as an argument
+        and queues them in its own transaction instead."""
+
+    async def due_mail(self, now: datetime, limit: int) -> list[QueuedMail]:
+        """Claim up to `limit` unsent mails due at `now` (a lease keeps them
+        from other workers until settled or expired)."""
+
+    async def mail_sent(self, mail_id: str, at: datetime) -> None: ...
+
+    async def mail_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None) -> None:
+        """One more failed attempt; due again at `next_attempt_at` (None: never)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -7,27 +7,33 @@ database makes it wait (busy_timeout) instead of failing.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Executable, Table, case, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..services import errors
 from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage,
-                              Priority, Site, Visitor)
+                              OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
-from .tables import agents, chats, messages, sites, visitors
+from .tables import agents, chats, messages, outbox, sites, visitors
 from .engine import sqlite_writer_engine
 from .writer import GroupWriter
 
 NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
 T = TypeVar("T")
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
+UNSENT = outbox.c.sent_at.is_(None)
+# How long a claimed mail is kept from other workers (seconds): longer than
+# a worker's whole batch of sends, each bounded by its SMTP timeout.
+MAIL_LEASE_S = 600.0
+ERROR_CHARS = 1000
 
 
 class SqlStore:
@@ -221,6 +227,83 @@ class SqlStore:
             stmt = stmt.where(messages.c.note.is_(False))
         stmt = stmt.order_by(messages.c.seq).limit(limit)
         return [rows.message_of(r) for r in await self._all(stmt)]
+
+    # mail outbox
+    async def queue_mail(self, mail: OutgoingMail) -> None:
+        """Store `mail`, due at its `created_at`, in a transaction of its own.
+
+        To queue mail in the transaction of the change that causes it (so
+        that neither is ever stored without the other), a store method does
+        its writes and then `await insert_mails(conn, mails)` inside the same
+        `async with self._engine.begin() as conn:` block; e.g. a future
+        `create_ticket(ticket, mails: Sequence[OutgoingMail] = ())`."""
+        async with self._engine.begin() as conn:
+            await insert_mails(conn, [mail])
+
+    async def due_mail(self, now: datetime, limit: int, *,
+                       lease_s: float = MAIL_LEASE_S) -> list[QueuedMail]:
+        """Claim up to `limit` unsent mails whose next attempt is at or before
+        `now`, the longest waiting first, oldest first in the result. A
+        claimed mail's next attempt moves to `now + lease_s`, so another
+        worker (node) does not take it too; `mail_sent` or `mail_failed`
+        settles it, and a worker that dies leaves it due again after the
+        lease (delivery is at least once)."""
+        # A CTE, not a plain subquery: PostgreSQL runs it once (a subquery
+        # in UPDATE may be run again and break the LIMIT). Rows another
+        # worker is claiming are skipped (SKIP LOCKED) and the conditions
+        # checked again after the lock, so two claims never share a mail.
+        # SQLite renders no FOR UPDATE: its writes are one at a time.
+        due = (select(outbox.c.id).where(UNSENT, outbox.c.next_attempt_at <= now)
+               .order_by(outbox.c.next_attempt_at, outbox.c.created_at, outbox.c.id)
+               .limit(limit).with_for_update(skip_locked=True).cte("due"))
+        claim = (update(outbox)
+                 .where(outbox.c.id.in_(select(due.c.id)), UNSENT,
+                        outbox.c.next_attempt_at <= now)
+                 .values(next_attempt_at=now + timedelta(seconds=lease_s))
+                 .returning(*outbox.c))
+        async with self._engine.begin() as conn:
+            claimed = [_queued_of(r) for r in (await conn.execute(claim)).mappings()]
+        return sorted(claimed, key=lambda q: (q.mail.created_at, q.id))
+
+    async def mail_sent(self, mail_id: str, at: datetime) -> None:
+        """Record the delivery of a mail at `at`; it is never due again."""
+        await self._write(update(outbox).where(outbox.c.id == mail_id, UNSENT)
+                          .values(sent_at=at, next_attempt_at=None))
+
+    async def mail_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None) -> None:
+        """Count a failed attempt, keep `error` (cut to 1000 characters), and
+        make the mail due again at `next_attempt_at` (None: never again)."""
+        changes = {"attempts": outbox.c.attempts + 1, "last_error": error[:ERROR_CHARS],
+                   "next_attempt_at": next_attempt_at}
+        await self._write(update(outbox).where(outbox.c.id == mail_id, UNSENT).values(changes))
+
+
+async def insert_mails(conn: AsyncConnection, mails: Iterable[OutgoingMail]) -> None:
+    """Queue `mails` in the caller's transaction on `conn`, each due at its
+    `created_at`. A mail whose `id` is already queued is skipped, so a caller
+    retrying a transaction with the same ids queues each mail once."""
+    values = [_mail_values(m) for m in mails]
+    if not values:
+        return
+    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt: Any = make(outbox).values(values)  # Any: see `_upsert`
+    await conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+
+def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
+    return {"id": mail.id or uuid.uuid4().hex, "created_at": mail.created_at,
+            "to_addr": mail.to, "subject": mail.subject, "body_text": mail.text,
+            "headers": [list(h) for h in mail.headers] or None, "attempts": 0,
+            "next_attempt_at": mail.created_at, "sent_at": None, "last_error": None}
+
+
+def _queued_of(row: RowMapping) -> QueuedMail:
+    headers = tuple((str(n), str(v)) for n, v in row["headers"] or ())
+    mail = OutgoingMail(to=row["to_addr"], subject=row["subject"], text=row["body_text"],
+                        created_at=row["created_at"], headers=headers, id=row["id"])
+    return QueuedMail(id=row["id"], mail=mail, attempts=row["attempts"],
+                      next_attempt_at=row["next_attempt_at"], sent_at=row["sent_at"],
+                      last_error=row["last_error"])
 
 
 def _maybe(build: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:

@@ -199,3 +199,22 @@ audit_log = Table(
     Column("data", JSONText),
     Index("ix_audit_log_at", "at"),
 )
+
+# Mail waiting for (or past) delivery, written in the transaction of the
+# change that causes it; services/mail.py's worker sends it. A row is due
+# while `sent_at` is null and `next_attempt_at` has come; a null
+# `next_attempt_at` on an unsent row means the worker gave up on it.
+outbox = Table(
+    "outbox", metadata,
+    _id(),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("to_addr", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("headers", JSONText),  # [[name, value], ...] or null
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+)

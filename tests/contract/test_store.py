@@ -15,10 +15,12 @@ from sqlalchemy import event
 
 from server.services import errors
 from server.services.model import (Agent, AgentStatus, Author, Chat, ChatStatus, IdentityMode,
-                                   Message, NewMessage, Priority, Role, Site, Visitor)
+                                   Message, NewMessage, OutgoingMail, Priority, QueuedMail, Role,
+                                   Site, Visitor)
 from server.store import SqlStore, open_store
 from server.store import writer as writer_module
 from server.store.engine import async_url
+from server.store.sql import insert_mails
 from server.store.tables import metadata
 from server.store.writer import StoreClosed
 
@@ -417,6 +419,111 @@ async def test_the_writer_survives_a_failed_batch(store: SqlStore, monkeypatch: 
             await call
     assert (await store.append_message(visitor_says(chat.id, "after"))).seq == 1
     assert [m.text for m in await stored(store, chat.id)] == ["after"]
+
+
+# mail outbox
+
+def a_mail(n: int = 0, **fields: Any) -> OutgoingMail:
+    values: dict[str, Any] = {"to": f"v{n}@example.test", "subject": f"Ticket {n}",
+                              "text": "Hello\nthere", "created_at": T0 + timedelta(seconds=n)}
+    return OutgoingMail(**(values | fields))
+
+
+async def test_queued_mail_is_due_from_its_creation_and_round_trips(store: SqlStore) -> None:
+    mail = a_mail(headers=(("Reply-To", "desk@example.test"),), id="m-1")
+    await store.queue_mail(mail)
+    assert await store.due_mail(T0 - timedelta(seconds=1), 10) == []
+    [queued] = await store.due_mail(T0, 10)
+    assert queued == QueuedMail(id="m-1", mail=mail, attempts=0, next_attempt_at=queued.next_attempt_at)
+    assert queued.next_attempt_at is not None and queued.next_attempt_at > T0
+
+
+async def test_a_store_given_id_and_no_headers_round_trip(store: SqlStore) -> None:
+    await store.queue_mail(a_mail())
+    [queued] = await store.due_mail(T0, 10)
+    assert queued.id and queued.mail == dataclasses.replace(a_mail(), id=queued.id)
+
+
+async def test_a_claimed_mail_is_not_due_again_until_its_lease_ends(store: SqlStore) -> None:
+    await store.queue_mail(a_mail(id="m-1"))
+    assert [q.id for q in await store.due_mail(T0, 10, lease_s=60)] == ["m-1"]
+    assert await store.due_mail(T0 + timedelta(seconds=59), 10) == []
+    assert [q.id for q in await store.due_mail(T0 + timedelta(seconds=60), 10)] == ["m-1"]
+
+
+async def test_a_sent_mail_is_never_due_again(store: SqlStore) -> None:
+    await store.queue_mail(a_mail(id="m-1"))
+    await store.due_mail(T0, 10)
+    await store.mail_sent("m-1", T0 + timedelta(seconds=1))
+    await store.mail_failed("m-1", "too late", T0)  # a sent mail does not change
+    assert await store.due_mail(T0 + timedelta(days=365), 10) == []
+
+
+async def test_a_failed_mail_counts_attempts_and_is_due_at_its_retry(store: SqlStore) -> None:
+    await store.queue_mail(a_mail(id="m-1"))
+    await store.due_mail(T0, 10)
+    retry = T0 + timedelta(seconds=30)
+    await store.mail_failed("m-1", "x" * 5000, retry)
+    assert await store.due_mail(retry - timedelta(seconds=1), 10) == []
+    [queued] = await store.due_mail(retry, 10)
+    assert (queued.attempts, queued.last_error) == (1, "x" * 1000)
+    await store.mail_failed("m-1", "refused", retry)
+    [queued] = await store.due_mail(retry, 10)
+    assert (queued.attempts, queued.last_error) == (2, "refused")
+
+
+async def test_a_mail_given_up_on_is_never_due_again(store: SqlStore) -> None:
+    await store.queue_mail(a_mail(id="m-1"))
+    await store.mail_failed("m-1", "no such address", None)
+    assert await store.due_mail(T0 + timedelta(days=365), 10) == []
+
+
+async def test_queueing_the_same_id_twice_stores_one_mail(store: SqlStore) -> None:
+    await store.queue_mail(a_mail(1, id="m-1"))
+    await store.queue_mail(a_mail(2, id="m-1"))
+    assert [q.mail.subject for q in await store.due_mail(T0 + timedelta(hours=1), 10)] == ["Ticket 1"]
+
+
+async def test_due_mail_takes_the_longest_waiting_up_to_the_limit(store: SqlStore) -> None:
+    for n in (2, 0, 3, 1):
+        await store.queue_mail(a_mail(n, id=f"m-{n}"))
+    now = T0 + timedelta(minutes=1)
+    assert [q.id for q in await store.due_mail(now, 3)] == ["m-0", "m-1", "m-2"]
+    assert [q.id for q in await store.due_mail(now, 3)] == ["m-3"]
+
+
+async def test_mail_is_queued_in_the_callers_transaction_or_not_at_all(store: SqlStore) -> None:
+    site = Site(id=new_id(), key=new_id(), secret="s")
+    with pytest.raises(RuntimeError):
+        async with store.engine.begin() as conn:
+            await insert_mails(conn, [a_mail(id="m-1")])
+            raise RuntimeError("the change failed after queueing its mail")
+    async with store.engine.begin() as conn:
+        await conn.execute(sites_insert(site))
+        await insert_mails(conn, [a_mail(id="m-2"), a_mail(id="m-3")])
+    assert await store.site_by_id(site.id) is not None
+    assert [q.id for q in await store.due_mail(T0, 10)] == ["m-2", "m-3"]
+
+
+def sites_insert(site: Site) -> Any:
+    from server.store.rows import site_values
+    from server.store.tables import sites
+    return sites.insert().values(site_values(site))
+
+
+async def test_two_workers_never_claim_the_same_mail(store: SqlStore, store_url: str) -> None:
+    other = await open_store(store_url)
+    try:
+        for n in range(40):
+            await store.queue_mail(a_mail(n % 10, id=f"m-{n:02}"))
+        now = T0 + timedelta(minutes=1)
+        claims = await asyncio.gather(*(node.due_mail(now, 7) for _ in range(4)
+                                        for node in (store, other)))
+    finally:
+        await other.close()
+    ids = [q.id for claim in claims for q in claim]
+    assert sorted(ids) == sorted(set(ids))
+    assert len(ids) == 40
 
 
 # lifecycle
