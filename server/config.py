@@ -150,12 +150,17 @@ def load(path: str | Path | None = None, *, env: Mapping[str, str] | None = None
 
 
 def validate(config: Config) -> None:
-    from .policy.calendar import parse_hours  # pure, standard library only
+    from .policy.calendar import parse_hours  # pure: standard library and holidays only
+    from .policy.holidays import closed_dates
 
     try:
         zoneinfo.ZoneInfo(config.desk.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"[desk] timezone: unknown time zone {config.desk.timezone!r}") from None
+    try:
+        closed_dates(config.desk.holidays, ())
+    except ValueError as exc:
+        raise ConfigError(f"[desk] holidays: {exc}") from None
     try:
         parse_hours(config.desk.hours)
     except ValueError as exc:

@@ -28,6 +28,7 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[desk]\ntimezone = \"Mars/Olympus\"\n", "timezone"),
     ("[desk]\nhours = \"mon-fri 09:00-25:00\"\n", "hours"),
     ("[server]\ndatabase = \"mysql://x\"\n", "database"),
+    ("[desk]\nholidays = \"ZZ\"\n", "holidays"),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"

@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import dataclasses
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 
 from ..config import Config
 from ..policy.calendar import WeeklyHours, is_open, parse_hours
+from ..policy.holidays import closed_dates
 from .chatcache import ChatCache
 from .model import Agent
 from .ports import Clock, LiveState, Notifier, Store
 
 
 _parse = lru_cache(maxsize=512)(parse_hours)
+
+
+@lru_cache(maxsize=16)
+def _closed_around(spec: str, year: int) -> frozenset[date]:
+    return closed_dates(spec, range(year - 1, year + 3))
 
 
 @dataclasses.dataclass
@@ -39,6 +45,12 @@ class Desk:
     def hours_of(self, agent: Agent) -> WeeklyHours:
         return _parse(agent.shift) if agent.shift else self.desk_hours
 
+    def closed(self, now: datetime) -> frozenset[date]:
+        """Public holidays of `[desk] holidays` around `now` (the year
+        before to two years on, enough for any next opening).
+        TODO(issue 4): one-off closures added by supervisors."""
+        return _closed_around(self.config.desk.holidays, now.astimezone(self.tz).year)
+
     def on_shift(self, agent: Agent, now: datetime) -> bool:
-        # TODO(issue 4): public holidays and closures as `closed` dates.
-        return is_open(self.hours_of(agent), self.tz, now)
+        """Holidays take desk hours and weekly shifts off, not `always`."""
+        return is_open(self.hours_of(agent), self.tz, now, self.closed(now))

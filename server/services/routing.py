@@ -51,7 +51,8 @@ class Router:
         return False
 
     async def next_open(self, now: datetime) -> datetime | None:
-        openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now)
+        closed = self._desk.closed(now)
+        openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now, closed)
                     for a in (await self.agents()).values()]
         found = [o for o in openings if o is not None]
         return min(found) if found else None
