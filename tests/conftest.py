@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from server.app import SIO, create_app
+from server.app import create_app
 from server.config import Config, load
 from server.services.auth import hash_password
 from server.services.bundle import Services
@@ -119,4 +119,3 @@ async def harness(aiohttp_server, tmp_path, clock, config_overrides) -> AsyncIte
     yield h
     for peer in h.peers:
         await peer.close()
-    assert app[SIO]
