@@ -206,7 +206,6 @@ class ChatService:
         moved = await self._router.move(chat, target)
         if moved is None:
             raise Conflict("that agent has no room for another chat")
-        self._desk.chats.put(moved)
         if chat.agent_id is not None:
             await self._desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"},
                                          f"agent:{chat.agent_id}")

@@ -94,11 +94,10 @@ class Router:
 
     async def _assign(self, chat_id: str, agent_id: str, now: datetime, *, first: bool) -> None:
         chat = await self._desk.store.assign_chat(chat_id, agent_id, now, first=first)
-        if chat is not None:
-            self._desk.chats.put(chat)
         if chat is None:  # ended meanwhile: give the slot back
             await self._desk.live.release_slot(agent_id, chat_id)
             return
+        self._desk.chats.put(chat)
         await self.announce_assignment(chat, (await self.agents())[agent_id])
 
     async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
@@ -122,11 +121,10 @@ class Router:
                 return None
             queued = await live.dequeue(chat.id)
             moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=chat.assigned_at is None)
-            if moved is not None:
-                self._desk.chats.put(moved)
             if moved is None:
                 await live.release_slot(to.id, chat.id)
                 return None
+            self._desk.chats.put(moved)
             if chat.agent_id and not queued:
                 await live.release_slot(chat.agent_id, chat.id)
         await self.announce_assignment(moved, to)
@@ -146,25 +144,26 @@ class Router:
                 return index
         return 0
 
-    async def eta_s(self, position: int) -> int:
+    async def open_slots(self, now: datetime) -> int:
+        return sum(c.capacity for c in await self.candidates(now) if c.on_shift and c.available)
+
+    @staticmethod
+    def eta_s(position: int, slots: int) -> int:
         """A rough estimate: the chats ahead shared by the open slots on shift."""
-        now = self._desk.clock.now()
-        slots = sum(c.capacity for c in await self.candidates(now) if c.on_shift and c.available)
         return math.ceil(position * DEFAULT_HANDLE_S / max(1, slots))
 
     async def announce_queue(self) -> None:
         queue = await self._desk.live.queue()
         now = self._desk.clock.now()
         positions = {e.chat_id: i for i, e in enumerate(queue, start=1)}
-        for entry in queue:
+        moved = [e for e in queue if self._positions.get(e.chat_id) != positions[e.chat_id]]
+        slots = await self.open_slots(now) if moved else 0
+        for entry in moved:
             position = positions[entry.chat_id]
-            if self._positions.get(entry.chat_id) == position:
-                continue
-            chat = await self._desk.store.chat_by_id(entry.chat_id)
-            if chat is not None:
-                await self._desk.notify.emit("chat:queued", {
-                    "chat_id": chat.id, "position": position, "eta_s": await self.eta_s(position)},
-                    f"visitor:{chat.visitor_id}")
+            chat = await self._desk.chats.get(entry.chat_id)  # queued chats are open: cached
+            await self._desk.notify.emit("chat:queued", {
+                "chat_id": chat.id, "position": position, "eta_s": self.eta_s(position, slots)},
+                f"visitor:{chat.visitor_id}")
         self._positions = positions
         longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
         await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, "agents")
