@@ -21,6 +21,7 @@ from .realtime.dispatch import DeskServer, SocketNotifier
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
 from .services.bundle import Services
+from .services.mail import MailWorker
 from .services.clock import SystemClock
 from .services.context import Desk
 from .services.ports import Clock
@@ -31,6 +32,7 @@ from .web.security import security_headers
 
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", DeskServer)
+MAIL = web.AppKey("mail", MailWorker)
 MAX_PACKET_BYTES = 1024 * 1024  # far above message_chars (too_large acks); bigger packets close the socket
 
 
@@ -58,6 +60,8 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=SocketNotifier(sio),
                 clock=clock or SystemClock())
     services = Services.build(desk)
+    mail = MailWorker(store, desk.clock, config.mail)
+    desk.mail_queued = mail.wake
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
         sio.mount(namespace(services, sio))
 
@@ -70,20 +74,24 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
         app[DEMO_SITE] = demo_site
     setup_routes(app)
     sio.attach(app)
-    app.cleanup_ctx.append(_background(services, sio))
+    app[MAIL] = mail
+    app.cleanup_ctx.append(_background(services, sio, mail))
     return app
 
 
-def _background(services: Services, sio: DeskServer):
+def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await services.presence.recover()
-        timers = asyncio.create_task(services.timers.run(), name="timers")
+        tasks = [asyncio.create_task(services.timers.run(), name="timers"),
+                 asyncio.create_task(mail.run(), name="mail")]
         try:
             yield
         finally:
-            timers.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await timers
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await sio.shutdown_tasks()
             await services.desk.store.close()
             await services.desk.live.close()

@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     agent_add.add_argument("--skills", metavar="a,b")
     agent_add.add_argument("--capacity", type=int, metavar="N", help="concurrent chats (default 3)")
     agent_add.add_argument("--shift", metavar="SPEC", help='"always", "mon-fri 09:00-17:00", ... (default: desk hours)')
+    agent_add.add_argument("--on-call", action=argparse.BooleanOptionalAction, default=None,
+                           help="takes critical chats at any hour, off shift too (default: no)")
     _common(agent_add)
     return parser
 
@@ -124,6 +126,10 @@ def _agent_fields(args: argparse.Namespace) -> dict:
             if value < 1:
                 raise SystemExit(f"--{key} must be at least 1")
             fields[key] = value
+    if args.tier is not None and args.tier > 3:
+        raise SystemExit("--tier must be 1, 2 or 3")
+    if args.on_call is not None:
+        fields["on_call"] = args.on_call
     if args.role:
         fields["role"] = Role(args.role)
     if args.skills is not None:
@@ -154,7 +160,7 @@ async def add_agent(store, args: argparse.Namespace) -> None:
     agent = dataclasses.replace(existing, **fields) if existing else Agent(id=new_id(), email=email, **fields)
     await store.save_agent(agent)
     print(f"agent {email} saved ({agent.role}, tier {agent.tier}, capacity {agent.capacity}, "
-          f"shift {agent.shift or 'desk hours'})")
+          f"shift {agent.shift or 'desk hours'}{', on call' if agent.on_call else ''})")
 
 
 async def prepare_demo(store, config: configuration.Config) -> None:

@@ -5,18 +5,28 @@ documents them. Unknown keys and values of the wrong type or range are
 refused with a `ConfigError` that names them. Precedence, lowest first:
 defaults, the file, `SHIFTDESK_<SECTION>_<KEY>` environment variables,
 command-line options.
+
+`[topics.NAME]` and `[plans.NAME]` come from the file only; a file with any
+of them replaces that whole default set (so a default can be dropped).
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
+import typing
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 DEFAULT_DATABASE = "sqlite:///data/shiftdesk.db"
+# Names of topics and plans, and the skills and departments they name.
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+GENERIC_REFUSAL = "This cannot be handled over chat: please open a ticket and we will take it from there."
+
+_V = TypeVar("_V")
 
 
 class ConfigError(ValueError):
@@ -30,6 +40,7 @@ class ServerConfig:
     database: str = DEFAULT_DATABASE
     redis: str = ""
     secret_key: str = ""  # signs console session cookies; generated into data/ when empty
+    public_url: str = ""  # the address visitors and mail links use; "" = http://host:port
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,16 +84,112 @@ class LimitsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class TopicConfig:
+    """One `[topics.NAME]` table: what a chat on that topic needs."""
+
+    skill: str = ""  # the agent skill it needs; "" = any agent
+    priority: str = "medium"  # the chat's default priority: critical | high | medium | low
+    chat: bool = True  # False: chat:start answers use_ticket and offers an authenticated ticket
+    reason: str = ""  # shown to the visitor when chat is False; "" = GENERIC_REFUSAL
+    department: str = ""  # tickets on this topic go to this department
+    verified_only: bool = False  # only visitors with a verified identity may chat about it
+
+    @property
+    def refusal(self) -> str:
+        """What the visitor is told when this topic cannot be handled over chat."""
+        return self.reason or GENERIC_REFUSAL
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanConfig:
+    """One `[plans.NAME]` table, NAME being the `plan` of a visitor's identity."""
+
+    priority_support: bool = False  # its chats go first within their priority
+    tickets_included: int = 0  # tickets per calendar year, warranty tickets not counted
+
+
+class FrozenMap(Mapping[str, _V]):
+    """A read-only mapping that compares and hashes by content, so that a
+    frozen dataclass holding one stays hashable (MappingProxyType is not)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, _V] | Iterable[tuple[str, _V]] = ()) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> _V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+
+def _no_chat(reason: str, department: str = "") -> TopicConfig:
+    return TopicConfig(chat=False, reason=reason, department=department)
+
+
+# Seeds 000-004: chat is for quick questions; programming and infrastructure
+# go to a ticket for engineering; passwords, logins, DNS, subscription and
+# billing changes need an authenticated ticket.
+DEFAULT_TOPICS: Mapping[str, TopicConfig] = FrozenMap({
+    "general": TopicConfig(),
+    "billing": TopicConfig(skill="billing", verified_only=True),
+    "provisioning": TopicConfig(skill="provisioning"),
+    "network": TopicConfig(skill="network"),
+    "engineering": _no_chat("Programming and infrastructure issues are not handled over chat: "
+                            "open a ticket and it goes to our engineering department.", "engineering"),
+    "password": _no_chat("Password changes are not done over chat for your security: "
+                         "open an authenticated ticket."),
+    "login": _no_chat("Logins are not created or changed over chat for your security: "
+                      "open an authenticated ticket."),
+    "dns": _no_chat("DNS changes are not done over chat for your security: open an authenticated ticket."),
+    "subscription": _no_chat("Subscription changes are not done over chat for your security: "
+                             "open an authenticated ticket."),
+    "billing_change": _no_chat("Billing changes are not done over chat for your security: "
+                               "open an authenticated ticket."),
+})
+DEFAULT_PLANS: Mapping[str, PlanConfig] = FrozenMap({
+    "standard": PlanConfig(tickets_included=10),
+    "priority": PlanConfig(priority_support=True, tickets_included=50),
+})
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     server: ServerConfig = ServerConfig()
     desk: DeskConfig = DeskConfig()
     policy: PolicyConfig = PolicyConfig()
     mail: MailConfig = MailConfig()
     limits: LimitsConfig = LimitsConfig()
+    topics: Mapping[str, TopicConfig] = DEFAULT_TOPICS
+    plans: Mapping[str, PlanConfig] = DEFAULT_PLANS
+
+    def __post_init__(self) -> None:
+        for name in ("topics", "plans"):  # a caller's plain dict too, so that Config stays hashable
+            object.__setattr__(self, name, FrozenMap(getattr(self, name)))
+
+    @property
+    def base_url(self) -> str:
+        """Where visitors and mail links reach the server, without a trailing "/"."""
+        host = f"[{self.server.host}]" if ":" in self.server.host else self.server.host  # IPv6
+        return (self.server.public_url or f"http://{host}:{self.server.port}").rstrip("/")
 
 
-_SECTIONS: dict[str, type] = {f.name: f.type if isinstance(f.type, type) else globals()[f.type]
-                              for f in dataclasses.fields(Config)}
+_HINTS = typing.get_type_hints(Config)
+# Flat sections ([server]) take environment variables; tables of named
+# tables ([topics.NAME]) come from the file only.
+_SECTIONS: dict[str, type] = {name: kind for name, kind in _HINTS.items() if dataclasses.is_dataclass(kind)}
+_TABLES: dict[str, type] = {name: typing.get_args(kind)[1] for name, kind in _HINTS.items()
+                            if name not in _SECTIONS}
 
 
 def _key(field: dataclasses.Field) -> str:
@@ -102,16 +209,26 @@ def _coerce(where: str, value: Any, kind: type) -> Any:
     return value
 
 
-def _section(name: str, raw: Mapping[str, Any]) -> Any:
-    cls = _SECTIONS[name]
+def _build(where: str, cls: type, raw: Mapping[str, Any]) -> Any:
+    """`cls` from the keys of one table; `where` names it in errors ("[server]")."""
     fields = {_key(f): f for f in dataclasses.fields(cls)}
     unknown = sorted(set(raw) - set(fields))
     if unknown:
-        raise ConfigError(f"unknown key(s) in [{name}]: {', '.join(unknown)}")
+        raise ConfigError(f"{where} {', '.join(unknown)}: unknown key{'s' if len(unknown) > 1 else ''}")
     kinds = {"int": int, "str": str, "bool": bool}
-    values = {fields[k].name: _coerce(f"[{name}] {k}", v, kinds[str(fields[k].type)])
+    values = {fields[k].name: _coerce(f"{where} {k}", v, kinds[str(fields[k].type)])
               for k, v in raw.items()}
     return cls(**values)
+
+
+def _named(table: str, raw: Mapping[str, Any]) -> FrozenMap:
+    """The `[table.NAME]` tables of the file; they replace the defaults whole."""
+    if not raw:
+        raise ConfigError(f"[{table}] is empty: define [{table}.NAME] tables or leave [{table}] out")
+    for name, body in raw.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"[{table}.{name}] must be a table")
+    return FrozenMap({name: _build(f"[{table}.{name}]", _TABLES[table], body) for name, body in raw.items()})
 
 
 def _environment(env: Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -135,7 +252,7 @@ def load(path: str | Path | None = None, *, env: Mapping[str, str] | None = None
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config {path}: {exc}") from None
-    unknown = sorted(set(raw) - set(_SECTIONS))
+    unknown = sorted(set(raw) - set(_SECTIONS) - set(_TABLES))
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(unknown)}")
     for source in (_environment(os.environ if env is None else env), overrides or {}):
@@ -144,7 +261,8 @@ def load(path: str | Path | None = None, *, env: Mapping[str, str] | None = None
     for section, values in raw.items():
         if not isinstance(values, dict):
             raise ConfigError(f"[{section}] must be a table")
-    config = Config(**{name: _section(name, raw.get(name, {})) for name in _SECTIONS})
+    config = Config(**{name: _build(f"[{name}]", cls, raw.get(name, {})) for name, cls in _SECTIONS.items()},
+                    **{name: _named(name, raw[name]) for name in _TABLES if name in raw})
     validate(config)
     return config
 
@@ -179,3 +297,31 @@ def validate(config: Config) -> None:
         raise ConfigError("[server] port: must be 1-65535")
     if not config.server.database.startswith(("sqlite:///", "postgresql://", "postgres://")):
         raise ConfigError(f"[server] database: unsupported URL {config.server.database!r}")
+    if config.server.public_url and not config.server.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"[server] public_url: expected an http:// or https:// address, "
+                          f"got {config.server.public_url!r}")
+    _validate_tables(config)
+
+
+def _validate_tables(config: Config) -> None:
+    from .policy.tickets import TARGETS  # the priorities
+
+    for table in _TABLES:
+        for name in getattr(config, table):
+            _check_name(f"[{table}.{name}]", name)
+    for name, topic in config.topics.items():
+        for key in ("skill", "department"):
+            if getattr(topic, key):
+                _check_name(f"[topics.{name}] {key}", getattr(topic, key))
+        if topic.priority not in TARGETS:
+            raise ConfigError(f"[topics.{name}] priority: expected one of {', '.join(TARGETS)}, "
+                              f"got {topic.priority!r}")
+    for name, plan in config.plans.items():
+        if plan.tickets_included < 0:
+            raise ConfigError(f"[plans.{name}] tickets_included: must be 0 or more")
+
+
+def _check_name(where: str, value: str) -> None:
+    if not _NAME.fullmatch(value):
+        raise ConfigError(f"{where}: {value!r} is not a name (1-64 of a-z, 0-9, '_' and '-', "
+                          f"starting with a letter or digit)")

@@ -31,6 +31,17 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+async def eventually(check, timeout: float = 5.0) -> None:
+    """Waits (polling, real time) until the server has processed something
+    a client cannot observe, such as a disconnect or a background task."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"{check} never became true")
+        await asyncio.sleep(0.01)
+
+
 @dataclasses.dataclass
 class Harness:
     url: str
@@ -45,11 +56,12 @@ class Harness:
         return self.services.desk.store
 
     async def add_agent(self, name: str = "Alice", *, capacity: int = 3, shift: str = "always",
-                        role: Role = Role.AGENT, password: str | None = None) -> tuple[Agent, str]:
+                        role: Role = Role.AGENT, password: str | None = None, **fields) -> tuple[Agent, str]:
+        """`fields`: any other Agent field (tier, skills, on_call)."""
         token = secrets.token_urlsafe(24)
         agent = Agent(id=new_id(), email=f"{name.lower()}-{new_id()[:6]}@example.test", name=name, role=role,
                       capacity=capacity, shift=shift, token_hash=hash_token(token),
-                      password_hash=hash_password(password) if password else None)
+                      password_hash=hash_password(password) if password else None, **fields)
         return await self.store.save_agent(agent), token
 
     def peer(self, namespace: str, auth: dict | None = None, headers: dict | None = None) -> Peer:
@@ -68,23 +80,33 @@ class Harness:
         return peer
 
     async def eventually(self, check, timeout: float = 5.0) -> None:
-        """Waits (polling, real time) until the server has processed
-        something a client cannot observe, such as a disconnect."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not await check():
-            if loop.time() > deadline:
-                raise AssertionError(f"{check} never became true")
-            await asyncio.sleep(0.01)
+        await eventually(check, timeout)
 
     async def gone(self, peer: Peer) -> None:
         """Closes `peer` and waits until the server has set its grace deadline."""
         await peer.close()
         live = self.services.desk.live
+        key = await self._grace_key(peer)
 
         async def armed() -> bool:
-            return await live.next_deadline() is not None
+            return await live.deadline(key) is not None
         await self.eventually(armed)
+
+    async def _grace_key(self, peer: Peer) -> str:
+        """The grace deadline a closed peer leaves: its chat's for a visitor,
+        its own for an agent."""
+        if peer.namespace == "/agent":
+            session = peer.received("session")[0]
+            return f"agent_gone:{session['agent']['id']}"
+        session = peer.received("session")[0]
+        chat = await self.store.open_chat_of_visitor(session["visitor_id"])
+        return f"visitor_gone:{chat.id}"
+
+    async def supervisor(self) -> Peer:
+        _, token = await self.add_agent("Sue", role=Role.SUPERVISOR)
+        peer = await self.peer("/supervisor", {"token": token}).connect()
+        await peer.next("session")
+        return peer
 
     async def advance(self, seconds: float) -> None:
         """Moves the clock and lets the timers run what fell due."""

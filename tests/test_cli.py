@@ -31,7 +31,7 @@ def test_help_lists_every_command():
         assert command in out
     agent_help = run("agent", "add", "--help").stdout
     for option in ("--name", "--password", "--token", "--role", "--tier", "--skills", "--capacity", "--shift",
-                   "--config", "--database"):
+                   "--on-call", "--config", "--database"):
         assert option in agent_help
 
 
@@ -50,13 +50,16 @@ def test_agent_add_hashes_password_and_token_and_updates_by_email(tmp_path):
     token = "t" * 32
     made = run("agent", "add", "Bo@Example.test", "--name", "Bo", "--password", "pw-1234567", "--token", token,
                "--role", "supervisor", "--tier", "2", "--skills", "billing, network", "--capacity", "5",
-               "--shift", "mon-fri 09:00-17:00", "--database", db)
+               "--shift", "mon-fri 09:00-17:00", "--on-call", "--database", db)
     assert made.returncode == 0, made.stderr
+    assert "on call" in made.stdout
     assert "pw-1234567" not in made.stdout and token not in made.stdout
     run("agent", "add", "bo@example.test", "--name", "Bo B", "--capacity", "2", "--database", db)
     agent = stored(db, lambda s: s.agent_by_email("bo@example.test"))
     assert (agent.name, agent.capacity, agent.tier, agent.skills) == ("Bo B", 2, 2, ("billing", "network"))
-    assert agent.role.value == "supervisor" and agent.shift == "mon-fri 09:00-17:00"
+    assert agent.role.value == "supervisor" and agent.shift == "mon-fri 09:00-17:00" and agent.on_call
+    run("agent", "add", "bo@example.test", "--name", "Bo B", "--no-on-call", "--database", db)
+    assert not stored(db, lambda s: s.agent_by_email("bo@example.test")).on_call
     assert verify_password(agent.password_hash, "pw-1234567") and agent.token_hash == hash_token(token)
 
 
@@ -66,6 +69,8 @@ def test_bad_shift_short_token_and_bad_config_are_refused(tmp_path):
     assert shift.returncode != 0 and "25:00" in shift.stderr
     short = run("agent", "add", "x@example.test", "--name", "X", "--token", "short", "--database", db)
     assert short.returncode != 0 and "128 bits" in short.stderr
+    tier = run("agent", "add", "x@example.test", "--name", "X", "--tier", "4", "--database", db)
+    assert tier.returncode != 0 and "--tier" in tier.stderr
     config = tmp_path / "bad.toml"
     config.write_text("[limits]\nmesage_chars = 10\n")
     bad = run("migrate", "--config", str(config), "--database", db)

@@ -2,19 +2,31 @@
 unknown keys and bad values refused with a message naming them."""
 from __future__ import annotations
 
+import dataclasses
+import re
+import tomllib
+
 import pytest
 
-from server.config import Config, ConfigError, load
+from server.config import Config, ConfigError, PlanConfig, TopicConfig, load
 
 EXAMPLE = "docs/config.example.toml"
+DESK_EXAMPLE = "docs/examples/desk-9-to-6-us.toml"
+
+
+def keys(cls: type) -> set[str]:
+    return {field.name.rstrip("_") for field in dataclasses.fields(cls)}
 
 
 def test_the_example_file_lists_every_key_with_its_default():
     assert load(EXAMPLE, env={}) == Config()
-    text = open(EXAMPLE, encoding="utf-8").read()
+    with open(EXAMPLE, "rb") as file:
+        raw = tomllib.load(file)
     for section in ("server", "desk", "policy", "mail", "limits"):
-        for key in getattr(Config(), section).__dataclass_fields__:
-            assert f"\n{key.rstrip('_')} = " in text, (section, key)
+        assert set(raw[section]) == keys(type(getattr(Config(), section))), section
+    for table, cls in (("topics", TopicConfig), ("plans", PlanConfig)):
+        assert set(raw[table]) == set(getattr(Config(), table)), table
+        assert any(set(entry) == keys(cls) for entry in raw[table].values()), f"no [{table}.NAME] with every key"
 
 
 @pytest.mark.parametrize("toml, named", [
@@ -29,6 +41,17 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[desk]\nhours = \"mon-fri 09:00-25:00\"\n", "hours"),
     ("[server]\ndatabase = \"mysql://x\"\n", "database"),
     ("[desk]\nholidays = \"ZZ\"\n", "holidays"),
+    ("[server]\npublic_url = \"support.example.com\"\n", "public_url"),
+    ("[topics.password]\ncolour = \"red\"\n", re.escape("[topics.password] colour: unknown key")),
+    ("[topics.refunds]\npriority = \"urgent\"\n", "urgent"),
+    ("[topics.refunds]\nchat = \"maybe\"\n", re.escape("[topics.refunds] chat")),
+    ("[topics.refunds]\nskill = \"Billing Team\"\n", "skill"),
+    ("[topics.refunds]\ndepartment = \"-ops\"\n", "department"),
+    ("[topics.\"Refunds\"]\n", "Refunds"),
+    ("[topics]\nrefunds = \"billing\"\n", re.escape("[topics.refunds] must be a table")),
+    ("[topics]\n", re.escape("[topics] is empty")),
+    ("[plans.gold]\ntickets_included = -1\n", "tickets_included"),
+    ("[plans.gold]\npriority_support = 1\n", "priority_support"),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"
@@ -45,3 +68,54 @@ def test_environment_then_command_line_override_the_file(tmp_path):
     assert (config.server.port, config.server.host, config.policy.agent_grace_s) == (9100, "127.0.0.2", 30)
     with pytest.raises(ConfigError, match="agent_grace_s"):
         load(None, env={"SHIFTDESK_POLICY_AGENT_GRACE_S": "soon"})
+
+
+def test_default_topics_keep_account_changes_out_of_chat():
+    topics = Config().topics
+    for name in ("password", "login", "dns", "subscription", "billing_change", "engineering"):
+        assert not topics[name].chat and topics[name].refusal == topics[name].reason != "", name
+    assert "Password" in topics["password"].refusal
+    assert topics["engineering"].department == "engineering"
+    assert (topics["billing"].skill, topics["billing"].verified_only) == ("billing", True)
+    assert topics["general"] == TopicConfig() and topics["general"].refusal  # a generic sentence
+    assert Config().plans == {"standard": PlanConfig(tickets_included=10),
+                              "priority": PlanConfig(priority_support=True, tickets_included=50)}
+
+
+def test_topics_in_the_file_replace_the_defaults_and_plans_stay(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[topics.refunds]\nskill = "billing"\npriority = "high"\n'
+                    '[topics.outage]\npriority = "critical"\n')
+    config = load(path, env={"SHIFTDESK_TOPICS_REFUNDS_SKILL": "network"})  # tables are file-only
+    assert dict(config.topics) == {"refunds": TopicConfig(skill="billing", priority="high"),
+                                   "outage": TopicConfig(priority="critical")}
+    assert config.plans == Config().plans
+
+
+def test_config_stays_frozen_and_hashable():
+    config = Config()
+    assert hash(config) == hash(load(EXAMPLE, env={}))
+    with pytest.raises(TypeError):
+        config.topics["general"] = TopicConfig()  # type: ignore[index]
+    assert hash(Config(topics={"returns": TopicConfig()})) == hash(Config(topics={"returns": TopicConfig()}))
+
+
+def test_base_url_is_the_public_url_without_its_slash(tmp_path):
+    assert Config().base_url == "http://127.0.0.1:8080"
+    path = tmp_path / "c.toml"
+    path.write_text('[server]\npublic_url = "https://support.example.com/"\n')
+    assert load(path, env={}).base_url == "https://support.example.com"
+    assert load(None, env={"SHIFTDESK_SERVER_HOST": "::1"}).base_url == "http://[::1]:8080"
+
+
+def test_the_new_york_desk_example_loads_and_the_guide_shows_it():
+    config = load(DESK_EXAMPLE, env={})
+    assert (config.desk.timezone, config.desk.holidays, config.desk.hours) == (
+        "America/New_York", "US", "mon-fri 09:00-18:00")
+    assert config.base_url == "https://support.example.com"
+    assert config.mail.smtp_host and config.mail.starttls
+    assert not config.topics["password"].chat and config.topics["billing"].verified_only
+    assert "provisioning" not in config.topics and config.topics["outage"].priority == "critical"
+    assert config.plans["priority"].priority_support and config.plans["standard"].tickets_included == 10
+    with open("docs/operators.md", encoding="utf-8") as guide, open(DESK_EXAMPLE, encoding="utf-8") as example:
+        assert f"```toml\n{example.read()}```" in guide.read(), "operators.md shows the example as it is"

@@ -12,6 +12,7 @@ import heapq
 import itertools
 from datetime import datetime, timedelta
 
+from ..policy.routing import queue_order_key
 from ..services.model import AgentStatus
 from ..services.ports import Presence, QueueEntry
 
@@ -32,7 +33,7 @@ RATE_SWEEP = timedelta(minutes=5)  # longer than any rate window
 
 def _order(item: tuple[QueueEntry, int]) -> tuple:
     entry, arrival = item  # arrival breaks ties between equal timestamps
-    return (not entry.front, entry.priority.rank, entry.enqueued_at, arrival)
+    return (*queue_order_key(entry.priority.rank, entry.front, entry.enqueued_at, entry.priority_support), arrival)
 
 
 class MemoryLiveState:
@@ -159,6 +160,9 @@ class MemoryLiveState:
                 del self._deadlines[key]
                 due.append(key)
         return due
+
+    async def deadline(self, key: str) -> datetime | None:
+        return self._deadlines.get(key)
 
     async def next_deadline(self) -> datetime | None:
         while self._heap and self._deadlines.get(self._heap[0][1]) != self._heap[0][0]:

@@ -16,7 +16,8 @@ class Candidate:
     `load` is the number of chats the agent holds now, `capacity` the most it
     may hold at once; `idle_since` (aware) is when it last had no chat or last
     took one, whichever the service tracks; `on_shift` is the calendar's
-    answer for now; `available` is the agent's own status; `tier` is 1-3.
+    answer for now; `available` is the agent's own status; `tier` is 1-3;
+    `on_call` agents take critical chats when off shift too.
     """
 
     agent_id: str
@@ -27,40 +28,51 @@ class Candidate:
     available: bool
     tier: int = 1
     skills: frozenset[str] = frozenset()
+    on_call: bool = False
 
 
-def can_take(candidate: Candidate, skill: str | None = None) -> bool:
-    """On shift, available, below capacity, and holding `skill` if one is asked
+def can_take(candidate: Candidate, skill: str | None = None, *, min_tier: int = 1, critical: bool = False) -> bool:
+    """On shift (or on call, for a `critical` chat), available, below
+    capacity, at `min_tier` or above, and holding `skill` if one is asked
     (exact match; None asks for none)."""
     return (
-        candidate.on_shift
+        (candidate.on_shift or (critical and candidate.on_call))
         and candidate.available
         and candidate.load < candidate.capacity
+        and candidate.tier >= min_tier
         and (skill is None or skill in candidate.skills)
     )
 
 
-def pick_agent(candidates: Iterable[Candidate], skill: str | None = None) -> Candidate | None:
+def pick_agent(
+    candidates: Iterable[Candidate], skill: str | None = None, *, min_tier: int = 1, critical: bool = False
+) -> Candidate | None:
     """The agent who takes the next chat, or None if nobody can (see `can_take`).
 
-    Among those who can: the fewest chats held (absolute load, not a share of
-    capacity), then the longest idle (earliest `idle_since`), then the lowest
-    tier (keeping higher tiers free for escalations), then `agent_id`, so the
-    same snapshot always gives the same agent.
+    Among those who can: the lowest tier (the first line answers first and
+    higher tiers stay free for escalations; a higher tier takes chats only
+    when every lower one is full or away), then the fewest chats held
+    (absolute load, not a share of capacity), then the longest idle (earliest
+    `idle_since`), then `agent_id`, so the same snapshot always gives the
+    same agent.
     """
-    eligible = [c for c in candidates if can_take(c, skill)]
+    eligible = [c for c in candidates if can_take(c, skill, min_tier=min_tier, critical=critical)]
     return min(eligible, key=_routing_rank, default=None)
 
 
-def _routing_rank(candidate: Candidate) -> tuple[int, datetime, int, str]:
-    return (candidate.load, candidate.idle_since, candidate.tier, candidate.agent_id)
+def _routing_rank(candidate: Candidate) -> tuple[int, int, datetime, str]:
+    return (candidate.tier, candidate.load, candidate.idle_since, candidate.agent_id)
 
 
-def queue_order_key(priority_rank: int, front: bool, enqueued_at: datetime) -> tuple[int, int, datetime]:
+def queue_order_key(
+    priority_rank: int, front: bool, enqueued_at: datetime, priority_support: bool = False
+) -> tuple[int, int, int, datetime]:
     """Sort key of a waiting chat: smaller goes first.
 
-    Chats put back at the front (re-queued after an agent dropped them) come
-    before all others; then by `priority_rank` (0 = critical, 1 = high, ...);
-    then by arrival (`enqueued_at`, aware).
+    Chats put back at the front (re-queued after an agent dropped them or
+    transferred to a tier or skill) come before all others; then by
+    `priority_rank` (0 = critical, 1 = high, ...); within a priority, chats
+    from plans with priority support first; then by arrival (`enqueued_at`,
+    aware).
     """
-    return (0 if front else 1, priority_rank, enqueued_at)
+    return (0 if front else 1, priority_rank, 0 if priority_support else 1, enqueued_at)

@@ -18,7 +18,7 @@ System messages and internal notes never count as agent replies.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -73,12 +73,14 @@ class Deadline:
 
     `limit_s` is the clock's limit in seconds (its breach or convert point)
     for every stage, so a warning can tell the time left: `limit_s - elapsed`.
+    `since` is the instant the clock started (what makes one wait one clock).
     """
 
     kind: Kind
     stage: Stage
     at: datetime
     limit_s: int
+    since: datetime | None = field(default=None, compare=False)  # when the clock started
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,6 @@ def elapsed_s(since: datetime, now: datetime) -> int:
 def _clock(kind: Kind, start: datetime, warn_s: int, limit_s: int, last: Stage = "breach") -> list[Deadline]:
     """The warning and final deadlines of a clock started at `start`."""
     return [
-        Deadline(kind, "warning", start + timedelta(seconds=warn_s), limit_s),
-        Deadline(kind, last, start + timedelta(seconds=limit_s), limit_s),
+        Deadline(kind, "warning", start + timedelta(seconds=warn_s), limit_s, start),
+        Deadline(kind, last, start + timedelta(seconds=limit_s), limit_s, start),
     ]

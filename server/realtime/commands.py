@@ -22,12 +22,27 @@ class Command(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     pass
 
 
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
 class ChatStart(Command):
     text: Text
     topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     name: Short | None = None
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     priority: PriorityName | None = None
+    new_issue: bool = False  # not about the open ticket on this topic
+
+
+class TicketCreate(Command):
+    email: Email
+    subject: Subject
+    text: Text
+    priority: PriorityName | None = None
+    topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    name: Short | None = None
 
 
 class ChatSend(Command):
@@ -60,12 +75,28 @@ class ChatRead(Command):
 
 
 class TransferTarget(Command):
-    agent_id: Id
+    """Exactly one of the four."""
+
+    agent_id: Id | None = None
+    tier: Annotated[int, msgspec.Meta(ge=1, le=9)] | None = None
+    skill: Name | None = None
+    department: Name | None = None
+
+    def __post_init__(self) -> None:
+        given = [f for f in self.__struct_fields__ if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of agent_id, tier, skill, department")
 
 
 class ChatTransfer(Command):
     chat_id: Id
     to: TransferTarget
+
+
+class ChatConvert(Command):
+    chat_id: Id
+    subject: Subject | None = None
+    priority: PriorityName | None = None
 
 
 class AgentStatusSet(Command):

@@ -12,10 +12,10 @@ import aiohttp_session
 import socketio
 
 from ..services.bundle import Services
-from ..services.chats import Actor
+from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
-from ..services.model import Agent, AgentStatus, Author, Role
-from ..services.views import agent_view, message_view
+from ..services.model import Agent, AgentStatus, Author, Priority, Role, Ticket
+from ..services.views import agent_view, ticket_view
 from . import commands as c
 from .common import allow_connect, auth_object, check_text, stored_ack
 from .chat_events import ChatEvents
@@ -81,7 +81,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
     def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
         super().__init__(services, sio)
         self.events = {"agent:status": self.status, "chat:send": self.send, "chat:transfer": self.transfer,
-                       **self.chat_events()}
+                       "chat:convert": self.convert, **self.chat_events()}
 
     def rooms(self, agent: Agent) -> list[str]:
         return [f"agent:{agent.id}", "agents"]
@@ -90,11 +90,9 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         agent = self._agents[sid]
         session = await self._s.presence.agent_connected(agent, sid)
         await self._sio.emit("session", session, to=sid, namespace=self.path)
-        for chat in session["chats"]:  # this console reopens its chats
-            messages = await self._s.desk.store.messages_after(chat["id"], 0, include_notes=True)
-            visitor = await self._s.chats.visitor_of(chat["id"])
-            await self._sio.emit("chat:assigned", {"chat": chat, "visitor": visitor,
-                                                   "messages": [message_view(m) for m in messages]},
+        for view in session["chats"]:  # this console reopens its chats
+            chat = await self._s.chats.chat(view["id"])
+            await self._sio.emit("chat:assigned", await self._s.router.assignment(chat, agent),
                                  to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
@@ -118,8 +116,17 @@ class AgentNamespace(ChatEvents, StaffNamespace):
 
     async def transfer(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatTransfer, payload)
-        chat = await self._s.chats.transfer(self._actor(sid), cmd.chat_id, cmd.to.agent_id)
-        return {"ok": True, "chat": await self._s.router.view(chat)}
+        to = TransferTarget(cmd.to.agent_id, cmd.to.tier, cmd.to.skill, cmd.to.department)
+        result = await self._s.chats.transfer(self._actor(sid), cmd.chat_id, to)
+        if isinstance(result, Ticket):
+            return {"ok": True, "ticket": ticket_view(result)}
+        return {"ok": True, "chat": await self._s.router.view(result)}
+
+    async def convert(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatConvert, payload)
+        ticket = await self._s.chats.convert(self._actor(sid), cmd.chat_id, subject=cmd.subject,
+                                             priority=Priority(cmd.priority) if cmd.priority else None)
+        return {"ok": True, "ticket": ticket_view(ticket)}
 
 
 class SupervisorNamespace(StaffNamespace):

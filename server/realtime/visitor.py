@@ -8,6 +8,8 @@ import socketio
 from ..services.auth import VisitorLogin
 from ..services.bundle import Services
 from ..services.chats import Actor, StartRequest
+from ..services.tickets import TicketRequest
+from ..services.views import ticket_view
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
 from . import commands as c
@@ -24,7 +26,8 @@ class VisitorNamespace(ChatEvents, Namespace):
         self._s = services
         self._sio = sio
         self._logins: dict[str, VisitorLogin] = {}
-        self.events = {"chat:start": self.start, "chat:send": self.send, **self.chat_events()}
+        self.events = {"chat:start": self.start, "chat:send": self.send, "ticket:create": self.ticket,
+                       **self.chat_events()}
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
@@ -55,9 +58,19 @@ class VisitorNamespace(ChatEvents, Namespace):
         actor = self._actor(sid)
         visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
         request = StartRequest(check_text(self._s, cmd.text), cmd.topic, cmd.name, cmd.email,
-                               Priority(cmd.priority or "medium"))
+                               Priority(cmd.priority) if cmd.priority else None, cmd.new_issue)
         chat, position = await self._s.chats.start(visitor, request, actor)
         return {"ok": True, "chat": await self._s.router.view(chat), "position": position}
+
+    async def ticket(self, sid: str, payload: Any) -> dict:
+        """The offline form (and any time chat cannot help): a ticket with a receipt."""
+        cmd = c.parse(c.TicketCreate, payload)
+        actor = self._actor(sid)
+        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
+                                Priority(cmd.priority or "medium"), cmd.topic)
+        ticket = await self._s.tickets.open(visitor, request, name=cmd.name)
+        return {"ok": True, "ticket": ticket_view(ticket)}
 
     async def send(self, sid: str, payload: Any) -> Any:
         cmd = c.parse(c.ChatSend, payload)

@@ -5,9 +5,13 @@ import dataclasses
 
 from .auth import AuthService
 from .chats import ChatService
+from .closures import ClosureService
 from .context import Desk
+from .model import Chat, Visitor
 from .presence import PresenceService
 from .routing import Router
+from .sla import SlaService
+from .tickets import TicketService
 from .timers import Timers
 
 
@@ -17,11 +21,23 @@ class Services:
     auth: AuthService
     router: Router
     timers: Timers
+    sla: SlaService
+    tickets: TicketService
+    closures: ClosureService
     chats: ChatService
     presence: PresenceService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
         router, timers = Router(desk), Timers(desk)
-        chats = ChatService(desk, router, timers)
-        return cls(desk, AuthService(desk), router, timers, chats, PresenceService(desk, router, chats, timers))
+        sla, tickets = SlaService(desk, timers), TicketService(desk)
+        router.on_assigned = sla.assigned
+
+        async def describe(chat: Chat, visitor: Visitor | None) -> dict:
+            context = await tickets.context(visitor) if visitor is not None else {}
+            return {**context, "sla": sla.clocks_view(chat)}
+        router.describe = describe
+        chats = ChatService(desk, router, timers, sla, tickets)
+        closures = ClosureService(desk)
+        presence = PresenceService(desk, router, chats, timers, sla, tickets, closures)
+        return cls(desk, AuthService(desk), router, timers, sla, tickets, closures, chats, presence)

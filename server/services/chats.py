@@ -10,17 +10,17 @@ from collections.abc import Awaitable
 from datetime import datetime
 
 from .context import Desk
-from .errors import ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline, RateLimited
-from .model import Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Visitor
+from . import letters
+from .errors import BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline, RateLimited, UseTicket
+from .model import Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
 from .routing import Router
+from .sla import SlaService
+from .tickets import UNVERIFIED_MAX, TicketService, chat_request
 from .timers import Timers
 from .tokens import new_id
-from .views import chat_view, iso, message_view, visitor_view
+from .views import chat_view, iso, message_view, ticket_view
 
 VISITOR_GONE = "visitor_gone"
-# Visitors without a verified identity may not put themselves ahead of
-# everyone: their priority is capped here (issue 4 derives it from topics).
-UNVERIFIED_MAX = Priority.MEDIUM
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -36,14 +36,35 @@ class StartRequest:
     topic: str | None = None
     name: str | None = None
     email: str | None = None
-    priority: Priority = Priority.MEDIUM
+    priority: Priority | None = None  # None: the topic's default
+    new_issue: bool = False  # not about the open ticket on this topic
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TransferTarget:
+    """Exactly one of: an agent, a tier (above 3: a ticket for engineering),
+    a skill, or a department (a ticket for it)."""
+
+    agent_id: str | None = None
+    tier: int | None = None
+    skill: str | None = None
+    department: str | None = None
+
+
+# Escalation past the last tier of agents becomes a ticket for this department.
+TOP_TIER = 3
+BEYOND_TOP_TIER = "engineering"
+CONVERT_RECEIPT = "This chat is now ticket {ticket}. We will follow up by email; keep this number as your receipt."
 
 
 class ChatService:
-    def __init__(self, desk: Desk, router: Router, timers: Timers) -> None:
+    def __init__(self, desk: Desk, router: Router, timers: Timers, sla: SlaService, tickets: TicketService) -> None:
         self._desk = desk
         self._router = router
         self._timers = timers
+        self._sla = sla
+        self._tickets = tickets
+        sla.on_convert = self._convert_at_limit
 
     # reading
     async def chat(self, chat_id: str) -> Chat:
@@ -57,10 +78,6 @@ class ChatService:
             raise Forbidden("this chat is not yours")
         return chat
 
-    async def visitor_of(self, chat_id: str) -> dict | None:
-        visitor = await self._desk.store.visitor_by_id((await self.chat(chat_id)).visitor_id)
-        return visitor_view(visitor) if visitor else None
-
     async def history(self, actor: Actor, chat_id: str, after_seq: int) -> list[Message]:
         await self.own(actor, chat_id)
         return await self._desk.store.messages_after(
@@ -72,36 +89,58 @@ class ChatService:
         existing = await desk.store.open_chat_of_visitor(visitor.id)
         if existing is not None:
             raise ChatActive("you already have an open chat", chat=chat_view(existing))
-        if not await self._router.online(now):
+        priority = await self._admit(visitor, request)
+        if not await self._router.online(now, critical=priority is Priority.CRITICAL):
             raise Offline("nobody is on shift now: leave a message with ticket:create",
                           next_open=iso(await self._router.next_open(now)))
         await self._allow_message(visitor.id, now)
-        priority = request.priority
-        if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank:
-            priority = UNVERIFIED_MAX
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
                     priority=priority, started_at=now, topic=request.topic)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
-        await self._store_visitor(visitor, request)
+        visitor = await self._store_visitor(visitor, request)
         try:
-            chat, _ = await desk.store.create_chat(chat, first)
+            chat, message = await desk.store.create_chat(chat, first)
         except ChatActive:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
         self._desk.chats.put(chat)
-        await self._router.enqueue(chat)
+        await self._sla.started(chat, message)
+        await self._router.enqueue(chat, visitor=visitor)
         await self._router.route()
         chat = await self.chat(chat.id)
         return chat, await self._router.position(chat.id)
 
-    async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> None:
+    async def _admit(self, visitor: Visitor, request: StartRequest) -> Priority:
+        """The chat's priority, once its topic may be handled in chat:
+        `use_ticket` for a ticket-only topic, a verified-only one asked by
+        an unverified visitor, or a topic with an open ticket (unless the
+        visitor says it is a new issue)."""
+        topic = self._desk.topic(request.topic)
+        if request.topic is not None and topic is None:
+            raise BadRequest(f'unknown topic "{request.topic}"', known=sorted(self._desk.config.topics))
+        if topic is not None and not topic.chat:
+            raise UseTicket(topic.refusal, reason=topic.refusal, topic=request.topic)
+        if topic is not None and topic.verified_only and not visitor.verified:
+            reason = "This topic is handled in chat only for signed-in customers: sign in, or open a ticket."
+            raise UseTicket(reason, reason=reason, topic=request.topic)
+        if request.topic is not None and not request.new_issue:
+            open_tickets = await self._tickets.open_tickets(visitor, request.topic)
+            if open_tickets:
+                reason = f"You already have ticket {open_tickets[0].label} open about this."
+                raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_tickets[0]))
+        priority = request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM)
+        if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank:
+            priority = UNVERIFIED_MAX
+        return priority
+
+    async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> Visitor:
         """Stores the visitor at its first chat (anonymous visitors are not
         stored before), with an unverified visitor's own name and email,
         shown to agents as claims."""
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=request.name or visitor.name,
                                           email=request.email or visitor.email)
-        await self._desk.store.save_visitor(visitor)
+        return await self._desk.store.save_visitor(visitor)
 
     async def _allow_message(self, visitor_id: str, now: datetime) -> None:
         limit = self._desk.config.limits.messages_per_minute
@@ -126,6 +165,7 @@ class ChatService:
     async def _deliver(self, pending: Awaitable[Message], actor: Actor) -> Message:
         message = await pending
         chat = await self.chat(message.chat_id)
+        await self._sla.message(chat, message)
         view, notify = message_view(message), self._desk.notify
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
             await notify.emit("chat:message", view, f"agent:{chat.agent_id}", skip=actor.conn)
@@ -169,23 +209,92 @@ class ChatService:
         ended = await desk.store.end_chat(chat.id, str(reason), desk.clock.now())
         if ended is None:
             raise ChatEnded("this chat has already ended")
-        self._desk.chats.put(ended)
-        await desk.live.dequeue(chat.id)
-        await self._timers.cancel(VISITOR_GONE, chat.id)
-        payload = {"chat_id": chat.id, "reason": str(reason)}
-        await desk.notify.emit("chat:ended", payload, f"visitor:{chat.visitor_id}")
-        if chat.agent_id is not None:
-            await desk.live.release_slot(chat.agent_id, chat.id)
-            await desk.notify.emit("chat:ended", payload, f"agent:{chat.agent_id}")
-        await self._router.route()
+        await self._ended(ended, {"chat_id": chat.id, "reason": str(reason)})
         return ended
 
+    async def _ended(self, ended: Chat, payload: dict) -> None:
+        """After the store ended a chat: free its slot and clocks, tell both sides."""
+        desk = self._desk
+        desk.chats.put(ended)
+        await desk.live.dequeue(ended.id)
+        await self._timers.cancel(VISITOR_GONE, ended.id)
+        await self._sla.stopped(ended.id)
+        await desk.notify.emit("chat:ended", payload, f"visitor:{ended.visitor_id}")
+        if ended.agent_id is not None:
+            await desk.live.release_slot(ended.agent_id, ended.id)
+            await desk.notify.emit("chat:ended", payload, f"agent:{ended.agent_id}")
+        await self._router.route()
+
+    # conversion to a ticket
+    async def convert(self, actor: Actor | None, chat_id: str, *, subject: str | None = None,
+                      priority: Priority | None = None, department: str | None = None) -> Ticket:
+        """Ends the chat with reason `converted`: a ticket with its
+        transcript, a receipt in the chat, and a receipt mail when the
+        visitor's email is known. `actor` None: the duration limit did it."""
+        chat = await (self.own(actor, chat_id) if actor is not None else self.chat(chat_id))
+        if chat.status is ChatStatus.ENDED:
+            raise ChatEnded("this chat has ended")
+        desk, now = self._desk, self._desk.clock.now()
+        visitor = await desk.store.visitor_by_id(chat.visitor_id)
+        messages = await desk.store.messages_after(chat.id, 0, include_notes=True, limit=1_000_000)
+        request = chat_request(chat, messages, visitor, subject=subject, priority=priority)
+        ticket = self._tickets.draft(visitor, request, now, site_id=chat.site_id, chat=chat, department=department,
+                                     created_by=actor.id if actor is not None else None,
+                                     transcript=letters.transcript(messages, notes=True))
+        mails = [letters.receipt(ticket, visitor.email, now, shown_transcript=letters.transcript(messages, notes=False))
+                 ] if visitor is not None and visitor.email else []
+        receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
+        done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails)
+        if done is None:
+            raise ChatEnded("this chat has already ended")
+        ended, ticket, message = done
+        if mails:
+            desk.mail_queued()
+        await self._deliver_system(ended, message)
+        await self._ended(ended, {"chat_id": chat.id, "reason": str(EndReason.CONVERTED),
+                                  "ticket": ticket_view(ticket)})
+        return ticket
+
+    async def _convert_at_limit(self, chat: Chat) -> None:
+        try:
+            await self.convert(None, chat.id)
+        except ChatEnded:
+            pass
+
+    async def _deliver_system(self, chat: Chat, message: Message) -> None:
+        view, notify = message_view(message), self._desk.notify
+        await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}")
+        if chat.agent_id is not None:
+            await notify.emit("chat:message", view, f"agent:{chat.agent_id}")
+
     # agents and supervisors
-    async def transfer(self, actor: Actor, chat_id: str, to_agent_id: str) -> Chat:
+    async def transfer(self, actor: Actor, chat_id: str, to: TransferTarget) -> Chat | Ticket:
+        """To an agent now; to a tier or a skill through the front of the
+        queue (the first agent who fits takes it); past the top tier or to
+        a department, into a ticket."""
         chat = await self.own(actor, chat_id)
         if chat.status is not ChatStatus.ACTIVE:
             raise Conflict("only an active chat can be transferred")
-        return await self._move(chat, to_agent_id)
+        if to.agent_id is not None:
+            return await self._move(chat, to.agent_id)
+        if to.department is not None or (to.tier or 0) > TOP_TIER:
+            return await self.convert(actor, chat_id, department=to.department or BEYOND_TOP_TIER)
+        return await self._hand_over(chat, skill=to.skill, min_tier=to.tier or 1)
+
+    async def _hand_over(self, chat: Chat, *, skill: str | None, min_tier: int) -> Chat:
+        agents = (await self._router.agents()).values()
+        if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
+            raise NotFound("no agent has that tier or skill")
+        desk = self._desk
+        requeued = await desk.store.requeue_chat(chat.id, chat.priority)
+        if requeued is None:
+            raise ChatEnded("this chat has ended")
+        desk.chats.put(requeued)
+        await desk.live.release_slot(chat.agent_id, chat.id)
+        await desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"}, f"agent:{chat.agent_id}")
+        await self._router.enqueue(requeued, front=True, skill=skill or desk.skill_of(chat.topic), min_tier=min_tier)
+        await self._router.route()
+        return await self.chat(chat.id)
 
     async def reassign(self, chat_id: str, to_agent_id: str) -> Chat:
         """A supervisor gives a queued or active chat to an agent."""

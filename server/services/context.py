@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import dataclasses
 import zoneinfo
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
-from ..config import Config
+from ..config import Config, PlanConfig, TopicConfig
 from ..policy.calendar import WeeklyHours, is_open, parse_hours
 from ..policy.holidays import closed_dates
 from .chatcache import ChatCache
@@ -30,6 +31,10 @@ class Desk:
     notify: Notifier
     clock: Clock
     chats: ChatCache = dataclasses.field(init=False)
+    # One-off closures (local dates), kept fresh by the closure service.
+    closures: frozenset[date] = frozenset()
+    # Called after mail is queued, to wake the outbox worker.
+    mail_queued: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
         self.chats = ChatCache(self.store)
@@ -47,10 +52,25 @@ class Desk:
 
     def closed(self, now: datetime) -> frozenset[date]:
         """Public holidays of `[desk] holidays` around `now` (the year
-        before to two years on, enough for any next opening).
-        TODO(issue 4): one-off closures added by supervisors."""
-        return _closed_around(self.config.desk.holidays, now.astimezone(self.tz).year)
+        before to two years on, enough for any next opening) and the
+        one-off closures supervisors added."""
+        holidays = _closed_around(self.config.desk.holidays, now.astimezone(self.tz).year)
+        return holidays | self.closures if self.closures else holidays
 
     def on_shift(self, agent: Agent, now: datetime) -> bool:
         """Holidays take desk hours and weekly shifts off, not `always`."""
         return is_open(self.hours_of(agent), self.tz, now, self.closed(now))
+
+    def takes(self, agent: Agent, now: datetime, *, critical: bool = False) -> bool:
+        """On shift, or on call for a critical chat (24/7)."""
+        return self.on_shift(agent, now) or (critical and agent.on_call)
+
+    def topic(self, name: str | None) -> TopicConfig | None:
+        return self.config.topics.get(name) if name else None
+
+    def plan(self, name: str | None) -> PlanConfig | None:
+        return self.config.plans.get(name) if name else None
+
+    def skill_of(self, topic: str | None) -> str | None:
+        found = self.topic(topic)
+        return found.skill or None if found else None

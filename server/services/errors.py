@@ -66,3 +66,10 @@ class ChatEnded(Conflict):
 
 class Offline(DeskError):
     code = "offline"
+
+
+class UseTicket(DeskError):
+    """Chat cannot take this: the topic is one for tickets, or an open
+    ticket already covers it (then `ticket` is in the fields)."""
+
+    code = "use_ticket"

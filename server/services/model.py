@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 
 class ChatStatus(enum.StrEnum):
@@ -80,6 +80,7 @@ class Agent:
     skills: tuple[str, ...] = ()
     capacity: int = 3
     shift: str = ""  # "" works the desk hours; "always" is 24/7
+    on_call: bool = False  # takes critical chats at any hour (24/7)
     password_hash: str | None = None  # argon2
     token_hash: str | None = None  # sha256 hex of the API token
     status: AgentStatus = AgentStatus.AWAY  # survives reconnects and restarts
@@ -175,3 +176,92 @@ class QueuedMail:
     next_attempt_at: datetime | None
     sent_at: datetime | None = None
     last_error: str | None = None
+
+
+class TicketStatus(enum.StrEnum):
+    """`pending_confirmation`: opened by an agent on a visitor's behalf, it
+    waits for the signed link mailed to the email on file."""
+
+    PENDING_CONFIRMATION = "pending_confirmation"
+    OPEN = "open"
+    PENDING = "pending"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Ticket:
+    """A ticket. `number` is unique across nodes (given by the store);
+    `label` is the human receipt, `SD-000123`. `account_id` is the site's
+    account id (the identity JWT's `account`), like `Visitor.account_id`.
+    `transcript` is the chat's messages as plain text when the ticket came
+    from a chat. `confirm_hash` is the sha256 hex of the confirmation link's
+    token while the ticket waits for confirmation."""
+
+    id: str
+    site_id: str
+    subject: str
+    description: str
+    priority: Priority
+    status: TicketStatus
+    created_at: datetime
+    updated_at: datetime
+    response_due_at: datetime
+    resolution_due_at: datetime
+    number: int = 0  # 0 until stored
+    visitor_id: str | None = None
+    account_id: str | None = None
+    chat_id: str | None = None
+    email: str | None = None
+    topic: str | None = None
+    department: str | None = None
+    transcript: str | None = None
+    warranty: bool = False  # not counted against the plan's tickets_included
+    created_by: str | None = None  # the agent who opened it, None for the visitor or the system
+    confirm_hash: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"SD-{self.number:06d}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TicketReply:
+    """A reply on a ticket. `author` is "agent" or "visitor"."""
+
+    id: str
+    ticket_id: str
+    author: str
+    text: str
+    at: datetime
+    author_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Closure:
+    """A one-off day the desk is closed (local date in the desk's time zone),
+    added by a supervisor."""
+
+    id: str
+    day: date
+    reason: str
+    created_at: datetime
+    created_by: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SlaEvent:
+    """One stage of one SLA clock of one chat, fired (warning, breach or
+    convert). `anchor_at` is when that clock started (the chat's start, the
+    oldest unanswered visitor message, or the assignment): (chat_id, kind,
+    stage, anchor_at) is recorded at most once, which is what keeps a
+    restart from firing it twice."""
+
+    chat_id: str
+    kind: str  # first_response | response_gap | duration
+    stage: str  # warning | breach | convert
+    anchor_at: datetime
+    at: datetime
+    limit_s: int
+    elapsed_s: int
+    agent_id: str | None = None

@@ -4,12 +4,13 @@ them; tests and `server/app.py` pick the implementation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from .model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage, OutgoingMail,
-                    Priority, QueuedMail, Site, Visitor)
+from .model import (Agent, AgentStatus, Chat, ChatStatus, Closure, Message, NewMessage,
+                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Ticket, TicketReply,
+                    TicketStatus, Visitor)
 
 
 class Clock(Protocol):
@@ -95,6 +96,62 @@ class Store(Protocol):
     async def mail_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None) -> None:
         """One more failed attempt; due again at `next_attempt_at` (None: never)."""
 
+    # closures: one-off days the desk is closed
+    async def add_closure(self, closure: Closure) -> Closure:
+        """Store it. Raises Conflict if that day is already closed."""
+
+    async def remove_closure(self, closure_id: str) -> Closure | None:
+        """The closure removed; None if there was none."""
+
+    async def list_closures(self) -> list[Closure]:
+        """Every closure, ordered by day."""
+
+    # SLA events
+    async def record_sla_event(self, event: SlaEvent) -> bool:
+        """True if stored; False (nothing changes) if its (chat_id, kind, stage, anchor_at) is stored."""
+
+    async def sla_events(self, *, chat_id: str | None = None, stage: str | None = None,
+                         since: datetime | None = None, until: datetime | None = None) -> list[SlaEvent]:
+        """Those with `at` in [since, until), of that chat and stage if given; ordered by `at`."""
+
+    # tickets: a change queues its mails in its own transaction, "{ticket}" in them made the label
+    async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
+        """The ticket as stored, under a fresh number (its own `number` is ignored)."""
+
+    async def ticket_by_id(self, ticket_id: str) -> Ticket | None: ...
+    async def ticket_by_number(self, number: int) -> Ticket | None: ...
+    async def ticket_by_confirm_hash(self, confirm_hash: str) -> Ticket | None: ...
+
+    async def list_tickets(self, *, site_id: str | None = None, statuses: Sequence[TicketStatus] = (),
+                           visitor_id: str | None = None, account_id: str | None = None,
+                           topic: str | None = None, priority: Priority | None = None,
+                           query: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        """Newest first; `query` matches the subject (case-insensitively), the label or the number."""
+
+    async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
+                            priority: Priority | None = None, clear_confirm: bool = False,
+                            mails: Sequence[OutgoingMail] = ()) -> tuple[Ticket, Ticket] | None:
+        """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket."""
+
+    async def add_ticket_reply(self, reply: TicketReply, mails: Sequence[OutgoingMail] = ()) -> TicketReply:
+        """Store it, the ticket's `updated_at` set to `reply.at`. Raises NotFound for no such ticket."""
+
+    async def ticket_replies(self, ticket_id: str) -> list[TicketReply]:
+        """Oldest first."""
+
+    async def count_tickets(self, site_id: str, *, account_id: str | None = None,
+                            visitor_id: str | None = None, since: datetime | None = None,
+                            include_warranty: bool = False) -> int:
+        """Tickets of the account (else the visitor) since `since`, any status; warranty ones if asked."""
+
+    async def open_tickets(self, site_id: str, *, account_id: str | None = None,
+                           visitor_id: str | None = None, topic: str | None = None) -> list[Ticket]:
+        """Tickets not solved or closed of the account (else the visitor), of that topic; newest first."""
+
+    async def convert_chat(self, chat_id: str, at: datetime, ticket: Ticket, receipt: NewMessage,
+                           mails: Sequence[OutgoingMail] = ()) -> tuple[Chat, Ticket, Message] | None:
+        """Ticket, receipt as next message, chat ended "converted", mails: one transaction. None if ended."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueEntry:
@@ -102,7 +159,9 @@ class QueueEntry:
     priority: Priority
     enqueued_at: datetime
     front: bool = False  # re-queued after an agent was lost: before its peers
-    skill: str | None = None
+    skill: str | None = None  # only agents with this skill take it
+    min_tier: int = 1  # only agents of this tier or above (a transfer up a tier)
+    priority_support: bool = False  # the account's plan goes first within its priority
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -118,7 +177,7 @@ class LiveState(Protocol):
     """State several nodes share: the queue, agent presence and load,
     visitor presence, deadlines. Memory now, Redis later; one contract."""
 
-    # queue: ordered by (front first, priority rank, enqueued_at)
+    # queue: ordered by policy.routing.queue_order_key, then arrival
     async def enqueue(self, entry: QueueEntry) -> None: ...
     async def dequeue(self, chat_id: str) -> bool: ...
     async def queue(self) -> list[QueueEntry]: ...
@@ -149,6 +208,7 @@ class LiveState(Protocol):
     # deadlines: one per key; setting a key again moves it
     async def set_deadline(self, key: str, at: datetime) -> None: ...
     async def cancel_deadline(self, key: str) -> None: ...
+    async def deadline(self, key: str) -> datetime | None: ...
     async def pop_due(self, now: datetime) -> list[str]: ...
     async def next_deadline(self) -> datetime | None: ...
 

@@ -6,21 +6,28 @@ import sys
 from typing import Any
 
 from .chats import VISITOR_GONE, ChatService
+from .closures import ClosureService
 from .context import Desk
 from .model import Agent, AgentStatus, ChatStatus, Visitor
 from .routing import Router
+from .sla import SlaService
+from .tickets import TicketService
 from .timers import Timers
-from .views import agent_view, chat_view, iso
+from .views import agent_view, chat_view, iso, ticket_view
 
 AGENT_GONE = "agent_gone"
 
 
 class PresenceService:
-    def __init__(self, desk: Desk, router: Router, chats: ChatService, timers: Timers) -> None:
+    def __init__(self, desk: Desk, router: Router, chats: ChatService, timers: Timers, sla: SlaService,
+                 tickets: TicketService, closures: ClosureService) -> None:
         self._desk = desk
         self._router = router
         self._chats = chats
         self._timers = timers
+        self._sla = sla
+        self._tickets = tickets
+        self._closures = closures
         timers.on(VISITOR_GONE, chats.abandon)
         timers.on(AGENT_GONE, self._agent_gone)
 
@@ -32,7 +39,7 @@ class PresenceService:
         chat = await desk.store.open_chat_of_visitor(visitor.id)
         session: dict[str, Any] = {"visitor_token": token, "visitor_id": visitor.id,
                                    "verified": visitor.verified, "online": await self._router.online(now),
-                                   "open_tickets": []}
+                                   "open_tickets": [ticket_view(t) for t in await self._tickets.open_tickets(visitor)]}
         if not session["online"]:
             session["next_open"] = iso(await self._router.next_open(now))
         if chat is not None:
@@ -93,9 +100,11 @@ class PresenceService:
         the grace deadlines of everyone who is not connected yet."""
         desk, now = self._desk, self._desk.clock.now()
         policy = desk.config.policy
+        await self._closures.load()
         agents = await self._router.agents(fresh=True)
         for chat in await desk.store.chats_with_status(ChatStatus.QUEUED, ChatStatus.ACTIVE):
             await self._timers.set(VISITOR_GONE, chat.id, policy.visitor_grace_s, now)
+            await self._sla.recover(chat)
             if chat.status is ChatStatus.QUEUED or chat.agent_id not in agents:
                 await self._router.enqueue(chat, front=chat.status is ChatStatus.ACTIVE)
                 continue

@@ -9,12 +9,13 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ..policy.calendar import next_opening
 from ..policy.routing import Candidate, pick_agent
 from .context import Desk
-from .model import Agent, AgentStatus, Chat
+from .model import Agent, AgentStatus, Chat, Priority, Visitor
 from .ports import QueueEntry
 from .views import chat_view, message_view, visitor_view
 
@@ -26,6 +27,8 @@ DEFAULT_HANDLE_S = 300  # the queue's wait estimate until figures exist (issue 5
 class Router:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
+        self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
+        self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
         self._lock = asyncio.Lock()
         self._agents: dict[str, Agent] = {}
         self._agents_at: float | None = None
@@ -43,10 +46,11 @@ class Router:
     def remember(self, agent: Agent) -> None:
         self._agents[agent.id] = agent
 
-    async def online(self, now: datetime) -> bool:
-        """At least one agent on shift now, connected or not."""
+    async def online(self, now: datetime, *, critical: bool = False) -> bool:
+        """At least one agent on shift now (or on call, for a critical
+        chat), connected or not."""
         for fresh in (False, True):  # "nobody" is worth a second look
-            if any(self._desk.on_shift(a, now) for a in (await self.agents(fresh)).values()):
+            if any(self._desk.takes(a, now, critical=critical) for a in (await self.agents(fresh)).values()):
                 return True
         return False
 
@@ -68,7 +72,7 @@ class Router:
                 agent_id=agent.id, load=p.load, capacity=agent.capacity, idle_since=p.idle_since,
                 on_shift=self._desk.on_shift(agent, now),
                 available=p.status is AgentStatus.AVAILABLE and p.connections > 0,
-                tier=agent.tier, skills=frozenset(agent.skills)))
+                tier=agent.tier, skills=frozenset(agent.skills), on_call=agent.on_call))
         return found
 
     async def route(self) -> None:
@@ -82,13 +86,15 @@ class Router:
         live, now = self._desk.live, self._desk.clock.now()
         candidates = await self.candidates(now)
         for entry in await live.queue():
-            pick = pick_agent(candidates, entry.skill)
+            pick = pick_agent(candidates, entry.skill, min_tier=entry.min_tier,
+                              critical=entry.priority is Priority.CRITICAL)
             if pick is None:
                 continue
             if not await live.claim_slot(pick.agent_id, entry.chat_id, pick.capacity, now):
                 return True  # someone else took the slot: look again
             await live.dequeue(entry.chat_id)
-            await self._assign(entry.chat_id, pick.agent_id, now, first=True)
+            chat = await self._desk.chats.get(entry.chat_id)  # a re-queued chat keeps its duration clock
+            await self._assign(entry.chat_id, pick.agent_id, now, first=chat.assigned_at is None)
             return True
         return False
 
@@ -98,16 +104,29 @@ class Router:
             await self._desk.live.release_slot(agent_id, chat_id)
             return
         self._desk.chats.put(chat)
+        await self._assigned(chat)
         await self.announce_assignment(chat, (await self.agents())[agent_id])
 
-    async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
-        store, notify = self._desk.store, self._desk.notify
+    async def _assigned(self, chat: Chat) -> None:
+        if self.on_assigned is not None:
+            await self.on_assigned(chat)
+
+    async def assignment(self, chat: Chat, agent: Agent | None) -> dict:
+        """What an agent's console gets with a chat: the chat, the visitor,
+        the messages, and the context (open tickets, plan, SLA clocks)."""
+        store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True)
+        payload = {"chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
+                   "messages": [message_view(m) for m in messages]}
+        if self.describe is not None:
+            payload["context"] = await self.describe(chat, visitor)
+        return payload
+
+    async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
+        notify = self._desk.notify
         self._positions.pop(chat.id, None)
-        await notify.emit("chat:assigned", {
-            "chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
-            "messages": [message_view(m) for m in messages]}, f"agent:{agent.id}")
+        await notify.emit("chat:assigned", await self.assignment(chat, agent), f"agent:{agent.id}")
         await notify.emit("chat:assigned", {"chat_id": chat.id, "agent": {"name": agent.name}},
                           f"visitor:{chat.visitor_id}")
 
@@ -127,6 +146,7 @@ class Router:
             self._desk.chats.put(moved)
             if chat.agent_id and not queued:
                 await live.release_slot(chat.agent_id, chat.id)
+        await self._assigned(moved)
         await self.announce_assignment(moved, to)
         await self.announce_queue()
         return moved
@@ -135,8 +155,18 @@ class Router:
         agent = (await self.agents()).get(chat.agent_id) if chat.agent_id else None
         return chat_view(chat, agent)
 
-    async def enqueue(self, chat: Chat, *, front: bool = False) -> None:
-        await self._desk.live.enqueue(QueueEntry(chat.id, chat.priority, chat.started_at, front=front))
+    async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None,
+                      skill: str | None = None, min_tier: int = 1) -> None:
+        """Queues a chat: agents with its topic's skill (or `skill`) and of
+        `min_tier` or above take it; a plan with priority support goes first
+        within its priority."""
+        desk = self._desk
+        if visitor is None:
+            visitor = await desk.store.visitor_by_id(chat.visitor_id)
+        plan = desk.plan(visitor.plan if visitor is not None and visitor.verified else None)
+        await desk.live.enqueue(QueueEntry(
+            chat.id, chat.priority, chat.started_at, front=front, skill=skill or desk.skill_of(chat.topic),
+            min_tier=min_tier, priority_support=plan is not None and plan.priority_support))
 
     async def position(self, chat_id: str) -> int:
         for index, entry in enumerate(await self._desk.live.queue(), start=1):

@@ -1,6 +1,6 @@
 """Deadlines in the live state, fired by one owned task per node, driven by
 the injected clock. Keys name what fires: `visitor_gone:<chat id>`,
-`agent_gone:<agent id>` (SLA clocks join them in the policy engine)."""
+`agent_gone:<agent id>`, `sla:<chat id>`."""
 from __future__ import annotations
 
 import asyncio
@@ -15,6 +15,10 @@ Handler = Callable[[str], Awaitable[None]]
 # Other nodes may set deadlines without waking this one: look again at least
 # this often (real seconds).
 POLL_S = 1.0
+# Passes of fire_due over deadlines set while firing: a chat's SLA stages
+# are at most a handful; the bound only stops a handler that re-arms itself
+# in the past forever.
+MAX_PASSES = 100
 
 
 class Timers:
@@ -27,7 +31,9 @@ class Timers:
         self._handlers[kind] = handler
 
     async def set(self, kind: str, subject: str, after_s: float, now: datetime | None = None) -> None:
-        at = (now or self._desk.clock.now()) + timedelta(seconds=after_s)
+        await self.set_at(kind, subject, (now or self._desk.clock.now()) + timedelta(seconds=after_s))
+
+    async def set_at(self, kind: str, subject: str, at: datetime) -> None:
         await self._desk.live.set_deadline(f"{kind}:{subject}", at)
         self._wake.set()
 
@@ -35,7 +41,16 @@ class Timers:
         await self._desk.live.cancel_deadline(f"{kind}:{subject}")
 
     async def fire_due(self) -> None:
-        for key in await self._desk.live.pop_due(self._desk.clock.now()):
+        """Runs every handler due now, including deadlines a handler sets
+        at or before now (an SLA clock moving on to its next stage)."""
+        for _ in range(MAX_PASSES):
+            due = await self._desk.live.pop_due(self._desk.clock.now())
+            if not due:
+                return
+            await self._fire(due)
+
+    async def _fire(self, keys: list[str]) -> None:
+        for key in keys:
             kind, _, subject = key.partition(":")
             handler = self._handlers.get(kind)
             if handler is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import Agent, Chat, Message, Visitor
+from .model import Agent, Chat, Message, Ticket, TicketReply, Visitor
 
 
 def iso(at: datetime | None) -> str | None:
@@ -47,3 +47,27 @@ def visitor_view(visitor: Visitor) -> dict[str, Any]:
 def agent_view(agent: Agent) -> dict[str, Any]:
     return {"id": agent.id, "name": agent.name, "email": agent.email, "role": str(agent.role),
             "tier": agent.tier, "skills": list(agent.skills), "capacity": agent.capacity}
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    """TICKET of protocol.md: what its visitor may see."""
+    view: dict[str, Any] = {
+        "id": ticket.id, "number": ticket.label, "subject": ticket.subject, "status": str(ticket.status),
+        "priority": str(ticket.priority), "created_at": iso(ticket.created_at),
+    }
+    if ticket.chat_id is not None:
+        view["chat_id"] = ticket.chat_id
+    if ticket.topic is not None:
+        view["topic"] = ticket.topic
+    return view
+
+
+def ticket_detail(ticket: Ticket, replies: list[TicketReply] = ()) -> dict[str, Any]:
+    """A ticket as agents see it."""
+    return {**ticket_view(ticket), "description": ticket.description, "email": ticket.email,
+            "visitor_id": ticket.visitor_id, "account": ticket.account_id, "department": ticket.department,
+            "transcript": ticket.transcript, "warranty": ticket.warranty, "created_by": ticket.created_by,
+            "updated_at": iso(ticket.updated_at), "response_due_at": iso(ticket.response_due_at),
+            "resolution_due_at": iso(ticket.resolution_due_at),
+            "replies": [{"id": r.id, "author": r.author, "author_id": r.author_id, "text": r.text, "at": iso(r.at)}
+                        for r in replies]}

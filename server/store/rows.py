@@ -1,6 +1,7 @@
 """Model values to rows and back. The only place that knows both shapes."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,12 +13,17 @@ from ..services.model import (
     Author,
     Chat,
     ChatStatus,
+    Closure,
     IdentityMode,
     Message,
     NewMessage,
     Priority,
     Role,
     Site,
+    SlaEvent,
+    Ticket,
+    TicketReply,
+    TicketStatus,
     Visitor,
 )
 
@@ -37,7 +43,7 @@ def site_of(row: Row) -> Site:
 def agent_values(agent: Agent) -> dict[str, Any]:
     return {"id": agent.id, "email": agent.email, "name": agent.name,
             "role": agent.role.value, "tier": agent.tier, "skills": list(agent.skills),
-            "capacity": agent.capacity, "shift": agent.shift,
+            "capacity": agent.capacity, "shift": agent.shift, "on_call": agent.on_call,
             "password_hash": agent.password_hash, "token_hash": agent.token_hash,
             "status": agent.status.value}
 
@@ -45,7 +51,8 @@ def agent_values(agent: Agent) -> dict[str, Any]:
 def agent_of(row: Row) -> Agent:
     return Agent(id=row["id"], email=row["email"], name=row["name"], role=Role(row["role"]),
                  tier=row["tier"], skills=tuple(row["skills"]), capacity=row["capacity"],
-                 shift=row["shift"], password_hash=row["password_hash"],
+                 shift=row["shift"], on_call=bool(row["on_call"]),
+                 password_hash=row["password_hash"],
                  token_hash=row["token_hash"], status=AgentStatus(row["status"]))
 
 
@@ -98,6 +105,67 @@ def message_of(row: Row) -> Message:
     return Message(chat_id=row["chat_id"], seq=row["seq"], author=Author(row["author"]),
                    text=row["text"], at=row["at"], author_id=row["author_id"],
                    client_id=row["client_id"], note=bool(row["note"]))
+
+
+def ticket_values(ticket: Ticket) -> dict[str, Any]:
+    return {"id": ticket.id, "number": ticket.number, "site_id": ticket.site_id,
+            "visitor_id": ticket.visitor_id, "account_id": ticket.account_id,
+            "chat_id": ticket.chat_id, "subject": ticket.subject,
+            "description": ticket.description, "email": ticket.email,
+            "priority": ticket.priority.value, "status": ticket.status.value,
+            "topic": ticket.topic, "department": ticket.department,
+            "transcript": ticket.transcript, "warranty": ticket.warranty,
+            "created_by": ticket.created_by, "confirm_hash": ticket.confirm_hash,
+            "response_due_at": ticket.response_due_at,
+            "resolution_due_at": ticket.resolution_due_at,
+            "created_at": ticket.created_at, "updated_at": ticket.updated_at}
+
+
+def ticket_of(row: Row) -> Ticket:
+    return Ticket(id=row["id"], number=row["number"], site_id=row["site_id"],
+                  visitor_id=row["visitor_id"], account_id=row["account_id"],
+                  chat_id=row["chat_id"], subject=row["subject"],
+                  description=row["description"], email=row["email"],
+                  priority=Priority(row["priority"]), status=TicketStatus(row["status"]),
+                  topic=row["topic"], department=row["department"],
+                  transcript=row["transcript"], warranty=bool(row["warranty"]),
+                  created_by=row["created_by"], confirm_hash=row["confirm_hash"],
+                  response_due_at=row["response_due_at"],
+                  resolution_due_at=row["resolution_due_at"],
+                  created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def reply_values(reply: TicketReply) -> dict[str, Any]:
+    return {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author,
+            "author_id": reply.author_id, "text": reply.text, "at": reply.at}
+
+
+def reply_of(row: Row) -> TicketReply:
+    return TicketReply(id=row["id"], ticket_id=row["ticket_id"], author=row["author"],
+                       author_id=row["author_id"], text=row["text"], at=row["at"])
+
+
+def closure_values(closure: Closure) -> dict[str, Any]:
+    return {"id": closure.id, "day": closure.day, "reason": closure.reason,
+            "created_at": closure.created_at, "created_by": closure.created_by}
+
+
+def closure_of(row: Row) -> Closure:
+    return Closure(id=row["id"], day=row["day"], reason=row["reason"],
+                   created_at=row["created_at"], created_by=row["created_by"])
+
+
+def sla_event_values(event: SlaEvent) -> dict[str, Any]:
+    """A new row: an `SlaEvent` has no id of its own, so one is made here."""
+    return {"id": uuid.uuid4().hex, "chat_id": event.chat_id, "kind": event.kind,
+            "stage": event.stage, "anchor_at": event.anchor_at, "at": event.at,
+            "limit_s": event.limit_s, "elapsed_s": event.elapsed_s, "agent_id": event.agent_id}
+
+
+def sla_event_of(row: Row) -> SlaEvent:
+    return SlaEvent(chat_id=row["chat_id"], kind=row["kind"], stage=row["stage"],
+                    anchor_at=row["anchor_at"], at=row["at"], limit_s=row["limit_s"],
+                    elapsed_s=row["elapsed_s"], agent_id=row["agent_id"])
 
 
 def is_aware(when: datetime) -> bool:

@@ -7,27 +7,29 @@ database makes it wait (busy_timeout) instead of failing.
 """
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Table, case, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, case, insert, literal, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
 from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage,
                               OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
+from .base import SqlBase, insert_mails, maybe, returned
+from .policy_records import PolicyRecords
 from .tables import agents, chats, messages, outbox, sites, visitors
+from .tickets import TicketRecords
 from .engine import sqlite_writer_engine
 from .writer import GroupWriter
 
+__all__ = ["SqlStore", "insert_mails"]
+
 NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
-T = TypeVar("T")
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
 UNSENT = outbox.c.sent_at.is_(None)
 # How long a claimed mail is kept from other workers (seconds): longer than
@@ -36,14 +38,10 @@ MAIL_LEASE_S = 600.0
 ERROR_CHARS = 1000
 
 
-class SqlStore:
+class SqlStore(TicketRecords, PolicyRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))
-
-    @property
-    def engine(self) -> AsyncEngine:
-        return self._engine
 
     @property
     def batches_committed(self) -> int:
@@ -58,49 +56,20 @@ class SqlStore:
         await self._writer.close()
         await self._engine.dispose()
 
-    # plumbing
-    async def _first(self, stmt: Executable) -> RowMapping | None:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(stmt)).mappings().first()
-
-    async def _all(self, stmt: Executable) -> list[RowMapping]:
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(stmt)).mappings())
-
-    async def _write(self, stmt: Executable) -> RowMapping | None:
-        """Run one write in its own transaction; its RETURNING row, if any."""
-        try:
-            async with self._engine.begin() as conn:
-                result = await conn.execute(stmt)
-                return result.mappings().first() if result.returns_rows else None
-        except IntegrityError as exc:
-            raise errors.Conflict(f"refused by a uniqueness rule: {exc.orig}") from exc
-
-    def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
-                keep: tuple[str, ...] = ("id",)) -> Executable:
-        """INSERT, or UPDATE the row with the same `key` (all but `keep`)."""
-        make = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
-        # Any: the two dialects' Insert classes share this API but no base type.
-        stmt: Any = make(table).values(dict(values))
-        changes = {c: stmt.excluded[c] for c in values if c not in keep and c != key}
-        upsert: Executable = (stmt.on_conflict_do_update(index_elements=[key], set_=changes)
-                              .returning(*table.c))
-        return upsert
-
     # sites and agents
     async def save_site(self, site: Site) -> Site:
         row = await self._write(self._upsert(sites, rows.site_values(site), key="key"))
-        return rows.site_of(_returned(row))
+        return rows.site_of(returned(row))
 
     async def site_by_key(self, key: str) -> Site | None:
-        return _maybe(rows.site_of, await self._first(select(sites).where(sites.c.key == key)))
+        return maybe(rows.site_of, await self._first(select(sites).where(sites.c.key == key)))
 
     async def site_by_id(self, site_id: str) -> Site | None:
-        return _maybe(rows.site_of, await self._first(select(sites).where(sites.c.id == site_id)))
+        return maybe(rows.site_of, await self._first(select(sites).where(sites.c.id == site_id)))
 
     async def save_agent(self, agent: Agent) -> Agent:
         row = await self._write(self._upsert(agents, rows.agent_values(agent), key="email"))
-        return rows.agent_of(_returned(row))
+        return rows.agent_of(returned(row))
 
     async def agent_by_id(self, agent_id: str) -> Agent | None:
         return await self._agent_where(agents.c.id == agent_id)
@@ -113,7 +82,7 @@ class SqlStore:
 
     async def _agent_where(self, condition: ColumnElement[bool]) -> Agent | None:
         row = await self._first(select(agents).where(condition).order_by(agents.c.id).limit(1))
-        return _maybe(rows.agent_of, row)
+        return maybe(rows.agent_of, row)
 
     async def list_agents(self) -> list[Agent]:
         return [rows.agent_of(r) for r in await self._all(select(agents).order_by(agents.c.email))]
@@ -127,7 +96,7 @@ class SqlStore:
         time stay as first stored)."""
         stmt = self._upsert(visitors, rows.visitor_values(visitor), key="id",
                             keep=("id", "site_id", "created_at"))
-        return rows.visitor_of(_returned(await self._write(stmt)))
+        return rows.visitor_of(returned(await self._write(stmt)))
 
     async def visitor_by_id(self, visitor_id: str) -> Visitor | None:
         return await self._visitor_where(visitors.c.id == visitor_id)
@@ -144,7 +113,7 @@ class SqlStore:
     async def _visitor_where(self, *conditions: ColumnElement[bool]) -> Visitor | None:
         stmt = (select(visitors).where(*conditions)
                 .order_by(visitors.c.created_at.desc(), visitors.c.id).limit(1))
-        return _maybe(rows.visitor_of, await self._first(stmt))
+        return maybe(rows.visitor_of, await self._first(stmt))
 
     # chats
     async def create_chat(self, chat: Chat, first: NewMessage | None) -> tuple[Chat, Message | None]:
@@ -173,11 +142,11 @@ class SqlStore:
         return errors.Conflict(f"chat refused: {exc.orig}")
 
     async def chat_by_id(self, chat_id: str) -> Chat | None:
-        return _maybe(rows.chat_of, await self._first(select(chats).where(chats.c.id == chat_id)))
+        return maybe(rows.chat_of, await self._first(select(chats).where(chats.c.id == chat_id)))
 
     async def open_chat_of_visitor(self, visitor_id: str) -> Chat | None:
         stmt = select(chats).where(chats.c.visitor_id == visitor_id, NOT_ENDED)
-        return _maybe(rows.chat_of, await self._first(stmt))
+        return maybe(rows.chat_of, await self._first(stmt))
 
     async def chats_with_status(self, *statuses: ChatStatus) -> list[Chat]:
         if not statuses:
@@ -204,7 +173,7 @@ class SqlStore:
     async def _change_open_chat(self, chat_id: str, changes: Mapping[str, Any]) -> Chat | None:
         stmt = (update(chats).where(chats.c.id == chat_id, NOT_ENDED)
                 .values(dict(changes)).returning(*chats.c))
-        return _maybe(rows.chat_of, await self._write(stmt))
+        return maybe(rows.chat_of, await self._write(stmt))
 
     async def mark_read(self, chat_id: str, reader: str, seq: int) -> None:
         """Raise the reader's read seq to `seq` (never lower it, never past
@@ -235,8 +204,8 @@ class SqlStore:
         To queue mail in the transaction of the change that causes it (so
         that neither is ever stored without the other), a store method does
         its writes and then `await insert_mails(conn, mails)` inside the same
-        `async with self._engine.begin() as conn:` block; e.g. a future
-        `create_ticket(ticket, mails: Sequence[OutgoingMail] = ())`."""
+        `async with self._transaction() as conn:` block, as
+        `create_ticket(ticket, mails)` does."""
         async with self._engine.begin() as conn:
             await insert_mails(conn, [mail])
 
@@ -278,25 +247,6 @@ class SqlStore:
         await self._write(update(outbox).where(outbox.c.id == mail_id, UNSENT).values(changes))
 
 
-async def insert_mails(conn: AsyncConnection, mails: Iterable[OutgoingMail]) -> None:
-    """Queue `mails` in the caller's transaction on `conn`, each due at its
-    `created_at`. A mail whose `id` is already queued is skipped, so a caller
-    retrying a transaction with the same ids queues each mail once."""
-    values = [_mail_values(m) for m in mails]
-    if not values:
-        return
-    make = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt: Any = make(outbox).values(values)  # Any: see `_upsert`
-    await conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
-
-
-def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
-    return {"id": mail.id or uuid.uuid4().hex, "created_at": mail.created_at,
-            "to_addr": mail.to, "subject": mail.subject, "body_text": mail.text,
-            "headers": [list(h) for h in mail.headers] or None, "attempts": 0,
-            "next_attempt_at": mail.created_at, "sent_at": None, "last_error": None}
-
-
 def _queued_of(row: RowMapping) -> QueuedMail:
     headers = tuple((str(n), str(v)) for n, v in row["headers"] or ())
     mail = OutgoingMail(to=row["to_addr"], subject=row["subject"], text=row["body_text"],
@@ -304,13 +254,3 @@ def _queued_of(row: RowMapping) -> QueuedMail:
     return QueuedMail(id=row["id"], mail=mail, attempts=row["attempts"],
                       next_attempt_at=row["next_attempt_at"], sent_at=row["sent_at"],
                       last_error=row["last_error"])
-
-
-def _maybe(build: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:
-    return None if row is None else build(row)
-
-
-def _returned(row: RowMapping | None) -> RowMapping:
-    if row is None:  # RETURNING of an upsert always yields its row
-        raise RuntimeError("the upsert returned no row")
-    return row

@@ -1,7 +1,8 @@
 """The schema, as SQLAlchemy Core tables. `migrations/` creates exactly
 this (a contract test compares the two); change both together.
 
-Ids are app-generated strings (uuid4 hex). Times are `UTCDateTime`.
+Ids are app-generated strings (uuid4 hex). Times are `UTCDateTime`;
+local calendar days are plain `Date`.
 Enum-valued columns hold the enum's string value.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 
@@ -62,6 +65,7 @@ agents = Table(
     Column("skills", JSONText, nullable=False),
     Column("capacity", Integer, nullable=False),
     Column("shift", String(255), nullable=False),
+    Column("on_call", Boolean, nullable=False, server_default=false()),
     Column("password_hash", String(255)),
     Column("token_hash", String(64)),
     Column("status", String(16), nullable=False),
@@ -139,24 +143,57 @@ messages = Table(
           unique=True, sqlite_where=HAS_CLIENT_ID, postgresql_where=HAS_CLIENT_ID),
 )
 
+# Ticket numbers: one row per counter ("ticket"), bumped in the transaction
+# that stores the ticket. Its row lock makes two nodes take turns (and a
+# rolled-back ticket gives its number back), so numbers are 1, 2, 3...
+counters = Table(
+    "counters", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
 tickets = Table(
     "tickets", metadata,
     _id(),
     Column("number", Integer, nullable=False, unique=True),
     _ref("site_id", "sites.id", nullable=False),
     _ref("visitor_id", "visitors.id"),
-    _ref("account_id", "accounts.id"),
+    # The site's account id, as in `visitors.account_id` (no foreign key).
+    Column("account_id", String(255)),
     _ref("chat_id", "chats.id"),
-    Column("subject", String(255), nullable=False),
+    # Text, not a bounded VARCHAR: a subject taken from a visitor's words
+    # must be stored alike on both backends.
+    Column("subject", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("email", String(255)),
     Column("priority", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("topic", String(64)),
+    Column("department", String(64)),
+    Column("transcript", Text),
+    Column("warranty", Boolean, nullable=False),
+    Column("created_by", ID),  # an agent id, or None (as audit_log.actor_id)
+    Column("confirm_hash", String(64)),
+    Column("response_due_at", UTCDateTime, nullable=False),
+    Column("resolution_due_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
-    Index("ix_tickets_visitor_id", "visitor_id"),
-    Index("ix_tickets_account_id", "account_id"),
     Index("ix_tickets_status", "status"),
+    Index("ix_tickets_visitor_id", "visitor_id"),
+    Index("ix_tickets_site_id_account_id", "site_id", "account_id"),
+    Index("ix_tickets_site_id_created_at", "site_id", "created_at"),
+    Index("ix_tickets_confirm_hash", "confirm_hash"),
+)
+
+ticket_replies = Table(
+    "ticket_replies", metadata,
+    _id(),
+    _ref("ticket_id", "tickets.id", nullable=False),
+    Column("author", String(16), nullable=False),
+    Column("author_id", ID),  # a visitor or an agent id, so no foreign key
+    Column("text", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_ticket_replies_ticket_id_at", "ticket_id", "at"),
 )
 
 surveys = Table(
@@ -217,4 +254,33 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     Column("last_error", Text),
     Index("ix_outbox_next_attempt_at", "next_attempt_at"),
+)
+
+# One-off days the desk is closed (a local date in the desk's time zone).
+closures = Table(
+    "closures", metadata,
+    _id(),
+    Column("day", Date, nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", ID),  # an agent id, or None
+)
+
+# SLA stages fired. The unique index is what records each (chat, clock,
+# stage, clock start) once, whichever node fires it first.
+sla_events = Table(
+    "sla_events", metadata,
+    _id(),
+    _ref("chat_id", "chats.id", nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("stage", String(32), nullable=False),
+    Column("anchor_at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("limit_s", Integer, nullable=False),
+    Column("elapsed_s", Integer, nullable=False),
+    _ref("agent_id", "agents.id"),
+    Index("uq_sla_events_chat_id_kind_stage_anchor_at", "chat_id", "kind", "stage", "anchor_at",
+          unique=True),
+    Index("ix_sla_events_at", "at"),
+    Index("ix_sla_events_agent_id_at", "agent_id", "at"),
 )

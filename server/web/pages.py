@@ -1,5 +1,5 @@
 """HTTP routes: the demo page, widget.js, the console's login and page,
-health."""
+the ticket confirmation link, health; the REST API is mounted from api.py."""
 from __future__ import annotations
 
 import aiohttp_jinja2
@@ -7,13 +7,16 @@ from aiohttp import web
 from aiohttp_session import get_session, new_session
 
 from ..realtime.staff import SESSION_AGENT
-from ..services.bundle import Services
+from ..services.errors import DeskError, RateLimited
+from ..services.tickets import CONFIRM_PATH
+from .api import http_status, setup_api
 from .assets import BUILD, STATIC, version
-from .security import check_csrf, csrf_token
+from .keys import SERVICES
+from .security import check_csrf, csrf_token, session_agent
 
-SERVICES = web.AppKey("services", Services)
 DEMO_SITE = web.AppKey("demo_site", str)
 LOGINS_PER_MINUTE = 10
+CONFIRMS_PER_MINUTE = 20  # per client address: the token is the secret, so guessing is what to slow
 
 
 def setup_routes(app: web.Application) -> None:
@@ -25,6 +28,9 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/console/login", login_page)
     app.router.add_post("/console/login", login)
     app.router.add_post("/console/logout", logout)
+    app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
+    app.router.add_post(CONFIRM_PATH + "{token}", confirm)
+    setup_api(app)
     app.router.add_static("/static/", STATIC)
 
 
@@ -52,14 +58,8 @@ async def demo_page(request: web.Request) -> web.Response:
         "site_key": site, "widget_src": f"/widget.js?v={version(BUILD / 'widget.js')}"})
 
 
-async def _logged_in(request: web.Request):
-    session = await get_session(request)
-    agent_id = session.get(SESSION_AGENT)
-    return await request.app[SERVICES].auth.agent_by_id(agent_id) if isinstance(agent_id, str) else None
-
-
 async def console_page(request: web.Request) -> web.Response:
-    agent = await _logged_in(request)
+    agent = await session_agent(request.app[SERVICES], await get_session(request))
     if agent is None:
         raise web.HTTPFound("/console/login")
     return aiohttp_jinja2.render_template("console.html", request, {
@@ -96,3 +96,28 @@ async def logout(request: web.Request) -> web.Response:
     await check_csrf(request)
     (await get_session(request)).invalidate()
     raise web.HTTPSeeOther("/console/login")
+
+
+def _confirm_answer(request: web.Request, status: int = 200, **context) -> web.Response:
+    response = aiohttp_jinja2.render_template("confirm.html", request, context)
+    response.set_status(status)
+    return response
+
+
+async def confirm_page(request: web.Request) -> web.Response:
+    """Only a button: mail scanners fetch links, so the GET changes nothing."""
+    return _confirm_answer(request)
+
+
+async def confirm(request: web.Request) -> web.Response:
+    """The visitor confirms a ticket an agent opened for them. The token in
+    the path is the only secret: no session, and it is never logged."""
+    services = request.app[SERVICES]
+    desk = services.desk
+    try:
+        if not await desk.live.hit_rate(f"confirm:{request.remote}", CONFIRMS_PER_MINUTE, 60, desk.clock.now()):
+            raise RateLimited("Too many attempts: wait a minute.")
+        ticket = await services.tickets.confirm(request.match_info["token"])
+    except DeskError as error:
+        return _confirm_answer(request, http_status(error), error=error.message)
+    return _confirm_answer(request, confirmed=ticket.label)

@@ -7,9 +7,21 @@ import secrets
 from aiohttp import web
 from aiohttp_session import Session, get_session
 
+from ..realtime.staff import SESSION_AGENT
+from ..services.bundle import Services
+from ..services.model import Agent
+
 CSRF_KEY = "csrf"
+# Pages and answers that no cache, frame or other site should hold.
+PRIVATE = ("/console", "/api/", "/tickets/")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+async def session_agent(services: Services, session: Session) -> Agent | None:
+    """The agent logged in to the console in this session, if any."""
+    agent_id = session.get(SESSION_AGENT)
+    return await services.auth.agent_by_id(agent_id) if isinstance(agent_id, str) else None
 
 
 async def csrf_token(request: web.Request) -> str:
@@ -21,12 +33,17 @@ async def csrf_token(request: web.Request) -> str:
     return token
 
 
+def csrf_matches(session: Session, sent: object) -> bool:
+    kept = session.get(CSRF_KEY)
+    # as bytes: compare_digest refuses str with non-ASCII characters
+    return isinstance(sent, str) and isinstance(kept, str) and hmac.compare_digest(sent.encode(), kept.encode())
+
+
 async def check_csrf(request: web.Request, session: Session | None = None) -> None:
     """Raises 403 unless the form's `csrf_token` matches the session's."""
     session = session or await get_session(request)
     form = await request.post()
-    sent, kept = form.get("csrf_token"), session.get(CSRF_KEY)
-    if not isinstance(sent, str) or not isinstance(kept, str) or not hmac.compare_digest(sent, kept):
+    if not csrf_matches(session, form.get("csrf_token")):
         raise web.HTTPForbidden(text="bad or missing CSRF token: reload the page and try again")
 
 
@@ -35,7 +52,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     response = await handler(request)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.path.startswith("/console"):
+    if request.path.startswith(PRIVATE):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Cache-Control", "no-store")

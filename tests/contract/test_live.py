@@ -32,10 +32,11 @@ async def test_the_queue_orders_front_then_priority_then_arrival(live):
     await live.enqueue(QueueEntry("same-time-1", Priority.HIGH, at(2)))
     await live.enqueue(QueueEntry("same-time-2", Priority.HIGH, at(2)))
     await live.enqueue(QueueEntry("requeued", Priority.LOW, at(9), front=True))
+    await live.enqueue(QueueEntry("med-support", Priority.MEDIUM, at(7), priority_support=True))
     assert [e.chat_id for e in await live.queue()] == [
-        "requeued", "same-time-1", "same-time-2", "med-early", "med-late", "low"]
+        "requeued", "same-time-1", "same-time-2", "med-support", "med-early", "med-late", "low"]
     assert await live.dequeue("med-early") and not await live.dequeue("med-early")
-    assert len(await live.queue()) == 5
+    assert len(await live.queue()) == 6
 
 
 async def test_claims_never_exceed_capacity_even_when_raced(live):
@@ -66,12 +67,13 @@ async def test_deadlines_fire_once_in_order_and_can_move_or_be_cancelled(live):
     await live.set_deadline("c", at(30))
     await live.set_deadline("b", at(40))  # moved later
     await live.cancel_deadline("c")
+    assert (await live.deadline("b"), await live.deadline("c")) == (at(40), None)
     assert await live.next_deadline() == at(10)
     assert await live.pop_due(at(9)) == []
     assert await live.pop_due(at(25)) == ["a"]
     assert await live.pop_due(at(25)) == []
     assert await live.pop_due(at(40)) == ["b"]
-    assert await live.next_deadline() is None
+    assert await live.next_deadline() is None and await live.deadline("b") is None
 
 
 async def test_rate_windows_slide(live):

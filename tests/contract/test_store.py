@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,49 +14,15 @@ from sqlalchemy import event
 
 from server.services import errors
 from server.services.model import (Agent, AgentStatus, Author, Chat, ChatStatus, IdentityMode,
-                                   Message, NewMessage, OutgoingMail, Priority, QueuedMail, Role,
-                                   Site, Visitor)
+                                   Message, NewMessage, Priority, QueuedMail, Role, Site)
 from server.store import SqlStore, open_store
 from server.store import writer as writer_module
 from server.store.engine import async_url
 from server.store.sql import insert_mails
 from server.store.tables import metadata
 from server.store.writer import StoreClosed
-
-T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-async def a_site(store: SqlStore) -> Site:
-    return await store.save_site(Site(id=new_id(), key=new_id(), secret="s3cret"))
-
-
-async def a_visitor(store: SqlStore, site: Site | str, **fields: Any) -> Visitor:
-    site_id = site if isinstance(site, str) else site.id
-    return await store.save_visitor(Visitor(id=new_id(), site_id=site_id, token_hash=new_id(),
-                                            created_at=T0, **fields))
-
-
-async def a_chat(store: SqlStore, first: str | None = None) -> Chat:
-    site = await a_site(store)
-    visitor = await a_visitor(store, site)
-    chat = Chat(id=new_id(), site_id=site.id, visitor_id=visitor.id,
-                status=ChatStatus.QUEUED, priority=Priority.MEDIUM, started_at=T0)
-    message = None if first is None else visitor_says(chat.id, first)
-    created, _ = await store.create_chat(chat, message)
-    return created
-
-
-def visitor_says(chat_id: str, text: str, client_id: str | None = None, **fields: Any) -> NewMessage:
-    return NewMessage(chat_id=chat_id, author=Author.VISITOR, text=text, at=T0,
-                      client_id=client_id, **fields)
-
-
-async def stored(store: SqlStore, chat_id: str) -> list[Message]:
-    return await store.messages_after(chat_id, 0, include_notes=True)
+from tests.contract.factories import (T0, a_chat, a_mail, a_site, a_visitor, new_id, stored,
+                                     visitor_says)
 
 
 # sites and agents
@@ -422,12 +387,6 @@ async def test_the_writer_survives_a_failed_batch(store: SqlStore, monkeypatch: 
 
 
 # mail outbox
-
-def a_mail(n: int = 0, **fields: Any) -> OutgoingMail:
-    values: dict[str, Any] = {"to": f"v{n}@example.test", "subject": f"Ticket {n}",
-                              "text": "Hello\nthere", "created_at": T0 + timedelta(seconds=n)}
-    return OutgoingMail(**(values | fields))
-
 
 async def test_queued_mail_is_due_from_its_creation_and_round_trips(store: SqlStore) -> None:
     mail = a_mail(headers=(("Reply-To", "desk@example.test"),), id="m-1")

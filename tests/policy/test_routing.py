@@ -38,8 +38,14 @@ def agent(agent_id: str, load: int = 0, idle_min: int = 0, **fields: object) -> 
             [agent("a", capacity=10, load=2), agent("b", capacity=2, load=1)], None, "b", id="absolute_load_not_share"
         ),
         pytest.param([agent("a", tier=2), agent("b", tier=1)], None, "b", id="lowest_tier_breaks_a_tie"),
+        pytest.param([agent("a", tier=2), agent("b", tier=1, load=2)], None, "b", id="lowest_tier_before_load"),
+        pytest.param([agent("a", tier=2), agent("b", tier=1, load=3)], None, "a", id="next_tier_when_first_is_full"),
+        pytest.param(
+            [agent("a", tier=1, available=False), agent("b", tier=3, load=2)], None, "b", id="tier_fallback_skips_away"
+        ),
         pytest.param([agent("b"), agent("a")], None, "a", id="agent_id_breaks_a_full_tie"),
         pytest.param([agent("a", load=3), agent("b", load=2)], None, "b", id="full_agent_is_skipped"),
+        pytest.param([agent("a", on_shift=False, on_call=True)], None, None, id="on_call_takes_no_ordinary_chat"),
         pytest.param([agent("a", load=3), agent("b", load=4)], None, None, id="everyone_full_is_none"),
         pytest.param([agent("a", capacity=0)], None, None, id="zero_capacity_takes_nothing"),
         pytest.param([agent("a", available=False), agent("b", load=2)], None, "b", id="away_agent_is_skipped"),
@@ -74,6 +80,42 @@ def test_pick_agent(candidates: list[Candidate], skill: str | None, expected: st
     assert (reverse.agent_id if reverse else None) == expected
 
 
+@pytest.mark.parametrize(
+    ("candidates", "need", "expected"),
+    [
+        pytest.param([agent("a", tier=1), agent("b", tier=2, load=2)], {"min_tier": 2}, "b", id="min_tier_skips_lower"),
+        pytest.param([agent("a", tier=2), agent("b", tier=3)], {"min_tier": 2}, "a", id="lowest_adequate_tier"),
+        pytest.param([agent("a", tier=3, load=3)], {"min_tier": 2}, None, id="no_adequate_tier_with_room"),
+        pytest.param(
+            [agent("a", on_shift=False, on_call=True), agent("b", on_shift=False)],
+            {"critical": True},
+            "a",
+            id="critical_to_on_call_off_shift",
+        ),
+        pytest.param(
+            [agent("a", on_shift=False, on_call=True, available=False)],
+            {"critical": True},
+            None,
+            id="on_call_must_be_available",
+        ),
+        pytest.param(
+            [agent("a", on_shift=False, on_call=True, load=1), agent("b")], {"critical": True}, "b",
+            id="on_shift_and_on_call_both_take_critical",
+        ),
+        pytest.param(
+            [agent("a", skills=frozenset({"billing"}), tier=2), agent("b", skills=frozenset({"billing"}), tier=1)],
+            {"skill": "billing", "min_tier": 1},
+            "b",
+            id="skill_then_lowest_tier",
+        ),
+    ],
+)
+def test_pick_agent_with_needs(candidates: list[Candidate], need: dict, expected: str | None) -> None:
+    skill = need.pop("skill", None)
+    chosen = pick_agent(candidates, skill, **need)
+    assert (chosen.agent_id if chosen else None) == expected
+
+
 def test_pick_agent_accepts_a_generator() -> None:
     chosen = pick_agent(agent(name, load=n) for n, name in enumerate("cba"))
     assert chosen is not None and chosen.agent_id == "c"
@@ -89,6 +131,7 @@ def test_pick_agent_accepts_a_generator() -> None:
         pytest.param({"on_shift": False}, None, False, id="off_shift"),
         pytest.param({"skills": frozenset({"billing"})}, "billing", True, id="has_skill"),
         pytest.param({"skills": frozenset({"billing"})}, "Billing", False, id="skills_match_exactly"),
+        pytest.param({"on_shift": False, "on_call": True}, None, False, id="on_call_off_shift_not_for_ordinary"),
     ],
 )
 def test_can_take(fields: dict[str, object], skill: str | None, expected: bool) -> None:
@@ -115,7 +158,9 @@ def test_queue_puts_requeued_first_then_priority_then_arrival() -> None:
         pytest.param((3, True, T0 + timedelta(hours=1)), (0, False, T0), id="requeued_before_critical"),
         pytest.param((0, False, T0 + timedelta(hours=1)), (1, False, T0), id="priority_before_arrival"),
         pytest.param((2, False, T0), (2, False, T0 + timedelta(seconds=1)), id="earlier_arrival_first"),
+        pytest.param((2, False, T0 + timedelta(hours=1), True), (2, False, T0), id="priority_support_first_in_level"),
+        pytest.param((1, False, T0 + timedelta(hours=1)), (2, False, T0, True), id="support_stays_within_level"),
     ],
 )
-def test_queue_order_key(first: tuple[int, bool, datetime], second: tuple[int, bool, datetime]) -> None:
+def test_queue_order_key(first: tuple, second: tuple) -> None:
     assert queue_order_key(*first) < queue_order_key(*second)

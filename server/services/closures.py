@@ -1,0 +1,46 @@
+"""One-off closures: days a supervisor closes the desk (a company event, a
+local holiday the `holidays` package does not know). They take the desk
+hours and weekly shifts off like public holidays, and count in every
+next opening and ticket due date."""
+from __future__ import annotations
+
+from datetime import date
+
+from .context import Desk
+from .errors import BadRequest, NotFound
+from .model import Agent, Closure
+from .tokens import new_id
+
+REASON_CHARS = 500
+
+
+class ClosureService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    async def load(self) -> None:
+        """The desk's calendar picks up the stored closures (at start-up and
+        after every change)."""
+        self._desk.closures = frozenset(c.day for c in await self._desk.store.list_closures())
+
+    async def list(self) -> list[Closure]:
+        return await self._desk.store.list_closures()
+
+    async def add(self, by: Agent, day: date, reason: str) -> Closure:
+        reason = reason.strip()
+        if not reason or len(reason) > REASON_CHARS:
+            raise BadRequest(f"a reason of 1 to {REASON_CHARS} characters is needed")
+        today = self._desk.clock.now().astimezone(self._desk.tz).date()
+        if day < today:
+            raise BadRequest("that day has passed")
+        closure = await self._desk.store.add_closure(
+            Closure(id=new_id(), day=day, reason=reason, created_at=self._desk.clock.now(), created_by=by.id))
+        await self.load()
+        return closure
+
+    async def remove(self, closure_id: str) -> Closure:
+        removed = await self._desk.store.remove_closure(closure_id)
+        if removed is None:
+            raise NotFound("no such closure")
+        await self.load()
+        return removed

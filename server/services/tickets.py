@@ -1,0 +1,202 @@
+"""Tickets: numbers, due dates, receipts, status mail, replies, the
+confirmation link, and each plan's count of tickets used.
+
+Mail is queued in the transaction of the change that causes it (the store
+takes it as an argument), so a ticket never exists without its receipt nor
+a receipt without its ticket.
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, time
+
+from ..policy.tickets import ticket_due
+from . import letters
+from .context import Desk
+from .errors import BadRequest, Conflict, NotFound, RateLimited
+from .model import Agent, Chat, Message, Priority, Ticket, TicketReply, TicketStatus, Visitor
+from .tokens import hash_token, is_token, new_id, new_token
+from .views import ticket_view
+
+# Visitors without a verified identity may not put themselves ahead of everyone.
+UNVERIFIED_MAX = Priority.MEDIUM
+# Each ticket mails a receipt to an address the visitor typed: a low ceiling
+# keeps the form from being a way to send mail to strangers.
+TICKETS_PER_HOUR = 5
+OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
+SUBJECT_CHARS = 200
+CONFIRM_PATH = "/tickets/confirm/"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TicketRequest:
+    subject: str
+    text: str
+    email: str | None = None
+    priority: Priority = Priority.MEDIUM
+    topic: str | None = None
+    warranty: bool = False
+
+
+def subject_of(text: str) -> str:
+    """A subject from the first line of a text, cut at a word."""
+    line = text.strip().splitlines()[0] if text.strip() else "Support request"
+    if len(line) <= 80:
+        return line
+    return line[:80].rsplit(" ", 1)[0] + "..."
+
+
+class TicketService:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    # drafting
+    def draft(self, visitor: Visitor | None, request: TicketRequest, now: datetime, *,
+              site_id: str, status: TicketStatus = TicketStatus.OPEN, chat: Chat | None = None,
+              department: str | None = None, created_by: str | None = None,
+              transcript: str | None = None) -> Ticket:
+        desk = self._desk
+        topic = desk.topic(request.topic)
+        response, resolution = ticket_due(str(request.priority), now, desk.desk_hours, desk.tz, desk.closed(now))
+        verified = visitor is not None and visitor.verified
+        return Ticket(
+            id=new_id(), site_id=site_id, subject=request.subject[:SUBJECT_CHARS], description=request.text,
+            priority=request.priority, status=status, created_at=now, updated_at=now,
+            response_due_at=response, resolution_due_at=resolution,
+            visitor_id=visitor.id if visitor else None, account_id=visitor.account_id if verified else None,
+            chat_id=chat.id if chat else None, email=request.email, topic=request.topic,
+            department=department or (topic.department if topic and topic.department else None),
+            transcript=transcript, warranty=request.warranty, created_by=created_by)
+
+    # opening
+    async def open(self, visitor: Visitor, request: TicketRequest, *, name: str | None = None) -> Ticket:
+        """The visitor's own ticket (the offline form): open at once, with a
+        receipt to the email given. An unverified visitor's priority is
+        capped like a chat's, and its name and email are kept as claims."""
+        desk, now = self._desk, self._desk.clock.now()
+        if not await desk.live.hit_rate(f"tickets:{visitor.id}", TICKETS_PER_HOUR, 3600, now):
+            raise RateLimited(f"at most {TICKETS_PER_HOUR} tickets an hour")
+        if not visitor.verified:
+            visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
+            if request.priority.rank < UNVERIFIED_MAX.rank:
+                request = dataclasses.replace(request, priority=UNVERIFIED_MAX)
+        visitor = await desk.store.save_visitor(visitor)
+        ticket = self.draft(visitor, request, now, site_id=visitor.site_id)
+        mails = [letters.receipt(ticket, request.email, now)] if request.email else []
+        stored = await desk.store.create_ticket(ticket, mails)
+        self._mailed(mails)
+        return stored
+
+    async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest) -> Ticket:
+        """An agent opens a ticket for a visitor: it waits for confirmation
+        through a signed link mailed to the email on file."""
+        desk, now = self._desk, self._desk.clock.now()
+        visitor = await desk.store.visitor_by_id(visitor_id)
+        if visitor is None:
+            raise NotFound("no such visitor")
+        if not visitor.email:
+            raise Conflict("the visitor has no email on file to confirm the ticket")
+        token = new_token()
+        request = dataclasses.replace(request, email=visitor.email)
+        ticket = dataclasses.replace(
+            self.draft(visitor, request, now, site_id=visitor.site_id, status=TicketStatus.PENDING_CONFIRMATION,
+                       created_by=agent.id),
+            confirm_hash=hash_token(token))
+        mails = [letters.confirmation(ticket, visitor.email, now, self.confirm_link(token))]
+        stored = await desk.store.create_ticket(ticket, mails)
+        self._mailed(mails)
+        return stored
+
+    def confirm_link(self, token: str) -> str:
+        return f"{self._desk.config.base_url}{CONFIRM_PATH}{token}"
+
+    async def confirm(self, token: str) -> Ticket:
+        """The visitor followed the link: the ticket opens, and a receipt goes out."""
+        store, now = self._desk.store, self._desk.clock.now()
+        ticket = await store.ticket_by_confirm_hash(hash_token(token)) if is_token(token) else None
+        if ticket is None or ticket.status is not TicketStatus.PENDING_CONFIRMATION:
+            raise NotFound("this link is not valid, or the ticket was already confirmed")
+        mails = [letters.receipt(dataclasses.replace(ticket, status=TicketStatus.OPEN), ticket.email, now)]
+        changed = await store.update_ticket(ticket.id, now, status=TicketStatus.OPEN, clear_confirm=True,
+                                            mails=mails)
+        if changed is None:
+            raise NotFound("no such ticket")
+        self._mailed(mails)
+        return changed[1]
+
+    # agents' work
+    async def get(self, ticket_id: str) -> Ticket:
+        ticket = await self._desk.store.ticket_by_id(ticket_id)
+        if ticket is None:
+            raise NotFound("no such ticket")
+        return ticket
+
+    async def set_status(self, ticket_id: str, status: TicketStatus) -> Ticket:
+        """A status change, mailed to the ticket's email."""
+        if status is TicketStatus.PENDING_CONFIRMATION:
+            raise BadRequest("only the confirmation link decides pending_confirmation")
+        ticket, now = await self.get(ticket_id), self._desk.clock.now()
+        if ticket.status is status:
+            return ticket
+        if ticket.status is TicketStatus.PENDING_CONFIRMATION:
+            raise Conflict("this ticket waits for the visitor's confirmation")
+        after = dataclasses.replace(ticket, status=status)
+        mails = [letters.status_changed(after, ticket.email, now)] if ticket.email else []
+        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails)
+        if changed is None:
+            raise NotFound("no such ticket")
+        self._mailed(mails)
+        return changed[1]
+
+    async def reply(self, agent: Agent, ticket_id: str, text: str) -> TicketReply:
+        """An agent's reply, mailed to the ticket's email."""
+        ticket, now = await self.get(ticket_id), self._desk.clock.now()
+        reply = TicketReply(id=new_id(), ticket_id=ticket.id, author="agent", text=text, at=now,
+                            author_id=agent.id)
+        mails = [letters.reply(ticket, ticket.email, now, agent.name, text)] if ticket.email else []
+        stored = await self._desk.store.add_ticket_reply(reply, mails)
+        self._mailed(mails)
+        return stored
+
+    # what the desk knows of a visitor
+    async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:
+        """The visitor's open tickets (its verified account's, when it has one)."""
+        account = visitor.account_id if visitor.verified else None
+        return await self._desk.store.open_tickets(
+            visitor.site_id, account_id=account, visitor_id=None if account else visitor.id, topic=topic)
+
+    async def context(self, visitor: Visitor) -> dict:
+        """What agents see beside a chat: the visitor's open tickets and its
+        plan's count of tickets used."""
+        return {"open_tickets": [ticket_view(t) for t in await self.open_tickets(visitor)],
+                "quota": await self.quota(visitor)}
+
+    async def quota(self, visitor: Visitor) -> dict | None:
+        """Tickets used this calendar year (desk time) against the plan's
+        `tickets_included`, warranty tickets not counted; None without a
+        verified plan."""
+        plan = self._desk.plan(visitor.plan) if visitor.verified else None
+        if plan is None:
+            return None
+        desk = self._desk
+        year_start = datetime.combine(desk.clock.now().astimezone(desk.tz).date().replace(month=1, day=1),
+                                      time(), tzinfo=desk.tz).astimezone(UTC)
+        account = visitor.account_id
+        used = await desk.store.count_tickets(visitor.site_id, account_id=account,
+                                              visitor_id=None if account else visitor.id, since=year_start)
+        return {"plan": visitor.plan, "used": used, "included": plan.tickets_included,
+                "over": used > plan.tickets_included}
+
+    def _mailed(self, mails: list) -> None:
+        if mails:
+            self._desk.mail_queued()
+
+
+def chat_request(chat: Chat, messages: list[Message], visitor: Visitor | None, *,
+                 subject: str | None, priority: Priority | None) -> TicketRequest:
+    """What a ticket made from a chat says: the visitor's first words as
+    subject unless one is given, the chat's priority unless one is given."""
+    first = next((m.text for m in messages if str(m.author) == "visitor"), "")
+    return TicketRequest(subject=subject or subject_of(first) or "Chat", text=first,
+                         email=visitor.email if visitor else None, priority=priority or chat.priority,
+                         topic=chat.topic)

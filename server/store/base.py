@@ -1,0 +1,114 @@
+"""What every part of `SqlStore` builds on: reads, one-statement writes,
+transactions that turn a broken uniqueness rule into `errors.Conflict`, the
+dialect's INSERT (for ON CONFLICT), and queueing mail in a transaction."""
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Executable, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ..services import errors
+from ..services.model import OutgoingMail
+from .tables import outbox
+
+T = TypeVar("T")
+
+
+class SqlBase:
+    """The engine and the plumbing; the record classes add the methods."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    async def _first(self, stmt: Executable) -> RowMapping | None:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(stmt)).mappings().first()
+
+    async def _all(self, stmt: Executable) -> list[RowMapping]:
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(stmt)).mappings())
+
+    async def _scalar(self, stmt: Executable) -> Any:
+        async with self._engine.connect() as conn:
+            return (await conn.execute(stmt)).scalar_one()
+
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction, committed when the block ends normally (unless
+        the block rolled it back). Raises Conflict for a broken uniqueness rule."""
+        try:
+            async with self._engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise errors.Conflict(f"refused by a uniqueness rule: {exc.orig}") from exc
+
+    async def _write(self, stmt: Executable) -> RowMapping | None:
+        """Run one write in its own transaction; its RETURNING row, if any."""
+        async with self._transaction() as conn:
+            result = await conn.execute(stmt)
+            return result.mappings().first() if result.returns_rows else None
+
+    def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
+                keep: tuple[str, ...] = ("id",)) -> Executable:
+        """INSERT, or UPDATE the row with the same `key` (all but `keep`)."""
+        stmt = dialect_insert(self._engine.dialect.name, table).values(dict(values))
+        changes = {c: stmt.excluded[c] for c in values if c not in keep and c != key}
+        upsert: Executable = (stmt.on_conflict_do_update(index_elements=[key], set_=changes)
+                              .returning(*table.c))
+        return upsert
+
+
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """The backend's own INSERT, which has ON CONFLICT. Any: the two
+    dialects' Insert classes share this API but no base type."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return make(table)
+
+
+async def first_row(conn: AsyncConnection, stmt: Executable) -> RowMapping | None:
+    """The first row `stmt` returns, in the caller's transaction."""
+    return (await conn.execute(stmt)).mappings().first()
+
+
+def matching(*pairs: tuple[ColumnElement[Any], Any]) -> list[ColumnElement[bool]]:
+    """`column == value` for each pair whose value was given (not None)."""
+    return [column == value for column, value in pairs if value is not None]
+
+
+async def insert_mails(conn: AsyncConnection, mails: Iterable[OutgoingMail]) -> None:
+    """Queue `mails` in the caller's transaction on `conn`, each due at its
+    `created_at`. A mail whose `id` is already queued is skipped, so a caller
+    retrying a transaction with the same ids queues each mail once."""
+    values = [_mail_values(m) for m in mails]
+    if not values:
+        return
+    stmt = dialect_insert(conn.dialect.name, outbox).values(values)
+    await conn.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+
+
+def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
+    return {"id": mail.id or uuid.uuid4().hex, "created_at": mail.created_at,
+            "to_addr": mail.to, "subject": mail.subject, "body_text": mail.text,
+            "headers": [list(h) for h in mail.headers] or None, "attempts": 0,
+            "next_attempt_at": mail.created_at, "sent_at": None, "last_error": None}
+
+
+def maybe(build: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:
+    return None if row is None else build(row)
+
+
+def returned(row: RowMapping | None) -> RowMapping:
+    if row is None:  # RETURNING of an INSERT (or upsert) always yields its row
+        raise RuntimeError("the write returned no row")
+    return row

@@ -1,0 +1,258 @@
+"""The agents' REST API under /api: tickets, a visitor's context, closures.
+
+Every route takes the console's session cookie (then an unsafe method also
+needs the session's CSRF token in `X-CSRF-Token`) or `Authorization: Bearer
+<API token>`, which is not ambient and needs no CSRF token. Answers are JSON:
+`{"ok": true, ...}`, or `{"ok": false, "error": {"code", "message", ...}}`
+with the HTTP status of `http_status`.
+"""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from aiohttp import hdrs, web
+from aiohttp_session import get_session
+
+from ..realtime.commands import Id, Short, Subject, Text
+from ..realtime.common import check_text
+from ..services.bundle import Services
+from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
+from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketReply, TicketStatus
+from ..services.tickets import TicketRequest
+from ..services.views import iso, ticket_detail, ticket_view, visitor_view
+from .keys import SERVICES
+from .security import csrf_matches, session_agent
+
+MAX_BODY = 64 * 1024  # bytes
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
+          "too_large": 413, "rate_limited": 429}
+# What the ticket list adds to ticket_view, from ticket_detail.
+LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at")
+
+Handler = Callable[[web.Request, Agent], Awaitable[web.Response]]
+Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+def http_status(error: DeskError) -> int:
+    """Conflict's subclasses (chat_active, ...) are 409; a code the table
+    does not name (a Refused's unknown_site, ...) is 400."""
+    return 409 if isinstance(error, Conflict) else STATUS.get(error.code, 400)
+
+
+# bodies and the query string
+class Body(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class TicketOpen(Body):
+    visitor_id: Id
+    subject: Subject
+    text: Text
+    priority: Priority = Priority.MEDIUM
+    topic: Topic | None = None
+    warranty: bool = False
+
+
+class StatusSet(Body):
+    status: TicketStatus
+
+
+class ReplyAdd(Body):
+    text: Text
+
+
+class ClosureAdd(Body):
+    day: date  # YYYY-MM-DD, in the desk's time zone
+    reason: Text
+
+
+class TicketQuery(Body):
+    """The query string of GET /api/tickets, checked like a body."""
+
+    status: tuple[TicketStatus, ...] = ()  # comma-separated in the query string
+    priority: Priority | None = None
+    topic: Topic | None = None
+    q: Short | None = None  # subject or number
+    visitor_id: Id | None = None
+    account: Short | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+B = TypeVar("B", bound=Body)
+
+
+async def body(request: web.Request, kind: type[B]) -> B:
+    """Raises TooLarge past MAX_BODY, BadRequest for anything but a JSON
+    object of `kind`."""
+    try:
+        raw = await request.clone(client_max_size=MAX_BODY + 1).read()
+    except web.HTTPRequestEntityTooLarge:
+        raise TooLarge(f"the body is over {MAX_BODY} bytes", limit=MAX_BODY) from None
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.DecodeError as exc:  # also ValidationError
+        raise BadRequest(f"bad body: {exc}") from None
+
+
+def ticket_query(request: web.Request) -> TicketQuery:
+    query: dict[str, Any] = dict(request.query)
+    if "status" in query:
+        query["status"] = query["status"].split(",")
+    try:
+        return msgspec.convert(query, TicketQuery, strict=False)  # "50" is a limit of 50
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"bad query: {exc}") from None
+
+
+# answers
+def ok(status: int = 200, **fields: Any) -> web.Response:
+    return web.json_response({"ok": True, **fields}, status=status)
+
+
+def listed_view(ticket: Ticket) -> dict[str, Any]:
+    detail = ticket_detail(ticket)
+    return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}}
+
+
+def reply_view(reply: TicketReply) -> dict[str, Any]:
+    return {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author, "author_id": reply.author_id,
+            "text": reply.text, "at": iso(reply.at)}
+
+
+def closure_view(closure: Closure) -> dict[str, Any]:
+    return {"id": closure.id, "day": closure.day.isoformat(), "reason": closure.reason,
+            "created_at": iso(closure.created_at), "created_by": closure.created_by}
+
+
+async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -> web.Response:
+    """The ticket with its replies, and its visitor's plan quota (None
+    without a visitor or a verified plan)."""
+    store = services.desk.store
+    visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
+    return ok(status, ticket=ticket_detail(ticket, await store.ticket_replies(ticket.id)),
+              quota=await services.tickets.quota(visitor) if visitor else None)
+
+
+# authentication and errors
+def services_of(request: web.Request) -> Services:
+    return request.config_dict[SERVICES]  # the root app's: this one is mounted under it
+
+
+async def authenticate(request: web.Request) -> Agent:
+    """The agent of a bearer token or of the console's session; raises
+    Unauthorized, or Forbidden for a session's unsafe request without its
+    CSRF token."""
+    services = services_of(request)
+    header = request.headers.get(hdrs.AUTHORIZATION)
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        agent = await services.auth.agent_by_token(token.strip()) if scheme.lower() == "bearer" else None
+    else:
+        session = await get_session(request)
+        agent = await session_agent(services, session)
+        if agent and request.method in UNSAFE and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
+            raise Forbidden("send the console's CSRF token in the X-CSRF-Token header")
+    if agent is None:
+        raise Unauthorized("log in to the console or send Authorization: Bearer <API token>")
+    return agent
+
+
+def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def authenticated(request: web.Request) -> web.Response:
+        return await handler(request, await authenticate(request))
+    return authenticated
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except DeskError as error:
+        return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+
+
+# tickets
+async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
+    query = ticket_query(request)
+    tickets = await services_of(request).desk.store.list_tickets(
+        statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
+        priority=query.priority, query=query.q, limit=query.limit, offset=query.offset)
+    return ok(tickets=[listed_view(t) for t in tickets])
+
+
+async def open_ticket(request: web.Request, agent: Agent) -> web.Response:
+    """Opened on the visitor's behalf: pending_confirmation until the
+    visitor follows the link mailed to the email on file."""
+    services, cmd = services_of(request), await body(request, TicketOpen)
+    asked = TicketRequest(subject=cmd.subject, text=check_text(services, cmd.text), priority=cmd.priority,
+                          topic=cmd.topic, warranty=cmd.warranty)
+    ticket = await services.tickets.open_on_behalf(agent, cmd.visitor_id, asked)
+    return await ticket_answer(services, ticket, 201)
+
+
+async def get_ticket(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    return await ticket_answer(services, await services.tickets.get(request.match_info["id"]))
+
+
+async def set_status(request: web.Request, agent: Agent) -> web.Response:
+    services, cmd = services_of(request), await body(request, StatusSet)
+    return await ticket_answer(services, await services.tickets.set_status(request.match_info["id"], cmd.status))
+
+
+async def reply(request: web.Request, agent: Agent) -> web.Response:
+    services, cmd = services_of(request), await body(request, ReplyAdd)
+    added = await services.tickets.reply(agent, request.match_info["id"], check_text(services, cmd.text))
+    return ok(201, reply=reply_view(added))
+
+
+# visitors
+async def visitor_context(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    visitor = await services.desk.store.visitor_by_id(request.match_info["id"])
+    if visitor is None:
+        raise NotFound("no such visitor")
+    return ok(visitor=visitor_view(visitor),
+              open_tickets=[ticket_view(t) for t in await services.tickets.open_tickets(visitor)],
+              quota=await services.tickets.quota(visitor))
+
+
+# closures
+async def list_closures(request: web.Request, agent: Agent) -> web.Response:
+    return ok(closures=[closure_view(c) for c in await services_of(request).closures.list()])
+
+
+async def add_closure(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    services.auth.require_role(agent, Role.SUPERVISOR)
+    cmd = await body(request, ClosureAdd)
+    return ok(201, closure=closure_view(await services.closures.add(agent, cmd.day, cmd.reason)))
+
+
+async def remove_closure(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    services.auth.require_role(agent, Role.SUPERVISOR)
+    return ok(closure=closure_view(await services.closures.remove(request.match_info["id"])))
+
+
+def setup_api(app: web.Application) -> None:
+    """Mounts the API as a sub-application, so its error middleware sees
+    /api only."""
+    api = web.Application(middlewares=[json_errors])
+    api.router.add_routes([
+        web.get("/tickets", endpoint(list_tickets)),
+        web.post("/tickets", endpoint(open_ticket)),
+        web.get("/tickets/{id}", endpoint(get_ticket)),
+        web.post("/tickets/{id}/status", endpoint(set_status)),
+        web.post("/tickets/{id}/replies", endpoint(reply)),
+        web.get("/visitors/{id}/context", endpoint(visitor_context)),
+        web.get("/closures", endpoint(list_closures)),
+        web.post("/closures", endpoint(add_closure)),
+        web.delete("/closures/{id}", endpoint(remove_closure)),
+    ])
+    app.add_subapp("/api", api)
