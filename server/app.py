@@ -82,6 +82,7 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await services.presence.recover()
+        await services.hours.check()
         tasks = [asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail")]
         try:

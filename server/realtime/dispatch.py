@@ -154,7 +154,7 @@ class SocketNotifier:
     """services.ports.Notifier over Socket.IO rooms; a room's prefix picks its
     namespace."""
 
-    _NAMESPACES = {"visitor": "/visitor", "agent": "/agent", "agents": "/agent",
+    _NAMESPACES = {"visitor": "/visitor", "visitors": "/visitor", "agent": "/agent", "agents": "/agent",
                    "supervisors": "/supervisor"}
 
     def __init__(self, sio: socketio.AsyncServer) -> None:

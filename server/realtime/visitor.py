@@ -36,6 +36,7 @@ class VisitorNamespace(ChatEvents, Namespace):
                                            environ.get("HTTP_ORIGIN"))
         self._logins[sid] = login
         await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
+        await self._sio.enter_room(sid, "visitors", namespace=self.path)
 
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]

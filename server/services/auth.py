@@ -3,6 +3,7 @@ agents (password, API token, session)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 import argon2
 import jwt
@@ -51,14 +52,29 @@ def _claim(claims: dict, name: str) -> str | None:
     return str(value)[:200] if value is not None else None
 
 
-def decode_identity(site: Site, token: str) -> Identity:
+def decode_identity(site: Site, token: str, now: datetime) -> Identity:
+    """The identity in a JWT signed by the site, valid at `now` (the desk's
+    clock, not the machine's: PyJWT checks the signature and the claims'
+    presence, `_check_times` the times)."""
     try:
-        claims = jwt.decode(token, site.secret, algorithms=["HS256"], leeway=IDENTITY_LEEWAY_S,
-                            options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, site.secret, algorithms=["HS256"],
+                            options={"require": ["exp", "sub"], "verify_exp": False, "verify_nbf": False,
+                                     "verify_iat": False})
+        _check_times(claims, now.timestamp())
     except jwt.PyJWTError as exc:
         raise Refused("bad_identity", f"identity token refused: {exc}") from None
     return Identity(str(claims["sub"])[:200], _claim(claims, "account"), _claim(claims, "email"),
                     _claim(claims, "name"), _claim(claims, "plan"))
+
+
+def _check_times(claims: dict, now: float) -> None:
+    for name in ("exp", "nbf"):
+        if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], int | float)):
+            raise jwt.InvalidTokenError(f"{name} must be a number")
+    if claims["exp"] <= now - IDENTITY_LEEWAY_S:
+        raise jwt.ExpiredSignatureError("Signature has expired")
+    if "nbf" in claims and claims["nbf"] > now + IDENTITY_LEEWAY_S:
+        raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
 
 
 class AuthService:
@@ -78,7 +94,7 @@ class AuthService:
         if identity is not None:
             if not isinstance(identity, str) or len(identity) > 4096:
                 raise Refused("bad_identity", "identity must be a JWT string")
-            return await self._verified(site, decode_identity(site, identity), token)
+            return await self._verified(site, decode_identity(site, identity, self._desk.clock.now()), token)
         if site.identity is IdentityMode.REQUIRED:
             raise Refused("identity_required", "this site requires a verified identity")
         if isinstance(token, str) and 0 < len(token) <= 100:

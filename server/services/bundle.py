@@ -6,6 +6,7 @@ import dataclasses
 from .auth import AuthService
 from .chats import ChatService
 from .closures import ClosureService
+from .hours import DeskHours
 from .context import Desk
 from .model import Chat, Visitor
 from .presence import PresenceService
@@ -24,6 +25,7 @@ class Services:
     sla: SlaService
     tickets: TicketService
     closures: ClosureService
+    hours: DeskHours
     chats: ChatService
     presence: PresenceService
 
@@ -38,6 +40,7 @@ class Services:
             return {**context, "sla": sla.clocks_view(chat)}
         router.describe = describe
         chats = ChatService(desk, router, timers, sla, tickets)
-        closures = ClosureService(desk)
+        hours = DeskHours(desk, router, timers)
+        closures = ClosureService(desk, on_change=hours.check)
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures)
-        return cls(desk, AuthService(desk), router, timers, sla, tickets, closures, chats, presence)
+        return cls(desk, AuthService(desk), router, timers, sla, tickets, closures, hours, chats, presence)

@@ -282,7 +282,7 @@ class ChatService:
         return await self._hand_over(chat, skill=to.skill, min_tier=to.tier or 1)
 
     async def _hand_over(self, chat: Chat, *, skill: str | None, min_tier: int) -> Chat:
-        agents = (await self._router.agents()).values()
+        agents = (await self._router.agents(fresh=True)).values()
         if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk

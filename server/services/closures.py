@@ -4,6 +4,7 @@ hours and weekly shifts off like public holidays, and count in every
 next opening and ticket due date."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from .context import Desk
@@ -15,8 +16,9 @@ REASON_CHARS = 500
 
 
 class ClosureService:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self._desk = desk
+        self._on_change = on_change  # visitors hear when the desk goes on- or offline
 
     async def load(self) -> None:
         """The desk's calendar picks up the stored closures (at start-up and
@@ -35,12 +37,17 @@ class ClosureService:
             raise BadRequest("that day has passed")
         closure = await self._desk.store.add_closure(
             Closure(id=new_id(), day=day, reason=reason, created_at=self._desk.clock.now(), created_by=by.id))
-        await self.load()
+        await self._changed()
         return closure
 
     async def remove(self, closure_id: str) -> Closure:
         removed = await self._desk.store.remove_closure(closure_id)
         if removed is None:
             raise NotFound("no such closure")
-        await self.load()
+        await self._changed()
         return removed
+
+    async def _changed(self) -> None:
+        await self.load()
+        if self._on_change is not None:
+            await self._on_change()

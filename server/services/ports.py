@@ -215,6 +215,7 @@ class LiveState(Protocol):
 
 class Notifier(Protocol):
     """Sends events to Socket.IO rooms after the commit. Rooms:
-    `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent)."""
+    `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent),
+    `visitors` (every visitor)."""
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time
 from ..policy.tickets import ticket_due
 from . import letters
 from .context import Desk
+from .mail import one_line
 from .errors import BadRequest, Conflict, NotFound, RateLimited
 from .model import Agent, Chat, Message, Priority, Ticket, TicketReply, TicketStatus, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
@@ -60,7 +61,7 @@ class TicketService:
         response, resolution = ticket_due(str(request.priority), now, desk.desk_hours, desk.tz, desk.closed(now))
         verified = visitor is not None and visitor.verified
         return Ticket(
-            id=new_id(), site_id=site_id, subject=request.subject[:SUBJECT_CHARS], description=request.text,
+            id=new_id(), site_id=site_id, subject=one_line(request.subject)[:SUBJECT_CHARS], description=request.text,
             priority=request.priority, status=status, created_at=now, updated_at=now,
             response_due_at=response, resolution_due_at=resolution,
             visitor_id=visitor.id if visitor else None, account_id=visitor.account_id if verified else None,

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
-import time
+from datetime import datetime
 
 import jwt
 import pytest
 
+from server.services.clock import ManualClock
 from server.services.model import IdentityMode
 from tests.peers import Refused
 
 
-def identity(secret: str, **claims) -> str:
-    return jwt.encode({"sub": "user-1", "exp": int(time.time()) + 300, **claims}, secret, algorithm="HS256")
+def identity(secret: str, *, at: datetime = ManualClock().now(), **claims) -> str:
+    """A JWT valid for 5 minutes from `at` (the test's clock, which is what
+    the server checks times against)."""
+    return jwt.encode({"sub": "user-1", "exp": int(at.timestamp()) + 300, **claims}, secret, algorithm="HS256")
 
 
 async def refused(harness, **auth) -> str:
@@ -33,10 +36,10 @@ async def test_a_valid_identity_marks_the_visitor_verified_and_finds_them_again(
 
 
 @pytest.mark.parametrize("make", [
-    lambda secret: identity(secret, exp=int(time.time()) - 3600),          # expired
+    lambda secret: identity(secret, exp=int(ManualClock().now().timestamp()) - 3600),  # expired
     lambda secret: identity("another-secret-entirely-32-bytes!!"),          # wrong key
     lambda secret: jwt.encode({"sub": "user-1"}, secret, algorithm="HS256"),  # no exp
-    lambda secret: jwt.encode({"exp": int(time.time()) + 60}, secret, algorithm="HS256"),  # no sub
+    lambda secret: jwt.encode({"exp": int(ManualClock().now().timestamp()) + 60}, secret, algorithm="HS256"),  # no sub
     lambda secret: "not.a.jwt",
 ], ids=["expired", "wrong-key", "no-exp", "no-sub", "garbage"])
 async def test_a_bad_identity_is_refused(harness, make):
@@ -44,7 +47,7 @@ async def test_a_bad_identity_is_refused(harness, make):
 
 
 async def test_the_none_algorithm_is_refused(harness):
-    unsigned = jwt.encode({"sub": "user-1", "exp": int(time.time()) + 60}, None, algorithm="none")
+    unsigned = jwt.encode({"sub": "user-1", "exp": int(ManualClock().now().timestamp()) + 60}, None, algorithm="none")
     assert await refused(harness, identity=unsigned) == "bad_identity"
 
 

@@ -18,16 +18,22 @@ async def start_server(aiohttp_server, config, clock):
     return server, app[SERVICES], str(server.make_url("/")).rstrip("/")
 
 
-async def test_after_a_restart_chats_come_back_and_grace_periods_run_again(aiohttp_server, tmp_path, clock):
-    config = make_config(f"sqlite:///{tmp_path}/restart.db")
-    server, services, url = await start_server(aiohttp_server, config, clock)
+async def site_and_agent(services, url: str, **agent_fields) -> Peer:
+    """Site `acme` and an available agent, connected."""
     store = services.desk.store
     await store.save_site(Site(id=new_id(), key="acme", secret="s" * 32))
     token = secrets.token_urlsafe(24)
-    await store.save_agent(Agent(id=new_id(), email="a@example.test", name="A", capacity=1, shift="always",
-                                 token_hash=hash_token(token)))
+    await store.save_agent(Agent(id=new_id(), email="a@example.test", name="A", shift="always",
+                                 token_hash=hash_token(token), **agent_fields))
     agent = await Peer(url, "/agent", {"token": token}).connect()
     await agent.call("agent:status", {"status": "available"})
+    return agent
+
+
+async def test_after_a_restart_chats_come_back_and_grace_periods_run_again(aiohttp_server, tmp_path, clock):
+    config = make_config(f"sqlite:///{tmp_path}/restart.db")
+    server, services, url = await start_server(aiohttp_server, config, clock)
+    agent = await site_and_agent(services, url, capacity=1)
     active = await Peer(url, "/visitor", {"site": "acme"}).connect()
     active_token = (await active.next("session"))["visitor_token"]
     active_chat = (await active.call("chat:start", {"text": "first"}))["chat"]["id"]

@@ -3,13 +3,10 @@ response gap, duration and conversion, each stage once, none lost or
 doubled by a restart. Defaults: 45/60 s, 90/120 s, 900/1200 s."""
 from __future__ import annotations
 
-import secrets
-
-from server.services.model import Agent, ChatStatus, Site
-from server.services.tokens import hash_token, new_id
+from server.services.model import ChatStatus
 from tests.conftest import eventually, make_config
 from tests.peers import Peer
-from tests.realtime.test_restart import start_server
+from tests.realtime.test_restart import site_and_agent, start_server
 
 
 async def chat_with_agent(harness, *, email: str | None = None):
@@ -141,13 +138,7 @@ async def test_an_agent_converts_early_and_the_chat_is_free_for_a_new_one(harnes
 async def test_a_restart_neither_loses_nor_doubles_a_stage(aiohttp_server, tmp_path, clock):
     config = make_config(f"sqlite:///{tmp_path}/sla.db")
     server, services, url = await start_server(aiohttp_server, config, clock)
-    store = services.desk.store
-    await store.save_site(Site(id=new_id(), key="acme", secret="s" * 32))
-    token = secrets.token_urlsafe(24)
-    await store.save_agent(Agent(id=new_id(), email="a@example.test", name="A", shift="always",
-                                 token_hash=hash_token(token)))
-    agent = await Peer(url, "/agent", {"token": token}).connect()
-    await agent.call("agent:status", {"status": "available"})
+    agent = await site_and_agent(services, url)
     visitor = await Peer(url, "/visitor", {"site": "acme"}).connect()
     visitor_token = (await visitor.next("session"))["visitor_token"]
     chat_id = (await visitor.call("chat:start", {"text": "hi"}))["chat"]["id"]

@@ -1,0 +1,53 @@
+"""Whether the desk is online, told to every connected visitor as it
+changes: at each start and end of a shift (holidays and closures
+included), and when a supervisor adds or removes a closure."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..policy.calendar import closes_at, next_opening
+from .context import Desk
+from .routing import Router
+from .timers import Timers
+from .views import iso
+
+DESK_HOURS = "desk_hours"
+# Agents added from the command line, in another process, change the hours
+# without a word to this one: look again at least this often.
+RECHECK = timedelta(minutes=5)
+
+
+class DeskHours:
+    def __init__(self, desk: Desk, router: Router, timers: Timers) -> None:
+        self._desk = desk
+        self._router = router
+        self._timers = timers
+        self._online: bool | None = None
+        timers.on(DESK_HOURS, self._tick)
+
+    async def check(self) -> None:
+        """Announces a change of `online` to every visitor (`desk` event),
+        and looks again at the next shift change."""
+        now = self._desk.clock.now()
+        online = await self._router.online(now)
+        if self._online is not None and online != self._online:
+            payload: dict = {"online": online}
+            if not online:
+                payload["next_open"] = iso(await self._router.next_open(now))
+            await self._desk.notify.emit("desk", payload, "visitors")
+        self._online = online
+        change = await self.next_change(now)
+        await self._timers.set_at(DESK_HOURS, "desk", min(change, now + RECHECK) if change else now + RECHECK)
+
+    async def next_change(self, now: datetime) -> datetime | None:
+        """The next instant some agent's shift opens or closes."""
+        desk, closed = self._desk, self._desk.closed(now)
+        times = []
+        for agent in (await self._router.agents()).values():
+            hours = desk.hours_of(agent)
+            times.append(closes_at(hours, desk.tz, now, closed) if desk.on_shift(agent, now)
+                         else next_opening(hours, desk.tz, now, closed))
+        return min((t for t in times if t is not None), default=None)
+
+    async def _tick(self, _: str) -> None:
+        await self.check()
