@@ -29,6 +29,9 @@ class _Agent:
 
 
 RATE_SWEEP = timedelta(minutes=5)  # longer than any rate window
+# Stale heap entries (deadlines moved since) allowed beyond twice the live
+# ones before the heap is rebuilt: SLA clocks move a deadline per message.
+HEAP_SLACK = 1000
 
 
 def _order(item: tuple[QueueEntry, int]) -> tuple:
@@ -148,6 +151,9 @@ class MemoryLiveState:
     async def set_deadline(self, key: str, at: datetime) -> None:
         self._deadlines[key] = at
         heapq.heappush(self._heap, (at, key))
+        if len(self._heap) > 2 * len(self._deadlines) + HEAP_SLACK:  # moved deadlines leave stale entries
+            self._heap = [(when, name) for name, when in self._deadlines.items()]
+            heapq.heapify(self._heap)
 
     async def cancel_deadline(self, key: str) -> None:
         self._deadlines.pop(key, None)

@@ -26,6 +26,7 @@ class Timers:
         self._desk = desk
         self._handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
+        self._sleeping_until: datetime | None = None  # the deadline the run loop waits for
 
     def on(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
@@ -35,7 +36,8 @@ class Timers:
 
     async def set_at(self, kind: str, subject: str, at: datetime) -> None:
         await self._desk.live.set_deadline(f"{kind}:{subject}", at)
-        self._wake.set()
+        if self._sleeping_until is None or at < self._sleeping_until:
+            self._wake.set()  # a later deadline waits for the loop's next look
 
     async def cancel(self, kind: str, subject: str) -> None:
         await self._desk.live.cancel_deadline(f"{kind}:{subject}")
@@ -67,7 +69,7 @@ class Timers:
         while True:
             await self.fire_due()
             self._wake.clear()
-            upcoming = await self._desk.live.next_deadline()
+            upcoming = self._sleeping_until = await self._desk.live.next_deadline()
             waiters = [asyncio.ensure_future(self._wake.wait())]
             if upcoming is not None:
                 waiters.append(asyncio.ensure_future(self._desk.clock.sleep_until(upcoming)))
