@@ -286,13 +286,13 @@ class ChatService:
         if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk
-        requeued = await desk.store.requeue_chat(chat.id, chat.priority)
+        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier)
         if requeued is None:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
         await desk.live.release_slot(chat.agent_id, chat.id)
         await desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"}, f"agent:{chat.agent_id}")
-        await self._router.enqueue(requeued, front=True, skill=skill or desk.skill_of(chat.topic), min_tier=min_tier)
+        await self._router.enqueue(requeued, front=True)
         await self._router.route()
         return await self.chat(chat.id)
 
@@ -322,7 +322,8 @@ class ChatService:
 
     async def requeue(self, chat: Chat) -> None:
         """Back to the front of the queue (its agent was lost)."""
-        chat = await self._desk.store.requeue_chat(chat.id, chat.priority)
+        chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
+                                                   min_tier=chat.min_tier)
         if chat is None:
             return
         self._desk.chats.put(chat)

@@ -116,6 +116,8 @@ class Chat:
     last_seq: int = 0
     visitor_read_seq: int = 0
     agent_read_seq: int = 0
+    need_skill: str | None = None  # a transfer to a skill: only agents with it (else the topic's)
+    min_tier: int = 1  # a transfer to a tier: only agents of it or above
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

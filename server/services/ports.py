@@ -60,8 +60,10 @@ class Store(Protocol):
         """Set status active and agent; `assigned_at` only when `first`
         (a transfer keeps it). None if the chat has ended."""
 
-    async def requeue_chat(self, chat_id: str, priority: Priority) -> Chat | None:
-        """Status queued, agent cleared. None if the chat has ended."""
+    async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
+                           min_tier: int = 1) -> Chat | None:
+        """Status queued, agent cleared, and what the next agent needs (a
+        skill beside the topic's, a lowest tier). None if the chat has ended."""
 
     async def end_chat(self, chat_id: str, reason: str, at: datetime) -> Chat | None:
         """Status ended. None if it had already ended (nothing changes)."""

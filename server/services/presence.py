@@ -106,7 +106,8 @@ class PresenceService:
             await self._timers.set(VISITOR_GONE, chat.id, policy.visitor_grace_s, now)
             await self._sla.recover(chat)
             if chat.status is ChatStatus.QUEUED or chat.agent_id not in agents:
-                await self._router.enqueue(chat, front=chat.status is ChatStatus.ACTIVE)
+                # a chat that had an agent before (transferred, or its agent lost) keeps its place in front
+                await self._router.enqueue(chat, front=chat.assigned_at is not None)
                 continue
             agent = agents[chat.agent_id]
             await desk.live.set_status(agent.id, agent.status, now)

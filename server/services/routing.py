@@ -155,18 +155,17 @@ class Router:
         agent = (await self.agents()).get(chat.agent_id) if chat.agent_id else None
         return chat_view(chat, agent)
 
-    async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None,
-                      skill: str | None = None, min_tier: int = 1) -> None:
-        """Queues a chat: agents with its topic's skill (or `skill`) and of
-        `min_tier` or above take it; a plan with priority support goes first
-        within its priority."""
+    async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:
+        """Queues a chat: agents with the skill a transfer asked for (else
+        its topic's) and of the chat's `min_tier` or above take it; a plan
+        with priority support goes first within its priority."""
         desk = self._desk
         if visitor is None:
             visitor = await desk.store.visitor_by_id(chat.visitor_id)
         plan = desk.plan(visitor.plan if visitor is not None and visitor.verified else None)
         await desk.live.enqueue(QueueEntry(
-            chat.id, chat.priority, chat.started_at, front=front, skill=skill or desk.skill_of(chat.topic),
-            min_tier=min_tier, priority_support=plan is not None and plan.priority_support))
+            chat.id, chat.priority, chat.started_at, front=front, skill=chat.need_skill or desk.skill_of(chat.topic),
+            min_tier=chat.min_tier, priority_support=plan is not None and plan.priority_support))
 
     async def position(self, chat_id: str) -> int:
         for index, entry in enumerate(await self._desk.live.queue(), start=1):

@@ -76,7 +76,8 @@ def chat_values(chat: Chat) -> dict[str, Any]:
             "agent_id": chat.agent_id, "started_at": chat.started_at,
             "assigned_at": chat.assigned_at, "ended_at": chat.ended_at,
             "end_reason": chat.end_reason, "last_seq": chat.last_seq,
-            "visitor_read_seq": chat.visitor_read_seq, "agent_read_seq": chat.agent_read_seq}
+            "visitor_read_seq": chat.visitor_read_seq, "agent_read_seq": chat.agent_read_seq,
+            "need_skill": chat.need_skill, "min_tier": chat.min_tier}
 
 
 def chat_of(row: Row) -> Chat:
@@ -85,7 +86,8 @@ def chat_of(row: Row) -> Chat:
                 started_at=row["started_at"], topic=row["topic"], agent_id=row["agent_id"],
                 assigned_at=row["assigned_at"], ended_at=row["ended_at"],
                 end_reason=row["end_reason"], last_seq=row["last_seq"],
-                visitor_read_seq=row["visitor_read_seq"], agent_read_seq=row["agent_read_seq"])
+                visitor_read_seq=row["visitor_read_seq"], agent_read_seq=row["agent_read_seq"],
+                need_skill=row["need_skill"], min_tier=row["min_tier"])
 
 
 def stored_message(new: NewMessage, seq: int) -> Message:

@@ -162,8 +162,10 @@ class SqlStore(TicketRecords, PolicyRecords, SqlBase):
             changes["assigned_at"] = at
         return await self._change_open_chat(chat_id, changes)
 
-    async def requeue_chat(self, chat_id: str, priority: Priority) -> Chat | None:
-        changes = {"status": ChatStatus.QUEUED.value, "agent_id": None, "priority": priority.value}
+    async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
+                           min_tier: int = 1) -> Chat | None:
+        changes = {"status": ChatStatus.QUEUED.value, "agent_id": None, "priority": priority.value,
+                   "need_skill": need_skill, "min_tier": min_tier}
         return await self._change_open_chat(chat_id, changes)
 
     async def end_chat(self, chat_id: str, reason: str, at: datetime) -> Chat | None:

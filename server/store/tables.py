@@ -119,6 +119,9 @@ chats = Table(
     Column("last_seq", Integer, nullable=False),
     Column("visitor_read_seq", Integer, nullable=False),
     Column("agent_read_seq", Integer, nullable=False),
+    # Set by a transfer to a skill or a tier: who may take the chat next.
+    Column("need_skill", String(64)),
+    Column("min_tier", Integer, nullable=False, server_default=text("1")),
     Index("ix_chats_status", "status"),
     Index("ix_chats_agent_id", "agent_id"),
     # One visitor, at most one chat not ended: the database, not a race

@@ -143,9 +143,9 @@ async def test_assign_transfer_requeue_and_end(store: SqlStore) -> None:
     assert assigned == dataclasses.replace(chat, status=ChatStatus.ACTIVE, agent_id=ann.id, assigned_at=t1)
     moved = await store.assign_chat(chat.id, bob.id, t2, first=False)
     assert moved == dataclasses.replace(assigned, agent_id=bob.id)  # the duration clock keeps running
-    requeued = await store.requeue_chat(chat.id, Priority.CRITICAL)
+    requeued = await store.requeue_chat(chat.id, Priority.CRITICAL, need_skill="dns", min_tier=2)
     assert requeued == dataclasses.replace(moved, status=ChatStatus.QUEUED, agent_id=None,
-                                           priority=Priority.CRITICAL)
+                                           priority=Priority.CRITICAL, need_skill="dns", min_tier=2)
     ended = await store.end_chat(chat.id, "agent", t3)
     assert ended == dataclasses.replace(requeued, status=ChatStatus.ENDED, ended_at=t3, end_reason="agent")
     assert await store.chat_by_id(chat.id) == ended

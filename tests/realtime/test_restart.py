@@ -60,3 +60,22 @@ async def test_after_a_restart_chats_come_back_and_grace_periods_run_again(aioht
     assert (await services.desk.store.chat_by_id(waiting_chat)).status.value == "ended"
     assert (await services.desk.store.chat_by_id(active_chat)).status.value == "queued"
     await back.close()
+
+
+async def test_a_chat_transferred_to_a_tier_waits_for_that_tier_after_a_restart(aiohttp_server, tmp_path, clock):
+    config = make_config(f"sqlite:///{tmp_path}/tier.db")
+    server, services, url = await start_server(aiohttp_server, config, clock)
+    agent = await site_and_agent(services, url, tier=1)
+    visitor = await Peer(url, "/visitor", {"site": "acme"}).connect()
+    chat_id = (await visitor.call("chat:start", {"text": "needs a specialist"}))["chat"]["id"]
+    await services.desk.store.save_agent(Agent(id=new_id(), email="t2@example.test", name="T2", tier=2,
+                                               shift="always"))
+    moved = await agent.call("chat:transfer", {"chat_id": chat_id, "to": {"tier": 2}})
+    assert moved["ok"], moved
+    for peer in (agent, visitor):
+        await peer.close()
+    await server.close()
+
+    server, services, url = await start_server(aiohttp_server, config, clock)
+    [entry] = await services.desk.live.queue()
+    assert (entry.chat_id, entry.min_tier, entry.front) == (chat_id, 2, True)
