@@ -248,3 +248,19 @@ def test_limits_refuse_a_warning_not_before_its_limit(kwargs: dict[str, int]) ->
 )
 def test_elapsed_s(since: datetime, now: datetime, expected: int) -> None:
     assert elapsed_s(since, now) == expected
+
+
+@pytest.mark.parametrize(
+    ("chat", "expected"),
+    [
+        pytest.param(ChatTimeline(started_at=T0, assigned_at=at(30)),
+                     {"first_response": T0, "duration": at(30)}, id="first_response_and_duration"),
+        pytest.param(ChatTimeline(started_at=T0, assigned_at=at(5), first_agent_reply_at=at(20),
+                                  oldest_unanswered_visitor_at=at(70)),
+                     {"response_gap": at(70), "duration": at(5)}, id="response_gap_from_the_oldest_waiting"),
+    ],
+)
+def test_each_deadline_knows_when_its_clock_started(chat: ChatTimeline, expected: dict) -> None:
+    """`since` is what tells one wait from the next: a stage is fired once per (kind, stage, since)."""
+    assert {d.kind: d.since for d in deadlines(chat, LIMITS)} == expected
+    assert all(d.since is not None for d in deadlines(chat, LIMITS))
