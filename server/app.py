@@ -22,6 +22,7 @@ from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
 from .services.bundle import Services
 from .services.mail import MailWorker
+from .services.metrics import ChangeNotifier
 from .services.clock import SystemClock
 from .services.context import Desk
 from .services.ports import Clock
@@ -57,9 +58,11 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
         await store.migrate()
     sio = DeskServer(async_mode="aiohttp", json=codec, cors_allowed_origins="*",
                      max_http_buffer_size=MAX_PACKET_BYTES, namespaces=["/visitor", "/agent", "/supervisor"])
-    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=SocketNotifier(sio),
+    notify = ChangeNotifier(SocketNotifier(sio))  # every event emitted marks the live metrics stale
+    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=notify,
                 clock=clock or SystemClock())
     services = Services.build(desk)
+    notify.on_emit = services.metrics.changed
     mail = MailWorker(store, desk.clock, config.mail)
     desk.mail_queued = mail.wake
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
@@ -82,9 +85,11 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         await services.presence.recover()
+        await services.moderation.recover()
         await services.hours.check()
         tasks = [asyncio.create_task(services.timers.run(), name="timers"),
-                 asyncio.create_task(mail.run(), name="mail")]
+                 asyncio.create_task(mail.run(), name="mail"),
+                 asyncio.create_task(services.metrics.run(), name="metrics")]
         try:
             yield
         finally:

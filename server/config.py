@@ -12,6 +12,7 @@ of them replaces that whole default set (so a default can be dropped).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -63,6 +64,7 @@ class PolicyConfig:
     suspension_days: int = 30
     negative_survey_run: int = 3
     repeat_chat_run: int = 3
+    survey_window_s: int = 86400
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +83,20 @@ class LimitsConfig:
     messages_per_minute: int = 30
     connects_per_minute: int = 60
     events_per_minute: int = 240
+
+
+@dataclasses.dataclass(frozen=True)
+class MetricsConfig:
+    """Who may read `GET /metrics` (Prometheus)."""
+
+    token: str = ""  # set: `Authorization: Bearer <token>` is let in from anywhere
+    allow: str = "127.0.0.1,::1"  # addresses (or networks, 10.0.0.0/8) let in without a token; "" = none
+
+    @property
+    def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """`allow` parsed; raises ValueError for an entry that is not an address or network."""
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in self.allow.split(",")
+                     if item.strip())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +186,7 @@ class Config:
     policy: PolicyConfig = PolicyConfig()
     mail: MailConfig = MailConfig()
     limits: LimitsConfig = LimitsConfig()
+    metrics: MetricsConfig = MetricsConfig()
     topics: Mapping[str, TopicConfig] = DEFAULT_TOPICS
     plans: Mapping[str, PlanConfig] = DEFAULT_PLANS
 
@@ -300,6 +317,10 @@ def validate(config: Config) -> None:
     if config.server.public_url and not config.server.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"[server] public_url: expected an http:// or https:// address, "
                           f"got {config.server.public_url!r}")
+    try:
+        config.metrics.networks
+    except ValueError as exc:
+        raise ConfigError(f"[metrics] allow: {exc}") from None
     _validate_tables(config)
 
 

@@ -22,7 +22,7 @@ def test_the_example_file_lists_every_key_with_its_default():
     assert load(EXAMPLE, env={}) == Config()
     with open(EXAMPLE, "rb") as file:
         raw = tomllib.load(file)
-    for section in ("server", "desk", "policy", "mail", "limits"):
+    for section in ("server", "desk", "policy", "mail", "limits", "metrics"):
         assert set(raw[section]) == keys(type(getattr(Config(), section))), section
     for table, cls in (("topics", TopicConfig), ("plans", PlanConfig)):
         assert set(raw[table]) == set(getattr(Config(), table)), table
@@ -68,6 +68,14 @@ def test_environment_then_command_line_override_the_file(tmp_path):
     assert (config.server.port, config.server.host, config.policy.agent_grace_s) == (9100, "127.0.0.2", 30)
     with pytest.raises(ConfigError, match="agent_grace_s"):
         load(None, env={"SHIFTDESK_POLICY_AGENT_GRACE_S": "soon"})
+
+
+def test_metrics_access_comes_from_the_environment_too():
+    config = load(None, env={"SHIFTDESK_METRICS_TOKEN": "t0ken", "SHIFTDESK_METRICS_ALLOW": "10.0.0.0/8, ::1"})
+    assert (config.metrics.token, [str(n) for n in config.metrics.networks]) == ("t0ken", ["10.0.0.0/8", "::1/128"])
+    assert load(None, env={"SHIFTDESK_METRICS_ALLOW": ""}).metrics.networks == ()
+    with pytest.raises(ConfigError, match=re.escape("[metrics] allow")):
+        load(None, env={"SHIFTDESK_METRICS_ALLOW": "localhost"})
 
 
 def test_default_topics_keep_account_changes_out_of_chat():

@@ -88,11 +88,13 @@ class MessageMark:
     """A message as the clocks see it: when (aware) and who wrote it.
 
     `author` is "visitor", "agent", "system" or "note" (an agent's internal
-    note). Raises ValueError for any other author.
+    note); `author_id` is the agent or visitor (the figures credit answers
+    to it; the clocks do not need it). Raises ValueError for any other author.
     """
 
     at: datetime
     author: Author
+    author_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.author not in _AUTHORS:

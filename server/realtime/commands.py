@@ -119,3 +119,48 @@ def parse(kind: type[T], payload: Any) -> T:
         return msgspec.convert(payload, type=kind, strict=True)
     except msgspec.ValidationError as exc:
         raise BadRequest(f"bad payload: {exc}") from None
+
+
+class SurveySubmit(Command):
+    chat_id: Id
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class SurveyExclude(Command):
+    survey_id: Id
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ChatFlag(Command):
+    chat_id: Id
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+SiteKey = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class AccountRef(Command, kw_only=True):
+    """A verified account (of the site with key `site`, when its id is
+    known on several) or one visitor: exactly one of the two."""
+
+    account_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+    visitor_id: Id | None = None
+    site: SiteKey | None = None
+
+    def __post_init__(self) -> None:
+        if (self.account_id is None) == (self.visitor_id is None):
+            raise ValueError("give exactly one of account_id, visitor_id")
+        if self.site is not None and self.account_id is None:
+            raise ValueError("site goes with account_id")
+
+
+class AccountSuspend(AccountRef, kw_only=True):
+    reason: Reason
+    days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None  # None: [policy] suspension_days
+    ban: bool = False
+
+
+class AccountLift(AccountRef, kw_only=True):
+    reason: Reason

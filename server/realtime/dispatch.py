@@ -154,8 +154,8 @@ class SocketNotifier:
     """services.ports.Notifier over Socket.IO rooms; a room's prefix picks its
     namespace."""
 
-    _NAMESPACES = {"visitor": "/visitor", "visitors": "/visitor", "agent": "/agent", "agents": "/agent",
-                   "supervisors": "/supervisor"}
+    _NAMESPACES = {"visitor": "/visitor", "visitors": "/visitor", "account": "/visitor", "agent": "/agent",
+                   "agents": "/agent", "supervisors": "/supervisor"}
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
@@ -163,3 +163,10 @@ class SocketNotifier:
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None:
         namespace = self._NAMESPACES[room.partition(":")[0]]
         await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace)
+
+    async def disconnect(self, room: str) -> None:
+        """Closes this node's connections in the room. TODO(several nodes):
+        publish it through the Redis manager, which knows no other node's rooms."""
+        namespace = self._NAMESPACES[room.partition(":")[0]]
+        for sid, _ in list(self._sio.manager.get_participants(namespace, room)):
+            await self._sio.disconnect(sid, namespace=namespace)

@@ -15,6 +15,8 @@ from ..services.bundle import Services
 from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
 from ..services.model import Agent, AgentStatus, Author, Priority, Role, Ticket
+from ..services.moderation import TargetRef, suspension_view
+from ..services.surveys import survey_view
 from ..services.views import agent_view, ticket_view
 from . import commands as c
 from .common import allow_connect, auth_object, check_text, stored_ack
@@ -82,6 +84,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         super().__init__(services, sio)
         self.events = {"agent:status": self.status, "chat:send": self.send, "chat:transfer": self.transfer,
                        "chat:convert": self.convert, **self.chat_events()}
+        self.events["chat:flag"] = self.flag
 
     def rooms(self, agent: Agent) -> list[str]:
         return [f"agent:{agent.id}", "agents"]
@@ -122,6 +125,14 @@ class AgentNamespace(ChatEvents, StaffNamespace):
             return {"ok": True, "ticket": ticket_view(result)}
         return {"ok": True, "chat": await self._s.router.view(result)}
 
+    async def flag(self, sid: str, payload: Any) -> dict:
+        """Raises an abuse signal to supervisors; the chat goes on."""
+        cmd = c.parse(c.ChatFlag, payload)
+        chat = await self._s.chats.own(self._actor(sid), cmd.chat_id)
+        visitor = await self._s.desk.store.visitor_by_id(chat.visitor_id)
+        alert = await self._s.signals.flagged(self._agent(sid), chat, visitor, cmd.reason)
+        return {"ok": True, "alert_id": alert.id}
+
     async def convert(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatConvert, payload)
         ticket = await self._s.chats.convert(self._actor(sid), cmd.chat_id, subject=cmd.subject,
@@ -136,6 +147,8 @@ class SupervisorNamespace(StaffNamespace):
     def __init__(self, services: Services, sio: socketio.AsyncServer) -> None:
         super().__init__(services, sio)
         self.events = {"chat:reassign": self.reassign}
+        self.events["survey:exclude"] = self.exclude_survey
+        self.events |= {"account:suspend": self.suspend, "account:lift": self.lift}
 
     def rooms(self, agent: Agent) -> list[str]:
         return ["supervisors"]
@@ -143,12 +156,33 @@ class SupervisorNamespace(StaffNamespace):
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
         await self._sio.emit("session", {"agent": agent_view(agent)}, to=sid, namespace=self.path)
+        await self._sio.emit("metrics", await self._s.metrics.snapshot(), to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
         self._agents.pop(sid, None)
 
+    async def exclude_survey(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.SurveyExclude, payload)
+        survey = await self._s.surveys.exclude(self._agent(sid), cmd.survey_id, cmd.reason)
+        return {"ok": True, "survey": survey_view(survey)}
+
     async def reassign(self, sid: str, payload: Any) -> dict:
-        self._agent(sid)
+        supervisor = self._agent(sid)
         cmd = c.parse(c.ChatReassign, payload)
-        chat = await self._s.chats.reassign(cmd.chat_id, cmd.agent_id)
+        chat = await self._s.chats.reassign(cmd.chat_id, cmd.agent_id, by=supervisor.id)
         return {"ok": True, "chat": await self._s.router.view(chat)}
+
+    async def suspend(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.AccountSuspend, payload)
+        suspension, ended = await self._s.moderation.suspend(self._agent(sid), _target(cmd), reason=cmd.reason,
+                                                             days=cmd.days, ban=cmd.ban)
+        return {"ok": True, "suspension": suspension_view(suspension), "ended_chats": [chat.id for chat in ended]}
+
+    async def lift(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.AccountLift, payload)
+        lifted = await self._s.moderation.lift(self._agent(sid), _target(cmd), cmd.reason)
+        return {"ok": True, "lifted": [suspension_view(s) for s in lifted]}
+
+
+def _target(cmd: c.AccountRef) -> TargetRef:
+    return TargetRef(account_id=cmd.account_id, visitor_id=cmd.visitor_id, site=cmd.site)

@@ -12,6 +12,7 @@ from ..services.tickets import TicketRequest
 from ..services.views import ticket_view
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
+from ..services.moderation import account_room
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
 from .chat_events import ChatEvents
@@ -28,15 +29,20 @@ class VisitorNamespace(ChatEvents, Namespace):
         self._logins: dict[str, VisitorLogin] = {}
         self.events = {"chat:start": self.start, "chat:send": self.send, "ticket:create": self.ticket,
                        **self.chat_events()}
+        self.events["survey:submit"] = self.survey
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
         fields = auth_object(auth)
         login = await self._s.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"),
                                            environ.get("HTTP_ORIGIN"))
+        await self._s.moderation.check(login.visitor)  # refused while suspended or banned
         self._logins[sid] = login
         await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
         await self._sio.enter_room(sid, "visitors", namespace=self.path)
+        if login.visitor.verified and login.visitor.account_id:  # a suspension of the account reaches it
+            room = account_room(login.visitor.site_id, login.visitor.account_id)
+            await self._sio.enter_room(sid, room, namespace=self.path)
 
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]
@@ -62,6 +68,13 @@ class VisitorNamespace(ChatEvents, Namespace):
                                Priority(cmd.priority) if cmd.priority else None, cmd.new_issue)
         chat, position = await self._s.chats.start(visitor, request, actor)
         return {"ok": True, "chat": await self._s.router.view(chat), "position": position}
+
+    async def survey(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.SurveySubmit, payload)
+        actor = self._actor(sid)
+        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        survey = await self._s.surveys.submit(visitor, cmd.chat_id, cmd.rating, cmd.comment)
+        return {"ok": True, "survey_id": survey.id}
 
     async def ticket(self, sid: str, payload: Any) -> dict:
         """The offline form (and any time chat cannot help): a ticket with a receipt."""

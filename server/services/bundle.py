@@ -7,11 +7,15 @@ from .auth import AuthService
 from .chats import ChatService
 from .closures import ClosureService
 from .hours import DeskHours
+from .metrics import Metrics
 from .context import Desk
 from .model import Chat, Visitor
+from .moderation import ModerationService
 from .presence import PresenceService
 from .routing import Router
+from .signals import Signals
 from .sla import SlaService
+from .surveys import SurveyService
 from .tickets import TicketService
 from .timers import Timers
 
@@ -28,6 +32,10 @@ class Services:
     hours: DeskHours
     chats: ChatService
     presence: PresenceService
+    signals: Signals
+    surveys: SurveyService
+    metrics: Metrics
+    moderation: ModerationService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -39,8 +47,14 @@ class Services:
             context = await tickets.context(visitor) if visitor is not None else {}
             return {**context, "sla": sla.clocks_view(chat)}
         router.describe = describe
-        chats = ChatService(desk, router, timers, sla, tickets)
+        signals = Signals(desk)
+        chats = ChatService(desk, router, timers, sla, tickets, signals)
         hours = DeskHours(desk, router, timers)
         closures = ClosureService(desk, on_change=hours.check)
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures)
-        return cls(desk, AuthService(desk), router, timers, sla, tickets, closures, hours, chats, presence)
+        moderation = ModerationService(desk, chats, timers)
+        chats.may_chat = moderation.check
+        return cls(desk=desk, auth=AuthService(desk), router=router, timers=timers, sla=sla, tickets=tickets,
+                   closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
+                   surveys=SurveyService(desk, signals), metrics=Metrics(desk, router),
+                   moderation=moderation)

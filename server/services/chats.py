@@ -6,15 +6,18 @@ emits only after the store has committed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from .context import Desk
-from . import letters
-from .errors import BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline, RateLimited, UseTicket
+from . import audit, letters
+from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
+                     RateLimited, UseTicket)
 from .model import Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
 from .routing import Router
+from .signals import Signals
 from .sla import SlaService
+from .surveys import SURVEYED
 from .tickets import UNVERIFIED_MAX, TicketService, chat_request
 from .timers import Timers
 from .tokens import new_id
@@ -58,13 +61,17 @@ CONVERT_RECEIPT = "This chat is now ticket {ticket}. We will follow up by email;
 
 
 class ChatService:
-    def __init__(self, desk: Desk, router: Router, timers: Timers, sla: SlaService, tickets: TicketService) -> None:
+    def __init__(self, desk: Desk, router: Router, timers: Timers, sla: SlaService, tickets: TicketService,
+                 signals: Signals) -> None:
         self._desk = desk
+        self._signals = signals
         self._router = router
         self._timers = timers
         self._sla = sla
         self._tickets = tickets
         sla.on_convert = self._convert_at_limit
+        # Raises when the visitor may not chat (suspended, banned): the moderation service's check.
+        self.may_chat: Callable[[Visitor], Awaitable[None]] = _anyone
 
     # reading
     async def chat(self, chat_id: str) -> Chat:
@@ -86,10 +93,11 @@ class ChatService:
     # visitors
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
         desk, now = self._desk, self._desk.clock.now()
+        await self.may_chat(visitor)
         existing = await desk.store.open_chat_of_visitor(visitor.id)
         if existing is not None:
             raise ChatActive("you already have an open chat", chat=chat_view(existing))
-        priority = await self._admit(visitor, request)
+        priority, open_ticket = await self._admit(visitor, request)
         if not await self._router.online(now, critical=priority is Priority.CRITICAL):
             raise Offline("nobody is on shift now: leave a message with ticket:create",
                           next_open=iso(await self._router.next_open(now)))
@@ -103,15 +111,22 @@ class ChatService:
         except ChatActive:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
+        try:
+            await self.may_chat(visitor)  # again: a suspension may have committed beside the chat
+        except DeskError:
+            await desk.store.end_chat(chat.id, str(EndReason.SUSPENDED), desk.clock.now())
+            raise
         self._desk.chats.put(chat)
         await self._sla.started(chat, message)
+        if open_ticket is not None:  # the visitor said it is a new issue
+            await self._signals.chat_despite_ticket(visitor, chat, open_ticket)
         await self._router.enqueue(chat, visitor=visitor)
         await self._router.route()
         chat = await self.chat(chat.id)
         return chat, await self._router.position(chat.id)
 
-    async def _admit(self, visitor: Visitor, request: StartRequest) -> Priority:
-        """The chat's priority, once its topic may be handled in chat:
+    async def _admit(self, visitor: Visitor, request: StartRequest) -> tuple[Priority, Ticket | None]:
+        """The chat's priority and the open ticket on its topic, once the topic may be handled in chat:
         `use_ticket` for a ticket-only topic, a verified-only one asked by
         an unverified visitor, or a topic with an open ticket (unless the
         visitor says it is a new issue)."""
@@ -123,15 +138,17 @@ class ChatService:
         if topic is not None and topic.verified_only and not visitor.verified:
             reason = "This topic is handled in chat only for signed-in customers: sign in, or open a ticket."
             raise UseTicket(reason, reason=reason, topic=request.topic)
-        if request.topic is not None and not request.new_issue:
+        open_ticket = None
+        if request.topic is not None:
             open_tickets = await self._tickets.open_tickets(visitor, request.topic)
-            if open_tickets:
-                reason = f"You already have ticket {open_tickets[0].label} open about this."
-                raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_tickets[0]))
+            open_ticket = open_tickets[0] if open_tickets else None
+        if open_ticket is not None and not request.new_issue:
+            reason = f"You already have ticket {open_ticket.label} open about this."
+            raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_ticket))
         priority = request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM)
         if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank:
             priority = UNVERIFIED_MAX
-        return priority
+        return priority, open_ticket
 
     async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> Visitor:
         """Stores the visitor at its first chat (anonymous visitors are not
@@ -220,10 +237,17 @@ class ChatService:
         await self._timers.cancel(VISITOR_GONE, ended.id)
         await self._sla.stopped(ended.id)
         await desk.notify.emit("chat:ended", payload, f"visitor:{ended.visitor_id}")
+        if ended.end_reason in SURVEYED and ended.assigned_at is not None:
+            await desk.notify.emit("survey:request", {"chat_id": ended.id}, f"visitor:{ended.visitor_id}")
         if ended.agent_id is not None:
             await desk.live.release_slot(ended.agent_id, ended.id)
             await desk.notify.emit("chat:ended", payload, f"agent:{ended.agent_id}")
         await self._router.route()
+
+    async def ended_elsewhere(self, ended: Chat, payload: dict) -> None:
+        """Another service's store change ended the chat (a suspension ends
+        its chats in its own transaction): the clean-up and events of `finish`."""
+        await self._ended(ended, payload)
 
     # conversion to a ticket
     async def convert(self, actor: Actor | None, chat_id: str, *, subject: str | None = None,
@@ -248,6 +272,9 @@ class ChatService:
         if done is None:
             raise ChatEnded("this chat has already ended")
         ended, ticket, message = done
+        await audit.record(desk, audit.CONVERT, f"chat:{chat.id}", actor_id=actor.id if actor else None,
+                           reason=None if actor else "the chat reached the duration limit",
+                           data={"ticket_id": ticket.id, "ticket": ticket.label, "department": ticket.department})
         if mails:
             desk.mail_queued()
         await self._deliver_system(ended, message)
@@ -296,12 +323,15 @@ class ChatService:
         await self._router.route()
         return await self.chat(chat.id)
 
-    async def reassign(self, chat_id: str, to_agent_id: str) -> Chat:
-        """A supervisor gives a queued or active chat to an agent."""
+    async def reassign(self, chat_id: str, to_agent_id: str, *, by: str) -> Chat:
+        """A supervisor (`by`, an agent id) gives a queued or active chat to an agent."""
         chat = await self.chat(chat_id)
         if chat.status is ChatStatus.ENDED:
             raise ChatEnded("this chat has ended")
-        return await self._move(chat, to_agent_id)
+        moved = await self._move(chat, to_agent_id)
+        await audit.record(self._desk, audit.REASSIGN, f"chat:{chat.id}", actor_id=by,
+                           data={"from": chat.agent_id, "to": to_agent_id})
+        return moved
 
     async def _move(self, chat: Chat, to_agent_id: str) -> Chat:
         target = (await self._router.agents(fresh=True)).get(to_agent_id)
@@ -337,3 +367,7 @@ class ChatService:
                 await self.finish(chat, EndReason.ABANDONED)
             except ChatEnded:
                 pass
+
+
+async def _anyone(visitor: Visitor) -> None:
+    """`ChatService.may_chat` until the moderation service is wired in: everyone may."""

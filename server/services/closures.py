@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from . import audit
 from .context import Desk
 from .errors import BadRequest, NotFound
 from .model import Agent, Closure
 from .tokens import new_id
-
-REASON_CHARS = 500
 
 
 class ClosureService:
@@ -29,21 +28,22 @@ class ClosureService:
         return await self._desk.store.list_closures()
 
     async def add(self, by: Agent, day: date, reason: str) -> Closure:
-        reason = reason.strip()
-        if not reason or len(reason) > REASON_CHARS:
-            raise BadRequest(f"a reason of 1 to {REASON_CHARS} characters is needed")
+        reason = audit.reason_of(reason)
         today = self._desk.clock.now().astimezone(self._desk.tz).date()
         if day < today:
             raise BadRequest("that day has passed")
         closure = await self._desk.store.add_closure(
             Closure(id=new_id(), day=day, reason=reason, created_at=self._desk.clock.now(), created_by=by.id))
+        await audit.record(self._desk, audit.CLOSURE_ADD, _target(closure), actor_id=by.id, reason=reason)
         await self._changed()
         return closure
 
-    async def remove(self, closure_id: str) -> Closure:
+    async def remove(self, by: Agent, closure_id: str) -> Closure:
         removed = await self._desk.store.remove_closure(closure_id)
         if removed is None:
             raise NotFound("no such closure")
+        await audit.record(self._desk, audit.CLOSURE_REMOVE, _target(removed), actor_id=by.id,
+                           data={"reason": removed.reason})
         await self._changed()
         return removed
 
@@ -51,3 +51,7 @@ class ClosureService:
         await self.load()
         if self._on_change is not None:
             await self._on_change()
+
+
+def _target(closure: Closure) -> str:
+    return f"closure:{closure.day.isoformat()}"

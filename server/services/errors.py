@@ -73,3 +73,15 @@ class UseTicket(DeskError):
     ticket already covers it (then `ticket` is in the fields)."""
 
     code = "use_ticket"
+
+
+class Suspended(DeskError):
+    """Chat is closed to this visitor or account until `until` (in the fields)."""
+
+    code = "suspended"
+
+
+class Banned(DeskError):
+    """Chat is closed to this visitor or account until a supervisor lifts it."""
+
+    code = "banned"

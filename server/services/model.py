@@ -267,3 +267,71 @@ class SlaEvent:
     limit_s: int
     elapsed_s: int
     agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Survey:
+    """A visitor's rating (1-5) of an ended chat, tied to every agent who
+    handled it (`chat_agents`). A supervisor may exclude it from the agents'
+    scores with a reason (what staff could not control)."""
+
+    id: str
+    chat_id: str
+    site_id: str
+    visitor_id: str
+    rating: int
+    created_at: datetime
+    account_id: str | None = None
+    comment: str | None = None
+    excluded_reason: str | None = None
+    excluded_by: str | None = None
+    excluded_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Suspension:
+    """A suspension (until `until`) or a ban (`ban`, `until` None) of a
+    verified account (`account_id`, every visitor of it) or of one visitor."""
+
+    id: str
+    site_id: str
+    ban: bool
+    reason: str
+    created_at: datetime
+    until: datetime | None = None
+    account_id: str | None = None
+    visitor_id: str | None = None
+    actor_id: str | None = None
+    lifted_at: datetime | None = None
+    lifted_reason: str | None = None
+    lifted_by: str | None = None  # None with lifted_at set: lifted by itself
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who did what to whom, when and why. `actor_id` None: the system."""
+
+    id: str
+    at: datetime
+    action: str
+    target: str
+    actor_id: str | None = None
+    reason: str | None = None
+    data: dict | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Alert:
+    """An abuse signal or an agent's flag raised to supervisors, with the
+    chats behind it and its evidence. Never acted on automatically."""
+
+    id: str
+    at: datetime
+    kind: str  # repeat_chats | negative_surveys | flag
+    site_id: str
+    chat_ids: tuple[str, ...]
+    account_id: str | None = None
+    visitor_id: str | None = None
+    agent_id: str | None = None
+    reason: str | None = None
+    evidence: dict | None = None

@@ -4,12 +4,13 @@ them; tests and `server/app.py` pick the implementation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from .model import (Agent, AgentStatus, Chat, ChatStatus, Closure, Message, NewMessage,
-                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Ticket, TicketReply,
+from .facts import DeskTotals, ReportFacts
+from .model import (Agent, AgentStatus, Alert, AuditEntry, Chat, ChatStatus, Closure, Message, NewMessage,
+                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket, TicketReply,
                     TicketStatus, Visitor)
 
 
@@ -58,7 +59,11 @@ class Store(Protocol):
     async def assign_chat(self, chat_id: str, agent_id: str, at: datetime, *,
                           first: bool) -> Chat | None:
         """Set status active and agent; `assigned_at` only when `first`
-        (a transfer keeps it). None if the chat has ended."""
+        (a transfer keeps it); the agent joins those who handled the chat.
+        None if the chat has ended."""
+
+    async def chat_agents(self, chat_id: str) -> list[str]:
+        """Every agent who handled the chat (`assign_chat` records them), first first."""
 
     async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
                            min_tier: int = 1) -> Chat | None:
@@ -82,6 +87,33 @@ class Store(Protocol):
 
     async def messages_after(self, chat_id: str, after_seq: int, *,
                              include_notes: bool, limit: int = 500) -> list[Message]: ...
+
+    # surveys and abuse alerts (store/trust.py)
+    async def save_survey(self, survey: Survey) -> Survey:
+        """Raises Conflict if the chat has a survey already."""
+
+    async def survey_by_id(self, survey_id: str) -> Survey | None: ...
+    async def survey_of_chat(self, chat_id: str) -> Survey | None: ...
+
+    async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime) -> Survey | None:
+        """Out of the agents' scores; None if there is no such survey."""
+
+    async def recent_surveys(self, site_id: str, *, account_id: str | None, visitor_id: str,
+                             limit: int) -> list[Survey]:
+        """An account's (without one, the visitor's) newest surveys first."""
+
+    async def unrated_chat(self, visitor_id: str, *, reasons: Collection[str], since: datetime) -> str | None:
+        """The visitor's latest chat an agent handled, ended at `since` or
+        later for one of `reasons`, without a survey."""
+
+    async def count_chats_on_topic(self, site_id: str, *, account_id: str | None, visitor_id: str,
+                                   topic: str, since: datetime) -> int:
+        """Chats on `topic` started after `since` by the account's verified
+        visitors (without an account, by the visitor)."""
+
+    async def add_alert(self, alert: Alert) -> Alert: ...
+    async def list_alerts(self, *, kind: str | None = None, since: datetime | None = None,
+                          limit: int = 50, offset: int = 0) -> list[Alert]: ...
 
     # mail outbox (services/mail.py)
     async def queue_mail(self, mail: OutgoingMail) -> None:
@@ -154,6 +186,53 @@ class Store(Protocol):
                            mails: Sequence[OutgoingMail] = ()) -> tuple[Chat, Ticket, Message] | None:
         """Ticket, receipt as next message, chat ended "converted", mails: one transaction. None if ended."""
 
+    # suspensions and the audit log (store/moderation.py)
+    async def suspend(self, suspension: Suspension, audit: AuditEntry) -> list[Chat]:
+        """One transaction: the suspension, every chat of its target not
+        ended yet ended "suspended" at its `created_at`, and `audit` (its
+        data given `chats`, the ids ended). Returns the chats ended. Raises
+        Conflict (nothing written) if the target has an active suspension."""
+
+    async def lift(self, site_id: str, *, account_id: str | None = None, visitor_id: str | None = None,
+                   audit: AuditEntry) -> list[Suspension]:
+        """Lifts the target's suspensions active at `audit.at` (by `audit.actor_id`,
+        for `audit.reason`) and records `audit`: one transaction. [] if none was active."""
+
+    async def expire_suspension(self, suspension_id: str, audit: AuditEntry) -> Suspension | None:
+        """Marks a suspension run out at `audit.at` lifted at its `until`, with
+        `audit`; None (nothing written) if lifted already, a ban, or not run out."""
+
+    async def active_suspension(self, site_id: str, *, account_id: str | None, visitor_id: str,
+                                now: datetime) -> Suspension | None:
+        """What keeps the visitor out of chat at `now` (its own, or its
+        verified account's): a ban first, else the longest."""
+
+    async def suspension_by_id(self, suspension_id: str) -> Suspension | None: ...
+
+    async def open_suspensions(self) -> list[Suspension]:
+        """Every suspension not lifted yet, oldest first (to re-arm timers)."""
+
+    async def account_sites(self, account_id: str) -> list[str]:
+        """Ids of the sites where a verified visitor has that account."""
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Record one audit entry, in a transaction of its own."""
+
+    async def audit_log(self, *, action: str | None = None, actor_id: str | None = None,
+                        target: str | None = None, since: datetime | None = None,
+                        until: datetime | None = None, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
+        """Entries matching every filter given, `at` in [since, until), newest first."""
+
+    # figures (store/reports.py): one query layer for the live metrics, the reports and /metrics
+    async def report_facts(self, since: datetime | None, until: datetime) -> ReportFacts:
+        """What happened in [since, until) (`since` None: from the start): chats
+        open in it with their messages before `until`, agents who got a chat,
+        chats ended, SLA breaches, surveys not excluded with their chats' agents."""
+
+    async def desk_totals(self) -> DeskTotals:
+        """Counts since the desk began: chats started, ended by reason, SLA
+        breaches by kind, surveys by rating and excluded surveys by rating."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueEntry:
@@ -218,6 +297,10 @@ class LiveState(Protocol):
 class Notifier(Protocol):
     """Sends events to Socket.IO rooms after the commit. Rooms:
     `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent),
-    `visitors` (every visitor)."""
+    `visitors` (every visitor), `account:{site id}/{account id}` (the
+    verified visitors of an account)."""
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...
+
+    async def disconnect(self, room: str) -> None:
+        """Closes every connection in the room."""

@@ -3,6 +3,7 @@ periods after a connection drops, and re-arming all of it after a restart."""
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from typing import Any
 
 from .chats import VISITOR_GONE, ChatService
@@ -11,6 +12,7 @@ from .context import Desk
 from .model import Agent, AgentStatus, ChatStatus, Visitor
 from .routing import Router
 from .sla import SlaService
+from .surveys import SURVEYED
 from .tickets import TicketService
 from .timers import Timers
 from .views import agent_view, chat_view, iso, ticket_view
@@ -39,9 +41,15 @@ class PresenceService:
         chat = await desk.store.open_chat_of_visitor(visitor.id)
         session: dict[str, Any] = {"visitor_token": token, "visitor_id": visitor.id,
                                    "verified": visitor.verified, "online": await self._router.online(now),
-                                   "open_tickets": [ticket_view(t) for t in await self._tickets.open_tickets(visitor)]}
+                                   "open_tickets": []}
+        if visitor.verified:  # tickets and account details only to whom the site vouched for
+            session["open_tickets"] = [ticket_view(t) for t in await self._tickets.open_tickets(visitor)]
+            session["account"] = {"id": visitor.account_id, "name": visitor.name, "email": visitor.email,
+                                  "plan": visitor.plan, "tickets": await self._tickets.quota(visitor)}
         if not session["online"]:
             session["next_open"] = iso(await self._router.next_open(now))
+        if chat is None:
+            await self._offer_survey(visitor, session)
         if chat is not None:
             await self._timers.cancel(VISITOR_GONE, chat.id)
             agent = (await self._router.agents()).get(chat.agent_id) if chat.agent_id else None
@@ -49,6 +57,13 @@ class PresenceService:
             if chat.status is ChatStatus.QUEUED:
                 session["position"] = await self._router.position(chat.id)
         return session
+
+    async def _offer_survey(self, visitor: Visitor, session: dict[str, Any]) -> None:
+        """A reloaded page still offers the survey of the chat just ended."""
+        since = self._desk.clock.now() - timedelta(seconds=self._desk.config.policy.survey_window_s)
+        chat_id = await self._desk.store.unrated_chat(visitor.id, reasons=[str(r) for r in SURVEYED], since=since)
+        if chat_id is not None:
+            session["survey"] = {"chat_id": chat_id}
 
     async def visitor_disconnected(self, visitor_id: str, conn: str) -> None:
         desk = self._desk

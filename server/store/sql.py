@@ -20,10 +20,13 @@ from ..services import errors
 from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage,
                               OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
-from .base import SqlBase, insert_mails, maybe, returned
+from .base import SqlBase, dialect_insert, first_row, insert_mails, maybe, returned
+from .moderation import ModerationRecords
 from .policy_records import PolicyRecords
-from .tables import agents, chats, messages, outbox, sites, visitors
+from .reports import ReportRecords
+from .tables import agents, chat_agents, chats, messages, outbox, sites, visitors
 from .tickets import TicketRecords
+from .trust import TrustRecords
 from .engine import sqlite_writer_engine
 from .writer import GroupWriter
 
@@ -38,7 +41,7 @@ MAIL_LEASE_S = 600.0
 ERROR_CHARS = 1000
 
 
-class SqlStore(TicketRecords, PolicyRecords, SqlBase):
+class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))
@@ -157,10 +160,25 @@ class SqlStore(TicketRecords, PolicyRecords, SqlBase):
 
     async def assign_chat(self, chat_id: str, agent_id: str, at: datetime, *,
                           first: bool) -> Chat | None:
+        """...and records the agent among those who handled the chat."""
         changes: dict[str, Any] = {"status": ChatStatus.ACTIVE.value, "agent_id": agent_id}
         if first:
             changes["assigned_at"] = at
-        return await self._change_open_chat(chat_id, changes)
+        stmt = (update(chats).where(chats.c.id == chat_id, NOT_ENDED)
+                .values(changes).returning(*chats.c))
+        async with self._transaction() as conn:
+            row = await first_row(conn, stmt)
+            if row is not None:
+                handled = dialect_insert(conn.dialect.name, chat_agents).values(
+                    chat_id=chat_id, agent_id=agent_id, assigned_at=at)
+                await conn.execute(handled.on_conflict_do_nothing(index_elements=["chat_id", "agent_id"]))
+        return maybe(rows.chat_of, row)
+
+    async def chat_agents(self, chat_id: str) -> list[str]:
+        """Every agent who handled the chat, in the order they got it."""
+        stmt = (select(chat_agents.c.agent_id).where(chat_agents.c.chat_id == chat_id)
+                .order_by(chat_agents.c.assigned_at, chat_agents.c.agent_id))
+        return [row["agent_id"] for row in await self._all(stmt)]
 
     async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
                            min_tier: int = 1) -> Chat | None:

@@ -203,29 +203,69 @@ surveys = Table(
     "surveys", metadata,
     _id(),
     _ref("chat_id", "chats.id", nullable=False),
+    _ref("site_id", "sites.id", nullable=False),
     _ref("visitor_id", "visitors.id", nullable=False),
-    Column("rating", Integer),
+    Column("account_id", String(255)),  # the site's account id, when verified
+    Column("rating", Integer, nullable=False),  # 1-5
     Column("comment", Text),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("excluded_reason", Text),  # set by a supervisor: not in the agent's score
+    # Set by a supervisor: not in the agents' scores (audited).
+    Column("excluded_reason", Text),
+    Column("excluded_by", ID),
+    Column("excluded_at", UTCDateTime),
     Index("uq_surveys_chat_id", "chat_id", unique=True),
+    Index("ix_surveys_created_at", "created_at"),
+    Index("ix_surveys_account_id", "account_id"),
+    Index("ix_surveys_visitor_id", "visitor_id"),
 )
 
+# Every agent who handled a chat (a transfer adds one): surveys and reports
+# are tied to each of them.
+chat_agents = Table(
+    "chat_agents", metadata,
+    _ref("chat_id", "chats.id", nullable=False),
+    _ref("agent_id", "agents.id", nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("chat_id", "agent_id"),
+    Index("ix_chat_agents_agent_id", "agent_id"),
+)
+
+# A suspension or ban of a verified account (every visitor of it) or of one
+# visitor. `until` None: a ban, which never lifts by itself.
 suspensions = Table(
     "suspensions", metadata,
     _id(),
     _ref("site_id", "sites.id", nullable=False),
-    _ref("account_id", "accounts.id"),
+    Column("account_id", String(255)),  # the site's account id, like visitors.account_id
     _ref("visitor_id", "visitors.id"),
     Column("ban", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
-    Column("until", UTCDateTime),  # None for a ban: it never lifts by itself
+    Column("until", UTCDateTime),
+    Column("actor_id", ID),  # the supervisor
     Column("lifted_at", UTCDateTime),
     Column("lifted_reason", Text),
-    Column("actor_id", ID),  # an agent id, or None for the system
-    Index("ix_suspensions_account_id", "account_id"),
+    Column("lifted_by", ID),  # None: lifted by itself at `until`
+    Index("ix_suspensions_site_id_account_id", "site_id", "account_id"),
     Index("ix_suspensions_visitor_id", "visitor_id"),
+    Index("ix_suspensions_until", "until"),
+)
+
+# Abuse signals and flags raised to supervisors, with their evidence; never
+# acted on automatically.
+alerts = Table(
+    "alerts", metadata,
+    _id(),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),  # repeat_chats | negative_surveys | flag
+    _ref("site_id", "sites.id", nullable=False),
+    Column("account_id", String(255)),
+    Column("visitor_id", ID),
+    Column("agent_id", ID),  # the flagging agent
+    Column("reason", Text),
+    Column("chat_ids", JSONText, nullable=False),  # the chats behind it
+    Column("evidence", JSONText),
+    Index("ix_alerts_at", "at"),
 )
 
 audit_log = Table(
@@ -238,6 +278,7 @@ audit_log = Table(
     Column("reason", Text),
     Column("data", JSONText),
     Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_action", "action"),
 )
 
 # Mail waiting for (or past) delivery, written in the transaction of the

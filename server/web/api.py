@@ -1,4 +1,5 @@
-"""The agents' REST API under /api: tickets, a visitor's context, closures.
+"""The agents' REST API under /api: tickets, a visitor's context, closures,
+reports.
 
 Every route takes the console's session cookie (then an unsafe method also
 needs the session's CSRF token in `X-CSRF-Token`) or `Authorization: Bearer
@@ -9,8 +10,8 @@ with the HTTP status of `http_status`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Annotated, Any, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from aiohttp import hdrs, web
@@ -18,12 +19,16 @@ from aiohttp_session import get_session
 
 from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
+from ..services.audit import audit_view
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
 from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketReply, TicketStatus
+from ..services.reports import Report
+from ..services.signals import alert_view
 from ..services.tickets import TicketRequest
 from ..services.views import iso, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
+from .reports import csv_text
 from .security import csrf_matches, session_agent
 
 MAX_BODY = 64 * 1024  # bytes
@@ -35,6 +40,7 @@ LISTED = ("response_due_at", "resolution_due_at", "email", "department", "update
 
 Handler = Callable[[web.Request, Agent], Awaitable[web.Response]]
 Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Instant = Annotated[datetime, msgspec.Meta(tz=True)]  # ISO-8601 with its offset: 2026-11-23T15:00:00Z
 
 
 def http_status(error: DeskError) -> int:
@@ -103,8 +109,15 @@ def ticket_query(request: web.Request) -> TicketQuery:
     query: dict[str, Any] = dict(request.query)
     if "status" in query:
         query["status"] = query["status"].split(",")
+    return query_of(request, TicketQuery, query)
+
+
+def query_of(request: web.Request, kind: type[B], query: dict[str, Any] | None = None) -> B:
+    """The query string (or `query` made of it) as `kind`, checked like a
+    body; raises BadRequest."""
     try:
-        return msgspec.convert(query, TicketQuery, strict=False)  # "50" is a limit of 50
+        return msgspec.convert(dict(request.query) if query is None else query, kind,
+                               strict=False)  # "50" is a limit of 50
     except msgspec.ValidationError as exc:
         raise BadRequest(f"bad query: {exc}") from None
 
@@ -237,7 +250,73 @@ async def add_closure(request: web.Request, agent: Agent) -> web.Response:
 async def remove_closure(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
     services.auth.require_role(agent, Role.SUPERVISOR)
-    return ok(closure=closure_view(await services.closures.remove(request.match_info["id"])))
+    return ok(closure=closure_view(await services.closures.remove(agent, request.match_info["id"])))
+
+
+# the audit log: supervisors' and automatic actions, newest first
+class AuditQuery(Body):
+    action: Short | None = None
+    actor: Id | None = None  # an agent id
+    target: Annotated[str, msgspec.Meta(max_length=255)] | None = None  # account:<site key>/<id>, chat:<id>, ...
+    since: Instant | None = None
+    until: Instant | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+async def audit_log(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    services.auth.require_role(agent, Role.SUPERVISOR)
+    query = query_of(request, AuditQuery)
+    entries = await services.desk.store.audit_log(
+        action=query.action, actor_id=query.actor, target=query.target, since=query.since, until=query.until,
+        limit=query.limit, offset=query.offset)
+    return ok(entries=[audit_view(e) for e in entries])
+
+
+# alerts: abuse signals and flags, newest first
+class AlertQuery(Body):
+    kind: Literal["repeat_chats", "negative_surveys", "flag"] | None = None
+    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
+    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+async def list_alerts(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    services.auth.require_role(agent, Role.SUPERVISOR)
+    try:
+        query = msgspec.convert(dict(request.query), AlertQuery, strict=False)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"bad query: {exc}") from None
+    found = await services.desk.store.list_alerts(kind=query.kind, limit=query.limit, offset=query.offset)
+    return ok(alerts=[alert_view(a) for a in found])
+
+
+# reports: figures per agent and desk-local day (services/reports.py)
+class ReportQuery(Body):
+    first: date = msgspec.field(name="from")  # YYYY-MM-DD, desk-local, included
+    last: date = msgspec.field(name="to")
+    agent_id: Id | None = None
+
+
+async def report_of(request: web.Request, agent: Agent) -> Report:
+    services = services_of(request)
+    services.auth.require_role(agent, Role.SUPERVISOR)
+    query = query_of(request, ReportQuery)
+    return await services.metrics.reports.report(query.first, query.last, query.agent_id)
+
+
+async def report_json(request: web.Request, agent: Agent) -> web.Response:
+    report = await report_of(request, agent)
+    return ok(**{"from": report.first.isoformat(), "to": report.last.isoformat()},
+              rows=report.rows, totals=report.totals)
+
+
+async def report_csv(request: web.Request, agent: Agent) -> web.Response:
+    report = await report_of(request, agent)
+    name = f"shiftdesk-report-{report.first.isoformat()}-{report.last.isoformat()}.csv"
+    return web.Response(text=csv_text(report.columns, report.rows), content_type="text/csv", charset="utf-8",
+                        headers={hdrs.CONTENT_DISPOSITION: f'attachment; filename="{name}"'})
 
 
 def setup_api(app: web.Application) -> None:
@@ -254,5 +333,9 @@ def setup_api(app: web.Application) -> None:
         web.get("/closures", endpoint(list_closures)),
         web.post("/closures", endpoint(add_closure)),
         web.delete("/closures/{id}", endpoint(remove_closure)),
+        web.get("/audit", endpoint(audit_log)),
+        web.get("/alerts", endpoint(list_alerts)),
+        web.get("/reports", endpoint(report_json)),
+        web.get("/reports.csv", endpoint(report_csv)),
     ])
     app.add_subapp("/api", api)

@@ -1,5 +1,6 @@
 """HTTP routes: the demo page, widget.js, the console's login and page,
-the ticket confirmation link, health; the REST API is mounted from api.py."""
+the ticket confirmation link, health; the REST API is mounted from api.py,
+/metrics from metrics.py."""
 from __future__ import annotations
 
 import aiohttp_jinja2
@@ -12,7 +13,9 @@ from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
 from .assets import BUILD, STATIC, version
 from .keys import SERVICES
+from .metrics import setup_metrics
 from .security import check_csrf, csrf_token, session_agent
+from .widget import setup_widget
 
 DEMO_SITE = web.AppKey("demo_site", str)
 LOGINS_PER_MINUTE = 10
@@ -31,6 +34,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
     app.router.add_post(CONFIRM_PATH + "{token}", confirm)
     setup_api(app)
+    setup_widget(app)
+    setup_metrics(app)
     app.router.add_static("/static/", STATIC)
 
 

@@ -143,6 +143,9 @@ async def test_assign_transfer_requeue_and_end(store: SqlStore) -> None:
     assert assigned == dataclasses.replace(chat, status=ChatStatus.ACTIVE, agent_id=ann.id, assigned_at=t1)
     moved = await store.assign_chat(chat.id, bob.id, t2, first=False)
     assert moved == dataclasses.replace(assigned, agent_id=bob.id)  # the duration clock keeps running
+    await store.assign_chat(chat.id, ann.id, t3, first=False)  # back to Ann: still two who handled it
+    await store.assign_chat(chat.id, bob.id, t3, first=False)
+    assert await store.chat_agents(chat.id) == [ann.id, bob.id]
     requeued = await store.requeue_chat(chat.id, Priority.CRITICAL, need_skill="dns", min_tier=2)
     assert requeued == dataclasses.replace(moved, status=ChatStatus.QUEUED, agent_id=None,
                                            priority=Priority.CRITICAL, need_skill="dns", min_tier=2)

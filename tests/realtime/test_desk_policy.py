@@ -60,15 +60,23 @@ async def test_an_open_ticket_on_the_topic_points_the_visitor_to_it_unless_it_is
     assert new_issue["ok"], new_issue
 
 
-async def test_the_session_lists_the_visitors_open_tickets(harness):
+async def test_only_a_verified_session_lists_open_tickets_and_account_details(harness):
     _, token = await harness.add_agent("Ann")
     agent = await harness.agent(token)
-    visitor, ack = await start(harness, {"text": "help"})
+    claims = {"sub": "u-7", "account": "acct-7", "plan": "standard", "email": "kim@example.test"}
+    verified, ack = await start(harness, {"text": "help"},
+                                identity=identity(harness.site.secret, at=harness.clock.now(), **claims))
     ticket = (await agent.call("chat:convert", {"chat_id": ack["chat"]["id"]}))["ticket"]
-    session = visitor.received("session")[0]
-    back = await harness.visitor(token=session["visitor_token"])
-    tickets = (await back.next("session"))["open_tickets"]
-    assert [(t["number"], t["status"]) for t in tickets] == [(ticket["number"], "open")]
+    elsewhere = await harness.visitor(identity=identity(harness.site.secret, at=harness.clock.now(), **claims))
+    session = await elsewhere.next("session")
+    assert [(t["number"], t["status"]) for t in session["open_tickets"]] == [(ticket["number"], "open")]
+    assert session["account"] == {"id": "acct-7", "name": None, "email": "kim@example.test", "plan": "standard",
+                                  "tickets": {"plan": "standard", "used": 1, "included": 10, "over": False}}
+    anonymous, ack = await start(harness, {"text": "help", "email": "kim@example.test"})
+    await agent.call("chat:convert", {"chat_id": ack["chat"]["id"]})
+    back = await harness.visitor(token=anonymous.received("session")[0]["visitor_token"])
+    session = await back.next("session")
+    assert session["open_tickets"] == [] and "account" not in session  # a claimed email opens nothing
 
 
 # skills and tiers

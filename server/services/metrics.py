@@ -1,0 +1,166 @@
+"""The supervisors' live figures (the `metrics` push) and what /metrics
+serves, both counted by `services.reports` over the store's facts.
+
+The push is driven by change, not by a hook in every service: the desk's
+Notifier is wrapped (`ChangeNotifier`) so that every event emitted marks
+today's figures stale. Once a real second (a refresh rate for people, not a
+policy timer) the live part (queue, agents, active chats: cheap) is read
+again, today's figures only when stale, when the desk-local day has turned,
+or REFRESH_S after they were read (for what emits nothing: surveys, and
+another node's events, as the stale mark is this node's); the snapshot
+goes to the `supervisors` room when it differs from the last one sent. So
+it goes out at most once a second, and never when nothing changed.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..policy.figures import AgentState, Histogram, agent_state, day_start, histogram, local_day
+from .context import Desk
+from .facts import DeskTotals
+from .model import AgentStatus, ChatStatus, Role
+from .ports import Notifier
+from .reports import Reports
+from .routing import Router
+
+log = logging.getLogger(__name__)
+METRICS = "metrics"
+PUSH_S = 1.0  # real seconds between looks at the figures
+# Today's figures are read again after this many real seconds even unmarked:
+# a survey submitted or excluded emits nothing.
+REFRESH_S = 30.0
+# Histogram buckets (seconds); the SLA warning and limit are added, so the
+# share within target can be read from a bucket.
+FIRST_RESPONSE_BUCKETS = (10, 20, 30, 45, 60, 90, 120, 180, 300, 600)
+RESPONSE_GAP_BUCKETS = (15, 30, 60, 90, 120, 180, 300, 600, 1200)
+
+
+class ChangeNotifier:
+    """A `Notifier` that calls `on_emit` before passing on every event but
+    the metrics push itself."""
+
+    def __init__(self, inner: Notifier) -> None:
+        self._inner = inner
+        self.on_emit: Callable[[], None] = lambda: None
+
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None:
+        if event != METRICS:
+            self.on_emit()
+        await self._inner.emit(event, data, room, skip)
+
+    async def disconnect(self, room: str) -> None:
+        await self._inner.disconnect(room)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scrape:
+    """What /metrics shows: the live part of the snapshot, counts since the
+    desk began, and every answer's wait since the desk began."""
+
+    live: dict[str, Any]
+    totals: DeskTotals
+    first_response: Histogram
+    response_gap: Histogram
+
+
+class Metrics:
+    def __init__(self, desk: Desk, router: Router) -> None:
+        self._desk = desk
+        self._router = router
+        self.reports = Reports(desk.store, desk.tz, desk.config.policy)
+        p = desk.config.policy
+        self._bounds = ({*FIRST_RESPONSE_BUCKETS, p.first_response_warn_s, p.first_response_s},
+                        {*RESPONSE_GAP_BUCKETS, p.response_gap_warn_s, p.response_gap_s})
+        self._stale = True
+        self._today: tuple[date, dict[str, Any], float] | None = None  # (day, figures, when read: monotonic)
+        self._sent: dict[str, Any] | None = None
+        self._before: tuple[date, Histogram, Histogram] | None = None  # answers before that day
+
+    def changed(self) -> None:
+        self._stale = True
+
+    # the push
+    async def snapshot(self) -> dict[str, Any]:
+        """`{"day", "queue", "agents", "active_chats", "today"}` (docs/protocol.md)."""
+        now = self._desk.clock.now()
+        day = local_day(now, self._desk.tz)
+        if self._today is None or not self._fresh(day):
+            self._stale = False  # before the await: a change meanwhile marks it again
+            try:
+                self._today = (day, await self.reports.day(day), time.monotonic())
+            except BaseException:
+                self._stale = True
+                raise
+        return {"day": day.isoformat(), **await self.live(now), "today": self._today[1]}
+
+    def _fresh(self, day: date) -> bool:
+        return (not self._stale and self._today is not None and self._today[0] == day
+                and time.monotonic() - self._today[2] <= REFRESH_S)
+
+    async def push(self) -> None:
+        snapshot = await self.snapshot()
+        if snapshot != self._sent:
+            self._sent = snapshot
+            await self._desk.notify.emit(METRICS, snapshot, "supervisors")
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.push()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the dashboard goes stale; the desk goes on
+                log.exception("metrics push failed")
+            await asyncio.sleep(PUSH_S)
+
+    # the live part
+    async def live(self, now: datetime) -> dict[str, Any]:
+        queue = await self._desk.live.queue()
+        longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
+        return {"queue": {"length": len(queue), "longest_wait_s": int(longest)},
+                "agents": await self._agents(now),
+                "active_chats": len(await self._desk.store.chats_with_status(ChatStatus.ACTIVE))}
+
+    async def _agents(self, now: datetime) -> dict[str, int]:
+        """on_shift (connected or not), and available / busy / away
+        (`policy.figures.AgentState`). Supervisors count only while they
+        take chats (connected to /agent, or holding one)."""
+        counts = dict.fromkeys(["on_shift", *map(str, AgentState)], 0)
+        presences = {p.agent_id: p for p in await self._desk.live.presences()}
+        for agent in (await self._router.agents()).values():
+            presence = presences.get(agent.id)
+            connected, chats = (presence.connections > 0, presence.load) if presence else (False, 0)
+            if agent.role is Role.SUPERVISOR and not (connected or chats):
+                continue
+            on_shift = self._desk.on_shift(agent, now)
+            status = presence.status if presence else agent.status
+            state = agent_state(on_shift=on_shift, connected=connected, available=status is AgentStatus.AVAILABLE,
+                                chats=chats)
+            counts["on_shift"] += on_shift
+            if state is not None:
+                counts[str(state)] += 1
+        return counts
+
+    # /metrics
+    async def scrape(self) -> Scrape:
+        """Answers of days before today are read once a day (the past does
+        not change); today's at every scrape."""
+        tz, now = self._desk.tz, self._desk.clock.now()
+        day = local_day(now, tz)
+        today, tomorrow = day_start(day, tz), day_start(day + timedelta(days=1), tz)
+        if self._before is None or self._before[0] != day:
+            before = (await self.reports.window(None, today)).total
+            self._before = (day, *self._histograms(before.first_waits, before.gap_waits))
+        current = (await self.reports.window(today, tomorrow)).total
+        first, gaps = self._histograms(current.first_waits, current.gap_waits)
+        return Scrape(await self.live(now), await self._desk.store.desk_totals(),
+                      self._before[1] + first, self._before[2] + gaps)
+
+    def _histograms(self, first: list[float], gaps: list[float]) -> tuple[Histogram, Histogram]:
+        return histogram(first, self._bounds[0]), histogram(gaps, self._bounds[1])

@@ -1,0 +1,69 @@
+"""Surveys: when a chat ends the visitor is asked for a 1-5 rating and a
+comment, once per chat, within `[policy] survey_window_s`; the survey is
+tied to every agent who handled the chat. A supervisor may exclude one from
+the agents' scores with a reason (what staff could not control), audited."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from . import audit
+from .context import Desk
+from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .model import Agent, ChatStatus, EndReason, Survey, Visitor
+from .signals import Signals, account_of
+from .tokens import new_id
+from .views import iso
+
+# Chats that end with a survey: not a suspension (the visitor is shown the
+# door), and only chats an agent handled.
+SURVEYED = frozenset({EndReason.VISITOR, EndReason.AGENT, EndReason.CONVERTED, EndReason.ABANDONED})
+COMMENT_CHARS = 2000
+SURVEY_EXCLUDE = "survey_exclude"  # the audit log's action
+
+
+def survey_view(survey: Survey) -> dict:
+    return {"id": survey.id, "chat_id": survey.chat_id, "rating": survey.rating, "comment": survey.comment,
+            "created_at": iso(survey.created_at), "excluded_reason": survey.excluded_reason,
+            "excluded_at": iso(survey.excluded_at)}
+
+
+class SurveyService:
+    def __init__(self, desk: Desk, signals: Signals) -> None:
+        self._desk = desk
+        self._signals = signals
+
+    async def submit(self, visitor: Visitor, chat_id: str, rating: int, comment: str | None) -> Survey:
+        desk, now = self._desk, self._desk.clock.now()
+        chat = await desk.store.chat_by_id(chat_id)
+        if chat is None:
+            raise NotFound("no such chat")
+        if chat.visitor_id != visitor.id:
+            raise Forbidden("this chat is not yours")
+        if chat.status is not ChatStatus.ENDED or chat.end_reason not in SURVEYED or chat.assigned_at is None:
+            raise Conflict("a chat can be rated once an agent has handled it and it has ended")
+        window = desk.config.policy.survey_window_s
+        if now - chat.ended_at > timedelta(seconds=window):
+            raise Conflict(f"a chat can be rated within {window} s of its end")
+        if comment is not None and len(comment) > COMMENT_CHARS:
+            raise BadRequest(f"a comment has at most {COMMENT_CHARS} characters")
+        survey = await desk.store.save_survey(Survey(
+            id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
+            created_at=now, account_id=account_of(visitor), comment=comment or None))
+        await desk.notify.emit("survey", survey_view(survey), "supervisors")
+        await self._signals.rated(visitor, survey)
+        return survey
+
+    async def exclude(self, supervisor: Agent, survey_id: str, reason: str) -> Survey:
+        """Leaves a survey out of its agents' scores; audited."""
+        reason = audit.reason_of(reason)
+        desk, now = self._desk, self._desk.clock.now()
+        survey = await desk.store.survey_by_id(survey_id)
+        if survey is None:
+            raise NotFound("no such survey")
+        if survey.excluded_reason is not None:
+            raise Conflict("this survey is already excluded")
+        excluded = await desk.store.exclude_survey(survey.id, reason, supervisor.id, now)
+        await audit.record(desk, SURVEY_EXCLUDE, f"survey:{survey.id}", actor_id=supervisor.id, reason=reason,
+                           data={"chat_id": survey.chat_id, "rating": survey.rating})
+        await desk.notify.emit("survey", survey_view(excluded), "supervisors")
+        return excluded
