@@ -134,3 +134,67 @@ async def chromium() -> AsyncIterator[object]:
             yield browser
         finally:
             await browser.close()
+
+
+# In-process desk for the front-end tests: the test harness's real server
+# (tests/conftest.py: loopback port, SQLite file, ManualClock the test moves)
+# with the bundles built, driven from the same event loop as Playwright.
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+async def desk(harness, bundles):
+    """The harness, with its bundles built: `desk.url`, `desk.clock`,
+    `desk.add_agent(..., password=PASSWORD)`, `desk.advance(s)`."""
+    return harness
+
+
+@dataclass
+class HostSite:
+    """The customer's site: a server of its own on another loopback port
+    (another origin than the desk's, as in production; both on loopback so
+    Chromium's private-network rules have nothing to refuse)."""
+
+    url: str
+    pages: dict
+
+
+@pytest.fixture
+async def host(aiohttp_server) -> HostSite:
+    from aiohttp import web
+
+    pages: dict[str, str] = {}
+
+    async def serve(request: web.Request) -> web.Response:
+        html = pages.get(request.path)
+        if html is None:
+            raise web.HTTPNotFound()
+        return web.Response(text=html, content_type="text/html")
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", serve)
+    server = await aiohttp_server(app)
+    return HostSite(str(server.make_url("/")).rstrip("/"), pages)
+
+
+async def host_page(context, desk, host: HostSite, *, body: str = "", script_attrs: str = "", head: str = "",
+                    path: str = "/"):
+    """A page of the customer's site that embeds the widget with one tag, as integrators do."""
+    host.pages[path] = (f"<!doctype html><html><head><meta charset=utf-8><title>Shop</title>{head}</head>"
+                        f'<body>{body}<script src="{desk.url}/widget.js" data-site="{desk.site.key}" '
+                        f"{script_attrs} async></script></body></html>")
+    page = await context.new_page()
+    await page.goto(f"{host.url}{path}")
+    return page
+
+
+async def console_login(context, desk, email: str, password: str = PASSWORD, path: str = "/console"):
+    """A console page, logged in through the login form."""
+    page = await context.new_page()
+    await page.goto(f"{desk.url}/console/login")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", password)
+    await page.click('[data-sd="login"]')
+    await page.wait_for_url(f"{desk.url}/console")
+    if path != "/console":
+        await page.goto(f"{desk.url}{path}")
+    return page
