@@ -69,8 +69,11 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
         sio.mount(namespace(services, sio))
 
     app = web.Application(middlewares=[security_headers], client_max_size=MAX_PACKET_BYTES)
+    # Secure whenever the desk is reached over TLS (`[server] public_url`
+    # https://...): the cookie then never travels in clear text.
     setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",
-                                              httponly=True, samesite="Lax", max_age=12 * 3600))
+                                              httponly=True, samesite="Lax", max_age=12 * 3600,
+                                              secure=config.base_url.startswith("https://")))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     app[SERVICES], app[SIO] = services, sio
     if demo_site:

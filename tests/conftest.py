@@ -115,7 +115,8 @@ class Harness:
 
 
 def make_config(database: str, **sections) -> Config:
-    overrides = {"server": {"database": database, "secret_key": "test-secret"}, **sections}
+    server = {"database": database, "secret_key": "test-secret", **sections.pop("server", {})}
+    overrides = {"server": server, **sections}
     return load(None, env={}, overrides=overrides)
 
 

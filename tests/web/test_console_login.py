@@ -33,6 +33,7 @@ async def test_an_agent_logs_in_and_the_cookie_opens_the_agent_namespace(harness
         assert response.status == 303 and response.headers["Location"] == "/console"
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert "Secure" not in cookie  # plain http here: a Secure cookie would never come back
         async with session.get(f"{harness.url}/console") as page:
             assert page.status == 200 and "Carol" in await page.text()
             assert "script-src 'self'" in page.headers["Content-Security-Policy"]
@@ -80,3 +81,4 @@ async def test_logout_needs_csrf_and_ends_the_session(harness):
             assert page.status == 302
     finally:
         await session.close()
+
