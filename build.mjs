@@ -3,6 +3,8 @@
 // Usage: npm run build   (or: node build.mjs)
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -10,6 +12,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 const entries = {
   "widget/src/widget.js": "build/widget.js",
   "console/src/console.js": "build/console.js",
+  "console/src/dashboard.js": "build/dashboard.js",
 };
 
 for (const [entry, outfile] of Object.entries(entries)) {
@@ -25,4 +28,9 @@ for (const [entry, outfile] of Object.entries(entries)) {
     legalComments: "none",
     logLevel: "info",
   });
+  // A gzip sibling next to each bundle: aiohttp's FileResponse serves
+  // `NAME.gz` to clients that accept gzip (written with each build, so it
+  // is never older than the bundle).
+  const file = path.join(root, outfile);
+  writeFileSync(`${file}.gz`, gzipSync(readFileSync(file), { level: 9 }));
 }

@@ -1,19 +1,31 @@
-// One chat in the agent console: its tab (label, unread count, state) and
-// its panel (visitor context, SLA banner, transcript, composer).
+// One chat in the agent console: its tab (label, unread count, SLA colour)
+// and its panel (header and actions, SLA clocks, transcript, composer with
+// canned replies and notes, the visitor's context beside it).
 import { Outbox } from "../../widget/src/outbox.js";
 import { Transcript } from "../../widget/src/transcript.js";
-import { el, formatDuration, formatTime, randomId, request, TypingNotifier } from "../../widget/src/util.js";
+import { el, formatTime, randomId, request, TypingNotifier } from "../../widget/src/util.js";
+import { CannedMenu } from "./canned.js";
+import { ChatActions } from "./chat-actions.js";
+import { ContextView } from "./context-view.js";
+import { SlaClocks } from "./sla-clocks.js";
 
 const HISTORY_PAGE = 50; // a full page means the server may hold more
 const TYPING_CLEAR_MS = 8000;
-const SLA_KIND = { first_response: "First response", response_gap: "Reply", duration: "Chat length" };
+const ENDED = {
+  visitor: "The visitor ended the chat.",
+  agent: "You ended the chat.",
+  converted: "The chat became a ticket.",
+  abandoned: "The visitor left.",
+  suspended: "The account was suspended.",
+  transferred: "The chat was transferred.",
+};
 
 export class ChatPanel {
   /**
    * @param socket the /agent socket.io-client Socket
    * @param {object} chat a CHAT
-   * @param {{isReady(): boolean, select(panel: ChatPanel): void,
-   *          close(panel: ChatPanel): void, unreadChanged(): void}} desk
+   * @param desk the console: isReady(), select(panel), close(panel),
+   *   unreadChanged(), api, time, limits, canned, selfId(), openTicket(id)
    */
   constructor(socket, chat, desk) {
     this.socket = socket;
@@ -23,10 +35,16 @@ export class ChatPanel {
     this.visitor = {};
     this.unread = 0;
     this.typingTimer = null;
+    this.clocks = new SlaClocks(desk.time, desk.limits, (level) => this.showLevel(level));
+    this.context = new ContextView((id) => desk.openTicket(id));
+    this.actions = new ChatActions({
+      socket, api: desk.api, chatId: this.id, selfId: () => desk.selfId(),
+      openTicket: (id) => desk.openTicket(id), onEnded: (data) => this.ended(data),
+    });
     this.build();
     this.transcript = new Transcript(this.messages, (m) => this.renderMessage(m), "agent");
     this.outbox = new Outbox(
-      (payload) => request(socket, "chat:send", payload),
+      (payload) => this.sendNow(payload),
       this.transcript,
       () => (this.chat.status !== "ended" && desk.isReady() ? this.id : null),
     );
@@ -37,37 +55,44 @@ export class ChatPanel {
   }
 
   build() {
-    this.badge = el("span", { class: "badge", hidden: true });
+    this.badge = el("span", { class: "badge", "data-sd": "unread", hidden: true });
     this.tabLabel = el("span", { class: "tab-label" });
+    this.tabMeta = el("span", { class: "tab-meta" });
     this.tab = el("button", {
       type: "button", role: "tab", class: "tab", "data-sd": "chat-tab", "data-chat-id": this.id,
       "aria-selected": "false", "aria-controls": `chat-${this.id}`,
-    }, this.tabLabel, this.badge);
-    this.tab.addEventListener("click", () => this.desk.select(this));
+    }, el("span", { class: "tab-text" }, this.tabLabel, this.tabMeta), this.badge);
+    this.tab.addEventListener("click", () => this.desk.select(this, true));
 
-    this.context = el("dl", { class: "context", "data-sd": "visitor" });
-    this.sla = el("p", { class: "sla", "data-sd": "sla", role: "alert", hidden: true });
-    this.state = el("p", { class: "chat-state", "data-sd": "chat-state" });
+    this.title = el("h2", { class: "chat-title", "data-sd": "chat-title" });
+    this.chips = el("span", { class: "chips" });
+    this.state = el("p", { class: "chat-state", "data-sd": "chat-state", role: "status" });
     this.messages = el("div", { class: "messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages" });
     this.typingLine = el("p", { class: "typing", "aria-live": "polite" });
-    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000", placeholder: "Reply… (Enter sends, Shift+Enter for a new line)", "aria-label": "Reply" });
+    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000",
+      placeholder: "Reply… Enter sends, Shift+Enter for a new line, / for canned replies", "aria-label": "Reply" });
+    this.canned = new CannedMenu(this.input, this.desk.canned);
     this.note = el("input", { type: "checkbox", "data-sd": "note" });
     this.send = el("button", { type: "submit", class: "primary", "data-sd": "send" }, "Send");
-    this.end = el("button", { type: "button", class: "danger", "data-sd": "end" }, "End chat");
     this.closeTab = el("button", { type: "button", "data-sd": "close-tab", hidden: true }, "Close tab");
-    const composer = el("form", { class: "composer" },
-      this.input,
+    this.composer = el("form", { class: "composer" },
+      el("div", { class: "composer-input" }, this.canned.element, this.input),
       el("div", { class: "composer-actions" },
-        el("label", { class: "note" }, this.note, " Private note"),
-        this.send, this.end, this.closeTab));
-    this.panel = el("section", { id: `chat-${this.id}`, class: "chat", role: "tabpanel", "data-sd": "chat-panel", "data-chat-id": this.id, hidden: true },
-      el("header", { class: "chat-head" }, this.context, this.state), this.sla, this.messages, this.typingLine, composer);
+        el("label", { class: "note" }, this.note, " Internal note (agents only)"),
+        this.send, this.closeTab));
+    const conversation = el("div", { class: "conversation" },
+      el("header", { class: "chat-head" },
+        el("div", { class: "chat-heading" }, this.title, this.chips, this.state), this.actions.bar),
+      this.actions.area, this.clocks.element, this.messages, this.typingLine, this.composer);
+    this.panel = el("section", { id: `chat-${this.id}`, class: "chat", role: "tabpanel", "data-sd": "chat-panel",
+      "data-chat-id": this.id, hidden: true }, conversation, this.context.element);
 
-    composer.addEventListener("submit", (e) => {
+    this.composer.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
     });
     this.input.addEventListener("keydown", (e) => {
+      if (this.canned.keydown(e)) return;
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         this.submit();
@@ -76,17 +101,48 @@ export class ChatPanel {
     this.input.addEventListener("input", () => {
       if (!this.note.checked) this.typing.input();
     });
-    this.end.addEventListener("click", () => this.endChat());
+    this.note.addEventListener("change", () => {
+      this.composer.setAttribute("data-note", String(this.note.checked));
+      if (this.note.checked) this.typing.stop();
+    });
     this.closeTab.addEventListener("click", () => this.desk.close(this));
   }
 
-  /** New facts about the chat (a CHAT) and, from chat:assigned, its visitor. */
+  /** chat:assigned: the chat, its visitor, its messages and context. */
+  assigned({ chat, visitor, messages, context }) {
+    const list = Array.isArray(messages) ? messages : [];
+    this.update(chat, visitor || undefined);
+    this.addMessages(list, { live: false });
+    this.clocks.start(context && context.sla, this.chat, list);
+    this.context.update({ visitor: this.visitor, chat: this.chat, context: context || {} });
+    this.loadContext();
+  }
+
+  /** The rest of the context (previous chats; fresh tickets and quota). */
+  async loadContext() {
+    if (!this.visitor.id) return;
+    const answer = await this.desk.api.get(`/api/visitors/${encodeURIComponent(this.visitor.id)}/context`);
+    if (answer.ok) {
+      this.context.update({ context: { open_tickets: answer.open_tickets, quota: answer.quota,
+        previous_chats: answer.previous_chats } });
+    }
+  }
+
+  /** New facts about the chat (a CHAT) and its visitor. */
   update(chat, visitor) {
     this.chat = { ...this.chat, ...chat };
     if (visitor) this.visitor = visitor;
     this.tabLabel.textContent = this.label();
+    this.tabMeta.textContent = [this.chat.topic, this.chat.priority].filter(Boolean).join(" · ");
     this.tab.setAttribute("data-state", this.chat.status || "active");
-    this.renderContext();
+    this.title.textContent = this.label();
+    this.chips.replaceChildren(
+      el("span", { class: `chip ${this.visitor.verified ? "chip-ok" : "chip-muted"}` },
+        this.visitor.verified ? "verified" : "not verified"),
+      ...(this.chat.topic ? [el("span", { class: "chip" }, String(this.chat.topic))] : []),
+      ...(this.chat.priority ? [el("span", { class: "chip", "data-priority": this.chat.priority }, String(this.chat.priority))] : []),
+    );
+    this.context.update({ visitor: this.visitor, chat: this.chat });
     this.renderState();
   }
 
@@ -95,42 +151,18 @@ export class ChatPanel {
     return v.name || v.email || `Visitor ${String(v.id || this.id).slice(0, 6)}`;
   }
 
-  renderContext() {
-    const v = this.visitor;
-    const rows = [
-      ["Visitor", this.label()],
-      ["Email", v.email],
-      ["Identity", v.verified === undefined ? null : v.verified ? "verified" : "not verified"],
-      ["Account", v.account],
-      ["Plan", v.plan],
-      ["Topic", this.chat.topic],
-      ["Priority", this.chat.priority],
-      ["Started", this.chat.started_at ? formatTime(this.chat.started_at, true) : null],
-    ];
-    const tickets = Array.isArray(v.open_tickets) ? v.open_tickets : [];
-    if (tickets.length) {
-      rows.push(["Open tickets", tickets.map((t) => `${t.number} ${t.subject || ""} (${t.status || "open"})`).join("; ")]);
-    }
-    const nodes = [];
-    for (const [name, value] of rows) {
-      if (value === null || value === undefined || value === "") continue;
-      nodes.push(el("dt", {}, name), el("dd", { "data-field": name.toLowerCase() }, String(value)));
-    }
-    this.context.replaceChildren(...nodes);
-  }
-
   renderState() {
     const ended = this.chat.status === "ended";
     this.input.disabled = ended;
     this.send.disabled = ended;
     this.note.disabled = ended;
-    this.end.hidden = ended;
     this.closeTab.hidden = !ended;
+    this.actions.setEnded(ended);
     this.state.textContent = ended ? this.endedText || "Chat ended." : this.chat.status === "queued" ? "Queued" : "";
   }
 
   renderMessage(m) {
-    const who = m.note ? "Private note" : { visitor: this.label(), agent: "Agent", system: "" }[m.author] ?? "";
+    const who = m.note ? "Internal note" : { visitor: this.label(), agent: "You", system: "" }[m.author] ?? "";
     return el("div", {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at || null,
     },
@@ -139,16 +171,19 @@ export class ChatPanel {
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
 
-  addMessages(messages) {
+  /** Messages from the server; `live` ones (chat:message) move the clocks. */
+  addMessages(messages, { live = true } = {}) {
     const sorted = [...messages].sort((a, b) => a.seq - b.seq);
     let fresh = 0;
     for (const m of sorted) {
+      if (live) {
+        this.desk.time.sync(Date.parse(m.at));
+        this.clocks.message(m);
+      }
       if (!this.transcript.add(m)) continue;
       if (m.author === "visitor") {
         fresh++;
         this.showTyping(false);
-      } else if (m.author === "agent" && !m.note) {
-        this.clearSla(); // a reply answers the clock
       }
     }
     if (fresh && (!this.isSelected() || document.hidden)) {
@@ -163,9 +198,19 @@ export class ChatPanel {
       const ack = await request(this.socket, "chat:history", { chat_id: this.id, after_seq: this.transcript.lastSeq });
       if (!ack.ok) return;
       const messages = Array.isArray(ack.messages) ? ack.messages : [];
-      this.addMessages(messages);
+      this.addMessages(messages, { live: false });
       if (messages.length < HISTORY_PAGE) return;
     }
+  }
+
+  /** chat:send, and the clocks stop once a reply (not a note) is stored. */
+  async sendNow(payload) {
+    const ack = await request(this.socket, "chat:send", payload);
+    if (ack.ok) {
+      this.clocks.message({ seq: ack.seq, at: ack.at, author: "agent", note: Boolean(payload.note) });
+      this.desk.time.sync(Date.parse(ack.at));
+    }
+    return ack;
   }
 
   submit() {
@@ -176,33 +221,19 @@ export class ChatPanel {
     if (this.note.checked) fields.note = true;
     else this.typing.stop();
     this.note.checked = false;
+    this.composer.setAttribute("data-note", "false");
     this.outbox.push(randomId(), fields);
     this.messages.scrollTop = this.messages.scrollHeight;
   }
 
-  async endChat() {
-    this.end.disabled = true;
-    const ack = await request(this.socket, "chat:end", { chat_id: this.id });
-    this.end.disabled = false;
-    if (ack.ok) this.ended({ reason: "agent" });
-    else this.state.textContent = (ack.error && ack.error.message) || "The chat could not be ended.";
-  }
-
   ended(data) {
-    const reasons = {
-      visitor: "The visitor ended the chat.",
-      agent: "You ended the chat.",
-      converted: "The chat became a ticket.",
-      abandoned: "The visitor left.",
-      suspended: "The account was suspended.",
-      transferred: "The chat was transferred.",
-    };
-    this.endedText = reasons[data.reason] || "Chat closed.";
+    if (this.chat.status === "ended" && this.endedText) return; // the ack and the event both tell it
+    this.endedText = ENDED[data.reason] || "Chat closed.";
     if (data.ticket && data.ticket.number) this.endedText += ` Ticket ${data.ticket.number}.`;
     this.chat.status = "ended";
     this.typing.stop();
     this.showTyping(false);
-    this.clearSla();
+    this.clocks.stopAll();
     this.outbox.failAll("The chat ended");
     this.update({});
   }
@@ -213,18 +244,18 @@ export class ChatPanel {
     if (typing) this.typingTimer = setTimeout(() => { this.typingLine.textContent = ""; }, TYPING_CLEAR_MS);
   }
 
+  /** sla:warning and sla:breach. */
   showSla(data, breached) {
-    const kind = SLA_KIND[data.kind] || data.kind;
-    const text = `${kind}: ${formatDuration(data.elapsed_s)} of ${formatDuration(data.limit_s)}${breached ? " — breached" : ""}`;
-    this.sla.textContent = text;
-    this.sla.hidden = false;
-    this.sla.setAttribute("data-level", breached ? "breach" : "warning");
-    this.tab.setAttribute("data-sla", breached ? "breach" : "warning");
+    this.clocks.reached(data, breached);
   }
 
-  clearSla() {
-    this.sla.hidden = true;
-    this.tab.removeAttribute("data-sla");
+  showLevel(level) {
+    if (level) this.tab.setAttribute("data-sla", level);
+    else this.tab.removeAttribute("data-sla");
+  }
+
+  tick() {
+    this.clocks.render();
   }
 
   isSelected() {
@@ -235,10 +266,18 @@ export class ChatPanel {
     this.tab.setAttribute("aria-selected", String(selected));
     this.panel.hidden = !selected;
     if (selected) {
-      this.unread = 0;
-      this.renderUnread();
+      this.seen();
       this.messages.scrollTop = this.messages.scrollHeight;
       if (!this.input.disabled) this.input.focus();
+    }
+  }
+
+  /** The agent is looking at this chat: nothing is unread. */
+  seen() {
+    this.tab.removeAttribute("data-new");
+    if (this.unread) {
+      this.unread = 0;
+      this.renderUnread();
     }
   }
 

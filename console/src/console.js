@@ -1,27 +1,56 @@
 // The agent console: the /agent protocol (docs/protocol.md) over the login
-// session cookie, with one tab per chat. The page (console.html) provides
-// the skeleton; this fills it in.
+// session cookie, with one tab per chat, the queue, and the tickets. The
+// page (console.html) provides the skeleton; this fills it in.
 import { io } from "socket.io-client";
-import { ChatPanel } from "./chat-panel.js";
 import { el, formatDuration, request } from "../../widget/src/util.js";
+import { Api } from "./api.js";
+import { CannedStore } from "./canned.js";
+import { ChatPanel } from "./chat-panel.js";
+import { ServerTime } from "./sla-clocks.js";
+import { TicketsView } from "./tickets.js";
+
+const TICK_MS = 1000;
 
 class Desk {
   constructor(root, socket) {
+    this.root = root;
     this.socket = socket;
     this.ready = false;
     this.status = null;
+    this.agent = null;
     this.panels = new Map(); // chat_id -> ChatPanel
     this.selected = null;
     this.title = document.title;
-    this.toggle = root.querySelector('[data-sd="status-toggle"]');
-    this.queue = root.querySelector('[data-sd="queue"]');
-    this.connection = root.querySelector('[data-sd="connection"]');
-    this.agentName = root.querySelector('[data-sd="agent-name"]');
-    this.tabs = root.querySelector('[data-sd="tabs"]');
-    this.area = root.querySelector('[data-sd="chat-area"]');
-    this.empty = root.querySelector('[data-sd="empty"]');
+    this.beeps = 0;
+    this.time = new ServerTime();
+    this.limits = {};
+    this.api = new Api(root.getAttribute("data-csrf") || "");
+    this.canned = new CannedStore(this.api);
+    const $ = (name) => root.querySelector(`[data-sd="${name}"]`);
+    this.toggle = $("status-toggle");
+    this.shift = $("shift");
+    this.queue = $("queue");
+    this.queueList = $("queue-list");
+    this.connection = $("connection");
+    this.agentName = $("agent-name");
+    this.tabs = $("tabs");
+    this.area = $("chat-area");
+    this.empty = $("empty");
+    this.chatsView = $("chat-area");
+    this.ticketsView = $("view-tickets");
+    this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
+    this.tickets = new TicketsView(this.ticketsView, this.api);
+    this.waiting = [];
+    this.queueLoading = null;
     this.toggle.addEventListener("click", () => this.toggleStatus());
+    this.nav.chats.addEventListener("click", () => { window.location.hash = ""; });
+    window.addEventListener("hashchange", () => this.route());
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && this.selected) this.selected.seen();
+    });
+    setInterval(() => this.tick(), TICK_MS);
     this.bindSocket();
+    this.route();
   }
 
   bindSocket() {
@@ -52,12 +81,21 @@ class Desk {
     return this.ready;
   }
 
+  selfId() {
+    return this.agent ? this.agent.id : null;
+  }
+
   async onSession(data) {
     this.ready = true;
     this.setConnection("Connected", "up");
-    const agent = data.agent || {};
-    if (agent.name && this.agentName) this.agentName.textContent = agent.name;
-    this.setStatus(agent.status || "away");
+    this.time.reset(Date.parse(data.now));
+    this.limits = data.sla_limits || {};
+    this.agent = data.agent || {};
+    if (this.agent.name && this.agentName) this.agentName.textContent = this.agent.name;
+    this.setShift(Boolean(data.on_shift));
+    this.setStatus(this.agent.status || "away");
+    this.canned.load();
+    this.loadQueue();
     const chats = Array.isArray(data.chats) ? data.chats : [];
     const open = new Set(chats.map((c) => c.id));
     // Chats that left us while we were away (ended, transferred).
@@ -82,10 +120,20 @@ class Desk {
     }
   }
 
-  onAssigned({ chat, visitor, messages }) {
-    const panel = this.panelFor(chat, visitor || {});
-    if (Array.isArray(messages)) panel.addMessages(messages);
-    if (!this.selected) this.select(panel);
+  onAssigned(data) {
+    const isNew = !this.panels.has(data.chat.id);
+    const panel = this.panelFor(data.chat, data.visitor || undefined);
+    panel.assigned(data);
+    if (isNew && data.chat.status !== "ended") this.announce(panel);
+  }
+
+  /** A new chat: a short beep, and the tab marked until it is looked at. */
+  announce(panel) {
+    if (!panel.isSelected() || document.hidden) panel.tab.setAttribute("data-new", "true");
+    this.beeps += 1;
+    this.root.setAttribute("data-beeps", String(this.beeps));
+    beep();
+    this.unreadChanged();
   }
 
   /** The panel of `chat`, created (and shown in the tab list) if new. */
@@ -105,10 +153,12 @@ class Desk {
     return panel;
   }
 
-  select(panel) {
+  /** Shows `panel`'s chat; `byAgent` (a click on its tab) also leaves the tickets. */
+  select(panel, byAgent = false) {
     if (this.selected && this.selected !== panel) this.selected.setSelected(false);
     this.selected = panel;
     if (panel) panel.setSelected(true);
+    if (byAgent && window.location.hash) window.location.hash = "";
     this.unreadChanged();
   }
 
@@ -125,12 +175,30 @@ class Desk {
     this.unreadChanged();
   }
 
+  /** document.title: "(N) …" while N messages (or new chats) wait unseen. */
   unreadChanged() {
     let total = 0;
-    for (const p of this.panels.values()) total += p.unread;
+    for (const p of this.panels.values()) total += p.unread || (p.tab.hasAttribute("data-new") ? 1 : 0);
     document.title = total ? `(${total}) ${this.title}` : this.title;
+    this.root.setAttribute("data-unread", String(total));
   }
 
+  // views: #tickets, #tickets/<id>, else the chats
+  route() {
+    const hash = decodeURIComponent(window.location.hash.replace(/^#/, ""));
+    const tickets = hash === "tickets" || hash.startsWith("tickets/");
+    this.chatsView.hidden = tickets;
+    this.ticketsView.hidden = !tickets;
+    this.nav.chats.setAttribute("aria-current", tickets ? "false" : "page");
+    this.nav.tickets.setAttribute("aria-current", tickets ? "page" : "false");
+    if (tickets) this.tickets.show(hash.slice("tickets/".length) || null);
+  }
+
+  openTicket(ticketId) {
+    window.location.hash = `tickets/${encodeURIComponent(ticketId)}`;
+  }
+
+  // status and shift
   async toggleStatus() {
     const next = this.status === "available" ? "away" : "available";
     this.toggle.disabled = true;
@@ -150,15 +218,102 @@ class Desk {
     this.toggle.textContent = available ? "Available" : status === "away" ? "Away" : status;
   }
 
+  setShift(onShift) {
+    this.shift.setAttribute("data-on-shift", String(onShift));
+    this.shift.textContent = onShift ? "On shift" : "Off shift";
+    this.shift.title = onShift ? "Your shift covers now: you get chats while Available"
+      : "Outside your shift: no new chats (open ones stay yours)";
+  }
+
+  // the queue: the summary from `queue` events, the list from GET /api/queue
   showQueue({ length, longest_wait_s: wait }) {
     const n = Number(length) || 0;
     this.queue.textContent = n ? `Queue: ${n} waiting, longest ${formatDuration(wait)}` : "Queue: empty";
     this.queue.setAttribute("data-length", String(n));
+    this.loadQueue();
+  }
+
+  /** Fetches the queue; calls while one is on its way fetch once more after it. */
+  async loadQueue() {
+    if (this.queueLoading) {
+      this.queueAgain = true;
+      return;
+    }
+    this.queueLoading = this.api.get("/api/queue");
+    const answer = await this.queueLoading;
+    this.queueLoading = null;
+    if (answer.ok) {
+      const fetched = Date.now();
+      this.waiting = (answer.queue || []).map((q) => ({ ...q, fetched }));
+      this.renderQueue();
+    }
+    if (this.queueAgain) {
+      this.queueAgain = false;
+      this.loadQueue();
+    }
+  }
+
+  renderQueue() {
+    const count = this.root.querySelector('[data-sd="queue-count"]');
+    if (count) count.textContent = String(this.waiting.length);
+    if (!this.waiting.length) {
+      this.queueList.replaceChildren(el("li", { class: "empty-line" }, "Nobody is waiting."));
+      return;
+    }
+    this.queueList.replaceChildren(...this.waiting.map((q) => {
+      const name = (q.visitor && q.visitor.name) || `Visitor ${String(q.visitor && q.visitor.id || q.chat_id).slice(0, 6)}`;
+      const wait = el("span", { class: "queue-wait", "data-sd": "queue-wait" });
+      q.waitNode = wait;
+      return el("li", { class: "queue-item", "data-sd": "queue-item", "data-chat-id": q.chat_id, "data-priority": q.priority },
+        el("span", { class: "queue-pos" }, String(q.position)),
+        el("span", { class: "queue-who" }, el("span", { class: "queue-name" }, name),
+          el("span", { class: "queue-meta" }, [q.topic, q.priority, q.priority_support ? "priority support" : null,
+            q.visitor && q.visitor.verified ? "verified" : null].filter(Boolean).join(" · "))),
+        wait);
+    }));
+    this.tickQueue();
+  }
+
+  tickQueue() {
+    for (const q of this.waiting) {
+      if (q.waitNode) q.waitNode.textContent = formatDuration(q.waiting_s + (Date.now() - q.fetched) / 1000);
+    }
+  }
+
+  tick() {
+    for (const panel of this.panels.values()) panel.tick();
+    this.tickQueue();
   }
 
   setConnection(text, state) {
     this.connection.textContent = text;
     this.connection.setAttribute("data-state", state);
+  }
+}
+
+/** A short two-note chime through WebAudio (no audio file); silent where
+ * the browser allows no sound yet. */
+function beep() {
+  try {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    const ctx = beep.ctx || (beep.ctx = new Context());
+    if (ctx.state === "suspended") ctx.resume().catch(() => {});
+    const start = ctx.currentTime;
+    [880, 1320].forEach((frequency, i) => {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      const t = start + i * 0.12;
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, t);
+      gain.gain.exponentialRampToValueAtTime(0.15, t + 0.01);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.11);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(t);
+      osc.stop(t + 0.12);
+    });
+  } catch (_) {
+    // No sound is no reason to miss the chat: the title and the tab show it.
   }
 }
 

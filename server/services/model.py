@@ -335,3 +335,16 @@ class Alert:
     agent_id: str | None = None
     reason: str | None = None
     evidence: dict | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CannedReply:
+    """A reply supervisors keep for agents to insert with `/shortcut`."""
+
+    id: str
+    shortcut: str  # ^[a-z0-9][a-z0-9_-]{0,31}$, unique
+    title: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None = None  # the supervisor's agent id

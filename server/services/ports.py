@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, AuditEntry, Chat, ChatStatus, Closure, Message, NewMessage,
-                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket, TicketReply,
-                    TicketStatus, Visitor)
+from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, Message,
+                    NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
+                    TicketReply, TicketStatus, Visitor)
 
 
 class Clock(Protocol):
@@ -222,6 +222,26 @@ class Store(Protocol):
                         target: str | None = None, since: datetime | None = None,
                         until: datetime | None = None, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
         """Entries matching every filter given, `at` in [since, until), newest first."""
+
+    # canned replies and a visitor's earlier chats (store/canned.py)
+    async def list_canned(self) -> list[CannedReply]:
+        """Every canned reply, ordered by shortcut."""
+
+    async def canned_by_id(self, reply_id: str) -> CannedReply | None: ...
+
+    async def add_canned(self, reply: CannedReply) -> CannedReply:
+        """Store it. Raises Conflict if its shortcut is taken."""
+
+    async def update_canned(self, reply: CannedReply) -> CannedReply | None:
+        """Shortcut, title, text, updated_at and updated_by of the reply with
+        its id replaced; None if there is none. Raises Conflict if the
+        shortcut is another reply's."""
+
+    async def remove_canned(self, reply_id: str) -> CannedReply | None:
+        """The reply removed; None if there was none."""
+
+    async def ended_chats_of_visitor(self, visitor_id: str, limit: int = 10) -> list[Chat]:
+        """The visitor's ended chats, the latest ended first."""
 
     # figures (store/reports.py): one query layer for the live metrics, the reports and /metrics
     async def report_facts(self, since: datetime | None, until: datetime) -> ReportFacts:

@@ -82,8 +82,11 @@ class PresenceService:
         chats = [await self._chats.chat(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
         if presence.status is AgentStatus.AVAILABLE:
             await self._router.route()
+        limits = self._sla.limits  # the console runs the clocks a visitor's message starts
         return {"agent": {**agent_view(agent), "status": str(presence.status)},
-                "on_shift": desk.on_shift(agent, now),
+                "on_shift": desk.on_shift(agent, now), "now": iso(now),
+                "sla_limits": {"first_response": limits.first_response_s, "response_gap": limits.response_gap_s,
+                               "duration": limits.duration_convert_s},
                 "chats": [chat_view(c, agent) for c in chats if c.agent_id == agent.id]}
 
     async def agent_disconnected(self, agent_id: str, conn: str) -> None:

@@ -21,6 +21,7 @@ from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, New
                               OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_mails, maybe, returned
+from .canned import CannedRecords
 from .moderation import ModerationRecords
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
@@ -41,7 +42,8 @@ MAIL_LEASE_S = 600.0
 ERROR_CHARS = 1000
 
 
-class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, SqlBase):
+class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
+               SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

@@ -328,3 +328,15 @@ sla_events = Table(
     Index("ix_sla_events_at", "at"),
     Index("ix_sla_events_agent_id_at", "agent_id", "at"),
 )
+
+# Replies supervisors keep for agents to insert with `/shortcut` in a chat.
+canned_replies = Table(
+    "canned_replies", metadata,
+    _id(),
+    Column("shortcut", String(32), nullable=False, unique=True),
+    Column("title", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
+)

@@ -1,5 +1,5 @@
 """The agents' REST API under /api: tickets, a visitor's context, closures,
-reports.
+reports, the agents and the queue, canned replies.
 
 Every route takes the console's session cookie (then an unsafe method also
 needs the session's CSRF token in `X-CSRF-Token`) or `Authorization: Bearer
@@ -19,6 +19,7 @@ from aiohttp_session import get_session
 
 from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
+from ..services import canned, roster
 from ..services.audit import audit_view
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
@@ -232,7 +233,52 @@ async def visitor_context(request: web.Request, agent: Agent) -> web.Response:
         raise NotFound("no such visitor")
     return ok(visitor=visitor_view(visitor),
               open_tickets=[ticket_view(t) for t in await services.tickets.open_tickets(visitor)],
-              quota=await services.tickets.quota(visitor))
+              quota=await services.tickets.quota(visitor),
+              previous_chats=await roster.previous_chats(services.desk, services.router, visitor.id))
+
+
+# the desk: who works, who waits
+async def list_agents(request: web.Request, agent: Agent) -> web.Response:
+    services = services_of(request)
+    return ok(agents=await roster.roster(services.desk, services.router))
+
+
+async def list_queue(request: web.Request, agent: Agent) -> web.Response:
+    return ok(queue=await roster.queue(services_of(request).desk))
+
+
+# canned replies: every agent reads them, supervisors change them (services/canned.py)
+class CannedBody(Body):
+    shortcut: Annotated[str, msgspec.Meta(max_length=32)]  # the pattern is the service's to check
+    title: Short
+    text: Text
+
+
+def canned_draft(cmd: CannedBody) -> canned.CannedDraft:
+    return canned.CannedDraft(cmd.shortcut, cmd.title, cmd.text)
+
+
+async def list_canned(request: web.Request, agent: Agent) -> web.Response:
+    replies = await canned.list_replies(services_of(request).desk)
+    return ok(replies=[canned.canned_view(r) for r in replies])
+
+
+async def add_canned(request: web.Request, agent: Agent) -> web.Response:
+    canned.check_supervisor(agent)  # before the body: a 403 says more than a 400 to an agent
+    desk, cmd = services_of(request).desk, await body(request, CannedBody)
+    return ok(201, reply=canned.canned_view(await canned.add(desk, agent, canned_draft(cmd))))
+
+
+async def update_canned(request: web.Request, agent: Agent) -> web.Response:
+    canned.check_supervisor(agent)  # before the body: a 403 says more than a 400 to an agent
+    desk, cmd = services_of(request).desk, await body(request, CannedBody)
+    reply = await canned.update(desk, agent, request.match_info["id"], canned_draft(cmd))
+    return ok(reply=canned.canned_view(reply))
+
+
+async def remove_canned(request: web.Request, agent: Agent) -> web.Response:
+    removed = await canned.remove(services_of(request).desk, agent, request.match_info["id"])
+    return ok(reply=canned.canned_view(removed))
 
 
 # closures
@@ -330,6 +376,12 @@ def setup_api(app: web.Application) -> None:
         web.post("/tickets/{id}/status", endpoint(set_status)),
         web.post("/tickets/{id}/replies", endpoint(reply)),
         web.get("/visitors/{id}/context", endpoint(visitor_context)),
+        web.get("/agents", endpoint(list_agents)),
+        web.get("/queue", endpoint(list_queue)),
+        web.get("/canned", endpoint(list_canned)),
+        web.post("/canned", endpoint(add_canned)),
+        web.post("/canned/{id}", endpoint(update_canned)),
+        web.delete("/canned/{id}", endpoint(remove_canned)),
         web.get("/closures", endpoint(list_closures)),
         web.post("/closures", endpoint(add_closure)),
         web.delete("/closures/{id}", endpoint(remove_closure)),
@@ -338,4 +390,6 @@ def setup_api(app: web.Application) -> None:
         web.get("/reports", endpoint(report_json)),
         web.get("/reports.csv", endpoint(report_csv)),
     ])
+    from .dashboard_api import dashboard_routes  # here: that module builds on this one
+    api.router.add_routes(dashboard_routes())
     app.add_subapp("/api", api)

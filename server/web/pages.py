@@ -12,6 +12,7 @@ from ..services.errors import DeskError, RateLimited
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
 from .assets import BUILD, STATIC, version
+from .dashboard import setup_dashboard
 from .keys import SERVICES
 from .metrics import setup_metrics
 from .security import check_csrf, csrf_token, session_agent
@@ -34,6 +35,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
     app.router.add_post(CONFIRM_PATH + "{token}", confirm)
     setup_api(app)
+    setup_dashboard(app)
     setup_widget(app)
     setup_metrics(app)
     app.router.add_static("/static/", STATIC)

@@ -43,7 +43,7 @@ def bundles() -> Path:
     node_modules is there (so the test never runs a stale bundle)."""
     if (ROOT / "node_modules" / "esbuild").exists() and shutil.which("node"):
         subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True, capture_output=True)
-    for name in ("widget.js", "console.js"):
+    for name in ("widget.js", "console.js", "dashboard.js"):
         if not (ROOT / "build" / name).exists():
             missing(f"build/{name} is missing: run `npm install && npm run build`")
     return ROOT / "build"

@@ -77,7 +77,7 @@ async def test_visitor_and_agent_exchange_messages(chromium, live_server: Server
 
         if SCREENSHOTS is not None:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await visitor.screenshot(path=str(SCREENSHOTS / "widget.png"))
+            # widget.png comes from test_widget_journey.py (the widget mid-chat).
             await agent.screenshot(path=str(SCREENSHOTS / "console.png"))
         assert not errors, "\n".join(errors)
     except BaseException:

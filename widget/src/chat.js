@@ -1,54 +1,44 @@
 // The widget's behaviour: the /visitor protocol (see docs/protocol.md) driven
 // by socket events and user actions, rendered through a WidgetView.
 import { Transcript } from "./transcript.js";
-import { el, formatDuration, formatTime, randomId, request, TypingNotifier } from "./util.js";
-import { offlineForm, surveyForm } from "./forms.js";
+import { el, formatDate, randomId, request, TypingNotifier } from "./util.js";
+import { prechatForm, surveyForm } from "./forms.js";
+import { endedPanel, offlinePanel, suspendedPanel, ticketsPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
 
 const HISTORY_PAGE = 50; // a full page means the server may hold more
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
-
-const ENDED_TEXT = {
-  visitor: "You ended the chat.",
-  agent: "The agent ended the chat.",
-  converted: "This chat became a ticket; we will continue by email.",
-  abandoned: "The chat ended because the connection was lost for too long.",
-  suspended: "Chat is suspended for this account.",
-};
+const RETRY_SUSPENDED_MS = 60000; // the soonest we ask again once a suspension should have lifted
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit (about 24.8 days)
 
 const REFUSED_TEXT = {
   unknown_site: "Chat is not set up for this site.",
   origin_not_allowed: "Chat is not enabled on this page.",
   bad_identity: "We could not verify your sign-in; please reload the page.",
   identity_required: "Please sign in to chat with us.",
-  banned: "Chat is not available for this account.",
+  rate_limited: "Too many connections; trying again shortly.",
 };
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const minutes = (s) => Math.max(1, Math.round(Number(s) / 60));
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class WidgetChat {
   /**
-   * @param socket a socket.io-client Socket on /visitor (auth {site, token})
+   * @param socket a socket.io-client Socket on /visitor (auth {site, token?, identity?})
    * @param {import("./view.js").WidgetView} view
-   * @param {{get(): string|null, set(token: string): void}} tokens
+   * @param {{get(name: string): string|null, set(name: string, value: string|null): void}} memory
+   *   what survives reloads: "token", "verified" (the token is a verified visitor's), "seen"
+   * @param {{prechat: boolean, topics: {name: string, label: string}[], postTicket: (body: object) => Promise<object>}} options
    */
-  constructor(socket, view, tokens) {
+  constructor(socket, view, memory, options) {
     this.socket = socket;
     this.view = view;
-    this.tokens = tokens;
-    this.ready = false; // true between `session` and the next disconnect
-    this.online = null;
-    this.nextOpen = null;
-    this.chat = null; // the open CHAT (queued or active), or null
-    this.position = null;
-    this.eta = null;
-    this.start = null; // {clientId, text} while chat:start is unresolved
-    this.refused = null;
-    this.early = []; // [{data, apply}] about a chat not adopted yet
-    this.unread = 0;
-    this.typingTimer = null;
-    this.transcript = new Transcript(view.messages, (m) => view.renderMessage(m), "visitor");
+    this.memory = memory;
+    this.options = options;
+    this.resetState();
+    this.transcript = new Transcript(view.messages, (m) => view.renderMessage(m), "visitor", { states: true });
     this.outbox = new Outbox(
       (payload) => request(socket, "chat:send", payload),
       this.transcript,
@@ -61,10 +51,32 @@ export class WidgetChat {
     view.onInput = () => this.chat && this.typing.input();
     view.onEnd = () => this.end();
     view.onOpenChange = (open) => {
-      if (open) this.unread = 0;
+      if (open) this.markSeen();
+      view.dispatch(open ? "open" : "close", {});
     };
     this.bindSocket();
     this.render();
+  }
+
+  resetState() {
+    this.ready = false; // true between `session` and the next disconnect
+    this.verified = false;
+    this.online = null;
+    this.nextOpen = null;
+    this.account = null;
+    this.openTickets = [];
+    this.chat = null; // the open CHAT (queued or active), or null
+    this.position = null;
+    this.eta = null;
+    this.warning = "";
+    this.start = null; // {clientId, text} while chat:start is unresolved
+    this.refused = null; // the last connect refusal (not a suspension)
+    this.suspended = null; // {until, ban} while chat is closed to us
+    this.early = []; // [{data, apply}] about a chat not adopted yet
+    this.unread = new Set(); // seqs of agent messages not seen yet
+    this.surveyFor = null;
+    this.offlineShown = null; // {when} while the offline section is up
+    this.prechat = null; // the pre-chat answers, once given
   }
 
   bindSocket() {
@@ -85,16 +97,16 @@ export class WidgetChat {
     s.on("chat:assigned", (d) => this.forChat(d, () => {
       this.chat.status = "active";
       this.chat.agent = d.agent || this.chat.agent;
-      this.view.agentName = (d.agent && d.agent.name) || "";
     }));
     s.on("chat:message", (m) => this.forChat(m, () => this.addMessages([m])));
     s.on("chat:typing", (d) => this.forChat(d, () => this.showTyping(Boolean(d.typing))));
     s.on("chat:warning", (d) => this.forChat(d, () => {
-      const left = d.remaining_s != null ? ` in ${formatDuration(d.remaining_s)}` : " soon";
-      this.view.showNotice(el("p", {}, `This chat will become a ticket${left} so we can continue by email.`));
+      const left = plural(minutes(d.remaining_s), "minute");
+      this.warning = `This chat has about ${left} left; then it becomes a ticket and we continue by email.`;
     }));
     s.on("chat:ended", (d) => this.forChat(d, () => this.ended(d)));
-    s.on("survey:request", (d) => d && this.view.showNotice(...this.endedNotice(), surveyForm(this.socket, d.chat_id)));
+    s.on("survey:request", (d) => d && d.chat_id && this.askSurvey(d.chat_id));
+    s.on("account:suspended", (d) => this.suspend({ until: (d && d.until) || null, ban: Boolean(d && d.ban) }));
   }
 
   /** Runs `apply` for events about the open chat, then re-renders. Events
@@ -114,41 +126,87 @@ export class WidgetChat {
   async onSession(data) {
     this.ready = true;
     this.refused = null;
+    if (this.suspended) this.lifted();
     if (data.visitor_token) {
-      this.tokens.set(data.visitor_token);
+      this.memory.set("token", data.visitor_token);
+      this.memory.set("verified", data.verified ? "1" : null);
       // Sent again on every reconnect, so the server knows us.
       this.socket.auth = { ...this.socket.auth, token: data.visitor_token };
     }
+    this.verified = Boolean(data.verified);
     this.online = Boolean(data.online);
     this.nextOpen = data.next_open || null;
+    this.account = data.account || null;
+    this.openTickets = Array.isArray(data.open_tickets) ? data.open_tickets : [];
     const chat = data.chat && data.chat.status !== "ended" ? data.chat : null;
     if (chat) {
-      this.adopt(chat);
+      this.adopt(chat, data.position ?? null);
       this.render();
       await this.syncHistory();
       if (this.start) await this.settleStart();
     } else if (this.chat) {
       this.ended({ chat_id: this.chat.id, reason: null }); // it ended while we were away
     }
+    if (!chat && data.survey && data.survey.chat_id) this.askSurvey(data.survey.chat_id);
     this.render();
-    this.flush();
+    this.outbox.flush();
+    this.view.dispatch("ready", { visitorId: data.visitor_id, verified: this.verified, online: this.online });
   }
 
   onDisconnect(reason) {
     this.ready = false;
     this.showTyping(false);
+    this.outbox.stalled();
     this.render();
     // The server dropped us on purpose (socket.io will not retry by itself):
-    // come back later; a refusal then explains why.
-    if (reason === "io server disconnect") setTimeout(() => this.socket.connect(), 5000);
+    // come back later; a refusal then explains why. A suspension has its own timer.
+    if (reason === "io server disconnect" && !this.suspended) setTimeout(() => this.socket.connect(), 5000);
   }
 
   onRefused(err) {
     const data = (err && err.data) || {};
     if (!data.code) return; // a transport error: socket.io retries by itself
+    if (data.code === "suspended" || data.code === "banned") {
+      this.suspend({ until: data.until || null, ban: data.code === "banned" });
+      return;
+    }
+    const auth = this.socket.auth || {};
+    if (data.code === "bad_identity" && auth.identity && auth.token && this.verified) {
+      // The JWT expired during a long visit: this page's token still stands
+      // for the same verified visitor (a site that requires identity then
+      // answers identity_required, and the page must call identify()).
+      this.socket.auth = { site: auth.site, token: auth.token };
+      this.socket.connect();
+      return;
+    }
     this.refused = data;
+    this.view.dispatch("error", { code: data.code, message: data.message || "" });
     if (data.code === "rate_limited") setTimeout(() => this.socket.connect(), 15000);
     this.render();
+  }
+
+  /** Chat is closed to us: end the open chat here, show when it lifts and
+   * the ticket form, and try again at that date. */
+  suspend({ until, ban }) {
+    const first = !this.suspended;
+    this.suspended = { until, ban };
+    if (this.chat || this.start) this.ended({ chat_id: this.chat && this.chat.id, reason: "suspended" }, false);
+    this.start = null;
+    this.view.showNotice();
+    this.view.fill(this.view.suspended, ...suspendedPanel(this.suspended, (fields) => this.sendTicket(fields)));
+    if (first) this.view.dispatch("suspended", { until, ban });
+    clearTimeout(this.liftTimer);
+    if (!ban && until) {
+      const wait = Math.min(Math.max(Date.parse(until) - Date.now(), RETRY_SUSPENDED_MS), MAX_TIMER_MS);
+      this.liftTimer = setTimeout(() => this.socket.connect(), wait);
+    }
+    this.render();
+  }
+
+  lifted() {
+    this.suspended = null;
+    clearTimeout(this.liftTimer);
+    this.view.fill(this.view.suspended);
   }
 
   /** Makes `chat` the open chat; a different chat starts a fresh transcript.
@@ -158,10 +216,11 @@ export class WidgetChat {
       if (this.transcriptChat !== chat.id) this.transcript.clear();
       this.transcriptChat = chat.id;
       this.position = position;
+      this.warning = "";
+      this.unread.clear();
       this.view.showNotice();
     }
     this.chat = { ...chat };
-    this.view.agentName = (chat.agent && chat.agent.name) || "";
     for (const { data, apply } of this.early.splice(0)) {
       if (data.chat_id === chat.id) apply();
     }
@@ -186,29 +245,41 @@ export class WidgetChat {
         this.dropStart(); // the echo of our chat:start text, now with its seq
       }
       const node = this.transcript.add(m);
-      if (!node || m.author === "visitor") continue;
-      if (m.author === "agent") this.showTyping(false);
-      if (!this.view.isOpen()) this.view.setUnread(++this.unread);
+      if (!node || m.author !== "agent") continue;
+      this.showTyping(false);
+      if (m.seq > this.seenSeq()) this.unread.add(m.seq);
     }
+    if (this.view.isOpen()) this.markSeen();
+    else this.view.setUnread(this.unread.size);
     this.view.scrollToEnd();
+  }
+
+  /** The last seq the visitor has seen of the open chat (kept across reloads). */
+  seenSeq() {
+    const [chatId, seq] = String(this.memory.get("seen") || "").split(" ");
+    return this.chat && chatId === this.chat.id ? Number(seq) || 0 : 0;
+  }
+
+  markSeen() {
+    this.unread.clear();
+    this.view.setUnread(0);
+    const seq = this.transcript.lastSeq;
+    if (!this.chat || !seq || seq <= this.seenSeq()) return;
+    this.memory.set("seen", `${this.chat.id} ${seq}`);
+    if (this.ready) this.socket.emit("chat:read", { chat_id: this.chat.id, seq });
   }
 
   send(text) {
     this.typing.stop();
-    if (this.chat || this.start) return this.enqueue(text);
+    if (this.chat || this.start) {
+      this.outbox.push(randomId(), { text });
+      this.view.scrollToEnd();
+      return undefined;
+    }
     return this.startChat(text);
   }
 
-  enqueue(text) {
-    this.outbox.push(randomId(), { text });
-    this.view.scrollToEnd();
-  }
-
-  flush() {
-    this.outbox.flush();
-  }
-
-  async startChat(text) {
+  async startChat(text, extra = {}) {
     if (!this.ready) {
       this.view.input.value = text; // keep it; nothing can be sent yet
       return;
@@ -216,10 +287,14 @@ export class WidgetChat {
     this.transcript.clear();
     this.transcriptChat = null;
     this.view.showNotice();
+    this.view.fill(this.view.offline); // a receipt left from the offline form
+    this.offlineShown = null;
+    this.surveyFor = null;
     this.start = { clientId: `start-${randomId()}`, text };
     this.transcript.addPending(this.start.clientId, { text });
+    const payload = { text, ...(this.prechat || {}), ...extra };
     for (let attempt = 0; this.start && !this.chat; attempt++) {
-      const ack = await request(this.socket, "chat:start", { text });
+      const ack = await request(this.socket, "chat:start", payload);
       if (!this.start || this.chat) return; // a `session` settled it meanwhile
       const error = ack.error || {};
       if (ack.ok) {
@@ -234,11 +309,11 @@ export class WidgetChat {
       } else if (error.code === "timeout" && attempt < START_RETRY_DELAYS_MS.length) {
         await sleep(START_RETRY_DELAYS_MS[attempt]);
       } else {
-        this.refuseStart(error);
+        this.refuseStart(error, payload);
       }
     }
     this.render();
-    this.flush();
+    this.outbox.flush();
   }
 
   /** A chat exists but we do not know if it holds our chat:start text (the
@@ -250,7 +325,7 @@ export class WidgetChat {
     const mine = [...this.transcript.bySeq.values()].filter((n) => n.getAttribute("data-author") === "visitor");
     const last = mine[mine.length - 1];
     const shown = last && last.querySelector(".sd-text").textContent === start.text;
-    if (!shown) this.enqueue(start.text);
+    if (!shown) this.send(start.text);
   }
 
   dropStart() {
@@ -262,22 +337,34 @@ export class WidgetChat {
     this.early = [];
   }
 
-  refuseStart(error) {
-    const text = this.start.text;
+  refuseStart(error, payload) {
+    const { text } = payload;
     const code = error.code || "error";
     this.dropStart();
     if (code === "offline") {
       this.online = false;
       this.nextOpen = error.next_open || this.nextOpen;
-      const when = this.nextOpen ? ` We open again ${formatTime(this.nextOpen, true)}.` : "";
-      this.view.showNotice(offlineForm(this.socket, `Nobody is on shift right now.${when} Leave a message and we will reply by email.`, text));
+      this.offlineDraft = text;
+    } else if (code === "suspended" || code === "banned") {
+      this.suspend({ until: error.until || null, ban: code === "banned" });
     } else if (code === "use_ticket") {
-      const why = error.reason || error.message || "This request cannot be handled in chat.";
-      this.view.showNotice(offlineForm(this.socket, `${why} Please open a ticket instead.`, text));
+      const newIssue = () => this.startChat(text, { ...payload, new_issue: true });
+      const sendTicket = (fields) => this.sendTicket(fields);
+      this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue }));
     } else {
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert" }, error.message || "Your message could not be sent."));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, error.message || "Your message could not be sent."));
     }
+  }
+
+  /** A ticket from one of the forms: on the socket when connected, else
+   * (suspended, refused, disconnected) through `POST /widget/tickets`. */
+  sendTicket(fields) {
+    const body = { ...fields };
+    if (this.prechat && this.prechat.name) body.name = this.prechat.name;
+    if (this.ready && !this.suspended) return request(this.socket, "ticket:create", body);
+    const auth = this.socket.auth || {};
+    return this.options.postTicket({ ...body, site: auth.site, token: auth.token, identity: auth.identity });
   }
 
   async end() {
@@ -287,62 +374,117 @@ export class WidgetChat {
     if (ack.ok && this.chat && this.chat.id === chatId) this.ended({ chat_id: chatId, reason: "visitor" });
   }
 
-  ended(data) {
-    this.endedInfo = data;
+  ended(data, notice = true) {
     this.chat = null;
     this.position = null;
+    this.warning = "";
     this.typing.stop();
     this.showTyping(false);
-    this.outbox.failAll("The chat ended");
-    this.view.showNotice(...this.endedNotice());
+    this.outbox.failAll("the chat ended");
+    if (notice) {
+      this.view.showNotice(...endedPanel(data, () => {
+        this.transcript.clear();
+        this.transcriptChat = null;
+        this.view.showNotice();
+        this.render();
+        this.view.input.focus();
+      }));
+    }
     this.render();
   }
 
-  endedNotice() {
-    const info = this.endedInfo || {};
-    const nodes = [el("p", { "data-sd": "ended" }, ENDED_TEXT[info.reason] || "This chat has ended.")];
-    if (info.ticket && info.ticket.number) {
-      nodes.push(el("p", {}, "Your ticket number is ", el("strong", {}, String(info.ticket.number)), "."));
-    }
-    const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-chat" }, "Start a new chat");
-    again.addEventListener("click", () => {
-      this.transcript.clear();
-      this.transcriptChat = null;
-      this.view.showNotice();
-      this.view.input.focus();
-    });
-    nodes.push(again);
-    return nodes;
+  /** The 1-5 rating of `chatId`, once (a `survey:request`, or a reloaded
+   * page whose `session` names a chat still waiting for it). */
+  askSurvey(chatId) {
+    if (this.surveyFor === chatId) return;
+    this.surveyFor = chatId;
+    const form = surveyForm((fields) => request(this.socket, "survey:submit", { chat_id: chatId, ...fields }));
+    this.view.notice.append(form);
+    this.view.notice.hidden = false;
+    this.view.scrollToEnd();
   }
 
   showTyping(typing) {
     clearTimeout(this.typingTimer);
-    this.view.setTyping(typing ? `${this.view.agentName || "The agent"} is typing…` : "");
+    this.view.setTyping(typing ? `${this.agentName() || "The agent"} is typing…` : "");
     if (typing) this.typingTimer = setTimeout(() => this.view.setTyping(""), TYPING_CLEAR_MS);
+  }
+
+  agentName() {
+    return (this.chat && this.chat.agent && this.chat.agent.name) || "";
+  }
+
+  /** What shows instead of the composer: "suspended", "offline" (nobody on
+   * shift and no chat open), "prechat" (the questions before a first
+   * message), or null (the composer). */
+  screen() {
+    if (this.suspended) return "suspended";
+    if (this.chat || this.start || !this.ready) return null;
+    if (this.online === false) return "offline";
+    if (this.options.prechat && !this.prechat && !this.verified) return "prechat";
+    return null;
   }
 
   render() {
     const v = this.view;
+    const screen = this.screen();
+    v.setAgent(this.chat && this.chat.status === "active" ? this.agentName() : "");
+    v.setQueued(this.chat && this.chat.status === "queued" && this.position ? this.position : null,
+      this.eta ? `; estimated wait about ${plural(minutes(this.eta), "minute")}` : "");
+    v.setWarning(this.chat ? this.warning : "");
     v.endButton.hidden = !this.chat;
-    v.setComposerEnabled(!this.refused);
-    if (this.refused) {
-      const r = this.refused;
-      const text = r.code === "suspended"
-        ? `Chat is suspended${r.until ? ` until ${formatTime(r.until, true)}` : ""}.`
-        : REFUSED_TEXT[r.code] || r.message || "Chat is unavailable.";
-      return v.setStatus("offline", text);
-    }
-    if (!this.ready) return v.setStatus("connecting", this.tokens.get() ? "Reconnecting…" : "Connecting…");
-    if (this.chat && this.chat.status === "active") {
-      return v.setStatus("active", `Chatting with ${v.agentName || "an agent"}`);
-    }
-    if (this.chat) {
-      const pos = this.position ? ` — position ${this.position}` : "";
-      const eta = this.eta ? ` (about ${formatDuration(this.eta)})` : "";
-      return v.setStatus("queued", `Queued${pos}${eta}`);
-    }
+    v.setComposer(!screen && !(this.refused && !this.chat), this.ready || Boolean(this.chat));
+    this.renderOffline(screen === "offline");
+    this.renderPrechat(screen === "prechat");
+    v.fill(v.tickets, ...(this.chat || this.start || screen ? [] : ticketsPanel(this.account, this.openTickets)));
+    this.renderStatus();
+  }
+
+  renderStatus() {
+    const v = this.view;
+    if (this.suspended) return v.setStatus("suspended", this.suspended.ban ? "Unavailable" : "Suspended");
+    if (this.refused) return v.setStatus("offline", REFUSED_TEXT[this.refused.code] || this.refused.message || "Chat is unavailable.");
+    if (!this.ready) return v.setStatus("connecting", this.memory.get("token") ? "Reconnecting…" : "Connecting…");
+    if (this.chat && this.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
+    if (this.chat) return v.setStatus("queued", "Waiting for an agent");
     if (this.online) return v.setStatus("online", "Online");
-    const back = this.nextOpen ? ` — back ${formatTime(this.nextOpen, true)}` : "";
-    return v.setStatus("offline", `Offline${back}`);
+    return v.setStatus("offline", this.nextOpen ? `Offline until ${formatDate(this.nextOpen)}` : "Offline");
+  }
+
+  renderOffline(shown) {
+    const v = this.view;
+    if (shown && !this.offlineShown) {
+      const panel = offlinePanel(this.nextOpen, (fields) => this.sendTicket(fields), this.offlineDraft || "");
+      this.offlineDraft = "";
+      v.fill(v.offline, ...panel.nodes);
+      this.offlineShown = panel;
+    } else if (shown) {
+      this.offlineShown.when.textContent = this.nextOpen ? formatDate(this.nextOpen) : "";
+    } else if (this.offlineShown && !v.offline.querySelector('[data-sd="ticket-receipt"]')) {
+      v.fill(v.offline); // keep a receipt in view; a new chat clears it
+      this.offlineShown = null;
+    }
+  }
+
+  renderPrechat(shown) {
+    const v = this.view;
+    if (shown && v.prechat.hidden) {
+      v.fill(v.prechat, prechatForm(this.options.topics, (values) => {
+        this.prechat = values;
+        this.render();
+        v.input.focus();
+      }));
+    } else if (!shown) v.fill(v.prechat);
+  }
+
+  /** Forget this visitor's chat here (a new identity, or a sign-out). */
+  reset() {
+    clearTimeout(this.liftTimer);
+    this.outbox.failAll("signed out");
+    this.transcript.clear();
+    this.transcriptChat = null;
+    this.resetState();
+    for (const section of [this.view.notice, this.view.offline, this.view.suspended, this.view.prechat]) this.view.fill(section);
+    this.render();
   }
 }

@@ -1,58 +1,123 @@
-// The widget's two small forms: leave a message as a ticket (when nobody is
-// on shift, or the topic cannot be handled in chat) and the end-of-chat survey.
-import { el, request } from "./util.js";
+// The widget's small forms: a ticket (offline, suspended, or a topic chat
+// cannot handle), the pre-chat questions and the end-of-chat survey. Every
+// string from the server or the visitor goes in as a text node (util.el).
+import { el } from "./util.js";
 
-/** A form that opens a ticket with `ticket:create`; shows the receipt. */
-export function offlineForm(socket, intro, text) {
-  const email = el("input", { class: "sd-field", type: "email", required: true, placeholder: "Your email", "aria-label": "Your email", autocomplete: "email" });
-  const subject = el("input", { class: "sd-field", required: true, maxlength: "200", placeholder: "Subject", "aria-label": "Subject" });
+const field = (tag, attrs, ...children) => el(tag, { class: "sd-field", ...attrs }, ...children);
+const errorText = (ack, fallback) => (ack.error && ack.error.message) || fallback;
+
+/**
+ * Opens a ticket: email, subject, message. `send(fields)` resolves to an ack
+ * `{ok, ticket}` (the socket's `ticket:create` or `POST /widget/tickets`);
+ * the form then becomes the receipt (`data-sd="ticket-receipt"`).
+ * @param {{send: (fields: object) => Promise<object>, intro?: string, text?: string, topic?: string|null, email?: string}} opts
+ */
+export function ticketForm({ send, intro, text = "", topic = null, email: knownEmail = "" }) {
+  const email = field("input", {
+    type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email",
+    autocomplete: "email", "data-sd": "ticket-email",
+  });
+  email.value = knownEmail;
+  const subject = field("input", {
+    required: true, maxlength: "200", placeholder: "Subject", "aria-label": "Subject", "data-sd": "ticket-subject",
+  });
   subject.value = firstLine(text);
-  const body = el("textarea", { class: "sd-field", required: true, rows: "3", "aria-label": "Message" });
-  body.value = text || "";
-  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary" }, "Send as ticket");
-  const result = el("p", { role: "status" });
-  const form = el("form", { "data-sd": "ticket-form" }, el("p", {}, intro), email, subject, body, el("div", { class: "sd-row" }, submit), result);
+  const body = field("textarea", {
+    required: true, rows: "3", maxlength: "4000", placeholder: "How can we help?", "aria-label": "Message",
+    "data-sd": "ticket-text",
+  });
+  body.value = text;
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "ticket-send" }, "Send as ticket");
+  const result = el("p", { role: "status", class: "sd-error" });
+  const form = el("form", { "data-sd": "offline-form" },
+    intro ? el("p", {}, intro) : null, email, subject, body, el("div", { class: "sd-row" }, submit), result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     submit.disabled = true;
-    const ack = await request(socket, "ticket:create", { email: email.value.trim(), subject: subject.value.trim(), text: body.value.trim() });
-    if (ack.ok && ack.ticket) {
-      form.replaceChildren(el("p", { "data-sd": "ticket-receipt" }, "Thanks! Your ticket ", el("strong", {}, String(ack.ticket.number)), " is open; we will reply by email."));
-    } else {
+    result.textContent = "";
+    const fields = { email: email.value.trim(), subject: subject.value.trim(), text: body.value.trim() };
+    if (topic) fields.topic = topic;
+    const ack = await send(fields);
+    if (ack.ok && ack.ticket) form.replaceWith(receipt(ack.ticket, "Thanks! Your ticket", "is open; we will reply by email."));
+    else {
       submit.disabled = false;
-      result.textContent = (ack.error && ack.error.message) || "The ticket could not be created.";
+      result.textContent = errorText(ack, "The ticket could not be created.");
     }
   });
   return form;
 }
 
-/** The 1-5 rating asked for when a chat ends (`survey:submit`, once). */
-export function surveyForm(socket, chatId) {
+/** "Your ticket SD-000123 ...": the number is the visitor's receipt. */
+export function receipt(ticket, before, after) {
+  return el("p", { "data-sd": "ticket-receipt" },
+    `${before} `, el("strong", { "data-sd": "ticket-number" }, String(ticket.number || "")), ` ${after}`);
+}
+
+/**
+ * The optional questions before a first message (`data-prechat`): name,
+ * email and, when the embedding tag lists topics, a topic. `done(values)`
+ * gets `{name, email, topic}` (blank ones left out).
+ * @param {{name: string, label: string}[]} topics
+ */
+export function prechatForm(topics, done) {
+  const name = field("input", { required: true, maxlength: "100", placeholder: "Your name", "aria-label": "Your name", autocomplete: "name", "data-sd": "prechat-name" });
+  const email = field("input", { type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email", autocomplete: "email", "data-sd": "prechat-email" });
+  const topic = topics.length
+    ? field("select", { "aria-label": "Topic", "data-sd": "prechat-topic" },
+      ...topics.map((t) => el("option", { value: t.name }, t.label)))
+    : null;
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "prechat-send" }, "Start chatting");
+  const form = el("form", { "data-sd": "prechat" },
+    el("p", {}, "Before we start, please tell us who you are."), name, email, topic, el("div", { class: "sd-row" }, submit));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const values = { name: name.value.trim(), email: email.value.trim() };
+    if (topic && topic.value) values.topic = topic.value;
+    done(values);
+  });
+  return form;
+}
+
+/**
+ * The 1-5 rating asked for when a chat ends, stars as buttons, an optional
+ * comment; `send({rating, comment?})` resolves to the `survey:submit` ack.
+ * Then a thank-you (`data-sd="thanks"`).
+ */
+export function surveyForm(send, question = "How did we do?") {
   let rating = 0;
   const stars = [1, 2, 3, 4, 5].map((n) => {
-    const b = el("button", { type: "button", class: "sd-btn", "aria-pressed": "false", "aria-label": `Rate ${n} of 5` }, String(n));
+    const b = el("button", {
+      type: "button", class: "sd-star", "aria-pressed": "false", "aria-label": `${n} of 5 stars`,
+      "data-sd": "survey-star", "data-rating": String(n),
+    }, "★");
     b.addEventListener("click", () => {
       rating = n;
-      stars.forEach((s, i) => s.setAttribute("aria-pressed", String(i + 1 === n)));
+      stars.forEach((s, i) => s.setAttribute("aria-pressed", String(i < n)));
       submit.disabled = false;
     });
     return b;
   });
-  const comment = el("input", { class: "sd-field", maxlength: "1000", placeholder: "Comment (optional)", "aria-label": "Comment" });
-  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", disabled: true }, "Send feedback");
-  const result = el("p", { role: "status" });
-  const form = el("form", { "data-sd": "survey" }, el("p", {}, "How did we do?"), el("div", { class: "sd-row" }, ...stars), comment, el("div", { class: "sd-row" }, submit), result);
+  const comment = field("textarea", {
+    rows: "2", maxlength: "2000", placeholder: "Comment (optional)", "aria-label": "Comment", "data-sd": "survey-comment",
+  });
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", disabled: true, "data-sd": "survey-send" }, "Send feedback");
+  const result = el("p", { role: "status", class: "sd-error" });
+  const form = el("form", { "data-sd": "survey" },
+    el("p", {}, question), el("div", { class: "sd-row", role: "group", "aria-label": "Rating" }, ...stars),
+    comment, el("div", { class: "sd-row" }, submit), result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (!rating) return;
     submit.disabled = true;
-    const payload = { chat_id: chatId, rating };
+    const payload = { rating };
     if (comment.value.trim()) payload.comment = comment.value.trim();
-    const ack = await request(socket, "survey:submit", payload);
-    if (ack.ok) form.replaceChildren(el("p", {}, "Thank you for your feedback."));
-    else {
+    const ack = await send(payload);
+    // `conflict`: rated already (another tab): thanks all the same.
+    if (ack.ok || (ack.error && ack.error.code === "conflict")) {
+      form.replaceWith(el("p", { "data-sd": "thanks", role: "status" }, "Thank you for your feedback!"));
+    } else {
       submit.disabled = false;
-      result.textContent = (ack.error && ack.error.message) || "Your feedback could not be sent.";
+      result.textContent = errorText(ack, "Your feedback could not be sent.");
     }
   });
   return form;

@@ -42,6 +42,7 @@ export class Outbox {
         if (code === "timeout" || code === "rate_limited") {
           // A disconnect makes target() null and ends the loop; the next
           // flush (after the reconnect) sends the same client_id again.
+          this.transcript.retrying(item.clientId);
           await sleep(RETRY_DELAYS_MS[Math.min(attempt++, RETRY_DELAYS_MS.length - 1)]);
           continue;
         }
@@ -53,6 +54,11 @@ export class Outbox {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** The connection dropped: what waits will be resent after the reconnect. */
+  stalled() {
+    for (const item of this.items) this.transcript.retrying(item.clientId);
   }
 
   /** The chat is over: nothing waiting can be sent any more. */

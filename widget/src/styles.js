@@ -1,14 +1,17 @@
 // The widget's stylesheet. It lives inside the shadow root, so the host
-// page's CSS cannot reach in and ours cannot leak out; `:host { all: initial }`
-// and `all: initial` on our root stops inherited properties (font, color,
-// text-transform, ...) crossing over from the host element, which the page's
-// own selectors can still match.
+// page's CSS cannot reach in and ours cannot leak out. The page's selectors
+// can still match our host element: `:host { ... !important }` wins over
+// them (for !important declarations the shadow tree's rules come last in
+// the cascade, so `* { display: none !important }` or `all: unset` on the
+// page cannot hide or restyle it), and `all: initial` on our root stops
+// inherited properties (font, color, text-transform, ...) crossing over.
+// Sizes are in px, never rem: the page's root font size does not reach us.
 export const CSS = `
-:host { all: initial; }
+:host { all: initial !important; display: block !important; }
 * { box-sizing: border-box; }
 .sd-root {
   all: initial; /* host rules can still reach the host element; cut inheritance here */
-  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
+  position: fixed; right: 20px; bottom: 20px; z-index: 2147483647;
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: #1f2933; display: flex; flex-direction: column; align-items: flex-end; gap: 12px;
 }
@@ -26,14 +29,14 @@ button, textarea, input { font: inherit; color: inherit; }
   border-radius: 10px; background: #d64545; color: #fff; font-size: 12px; line-height: 20px;
 }
 .sd-panel {
-  width: min(360px, calc(100vw - 40px)); height: min(520px, calc(100vh - 100px));
+  width: min(360px, calc(100vw - 40px)); height: min(540px, calc(100vh - 100px));
   display: flex; flex-direction: column; background: #fff; border-radius: 12px;
   box-shadow: 0 8px 30px rgba(0,0,0,.25); overflow: hidden;
 }
 .sd-panel[hidden], [hidden] { display: none !important; }
 .sd-header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #2457c5; color: #fff; }
 .sd-title { font-weight: 700; }
-.sd-status { flex: 1; font-size: 12px; opacity: .9; }
+.sd-status { font-size: 12px; opacity: .9; }
 .sd-status::before {
   content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 6px;
   border-radius: 50%; background: #9aa5b1;
@@ -41,7 +44,21 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-status[data-state="online"]::before, .sd-status[data-state="active"]::before { background: #3ebd93; }
 .sd-status[data-state="queued"]::before { background: #f0b429; }
 .sd-close { border: 0; background: transparent; color: #fff; font-size: 20px; line-height: 1; cursor: pointer; padding: 0 4px; }
-.sd-messages { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; background: #f5f7fa; }
+.sd-heading { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+.sd-agent { font-weight: 700; overflow-wrap: anywhere; }
+.sd-banner { padding: 8px 14px; font-size: 13px; background: #fff8e1; border-bottom: 1px solid #f0e0a0; }
+.sd-warn { background: #fdecea; border-color: #f5c2c0; }
+.sd-body { flex: 1; overflow-y: auto; background: #f5f7fa; display: flex; flex-direction: column; }
+.sd-messages { padding: 12px; display: flex; flex-direction: column; gap: 8px; }
+.sd-messages:empty { display: none; }
+.sd-section { padding: 10px 14px; font-size: 13px; display: flex; flex-direction: column; gap: 8px; border-top: 1px solid #e4e7eb; background: #fff; }
+.sd-section p, .sd-section ul { margin: 0; }
+.sd-section ul { padding-left: 18px; }
+.sd-section form { margin: 0; display: flex; flex-direction: column; gap: 8px; }
+.sd-error:empty { display: none; }
+.sd-error { color: #b42318; }
+.sd-star { border: 0; background: transparent; font-size: 26px; line-height: 1; color: #cbd2d9; cursor: pointer; padding: 2px; }
+.sd-star[aria-pressed="true"] { color: #f0b429; }
 .sd-msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; background: #fff; border: 1px solid #e4e7eb; white-space: pre-wrap; overflow-wrap: anywhere; }
 .sd-msg[data-author="visitor"] { align-self: flex-end; background: #dce8ff; border-color: #c3d5fb; }
 .sd-msg[data-author="system"] { align-self: center; background: transparent; border: 0; color: #616e7c; font-size: 12px; text-align: center; }
@@ -51,20 +68,20 @@ button, textarea, input { font: inherit; color: inherit; }
 [data-state="failed"] [data-sd="delivery"] { color: #d64545; }
 .sd-who { display: block; font-size: 11px; color: #616e7c; margin-bottom: 2px; }
 .sd-meta { display: block; font-size: 11px; color: #7b8794; margin-top: 2px; }
-.sd-typing { padding: 0 14px; min-height: 18px; font-size: 12px; color: #616e7c; background: #f5f7fa; }
-.sd-notice { padding: 10px 14px; border-top: 1px solid #e4e7eb; font-size: 13px; display: flex; flex-direction: column; gap: 8px; max-height: 60%; overflow-y: auto; }
-.sd-notice:empty { display: none; }
+.sd-typing { padding: 0 14px; min-height: 18px; font-size: 12px; color: #616e7c; }
 .sd-row { display: flex; gap: 6px; flex-wrap: wrap; }
 .sd-btn { border: 1px solid #2457c5; background: #fff; color: #2457c5; border-radius: 6px; padding: 6px 10px; cursor: pointer; }
 .sd-header .sd-btn { border-color: rgba(255,255,255,.7); background: transparent; color: #fff; padding: 2px 8px; font-size: 12px; }
 .sd-btn[aria-pressed="true"] { background: #2457c5; color: #fff; }
-.sd-notice form { margin: 0; display: flex; flex-direction: column; gap: 8px; }
-.sd-notice p { margin: 0; }
 .sd-btn-primary { background: #2457c5; color: #fff; }
 .sd-field { width: 100%; padding: 6px 8px; border: 1px solid #cbd2d9; border-radius: 6px; }
 .sd-composer { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e4e7eb; }
 .sd-input { flex: 1; resize: none; height: 40px; padding: 8px; border: 1px solid #cbd2d9; border-radius: 8px; }
 .sd-send { border: 0; border-radius: 8px; padding: 0 14px; background: #2457c5; color: #fff; font-weight: 600; cursor: pointer; }
 .sd-send:disabled, .sd-input:disabled { opacity: .5; cursor: not-allowed; }
+@media (max-width: 480px) {
+  .sd-root { right: 8px; bottom: 8px; }
+  .sd-panel { width: calc(100vw - 16px); height: calc(100vh - 76px); }
+}
 .sd-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

@@ -9,11 +9,15 @@ export class Transcript {
    * @param {(message: object) => HTMLElement} render builds one message's
    *   element from a MESSAGE (text only: render must use textContent)
    * @param {string} ownAuthor "visitor" or "agent": whose client_id we own
+   * @param {{states?: boolean}} options states: mark our own messages
+   *   data-state="stored" once acked and "retrying" while a resend waits
+   *   (the widget); without it a stored message has no data-state (the console)
    */
-  constructor(list, render, ownAuthor) {
+  constructor(list, render, ownAuthor, options = {}) {
     this.list = list;
     this.render = render;
     this.ownAuthor = ownAuthor;
+    this.states = Boolean(options.states);
     this.bySeq = new Map();
     this.pending = new Map();
     this.lastSeq = 0;
@@ -37,6 +41,7 @@ export class Transcript {
       return null;
     }
     const node = this.render(message);
+    if (this.states && message.author === this.ownAuthor) node.setAttribute("data-state", "stored");
     this.place(node, seq);
     return node;
   }
@@ -60,11 +65,22 @@ export class Transcript {
       node.remove();
       return;
     }
-    node.removeAttribute("data-state");
+    if (this.states) node.setAttribute("data-state", "stored");
+    else node.removeAttribute("data-state");
     node.querySelectorAll('[data-sd="delivery"]').forEach((n) => n.remove());
     if (at) node.setAttribute("title", at);
     node.remove();
     this.place(node, seq);
+  }
+
+  /** A send timed out or the connection dropped: it will be sent again
+   * with the same client_id (the server stores it once). */
+  retrying(clientId) {
+    const node = this.states && this.pending.get(clientId);
+    if (!node) return;
+    node.setAttribute("data-state", "retrying");
+    const line = node.querySelector('[data-sd="delivery"]') || node.appendChild(delivery(""));
+    line.textContent = "Not delivered yet: retrying…";
   }
 
   /** The send failed for good (an error ack, not a timeout). */

@@ -90,3 +90,13 @@ export function formatTime(iso, withDay = false) {
   if (withDay) opts.weekday = "short";
   return d.toLocaleString(undefined, opts);
 }
+
+/** A local date and time a visitor can act on ("Tue, Nov 24, 9:00 AM" in
+ * en-US), in the browser's own time zone and language; "" if invalid. */
+export function formatDate(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return d.toLocaleString(undefined, {
+    weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+  });
+}

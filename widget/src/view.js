@@ -1,6 +1,8 @@
-// The widget's DOM, inside a shadow root on its own container. The view
-// knows nothing about sockets: it renders state and reports user actions
-// through the `on*` callbacks.
+// The widget's DOM, inside a shadow root on its own container (the only
+// node it adds to the host page). The view knows nothing about sockets: it
+// renders state and reports user actions through the `on*` callbacks.
+// Every string from the server or the visitor is set as text (util.el,
+// textContent), never parsed as HTML.
 import { CSS } from "./styles.js";
 import { el, formatTime } from "./util.js";
 
@@ -20,42 +22,62 @@ export class WidgetView {
   }
 
   build() {
-    this.badge = el("span", { class: "sd-badge", hidden: true, "aria-hidden": "true" });
+    this.badge = el("span", { class: "sd-badge", "data-sd": "unread", hidden: true });
+    this.launcherText = el("span", {}, "Chat with us");
     this.launcher = el(
       "button",
       { type: "button", class: "sd-launcher", "data-sd": "launcher", "aria-expanded": "false", "aria-controls": "sd-panel" },
-      "Chat with us",
-      this.badge,
+      this.launcherText, this.badge,
     );
     this.status = el("span", { class: "sd-status", "data-sd": "status", role: "status" }, "Connecting…");
+    this.agent = el("span", { class: "sd-agent", "data-sd": "agent-name", hidden: true });
     this.endButton = el("button", { type: "button", class: "sd-btn", "data-sd": "end", hidden: true }, "End chat");
-    const close = el("button", { type: "button", class: "sd-close", "aria-label": "Close chat" }, "×");
+    const close = el("button", { type: "button", class: "sd-close", "data-sd": "close", "aria-label": "Close chat" }, "×");
+    this.position = el("strong", { "data-sd": "position" });
+    this.eta = el("span", { "data-sd": "eta" });
+    this.queued = el("div", { class: "sd-banner", "data-sd": "queued", hidden: true },
+      "You are number ", this.position, " in the queue", this.eta, ".");
+    this.warning = el("div", { class: "sd-banner sd-warn", "data-sd": "warning", role: "alert", hidden: true });
+    this.tickets = el("div", { class: "sd-section", "data-sd": "open-tickets", hidden: true });
     this.messages = el("div", {
       class: "sd-messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages",
     });
     this.typing = el("div", { class: "sd-typing", "data-sd": "typing", "aria-live": "polite" });
-    this.notice = el("div", { class: "sd-notice", "data-sd": "notice" });
+    this.notice = el("div", { class: "sd-section", "data-sd": "notice" });
+    this.offline = el("div", { class: "sd-section", "data-sd": "offline", hidden: true });
+    this.suspended = el("div", { class: "sd-section", "data-sd": "suspended", role: "alert", hidden: true });
+    this.prechat = el("div", { class: "sd-section", hidden: true });
     this.input = el("textarea", {
       class: "sd-input", "data-sd": "input", rows: "2", maxlength: "4000",
       placeholder: "Type your message…", "aria-label": "Your message",
     });
     this.send = el("button", { type: "submit", class: "sd-send", "data-sd": "send" }, "Send");
-    const composer = el("form", { class: "sd-composer" }, this.input, this.send);
+    this.composer = el("form", { class: "sd-composer" }, this.input, this.send);
+    this.body = el("div", { class: "sd-body" },
+      this.tickets, this.messages, this.typing, this.notice, this.offline, this.suspended, this.prechat);
     this.panel = el(
       "div",
       { id: "sd-panel", class: "sd-panel", role: "dialog", "aria-label": "Support chat", hidden: true },
-      el("div", { class: "sd-header" }, el("span", { class: "sd-title" }, "Support"), this.status, this.endButton, close),
-      this.messages, this.typing, this.notice, composer,
+      el("div", { class: "sd-header" },
+        el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, "Support"), this.status),
+        this.endButton, close),
+      this.queued, this.warning, this.body, this.composer,
     );
     this.root = el("div", { class: "sd-root" }, this.panel, this.launcher);
+    this.bind(close);
+  }
 
+  bind(close) {
     this.launcher.addEventListener("click", () => this.setOpen(this.panel.hidden));
     close.addEventListener("click", () => this.setOpen(false));
     this.endButton.addEventListener("click", () => this.onEnd());
-    this.panel.addEventListener("keydown", (e) => {
-      if (e.key === "Escape") this.setOpen(false);
+    this.root.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && this.isOpen()) {
+        this.setOpen(false);
+        this.launcher.focus();
+      }
     });
-    composer.addEventListener("submit", (e) => {
+    this.composer.addEventListener("submit", (e) => {
       e.preventDefault();
       this.submit();
     });
@@ -83,11 +105,10 @@ export class WidgetView {
     if (open === this.isOpen()) return;
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
-    this.launcher.firstChild.textContent = open ? "Close chat" : "Chat with us";
+    this.launcherText.textContent = open ? "Close chat" : "Chat with us";
     if (open) {
-      this.setUnread(0);
       this.scrollToEnd();
-      this.input.focus();
+      if (!this.composer.hidden && !this.input.disabled) this.input.focus();
     }
     this.onOpenChange(open);
   }
@@ -95,25 +116,54 @@ export class WidgetView {
   setUnread(count) {
     this.badge.hidden = count <= 0;
     this.badge.textContent = count > 0 ? String(count) : "";
+    this.badge.setAttribute("aria-label", `${count} unread`);
   }
 
-  setStatus(state, text) {
+  /** `parts`: strings and nodes (the agent's name node while chatting). */
+  setStatus(state, ...parts) {
     this.status.setAttribute("data-state", state);
-    this.status.textContent = text;
+    this.status.replaceChildren(...parts);
+  }
+
+  setAgent(name) {
+    this.agentName = name || "";
+    this.agent.hidden = !this.agentName;
+    this.agent.textContent = this.agentName;
+  }
+
+  /** `position` null hides the queue banner; `eta` is "" or " (about 2 min)". */
+  setQueued(position, eta) {
+    this.queued.hidden = position === null;
+    this.position.textContent = position === null ? "" : String(position);
+    this.eta.textContent = eta || "";
+  }
+
+  setWarning(text) {
+    this.warning.hidden = !text;
+    this.warning.textContent = text || "";
   }
 
   setTyping(text) {
     this.typing.textContent = text || "";
   }
 
-  setComposerEnabled(enabled) {
+  setComposer(visible, enabled) {
+    this.composer.hidden = !visible;
     this.input.disabled = !enabled;
     this.send.disabled = !enabled;
   }
 
+  /** Fills one of the sections (notice, offline, suspended, prechat,
+   * tickets) with `nodes`; none hides it. */
+  fill(section, ...nodes) {
+    const shown = nodes.filter(Boolean);
+    section.replaceChildren(...shown);
+    section.hidden = shown.length === 0;
+  }
+
   /** Replaces the notice area with `nodes` (none clears it). */
   showNotice(...nodes) {
-    this.notice.replaceChildren(...nodes.filter(Boolean));
+    this.fill(this.notice, ...nodes);
   }
 
   /** One message's element (a MESSAGE in, text only). */
@@ -129,7 +179,12 @@ export class WidgetView {
   }
 
   scrollToEnd() {
-    this.messages.scrollTop = this.messages.scrollHeight;
+    this.body.scrollTop = this.body.scrollHeight;
+  }
+
+  /** A DOM event for the host page (`shiftdesk:*`), from our container. */
+  dispatch(name, detail) {
+    this.host.dispatchEvent(new CustomEvent(`shiftdesk:${name}`, { detail, bubbles: true, composed: true }));
   }
 }
 

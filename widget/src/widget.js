@@ -1,6 +1,10 @@
 // Shiftdesk's embeddable chat widget. A site embeds it with
 //   <script src="https://DESK/widget.js" data-site="KEY" async></script>
 // and it talks to the server that served it, on the /visitor namespace.
+// Optional attributes: data-identity="JWT" (a verified visitor),
+// data-prechat (ask name, email and topic before the first message),
+// data-topics="general,billing:Billing questions" (the topics offered).
+// docs/widget.md is the integrator's guide.
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
 import { WidgetView } from "./view.js";
@@ -13,23 +17,24 @@ function ownScript() {
   return document.querySelector("script[data-site]");
 }
 
-/** The visitor token survives reloads in localStorage; when storage is
- * blocked (privacy modes) it lives as long as the page. */
-function tokenStore(site) {
-  const key = `shiftdesk:${site}:token`;
-  let memory = null;
+/** What survives reloads, in localStorage under `shiftdesk:SITE:NAME`;
+ * when storage is blocked (privacy modes) it lives as long as the page. */
+function memoryFor(site) {
+  const memory = new Map();
+  const key = (name) => `shiftdesk:${site}:${name}`;
   return {
-    get() {
+    get(name) {
       try {
-        return window.localStorage.getItem(key) || memory;
+        return window.localStorage.getItem(key(name)) ?? memory.get(name) ?? null;
       } catch (_) {
-        return memory;
+        return memory.get(name) ?? null;
       }
     },
-    set(token) {
-      memory = token;
+    set(name, value) {
+      memory.set(name, value);
       try {
-        window.localStorage.setItem(key, token);
+        if (value === null || value === undefined) window.localStorage.removeItem(key(name));
+        else window.localStorage.setItem(key(name), value);
       } catch (_) {
         // Storage refused: the in-memory copy still covers reconnects.
       }
@@ -37,52 +42,97 @@ function tokenStore(site) {
   };
 }
 
+/** `data-topics="general,billing:Billing questions"` → [{name, label}]:
+ * names as the desk's [topics.NAME], labels default to the name. */
+export function parseTopics(attr) {
+  return String(attr || "").split(",").map((item) => {
+    const [name, ...label] = item.split(":");
+    const key = name.trim();
+    const text = label.join(":").trim() || key.charAt(0).toUpperCase() + key.slice(1).replace(/_/g, " ");
+    return { name: key, label: text };
+  }).filter((t) => /^[a-z0-9_-]{1,40}$/.test(t.name));
+}
+
+/** `POST /widget/tickets`: the ticket form without a socket (suspended,
+ * refused). Resolves to the same ack shape as the socket's events. */
+function ticketPoster(origin) {
+  return async (body) => {
+    try {
+      const response = await fetch(`${origin}/widget/tickets`, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+        credentials: "omit", mode: "cors",
+      });
+      return await response.json();
+    } catch (_) {
+      return { ok: false, error: { code: "network", message: "The desk could not be reached; please try again." } };
+    }
+  };
+}
+
 function boot(script) {
   const site = script.dataset.site;
   const origin = new URL(script.src, window.location.href).origin;
-  const tokens = tokenStore(site);
+  const memory = memoryFor(site);
+  const identity = script.dataset.identity || null;
   const auth = { site };
-  const token = tokens.get();
-  if (token) auth.token = token;
+  // A token a verified visitor left is not reused by an anonymous page:
+  // on a shared computer the next person must not get their chats.
+  if (identity) auth.identity = identity;
+  if (!identity && memory.get("verified")) memory.set("token", null);
+  if (memory.get("token")) auth.token = memory.get("token");
   const socket = io(`${origin}/visitor`, {
     auth,
     transports: ["websocket", "polling"],
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
   const view = new WidgetView(document);
-  const chat = new WidgetChat(socket, view, tokens);
-  const openKey = `shiftdesk:${site}:open`;
-  view.onOpenChange = ((inner) => (open) => {
+  const chat = new WidgetChat(socket, view, memory, {
+    prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
+    topics: parseTopics(script.dataset.topics),
+    postTicket: ticketPoster(origin),
+  });
+  const inner = view.onOpenChange;
+  view.onOpenChange = (open) => {
     inner(open);
     try {
-      window.sessionStorage.setItem(openKey, open ? "1" : "");
+      window.sessionStorage.setItem(`shiftdesk:${site}:open`, open ? "1" : "");
     } catch (_) {
       // Remembering the panel across reloads is only a nicety.
     }
-  })(view.onOpenChange);
+  };
   try {
-    if (window.sessionStorage.getItem(openKey)) view.setOpen(true);
+    if (window.sessionStorage.getItem(`shiftdesk:${site}:open`)) view.setOpen(true);
   } catch (_) {
     // As above.
   }
-  return { view, chat, socket };
+  /** Connects again as someone else: `identity` a JWT, or null (anonymous). */
+  const relogin = (jwt) => {
+    socket.disconnect();
+    chat.reset();
+    memory.set("token", null);
+    memory.set("verified", null);
+    socket.auth = jwt ? { site, identity: jwt } : { site };
+    socket.connect();
+  };
+  return { view, relogin };
 }
 
 (function main() {
   if (window.Shiftdesk && window.Shiftdesk.version) return; // embedded twice
   const script = ownScript();
   let instance = null;
-  let wantOpen = false;
+  const pending = [];
+  const later = (action) => (instance ? action(instance) : pending.push(action));
   window.Shiftdesk = {
     version: 1,
-    open() {
-      if (instance) instance.view.setOpen(true);
-      else wantOpen = true;
-    },
-    close() {
-      if (instance) instance.view.setOpen(false);
-      else wantOpen = false;
-    },
+    open: () => later((w) => w.view.setOpen(true)),
+    close: () => later((w) => w.view.setOpen(false)),
+    /** Reconnects as the verified visitor of `jwt` (an identity JWT signed
+     * by the site's backend); its chats and tickets come with it. */
+    identify: (jwt) => later((w) => w.relogin(typeof jwt === "string" && jwt ? jwt : null)),
+    /** Forgets the visitor (its token) and reconnects anonymously: call it
+     * when the user signs out of the host site. */
+    logout: () => later((w) => w.relogin(null)),
   };
   if (!script || !script.dataset.site) {
     console.warn("Shiftdesk: no <script data-site=...> tag found; the widget is not started.");
@@ -90,7 +140,7 @@ function boot(script) {
   }
   const start = () => {
     instance = boot(script);
-    if (wantOpen) instance.view.setOpen(true);
+    for (const action of pending.splice(0)) action(instance);
   };
   if (document.body) start();
   else document.addEventListener("DOMContentLoaded", start, { once: true });

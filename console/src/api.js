@@ -1,0 +1,49 @@
+// The agents' REST API (docs/protocol.md, "REST for agents") from the
+// console page: the session cookie authenticates, and every unsafe method
+// carries the page's CSRF token in X-CSRF-Token.
+
+export class Api {
+  /** @param {string} csrf the token the console page holds */
+  constructor(csrf) {
+    this.csrf = csrf;
+  }
+
+  get(path) {
+    return this.call("GET", path);
+  }
+
+  post(path, body) {
+    return this.call("POST", path, body);
+  }
+
+  delete(path) {
+    return this.call("DELETE", path);
+  }
+
+  /** Resolves to the answer object, `{ok: true, ...}` or `{ok: false,
+   * error: {code, message}}`; a network failure or a non-JSON answer is an
+   * error answer too, so callers handle one shape. */
+  async call(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRF-Token"] = this.csrf;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    try {
+      const response = await fetch(path, {
+        method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const answer = await response.json();
+      return answer && typeof answer === "object" ? answer : badAnswer(response.status);
+    } catch (_) {
+      return { ok: false, error: { code: "network", message: "The server could not be reached" } };
+    }
+  }
+}
+
+function badAnswer(status) {
+  return { ok: false, error: { code: "bad_answer", message: `Unexpected answer (HTTP ${status})` } };
+}
+
+/** The message of an error answer or ack, for the agent to read. */
+export function errorText(answer, fallback = "Something went wrong") {
+  return (answer && answer.error && answer.error.message) || fallback;
+}

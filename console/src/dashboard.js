@@ -1,0 +1,100 @@
+// The supervisor dashboard: the /supervisor socket (session cookie, same
+// origin) and the REST API, on the pages of console/templates/dashboard/.
+// The page says which one it is (data-page) and carries the CSRF token.
+import { Actions } from "./dashboard/actions.js";
+import { Audit } from "./dashboard/audit.js";
+import { ChatView } from "./dashboard/chatview.js";
+import { ActionDialog } from "./dashboard/dialog.js";
+import { $, el, fill, shortId } from "./dashboard/dom.js";
+import { Canned, Closures } from "./dashboard/manage.js";
+import { Api, connect } from "./dashboard/net.js";
+import { Overview } from "./dashboard/overview.js";
+import { Reports } from "./dashboard/reports.js";
+import { TILES } from "./dashboard/tiles.js";
+
+const PAGES = {
+  overview: (app) => new Overview(app),
+  chat: (app) => new ChatView(app),
+  reports: (app) => new Reports(app, TILES),
+  audit: (app) => new Audit(app),
+  canned: (app) => new Canned(app),
+  closures: (app) => new Closures(app),
+};
+
+class Dashboard {
+  constructor(root) {
+    this.root = root;
+    const data = root.dataset;
+    this.today = data.today;
+    this.suspensionDays = Number(data.suspensionDays) || 30;
+    this.firstResponseS = Number(data.firstResponseS) || 60;
+    this.api = new Api(data.csrf);
+    this.dialog = new ActionDialog(root);
+    this.actions = new Actions(this);
+    this.agentList = [];
+    this.connection = $(root, "connection");
+    this.flashNode = $(root, "flash");
+    this.flashTimer = null;
+    this.socket = connect();
+    this.bindSocket();
+    const make = PAGES[data.page];
+    this.page = make ? make(this) : null;
+  }
+
+  bindSocket() {
+    const s = this.socket;
+    s.on("connect", () => this.setConnection("Live", "up"));
+    s.on("disconnect", (reason) => {
+      this.setConnection("Reconnecting…", "down");
+      if (reason === "io server disconnect") setTimeout(() => s.connect(), 5000);
+    });
+    s.on("connect_error", (err) => {
+      const code = err && err.data && err.data.code;
+      if (code === "unauthorized" || code === "forbidden") {
+        fill(this.connection, "Signed out. ", el("a", { href: "/console/login" }, "Sign in again"));
+        this.connection.setAttribute("data-state", "down");
+      } else {
+        this.setConnection("Reconnecting…", "down");
+      }
+    });
+  }
+
+  setConnection(text, state) {
+    fill(this.connection, text);
+    this.connection.setAttribute("data-state", state);
+  }
+
+  flash(text) {
+    fill(this.flashNode, text);
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => fill(this.flashNode, ""), 8000);
+  }
+
+  /** The agents (GET /api/agents), kept for names and the reassign list;
+   * the last list read when the endpoint fails. */
+  async loadAgents() {
+    try {
+      this.agentList = (await this.api.get("/api/agents")).agents || [];
+    } catch (err) {
+      console.warn("agents:", err.message); // eslint-disable-line no-console
+    }
+    return this.agentList;
+  }
+
+  agents() {
+    return this.agentList;
+  }
+
+  agentName(id) {
+    const agent = this.agentList.find((a) => a.id === id);
+    return agent ? agent.name : `agent ${shortId(id)}`;
+  }
+}
+
+function main() {
+  const root = document.querySelector('[data-sd="dashboard"]');
+  if (root) window.shiftdeskDashboard = new Dashboard(root);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main, { once: true });
+else main();

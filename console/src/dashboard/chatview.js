@@ -1,0 +1,110 @@
+// One chat, read-only (GET /api/chats/{id}): facts, transcript with notes,
+// survey, and the supervisor's actions on it.
+import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
+import { surveyItem } from "./feeds.js";
+
+const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+
+export class ChatView {
+  constructor(app) {
+    this.app = app;
+    this.id = app.root.dataset.chatId;
+    this.facts = $(app.root, "chat-facts");
+    this.transcript = $(app.root, "transcript");
+    this.actionsBox = $(app.root, "chat-actions");
+    this.error = $(app.root, "chat-error");
+    this.surveyBox = $(app.root, "chat-survey");
+    app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
+    this.load();
+    app.loadAgents();
+  }
+
+  async load() {
+    let data;
+    try {
+      data = await this.app.api.get(`/api/chats/${encodeURIComponent(this.id)}`);
+    } catch (err) {
+      fill(this.error, err.status === 404 ? "No such chat." : err.message);
+      show(this.error, true);
+      return;
+    }
+    show(this.error, false);
+    this.data = data;
+    this.showFacts(data);
+    this.showActions(data);
+    this.showTranscript(data);
+    this.showSurvey(data.survey);
+  }
+
+  showFacts({ chat, visitor, agents, site }) {
+    const v = visitor || {};
+    const rows = [
+      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` (${chat.end_reason})` : ""]],
+      ["Priority", [pill(chat.priority, chat.priority)]],
+      ["Topic", [chat.topic || "–"]],
+      ["Visitor", [el("span", { "data-sd": "chat-visitor" }, v.name || `Visitor ${shortId(v.id)}`),
+        v.verified ? pill("verified", "ok") : pill("unverified", "muted"), v.email ? ` ${v.email}` : ""]],
+      ["Visitor id", [el("code", {}, v.id || "–")]],
+      ["Account", [v.account ? el("code", {}, v.account) : "–", v.plan ? ` · plan ${v.plan}` : ""]],
+      ["Site", [site || "–"]],
+      ["Agent", [el("span", { "data-sd": "chat-agent" }, chat.agent ? chat.agent.name : "–")]],
+      ["Handled by", [(agents || []).map((a) => a.name || shortId(a.id)).join(", ") || "–"]],
+      ["Started", [timeEl(chat.started_at)]],
+      ["Ended", [chat.ended_at ? timeEl(chat.ended_at) : "–"]],
+    ];
+    fill(this.facts, ...rows.flatMap(([k, v2]) => [el("dt", {}, k), el("dd", {}, ...v2)]));
+    this.facts.setAttribute("data-status", chat.status);
+  }
+
+  showActions({ chat, visitor, site }) {
+    const buttons = [];
+    const v = visitor || {};
+    const name = v.name ? `visitor “${v.name}”` : `visitor ${shortId(v.id)}`;
+    if (chat.status !== "ended") {
+      buttons.push(this.button("Reassign…", "chat-reassign", () => this.app.actions.reassign(chat)));
+    }
+    if (v.id) {
+      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend({ visitor_id: v.id }, name), "danger"));
+      buttons.push(this.button("Lift visitor…", "chat-lift", () => this.app.actions.lift({ visitor_id: v.id }, name)));
+    }
+    if (v.verified && v.account) {
+      const target = { account_id: v.account, site };
+      buttons.push(this.button("Suspend account…", "chat-suspend-account",
+        () => this.app.actions.suspend(target, `account ${v.account}`), "danger"));
+    }
+    fill(this.actionsBox, ...buttons);
+  }
+
+  button(text, sd, run, cls = "") {
+    const b = el("button", { type: "button", class: cls || null, "data-sd": sd }, text);
+    b.addEventListener("click", async () => {
+      if (await run()) this.load();
+    });
+    return b;
+  }
+
+  showTranscript({ messages }) {
+    if (!messages.length) {
+      fill(this.transcript, el("p", { class: "muted" }, "No messages."));
+      return;
+    }
+    fill(this.transcript, ...messages.map((m) => el("div", {
+      class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null,
+      "data-seq": m.seq,
+    },
+    el("span", { class: "who" }, m.note ? "Note (agents only)" : AUTHORS[m.author] || m.author, " · #", String(m.seq)),
+    el("span", { "data-sd": "message-text" }, m.text),
+    el("time", { datetime: m.at, title: when(m.at) }, clock(m.at)))));
+  }
+
+  showSurvey(survey) {
+    show(this.surveyBox, Boolean(survey));
+    if (!survey) return;
+    fill($(this.surveyBox, "surveys"), surveyItem(survey, {
+      link: false,
+      onExclude: async (s) => {
+        if (await this.app.actions.excludeSurvey(s)) this.load();
+      },
+    }));
+  }
+}

@@ -1,0 +1,106 @@
+// DOM and formatting helpers of the dashboard. Everything a visitor or an
+// agent wrote reaches the page as text: `el` appends strings as text nodes
+// and sets attributes one by one (never innerHTML, never a style attribute:
+// the CSP has no 'unsafe-inline').
+
+/** An element with attributes (null/false skipped, true -> "") and children
+ * (strings and numbers become text nodes; null is skipped). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "style" || name.startsWith("on")) throw new Error(`el: ${name} is not allowed`);
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the children of `node` (text stays text). */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+export function $(root, name) {
+  return root.querySelector(`[data-sd="${name}"]`);
+}
+
+export function show(node, visible) {
+  if (node) node.hidden = !visible;
+}
+
+/** Seconds as "45 s", "3:05", "1:02:03"; null as "–". */
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
+  const s = Math.max(0, Math.round(Number(seconds)));
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+export function pct(value) {
+  return value === null || value === undefined ? "–" : `${Number(value).toFixed(Number(value) % 1 ? 1 : 0)}%`;
+}
+
+export function num(value, digits = 0) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(digits);
+}
+
+const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
+/** An ISO time as the reader's local date and time ("" for none). */
+export function when(iso) {
+  if (!iso) return "";
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? String(iso) : TIME.format(at);
+}
+
+export function clock(iso) {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? "" : CLOCK.format(at);
+}
+
+/** A <time> element showing `iso` (machine-readable in datetime). */
+export function timeEl(iso, text = when(iso)) {
+  return el("time", { datetime: iso || null, title: iso || null }, text);
+}
+
+export function chatLink(chatId, text = shortId(chatId)) {
+  return el("a", { href: `/console/dashboard/chats/${encodeURIComponent(chatId)}`, "data-sd": "chat-link",
+    "data-chat-id": chatId }, text);
+}
+
+export function shortId(id) {
+  return String(id || "").slice(0, 8);
+}
+
+/** "YYYY-MM-DD" of `iso` shifted by `days`. */
+export function addDays(iso, days) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function pill(text, kind) {
+  return el("span", { class: "pill", "data-kind": kind || null }, text);
+}
+
+/** The visitor's name as a node: its (unverified) claim, or "Visitor". */
+export function visitorName(visitor) {
+  const v = visitor || {};
+  const name = v.name || (v.id ? `Visitor ${shortId(v.id)}` : "Visitor");
+  return el("span", { class: "who", "data-sd": "visitor-name" }, name,
+    v.verified ? pill("verified", "ok") : null);
+}

@@ -1,0 +1,153 @@
+// Canned replies (GET/POST/DELETE /api/canned) and one-off closures
+// (GET/POST/DELETE /api/closures): lists with an add form; changes need
+// the page's CSRF token, which `Api` sends.
+import { $, el, fill, show, timeEl } from "./dom.js";
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+function showError(node, err) {
+  fill(node, err ? err.message : "");
+  show(node, Boolean(err));
+}
+
+export class Canned {
+  constructor(app) {
+    this.app = app;
+    const root = app.root;
+    this.form = $(root, "canned-form");
+    this.rows = $(root, "canned-rows");
+    this.error = $(root, "canned-error");
+    this.editing = null; // the id being edited in the form, or null: adding
+    this.saveButton = $(root, "canned-save");
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.save();
+    });
+    this.load();
+  }
+
+  async load() {
+    let replies;
+    try {
+      replies = (await this.app.api.get("/api/canned")).replies || [];
+    } catch (err) {
+      showError(this.error, err);
+      return;
+    }
+    fill(this.rows, ...replies.map((r) => this.row(r)));
+    show($(this.app.root, "canned-empty"), replies.length === 0);
+  }
+
+  row(r) {
+    const edit = el("button", { type: "button", class: "small", "data-sd": "canned-edit" }, "Edit");
+    const remove = el("button", { type: "button", class: "small danger", "data-sd": "canned-delete" }, "Delete…");
+    edit.addEventListener("click", () => this.edit(r));
+    remove.addEventListener("click", () => this.remove(r));
+    return el("tr", { "data-sd": "canned-row", "data-canned-id": r.id },
+      el("td", {}, el("code", { "data-sd": "canned-row-shortcut" }, `/${r.shortcut}`)),
+      el("td", { "data-sd": "canned-row-title" }, r.title),
+      el("td", { class: "text-cell", "data-sd": "canned-row-text" }, r.text),
+      el("td", {}, timeEl(r.updated_at)),
+      el("td", { class: "row-actions" }, edit, remove));
+  }
+
+  edit(r) {
+    this.editing = r.id;
+    for (const key of ["shortcut", "title", "text"]) this.form.elements[key].value = r[key];
+    fill(this.saveButton, "Save changes");
+    this.form.elements.shortcut.focus();
+  }
+
+  async save() {
+    const v = formValues(this.form);
+    const body = { shortcut: v.shortcut.trim(), title: v.title.trim(), text: v.text };
+    try {
+      if (this.editing) await this.app.api.post(`/api/canned/${encodeURIComponent(this.editing)}`, body);
+      else await this.app.api.post("/api/canned", body);
+    } catch (err) {
+      showError(this.error, err);
+      return;
+    }
+    showError(this.error, null);
+    this.app.flash(this.editing ? "Canned reply saved." : "Canned reply added.");
+    this.editing = null;
+    fill(this.saveButton, "Add");
+    this.form.reset();
+    await this.load();
+  }
+
+  async remove(r) {
+    const result = await this.app.dialog.open({
+      action: "canned-delete", title: `Delete the canned reply /${r.shortcut}?`,
+      intro: "Agents will no longer find it in their replies.", submitLabel: "Delete", danger: true, fields: [],
+      run: () => this.app.api.remove(`/api/canned/${encodeURIComponent(r.id)}`),
+    });
+    if (result) {
+      this.app.flash("Canned reply deleted.");
+      await this.load();
+    }
+  }
+}
+
+export class Closures {
+  constructor(app) {
+    this.app = app;
+    const root = app.root;
+    this.form = $(root, "closure-form");
+    this.rows = $(root, "closure-rows");
+    this.error = $(root, "closure-error");
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.add();
+    });
+    this.load();
+  }
+
+  async load() {
+    let closures;
+    try {
+      closures = (await this.app.api.get("/api/closures")).closures || [];
+    } catch (err) {
+      showError(this.error, err);
+      return;
+    }
+    fill(this.rows, ...closures.map((c) => {
+      const remove = el("button", { type: "button", class: "small danger", "data-sd": "closure-remove" }, "Remove…");
+      remove.addEventListener("click", () => this.remove(c));
+      return el("tr", { "data-sd": "closure-row", "data-day": c.day },
+        el("td", {}, c.day), el("td", { "data-sd": "closure-row-reason" }, c.reason),
+        el("td", {}, timeEl(c.created_at), c.created_by ? ` by ${this.app.agentName(c.created_by)}` : ""),
+        el("td", { class: "row-actions" }, remove));
+    }));
+    show($(this.app.root, "closures-empty"), closures.length === 0);
+  }
+
+  async add() {
+    const v = formValues(this.form);
+    try {
+      await this.app.api.post("/api/closures", { day: v.day, reason: v.reason.trim() });
+    } catch (err) {
+      showError(this.error, err);
+      return;
+    }
+    showError(this.error, null);
+    this.app.flash(`The desk is closed on ${v.day}.`);
+    this.form.reset();
+    await this.load();
+  }
+
+  async remove(c) {
+    const result = await this.app.dialog.open({
+      action: "closure-remove", title: `Open the desk again on ${c.day}?`,
+      intro: "The desk hours and weekly shifts apply that day again. This is audited.",
+      submitLabel: "Remove the closure", danger: true, fields: [],
+      run: () => this.app.api.remove(`/api/closures/${encodeURIComponent(c.id)}`),
+    });
+    if (result) {
+      this.app.flash("Closure removed.");
+      await this.load();
+    }
+  }
+}

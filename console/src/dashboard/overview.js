@@ -1,0 +1,241 @@
+// The live page: tiles from `metrics`, the queue, active chats and agents
+// (re-read whenever a `metrics` push arrives), charts, alerts and surveys.
+import { Charts } from "./charts.js";
+import { $, addDays, chatLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorName } from "./dom.js";
+import { alertItem, alertKey, surveyItem } from "./feeds.js";
+import { Tiles } from "./tiles.js";
+
+const CHART_REFRESH_MS = 5000; // at most this often: each refresh reads the day's facts
+const FEED_MAX = 50;
+
+/** Runs `task` now, or once more after the run in flight: never two at once. */
+function coalesced(task) {
+  let running = null;
+  let again = false;
+  const run = async () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        try {
+          await task();
+        } catch (err) {
+          console.warn(err); // eslint-disable-line no-console
+        }
+      } while (again);
+    })();
+    await running;
+    running = null;
+  };
+  return run;
+}
+
+export class Overview {
+  constructor(app) {
+    this.app = app;
+    const root = app.root;
+    this.snapshot = null;
+    this.snapshotAt = 0;
+    this.queueAt = 0;
+    this.tiles = new Tiles($(root, "tiles"), {
+      longestWait: (m) => {
+        const base = (m.queue && m.queue.longest_wait_s) || 0;
+        return m.queue && m.queue.length ? base + (Date.now() - this.snapshotAt) / 1000 : 0;
+      },
+      firstResponseS: app.firstResponseS,
+    });
+    this.charts = new Charts(root);
+    this.queueBody = $(root, "queue");
+    this.activeBody = $(root, "active-chats");
+    this.agentsBody = $(root, "agents");
+    this.alerts = $(root, "alerts");
+    this.surveys = $(root, "surveys");
+    this.seenAlerts = new Set();
+    this.refreshLists = coalesced(() => Promise.all([this.loadQueue(), this.loadActive(), this.loadAgents()]));
+    this.refreshCharts = coalesced(() => this.loadCharts());
+    this.chartsAt = 0;
+    this.chartsTimer = null;
+    this.todayKey = "";
+    $(root, "open-suspend").addEventListener("click", () => app.actions.suspend());
+    $(root, "open-lift").addEventListener("click", () => app.actions.lift());
+    const s = app.socket;
+    s.on("metrics", (m) => m && this.onMetrics(m));
+    s.on("alert", (a) => a && this.addAlert(a, true));
+    s.on("survey", (sv) => sv && this.addSurvey(sv));
+    setInterval(() => this.tick(), 1000);
+    this.start();
+  }
+
+  async start() {
+    await this.refreshLists();
+    await Promise.all([this.loadAlerts(), this.refreshCharts(), this.loadCsat()]);
+  }
+
+  onMetrics(m) {
+    const dayChanged = this.snapshot && this.snapshot.day !== m.day;
+    this.snapshot = m;
+    this.snapshotAt = Date.now();
+    this.tiles.update(m);
+    this.refreshLists();
+    const key = JSON.stringify(m.today || {});
+    if (key !== this.todayKey) {
+      const csatChanged = !this.todayKey || dayChanged ||
+        JSON.stringify((m.today || {}).csat) !== JSON.stringify((JSON.parse(this.todayKey || "{}")).csat);
+      this.todayKey = key;
+      this.scheduleCharts();
+      if (csatChanged) this.loadCsat();
+    }
+  }
+
+  scheduleCharts() {
+    if (this.chartsTimer) return;
+    const wait = Math.max(0, this.chartsAt + CHART_REFRESH_MS - Date.now());
+    this.chartsTimer = setTimeout(() => {
+      this.chartsTimer = null;
+      this.chartsAt = Date.now();
+      this.refreshCharts();
+    }, wait);
+  }
+
+  tick() {
+    if (this.snapshot && this.snapshot.queue && this.snapshot.queue.length) this.tiles.update(this.snapshot);
+    const elapsed = (Date.now() - this.queueAt) / 1000;
+    for (const cell of this.queueBody.querySelectorAll("[data-wait]")) {
+      fill(cell, duration(Number(cell.getAttribute("data-wait")) + elapsed));
+    }
+  }
+
+  // the lists
+  async loadQueue() {
+    let queue;
+    try {
+      queue = (await this.app.api.get("/api/queue")).queue || [];
+    } catch (err) {
+      fill(this.queueBody, el("tr", {}, el("td", { colspan: 7, class: "muted" }, `The queue list is unavailable (${err.message}).`)));
+      show($(this.app.root, "queue-empty"), false);
+      return;
+    }
+    this.queueAt = Date.now();
+    fill(this.queueBody, ...queue.map((q) => this.queueRow(q)));
+    show($(this.app.root, "queue-empty"), queue.length === 0);
+  }
+
+  queueRow(q) {
+    const chat = { id: q.chat_id, status: "queued" };
+    return el("tr", { "data-sd": "queue-row", "data-chat-id": q.chat_id },
+      el("td", {}, String(q.position)),
+      el("td", {}, chatLink(q.chat_id)),
+      el("td", {}, visitorName(q.visitor)),
+      el("td", {}, q.topic || "–"),
+      el("td", {}, pill(q.priority, q.priority), q.priority_support ? pill("priority support", "info") : null),
+      el("td", { "data-sd": "queue-wait", "data-wait": q.waiting_s }, duration(q.waiting_s)),
+      el("td", { class: "row-actions" }, this.reassignButton(chat), this.suspendButton(q.visitor)));
+  }
+
+  async loadActive() {
+    const chats = (await this.app.api.get("/api/chats", { status: "active" })).chats || [];
+    fill(this.activeBody, ...chats.map((c) => el("tr", { "data-sd": "chat-row", "data-chat-id": c.id },
+      el("td", {}, chatLink(c.id)),
+      el("td", {}, visitorName(c.visitor)),
+      el("td", { "data-sd": "chat-agent" }, c.agent ? c.agent.name : "–"),
+      el("td", {}, c.topic || "–"),
+      el("td", {}, pill(c.priority, c.priority)),
+      el("td", {}, timeEl(c.assigned_at || c.started_at, clock(c.assigned_at || c.started_at))),
+      el("td", { class: "row-actions" }, this.reassignButton(c), this.suspendButton(c.visitor)))));
+    show($(this.app.root, "active-empty"), chats.length === 0);
+  }
+
+  async loadAgents() {
+    const agents = await this.app.loadAgents();
+    fill(this.agentsBody, ...agents.map((a) => {
+      const state = a.connected ? a.status : "offline";
+      return el("tr", { "data-sd": "agent-row", "data-agent-id": a.id },
+        el("td", {}, el("span", { "data-sd": "agent-row-name" }, a.name), a.role === "supervisor" ? pill("supervisor", "info") : null,
+          a.on_call ? pill("on call", "info") : null),
+        el("td", {}, `Tier ${a.tier ?? 1}`, (a.skills || []).length ? ` · ${a.skills.join(", ")}` : ""),
+        el("td", {}, pill(state, state === "available" ? "ok" : state === "offline" ? "muted" : "warn")),
+        el("td", {}, el("span", { class: "muted" }, a.shift || "desk hours"), " ",
+          pill(a.on_shift ? "on shift" : "off shift", a.on_shift ? "ok" : "muted")),
+        el("td", { "data-sd": "agent-load" },
+          el("meter", { min: 0, max: Math.max(1, a.capacity || 1), value: a.load || 0, high: Math.max(1, a.capacity || 1) - 0.5 }),
+          ` ${a.load || 0}/${a.capacity ?? "?"}`));
+    }));
+  }
+
+  reassignButton(chat) {
+    const button = el("button", { type: "button", class: "small", "data-sd": "reassign" }, "Reassign…");
+    button.addEventListener("click", async () => {
+      if (await this.app.actions.reassign(chat)) this.refreshLists();
+    });
+    return button;
+  }
+
+  suspendButton(visitor) {
+    if (!visitor || !visitor.id) return null;
+    const button = el("button", { type: "button", class: "small danger", "data-sd": "suspend-visitor" }, "Suspend…");
+    const label = visitor.name ? `visitor “${visitor.name}”` : `visitor ${shortId(visitor.id)}`;
+    button.addEventListener("click", async () => {
+      if (await this.app.actions.suspend({ visitor_id: visitor.id }, label)) this.refreshLists();
+    });
+    return button;
+  }
+
+  // charts
+  async loadCharts() {
+    const data = await this.app.api.get("/api/reports/hourly", { day: this.snapshot ? this.snapshot.day : "" });
+    this.charts.hourly(data);
+    this.charts.spread(data);
+  }
+
+  async loadCsat() {
+    const last = this.snapshot ? this.snapshot.day : this.app.today;
+    try {
+      const data = await this.app.api.get("/api/reports/daily", { from: addDays(last, -13), to: last });
+      this.charts.csat(data.days || []);
+    } catch (err) {
+      console.warn(err); // eslint-disable-line no-console
+    }
+  }
+
+  // feeds
+  async loadAlerts() {
+    let alerts = [];
+    try {
+      alerts = (await this.app.api.get("/api/alerts", { limit: 20 })).alerts || [];
+    } catch (err) {
+      console.warn(err); // eslint-disable-line no-console
+    }
+    for (const a of alerts.reverse()) this.addAlert(a, false);
+  }
+
+  addAlert(a, live) {
+    const key = alertKey(a);
+    if (this.seenAlerts.has(key)) return;
+    this.seenAlerts.add(key);
+    const item = alertItem(a, {
+      agentName: (id) => this.app.agentName(id),
+      onSuspend: (who, label) => this.app.actions.suspend(who, label),
+    });
+    if (live) item.setAttribute("data-live", "");
+    this.alerts.prepend(item);
+    while (this.alerts.children.length > FEED_MAX) this.alerts.lastElementChild.remove();
+    show($(this.app.root, "alerts-empty"), false);
+  }
+
+  addSurvey(s) {
+    const item = surveyItem(s, { onExclude: (sv) => this.exclude(sv) });
+    const old = this.surveys.querySelector(`[data-survey-id="${CSS.escape(s.id)}"]`);
+    if (old) old.replaceWith(item);
+    else this.surveys.prepend(item);
+    while (this.surveys.children.length > FEED_MAX) this.surveys.lastElementChild.remove();
+    show($(this.app.root, "surveys-empty"), false);
+  }
+
+  async exclude(survey) {
+    const ack = await this.app.actions.excludeSurvey(survey);
+    if (ack && ack.survey) this.addSurvey(ack.survey);
+  }
+}

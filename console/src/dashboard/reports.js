@@ -1,0 +1,95 @@
+// Reports over a date range (GET /api/reports), a row per agent and day,
+// the totals, and the same as CSV (GET /api/reports.csv).
+import { $, addDays, duration, el, fill, num, pct, show } from "./dom.js";
+import { clean } from "./net.js";
+import { Tiles } from "./tiles.js";
+
+// The report's flat totals as the live tiles' snapshot shape.
+const nested = (t) => ({
+  today: {
+    chats: t.chats,
+    first_response: { count: t.first_response_count, median_s: t.first_response_median_s, p90_s: t.first_response_p90_s,
+      within_pct: t.first_response_within_pct, breaches: t.first_response_breaches },
+    response_gap: { count: t.response_gap_count, median_s: t.response_gap_median_s, p90_s: t.response_gap_p90_s,
+      breaches: t.response_gap_breaches },
+    handle: { count: t.handle_count, median_s: t.handle_median_s, mean_s: t.handle_mean_s },
+    converted: t.converted, abandoned: t.abandoned,
+    csat: { pct: t.csat_pct, average: t.csat_average, count: t.csat_count },
+  },
+});
+
+const TOTALS = [
+  { key: "chats", label: "Chats handled", raw: (m) => m.today.chats },
+  "first-response", "first-response-breaches", "response-gap", "handle", "converted", "abandoned", "csat",
+];
+
+const COLUMNS = [
+  ["chats", num], ["first_response_median_s", duration], ["first_response_p90_s", duration],
+  ["first_response_within_pct", pct], ["first_response_breaches", num], ["response_gap_median_s", duration],
+  ["response_gap_breaches", num], ["handle_median_s", duration], ["converted", num], ["abandoned", num],
+  ["csat_pct", pct], ["csat_count", num],
+];
+
+export class Reports {
+  constructor(app, tileSpecs) {
+    this.app = app;
+    const root = app.root;
+    this.form = $(root, "report-form");
+    this.from = $(root, "report-from");
+    this.to = $(root, "report-to");
+    this.agent = $(root, "report-agent");
+    this.csv = $(root, "report-csv");
+    this.rows = $(root, "report-rows");
+    this.error = $(root, "report-error");
+    const specs = TOTALS.map((t) => (typeof t === "string" ? tileSpecs.find((s) => s.key === t) : t));
+    this.totals = new Tiles($(root, "report-totals"), { longestWait: () => 0, firstResponseS: app.firstResponseS }, specs);
+    this.to.value = app.today;
+    this.from.value = addDays(app.today, -6);
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.load();
+    });
+    this.form.addEventListener("input", () => this.link());
+    this.fillAgents();
+    this.load();
+  }
+
+  query() {
+    return clean({ from: this.from.value, to: this.to.value, agent_id: this.agent.value });
+  }
+
+  link() {
+    this.csv.setAttribute("href", `/api/reports.csv?${new URLSearchParams(this.query())}`);
+  }
+
+  async fillAgents() {
+    const agents = await this.app.loadAgents();
+    const chosen = this.agent.value;
+    fill(this.agent, el("option", { value: "" }, "All agents"), ...agents.map((a) => el("option", { value: a.id }, a.name)));
+    this.agent.value = chosen;
+  }
+
+  async load() {
+    this.link();
+    let data;
+    try {
+      data = await this.app.api.get("/api/reports", this.query());
+    } catch (err) {
+      fill(this.error, err.message);
+      show(this.error, true);
+      return;
+    }
+    show(this.error, false);
+    this.totals.update(nested(data.totals));
+    fill(this.rows, ...data.rows.map((r) => el("tr", { "data-sd": "report-row", "data-day": r.day, "data-agent-id": r.agent_id },
+      el("td", {}, r.day), el("td", { "data-sd": "report-agent-name" }, r.agent_name),
+      ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(r[key]))))));
+    if (data.rows.length) {
+      const t = data.totals;
+      this.rows.append(el("tr", { class: "total", "data-sd": "report-total" }, el("td", {}, "Total"), el("td", {}, ""),
+        ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(t[key])))));
+    }
+    show($(this.app.root, "report-empty"), data.rows.length === 0);
+    this.rows.setAttribute("data-loaded", `${data.from}/${data.to}`);
+  }
+}

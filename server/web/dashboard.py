@@ -1,0 +1,68 @@
+"""The supervisor dashboard's pages: jinja2 skeletons that
+/static/dashboard.js fills in from the /supervisor socket and the REST API.
+
+Supervisors only: without a console login a page redirects to
+/console/login; an agent without the supervisor role gets 403.
+"""
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+
+from ..policy.figures import local_day
+from ..services.model import Agent, Role
+from .assets import BUILD, version
+from .keys import SERVICES
+from .security import csrf_token, session_agent
+
+SCRIPT = "dashboard.js"
+# path under /console/dashboard -> (template, the nav entry it belongs to)
+PAGES = {
+    "": ("dashboard/overview.html", "overview"),
+    "/reports": ("dashboard/reports.html", "reports"),
+    "/audit": ("dashboard/audit.html", "audit"),
+    "/canned": ("dashboard/canned.html", "canned"),
+    "/closures": ("dashboard/closures.html", "closures"),
+}
+
+
+def setup_dashboard(app: web.Application) -> None:
+    app.router.add_get(f"/static/{SCRIPT}", script)
+    for path, (template, section) in PAGES.items():
+        app.router.add_get(f"/console/dashboard{path}", page(template, section))
+    app.router.add_get("/console/dashboard/chats/{id}", page("dashboard/chat.html", "overview"))
+
+
+async def script(request: web.Request) -> web.StreamResponse:
+    path = BUILD / SCRIPT
+    if not path.exists():
+        raise web.HTTPServiceUnavailable(text=f"{SCRIPT} is not built: run `npm run build`")
+    response = web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+    response.content_type = "text/javascript"
+    return response
+
+
+async def supervisor(request: web.Request) -> Agent:
+    """The logged-in supervisor; raises a redirect to the login page, or 403
+    (a page, not JSON) for an agent."""
+    agent = await session_agent(request.app[SERVICES], await get_session(request))
+    if agent is None:
+        raise web.HTTPFound("/console/login")
+    if agent.role is not Role.SUPERVISOR:
+        raise web.HTTPForbidden(text="The dashboard is for supervisors only.")
+    return agent
+
+
+def page(template: str, section: str):
+    async def render(request: web.Request) -> web.Response:
+        agent = await supervisor(request)
+        desk = request.app[SERVICES].desk
+        return aiohttp_jinja2.render_template(template, request, {
+            "agent": agent, "section": section, "csrf_token": await csrf_token(request),
+            "chat_id": request.match_info.get("id", ""),
+            "today": local_day(desk.clock.now(), desk.tz).isoformat(),
+            "suspension_days": desk.config.policy.suspension_days,
+            "first_response_s": desk.config.policy.first_response_s,
+            "dashboard_js": f"/static/{SCRIPT}?v={version(BUILD / SCRIPT)}"})
+    return render

@@ -1,0 +1,53 @@
+"""What the dashboard's browser tests share: a supervisor's page watched
+for script errors and CSP violations, and the XSS corpus."""
+from __future__ import annotations
+
+import os
+
+import aiohttp
+from playwright.async_api import Page
+
+from server.services.model import Role
+
+from .conftest import PASSWORD, ROOT, console_login
+
+TIMEOUT_MS = 10_000
+# SHIFTDESK_SCREENSHOTS=1 refreshes docs/screenshots/ (the README's); a plain run leaves the tree clean.
+SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("SHIFTDESK_SCREENSHOTS") == "1" else None
+XSS = ('<img src=x onerror=window.__xss=1>', '<script>window.__xss=1</script>', '"><svg onload=window.__xss=1>')
+
+# Records CSP violations before any script of the page runs: the dashboard
+# (and Chart.js) must work under script-src/style-src 'self' alone.
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def watch(page: Page, name: str, errors: list[str]) -> None:
+    page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(f"{name} console: {msg.text}"))
+
+
+async def supervisor_page(chromium, desk, errors: list[str], path: str = "/console/dashboard",
+                          name: str = "Sue"):
+    """(context, page, supervisor): a supervisor logged in on `path`."""
+    supervisor, token = await desk.add_agent(name, role=Role.SUPERVISOR, password=PASSWORD)
+    context = await chromium.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    await context.add_init_script(CSP_WATCH)
+    page = await console_login(context, desk, supervisor.email, path=path)
+    watch(page, "dashboard", errors)
+    return context, page, supervisor, token
+
+
+async def no_violations(page: Page) -> list[str]:
+    return await page.evaluate("window.__csp")
+
+
+def api(desk, token: str) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(base_url=desk.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def tile(page: Page, key: str):
+    return page.locator(f'[data-sd="tile-{key}"] [data-sd="value"]')

@@ -1,0 +1,84 @@
+"""Whatever a visitor, an agent or a supervisor writes shows in the console
+as text: markup in names, email claims, messages, ticket subjects and
+replies, flag reasons and canned replies never runs and never becomes
+elements."""
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from server.services import canned
+from server.services.model import Role
+from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
+
+IMG = "<img src=x onerror=window.__xss=1>"
+SCRIPT = "<script>window.__xss=1</script>"
+SVG = '"><svg onload=window.__xss=1>'
+CORPUS = [IMG, SCRIPT, SVG]
+# an email claim has no spaces (the server checks its shape)
+EMAILS = ['"><svg/onload=window.__xss=1>@x.test', "<img/src=x/onerror=window.__xss=1>@x.test",
+          "<script>window.__xss=1</script>@x.test"]
+INJECTED = '[data-sd="console"] img, [data-sd="console"] svg, [data-sd="console"] script, [data-sd="console"] iframe'
+
+
+async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F811
+    lead, _ = await desk.add_agent("Lead", role=Role.SUPERVISOR)
+    await canned.add(desk.services.desk, lead, canned.CannedDraft("xss", IMG, f"{SVG} {SCRIPT}"))
+    console = await kit.console("Alice", available=False)
+    page = console.page
+    peers, chats = [], []
+    for name, email in zip(CORPUS, EMAILS):
+        peer, chat = await start_chat(desk, "\n".join(CORPUS), name=name, email=email)
+        peers.append(peer)
+        chats.append(chat)
+    # queued first: the queue list names them
+    items = console.sd("queue-item")
+    await expect(items).to_have_count(3)
+    for name in CORPUS:
+        await expect(items.locator(".queue-name", has_text=name)).to_have_count(1)
+    await console.set_available()
+    await expect(console.sd("chat-tab")).to_have_count(3)
+    for chat, name, email in zip(chats, CORPUS, EMAILS):
+        await expect(console.tab(chat["id"]).locator(".tab-label")).to_have_text(name)
+        panel = console.panel(chat["id"])
+        await expect(panel.locator('[data-sd="chat-title"]')).to_have_text(name)
+        await expect(panel.locator('[data-field="name"]')).to_have_text(name)
+        await expect(panel.locator('[data-field="email"]')).to_have_text(email)
+        await expect(panel.locator('[data-sd="message"][data-author="visitor"] .text')).to_have_text("\n".join(CORPUS))
+
+    first = chats[0]["id"]
+    box = console.chat.locator('[data-sd="input"]')
+    await box.press_sequentially("/xs")
+    option = console.chat.locator('[data-sd="canned-option"]')
+    await expect(option.locator(".canned-title")).to_have_text(IMG)
+    await expect(option.locator(".canned-text")).to_have_text(f"{SVG} {SCRIPT}")
+    await box.press("Tab")
+    await expect(box).to_have_value(f"{SVG} {SCRIPT}")
+    await box.press("Enter")
+    mine = console.chat.locator('[data-sd="message"][data-author="agent"] .text')
+    await expect(mine).to_have_text(f"{SVG} {SCRIPT}")
+
+    await console.chat.locator('[data-sd="flag"]').click()
+    await console.chat.locator('[data-sd="flag-reason"]').fill(SCRIPT)
+    await console.chat.locator('[data-sd="flag-send"]').click()
+    await expect(console.chat.locator('[data-sd="action-result"]')).to_contain_text(SCRIPT)
+
+    await console.chat.locator('[data-sd="convert"]').click()
+    await console.chat.locator('[data-sd="convert-subject"]').fill(f"{SVG}{IMG}")
+    await console.chat.locator('[data-sd="convert-send"]').click()
+    await expect(console.tab(first)).to_have_attribute("data-state", "ended")
+    await console.chat.locator('[data-sd="open-ticket"]').click()
+    view = console.sd("ticket-view")
+    await expect(view.locator('[data-sd="ticket-subject"]')).to_have_text(f"{SVG}{IMG}")
+    await expect(view.locator('[data-sd="ticket-description"]')).to_have_text("\n".join(CORPUS))
+    await expect(view.locator('[data-sd="ticket-transcript"]')).to_contain_text(SCRIPT)
+    await view.locator('[data-sd="ticket-reply-input"]').fill(IMG)
+    await view.locator('[data-sd="ticket-reply-send"]').click()
+    await expect(view.locator('[data-sd="ticket-reply"] .ticket-text')).to_have_text(IMG)
+    await view.locator('[data-sd="ticket-back"]').click()
+    await expect(console.sd("ticket-row").locator(".subject")).to_have_text(f"{SVG}{IMG}")
+    await console.sd("nav-chats").click()
+    await expect(console.tab(first)).to_be_visible()
+
+    assert await page.evaluate("window.__xss") is None
+    await expect(page.locator(INJECTED)).to_have_count(0)
+    console.assert_clean()

@@ -1,0 +1,76 @@
+// The widget's sections other than the transcript: offline, suspended,
+// use_ticket guidance, the end of a chat, the visitor's open tickets. Pure
+// builders: state in, nodes out; actions go to the callbacks given.
+import { receipt, ticketForm } from "./forms.js";
+import { el, formatDate } from "./util.js";
+
+const ENDED_TEXT = {
+  visitor: "You ended the chat.",
+  agent: "The agent ended the chat.",
+  converted: "This chat became a ticket; we will continue by email.",
+  abandoned: "The chat ended because the connection was lost for too long.",
+  suspended: "Chat is suspended for this account.",
+};
+
+/** Nobody is on shift: when we open again (the visitor's local time) and
+ * the ticket form. Returns the section's nodes and the node to update
+ * when `next_open` changes. */
+export function offlinePanel(nextOpen, sendTicket, draft) {
+  const when = el("strong", { "data-sd": "next-open" }, nextOpen ? formatDate(nextOpen) : "");
+  const intro = el("p", {}, "Nobody is on shift right now. ",
+    el("span", { hidden: !nextOpen }, "We open again ", when, " (your time). "),
+    "Leave a message and we will reply by email.");
+  return { nodes: [intro, ticketForm({ send: sendTicket, text: draft })], when };
+}
+
+/** Chat is closed to this visitor (`account:suspended`, or a refusal with
+ * `suspended` + `until` or `banned`); tickets stay open to them. */
+export function suspendedPanel({ until, ban }, sendTicket) {
+  const text = ban || !until
+    ? "Chat is not available for this account."
+    : `Chat is suspended for this account until ${formatDate(until)}.`;
+  return [el("p", { class: "sd-strong" }, text),
+    ticketForm({ send: sendTicket, intro: "You can still open a ticket and we will reply by email." })];
+}
+
+/** chat:start answered `use_ticket`: the reason, the open ticket that
+ * covers it (when there is one, with the "new issue" way out), and a form. */
+export function useTicketPanel(error, text, topic, { sendTicket, newIssue }) {
+  const reason = error.reason || error.message || "This request cannot be handled in chat.";
+  const nodes = [el("p", {}, String(reason))];
+  const ticket = error.ticket;
+  if (ticket && ticket.number) {
+    nodes.push(el("p", {}, "Ticket ", el("strong", { "data-sd": "use-ticket-number" }, String(ticket.number)),
+      ticket.subject ? ` (“${ticket.subject}”)` : "", " is open: we will answer you there."));
+    const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-issue" }, "This is a new issue: chat anyway");
+    again.addEventListener("click", newIssue);
+    nodes.push(el("div", { class: "sd-row" }, again));
+  }
+  nodes.push(ticketForm({ send: sendTicket, intro: "Or open a ticket:", text, topic }));
+  return el("div", { "data-sd": "use-ticket", class: "sd-stack" }, ...nodes);
+}
+
+/** The end of a chat: why, the ticket receipt of a conversion, a way on. */
+export function endedPanel(info, newChat) {
+  const nodes = [el("p", { "data-sd": "ended" }, ENDED_TEXT[info.reason] || "This chat has ended.")];
+  if (info.ticket && info.ticket.number) {
+    nodes.push(receipt(info.ticket, "Your ticket", "holds this conversation; we will reply by email."));
+  }
+  const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-chat" }, "Start a new chat");
+  again.addEventListener("click", newChat);
+  nodes.push(el("div", { class: "sd-row" }, again));
+  return nodes;
+}
+
+/** A verified visitor's account and open tickets (from `session`). */
+export function ticketsPanel(account, tickets) {
+  const nodes = [];
+  if (account && (account.name || account.email)) {
+    nodes.push(el("p", { "data-sd": "account" }, "Signed in as ", el("strong", {}, String(account.name || account.email))));
+  }
+  if (tickets.length) {
+    nodes.push(el("p", {}, "Your open tickets:"), el("ul", {}, ...tickets.map((t) =>
+      el("li", { "data-sd": "open-ticket" }, el("strong", {}, String(t.number || "")), ` ${t.subject || ""}`))));
+  }
+  return nodes;
+}
