@@ -155,11 +155,13 @@ class SupervisorNamespace(StaffNamespace):
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
+        self._s.metrics.watchers = len(self._agents)
         await self._sio.emit("session", {"agent": agent_view(agent)}, to=sid, namespace=self.path)
         await self._sio.emit("metrics", await self._s.metrics.snapshot(), to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
         self._agents.pop(sid, None)
+        self._s.metrics.watchers = len(self._agents)
 
     async def exclude_survey(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.SurveyExclude, payload)

@@ -50,6 +50,11 @@ async def test_visitor_and_agent_exchange_messages(chromium, live_server: Server
         assert page is not None and page.ok, f"GET / (the demo page for site 'demo') answered {page and page.status}"
         await visitor.click('[data-sd="launcher"]')
         await expect(visitor.locator('[data-sd="status"]')).to_have_text("Online", timeout=TIMEOUT_MS)
+        # the demo page asks who the visitor is and what about, first
+        await visitor.fill('[data-sd="prechat-name"]', "Vera")
+        await visitor.fill('[data-sd="prechat-email"]', "vera@example.test")
+        await visitor.select_option('[data-sd="prechat-topic"]', "general")
+        await visitor.click('[data-sd="prechat-send"]')
         await visitor.fill('[data-sd="input"]', "hello from the visitor")
         await visitor.press('[data-sd="input"]', "Enter")
         sent = visitor.locator('[data-sd="message"][data-author="visitor"]', has_text="hello from the visitor")

@@ -393,3 +393,21 @@ async def test_a_day_in_new_york_ends_at_local_midnight(harness):
 def test_csv_cells_cannot_run_as_formulas(value, written) -> None:
     line = next(csv.reader(io.StringIO(csv_text(["x"], [{"x": value}]).splitlines()[1])))
     assert line == [written]
+
+
+async def test_nothing_is_computed_or_pushed_while_no_supervisor_watches(harness):
+    metrics = harness.services.metrics
+    await harness.add_agent("Ann")  # on shift, not connected: the chat waits in the queue
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    assert (await visitor.call("chat:start", {"text": "anyone?"}))["ok"]
+    await metrics.push()
+    assert metrics.watchers == 0 and metrics._today is None and metrics._sent is None
+    supervisor = await harness.supervisor()
+    assert metrics.watchers == 1
+    assert (await supervisor.next("metrics"))["queue"]["length"] == 1
+    await supervisor.close()
+
+    async def gone() -> bool:
+        return metrics.watchers == 0
+    await harness.eventually(gone)
