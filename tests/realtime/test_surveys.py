@@ -192,3 +192,26 @@ async def test_supervisors_see_each_survey_as_it_comes_in(harness, ann):
     await visitor.call("survey:submit", {"chat_id": chat_id, "rating": 3, "comment": "<b>ok</b>"})
     survey = await supervisor.next("survey")
     assert (survey["chat_id"], survey["rating"], survey["comment"]) == (chat_id, 3, "<b>ok</b>")
+
+
+async def test_excluding_a_survey_changes_the_agents_score_in_the_report(harness, ann):
+    supervisor = await harness.supervisor()
+    _, lead_token = await harness.add_agent("Lead", role=Role.SUPERVISOR)
+    surveys = []
+    for rating in (1, 5):
+        visitor, chat_id = await chat_with(harness, ann)
+        await ann.call("chat:send", {"chat_id": chat_id, "client_id": "a", "text": "hello"})
+        await visitor.call("chat:end", {"chat_id": chat_id})
+        surveys.append((await visitor.call("survey:submit", {"chat_id": chat_id, "rating": rating}))["survey_id"])
+    day = harness.clock.now().astimezone(harness.services.desk.tz).date().isoformat()
+
+    async def ann_csat() -> tuple:
+        async with aiohttp.ClientSession() as http, http.get(
+                f"{harness.url}/api/reports?from={day}&to={day}",
+                headers={"Authorization": f"Bearer {lead_token}"}) as response:
+            answer = await response.json()
+        [row] = [r for r in answer["rows"] if r["agent_name"] == "Ann"]
+        return row["csat_count"], row["csat_average"], row["csat_pct"]
+    assert await ann_csat() == (2, 3.0, 50.0)
+    assert (await supervisor.call("survey:exclude", {"survey_id": surveys[0], "reason": "the outage"}))["ok"]
+    assert await ann_csat() == (1, 5.0, 100.0)
