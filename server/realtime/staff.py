@@ -23,7 +23,6 @@ from .common import allow_connect, auth_object, check_text, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
-SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
 
 
 def _same_origin(environ: dict) -> bool:
@@ -42,9 +41,7 @@ async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
         agent = None
         request = environ.get("aiohttp.request")
         if request is not None and _same_origin(environ):
-            session = await aiohttp_session.get_session(request)
-            agent_id = session.get(SESSION_AGENT)
-            agent = await services.auth.agent_by_id(agent_id) if isinstance(agent_id, str) else None
+            agent = await services.auth.agent_of_session(await aiohttp_session.get_session(request))
     if agent is None:
         raise Refused("unauthorized", "log in to the console or give a valid API token")
     return agent

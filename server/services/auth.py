@@ -3,7 +3,9 @@ agents (password, API token, session)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import argon2
 import jwt
@@ -13,6 +15,7 @@ from .errors import Refused
 from .model import Agent, IdentityMode, Role, Site, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
 
+SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
 IDENTITY_LEEWAY_S = 30
 _hasher = argon2.PasswordHasher()
 # Verifying against this keeps a login for an unknown email as slow as one
@@ -144,6 +147,11 @@ class AuthService:
 
     async def agent_by_id(self, agent_id: str) -> Agent | None:
         return await self._desk.store.agent_by_id(agent_id)
+
+    async def agent_of_session(self, session: Mapping[str, Any]) -> Agent | None:
+        """The agent logged in to the console in this (cookie) session, if any."""
+        agent_id = session.get(SESSION_AGENT)
+        return await self.agent_by_id(agent_id) if isinstance(agent_id, str) else None
 
     @staticmethod
     def require_role(agent: Agent, role: Role) -> None:

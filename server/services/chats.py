@@ -18,7 +18,7 @@ from .routing import Router
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SURVEYED
-from .tickets import UNVERIFIED_MAX, TicketService, chat_request
+from .tickets import TicketService, allowed_priority, chat_request
 from .timers import Timers
 from .tokens import new_id
 from .views import chat_view, iso, message_view, ticket_view
@@ -145,9 +145,7 @@ class ChatService:
         if open_ticket is not None and not request.new_issue:
             reason = f"You already have ticket {open_ticket.label} open about this."
             raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_ticket))
-        priority = request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM)
-        if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank:
-            priority = UNVERIFIED_MAX
+        priority = allowed_priority(visitor, request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM))
         return priority, open_ticket
 
     async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> Visitor:

@@ -99,6 +99,12 @@ class Visitor:
     email: str | None = None
     plan: str | None = None
 
+    @property
+    def account(self) -> str | None:
+        """The account this visitor speaks for: only a verified one; an
+        unverified claim opens nothing."""
+        return self.account_id if self.verified else None
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Chat:

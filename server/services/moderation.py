@@ -79,7 +79,7 @@ class ModerationService:
         its verified account, is kept out of chat."""
         desk = self._desk
         found = await desk.store.active_suspension(
-            visitor.site_id, account_id=visitor.account_id if visitor.verified else None,
+            visitor.site_id, account_id=visitor.account,
             visitor_id=visitor.id, now=desk.clock.now())
         if found is None:
             return

@@ -32,10 +32,6 @@ def alert_view(alert: Alert) -> dict[str, Any]:
             "reason": alert.reason, "evidence": alert.evidence}
 
 
-def account_of(visitor: Visitor) -> str | None:
-    """The account a visitor speaks for: only a verified one."""
-    return visitor.account_id if visitor.verified else None
-
 
 class Signals:
     def __init__(self, desk: Desk) -> None:
@@ -45,7 +41,7 @@ class Signals:
         """A chat was opened on a topic that has an open ticket."""
         desk, run = self._desk, self._desk.config.policy.repeat_chat_run
         since = max(ticket.created_at, desk.clock.now() - REPEAT_WINDOW)
-        count = await desk.store.count_chats_on_topic(chat.site_id, account_id=account_of(visitor),
+        count = await desk.store.count_chats_on_topic(chat.site_id, account_id=visitor.account,
                                                       visitor_id=visitor.id, topic=chat.topic, since=since)
         if count == run:
             await self._raise("repeat_chats", visitor, [chat.id], evidence={
@@ -55,7 +51,7 @@ class Signals:
     async def rated(self, visitor: Visitor, survey: Survey) -> None:
         """A survey came in: a run of `negative_survey_run` bad ratings?"""
         run = self._desk.config.policy.negative_survey_run
-        recent = await self._desk.store.recent_surveys(survey.site_id, account_id=account_of(visitor),
+        recent = await self._desk.store.recent_surveys(survey.site_id, account_id=visitor.account,
                                                        visitor_id=visitor.id, limit=run + 1)
         streak = 0
         for past in recent:
@@ -76,7 +72,7 @@ class Signals:
         desk = self._desk
         alert = await desk.store.add_alert(Alert(
             id=new_id(), at=desk.clock.now(), kind=kind, site_id=site_id or visitor.site_id,
-            chat_ids=tuple(chat_ids), account_id=account_of(visitor) if visitor else None,
+            chat_ids=tuple(chat_ids), account_id=visitor.account if visitor else None,
             visitor_id=visitor.id if visitor else None, agent_id=agent.id if agent else None,
             reason=reason, evidence=evidence))
         await desk.notify.emit("alert", alert_view(alert), "supervisors")

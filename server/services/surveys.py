@@ -10,7 +10,7 @@ from . import audit
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .model import Agent, ChatStatus, EndReason, Survey, Visitor
-from .signals import Signals, account_of
+from .signals import Signals
 from .tokens import new_id
 from .views import iso
 
@@ -48,7 +48,7 @@ class SurveyService:
             raise BadRequest(f"a comment has at most {COMMENT_CHARS} characters")
         survey = await desk.store.save_survey(Survey(
             id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
-            created_at=now, account_id=account_of(visitor), comment=comment or None))
+            created_at=now, account_id=visitor.account, comment=comment or None))
         await desk.notify.emit("survey", survey_view(survey), "supervisors")
         await self._signals.rated(visitor, survey)
         return survey

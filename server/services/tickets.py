@@ -21,6 +21,11 @@ from .views import ticket_view
 
 # Visitors without a verified identity may not put themselves ahead of everyone.
 UNVERIFIED_MAX = Priority.MEDIUM
+
+
+def allowed_priority(visitor: Visitor, priority: Priority) -> Priority:
+    """`priority`, capped at UNVERIFIED_MAX for a visitor without a verified identity."""
+    return UNVERIFIED_MAX if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank else priority
 # Each ticket mails a receipt to an address the visitor typed: a low ceiling
 # keeps the form from being a way to send mail to strangers.
 TICKETS_PER_HOUR = 5
@@ -59,12 +64,11 @@ class TicketService:
         desk = self._desk
         topic = desk.topic(request.topic)
         response, resolution = ticket_due(str(request.priority), now, desk.desk_hours, desk.tz, desk.closed(now))
-        verified = visitor is not None and visitor.verified
         return Ticket(
             id=new_id(), site_id=site_id, subject=one_line(request.subject)[:SUBJECT_CHARS], description=request.text,
             priority=request.priority, status=status, created_at=now, updated_at=now,
             response_due_at=response, resolution_due_at=resolution,
-            visitor_id=visitor.id if visitor else None, account_id=visitor.account_id if verified else None,
+            visitor_id=visitor.id if visitor else None, account_id=visitor.account if visitor else None,
             chat_id=chat.id if chat else None, email=request.email, topic=request.topic,
             department=department or (topic.department if topic and topic.department else None),
             transcript=transcript, warranty=request.warranty, created_by=created_by)
@@ -79,8 +83,7 @@ class TicketService:
             raise RateLimited(f"at most {TICKETS_PER_HOUR} tickets an hour")
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
-            if request.priority.rank < UNVERIFIED_MAX.rank:
-                request = dataclasses.replace(request, priority=UNVERIFIED_MAX)
+            request = dataclasses.replace(request, priority=allowed_priority(visitor, request.priority))
         visitor = await desk.store.save_visitor(visitor)
         ticket = self.draft(visitor, request, now, site_id=visitor.site_id)
         mails = [letters.receipt(ticket, request.email, now)] if request.email else []
@@ -162,7 +165,7 @@ class TicketService:
     # what the desk knows of a visitor
     async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:
         """The visitor's open tickets (its verified account's, when it has one)."""
-        account = visitor.account_id if visitor.verified else None
+        account = visitor.account
         return await self._desk.store.open_tickets(
             visitor.site_id, account_id=account, visitor_id=None if account else visitor.id, topic=topic)
 

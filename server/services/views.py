@@ -69,5 +69,9 @@ def ticket_detail(ticket: Ticket, replies: list[TicketReply] = ()) -> dict[str, 
             "transcript": ticket.transcript, "warranty": ticket.warranty, "created_by": ticket.created_by,
             "updated_at": iso(ticket.updated_at), "response_due_at": iso(ticket.response_due_at),
             "resolution_due_at": iso(ticket.resolution_due_at),
-            "replies": [{"id": r.id, "author": r.author, "author_id": r.author_id, "text": r.text, "at": iso(r.at)}
-                        for r in replies]}
+            "replies": [reply_view(r) for r in replies]}
+
+
+def reply_view(reply: TicketReply) -> dict[str, Any]:
+    return {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author, "author_id": reply.author_id,
+            "text": reply.text, "at": iso(reply.at)}

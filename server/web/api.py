@@ -23,14 +23,14 @@ from ..services import canned, roster
 from ..services.audit import audit_view
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
-from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketReply, TicketStatus
+from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
 from ..services.signals import alert_view
 from ..services.tickets import TicketRequest
-from ..services.views import iso, ticket_detail, ticket_view, visitor_view
+from ..services.views import iso, reply_view, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
 from .reports import csv_text
-from .security import csrf_matches, session_agent
+from .security import csrf_matches
 
 MAX_BODY = 64 * 1024  # bytes
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -133,11 +133,6 @@ def listed_view(ticket: Ticket) -> dict[str, Any]:
     return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}}
 
 
-def reply_view(reply: TicketReply) -> dict[str, Any]:
-    return {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author, "author_id": reply.author_id,
-            "text": reply.text, "at": iso(reply.at)}
-
-
 def closure_view(closure: Closure) -> dict[str, Any]:
     return {"id": closure.id, "day": closure.day.isoformat(), "reason": closure.reason,
             "created_at": iso(closure.created_at), "created_by": closure.created_by}
@@ -168,7 +163,7 @@ async def authenticate(request: web.Request) -> Agent:
         agent = await services.auth.agent_by_token(token.strip()) if scheme.lower() == "bearer" else None
     else:
         session = await get_session(request)
-        agent = await session_agent(services, session)
+        agent = await services.auth.agent_of_session(session)
         if agent and request.method in UNSAFE and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
             raise Forbidden("send the console's CSRF token in the X-CSRF-Token header")
     if agent is None:
@@ -330,10 +325,7 @@ class AlertQuery(Body):
 async def list_alerts(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
     services.auth.require_role(agent, Role.SUPERVISOR)
-    try:
-        query = msgspec.convert(dict(request.query), AlertQuery, strict=False)
-    except msgspec.ValidationError as exc:
-        raise BadRequest(f"bad query: {exc}") from None
+    query = query_of(request, AlertQuery)
     found = await services.desk.store.list_alerts(kind=query.kind, limit=query.limit, offset=query.offset)
     return ok(alerts=[alert_view(a) for a in found])
 

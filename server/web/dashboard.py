@@ -14,7 +14,7 @@ from ..policy.figures import local_day
 from ..services.model import Agent, Role
 from .assets import BUILD, version
 from .keys import SERVICES
-from .security import csrf_token, session_agent
+from .security import csrf_token
 
 SCRIPT = "dashboard.js"
 # path under /console/dashboard -> (template, the nav entry it belongs to)
@@ -46,7 +46,7 @@ async def script(request: web.Request) -> web.StreamResponse:
 async def supervisor(request: web.Request) -> Agent:
     """The logged-in supervisor; raises a redirect to the login page, or 403
     (a page, not JSON) for an agent."""
-    agent = await session_agent(request.app[SERVICES], await get_session(request))
+    agent = await request.app[SERVICES].auth.agent_of_session(await get_session(request))
     if agent is None:
         raise web.HTTPFound("/console/login")
     if agent.role is not Role.SUPERVISOR:

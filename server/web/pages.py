@@ -7,7 +7,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 
-from ..realtime.staff import SESSION_AGENT
+from ..services.auth import SESSION_AGENT
 from ..services.errors import DeskError, RateLimited
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
@@ -15,7 +15,7 @@ from .assets import BUILD, STATIC, version
 from .dashboard import setup_dashboard
 from .keys import SERVICES
 from .metrics import setup_metrics
-from .security import check_csrf, csrf_token, session_agent
+from .security import check_csrf, csrf_token
 from .widget import setup_widget
 
 DEMO_SITE = web.AppKey("demo_site", str)
@@ -66,7 +66,7 @@ async def demo_page(request: web.Request) -> web.Response:
 
 
 async def console_page(request: web.Request) -> web.Response:
-    agent = await session_agent(request.app[SERVICES], await get_session(request))
+    agent = await request.app[SERVICES].auth.agent_of_session(await get_session(request))
     if agent is None:
         raise web.HTTPFound("/console/login")
     return aiohttp_jinja2.render_template("console.html", request, {

@@ -7,21 +7,12 @@ import secrets
 from aiohttp import web
 from aiohttp_session import Session, get_session
 
-from ..realtime.staff import SESSION_AGENT
-from ..services.bundle import Services
-from ..services.model import Agent
 
 CSRF_KEY = "csrf"
 # Pages and answers that no cache, frame or other site should hold.
 PRIVATE = ("/console", "/api/", "/tickets/")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-
-
-async def session_agent(services: Services, session: Session) -> Agent | None:
-    """The agent logged in to the console in this session, if any."""
-    agent_id = session.get(SESSION_AGENT)
-    return await services.auth.agent_by_id(agent_id) if isinstance(agent_id, str) else None
 
 
 async def csrf_token(request: web.Request) -> str:
