@@ -1,6 +1,6 @@
 """The command line: `python run.py [serve|site add|agent add|migrate]`.
 
-These forms are a contract other tools rely on (README, issue 3)."""
+These forms are a contract other tools rely on (the README's command table)."""
 from __future__ import annotations
 
 import argparse
@@ -44,7 +44,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", metavar="H", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", metavar="P", type=int, help="port (default 8080)")
-    parser.add_argument("--redis", metavar="URL", help="Redis URL for several nodes (not yet supported)")
+    parser.add_argument("--redis", metavar="URL", help="Redis URL for several nodes (not supported in this version)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,7 +182,7 @@ async def serve(config: configuration.Config, demo: bool = False) -> None:
     from .app import create_app  # the server's imports are only paid by serve
 
     if config.server.redis:
-        raise SystemExit("--redis: several nodes on Redis are not supported yet (a later issue)")
+        raise SystemExit("--redis: this version runs as one process; several nodes on Redis are not supported")
     if demo:
         await _with_store(config, lambda store: prepare_demo(store, config))
     app = await create_app(config, demo_site=DEMO_SITE if demo else None)

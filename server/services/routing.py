@@ -21,7 +21,7 @@ from .views import chat_view, message_view, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
-DEFAULT_HANDLE_S = 300  # the queue's wait estimate until figures exist (issue 5)
+DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
 
 
 class Router:

@@ -3,19 +3,16 @@
 a record of the page's errors."""
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Page, expect
 
 from server.services.model import Role
-from .conftest import PASSWORD, ROOT, console_login
+from .conftest import PASSWORD, console_login
 
 TIMEOUT_MS = 10_000
 VIEWPORT = {"width": 1100, "height": 700}
-# Refreshed on request only, so that a test run leaves the work tree clean.
-SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("SHIFTDESK_SCREENSHOTS") == "1" else None
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -101,7 +98,3 @@ async def start_chat(desk, text: str = "Hello", **fields):
     return visitor, ack["chat"]
 
 
-async def screenshot(page: Page, name: str) -> None:
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOTS / name))

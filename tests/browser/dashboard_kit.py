@@ -2,18 +2,15 @@
 for script errors and CSP violations, and the XSS corpus."""
 from __future__ import annotations
 
-import os
 
 import aiohttp
 from playwright.async_api import Page
 
 from server.services.model import Role
 
-from .conftest import PASSWORD, ROOT, console_login
+from .conftest import PASSWORD, console_login
 
 TIMEOUT_MS = 10_000
-# SHIFTDESK_SCREENSHOTS=1 refreshes docs/screenshots/ (the README's); a plain run leaves the tree clean.
-SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("SHIFTDESK_SCREENSHOTS") == "1" else None
 XSS = ('<img src=x onerror=window.__xss=1>', '<script>window.__xss=1</script>', '"><svg onload=window.__xss=1>')
 
 # Records CSP violations before any script of the page runs: the dashboard

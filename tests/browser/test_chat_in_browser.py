@@ -2,18 +2,15 @@
 headless Chromium, chat with each other through a real server."""
 from __future__ import annotations
 
-import os
 
 import re
 
 from playwright.async_api import Page, expect
 
-from .conftest import AGENT_EMAIL, AGENT_PASSWORD, ROOT, Server
+from .conftest import AGENT_EMAIL, AGENT_PASSWORD, Server
+from .shots import screenshot
 
 TIMEOUT_MS = 15_000
-# The README's screenshots are refreshed on request only, so that a test run
-# leaves the work tree clean: SHIFTDESK_SCREENSHOTS=1 ./shiftdesk test tests/browser
-SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("SHIFTDESK_SCREENSHOTS") == "1" else None
 
 
 def record_errors(page: Page, name: str, errors: list[str]) -> None:
@@ -80,10 +77,8 @@ async def test_visitor_and_agent_exchange_messages(chromium, live_server: Server
         await expect(visitor.locator('[data-sd="message"]', has_text="hello from the visitor")).to_have_count(1)
         await expect(chat.locator('[data-sd="message"]', has_text="hello from the agent")).to_have_count(1)
 
-        if SCREENSHOTS is not None:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            # widget.png comes from test_widget_journey.py (the widget mid-chat).
-            await agent.screenshot(path=str(SCREENSHOTS / "console.png"))
+        # widget.png comes from test_widget_journey.py (the widget mid-chat).
+        await screenshot(agent, "console.png")
         assert not errors, "\n".join(errors)
     except BaseException:
         print("--- server log ---\n" + live_server.log_tail())

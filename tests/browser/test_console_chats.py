@@ -7,7 +7,8 @@ import re
 
 from playwright.async_api import expect
 
-from .consolekit import kit, screenshot, start_chat  # noqa: F401 (a fixture)
+from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
+from .shots import screenshot
 
 
 async def test_an_agent_handles_three_chats_while_the_clocks_run(kit, desk):  # noqa: F811

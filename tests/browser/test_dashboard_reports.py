@@ -10,7 +10,8 @@ from playwright.async_api import expect
 
 from tests.realtime.test_sla import say
 
-from .dashboard_kit import SCREENSHOTS, TIMEOUT_MS, no_violations, supervisor_page, tile
+from .shots import screenshot
+from .dashboard_kit import TIMEOUT_MS, no_violations, supervisor_page, tile
 
 DAY = "2026-11-23"  # the harness clock starts on Monday 2026-11-23 15:00 UTC, 10:00 in New York
 
@@ -133,9 +134,7 @@ async def test_the_reports_table_and_csv_tell_what_the_script_did(chromium, desk
         await expect(page.locator('[data-sd="chart-csat"]')).to_have_attribute("data-total", "2")
         await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_have_count(1)
         await expect(page.locator('[data-sd="queue-row"]')).to_have_count(1)
-        if SCREENSHOTS is not None:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOTS / "dashboard.png"))
+        await screenshot(page, "dashboard.png")
         assert await no_violations(page) == []
         assert not errors, "\n".join(errors)
     finally:

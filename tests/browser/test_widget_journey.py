@@ -4,15 +4,13 @@ unread badge, typing, reload, a network drop, the duration warning, the
 survey; a conversion with its receipt; the pre-chat form; use_ticket."""
 from __future__ import annotations
 
-import os
 import re
 
 from playwright.async_api import expect
 
-from .conftest import ROOT
+from .shots import screenshot
 from .widget_steps import TIMEOUT_MS, VISITOR, agent_says, messages, open_widget, say, sd, start_chat, stored
 
-SCREENSHOT = ROOT / "docs" / "screenshots" / "widget.png" if os.environ.get("SHIFTDESK_SCREENSHOTS") == "1" else None
 
 
 async def test_a_chat_survives_reload_and_network_drop_warns_and_ends_with_a_survey(chromium, desk, host) -> None:
@@ -69,9 +67,7 @@ async def test_a_chat_survives_reload_and_network_drop_warns_and_ends_with_a_sur
         await desk.advance(900)  # [policy] duration_warn_s after the assignment
         await expect(sd(page, "warning")).to_contain_text("about 5 minutes left", timeout=TIMEOUT_MS)
 
-        if SCREENSHOT is not None:
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT))
+        await screenshot(page, "widget.png")
 
         assert (await agent.call("chat:end", {"chat_id": chat["id"]}))["ok"]
         await expect(sd(page, "ended")).to_have_text("The agent ended the chat.", timeout=TIMEOUT_MS)
