@@ -55,7 +55,7 @@ export class TicketsView {
     const answer = await this.api.get(`/api/tickets?${params}`);
     this.list.removeAttribute("aria-busy");
     if (!answer.ok) {
-      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer)));
+      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer, "The tickets could not be listed")));
       return;
     }
     const tickets = answer.tickets || [];
@@ -80,7 +80,8 @@ export class TicketsView {
     const answer = await this.api.get(`/api/tickets/${encodeURIComponent(ticketId)}`);
     if (this.ticketId !== ticketId) return;
     if (!answer.ok) {
-      this.detail.replaceChildren(this.back(), el("p", { class: "error", role: "alert" }, errorText(answer)));
+      const why = errorText(answer, "The ticket could not be opened", { not_found: "There is no such ticket." });
+      this.detail.replaceChildren(this.back(), el("p", { class: "error", role: "alert" }, why));
       return;
     }
     this.render(answer.ticket, answer.quota);
