@@ -59,18 +59,18 @@ export class ChatView {
   showActions({ chat, visitor, site }) {
     const buttons = [];
     const v = visitor || {};
-    const name = v.name ? `visitor “${v.name}”` : `visitor ${shortId(v.id)}`;
     if (chat.status !== "ended") {
       buttons.push(this.button("Reassign…", "chat-reassign", () => this.app.actions.reassign(chat)));
     }
     if (v.id) {
-      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend({ visitor_id: v.id }, name), "danger"));
-      buttons.push(this.button("Lift visitor…", "chat-lift", () => this.app.actions.lift({ visitor_id: v.id }, name)));
+      const them = { visitor_id: v.id, visitor: v, site };
+      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend(them), "danger"));
+      buttons.push(this.button("Lift…", "chat-lift", () => this.app.actions.lift(them)));
     }
     if (v.verified && v.account) {
       const target = { account_id: v.account, site };
       buttons.push(this.button("Suspend account…", "chat-suspend-account",
-        () => this.app.actions.suspend(target, `account ${v.account}`), "danger"));
+        () => this.app.actions.suspend(target), "danger"));
     }
     fill(this.actionsBox, ...buttons);
   }
