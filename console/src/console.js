@@ -73,6 +73,7 @@ class Desk {
     s.on("sla:breach", (d) => this.withPanel(d, (p) => p.showSla(d, true)));
     s.on("queue", (d) => this.showQueue(d || {}));
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
+    s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
   }
 

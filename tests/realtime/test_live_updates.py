@@ -1,6 +1,7 @@
 """What an open console hears without a reload: its agent's shift as it
-starts, ends or a closure takes it off (`shift`), and every change to the
-canned replies (`canned`)."""
+starts, ends or a closure takes it off (`shift`), its status set from
+another tab (`agent:status`), and every change to the canned replies
+(`canned`)."""
 from __future__ import annotations
 
 import aiohttp
@@ -57,3 +58,13 @@ async def test_canned_reply_changes_reach_every_open_console_and_dashboard(harne
             assert response.status == 200
         removed = await agent.next("canned", lambda d: d["action"] == "remove")
         assert removed["reply"]["id"] == reply["id"]
+
+
+async def test_a_status_set_in_one_tab_reaches_the_agents_other_tabs(harness):
+    _, token = await harness.add_agent("Alice")
+    first = await harness.agent(token, available=False)
+    second = await harness.agent(token, available=False)
+    assert (await first.call("agent:status", {"status": "available"}))["ok"]
+    assert await second.next("agent:status") == {"status": "available"}
+    assert (await second.call("agent:status", {"status": "away"}))["ok"]
+    assert await first.next("agent:status", lambda d: d["status"] == "away") == {"status": "away"}

@@ -536,7 +536,7 @@ export class WidgetChat {
   renderStatus() {
     const v = this.view;
     if (this.suspended) return v.setStatus("suspended", this.suspended.ban ? "Unavailable" : "Suspended");
-    if (this.refused) return v.setStatus("offline", REFUSED_TEXT[this.refused.code] || this.refused.message || "Chat is unavailable.");
+    if (this.refused) return v.setStatus("offline", REFUSED_TEXT[this.refused.code] || "Chat is unavailable right now.");
     if (!this.ready) return v.setStatus("connecting", this.memory.get("token") ? "Reconnecting…" : "Connecting…");
     if (this.chat && this.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
     if (this.chat) return v.setStatus("queued", "Waiting for an agent");

@@ -4,6 +4,8 @@ import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js"
 import { surveyItem } from "./feeds.js";
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
+  abandoned: "when the visitor left", suspended: "by a suspension" };
 
 export class ChatView {
   constructor(app) {
@@ -39,7 +41,7 @@ export class ChatView {
   showFacts({ chat, visitor, agents, site }) {
     const v = visitor || {};
     const rows = [
-      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` (${chat.end_reason})` : ""]],
+      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` ${ENDED[chat.end_reason] || chat.end_reason}` : ""]],
       ["Priority", [pill(chat.priority, chat.priority)]],
       ["Topic", [chat.topic || "–"]],
       ["Visitor", [el("span", { "data-sd": "chat-visitor" }, v.name || `Visitor ${shortId(v.id)}`),
