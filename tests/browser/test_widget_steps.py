@@ -155,3 +155,23 @@ async def test_a_second_offline_message_needs_no_reload(chromium, desk, host) ->
         assert sorted(t.subject for t in await desk.store.list_tickets()) == ["First question", "Second question"]
     finally:
         await context.close()
+
+
+async def test_a_topic_the_desk_does_not_know_reads_as_a_sentence_and_asks_for_another(chromium, desk, host) -> None:
+    _, token = await desk.add_agent("Ann")
+    agent = await desk.agent(token)
+    context = await chromium.new_context(**VISITOR)
+    try:
+        page = await open_widget(context, desk, host, script_attrs='data-prechat data-topics="gone:Old topic,general"')
+        await introduce(page, "gone")
+        await say(page, "Hello")
+        await expect(sd(page, "notice")).to_have_text("This topic is not available right now; please choose another one.",
+                                                      timeout=TIMEOUT_MS)
+        await expect(sd(page, "prechat-topic")).to_have_value("general")
+        await sd(page, "prechat-send").click()
+        await expect(sd(page, "notice")).to_be_hidden()
+        await expect(sd(page, "input")).to_have_value("Hello")
+        await sd(page, "input").press("Enter")
+        assert (await agent.next("chat:assigned"))["chat"]["topic"] == "general"
+    finally:
+        await context.close()

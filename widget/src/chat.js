@@ -400,6 +400,14 @@ export class WidgetChat {
       const back = () => this.leaveUseTicket(text, topics);
       const backLabel = topics ? "Chat about something else" : "Back to chat";
       this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue, back, backLabel }));
+    } else if (code === "bad_request" && Array.isArray(error.known) && payload.topic) {
+      // A topic the desk does not know (the page's data-topics is out of date): another one, or none.
+      this.refusedTopic = payload.topic;
+      this.choosingTopic = this.options.topics.length > 1;
+      if (!this.choosingTopic && this.prechat) this.prechat = { ...this.prechat, topic: undefined }; // the desk's default
+      this.view.input.value = text;
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" },
+        "This topic is not available right now; please choose another one."));
     } else {
       this.view.input.value = text;
       this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, "Your message could not be sent.")));
@@ -571,6 +579,7 @@ export class WidgetChat {
     if (shown && v.prechat.hidden) {
       const changing = this.choosingTopic;
       const done = (values) => {
+        if (changing) this.view.showNotice(); // what sent them here is answered
         this.prechat = values;
         this.memory.set("prechat", JSON.stringify(values));
         this.choosingTopic = false;
