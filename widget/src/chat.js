@@ -1,11 +1,11 @@
 // The widget's behaviour: the /visitor protocol (see docs/protocol.md) driven
 // by socket events and user actions, rendered through a WidgetView.
 import { Transcript } from "./transcript.js";
-import { el, formatDate, randomId, request, TypingNotifier } from "./util.js";
-import { prechatForm, surveyForm } from "./forms.js";
-import { afterPanel, offlinePanel, suspendedPanel, ticketsPanel, useTicketPanel } from "./panels.js";
+import { el, randomId, request, TypingNotifier } from "./util.js";
+import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
 import { visitorError } from "./errors.js";
+import { minutes, plural, render, renderAfter } from "./screens.js";
 
 const HISTORY_PAGE = 50; // a full page means the server may hold more
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
@@ -13,14 +13,6 @@ const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
 const RETRY_SUSPENDED_MS = 60000; // the soonest we ask again once a suspension should have lifted
 const STANDBY_RECONNECT_MS = 1000; // dropped at a suspension: back on standby, to hear when it lifts
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit (about 24.8 days)
-
-const REFUSED_TEXT = {
-  unknown_site: "Chat is not set up for this site.",
-  origin_not_allowed: "Chat is not enabled on this page.",
-  bad_identity: "We could not verify your sign-in; please reload the page.",
-  identity_required: "Please sign in to chat with us.",
-  rate_limited: "Too many connections; trying again shortly.",
-};
 
 /** The pre-chat answers this browser gave before, or null. */
 function remembered(memory) {
@@ -33,8 +25,6 @@ function remembered(memory) {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const minutes = (s) => Math.max(1, Math.round(Number(s) / 60));
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class WidgetChat {
   /**
@@ -469,22 +459,7 @@ export class WidgetChat {
   }
 
   renderAfter() {
-    const v = this.view;
-    const after = this.after;
-    if (!after) {
-      v.fill(v.after);
-      return;
-    }
-    const survey = after.survey && !after.surveyDone ? surveyForm(
-      (fields) => request(this.socket, "survey:submit", { chat_id: after.survey, ...fields }),
-      (rated) => {
-        Object.assign(after, { surveyDone: true, rated });
-        this.renderAfter();
-        const next = v.after.querySelector('[data-sd="new-chat"]');
-        if (next) next.focus();
-      }) : null;
-    v.fill(v.after, ...afterPanel(after, { survey, newChat: () => this.newChat() }));
-    v.scrollToEnd();
+    renderAfter(this);
   }
 
   /** "Start a new chat": the old transcript goes, the composer comes back. */
@@ -508,98 +483,8 @@ export class WidgetChat {
     return (this.chat && this.chat.agent && this.chat.agent.name) || "";
   }
 
-  /** What shows instead of the composer, one step at a time: "suspended",
-   * "after" (a chat just ended: its survey, then "Start a new chat"),
-   * "use_ticket" (the guidance for a topic chat cannot take), "prechat"
-   * (the questions before a first message, or another topic), "offline"
-   * (nobody on shift and no chat open), or null (the composer). */
-  screen() {
-    if (this.suspended) return "suspended";
-    if (this.chat || this.start || !this.ready) return null;
-    if (this.after) return "after";
-    if (this.useTicket) return "use_ticket";
-    if (this.choosingTopic) return "prechat";
-    if (this.online === false) return "offline";
-    if (this.options.prechat && !this.prechat && !this.verified) return "prechat";
-    return null;
-  }
-
   render() {
-    const v = this.view;
-    const screen = this.screen();
-    v.setAgent(this.chat && this.chat.status === "active" ? this.agentName() : "");
-    v.setQueued(this.chat && this.chat.status === "queued" && this.position ? this.position : null,
-      this.eta ? `; estimated wait about ${plural(minutes(this.eta), "minute")}` : "");
-    v.setWarning(this.chat ? this.warning : "");
-    v.endButton.hidden = !this.chat;
-    if (!this.chat) v.endConfirm.hidden = true;
-    v.setComposer(!screen && !(this.refused && !this.chat), this.ready || Boolean(this.chat));
-    v.setTopic(!screen && !this.chat && !this.start && !this.refused ? this.topicLabel() : "");
-    this.renderOffline(screen === "offline");
-    this.renderPrechat(screen === "prechat");
-    v.fill(v.tickets, ...(this.chat || this.start || screen ? [] : ticketsPanel(this.account, this.openTickets)));
-    this.renderStatus();
-  }
-
-  renderStatus() {
-    const v = this.view;
-    if (this.suspended) return v.setStatus("suspended", this.suspended.ban ? "Unavailable" : "Suspended");
-    if (this.refused) return v.setStatus("offline", REFUSED_TEXT[this.refused.code] || "Chat is unavailable right now.");
-    if (!this.ready) return v.setStatus("connecting", this.memory.get("token") ? "Reconnecting…" : "Connecting…");
-    if (this.chat && this.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
-    if (this.chat) return v.setStatus("queued", "Waiting for an agent");
-    if (this.online) return v.setStatus("online", "Online");
-    return v.setStatus("offline", this.nextOpen ? `Offline until ${formatDate(this.nextOpen)}` : "Offline");
-  }
-
-  renderOffline(shown) {
-    const v = this.view;
-    if (shown && !this.offlineShown) {
-      const panel = offlinePanel(this.nextOpen, (fields) => this.sendTicket(fields), this.offlineDraft || "");
-      this.offlineDraft = "";
-      v.fill(v.offline, ...panel.nodes);
-      this.offlineShown = panel;
-    } else if (shown) {
-      this.offlineShown.when.textContent = this.nextOpen ? formatDate(this.nextOpen) : "";
-    } else if (this.offlineShown && !v.offline.querySelector('[data-sd="ticket-receipt"]')) {
-      v.fill(v.offline); // keep a receipt in view; a new chat clears it
-      this.offlineShown = null;
-    }
-  }
-
-  /** The label of the topic picked in the pre-chat form, or "". */
-  topicLabel() {
-    const name = this.prechat && this.prechat.topic;
-    const topic = name && this.options.topics.find((t) => t.name === name);
-    return topic ? topic.label : "";
-  }
-
-  renderPrechat(shown) {
-    const v = this.view;
-    if (shown && v.prechat.hidden) {
-      const changing = this.choosingTopic;
-      const done = (values) => {
-        if (changing) this.view.showNotice(); // what sent them here is answered
-        this.prechat = values;
-        this.memory.set("prechat", JSON.stringify(values));
-        this.choosingTopic = false;
-        this.render();
-        v.input.focus();
-      };
-      const cancel = changing ? () => {
-        this.choosingTopic = false;
-        this.render();
-        v.input.focus();
-      } : null;
-      const given = { ...(this.prechat || {}) };
-      if (changing && given.topic && given.topic === this.refusedTopic) { // offer another one first
-        const other = this.options.topics.find((t) => t.name !== given.topic);
-        if (other) given.topic = other.name;
-      }
-      v.fill(v.prechat, prechatForm(this.options.topics, done, {
-        given, askWho: !this.prechat && !this.verified, cancel,
-      }));
-    } else if (!shown) v.fill(v.prechat);
+    render(this);
   }
 
   /** Forget this visitor's chat here (a new identity, or a sign-out). */
