@@ -27,6 +27,8 @@ class VisitorNamespace(ChatEvents, Namespace):
         self._s = services
         self._sio = sio
         self._logins: dict[str, VisitorLogin] = {}
+        # Connections admitted on standby while chat is closed to them: {"until", "ban"}.
+        self._standby: dict[str, dict[str, Any]] = {}
         self.events = {"chat:start": self.start, "chat:send": self.send, "ticket:create": self.ticket,
                        **self.chat_events()}
         self.events["survey:submit"] = self.survey
@@ -36,7 +38,12 @@ class VisitorNamespace(ChatEvents, Namespace):
         fields = auth_object(auth)
         login = await self._s.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"),
                                            environ.get("HTTP_ORIGIN"))
-        await self._s.moderation.check(login.visitor)  # refused while suspended or banned
+        if fields.get("standby") is True:  # admitted while kept out of chat, to hear when it lifts
+            kept_out = await self._s.moderation.kept_out(login.visitor)
+            if kept_out is not None:
+                self._standby[sid] = kept_out
+        else:
+            await self._s.moderation.check(login.visitor)  # refused while suspended or banned
         self._logins[sid] = login
         await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
         await self._sio.enter_room(sid, "visitors", namespace=self.path)
@@ -47,9 +54,12 @@ class VisitorNamespace(ChatEvents, Namespace):
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]
         session = await self._s.presence.visitor_connected(login.visitor, sid, login.token)
+        if sid in self._standby:
+            session["suspended"] = self._standby[sid]
         await self._sio.emit("session", session, to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
+        self._standby.pop(sid, None)
         login = self._logins.pop(sid, None)
         if login is not None:
             await self._s.presence.visitor_disconnected(login.visitor.id, sid)

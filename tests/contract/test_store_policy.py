@@ -117,6 +117,17 @@ async def test_sla_events_filter_by_chat_stage_and_half_open_time_range(store: S
     assert await store.sla_events(since=since + timedelta(seconds=1)) == [elsewhere, breach]
 
 
+async def test_the_latest_sla_events_of_a_stage_come_newest_first_up_to_the_limit(store: SqlStore) -> None:
+    chat, other = await a_chat(store), await a_chat(store)
+    old, warning = an_sla_event(chat, "breach", at_s=60), an_sla_event(chat, "warning", at_s=200)
+    newer, newest = an_sla_event(other, "breach", at_s=120), an_sla_event(chat, "breach", anchor_s=150, at_s=300)
+    for event in (newer, old, newest, warning):
+        await store.record_sla_event(event)
+    assert await store.latest_sla_events(stage="breach") == [newest, newer, old]
+    assert await store.latest_sla_events(stage="breach", limit=2) == [newest, newer]
+    assert await store.latest_sla_events(stage="convert") == []
+
+
 # tickets: numbers
 
 async def test_ticket_numbers_start_at_1_and_grow(store: SqlStore) -> None:
