@@ -151,6 +151,13 @@ class Message:
     note: bool = False
 
 
+# Stands for a ticket's label in mail (and a chat's receipt) queued with the
+# change that numbers the ticket: the store replaces it in the same
+# transaction. Unicode noncharacters, which letters remove from everything
+# a person typed, so typed text is never taken for it.
+TICKET_LABEL = "\ufdd0ticket\ufdd1"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class OutgoingMail:
     """A mail for the outbox (services/mail.py sends it).

@@ -148,7 +148,7 @@ class Store(Protocol):
                          since: datetime | None = None, until: datetime | None = None) -> list[SlaEvent]:
         """Those with `at` in [since, until), of that chat and stage if given; ordered by `at`."""
 
-    # tickets: a change queues its mails in its own transaction, "{ticket}" in them made the label
+    # tickets: a change queues its mails in its own transaction, TICKET_LABEL in them made the label
     async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
         """The ticket as stored, under a fresh number (its own `number` is ignored)."""
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from server.services.mail import parse_mailbox
 from server.services.model import Role, Visitor
 from server.services.tickets import TicketRequest
 from server.services.tokens import hash_token, new_id, new_token
@@ -66,7 +67,9 @@ def ticket_body(visitor: Visitor, **fields) -> dict:
 
 
 async def mail_to(harness, address: str) -> list:
-    return [q.mail for q in await harness.store.due_mail(harness.clock.now(), 10) if q.mail.to == address]
+    """The queued mail to `address` (its `to` may carry the visitor's name too)."""
+    return [q.mail for q in await harness.store.due_mail(harness.clock.now(), 10)
+            if parse_mailbox(q.mail.to).addr_spec == address]
 
 
 # who may call
