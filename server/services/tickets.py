@@ -26,9 +26,9 @@ UNVERIFIED_MAX = Priority.MEDIUM
 def allowed_priority(visitor: Visitor, priority: Priority) -> Priority:
     """`priority`, capped at UNVERIFIED_MAX for a visitor without a verified identity."""
     return UNVERIFIED_MAX if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank else priority
-# Each ticket mails a receipt to an address the visitor typed: a low ceiling
-# keeps the form from being a way to send mail to strangers.
-TICKETS_PER_HOUR = 5
+# Each ticket mails a receipt to an address someone typed: `[limits]`
+# keeps the form from being a way to send mail to strangers (see `_allow`).
+RATE_WINDOW_S = 3600
 OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
 SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
@@ -74,15 +74,17 @@ class TicketService:
             transcript=transcript, warranty=request.warranty, created_by=created_by)
 
     # opening
-    async def open(self, visitor: Visitor, request: TicketRequest, *, name: str | None = None) -> Ticket:
-        """The visitor's own ticket (the offline form): open at once, with a
-        receipt to the email given. An unverified visitor's priority is
-        capped like a chat's, and its name and email are kept as claims.
-        Raises BadRequest for an email that is not one bare address."""
+    async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
+                   name: str | None = None) -> Ticket:
+        """The visitor's own ticket (the offline form, on the socket or over
+        HTTP): open at once, with a receipt to the email given. `client` is
+        the network address it came from (rate limits). An unverified
+        visitor's priority is capped like a chat's, and its name and email
+        are kept as claims. Raises BadRequest for an email that is not one
+        bare address, RateLimited past a `[limits]` ticket limit."""
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))
-        if not await desk.live.hit_rate(f"tickets:{visitor.id}", TICKETS_PER_HOUR, 3600, now):
-            raise RateLimited(f"at most {TICKETS_PER_HOUR} tickets an hour")
+        await self._allow(visitor, request.email, client, now)
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
             request = dataclasses.replace(request, priority=allowed_priority(visitor, request.priority))
@@ -93,6 +95,24 @@ class TicketService:
         stored = await desk.store.create_ticket(ticket, mails)
         self._mailed(mails)
         return stored
+
+    async def _allow(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
+        """Every channel's tickets count here, in the live state (shared by
+        all nodes), so the socket and the HTTP form share one budget: per
+        client address and per recipient, then per visitor. A verified
+        visitor's receipt to its own verified email counts per visitor only:
+        it goes to an address the site vouched for, so it relays nothing,
+        and many customers may share one office address. Raises RateLimited."""
+        limits = self._desk.config.limits
+        checks = [(f"tickets:visitor:{visitor.id}", limits.tickets_per_hour, "tickets an hour")]
+        if email and not own_verified(visitor, email):
+            checks[:0] = [(f"tickets:client:{client}", limits.tickets_per_hour_per_address,
+                           "tickets an hour from one network address"),
+                          (f"tickets:to:{email.casefold()}", limits.tickets_per_hour_per_email,
+                           "tickets an hour for one email address")]
+        for key, limit, what in checks:
+            if not await self._desk.live.hit_rate(key, limit, RATE_WINDOW_S, now):
+                raise RateLimited(f"at most {limit} {what}: try again later")
 
     async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest) -> Ticket:
         """An agent opens a ticket for a visitor: it waits for confirmation
@@ -216,6 +236,11 @@ def checked_email(email: str | None) -> str | None:
         return address_of(email)
     except ValueError:
         raise BadRequest("email: not an email address (name@example.com)") from None
+
+
+def own_verified(visitor: Visitor, email: str) -> bool:
+    """`email` is the verified visitor's own, from its identity."""
+    return bool(visitor.verified and visitor.email and visitor.email.casefold() == email.casefold())
 
 
 def chat_request(chat: Chat, messages: list[Message], visitor: Visitor | None, *,
