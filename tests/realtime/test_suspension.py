@@ -123,6 +123,8 @@ async def test_chat_start_is_refused_to_a_connection_that_outlived_the_suspensio
     ack = await visitor.call("chat:start", {"text": "hello?"})
     assert ack["error"]["code"] == "suspended" and ack["error"]["until"] == iso(until)
     assert await harness.store.open_chat_of_visitor(visitor_id) is None
+    # the message is for people: the desk's time; `until` stays ISO for clients to format
+    assert "until Tuesday 24 November 2026, 10:00 EST;" in ack["error"]["message"]
 
 
 async def test_a_chat_created_as_the_suspension_commits_is_ended(harness, monkeypatch):
