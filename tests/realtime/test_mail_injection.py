@@ -41,6 +41,8 @@ CORPUS = [
     "Bcc: plain@evil.test",
     '"Quoted" <quoted@evil.test>, other@evil.test',
     "Your ticket {ticket} and {{ticket}}",
+    # SMTP smuggling: a lone dot ends DATA unless the sender doubles it
+    "Smuggle\r\n.\r\nMAIL FROM:<s@evil.test>\r\nRCPT TO:<s@evil.test>\r\nDATA\r\nowned\r\n.\n.\r.\r\n",
 ]
 IDS = [f"corpus{i}" for i in range(len(CORPUS))]
 # What the desk writes on every mail, and nothing else.
