@@ -99,17 +99,18 @@ class TicketService:
     async def _allow(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
         """Every channel's tickets count here, in the live state (shared by
         all nodes), so the socket and the HTTP form share one budget: per
-        client address and per recipient, then per visitor. A verified
+        visitor first (one over its own limit uses none of the budgets it
+        shares), then per client address and per recipient. A verified
         visitor's receipt to its own verified email counts per visitor only:
         it goes to an address the site vouched for, so it relays nothing,
         and many customers may share one office address. Raises RateLimited."""
         limits = self._desk.config.limits
         checks = [(f"tickets:visitor:{visitor.id}", limits.tickets_per_hour, "tickets an hour")]
         if email and not own_verified(visitor, email):
-            checks[:0] = [(f"tickets:client:{client}", limits.tickets_per_hour_per_address,
-                           "tickets an hour from one network address"),
-                          (f"tickets:to:{email.casefold()}", limits.tickets_per_hour_per_email,
-                           "tickets an hour for one email address")]
+            checks += [(f"tickets:client:{client}", limits.tickets_per_hour_per_address,
+                        "tickets an hour from one network address"),
+                       (f"tickets:to:{email.casefold()}", limits.tickets_per_hour_per_email,
+                        "tickets an hour for one email address")]
         for key, limit, what in checks:
             if not await self._desk.live.hit_rate(key, limit, RATE_WINDOW_S, now):
                 raise RateLimited(f"at most {limit} {what}: try again later")

@@ -94,3 +94,13 @@ async def test_an_email_that_is_not_one_bare_address_is_refused_on_both_channels
     assert status == 400 and answer["error"]["code"] == "bad_request"
     started = await visitor.call("chat:start", {"text": "hello", "email": "a,b@example.test"})
     assert started["error"]["code"] == "bad_request"
+
+
+async def test_a_visitor_past_its_own_limit_uses_none_of_its_neighbours_budget(harness):
+    noisy = await fresh_visitor(harness)
+    acks = [await on_socket(noisy, f"n{i}@example.test") for i in range(15)]
+    assert [a["ok"] for a in acks] == [True] * 5 + [False] * 10
+    assert "5 tickets an hour" in acks[-1]["error"]["message"]
+    for n in range(3):  # the 15 left of the address's 20
+        neighbour = await fresh_visitor(harness)
+        assert all([(await on_socket(neighbour, f"m{n}-{i}@example.test"))["ok"] for i in range(5)])
