@@ -167,9 +167,10 @@ class OutgoingMail:
     is the plain-text body. `headers` are extra (name, value) pairs such as
     `("Reply-To", ...)` or `("In-Reply-To", ...)`; the sender, recipient,
     subject, date and message id are set by the worker and cannot be given
-    here. CR/LF anywhere is harmless: the worker never lets it start a
-    header. `id`, when the caller gives one, makes queueing idempotent: a
-    second mail with the same id is not stored (the store makes one if None).
+    here. Any text is harmless anywhere (CR/LF, encoded words): the worker
+    writes every header itself (services/headers.py). `id`, when the caller
+    gives one, makes queueing idempotent: a second mail with the same id is
+    not stored (the store makes one if None).
     """
 
     to: str
