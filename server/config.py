@@ -83,6 +83,10 @@ class LimitsConfig:
     messages_per_minute: int = 30
     connects_per_minute: int = 60
     events_per_minute: int = 240
+    # Tickets (each mails a receipt) on the socket and the HTTP form together.
+    tickets_per_hour: int = 5  # per visitor
+    tickets_per_hour_per_address: int = 20  # per client network address, all its visitors
+    tickets_per_hour_per_email: int = 10  # per email address the receipts go to
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
 from ..services.moderation import account_room
 from . import commands as c
-from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_text, client_address, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
@@ -93,7 +93,8 @@ class VisitorNamespace(ChatEvents, Namespace):
         visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
         request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
                                 Priority(cmd.priority or "medium"), cmd.topic)
-        ticket = await self._s.tickets.open(visitor, request, name=cmd.name)
+        client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
+        ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name)
         return {"ok": True, "ticket": ticket_view(ticket)}
 
     async def send(self, sid: str, payload: Any) -> Any:

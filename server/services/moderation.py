@@ -11,7 +11,7 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import audit
+from . import audit, dates
 from .chats import ChatService
 from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
@@ -87,8 +87,9 @@ class ModerationService:
             return
         if found.ban:
             raise Banned("chat is closed to this account; tickets are still open")
-        until = iso(found.until)
-        raise Suspended(f"chat is suspended for this account until {until}; tickets are still open", until=until)
+        until = dates.spoken(found.until, desk.tz) if found.until else None
+        raise Suspended(f"chat is suspended for this account until {until}; tickets are still open",
+                        until=iso(found.until))
 
     async def suspend(self, by: Agent, ref: TargetRef, *, reason: str, days: int | None = None,
                       ban: bool = False) -> tuple[Suspension, list[Chat]]:

@@ -158,7 +158,7 @@ class Store(Protocol):
     async def latest_sla_events(self, *, stage: str, limit: int = 50) -> list[SlaEvent]:
         """The newest `limit` events of that stage (the dashboard's breaches), newest first."""
 
-    # tickets: a change queues its mails in its own transaction, "{ticket}" in them made the label
+    # tickets: a change queues its mails in its own transaction, TICKET_LABEL in them made the label
     async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
         """The ticket as stored, under a fresh number (its own `number` is ignored)."""
 
