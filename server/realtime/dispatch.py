@@ -130,10 +130,11 @@ class DeskServer(socketio.AsyncServer):
     async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
         meter = self._meters.pop(eio_sid, None)
         if meter is not None and (meter.bad_count or meter.closed_for):
-            log.warning("connection %s from %s: %d malformed or out-of-place packets%s%s", eio_sid,
-                        client_address(self.environ.get(eio_sid, {})), meter.bad_count,
-                        f" (the first: {meter.first_bad})" if meter.first_bad else "",
-                        f"; closed: {meter.closed_for}" if meter.closed_for else "")
+            address = client_address(self.environ.get(eio_sid, {}))
+            bad = (f"{meter.bad_count} malformed or out-of-place packets (the first: {meter.first_bad})"
+                   if meter.bad_count else "")
+            log.warning("connection %s from %s: %s%s", eio_sid, address, bad,
+                        f"{'; ' if bad else ''}closed: {meter.closed_for}" if meter.closed_for else "")
         await super()._handle_eio_disconnect(eio_sid, reason)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
@@ -162,7 +163,8 @@ class DeskServer(socketio.AsyncServer):
         elif kind == packet.EVENT:
             await self._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
         else:  # the server asks no acks; binary packets are not part of the protocol
-            await self._bad_packet(eio_sid, f"{packet.packet_names[kind]} packet")
+            names = packet.packet_names
+            await self._bad_packet(eio_sid, f"{names[kind] if 0 <= kind < len(names) else kind} packet")
 
     async def _bad_packet(self, eio_sid: str, what: str) -> None:
         meter = self._meters.get(eio_sid)
@@ -182,13 +184,7 @@ class DeskServer(socketio.AsyncServer):
         if namespace not in self.desk_namespaces or self.manager.sid_from_eio_sid(eio_sid, namespace):
             # socket.io refuses these too, but the connected hook below would
             # run a second session for a namespace connected already
-            already = namespace in self.desk_namespaces
-            await self._bad_packet(eio_sid, f"CONNECT to {namespace[:64]}" + (", connected already" * already))
-            if eio_sid not in self._meters:  # closed for it
-                return
-            refused = BadRequest(f"connected to {namespace} already" if already else f"no namespace {namespace[:64]}")
-            await self._send_packet(eio_sid, self.packet_class(
-                packet.CONNECT_ERROR, data=_refusal(refused).error_args, namespace=namespace))
+            await self._refuse_connect(eio_sid, namespace)
             return
         await super()._handle_connect(eio_sid, namespace, data)
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
@@ -198,6 +194,15 @@ class DeskServer(socketio.AsyncServer):
                 await ns.connected(sid)
             except Exception:
                 log.exception("after-connect of %s on %s failed", sid, namespace)
+
+    async def _refuse_connect(self, eio_sid: str, namespace: str) -> None:
+        name = repr(namespace[:64])
+        refused = (BadRequest(f"connected to {name} already") if namespace in self.desk_namespaces
+                   else BadRequest(f"no namespace {name}"))
+        await self._bad_packet(eio_sid, f"CONNECT: {refused.message}")
+        if eio_sid in self._meters:  # not closed for it
+            await self._send_packet(eio_sid, self.packet_class(
+                packet.CONNECT_ERROR, data=_refusal(refused).error_args, namespace=namespace))
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: int | None, data: Any) -> None:
         namespace = namespace or "/"
