@@ -75,7 +75,7 @@ def test_a_send_queue_past_its_bound_keeps_only_the_end_marker():
 
 
 async def test_history_answers_stop_at_history_bytes_and_say_there_is_more(harness):
-    await harness.add_agent()
+    _, token = await harness.add_agent()
     visitor = await harness.visitor()
     text = "é" * 2000  # 4000 bytes of UTF-8 each
     chat = (await visitor.call("chat:start", {"text": text}))["chat"]
@@ -88,6 +88,9 @@ async def test_history_answers_stop_at_history_bytes_and_say_there_is_more(harne
     rest = await visitor.call("chat:history", {"chat_id": chat["id"], "after_seq": first["messages"][-1]["seq"]})
     assert rest["ok"] and rest["more"] is False
     assert [m["seq"] for m in first["messages"] + rest["messages"]] == list(range(1, 301))
+    agent = await harness.agent(token)  # the chat waited in the queue: its transcript comes the same way
+    assigned = await agent.next("chat:assigned")
+    assert assigned["more"] is True and assigned["messages"] == first["messages"]
 
 
 # --- long-polling POSTs ---------------------------------------------------------
