@@ -104,4 +104,4 @@ class VisitorNamespace(ChatEvents, Namespace):
         return stored_ack(pending)
 
     async def _budget(self, sid: str) -> None:
-        await allow_event(self._s, sid)
+        await allow_event(self._s, sid, self._actor(sid).id)

@@ -21,7 +21,7 @@ from .surveys import SURVEYED
 from .tickets import TicketService, allowed_priority, chat_request, checked_email
 from .timers import Timers
 from .tokens import new_id
-from .views import chat_view, iso, message_view, ticket_view
+from .views import HISTORY_PAGE, chat_view, iso, message_view, ticket_view
 
 VISITOR_GONE = "visitor_gone"
 
@@ -89,7 +89,7 @@ class ChatService:
     async def history(self, actor: Actor, chat_id: str, after_seq: int) -> list[Message]:
         await self.own(actor, chat_id)
         return await self._desk.store.messages_after(
-            chat_id, after_seq, include_notes=actor.author is Author.AGENT)
+            chat_id, after_seq, include_notes=actor.author is Author.AGENT, limit=HISTORY_PAGE)
 
     # visitors
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
