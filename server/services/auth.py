@@ -3,6 +3,7 @@ agents (password, API token, session)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -110,10 +111,11 @@ class AuthService:
         """A visitor who has not chatted yet is not stored: most page views
         never open a chat, and a row per page view would fill the database
         (and cost a write per connection). Its id is derived from the token
-        hash, so the same browser is the same visitor until its first
-        `chat:start` stores it (ChatService.start)."""
+        hash and the site, so the same browser is the same visitor until its
+        first `chat:start` stores it (ChatService.start), and the same token
+        shown to another site is another visitor there."""
         token_hash = hash_token(token)
-        visitor = Visitor(id=token_hash[:32], site_id=site.id, token_hash=token_hash,
+        visitor = Visitor(id=anonymous_id(site.id, token_hash), site_id=site.id, token_hash=token_hash,
                           created_at=self._desk.clock.now())
         return VisitorLogin(site, visitor, token)
 
@@ -157,6 +159,13 @@ class AuthService:
     def require_role(agent: Agent, role: Role) -> None:
         if role is Role.SUPERVISOR and agent.role is not Role.SUPERVISOR:
             raise Refused("forbidden", "supervisors only")
+
+
+def anonymous_id(site_id: str, token_hash: str) -> str:
+    """The id of a visitor not stored yet. It names the site: with the token
+    hash alone, a token of site B shown with site A's key (whose origin list
+    may be open) was B's stored visitor, its chat, history and room."""
+    return hashlib.sha256(f"{site_id}:{token_hash}".encode()).hexdigest()[:32]
 
 
 def _with_identity(visitor: Visitor, identity: Identity) -> Visitor:
