@@ -386,13 +386,18 @@ async def test_a_day_in_new_york_ends_at_local_midnight(harness):
     pytest.param("-1+2", "'-1+2", id="minus"),
     pytest.param("@SUM(A1)", "'@SUM(A1)", id="at"),
     pytest.param("\t=1", "'\t=1", id="tab"),
+    pytest.param(" =1+1", "' =1+1", id="a_blank_first"),
+    pytest.param("\u00a0 +1", "'\u00a0 +1", id="unicode_blanks_first"),
+    pytest.param("\n@SUM(A1)", "'\n@SUM(A1)", id="a_line_break_first"),
+    pytest.param("\r-1", "'\r-1", id="a_carriage_return_first"),
+    pytest.param(" Ann", " Ann", id="a_blank_before_a_name_is_fine"),
     pytest.param("Ann-Marie", "Ann-Marie", id="a_dash_inside_is_fine"),
     pytest.param(None, "", id="nothing_to_measure"),
     pytest.param(-1.5, "-1.5", id="numbers_stay_numbers"),
 ])
 def test_csv_cells_cannot_run_as_formulas(value, written) -> None:
-    line = next(csv.reader(io.StringIO(csv_text(["x"], [{"x": value}]).splitlines()[1])))
-    assert line == [written]
+    rows = list(csv.reader(io.StringIO(csv_text(["x"], [{"x": value}]), newline="")))
+    assert rows[1] == [written]
 
 
 async def test_nothing_is_computed_or_pushed_while_no_supervisor_watches(harness):
