@@ -341,6 +341,20 @@ async def test_metrics_take_the_token_when_no_address_is_allowed(harness):
     assert await metrics_status(harness, {"Authorization": "Bearer s3cret-token"}) == 200
 
 
+@pytest.mark.parametrize("config_overrides", [{"metrics": {"token": "s3cret-token"}}])
+async def test_a_wrong_token_is_refused_from_an_allowed_address_too(harness):
+    assert await metrics_status(harness) == 200  # 127.0.0.1 is allowed, and sends no credentials
+    assert await metrics_status(harness, {"Authorization": "Bearer wrong-token"}) == 401
+    assert await metrics_status(harness, {"Authorization": "Bearer "}) == 401
+    assert await metrics_status(harness, {"Authorization": "Basic czNjcmV0LXRva2Vu"}) == 401
+    assert await metrics_status(harness, {"Authorization": "Bearer s3cret-token"}) == 200
+
+
+async def test_a_bearer_is_refused_from_an_allowed_address_when_no_token_is_set(harness):
+    assert await metrics_status(harness) == 200
+    assert await metrics_status(harness, {"Authorization": "Bearer anything-at-all"}) == 403
+
+
 @pytest.mark.parametrize("config_overrides", [{"metrics": {"allow": ""}}])
 async def test_metrics_without_a_token_or_an_allowed_address_are_forbidden(harness):
     assert await metrics_status(harness) == 403
