@@ -29,7 +29,7 @@ from .services.ports import Clock
 from .store import open_store
 from .web.assets import ROOT, TEMPLATES
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
-from .web.security import security_headers
+from .web.security import anonymous_server, security_headers
 
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", DeskServer)
@@ -68,7 +68,9 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
         sio.mount(namespace(services, sio))
 
-    app = web.Application(middlewares=[security_headers], client_max_size=MAX_PACKET_BYTES)
+    anonymous_server()
+    app = web.Application(client_max_size=MAX_PACKET_BYTES)
+    app.on_response_prepare.append(security_headers)
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.
     setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",

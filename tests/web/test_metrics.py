@@ -242,9 +242,10 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
             assert {k: v for k, v in row.items() if k != "agent_name"} == {
                 k: str(v) for k, v in expected_row.items() if k != "agent_name"}
 
-        async with lead.get("/metrics") as response:  # from 127.0.0.1: allowed without a token
-            assert response.status == 200
-            families = {f.name: f for f in text_string_to_metric_families(await response.text())}
+    # from 127.0.0.1: allowed without a token (and without the lead's API token, which is no metrics token)
+    async with client(harness) as scraper, scraper.get("/metrics") as response:
+        assert response.status == 200
+        families = {f.name: f for f in text_string_to_metric_families(await response.text())}
 
     def samples(name: str, suffix: str = "_total", label: str | None = None) -> dict:
         return {(s.labels[label] if label else None): s.value for s in families[name].samples
