@@ -83,6 +83,7 @@ class LimitsConfig:
     messages_per_minute: int = 30
     connects_per_minute: int = 60
     events_per_minute: int = 240
+    identity_max_lifetime_s: int = 86400  # an identity JWT whose exp is further ahead is refused
 
 
 @dataclasses.dataclass(frozen=True)

@@ -56,27 +56,33 @@ def _claim(claims: dict, name: str) -> str | None:
     return str(value)[:200] if value is not None else None
 
 
-def decode_identity(site: Site, token: str, now: datetime) -> Identity:
+def decode_identity(site: Site, token: str, now: datetime, max_lifetime_s: float) -> Identity:
     """The identity in a JWT signed by the site, valid at `now` (the desk's
     clock, not the machine's: PyJWT checks the signature and the claims'
-    presence, `_check_times` the times)."""
+    presence, `_check_times` the times) and expiring within `max_lifetime_s`
+    of it. Raises Refused(bad_identity)."""
     try:
         claims = jwt.decode(token, site.secret, algorithms=["HS256"],
                             options={"require": ["exp", "sub"], "verify_exp": False, "verify_nbf": False,
                                      "verify_iat": False})
-        _check_times(claims, now.timestamp())
+        _check_times(claims, now.timestamp(), max_lifetime_s)
     except jwt.PyJWTError as exc:
         raise Refused("bad_identity", f"identity token refused: {exc}") from None
     return Identity(str(claims["sub"])[:200], _claim(claims, "account"), _claim(claims, "email"),
                     _claim(claims, "name"), _claim(claims, "plan"))
 
 
-def _check_times(claims: dict, now: float) -> None:
+def _check_times(claims: dict, now: float, max_lifetime_s: float) -> None:
     for name in ("exp", "nbf"):
         if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], int | float)):
             raise jwt.InvalidTokenError(f"{name} must be a number")
     if claims["exp"] <= now - IDENTITY_LEEWAY_S:
         raise jwt.ExpiredSignatureError("Signature has expired")
+    # A JWT cannot be revoked: one that leaks (a log, a cached page) speaks
+    # for its user until it expires, so a far `exp` is refused outright.
+    if claims["exp"] > now + max_lifetime_s + IDENTITY_LEEWAY_S:
+        raise jwt.InvalidTokenError(f"exp is more than {max_lifetime_s:g} s ahead: sign identities that expire "
+                                    f"sooner ([limits] identity_max_lifetime_s)")
     if "nbf" in claims and claims["nbf"] > now + IDENTITY_LEEWAY_S:
         raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
 
@@ -98,7 +104,8 @@ class AuthService:
         if identity is not None:
             if not isinstance(identity, str) or len(identity) > 4096:
                 raise Refused("bad_identity", "identity must be a JWT string")
-            return await self._verified(site, decode_identity(site, identity, self._desk.clock.now()), token)
+            limit = self._desk.config.limits.identity_max_lifetime_s
+            return await self._verified(site, decode_identity(site, identity, self._desk.clock.now(), limit), token)
         if site.identity is IdentityMode.REQUIRED:
             raise Refused("identity_required", "this site requires a verified identity")
         if isinstance(token, str) and 0 < len(token) <= 100:
