@@ -25,11 +25,36 @@ from .dispatch import Namespace
 
 
 
-def _same_origin(environ: dict) -> bool:
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None
+    for anything else (`null`, a file: page, a bad port)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def same_origin(environ: dict, public_url: str) -> bool:
+    """Whether a browser's request comes from the desk's own pages: scheme,
+    host and port of its Origin against `[server] public_url` when set, else
+    against this request's own scheme and Host. The host alone is not
+    enough: a page served over plain http (anyone on the path can write
+    one) must not ride the cookie of the https console."""
     origin = environ.get("HTTP_ORIGIN")
     if origin is None:  # not a browser request: cookies are not ambient here
         return True
-    return urlsplit(origin).netloc == environ.get("HTTP_HOST")
+    request = environ.get("aiohttp.request")
+    own = public_url or (f"{request.scheme}://{request.host}" if request is not None else "")
+    theirs = origin_of(origin)
+    return theirs is not None and theirs == origin_of(own)
 
 
 async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
@@ -40,7 +65,7 @@ async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
     else:
         agent = None
         request = environ.get("aiohttp.request")
-        if request is not None and _same_origin(environ):
+        if request is not None and same_origin(environ, services.desk.config.server.public_url):
             agent = await services.auth.agent_of_session(await aiohttp_session.get_session(request))
     if agent is None:
         raise Refused("unauthorized", "log in to the console or give a valid API token")

@@ -82,3 +82,26 @@ async def test_logout_needs_csrf_and_ends_the_session(harness):
     finally:
         await session.close()
 
+
+
+async def cookie_socket(harness, cookies: str, origin: str | None):
+    headers = {"Cookie": cookies} | ({"Origin": origin} if origin else {})
+    return await harness.peer("/agent", None, headers).connect()
+
+
+async def test_the_cookie_opens_the_agent_namespace_from_the_same_scheme_host_and_port_only(harness):
+    agent, _ = await harness.add_agent("Gil", password=PASSWORD)
+    session, _ = await log_in(harness, agent.email)
+    try:
+        cookies = "; ".join(f"{c.key}={c.value}" for c in session.cookie_jar)
+        host_port = harness.url.split("://", 1)[1]
+        port = int(host_port.rsplit(":", 1)[1])
+        peer = await cookie_socket(harness, cookies, harness.url)
+        assert (await peer.next("session"))["agent"]["name"] == "Gil"
+        for origin in (f"https://{host_port}", f"http://127.0.0.1:{port + 1}", "null", "http://127.0.0.1",
+                       f"ftp://{host_port}"):
+            with pytest.raises(Refused) as refused:
+                await cookie_socket(harness, cookies, origin)
+            assert refused.value.data["code"] == "unauthorized", origin
+    finally:
+        await session.close()
