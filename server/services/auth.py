@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -12,12 +13,17 @@ import argon2
 import jwt
 
 from .context import Desk
-from .errors import Refused
+from ..policy.logins import Backoff, wait_s
+from .errors import RateLimited, Refused, Unauthorized
 from .model import Agent, IdentityMode, Role, Site, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
 
 SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
 IDENTITY_LEEWAY_S = 30
+LOGINS_PER_MINUTE = 10  # per client address, whichever account
+LOGIN_BACKOFF = Backoff()  # per account, whichever address (policy/logins.py)
+FAILURES_KEPT = 100  # per account and window: far above what the backoff lets through
+WRONG_LOGIN = "Wrong email or password."
 _hasher = argon2.PasswordHasher()
 # Verifying against this keeps a login for an unknown email as slow as one
 # for a known email, so timing does not tell which emails exist.
@@ -143,6 +149,31 @@ class AuthService:
             fresh = new_token()
         visitor = _with_identity(dataclasses.replace(known, token_hash=hash_token(fresh)), identity)
         return VisitorLogin(site, await store.save_visitor(visitor), fresh)
+
+    async def login(self, email: object, password: object, address: str) -> Agent:
+        """The agent whose console password this is. Two throttles, both in
+        the live state's rate windows (so every node shares them): a minute's
+        attempts per address, and a backoff per account (the email as typed,
+        known or not, so a refusal tells nothing of which emails exist) that
+        a success resets. Raises RateLimited (`retry_after`: seconds) or
+        Unauthorized."""
+        live, now = self._desk.live, self._desk.clock.now()
+        if not await live.hit_rate(f"logins:{address}", LOGINS_PER_MINUTE, 60, now):
+            raise RateLimited("Too many attempts: wait a minute.", retry_after=60)
+        if not (isinstance(email, str) and isinstance(password, str) and len(email) <= 254
+                and len(password) <= 1024):
+            raise Unauthorized(WRONG_LOGIN)
+        account = f"login_failures:{email.strip().lower()}"
+        wait = wait_s(await live.recent(account, LOGIN_BACKOFF.window_s, now), now, LOGIN_BACKOFF)
+        if wait > 0:  # refused unchecked, and not counted: guessing cannot push the wait further
+            raise RateLimited(f"Too many failed attempts for this account: try again in {math.ceil(wait)} s.",
+                              retry_after=math.ceil(wait))
+        agent = await self.agent_by_password(email, password)
+        if agent is None:
+            await live.hit_rate(account, FAILURES_KEPT, LOGIN_BACKOFF.window_s, now)
+            raise Unauthorized(WRONG_LOGIN)
+        await live.forget(account)
+        return agent
 
     async def agent_by_password(self, email: str, password: str) -> Agent | None:
         agent = await self._desk.store.agent_by_email(email.strip().lower())

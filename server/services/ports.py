@@ -304,7 +304,15 @@ class LiveState(Protocol):
 
     async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
         """Count one event under `key`; False when it would be the
-        `limit + 1`-th within the last `window_s` seconds (then it is not counted)."""
+        `limit + 1`-th within the last `window_s` seconds (then it is not counted).
+        A key's events are kept as long as its window, however long."""
+
+    async def recent(self, key: str, window_s: float, now: datetime) -> list[datetime]:
+        """The events counted under `key` in the last `window_s` seconds,
+        oldest first; counts nothing."""
+
+    async def forget(self, key: str) -> None:
+        """Drops every event counted under `key`."""
 
     # deadlines: one per key; setting a key again moves it
     async def set_deadline(self, key: str, at: datetime) -> None: ...

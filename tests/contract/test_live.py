@@ -83,6 +83,27 @@ async def test_rate_windows_slide(live):
     assert await live.hit_rate("other", 1, 60, at(61))
 
 
+async def test_an_hour_long_window_outlives_a_quiet_spell(live):
+    """Tickets are counted per hour: a pause of a few minutes (while other
+    keys are counted) must not forget the hour's count."""
+    assert await live.hit_rate("tickets", 2, 3600, at(0)) and await live.hit_rate("tickets", 2, 3600, at(1))
+    for minute in range(1, 40):
+        await live.hit_rate(f"other-{minute}", 1, 60, at(60 * minute))
+    assert not await live.hit_rate("tickets", 2, 3600, at(2400))
+    assert await live.hit_rate("tickets", 2, 3600, at(3601))
+
+
+async def test_recent_events_are_read_without_counting_and_can_be_forgotten(live):
+    for s in (0, 10, 20):
+        await live.hit_rate("failures", 100, 600, at(s))
+    assert await live.recent("failures", 600, at(30)) == [at(0), at(10), at(20)]
+    assert await live.recent("failures", 600, at(30)) == [at(0), at(10), at(20)]  # reading counts nothing
+    assert await live.recent("failures", 600, at(605)) == [at(10), at(20)]
+    assert await live.recent("nothing", 600, at(30)) == []
+    await live.forget("failures")
+    assert await live.recent("failures", 600, at(31)) == []
+
+
 async def test_visitor_connections_are_counted(live):
     assert await live.visitor_connections("v") == 0
     await live.visitor_online("v", "a")
