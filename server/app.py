@@ -20,6 +20,7 @@ from .realtime import codec
 from .realtime.dispatch import DeskServer, SocketNotifier
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
+from .services.auth import SESSION_MAX_AGE_S
 from .services.bundle import Services
 from .services.mail import MailWorker
 from .services.metrics import ChangeNotifier
@@ -74,7 +75,7 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.
     setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",
-                                              httponly=True, samesite="Lax", max_age=12 * 3600,
+                                              httponly=True, samesite="Lax", max_age=SESSION_MAX_AGE_S,
                                               secure=config.base_url.startswith("https://")))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     app[SERVICES], app[SIO] = services, sio
@@ -94,7 +95,8 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
         await services.hours.check()
         tasks = [asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),
-                 asyncio.create_task(services.metrics.run(), name="metrics")]
+                 asyncio.create_task(services.metrics.run(), name="metrics"),
+                 asyncio.create_task(services.sessions.run(), name="sessions")]
         try:
             yield
         finally:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import aiohttp_session
 import socketio
 
+from ..services.auth import StaffLogin, agent_rooms, session_rooms
 from ..services.bundle import Services
 from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
@@ -57,19 +58,21 @@ def same_origin(environ: dict, public_url: str) -> bool:
     return theirs is not None and theirs == origin_of(own)
 
 
-async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
-    """The agent behind a connection; raises Refused(unauthorized)."""
+async def authenticate(services: Services, environ: dict, auth: Any) -> StaffLogin:
+    """The agent behind a connection (and its console session); raises
+    Refused(unauthorized)."""
     fields = auth_object(auth)
+    login = None
     if "token" in fields:
         agent = await services.auth.agent_by_token(fields["token"])
+        login = StaffLogin(agent) if agent is not None else None
     else:
-        agent = None
         request = environ.get("aiohttp.request")
         if request is not None and same_origin(environ, services.desk.config.server.public_url):
-            agent = await services.auth.agent_of_session(await aiohttp_session.get_session(request))
-    if agent is None:
+            login = await services.auth.console_login(await aiohttp_session.get_session(request))
+    if login is None:
         raise Refused("unauthorized", "log in to the console or give a valid API token")
-    return agent
+    return login
 
 
 class StaffNamespace(Namespace):
@@ -83,14 +86,20 @@ class StaffNamespace(Namespace):
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
-        agent = await authenticate(self._s, environ, auth)
-        self._s.auth.require_role(agent, self.role)
-        self._agents[sid] = agent
-        for room in self.rooms(agent):
+        login = await authenticate(self._s, environ, auth)
+        self._s.auth.require_role(login.agent, self.role)
+        self._agents[sid] = login.agent
+        self._s.sessions.attach(sid, login)  # checked again while it lasts: services/sessions.py
+        for room in self.rooms(login):
             await self._sio.enter_room(sid, room, namespace=self.path)
 
-    def rooms(self, agent: Agent) -> list[str]:
+    def rooms(self, login: StaffLogin) -> list[str]:
+        """This namespace's rooms for the connection (its agent's, its session's)."""
         return []
+
+    def _gone(self, sid: str) -> Agent | None:
+        self._s.sessions.detach(sid)
+        return self._agents.pop(sid, None)
 
     def _agent(self, sid: str) -> Agent:
         agent = self._agents.get(sid)
@@ -108,8 +117,9 @@ class AgentNamespace(ChatEvents, StaffNamespace):
                        "chat:convert": self.convert, **self.chat_events()}
         self.events["chat:flag"] = self.flag
 
-    def rooms(self, agent: Agent) -> list[str]:
-        return [f"agent:{agent.id}", "agents"]
+    def rooms(self, login: StaffLogin) -> list[str]:
+        session = [session_rooms(login.session_id).agent] if login.session_id else []
+        return [agent_rooms(login.agent.id).agent, "agents", *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
@@ -121,7 +131,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
                                  to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
-        agent = self._agents.pop(sid, None)
+        agent = self._gone(sid)
         if agent is not None:
             await self._s.presence.agent_disconnected(agent.id, sid)
 
@@ -172,8 +182,9 @@ class SupervisorNamespace(StaffNamespace):
         self.events["survey:exclude"] = self.exclude_survey
         self.events |= {"account:suspend": self.suspend, "account:lift": self.lift}
 
-    def rooms(self, agent: Agent) -> list[str]:
-        return ["supervisors"]
+    def rooms(self, login: StaffLogin) -> list[str]:
+        session = [session_rooms(login.session_id).supervisor] if login.session_id else []
+        return [agent_rooms(login.agent.id).supervisor, "supervisors", *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
@@ -182,7 +193,7 @@ class SupervisorNamespace(StaffNamespace):
         await self._sio.emit("metrics", await self._s.metrics.snapshot(), to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
-        self._agents.pop(sid, None)
+        self._gone(sid)
         self._s.metrics.watchers = len(self._agents)
 
     async def exclude_survey(self, sid: str, payload: Any) -> dict:

@@ -6,8 +6,8 @@ import dataclasses
 import hashlib
 import math
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import argon2
 import jwt
@@ -15,10 +15,12 @@ import jwt
 from .context import Desk
 from ..policy.logins import Backoff, wait_s
 from .errors import RateLimited, Refused, Unauthorized
-from .model import Agent, IdentityMode, Role, Site, Visitor
+from .model import Agent, ConsoleSession, IdentityMode, Role, Site, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
 
-SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
+SESSION_KEY = "console"  # the key under which the console's cookie keeps its session token
+SESSION_MAX_AGE_S = 12 * 3600  # a console login lasts this long (the cookie too), then log in again
+SESSION_TOUCH_S = 300  # last_seen_at is written at most this often per session
 IDENTITY_LEEWAY_S = 30
 LOGINS_PER_MINUTE = 10  # per client address, whichever account
 LOGIN_BACKOFF = Backoff()  # per account, whichever address (policy/logins.py)
@@ -46,6 +48,30 @@ class VisitorLogin:
     site: Site
     visitor: Visitor
     token: str  # the visitor's bearer token, sent back in `session` only
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffLogin:
+    """Who a staff connection or request is: the agent, and the console
+    session it came through (None: an API token)."""
+
+    agent: Agent
+    session_id: str | None = None
+
+
+class StaffRooms(NamedTuple):
+    agent: str  # on /agent
+    supervisor: str  # on /supervisor
+
+
+def agent_rooms(agent_id: str) -> StaffRooms:
+    """The rooms of every staff socket of an agent."""
+    return StaffRooms(f"agent:{agent_id}", f"supervisor:{agent_id}")
+
+
+def session_rooms(session_id: str) -> StaffRooms:
+    """The rooms of the staff sockets opened with one console session."""
+    return StaffRooms(f"agent_session:{session_id}", f"supervisor_session:{session_id}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,20 +204,61 @@ class AuthService:
     async def agent_by_password(self, email: str, password: str) -> Agent | None:
         agent = await self._desk.store.agent_by_email(email.strip().lower())
         ok = verify_password(agent.password_hash if agent else None, password)
-        return agent if ok else None
+        return agent if ok and agent is not None and not agent.removed else None
 
     async def agent_by_token(self, token: object) -> Agent | None:
         if not isinstance(token, str) or not 0 < len(token) <= 200:
             return None
-        return await self._desk.store.agent_by_token_hash(hash_token(token))
+        agent = await self._desk.store.agent_by_token_hash(hash_token(token))
+        return agent if agent is not None and not agent.removed else None
 
-    async def agent_by_id(self, agent_id: str) -> Agent | None:
-        return await self._desk.store.agent_by_id(agent_id)
+    # console sessions: the cookie holds a random token, the store its hash
+    async def open_session(self, agent: Agent) -> str:
+        """A new console session for `agent`; the token for its cookie."""
+        token, now = new_token(), self._desk.clock.now()
+        session = ConsoleSession(id=hash_token(token), agent_id=agent.id, epoch=agent.epoch, created_at=now,
+                                 last_seen_at=now)
+        await self._desk.store.add_console_session(session, expired_before=self._oldest_valid(now))
+        return token
 
-    async def agent_of_session(self, session: Mapping[str, Any]) -> Agent | None:
-        """The agent logged in to the console in this (cookie) session, if any."""
-        agent_id = session.get(SESSION_AGENT)
-        return await self.agent_by_id(agent_id) if isinstance(agent_id, str) else None
+    async def console_login(self, cookie: Mapping[str, Any]) -> StaffLogin | None:
+        """The agent and session of a console cookie, if its session is still
+        valid: one store read (plus, every SESSION_TOUCH_S, its last_seen_at)."""
+        token = cookie.get(SESSION_KEY)
+        if not is_token(token):
+            return None
+        now = self._desk.clock.now()
+        found = await self._desk.store.console_login(hash_token(token), since=self._oldest_valid(now))
+        if found is None:
+            return None
+        session, agent = found
+        if (now - session.last_seen_at).total_seconds() >= SESSION_TOUCH_S:
+            await self._desk.store.touch_console_session(session.id, now)
+        return StaffLogin(agent, session.id)
+
+    async def agent_of_session(self, cookie: Mapping[str, Any]) -> Agent | None:
+        """The agent logged in to the console with this cookie, if its session is valid."""
+        login = await self.console_login(cookie)
+        return login.agent if login is not None else None
+
+    async def logout(self, cookie: Mapping[str, Any]) -> None:
+        """Ends the cookie's session in the store, then closes the sockets
+        opened with it (the agent's other sessions and API token stay)."""
+        token = cookie.get(SESSION_KEY)
+        if not is_token(token):
+            return
+        session_id = hash_token(token)
+        await self._desk.store.revoke_console_session(session_id, self._desk.clock.now())
+        for room in session_rooms(session_id):
+            await self._desk.notify.disconnect(room)
+
+    def valid_since(self) -> datetime:
+        """The oldest creation time of a console session still valid now."""
+        return self._oldest_valid(self._desk.clock.now())
+
+    @staticmethod
+    def _oldest_valid(now: datetime) -> datetime:
+        return now - timedelta(seconds=SESSION_MAX_AGE_S)
 
     @staticmethod
     def require_role(agent: Agent, role: Role) -> None:

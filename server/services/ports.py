@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, Message,
-                    NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
+from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, ConsoleSession,
+                    Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
                     TicketReply, TicketStatus, Visitor)
 
 
@@ -40,6 +40,24 @@ class Store(Protocol):
     async def agent_by_token_hash(self, token_hash: str) -> Agent | None: ...
     async def list_agents(self) -> list[Agent]: ...
     async def set_agent_status(self, agent_id: str, status: AgentStatus) -> None: ...
+    async def agents_by_ids(self, agent_ids: Collection[str]) -> list[Agent]:
+        """The agents stored under these ids, removed ones too."""
+
+    # console sessions (store/sessions.py). Valid: not revoked, created at
+    # `since` or later, of an agent not removed whose epoch is the session's.
+    async def add_console_session(self, session: ConsoleSession, *, expired_before: datetime) -> None:
+        """Store it and drop every session created before `expired_before`."""
+
+    async def console_login(self, session_id: str, *, since: datetime) -> tuple[ConsoleSession, Agent] | None:
+        """The session and its agent, if the session is valid."""
+
+    async def valid_console_sessions(self, session_ids: Collection[str], *, since: datetime) -> set[str]:
+        """Those of `session_ids` still valid."""
+
+    async def touch_console_session(self, session_id: str, at: datetime) -> None: ...
+
+    async def revoke_console_session(self, session_id: str, at: datetime) -> None:
+        """Ends it; a session revoked already keeps its first time."""
 
     # visitors
     async def save_visitor(self, visitor: Visitor) -> Visitor: ...
@@ -326,7 +344,10 @@ class Notifier(Protocol):
     """Sends events to Socket.IO rooms after the commit. Rooms:
     `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent),
     `visitors` (every visitor), `account:{site id}/{account id}` (the
-    verified visitors of an account)."""
+    verified visitors of an account), and, to close staff sockets,
+    `supervisor:{agent id}` (an agent's /supervisor sockets) and
+    `agent_session:{id}` / `supervisor_session:{id}` (those opened with one
+    console session)."""
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...
 

@@ -7,7 +7,7 @@ import aiohttp_jinja2
 from aiohttp import hdrs, web
 from aiohttp_session import get_session, new_session
 
-from ..services.auth import SESSION_AGENT
+from ..services.auth import SESSION_KEY
 from ..services.errors import DeskError, RateLimited
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
@@ -91,14 +91,19 @@ async def login(request: web.Request) -> web.Response:
         if "retry_after" in error.fields:
             response.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
         return response
+    token = await request.app[SERVICES].auth.open_session(agent)
     session = await new_session(request)  # a fresh session: no fixation
-    session[SESSION_AGENT] = agent.id
+    session[SESSION_KEY] = token
     raise web.HTTPSeeOther("/console")
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Ends the session in the store (a copy of the cookie opens nothing
+    after this) and closes the sockets opened with it."""
     await check_csrf(request)
-    (await get_session(request)).invalidate()
+    session = await get_session(request)
+    await request.app[SERVICES].auth.logout(session)
+    session.invalidate()
     raise web.HTTPSeeOther("/console/login")
 
 
