@@ -84,8 +84,10 @@ class Identity:
 
 
 def _claim(claims: dict, name: str) -> str | None:
+    """A claim as text of at most 200 characters, without NUL (which the
+    store refuses: a user of the site named so must still get in)."""
     value = claims.get(name)
-    return str(value)[:200] if value is not None else None
+    return str(value).replace("\x00", "")[:200] if value is not None else None
 
 
 def decode_identity(site: Site, token: str, now: datetime, max_lifetime_s: float) -> Identity:
@@ -100,7 +102,7 @@ def decode_identity(site: Site, token: str, now: datetime, max_lifetime_s: float
         _check_times(claims, now.timestamp(), max_lifetime_s)
     except jwt.PyJWTError as exc:
         raise Refused("bad_identity", f"identity token refused: {exc}") from None
-    return Identity(str(claims["sub"])[:200], _claim(claims, "account"), _claim(claims, "email"),
+    return Identity(_claim(claims, "sub") or "", _claim(claims, "account"), _claim(claims, "email"),
                     _claim(claims, "name"), _claim(claims, "plan"))
 
 

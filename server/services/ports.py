@@ -25,7 +25,8 @@ class Clock(Protocol):
 class Store(Protocol):
     """The durable record. Every method commits before it returns; a value
     returned is durable. Raises `services.errors.Conflict` on a broken
-    uniqueness rule it is documented to guard."""
+    uniqueness rule it is documented to guard, and `BadRequest` for text
+    holding a NUL character (PostgreSQL cannot store one; both refuse it)."""
 
     async def migrate(self) -> None: ...
     async def close(self) -> None: ...

@@ -10,7 +10,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from server.services.model import Role
+from server.services.model import Role, Visitor
+from server.services.tokens import hash_token, new_id, new_token
 from tests import pgutil
 from tests.web.test_console_login import PASSWORD, log_in
 
@@ -121,3 +122,21 @@ async def test_the_dashboard_chat_page_refuses_a_bad_id_with_a_400(harness):
             assert page.status == 200
     finally:
         await session.close()
+
+
+async def test_a_nul_in_a_body_is_a_400_not_a_500(harness, lead):
+    """PostgreSQL stores no NUL in text: a body carrying one is refused at
+    the door, on both stores alike."""
+    visitor = await harness.store.save_visitor(Visitor(
+        id=new_id(), site_id=harness.site.id, token_hash=hash_token(new_token()), created_at=harness.clock.now(),
+        email="v@example.test"))
+    bodies = [("POST", "/api/tickets", {"visitor_id": visitor.id, "subject": "hi", "text": "a\x00b"}),
+              ("POST", "/api/closures", {"day": "2026-12-24", "reason": "a\x00b"}),
+              ("POST", "/api/canned", {"shortcut": "hi", "title": "a\x00b", "text": "Hello"})]
+    for method, path, payload in bodies:
+        async with lead.request(method, path, json=payload) as answer:
+            assert answer.status == 400, (path, await answer.text())
+            assert (await answer.json())["error"]["code"] == "bad_request"
+    form = {"site": harness.site.key, "email": "v@example.test", "subject": "help", "text": "a\x00b"}
+    async with aiohttp.ClientSession() as http, http.post(f"{harness.url}/widget/tickets", json=form) as answer:
+        assert answer.status == 400
