@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 import argon2
 import jwt
 
-from .context import Desk
 from ..policy.logins import Backoff, wait_s
+from .context import Desk
 from .errors import RateLimited, Refused, Unauthorized
 from .model import Agent, ConsoleSession, IdentityMode, Role, Site, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
