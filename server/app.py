@@ -20,6 +20,7 @@ from .realtime import codec
 from .realtime.dispatch import DeskServer, SocketNotifier
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
+from .services.auth import SESSION_MAX_AGE_S
 from .services.bundle import Services
 from .services.mail import MailWorker
 from .services.metrics import ChangeNotifier
@@ -29,7 +30,7 @@ from .services.ports import Clock
 from .store import open_store
 from .web.assets import ROOT, TEMPLATES
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
-from .web.security import security_headers
+from .web.security import anonymous_server, security_headers
 
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", DeskServer)
@@ -69,11 +70,13 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
         sio.mount(namespace(services, sio))
 
-    app = web.Application(middlewares=[security_headers], client_max_size=MAX_PACKET_BYTES)
+    anonymous_server()
+    app = web.Application(client_max_size=MAX_PACKET_BYTES)
+    app.on_response_prepare.append(security_headers)
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.
     setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",
-                                              httponly=True, samesite="Lax", max_age=12 * 3600,
+                                              httponly=True, samesite="Lax", max_age=SESSION_MAX_AGE_S,
                                               secure=config.base_url.startswith("https://")))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     app[SERVICES], app[SIO] = services, sio
@@ -103,7 +106,8 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
         await services.hours.check()
         tasks = [asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),
-                 asyncio.create_task(services.metrics.run(), name="metrics")]
+                 asyncio.create_task(services.metrics.run(), name="metrics"),
+                 asyncio.create_task(services.sessions.run(), name="sessions")]
         try:
             yield
         finally:

@@ -1,4 +1,4 @@
-"""The command line: `python run.py [serve|site add|agent add|migrate]`.
+"""The command line: `python run.py [serve|site add|agent add|agent remove|migrate]`.
 
 These forms are a contract other tools rely on (the README's command table)."""
 from __future__ import annotations
@@ -13,13 +13,14 @@ import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 
 from aiohttp import web
 
 from . import config as configuration
 from .policy.calendar import parse_hours
-from .services.auth import hash_password
-from .services.model import Agent, IdentityMode, Role, Site
+from .services.auth import hash_password, verify_password
+from .services.model import Agent, AgentStatus, IdentityMode, Role, Site
 from .services.tokens import hash_token, new_id
 from .store import open_store
 
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     agent_add.add_argument("--on-call", action=argparse.BooleanOptionalAction, default=None,
                            help="takes critical chats at any hour, off shift too (default: no)")
     _common(agent_add)
+    agent_remove = agent.add_parser("remove", help="remove an agent: sessions, sockets and API token end, "
+                                                   "chats go back to the queue; history keeps the name")
+    agent_remove.add_argument("email")
+    _common(agent_remove)
     return parser
 
 
@@ -163,9 +168,46 @@ async def add_agent(store, args: argparse.Namespace) -> None:
     if password is not None:
         fields["password_hash"] = hash_password(password)
     agent = dataclasses.replace(existing, **fields) if existing else Agent(id=new_id(), email=email, **fields)
+    ended = _credentials_changed(existing, agent, password) if existing else []
+    if ended:  # a new epoch: every console session and socket of the agent ends (services/sessions.py)
+        agent = dataclasses.replace(agent, epoch=agent.epoch + 1)
+    if agent.removed:
+        agent = dataclasses.replace(agent, removed_at=None)
+        print(f"agent {email} was removed: restored")
     await store.save_agent(agent)
     print(f"agent {email} saved ({agent.role}, tier {agent.tier}, capacity {agent.capacity}, "
           f"shift {agent.shift or 'desk hours'}{', on call' if agent.on_call else ''})")
+    if ended:
+        print(f"agent {email}: new {' and '.join(ended)}: their console sessions and connections end")
+
+
+def _credentials_changed(before: Agent, after: Agent, password: str | None) -> list[str]:
+    """What changed of what lets the agent in or decides what they may do."""
+    changed = []
+    if password is not None and not verify_password(before.password_hash, password):
+        changed.append("password")
+    if after.token_hash != before.token_hash:
+        changed.append("API token")
+    if after.role is not before.role:
+        changed.append("role")
+    return changed
+
+
+async def remove_agent(store, args: argparse.Namespace) -> None:
+    """Keeps the row (chats, surveys and the audit log name the agent) and
+    marks it removed, with a new epoch: the running server closes the
+    agent's sockets and re-queues their chats within seconds."""
+    email = args.email.strip().lower()
+    existing = await store.agent_by_email(email)
+    if existing is None:
+        raise SystemExit(f"no agent {email}")
+    if existing.removed:
+        print(f"agent {email} was removed already")
+        return
+    await store.save_agent(dataclasses.replace(existing, removed_at=datetime.now(UTC), epoch=existing.epoch + 1,
+                                               status=AgentStatus.AWAY))
+    print(f"agent {email} removed: their console sessions, connections and API token end; their chats go "
+          f"back to the front of the queue")
 
 
 async def prepare_demo(store, config: configuration.Config) -> None:
@@ -246,7 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif command == "site":
         _run(_with_store(config, lambda store: add_site(store, args)))
     elif command == "agent":
-        _run(_with_store(config, lambda store: add_agent(store, args)))
+        action = add_agent if args.action == "add" else remove_agent
+        _run(_with_store(config, lambda store: action(store, args)))
     return 0
 
 

@@ -92,6 +92,7 @@ class LimitsConfig:
     tickets_per_hour: int = 5  # per visitor
     tickets_per_hour_per_address: int = 20  # per client network address, all its visitors
     tickets_per_hour_per_email: int = 10  # per email address the receipts go to
+    identity_max_lifetime_s: int = 86400  # an identity JWT whose exp is further ahead is refused
 
 
 @dataclasses.dataclass(frozen=True)

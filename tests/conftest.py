@@ -132,8 +132,15 @@ def config_overrides() -> dict:
 
 
 @pytest.fixture
-async def harness(aiohttp_server, tmp_path, clock, config_overrides) -> AsyncIterator[Harness]:
-    config = make_config(f"sqlite:///{tmp_path}/desk.db", **config_overrides)
+def database_url(tmp_path) -> str:
+    """The harness's store; a test module overrides it (tests/web/test_query_bounds.py
+    runs on PostgreSQL too)."""
+    return f"sqlite:///{tmp_path}/desk.db"
+
+
+@pytest.fixture
+async def harness(aiohttp_server, database_url, clock, config_overrides) -> AsyncIterator[Harness]:
+    config = make_config(database_url, **config_overrides)
     app = await create_app(config, clock=clock)
     server = await aiohttp_server(app)
     services = app[SERVICES]

@@ -33,6 +33,7 @@ def test_help_lists_every_command():
     for option in ("--name", "--password", "--token", "--role", "--tier", "--skills", "--capacity", "--shift",
                    "--on-call", "--config", "--database"):
         assert option in agent_help
+    assert "remove" in run("agent", "--help").stdout
 
 
 def test_site_add_generates_a_secret_once_and_updates_in_place(tmp_path):
@@ -81,3 +82,20 @@ def test_migrate_creates_the_schema(tmp_path):
     db = f"sqlite:///{tmp_path}/fresh/m.db"
     assert run("migrate", "--database", db).returncode == 0
     assert stored(db, lambda s: s.list_agents()) == []
+
+
+def test_agent_remove_keeps_the_row_and_a_second_add_restores_it(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    made = run("agent", "add", "cy@example.test", "--name", "Cy", "--password", "pw-1234567", "--database", db)
+    assert made.returncode == 0
+    removed = run("agent", "remove", "Cy@Example.test", "--database", db)
+    assert removed.returncode == 0 and "removed" in removed.stdout
+    agent = stored(db, lambda s: s.agent_by_email("cy@example.test"))
+    assert agent.removed and agent.name == "Cy" and agent.epoch == 1
+    assert "already" in run("agent", "remove", "cy@example.test", "--database", db).stdout
+    missing = run("agent", "remove", "nobody@example.test", "--database", db)
+    assert missing.returncode != 0 and "no agent nobody@example.test" in missing.stderr
+    again = run("agent", "add", "cy@example.test", "--name", "Cy", "--role", "supervisor", "--database", db)
+    assert "restored" in again.stdout and "role" in again.stdout
+    agent = stored(db, lambda s: s.agent_by_email("cy@example.test"))
+    assert not agent.removed and agent.epoch == 2 and verify_password(agent.password_hash, "pw-1234567")

@@ -48,7 +48,7 @@ class MemoryLiveState:
         self._deadlines: dict[str, datetime] = {}
         self._heap: list[tuple[datetime, str]] = []
         self._rates: dict[str, collections.deque[datetime]] = {}
-        self._windows: dict[str, timedelta] = {}  # each rate key's window, for the sweep
+        self._windows: dict[str, timedelta] = {}  # each rate key's longest window
         self._swept_at: datetime | None = None
 
     async def close(self) -> None:
@@ -126,26 +126,36 @@ class MemoryLiveState:
 
     async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
         self._sweep(now)
+        window = timedelta(seconds=window_s)
+        self._windows[key] = max(window, self._windows.get(key, window))
         stamps = self._rates.setdefault(key, collections.deque())
-        window = self._windows[key] = timedelta(seconds=window_s)
-        horizon = now - window
-        while stamps and stamps[0] <= horizon:
+        while stamps and stamps[0] <= now - window:
             stamps.popleft()
         if len(stamps) >= limit:
             return False
         stamps.append(now)
         return True
 
+    async def recent(self, key: str, window_s: float, now: datetime) -> list[datetime]:
+        horizon = now - timedelta(seconds=window_s)
+        return [stamp for stamp in self._rates.get(key, ()) if stamp > horizon]
+
+    async def forget(self, key: str) -> None:
+        self._rates.pop(key, None)
+        self._windows.pop(key, None)
+
     def _sweep(self, now: datetime) -> None:
-        """Forgets keys whose last hit has left their window (one per
-        connection or address would otherwise pile up forever); a key of an
-        hour's window is kept that long."""
+        """Forgets keys whose every event has left their window (one per
+        connection, address or account would otherwise pile up forever).
+        A key's window is its own: an hour-long one outlives a quiet spell."""
         if self._swept_at is not None and now - self._swept_at < RATE_SWEEP:
             return
         self._swept_at = now
-        idle = [key for key, stamps in self._rates.items() if not stamps or now - stamps[-1] > self._windows[key]]
+        idle = [key for key, stamps in self._rates.items()
+                if not stamps or now - stamps[-1] > self._windows.get(key, RATE_SWEEP)]
         for key in idle:
-            del self._rates[key], self._windows[key]
+            del self._rates[key]
+            self._windows.pop(key, None)
 
     async def visitor_connections(self, visitor_id: str) -> int:
         return len(self._visitors.get(visitor_id, ()))

@@ -258,7 +258,8 @@ class SocketNotifier:
     namespace."""
 
     _NAMESPACES = {"visitor": "/visitor", "visitors": "/visitor", "account": "/visitor", "agent": "/agent",
-                   "agents": "/agent", "supervisors": "/supervisor"}
+                   "agents": "/agent", "agent_session": "/agent", "supervisors": "/supervisor",
+                   "supervisor": "/supervisor", "supervisor_session": "/supervisor"}
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio

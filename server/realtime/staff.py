@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import aiohttp_session
 import socketio
 
+from ..services.auth import StaffLogin, agent_rooms, session_rooms
 from ..services.bundle import Services
 from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
@@ -25,26 +26,53 @@ from .dispatch import Namespace
 
 
 
-def _same_origin(environ: dict) -> bool:
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None
+    for anything else (`null`, a file: page, a bad port)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme]
+
+
+def same_origin(environ: dict, public_url: str) -> bool:
+    """Whether a browser's request comes from the desk's own pages: scheme,
+    host and port of its Origin against `[server] public_url` when set, else
+    against this request's own scheme and Host. The host alone is not
+    enough: a page served over plain http (anyone on the path can write
+    one) must not ride the cookie of the https console."""
     origin = environ.get("HTTP_ORIGIN")
     if origin is None:  # not a browser request: cookies are not ambient here
         return True
-    return urlsplit(origin).netloc == environ.get("HTTP_HOST")
+    request = environ.get("aiohttp.request")
+    own = public_url or (f"{request.scheme}://{request.host}" if request is not None else "")
+    theirs = origin_of(origin)
+    return theirs is not None and theirs == origin_of(own)
 
 
-async def authenticate(services: Services, environ: dict, auth: Any) -> Agent:
-    """The agent behind a connection; raises Refused(unauthorized)."""
+async def authenticate(services: Services, environ: dict, auth: Any) -> StaffLogin:
+    """The agent behind a connection (and its console session); raises
+    Refused(unauthorized)."""
     fields = auth_object(auth)
+    login = None
     if "token" in fields:
         agent = await services.auth.agent_by_token(fields["token"])
+        login = StaffLogin(agent) if agent is not None else None
     else:
-        agent = None
         request = environ.get("aiohttp.request")
-        if request is not None and _same_origin(environ):
-            agent = await services.auth.agent_of_session(await aiohttp_session.get_session(request))
-    if agent is None:
+        if request is not None and same_origin(environ, services.desk.config.server.public_url):
+            login = await services.auth.console_login(await aiohttp_session.get_session(request))
+    if login is None:
         raise Refused("unauthorized", "log in to the console or give a valid API token")
-    return agent
+    return login
 
 
 class StaffNamespace(Namespace):
@@ -58,14 +86,20 @@ class StaffNamespace(Namespace):
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
-        agent = await authenticate(self._s, environ, auth)
-        self._s.auth.require_role(agent, self.role)
-        self._agents[sid] = agent
-        for room in self.rooms(agent):
+        login = await authenticate(self._s, environ, auth)
+        self._s.auth.require_role(login.agent, self.role)
+        self._agents[sid] = login.agent
+        self._s.sessions.attach(sid, login)  # checked again while it lasts: services/sessions.py
+        for room in self.rooms(login):
             await self._sio.enter_room(sid, room, namespace=self.path)
 
-    def rooms(self, agent: Agent) -> list[str]:
+    def rooms(self, login: StaffLogin) -> list[str]:
+        """This namespace's rooms for the connection (its agent's, its session's)."""
         return []
+
+    def _gone(self, sid: str) -> Agent | None:
+        self._s.sessions.detach(sid)
+        return self._agents.pop(sid, None)
 
     def _agent(self, sid: str) -> Agent:
         agent = self._agents.get(sid)
@@ -83,8 +117,9 @@ class AgentNamespace(ChatEvents, StaffNamespace):
                        "chat:convert": self.convert, **self.chat_events()}
         self.events["chat:flag"] = self.flag
 
-    def rooms(self, agent: Agent) -> list[str]:
-        return [f"agent:{agent.id}", "agents"]
+    def rooms(self, login: StaffLogin) -> list[str]:
+        session = [session_rooms(login.session_id).agent] if login.session_id else []
+        return [agent_rooms(login.agent.id).agent, "agents", *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
@@ -96,7 +131,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
                                  to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
-        agent = self._agents.pop(sid, None)
+        agent = self._gone(sid)
         if agent is not None:
             await self._s.presence.agent_disconnected(agent.id, sid)
 
@@ -150,8 +185,9 @@ class SupervisorNamespace(StaffNamespace):
         self.events["survey:exclude"] = self.exclude_survey
         self.events |= {"account:suspend": self.suspend, "account:lift": self.lift}
 
-    def rooms(self, agent: Agent) -> list[str]:
-        return ["supervisors"]
+    def rooms(self, login: StaffLogin) -> list[str]:
+        session = [session_rooms(login.session_id).supervisor] if login.session_id else []
+        return [agent_rooms(login.agent.id).supervisor, "supervisors", *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
@@ -160,7 +196,7 @@ class SupervisorNamespace(StaffNamespace):
         await self._sio.emit("metrics", await self._s.metrics.snapshot(), to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
-        self._agents.pop(sid, None)
+        self._gone(sid)
         self._s.metrics.watchers = len(self._agents)
 
     async def exclude_survey(self, sid: str, payload: Any) -> dict:

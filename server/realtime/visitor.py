@@ -11,7 +11,7 @@ from ..services.chats import Actor, StartRequest
 from ..services.tickets import TicketRequest
 from ..services.views import ticket_view
 from ..services.errors import Unauthorized
-from ..services.model import Author, Priority
+from ..services.model import Author, Priority, Visitor
 from ..services.moderation import account_room
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, client_address, stored_ack
@@ -70,10 +70,17 @@ class VisitorNamespace(ChatEvents, Namespace):
             raise Unauthorized("not connected")
         return Actor(Author.VISITOR, login.visitor.id, sid)
 
+    async def _visitor(self, sid: str, actor: Actor) -> Visitor:
+        """The connection's visitor as stored now (or as it logged in, if
+        not stored yet); never a visitor of another site."""
+        login = self._logins[sid]
+        stored = await self._s.desk.store.visitor_by_id(actor.id)
+        return stored if stored is not None and stored.site_id == login.site.id else login.visitor
+
     async def start(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatStart, payload)
         actor = self._actor(sid)
-        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        visitor = await self._visitor(sid, actor)
         request = StartRequest(check_text(self._s, cmd.text), cmd.topic, cmd.name, cmd.email,
                                Priority(cmd.priority) if cmd.priority else None, cmd.new_issue)
         chat, position = await self._s.chats.start(visitor, request, actor)
@@ -82,7 +89,7 @@ class VisitorNamespace(ChatEvents, Namespace):
     async def survey(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.SurveySubmit, payload)
         actor = self._actor(sid)
-        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        visitor = await self._visitor(sid, actor)
         survey = await self._s.surveys.submit(visitor, cmd.chat_id, cmd.rating, cmd.comment)
         return {"ok": True, "survey_id": survey.id}
 
@@ -90,7 +97,7 @@ class VisitorNamespace(ChatEvents, Namespace):
         """The offline form (and any time chat cannot help): a ticket with a receipt."""
         cmd = c.parse(c.TicketCreate, payload)
         actor = self._actor(sid)
-        visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
+        visitor = await self._visitor(sid, actor)
         request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
                                 Priority(cmd.priority or "medium"), cmd.topic)
         client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})

@@ -3,20 +3,29 @@ agents (password, API token, session)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import math
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
 import argon2
 import jwt
 
+from ..policy.logins import Backoff, wait_s
 from .context import Desk
-from .errors import Refused
-from .model import Agent, IdentityMode, Role, Site, Visitor
+from .errors import RateLimited, Refused, Unauthorized
+from .model import Agent, ConsoleSession, IdentityMode, Role, Site, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
 
-SESSION_AGENT = "agent_id"  # the key under which the console's session keeps who logged in
+SESSION_KEY = "console"  # the key under which the console's cookie keeps its session token
+SESSION_MAX_AGE_S = 12 * 3600  # a console login lasts this long (the cookie too), then log in again
+SESSION_TOUCH_S = 300  # last_seen_at is written at most this often per session
 IDENTITY_LEEWAY_S = 30
+LOGINS_PER_MINUTE = 10  # per client address, whichever account
+LOGIN_BACKOFF = Backoff()  # per account, whichever address (policy/logins.py)
+FAILURES_KEPT = 100  # per account and window: far above what the backoff lets through
+WRONG_LOGIN = "Wrong email or password."
 _hasher = argon2.PasswordHasher()
 # Verifying against this keeps a login for an unknown email as slow as one
 # for a known email, so timing does not tell which emails exist.
@@ -42,6 +51,30 @@ class VisitorLogin:
 
 
 @dataclasses.dataclass(frozen=True)
+class StaffLogin:
+    """Who a staff connection or request is: the agent, and the console
+    session it came through (None: an API token)."""
+
+    agent: Agent
+    session_id: str | None = None
+
+
+class StaffRooms(NamedTuple):
+    agent: str  # on /agent
+    supervisor: str  # on /supervisor
+
+
+def agent_rooms(agent_id: str) -> StaffRooms:
+    """The rooms of every staff socket of an agent."""
+    return StaffRooms(f"agent:{agent_id}", f"supervisor:{agent_id}")
+
+
+def session_rooms(session_id: str) -> StaffRooms:
+    """The rooms of the staff sockets opened with one console session."""
+    return StaffRooms(f"agent_session:{session_id}", f"supervisor_session:{session_id}")
+
+
+@dataclasses.dataclass(frozen=True)
 class Identity:
     sub: str
     account: str | None
@@ -51,31 +84,39 @@ class Identity:
 
 
 def _claim(claims: dict, name: str) -> str | None:
+    """A claim as text of at most 200 characters, without NUL (which the
+    store refuses: a user of the site named so must still get in)."""
     value = claims.get(name)
-    return str(value)[:200] if value is not None else None
+    return str(value).replace("\x00", "")[:200] if value is not None else None
 
 
-def decode_identity(site: Site, token: str, now: datetime) -> Identity:
+def decode_identity(site: Site, token: str, now: datetime, max_lifetime_s: float) -> Identity:
     """The identity in a JWT signed by the site, valid at `now` (the desk's
     clock, not the machine's: PyJWT checks the signature and the claims'
-    presence, `_check_times` the times)."""
+    presence, `_check_times` the times) and expiring within `max_lifetime_s`
+    of it. Raises Refused(bad_identity)."""
     try:
         claims = jwt.decode(token, site.secret, algorithms=["HS256"],
                             options={"require": ["exp", "sub"], "verify_exp": False, "verify_nbf": False,
                                      "verify_iat": False})
-        _check_times(claims, now.timestamp())
+        _check_times(claims, now.timestamp(), max_lifetime_s)
     except jwt.PyJWTError as exc:
         raise Refused("bad_identity", f"identity token refused: {exc}") from None
-    return Identity(str(claims["sub"])[:200], _claim(claims, "account"), _claim(claims, "email"),
+    return Identity(_claim(claims, "sub") or "", _claim(claims, "account"), _claim(claims, "email"),
                     _claim(claims, "name"), _claim(claims, "plan"))
 
 
-def _check_times(claims: dict, now: float) -> None:
+def _check_times(claims: dict, now: float, max_lifetime_s: float) -> None:
     for name in ("exp", "nbf"):
         if name in claims and (isinstance(claims[name], bool) or not isinstance(claims[name], int | float)):
             raise jwt.InvalidTokenError(f"{name} must be a number")
     if claims["exp"] <= now - IDENTITY_LEEWAY_S:
         raise jwt.ExpiredSignatureError("Signature has expired")
+    # A JWT cannot be revoked: one that leaks (a log, a cached page) speaks
+    # for its user until it expires, so a far `exp` is refused outright.
+    if claims["exp"] > now + max_lifetime_s + IDENTITY_LEEWAY_S:
+        raise jwt.InvalidTokenError(f"exp is more than {max_lifetime_s:g} s ahead: sign identities that expire "
+                                    f"sooner ([limits] identity_max_lifetime_s)")
     if "nbf" in claims and claims["nbf"] > now + IDENTITY_LEEWAY_S:
         raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
 
@@ -97,7 +138,8 @@ class AuthService:
         if identity is not None:
             if not isinstance(identity, str) or len(identity) > 4096:
                 raise Refused("bad_identity", "identity must be a JWT string")
-            return await self._verified(site, decode_identity(site, identity, self._desk.clock.now()), token)
+            limit = self._desk.config.limits.identity_max_lifetime_s
+            return await self._verified(site, decode_identity(site, identity, self._desk.clock.now(), limit), token)
         if site.identity is IdentityMode.REQUIRED:
             raise Refused("identity_required", "this site requires a verified identity")
         if isinstance(token, str) and 0 < len(token) <= 100:
@@ -110,10 +152,11 @@ class AuthService:
         """A visitor who has not chatted yet is not stored: most page views
         never open a chat, and a row per page view would fill the database
         (and cost a write per connection). Its id is derived from the token
-        hash, so the same browser is the same visitor until its first
-        `chat:start` stores it (ChatService.start)."""
+        hash and the site, so the same browser is the same visitor until its
+        first `chat:start` stores it (ChatService.start), and the same token
+        shown to another site is another visitor there."""
         token_hash = hash_token(token)
-        visitor = Visitor(id=token_hash[:32], site_id=site.id, token_hash=token_hash,
+        visitor = Visitor(id=anonymous_id(site.id, token_hash), site_id=site.id, token_hash=token_hash,
                           created_at=self._desk.clock.now())
         return VisitorLogin(site, visitor, token)
 
@@ -135,28 +178,101 @@ class AuthService:
         visitor = _with_identity(dataclasses.replace(known, token_hash=hash_token(fresh)), identity)
         return VisitorLogin(site, await store.save_visitor(visitor), fresh)
 
+    async def login(self, email: object, password: object, address: str) -> Agent:
+        """The agent whose console password this is. Two throttles, both in
+        the live state's rate windows (so every node shares them): a minute's
+        attempts per address, and a backoff per account (the email as typed,
+        known or not, so a refusal tells nothing of which emails exist) that
+        a success resets. Raises RateLimited (`retry_after`: seconds) or
+        Unauthorized."""
+        live, now = self._desk.live, self._desk.clock.now()
+        if not await live.hit_rate(f"logins:{address}", LOGINS_PER_MINUTE, 60, now):
+            raise RateLimited("Too many attempts: wait a minute.", retry_after=60)
+        if not (isinstance(email, str) and isinstance(password, str) and len(email) <= 254
+                and len(password) <= 1024):
+            raise Unauthorized(WRONG_LOGIN)
+        account = f"login_failures:{email.strip().lower()}"
+        wait = wait_s(await live.recent(account, LOGIN_BACKOFF.window_s, now), now, LOGIN_BACKOFF)
+        if wait > 0:  # refused unchecked, and not counted: guessing cannot push the wait further
+            raise RateLimited(f"Too many failed attempts for this account: try again in {math.ceil(wait)} s.",
+                              retry_after=math.ceil(wait))
+        agent = await self.agent_by_password(email, password)
+        if agent is None:
+            await live.hit_rate(account, FAILURES_KEPT, LOGIN_BACKOFF.window_s, now)
+            raise Unauthorized(WRONG_LOGIN)
+        await live.forget(account)
+        return agent
+
     async def agent_by_password(self, email: str, password: str) -> Agent | None:
         agent = await self._desk.store.agent_by_email(email.strip().lower())
         ok = verify_password(agent.password_hash if agent else None, password)
-        return agent if ok else None
+        return agent if ok and agent is not None and not agent.removed else None
 
     async def agent_by_token(self, token: object) -> Agent | None:
         if not isinstance(token, str) or not 0 < len(token) <= 200:
             return None
-        return await self._desk.store.agent_by_token_hash(hash_token(token))
+        agent = await self._desk.store.agent_by_token_hash(hash_token(token))
+        return agent if agent is not None and not agent.removed else None
 
-    async def agent_by_id(self, agent_id: str) -> Agent | None:
-        return await self._desk.store.agent_by_id(agent_id)
+    # console sessions: the cookie holds a random token, the store its hash
+    async def open_session(self, agent: Agent) -> str:
+        """A new console session for `agent`; the token for its cookie."""
+        token, now = new_token(), self._desk.clock.now()
+        session = ConsoleSession(id=hash_token(token), agent_id=agent.id, epoch=agent.epoch, created_at=now,
+                                 last_seen_at=now)
+        await self._desk.store.add_console_session(session, expired_before=self._oldest_valid(now))
+        return token
 
-    async def agent_of_session(self, session: Mapping[str, Any]) -> Agent | None:
-        """The agent logged in to the console in this (cookie) session, if any."""
-        agent_id = session.get(SESSION_AGENT)
-        return await self.agent_by_id(agent_id) if isinstance(agent_id, str) else None
+    async def console_login(self, cookie: Mapping[str, Any]) -> StaffLogin | None:
+        """The agent and session of a console cookie, if its session is still
+        valid: one store read (plus, every SESSION_TOUCH_S, its last_seen_at)."""
+        token = cookie.get(SESSION_KEY)
+        if not is_token(token):
+            return None
+        now = self._desk.clock.now()
+        found = await self._desk.store.console_login(hash_token(token), since=self._oldest_valid(now))
+        if found is None:
+            return None
+        session, agent = found
+        if (now - session.last_seen_at).total_seconds() >= SESSION_TOUCH_S:
+            await self._desk.store.touch_console_session(session.id, now)
+        return StaffLogin(agent, session.id)
+
+    async def agent_of_session(self, cookie: Mapping[str, Any]) -> Agent | None:
+        """The agent logged in to the console with this cookie, if its session is valid."""
+        login = await self.console_login(cookie)
+        return login.agent if login is not None else None
+
+    async def logout(self, cookie: Mapping[str, Any]) -> None:
+        """Ends the cookie's session in the store, then closes the sockets
+        opened with it (the agent's other sessions and API token stay)."""
+        token = cookie.get(SESSION_KEY)
+        if not is_token(token):
+            return
+        session_id = hash_token(token)
+        await self._desk.store.revoke_console_session(session_id, self._desk.clock.now())
+        for room in session_rooms(session_id):
+            await self._desk.notify.disconnect(room)
+
+    def valid_since(self) -> datetime:
+        """The oldest creation time of a console session still valid now."""
+        return self._oldest_valid(self._desk.clock.now())
+
+    @staticmethod
+    def _oldest_valid(now: datetime) -> datetime:
+        return now - timedelta(seconds=SESSION_MAX_AGE_S)
 
     @staticmethod
     def require_role(agent: Agent, role: Role) -> None:
         if role is Role.SUPERVISOR and agent.role is not Role.SUPERVISOR:
             raise Refused("forbidden", "supervisors only")
+
+
+def anonymous_id(site_id: str, token_hash: str) -> str:
+    """The id of a visitor not stored yet. It names the site: with the token
+    hash alone, a token of site B shown with site A's key (whose origin list
+    may be open) was B's stored visitor, its chat, history and room."""
+    return hashlib.sha256(f"{site_id}:{token_hash}".encode()).hexdigest()[:32]
 
 
 def _with_identity(visitor: Visitor, identity: Identity) -> Visitor:

@@ -13,6 +13,7 @@ from .model import Chat, Visitor
 from .moderation import ModerationService
 from .presence import PresenceService
 from .routing import Router
+from .sessions import SessionWatch
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SurveyService
@@ -36,6 +37,7 @@ class Services:
     surveys: SurveyService
     metrics: Metrics
     moderation: ModerationService
+    sessions: SessionWatch
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -54,7 +56,8 @@ class Services:
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures)
         moderation = ModerationService(desk, chats, timers)
         chats.may_chat = moderation.check
-        return cls(desk=desk, auth=AuthService(desk), router=router, timers=timers, sla=sla, tickets=tickets,
+        auth = AuthService(desk)
+        return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=SurveyService(desk, signals), metrics=Metrics(desk, router),
-                   moderation=moderation)
+                   moderation=moderation, sessions=SessionWatch(desk, auth, presence))

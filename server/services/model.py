@@ -84,6 +84,29 @@ class Agent:
     password_hash: str | None = None  # argon2
     token_hash: str | None = None  # sha256 hex of the API token
     status: AgentStatus = AgentStatus.AWAY  # survives reconnects and restarts
+    # Moved on by every change that must end the agent's console sessions
+    # and sockets: a new password, API token or role, a removal.
+    epoch: int = 0
+    removed_at: datetime | None = None  # removed: no login, no token, no chats; history keeps the name
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    """A console login, kept server-side so that it can be ended: the
+    browser's cookie holds a random token, the store only its hash (`id`).
+    It is valid while not revoked, younger than the session lifetime, and
+    of its agent's current `epoch`."""
+
+    id: str  # sha256 hex of the cookie's token
+    agent_id: str
+    epoch: int  # the agent's epoch at login
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, Message,
-                    NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
+from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, ConsoleSession,
+                    Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
                     TicketReply, TicketStatus, Visitor)
 
 
@@ -25,7 +25,8 @@ class Clock(Protocol):
 class Store(Protocol):
     """The durable record. Every method commits before it returns; a value
     returned is durable. Raises `services.errors.Conflict` on a broken
-    uniqueness rule it is documented to guard."""
+    uniqueness rule it is documented to guard, and `BadRequest` for text
+    holding a NUL character (PostgreSQL cannot store one; both refuse it)."""
 
     async def migrate(self) -> None: ...
     async def close(self) -> None: ...
@@ -40,6 +41,24 @@ class Store(Protocol):
     async def agent_by_token_hash(self, token_hash: str) -> Agent | None: ...
     async def list_agents(self) -> list[Agent]: ...
     async def set_agent_status(self, agent_id: str, status: AgentStatus) -> None: ...
+    async def agents_by_ids(self, agent_ids: Collection[str]) -> list[Agent]:
+        """The agents stored under these ids, removed ones too."""
+
+    # console sessions (store/sessions.py). Valid: not revoked, created at
+    # `since` or later, of an agent not removed whose epoch is the session's.
+    async def add_console_session(self, session: ConsoleSession, *, expired_before: datetime) -> None:
+        """Store it and drop every session created before `expired_before`."""
+
+    async def console_login(self, session_id: str, *, since: datetime) -> tuple[ConsoleSession, Agent] | None:
+        """The session and its agent, if the session is valid."""
+
+    async def valid_console_sessions(self, session_ids: Collection[str], *, since: datetime) -> set[str]:
+        """Those of `session_ids` still valid."""
+
+    async def touch_console_session(self, session_id: str, at: datetime) -> None: ...
+
+    async def revoke_console_session(self, session_id: str, at: datetime) -> None:
+        """Ends it; a session revoked already keeps its first time."""
 
     # visitors
     async def save_visitor(self, visitor: Visitor) -> Visitor: ...
@@ -314,7 +333,15 @@ class LiveState(Protocol):
 
     async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
         """Count one event under `key`; False when it would be the
-        `limit + 1`-th within the last `window_s` seconds (then it is not counted)."""
+        `limit + 1`-th within the last `window_s` seconds (then it is not counted).
+        A key's events are kept as long as its window, however long."""
+
+    async def recent(self, key: str, window_s: float, now: datetime) -> list[datetime]:
+        """The events counted under `key` in the last `window_s` seconds,
+        oldest first; counts nothing."""
+
+    async def forget(self, key: str) -> None:
+        """Drops every event counted under `key`."""
 
     # deadlines: one per key; setting a key again moves it
     async def set_deadline(self, key: str, at: datetime) -> None: ...
@@ -328,7 +355,10 @@ class Notifier(Protocol):
     """Sends events to Socket.IO rooms after the commit. Rooms:
     `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent),
     `visitors` (every visitor), `account:{site id}/{account id}` (the
-    verified visitors of an account)."""
+    verified visitors of an account), and, to close staff sockets,
+    `supervisor:{agent id}` (an agent's /supervisor sockets) and
+    `agent_session:{id}` / `supervisor_session:{id}` (those opened with one
+    console session)."""
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...
 

@@ -105,6 +105,12 @@ class PresenceService:
         if status is AgentStatus.AVAILABLE:
             await self._router.route()
 
+    async def agent_removed(self, agent_id: str) -> None:
+        """A removed agent's chats go back to the front of the queue now, by
+        the path of an agent gone past its grace period (a deadline: it
+        fires on one node however many saw the removal)."""
+        await self._timers.set(AGENT_GONE, agent_id, 0)
+
     async def _agent_gone(self, agent_id: str) -> None:
         """Past the grace period: the agent's chats go back to the front."""
         presence = await self._desk.live.presence(agent_id)

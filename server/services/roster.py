@@ -50,7 +50,7 @@ async def queue(desk: Desk) -> list[dict[str, Any]]:
 async def previous_chats(desk: Desk, router: Router, visitor_id: str) -> list[dict[str, Any]]:
     """The visitor's latest ended chats, latest first, with the agent who
     had each last (None: it never reached one)."""
-    agents = await router.agents()
+    agents = await router.everyone()  # a removed agent's name stays in the history
     return [_previous(chat, agents.get(chat.agent_id) if chat.agent_id else None)
             for chat in await desk.store.ended_chats_of_visitor(visitor_id, PREVIOUS_CHATS)]
 

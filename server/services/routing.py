@@ -17,7 +17,7 @@ from ..policy.routing import Candidate, pick_agent
 from .context import Desk
 from .model import Agent, AgentStatus, Chat, Priority, Visitor
 from .ports import QueueEntry
-from .views import HISTORY_PAGE, chat_view, message_view, message_views, visitor_view
+from .views import HISTORY_PAGE, chat_view, message_views, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -30,21 +30,30 @@ class Router:
         self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
         self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
         self._lock = asyncio.Lock()
-        self._agents: dict[str, Agent] = {}
+        self._agents: dict[str, Agent] = {}  # not removed
+        self._everyone: dict[str, Agent] = {}  # removed ones too: history keeps their names
         self._agents_at: float | None = None
         self._positions: dict[str, int] = {}
 
     async def agents(self, fresh: bool = False) -> dict[str, Agent]:
-        """Every agent, cached for AGENTS_TTL_S real seconds (a cache, not
-        policy: the monotonic clock is right here, not the desk's)."""
+        """Every agent not removed, cached for AGENTS_TTL_S real seconds (a
+        cache, not policy: the monotonic clock is right here, not the desk's)."""
         now = time.monotonic()
         if fresh or self._agents_at is None or now - self._agents_at > AGENTS_TTL_S:
-            self._agents = {a.id: a for a in await self._desk.store.list_agents()}
+            self._everyone = {a.id: a for a in await self._desk.store.list_agents()}
+            self._agents = {a.id: a for a in self._everyone.values() if not a.removed}
             self._agents_at = now
         return self._agents
 
+    async def everyone(self) -> dict[str, Agent]:
+        """Every agent, removed ones too: for names in history."""
+        await self.agents()
+        return self._everyone
+
     def remember(self, agent: Agent) -> None:
-        self._agents[agent.id] = agent
+        self._everyone[agent.id] = agent
+        if not agent.removed:
+            self._agents[agent.id] = agent
 
     async def online(self, now: datetime, *, critical: bool = False) -> bool:
         """At least one agent on shift now (or on call, for a critical
@@ -153,7 +162,7 @@ class Router:
         return moved
 
     async def view(self, chat: Chat) -> dict:
-        agent = (await self.agents()).get(chat.agent_id) if chat.agent_id else None
+        agent = (await self.everyone()).get(chat.agent_id) if chat.agent_id else None
         return chat_view(chat, agent)
 
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ..services import errors
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 # WAL lets readers run beside the one writer; synchronous=FULL fsyncs the
@@ -44,8 +46,25 @@ def async_url(url: str) -> URL:
 def create_engine(url: str) -> AsyncEngine:
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
-        return _sqlite_engine(target)
-    return create_async_engine(target, connect_args=_postgresql_args(), pool_pre_ping=True)
+        engine = _sqlite_engine(target)
+    else:
+        engine = create_async_engine(target, connect_args=_postgresql_args(), pool_pre_ping=True)
+    event.listen(engine.sync_engine, "before_cursor_execute", refuse_nul)
+    return engine
+
+
+def refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
+               executemany: bool) -> None:
+    """Raises BadRequest for a bound string holding a NUL character, before
+    the statement runs. PostgreSQL cannot store one in text and fails the
+    statement (a 500, and in a group commit everyone's batch); SQLite is
+    made to refuse it too, so both stores keep one contract. Text from
+    every door (a body, a query, a socket payload, a login form, a site
+    key) reaches the store through here."""
+    for row in (parameters if executemany else (parameters,)):
+        values = row.values() if isinstance(row, dict) else row
+        if any(isinstance(value, str) and "\x00" in value for value in values or ()):
+            raise errors.BadRequest("text may not contain a NUL character (U+0000)")
 
 
 def _sqlite_engine(target: URL) -> AsyncEngine:

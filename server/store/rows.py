@@ -45,7 +45,7 @@ def agent_values(agent: Agent) -> dict[str, Any]:
             "role": agent.role.value, "tier": agent.tier, "skills": list(agent.skills),
             "capacity": agent.capacity, "shift": agent.shift, "on_call": agent.on_call,
             "password_hash": agent.password_hash, "token_hash": agent.token_hash,
-            "status": agent.status.value}
+            "status": agent.status.value, "epoch": agent.epoch, "removed_at": agent.removed_at}
 
 
 def agent_of(row: Row) -> Agent:
@@ -53,7 +53,8 @@ def agent_of(row: Row) -> Agent:
                  tier=row["tier"], skills=tuple(row["skills"]), capacity=row["capacity"],
                  shift=row["shift"], on_call=bool(row["on_call"]),
                  password_hash=row["password_hash"],
-                 token_hash=row["token_hash"], status=AgentStatus(row["status"]))
+                 token_hash=row["token_hash"], status=AgentStatus(row["status"]),
+                 epoch=row["epoch"], removed_at=row["removed_at"])
 
 
 def visitor_values(visitor: Visitor) -> dict[str, Any]:

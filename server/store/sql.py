@@ -25,6 +25,7 @@ from .canned import CannedRecords
 from .moderation import ModerationRecords
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
+from .sessions import SessionRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, visitors
 from .tickets import TicketRecords
 from .trust import TrustRecords
@@ -43,7 +44,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SqlBase):
+               SessionRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

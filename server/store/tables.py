@@ -69,7 +69,23 @@ agents = Table(
     Column("password_hash", String(255)),
     Column("token_hash", String(64)),
     Column("status", String(16), nullable=False),
+    Column("epoch", Integer, nullable=False, server_default=text("0")),
+    Column("removed_at", UTCDateTime),
     Index("ix_agents_token_hash", "token_hash"),
+)
+
+# Console logins, so that logout, a password or role change and a removal
+# can end them (model.ConsoleSession); `id` is the hash of the cookie's token.
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("id", String(64), primary_key=True),
+    _ref("agent_id", "agents.id", nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_console_sessions_agent_id", "agent_id"),
+    Index("ix_console_sessions_created_at", "created_at"),
 )
 
 # A customer account of an embedding site (the identity JWT's `account`).

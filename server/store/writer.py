@@ -96,6 +96,9 @@ class GroupWriter:
             future.set_exception(StoreClosed("the store is closed"))
         elif not is_aware(message.at):
             future.set_exception(errors.BadRequest("message time must be timezone-aware"))
+        elif any("\x00" in text for text in (message.text, message.client_id or "")):
+            # refused here, alone: in the batch, PostgreSQL would fail everyone's messages with it
+            future.set_exception(errors.BadRequest("text may not contain a NUL character (U+0000)"))
         else:
             self._pending.append(_Pending(message, future))
             self._wakeup.set()

@@ -11,7 +11,7 @@ with the HTTP status of `http_status`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -28,6 +28,8 @@ from ..services.reports import Report
 from ..services.tickets import TicketRequest
 from ..services.views import iso, reply_view, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
+from .params import Limit, Offset, Query, path_id, query_of
+from .params import Id as QueryId, Text as QueryText
 from .reports import csv_text
 from .security import csrf_matches
 
@@ -40,7 +42,6 @@ LISTED = ("response_due_at", "resolution_due_at", "email", "department", "update
 
 Handler = Callable[[web.Request, Agent], Awaitable[web.Response]]
 Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Instant = Annotated[datetime, msgspec.Meta(tz=True)]  # ISO-8601 with its offset: 2026-11-23T15:00:00Z
 
 
 def http_status(error: DeskError) -> int:
@@ -76,17 +77,18 @@ class ClosureAdd(Body):
     reason: Text
 
 
-class TicketQuery(Body):
-    """The query string of GET /api/tickets, checked like a body."""
+class TicketQuery(Query):
+    """The query string of GET /api/tickets."""
 
+    lists = ("status",)
     status: tuple[TicketStatus, ...] = ()  # comma-separated in the query string
     priority: Priority | None = None
-    topic: Topic | None = None
-    q: Short | None = None  # subject or number
-    visitor_id: Id | None = None
-    account: Short | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
-    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+    topic: QueryText | None = None
+    q: QueryText | None = None  # subject or number
+    visitor_id: QueryId | None = None
+    account: QueryText | None = None
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 B = TypeVar("B", bound=Body)
@@ -103,23 +105,6 @@ async def body(request: web.Request, kind: type[B]) -> B:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.DecodeError as exc:  # also ValidationError
         raise BadRequest(f"bad body: {exc}") from None
-
-
-def ticket_query(request: web.Request) -> TicketQuery:
-    query: dict[str, Any] = dict(request.query)
-    if "status" in query:
-        query["status"] = query["status"].split(",")
-    return query_of(request, TicketQuery, query)
-
-
-def query_of(request: web.Request, kind: type[B], query: dict[str, Any] | None = None) -> B:
-    """The query string (or `query` made of it) as `kind`, checked like a
-    body; raises BadRequest."""
-    try:
-        return msgspec.convert(dict(request.query) if query is None else query, kind,
-                               strict=False)  # "50" is a limit of 50
-    except msgspec.ValidationError as exc:
-        raise BadRequest(f"bad query: {exc}") from None
 
 
 # answers
@@ -186,7 +171,7 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
 
 # tickets
 async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
-    query = ticket_query(request)
+    query = query_of(request, TicketQuery)
     tickets = await services_of(request).desk.store.list_tickets(
         statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
         priority=query.priority, query=query.q, limit=query.limit, offset=query.offset)
@@ -205,24 +190,24 @@ async def open_ticket(request: web.Request, agent: Agent) -> web.Response:
 
 async def get_ticket(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
-    return await ticket_answer(services, await services.tickets.get(request.match_info["id"]))
+    return await ticket_answer(services, await services.tickets.get(path_id(request)))
 
 
 async def set_status(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, StatusSet)
-    return await ticket_answer(services, await services.tickets.set_status(request.match_info["id"], cmd.status))
+    return await ticket_answer(services, await services.tickets.set_status(path_id(request), cmd.status))
 
 
 async def reply(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, ReplyAdd)
-    added = await services.tickets.reply(agent, request.match_info["id"], check_text(services, cmd.text))
+    added = await services.tickets.reply(agent, path_id(request), check_text(services, cmd.text))
     return ok(201, reply=reply_view(added))
 
 
 # visitors
 async def visitor_context(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
-    visitor = await services.desk.store.visitor_by_id(request.match_info["id"])
+    visitor = await services.desk.store.visitor_by_id(path_id(request))
     if visitor is None:
         raise NotFound("no such visitor")
     return ok(visitor=visitor_view(visitor),
@@ -266,12 +251,12 @@ async def add_canned(request: web.Request, agent: Agent) -> web.Response:
 async def update_canned(request: web.Request, agent: Agent) -> web.Response:
     canned.check_supervisor(agent)  # before the body: a 403 says more than a 400 to an agent
     desk, cmd = services_of(request).desk, await body(request, CannedBody)
-    reply = await canned.update(desk, agent, request.match_info["id"], canned_draft(cmd))
+    reply = await canned.update(desk, agent, path_id(request), canned_draft(cmd))
     return ok(reply=canned.canned_view(reply))
 
 
 async def remove_canned(request: web.Request, agent: Agent) -> web.Response:
-    removed = await canned.remove(services_of(request).desk, agent, request.match_info["id"])
+    removed = await canned.remove(services_of(request).desk, agent, path_id(request))
     return ok(reply=canned.canned_view(removed))
 
 
@@ -290,14 +275,14 @@ async def add_closure(request: web.Request, agent: Agent) -> web.Response:
 async def remove_closure(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
     services.auth.require_role(agent, Role.SUPERVISOR)
-    return ok(closure=closure_view(await services.closures.remove(agent, request.match_info["id"])))
+    return ok(closure=closure_view(await services.closures.remove(agent, path_id(request))))
 
 
 # reports: figures per agent and desk-local day (services/reports.py)
-class ReportQuery(Body):
+class ReportQuery(Query):
     first: date = msgspec.field(name="from")  # YYYY-MM-DD, desk-local, included
     last: date = msgspec.field(name="to")
-    agent_id: Id | None = None
+    agent_id: QueryId | None = None
 
 
 async def report_of(request: web.Request, agent: Agent) -> Report:

@@ -11,10 +11,12 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from ..policy.figures import local_day
+from ..services.errors import BadRequest
 from ..services.model import Agent, Role
 from .assets import BUILD, version
 from .keys import SERVICES
 from .redirects import login_url
+from .params import path_id
 from .security import csrf_token
 
 SCRIPT = "dashboard.js"
@@ -55,13 +57,23 @@ async def supervisor(request: web.Request) -> Agent:
     return agent
 
 
+def _chat_id(request: web.Request) -> str:
+    """The chat a page is about ("" for the others); 400 for a path that names no id."""
+    if "id" not in request.match_info:
+        return ""
+    try:
+        return path_id(request)
+    except BadRequest as error:
+        raise web.HTTPBadRequest(text=error.message) from None
+
+
 def page(template: str, section: str):
     async def render(request: web.Request) -> web.Response:
         agent = await supervisor(request)
         desk = request.app[SERVICES].desk
         return aiohttp_jinja2.render_template(template, request, {
             "agent": agent, "section": section, "csrf_token": await csrf_token(request),
-            "chat_id": request.match_info.get("id", ""),
+            "chat_id": _chat_id(request),
             "today": local_day(desk.clock.now(), desk.tz).isoformat(),
             "suspension_days": desk.config.policy.suspension_days,
             "first_response_s": desk.config.policy.first_response_s,

@@ -24,21 +24,23 @@ from ..services.model import Agent, Chat, ChatStatus, Role
 from ..services.surveys import survey_view
 from ..services.trends import Trends
 from ..services.views import chat_view, message_view, visitor_view
-from .api import Body, endpoint, ok, query_of, services_of
+from .api import endpoint, ok, services_of
+from .params import Query, path_id, query_of
 
 PAGE = 500  # messages a store read returns at most
 OPEN = (ChatStatus.QUEUED, ChatStatus.ACTIVE)
 
 
-class ChatsQuery(Body):
+class ChatsQuery(Query):
+    lists = ("status",)
     status: tuple[ChatStatus, ...] = OPEN  # comma-separated in the query string
 
 
-class DayQuery(Body):
+class DayQuery(Query):
     day: date | None = None  # desk-local; None: today
 
 
-class DaysQuery(Body):
+class DaysQuery(Query):
     first: date = msgspec.field(name="from")  # desk-local, both included
     last: date = msgspec.field(name="to")
 
@@ -62,10 +64,7 @@ async def _names(services: Services) -> dict[str, Agent]:
 async def open_chats(request: web.Request, agent: Agent) -> web.Response:
     """Queued and active chats only: ended ones are the reports' business."""
     services = supervisor(request, agent)
-    raw: dict[str, Any] = dict(request.query)
-    if "status" in raw:
-        raw["status"] = raw["status"].split(",")
-    query = query_of(request, ChatsQuery, raw)
+    query = query_of(request, ChatsQuery)
     if ChatStatus.ENDED in query.status:
         raise BadRequest("status: queued and active chats only")
     store, agents = services.desk.store, await _names(services)
@@ -90,7 +89,7 @@ async def _messages(services: Services, chat: Chat) -> list[dict[str, Any]]:
 async def chat_detail(request: web.Request, agent: Agent) -> web.Response:
     services = supervisor(request, agent)
     store = services.desk.store
-    chat = await store.chat_by_id(request.match_info["id"])
+    chat = await store.chat_by_id(path_id(request))
     if chat is None:
         raise NotFound("no such chat")
     agents = await _names(services)

@@ -2,10 +2,11 @@
 scrape time (`services.metrics.Metrics.scrape`), through a collector that
 only formats what was read just before.
 
-Let in: `Authorization: Bearer <[metrics] token>` (when a token is set), or
-a client address in `[metrics] allow` (unless the request came through a
-proxy, which makes every client look local); else 401 when a token would
-help, 403 when none is set.
+Let in: `Authorization: Bearer <[metrics] token>` (when a token is set), or,
+from a request without an Authorization header, a client address in
+`[metrics] allow` (unless the request came through a proxy, which makes
+every client look local); else 401 when a token would help, 403 when none
+is set.
 """
 from __future__ import annotations
 
@@ -43,17 +44,32 @@ async def serve(request: web.Request) -> web.Response:
 
 
 def admit(request: web.Request, config: MetricsConfig) -> None:
-    """Raises HTTPUnauthorized or HTTPForbidden unless let in (see above)."""
-    scheme, _, sent = request.headers.get(hdrs.AUTHORIZATION, "").partition(" ")
-    if config.token and scheme.lower() == "bearer" and \
-            hmac.compare_digest(sent.strip().encode(), config.token.encode()):
-        return
+    """Raises HTTPUnauthorized or HTTPForbidden unless let in (see above).
+    A request that sends credentials is judged by them alone: a wrong one
+    is refused from an allowed address too, so a scraper with a stale or
+    mistyped token fails loudly instead of riding on its address."""
+    authorization = request.headers.get(hdrs.AUTHORIZATION)
+    if authorization is not None:
+        if _right_token(authorization, config):
+            return
+        _refuse(config, "this Authorization is not Bearer <[metrics] token>")
     if not any(h in request.headers for h in PROXY_HEADERS) and _listed(request.remote, config):
         return
+    _refuse(config, "this address is not in [metrics] allow")
+
+
+def _right_token(authorization: str, config: MetricsConfig) -> bool:
+    scheme, _, sent = authorization.partition(" ")
+    return bool(config.token) and scheme.lower() == "bearer" and \
+        hmac.compare_digest(sent.strip().encode(), config.token.encode())
+
+
+def _refuse(config: MetricsConfig, why: str) -> None:
+    """401 when a token is set (sending it would help), else 403."""
     if config.token:
-        raise web.HTTPUnauthorized(text="send Authorization: Bearer <[metrics] token>\n",
+        raise web.HTTPUnauthorized(text=f"{why}: send Authorization: Bearer <[metrics] token>\n",
                                    headers={hdrs.WWW_AUTHENTICATE: 'Bearer realm="metrics"'})
-    raise web.HTTPForbidden(text="this address is not in [metrics] allow\n")
+    raise web.HTTPForbidden(text=f"{why}\n")
 
 
 def _listed(remote: str | None, config: MetricsConfig) -> bool:

@@ -4,10 +4,10 @@ the ticket confirmation link, health; the REST API is mounted from api.py,
 from __future__ import annotations
 
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp_session import get_session, new_session
 
-from ..services.auth import SESSION_AGENT
+from ..services.auth import SESSION_KEY
 from ..services.errors import DeskError, RateLimited
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
@@ -20,7 +20,6 @@ from .security import check_csrf, csrf_token
 from .widget import setup_widget
 
 DEMO_SITE = web.AppKey("demo_site", str)
-LOGINS_PER_MINUTE = 10
 CONFIRMS_PER_MINUTE = 20  # per client address: the token is the secret, so guessing is what to slow
 
 
@@ -84,25 +83,28 @@ async def login_page(request: web.Request, error: str | None = None, status: int
 
 async def login(request: web.Request) -> web.Response:
     await check_csrf(request)
-    services = request.app[SERVICES]
-    desk = services.desk
-    if not await desk.live.hit_rate(f"logins:{request.remote}", LOGINS_PER_MINUTE, 60, desk.clock.now()):
-        return await login_page(request, "Too many attempts: wait a minute.", 429)
     form = await request.post()
-    email, password = form.get("email"), form.get("password")
-    agent = None
-    if isinstance(email, str) and isinstance(password, str) and len(email) <= 254 and len(password) <= 1024:
-        agent = await services.auth.agent_by_password(email, password)
-    if agent is None:
-        return await login_page(request, "Wrong email or password.", 401)
+    try:
+        agent = await request.app[SERVICES].auth.login(form.get("email"), form.get("password"),
+                                                       request.remote or "unknown")
+    except DeskError as error:
+        response = await login_page(request, error.message, http_status(error))
+        if "retry_after" in error.fields:
+            response.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
+        return response
+    token = await request.app[SERVICES].auth.open_session(agent)
     session = await new_session(request)  # a fresh session: no fixation
-    session[SESSION_AGENT] = agent.id
+    session[SESSION_KEY] = token
     raise web.HTTPSeeOther(safe_next(request.query.get("next")))  # back where the login was asked for
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Ends the session in the store (a copy of the cookie opens nothing
+    after this) and closes the sockets opened with it."""
     await check_csrf(request)
-    (await get_session(request)).invalidate()
+    session = await get_session(request)
+    await request.app[SERVICES].auth.logout(session)
+    session.invalidate()
     raise web.HTTPSeeOther("/console/login")
 
 

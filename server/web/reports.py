@@ -9,14 +9,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 # A spreadsheet runs a cell that starts with one of these as a formula
-# (OWASP "CSV injection"); an agent's name is anyone's text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# (OWASP "CSV injection"), also after leading blanks, which it trims; an
+# agent's name is anyone's text.
+FORMULA_START = ("=", "+", "-", "@")
+CONTROL_START = ("\t", "\r", "\n")
 
 
 def cell(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (value.startswith(CONTROL_START) or value.lstrip().startswith(FORMULA_START)):
         return "'" + value
     return value
 

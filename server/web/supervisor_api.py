@@ -25,41 +25,41 @@ from ..services.signals import alert_view
 from ..services.sla import breach_alert
 from ..services.surveys import survey_view
 from ..services.views import visitor_view
-from ..realtime.commands import Id, Short
 from ..services.ports import Store
-from .api import Body, Instant, endpoint, ok, query_of
+from .api import endpoint, ok
 from .dashboard_api import supervisor
+from .params import Id, Instant, Limit, LongText, Offset, Query, Text, query_of
 
-Limit = Annotated[int, msgspec.Meta(ge=1, le=200)]
-Offset = Annotated[int, msgspec.Meta(ge=0, le=10_000)]  # deep pages of a merged list cost both lists
+# Deep pages of a merged list (alerts and breaches) cost both lists.
+MergedOffset = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
 SEARCH_LIMIT = 20
 
 
-class AlertQuery(Body):
+class AlertQuery(Query):
     kind: Literal["repeat_chats", "negative_surveys", "flag", "sla_breach"] | None = None
     sla: bool = False  # SLA breaches too, among the abuse alerts
     limit: Limit = 50
-    offset: Offset = 0
+    offset: MergedOffset = 0
 
 
-class PageQuery(Body):
+class PageQuery(Query):
     limit: Limit = 50
     offset: Offset = 0
 
 
-class VisitorQuery(Body):
-    q: Annotated[str, msgspec.Meta(min_length=2, max_length=100)]
+class VisitorQuery(Query):
+    q: Annotated[str, msgspec.Meta(min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
     limit: Annotated[int, msgspec.Meta(ge=1, le=SEARCH_LIMIT)] = 10
 
 
-class AuditQuery(Body):
-    action: Short | None = None
+class AuditQuery(Query):
+    action: Text | None = None
     actor: Id | None = None  # an agent id
-    target: Annotated[str, msgspec.Meta(max_length=255)] | None = None  # account:<site key>/<id>, chat:<id>, ...
+    target: LongText | None = None  # account:<site key>/<id>, chat:<id>, ...
     since: Instant | None = None
     until: Instant | None = None
     limit: Limit = 50
-    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+    offset: Offset = 0
 
 
 async def list_alerts(request: web.Request, agent: Agent) -> web.Response:

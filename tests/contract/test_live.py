@@ -93,6 +93,17 @@ async def test_an_hour_window_holds_past_the_forgetting_of_idle_keys(live):
     assert await live.hit_rate("tickets", 2, 3600, at(3600.5))
 
 
+async def test_recent_events_are_read_without_counting_and_can_be_forgotten(live):
+    for s in (0, 10, 20):
+        await live.hit_rate("failures", 100, 600, at(s))
+    assert await live.recent("failures", 600, at(30)) == [at(0), at(10), at(20)]
+    assert await live.recent("failures", 600, at(30)) == [at(0), at(10), at(20)]  # reading counts nothing
+    assert await live.recent("failures", 600, at(605)) == [at(10), at(20)]
+    assert await live.recent("nothing", 600, at(30)) == []
+    await live.forget("failures")
+    assert await live.recent("failures", 600, at(31)) == []
+
+
 async def test_visitor_connections_are_counted(live):
     assert await live.visitor_connections("v") == 0
     await live.visitor_online("v", "a")

@@ -68,3 +68,24 @@ async def test_an_unverified_claim_never_opens_a_verified_visitors_chat(harness)
     assert session["verified"] is False
     owners = owner.received("session")[0]
     assert session["visitor_id"] != owners["visitor_id"]
+
+
+async def test_an_identity_that_expires_years_ahead_is_refused(harness):
+    """A leaked JWT speaks for its user until `exp`: past
+    `[limits] identity_max_lifetime_s` (a day) it is refused."""
+    now = int(ManualClock().now().timestamp())
+    with pytest.raises(Refused) as refusal:
+        await harness.visitor(identity=identity(harness.site.secret, exp=now + 3 * 365 * 86400))
+    assert refusal.value.data["code"] == "bad_identity"
+    assert "identity_max_lifetime_s" in refusal.value.data["message"]
+    assert await refused(harness, identity=identity(harness.site.secret, exp=now + 86400 + 31)) == "bad_identity"
+    within = await harness.visitor(identity=identity(harness.site.secret, exp=now + 86400))
+    assert (await within.next("session"))["verified"] is True
+
+
+@pytest.mark.parametrize("config_overrides", [{"limits": {"identity_max_lifetime_s": 600}}])
+async def test_the_identity_lifetime_is_the_desks_to_choose(harness):
+    now = int(ManualClock().now().timestamp())
+    assert await refused(harness, identity=identity(harness.site.secret, exp=now + 3600)) == "bad_identity"
+    within = await harness.visitor(identity=identity(harness.site.secret, exp=now + 600))
+    assert (await within.next("session"))["verified"] is True

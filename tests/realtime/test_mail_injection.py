@@ -36,7 +36,8 @@ CORPUS = [
     "Folded\r\n\tX-Folded: yes\r\n Bcc: fold@evil.test",
     "Body\r\n\r\n<html><body onload=x()>owned</body></html>",
     "Line\u2028Bcc: ls@evil.test\u2029next\u0085nel",
-    "Nul\x00Bcc: nul@evil.test\x0bvt\x0cff\x1besc",
+    # NUL itself never gets this far: every door refuses it (tests/realtime/test_nul.py).
+    "Ctl\x01Bcc: ctl@evil.test\x0bvt\x0cff\x1besc",
     "w" * 190,  # one word too long for any header line
     "Bcc: plain@evil.test",
     '"Quoted" <quoted@evil.test>, other@evil.test',

@@ -119,3 +119,26 @@ async def test_the_login_never_sends_anyone_off_the_console(harness, target):
         answer = await browser.post(f"{harness.url}/console/login", params={"next": target}, allow_redirects=False,
                                     data={"email": agent.email, "password": PASSWORD, "csrf_token": token})
         assert answer.status == 303 and answer.headers["Location"] == "/console"
+
+
+async def cookie_socket(harness, cookies: str, origin: str | None):
+    headers = {"Cookie": cookies} | ({"Origin": origin} if origin else {})
+    return await harness.peer("/agent", None, headers).connect()
+
+
+async def test_the_cookie_opens_the_agent_namespace_from_the_same_scheme_host_and_port_only(harness):
+    agent, _ = await harness.add_agent("Gil", password=PASSWORD)
+    session, _ = await log_in(harness, agent.email)
+    try:
+        cookies = "; ".join(f"{c.key}={c.value}" for c in session.cookie_jar)
+        host_port = harness.url.split("://", 1)[1]
+        port = int(host_port.rsplit(":", 1)[1])
+        peer = await cookie_socket(harness, cookies, harness.url)
+        assert (await peer.next("session"))["agent"]["name"] == "Gil"
+        for origin in (f"https://{host_port}", f"http://127.0.0.1:{port + 1}", "null", "http://127.0.0.1",
+                       f"ftp://{host_port}"):
+            with pytest.raises(Refused) as refused:
+                await cookie_socket(harness, cookies, origin)
+            assert refused.value.data["code"] == "unauthorized", origin
+    finally:
+        await session.close()

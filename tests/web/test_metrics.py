@@ -242,9 +242,10 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
             assert {k: v for k, v in row.items() if k != "agent_name"} == {
                 k: str(v) for k, v in expected_row.items() if k != "agent_name"}
 
-        async with lead.get("/metrics") as response:  # from 127.0.0.1: allowed without a token
-            assert response.status == 200
-            families = {f.name: f for f in text_string_to_metric_families(await response.text())}
+    # from 127.0.0.1: allowed without a token (and without the lead's API token, which is no metrics token)
+    async with client(harness) as scraper, scraper.get("/metrics") as response:
+        assert response.status == 200
+        families = {f.name: f for f in text_string_to_metric_families(await response.text())}
 
     def samples(name: str, suffix: str = "_total", label: str | None = None) -> dict:
         return {(s.labels[label] if label else None): s.value for s in families[name].samples
@@ -341,6 +342,20 @@ async def test_metrics_take_the_token_when_no_address_is_allowed(harness):
     assert await metrics_status(harness, {"Authorization": "Bearer s3cret-token"}) == 200
 
 
+@pytest.mark.parametrize("config_overrides", [{"metrics": {"token": "s3cret-token"}}])
+async def test_a_wrong_token_is_refused_from_an_allowed_address_too(harness):
+    assert await metrics_status(harness) == 200  # 127.0.0.1 is allowed, and sends no credentials
+    assert await metrics_status(harness, {"Authorization": "Bearer wrong-token"}) == 401
+    assert await metrics_status(harness, {"Authorization": "Bearer "}) == 401
+    assert await metrics_status(harness, {"Authorization": "Basic czNjcmV0LXRva2Vu"}) == 401
+    assert await metrics_status(harness, {"Authorization": "Bearer s3cret-token"}) == 200
+
+
+async def test_a_bearer_is_refused_from_an_allowed_address_when_no_token_is_set(harness):
+    assert await metrics_status(harness) == 200
+    assert await metrics_status(harness, {"Authorization": "Bearer anything-at-all"}) == 403
+
+
 @pytest.mark.parametrize("config_overrides", [{"metrics": {"allow": ""}}])
 async def test_metrics_without_a_token_or_an_allowed_address_are_forbidden(harness):
     assert await metrics_status(harness) == 403
@@ -386,13 +401,18 @@ async def test_a_day_in_new_york_ends_at_local_midnight(harness):
     pytest.param("-1+2", "'-1+2", id="minus"),
     pytest.param("@SUM(A1)", "'@SUM(A1)", id="at"),
     pytest.param("\t=1", "'\t=1", id="tab"),
+    pytest.param(" =1+1", "' =1+1", id="a_blank_first"),
+    pytest.param("\u00a0 +1", "'\u00a0 +1", id="unicode_blanks_first"),
+    pytest.param("\n@SUM(A1)", "'\n@SUM(A1)", id="a_line_break_first"),
+    pytest.param("\r-1", "'\r-1", id="a_carriage_return_first"),
+    pytest.param(" Ann", " Ann", id="a_blank_before_a_name_is_fine"),
     pytest.param("Ann-Marie", "Ann-Marie", id="a_dash_inside_is_fine"),
     pytest.param(None, "", id="nothing_to_measure"),
     pytest.param(-1.5, "-1.5", id="numbers_stay_numbers"),
 ])
 def test_csv_cells_cannot_run_as_formulas(value, written) -> None:
-    line = next(csv.reader(io.StringIO(csv_text(["x"], [{"x": value}]).splitlines()[1])))
-    assert line == [written]
+    rows = list(csv.reader(io.StringIO(csv_text(["x"], [{"x": value}]), newline="")))
+    assert rows[1] == [written]
 
 
 async def test_nothing_is_computed_or_pushed_while_no_supervisor_watches(harness):
