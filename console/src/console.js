@@ -23,7 +23,6 @@ class Desk {
     this.title = document.title;
     this.beeps = 0;
     this.time = new ServerTime();
-    this.limits = {};
     this.api = new Api(root.getAttribute("data-csrf") || "");
     this.canned = new CannedStore(this.api);
     const $ = (name) => root.querySelector(`[data-sd="${name}"]`);
@@ -67,8 +66,10 @@ class Desk {
     s.on("chat:message", (m) => this.withPanel(m, (p) => p.addMessages([m])));
     s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
     s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
-    s.on("sla:warning", (d) => this.withPanel(d, (p) => p.showSla(d, false)));
-    s.on("sla:breach", (d) => this.withPanel(d, (p) => p.showSla(d, true)));
+    s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
+      this.time.reset(Date.parse(d.now));
+      p.showClocks(d);
+    }));
     s.on("queue", (d) => this.showQueue(d || {}));
   }
 
@@ -89,7 +90,6 @@ class Desk {
     this.ready = true;
     this.setConnection("Connected", "up");
     this.time.reset(Date.parse(data.now));
-    this.limits = data.sla_limits || {};
     this.agent = data.agent || {};
     if (this.agent.name && this.agentName) this.agentName.textContent = this.agent.name;
     this.setShift(Boolean(data.on_shift));
@@ -121,6 +121,7 @@ class Desk {
   }
 
   onAssigned(data) {
+    this.time.reset(Date.parse(data.now));
     const isNew = !this.panels.has(data.chat.id);
     const panel = this.panelFor(data.chat, data.visitor || undefined);
     panel.assigned(data);

@@ -42,6 +42,7 @@ class Services:
         router, timers = Router(desk), Timers(desk)
         sla, tickets = SlaService(desk, timers), TicketService(desk)
         router.on_assigned = sla.assigned
+        router.clocks = sla.state
 
         async def describe(chat: Chat, visitor: Visitor | None) -> dict:
             context = await tickets.context(visitor) if visitor is not None else {}

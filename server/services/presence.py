@@ -87,7 +87,7 @@ class PresenceService:
                 "on_shift": desk.on_shift(agent, now), "now": iso(now),
                 "sla_limits": {"first_response": limits.first_response_s, "response_gap": limits.response_gap_s,
                                "duration": limits.duration_convert_s},
-                "chats": [chat_view(c, agent) for c in chats if c.agent_id == agent.id]}
+                "chats": [await self._router.agent_view(c, agent) for c in chats if c.agent_id == agent.id]}
 
     async def agent_disconnected(self, agent_id: str, conn: str) -> None:
         presence = await self._desk.live.agent_offline(agent_id, conn)

@@ -17,7 +17,7 @@ from ..policy.routing import Candidate, pick_agent
 from .context import Desk
 from .model import Agent, AgentStatus, Chat, Priority, Visitor
 from .ports import QueueEntry
-from .views import chat_view, message_view, visitor_view
+from .views import chat_view, iso, message_view, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -29,6 +29,7 @@ class Router:
         self._desk = desk
         self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
         self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
+        self.clocks: Callable[[Chat], Awaitable[dict]] | None = None  # the SLA clocks' state
         self._lock = asyncio.Lock()
         self._agents: dict[str, Agent] = {}
         self._agents_at: float | None = None
@@ -112,13 +113,15 @@ class Router:
             await self.on_assigned(chat)
 
     async def assignment(self, chat: Chat, agent: Agent | None) -> dict:
-        """What an agent's console gets with a chat: the chat, the visitor,
-        the messages, and the context (open tickets, plan, SLA clocks)."""
+        """What an agent's console gets with a chat: the chat with its SLA
+        clocks, the visitor, the messages, the context (open tickets, plan),
+        and the server's time."""
         store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True)
-        payload = {"chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
-                   "messages": [message_view(m) for m in messages]}
+        payload = {"chat": await self.agent_view(chat, agent),
+                   "visitor": visitor_view(visitor) if visitor else None,
+                   "messages": [message_view(m) for m in messages], "now": iso(self._desk.clock.now())}
         if self.describe is not None:
             payload["context"] = await self.describe(chat, visitor)
         return payload
@@ -154,6 +157,13 @@ class Router:
     async def view(self, chat: Chat) -> dict:
         agent = (await self.agents()).get(chat.agent_id) if chat.agent_id else None
         return chat_view(chat, agent)
+
+    async def agent_view(self, chat: Chat, agent: Agent | None) -> dict:
+        """CHAT as its agent sees it: with `sla`, the state of its clocks."""
+        view = chat_view(chat, agent)
+        if self.clocks is not None:
+            view["sla"] = await self.clocks(chat)
+        return view
 
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:
         """Queues a chat: agents with the skill a transfer asked for (else

@@ -16,15 +16,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from ..policy.sla import ChatTimeline, Deadline, MessageMark, SlaLimits, deadlines, elapsed_s, timeline
+from ..policy.sla import (ChatTimeline, Deadline, Fired, MessageMark, SlaLimits, advance, clock_states, deadlines,
+                          elapsed_s, timeline)
 from .context import Desk
-from .model import Author, Chat, ChatStatus, Message, SlaEvent
+from .model import Chat, ChatStatus, Message, SlaEvent
 from .timers import Timers
-from .views import iso
+from .views import clocks_view, iso
 
 log = logging.getLogger(__name__)
 SLA = "sla"
-Fired = tuple[str, str, datetime]  # (kind, stage, since)
 ConvertHandler = Callable[[Chat], Awaitable[None]]
 
 
@@ -64,21 +64,16 @@ class SlaService:
 
     async def message(self, chat: Chat, message: Message) -> None:
         """A stored message: an agent reply stops the waiting clocks, a
-        visitor message with nothing waiting starts the response gap."""
-        if message.note or message.author is Author.SYSTEM:
+        visitor message with nothing waiting starts the response gap; the
+        chat's agent is told the clocks' new state."""
+        if message.note:
             return
         clocks = await self._load(chat)
-        before = clocks.timeline
-        if message.author is Author.AGENT:
-            after = dataclasses.replace(before, first_agent_reply_at=before.first_agent_reply_at or message.at,
-                                        oldest_unanswered_visitor_at=None)
-        elif before.oldest_unanswered_visitor_at is None:
-            after = dataclasses.replace(before, oldest_unanswered_visitor_at=message.at)
-        else:
-            return
-        if after != before:
+        after = advance(clocks.timeline, _mark(message))
+        if after is not clocks.timeline:
             clocks.timeline = after
             await self._arm(chat.id, clocks)
+            await self._tell(chat, clocks)
 
     async def stopped(self, chat_id: str) -> None:
         self._clocks.pop(chat_id, None)
@@ -90,8 +85,15 @@ class SlaService:
         self._clocks.pop(chat.id, None)
         await self._arm(chat.id, await self._load(chat))
 
+    async def state(self, chat: Chat) -> dict:
+        """The chat's three clocks as the record has them ({KIND: CLOCK} of
+        protocol.md), read afresh from the store: what a console gets with
+        a chat, whichever node fired what."""
+        clocks = await self._from_store(chat)
+        return clocks_view(clock_states(clocks.timeline, self.limits, clocks.fired))
+
     def clocks_view(self, chat: Chat) -> dict:
-        """The running clocks' next deadlines, for the console."""
+        """The running clocks' next deadlines (the `context.sla` of chat:assigned)."""
         clocks = self._clocks.get(chat.id)
         if clocks is None:
             return {}
@@ -134,6 +136,7 @@ class SlaService:
             return
         now = self._desk.clock.now()
         clocks = self._clocks[chat_id] = await self._from_store(chat)  # the record decides
+        announced = False
         for deadline in self._pending(clocks):
             if deadline.at > now:
                 break
@@ -147,8 +150,19 @@ class SlaService:
                 return
             if await self._desk.store.record_sla_event(event):
                 await self._announce(chat, event)
+                announced = True
         clocks.armed = None
         await self._arm(chat_id, clocks)
+        if announced:
+            await self._tell(chat, clocks)
+
+    async def _tell(self, chat: Chat, clocks: _Clocks) -> None:
+        """`sla:clocks` to the chat's agent: the state of every clock now."""
+        if chat.agent_id is None or chat.status is not ChatStatus.ACTIVE:
+            return
+        await self._desk.notify.emit("sla:clocks", {
+            "chat_id": chat.id, "now": iso(self._desk.clock.now()),
+            "sla": clocks_view(clock_states(clocks.timeline, self.limits, clocks.fired))}, f"agent:{chat.agent_id}")
 
     async def _announce(self, chat: Chat, event: SlaEvent) -> None:
         notify = self._desk.notify

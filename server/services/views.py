@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
+from ..policy.sla import ClockState
 from .model import Agent, Chat, Message, Ticket, TicketReply, Visitor
 
 
@@ -24,6 +26,13 @@ def chat_view(chat: Chat, agent: Agent | None = None) -> dict[str, Any]:
         view["ended_at"] = iso(chat.ended_at)
         view["end_reason"] = chat.end_reason
     return view
+
+
+def clocks_view(states: Mapping[str, ClockState]) -> dict[str, Any]:
+    """The SLA clocks of a chat as the console gets them: {KIND: CLOCK}."""
+    return {kind: {"state": c.state, "stage": c.stage, "started_at": iso(c.started_at), "warn_at": iso(c.warn_at),
+                   "deadline": iso(c.deadline), "limit_s": c.limit_s, "answered_at": iso(c.answered_at)}
+            for kind, c in states.items()}
 
 
 def message_view(message: Message) -> dict[str, Any]:
