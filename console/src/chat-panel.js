@@ -162,13 +162,21 @@ export class ChatPanel {
   }
 
   renderMessage(m) {
-    const who = m.note ? "Internal note" : { visitor: this.label(), agent: "You", system: "" }[m.author] ?? "";
+    const by = m.note && m.agent && m.agent.id !== this.desk.selfId() ? ` · ${m.agent.name}` : "";
+    const who = m.note ? `Internal note${by}` : { visitor: this.label(), agent: this.agentLabel(m), system: "" }[m.author] ?? "";
     return el("div", {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at || null,
     },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "text" }, String(m.text ?? "")),
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
+  }
+
+  /** Who wrote an agent message: "You", or the colleague who had the chat
+   * before (MESSAGE.agent); our own unsent ones carry no author yet. */
+  agentLabel(m) {
+    if (!m.agent) return m.seq ? "Agent" : "You";
+    return m.agent.id === this.desk.selfId() ? "You" : String(m.agent.name || "Agent");
   }
 
   /** Messages from the server (the clocks move by `sla:clocks`, not here). */

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..services.bundle import Services
 from ..services.chats import Actor
+from ..services.model import Author
 from ..services.views import message_view
 from . import commands as c
 
@@ -33,8 +34,11 @@ class ChatEvents:
     async def history(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatHistory, payload)
         await self._budget(sid)
-        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
-        return {"ok": True, "messages": [message_view(m) for m in messages]}
+        actor = self._actor(sid)
+        messages = await self._s.chats.history(actor, cmd.chat_id, cmd.after_seq)
+        authors = await self._s.router.authors(messages)
+        visitor = actor.author is Author.VISITOR  # a visitor sees an agent's name only
+        return {"ok": True, "messages": [message_view(m, authors, visitor=visitor) for m in messages]}
 
     async def read(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatRead, payload)

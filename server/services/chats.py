@@ -181,11 +181,13 @@ class ChatService:
         message = await pending
         chat = await self.chat(message.chat_id)
         await self._sla.message(chat, message)
-        view, notify = message_view(message), self._desk.notify
+        notify, authors = self._desk.notify, await self._router.authors((message,))
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
-            await notify.emit("chat:message", view, f"agent:{chat.agent_id}", skip=actor.conn)
+            await notify.emit("chat:message", message_view(message, authors), f"agent:{chat.agent_id}",
+                              skip=actor.conn)
         if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
-            await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}", skip=actor.conn)
+            await notify.emit("chat:message", message_view(message, authors, visitor=True),
+                              f"visitor:{chat.visitor_id}", skip=actor.conn)
         return message
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:

@@ -9,13 +9,13 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from ..policy.calendar import next_opening
 from ..policy.routing import Candidate, pick_agent
 from .context import Desk
-from .model import Agent, AgentStatus, Chat, Priority, Visitor
+from .model import Agent, AgentStatus, Author, Chat, Message, Priority, Visitor
 from .ports import QueueEntry
 from .views import chat_view, iso, message_view, visitor_view
 
@@ -46,6 +46,14 @@ class Router:
 
     def remember(self, agent: Agent) -> None:
         self._agents[agent.id] = agent
+
+    async def authors(self, messages: Iterable[Message]) -> dict[str, Agent]:
+        """The agents, with every agent who wrote one of `messages` (read
+        afresh when the cache misses one): what `message_view` names them by."""
+        agents = await self.agents()
+        if any(m.author_id not in agents for m in messages if m.author is Author.AGENT and m.author_id):
+            agents = await self.agents(fresh=True)
+        return agents
 
     async def online(self, now: datetime, *, critical: bool = False) -> bool:
         """At least one agent on shift now (or on call, for a critical
@@ -119,9 +127,10 @@ class Router:
         store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True)
+        authors = await self.authors(messages)
         payload = {"chat": await self.agent_view(chat, agent),
                    "visitor": visitor_view(visitor) if visitor else None,
-                   "messages": [message_view(m) for m in messages], "now": iso(self._desk.clock.now())}
+                   "messages": [message_view(m, authors) for m in messages], "now": iso(self._desk.clock.now())}
         if self.describe is not None:
             payload["context"] = await self.describe(chat, visitor)
         return payload

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..policy.sla import ClockState
-from .model import Agent, Chat, Message, Ticket, TicketReply, Visitor
+from .model import Agent, Author, Chat, Message, Ticket, TicketReply, Visitor
 
 
 def iso(at: datetime | None) -> str | None:
@@ -35,11 +35,17 @@ def clocks_view(states: Mapping[str, ClockState]) -> dict[str, Any]:
             for kind, c in states.items()}
 
 
-def message_view(message: Message) -> dict[str, Any]:
+def message_view(message: Message, agents: Mapping[str, Agent] | None = None, *,
+                 visitor: bool = False) -> dict[str, Any]:
+    """MESSAGE; an agent's message names its author from `agents` (by id):
+    `{"id", "name"}` for staff, only the name for the `visitor`'s view."""
     view: dict[str, Any] = {
         "chat_id": message.chat_id, "seq": message.seq, "author": str(message.author),
         "text": message.text, "at": iso(message.at),
     }
+    author = agents.get(message.author_id) if agents and message.author is Author.AGENT and message.author_id else None
+    if author is not None:
+        view["agent"] = {"name": author.name} if visitor else {"id": author.id, "name": author.name}
     if message.client_id is not None:
         view["client_id"] = message.client_id
     if message.note:
