@@ -165,17 +165,30 @@ async def add_agent(store, args: argparse.Namespace) -> None:
 
 async def prepare_demo(store, config: configuration.Config) -> None:
     """First run: site `demo` and a demo supervisor and agent, on shift
-    always so the demo works at any hour."""
+    always so the demo works at any hour. The demo agent has every skill
+    the configured topics ask for, so a chat on any topic reaches it (a
+    demo made before gets the missing ones)."""
     if await store.site_by_key(DEMO_SITE) is None:
         await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=new_secret(32)))
+    skills = demo_skills(config)
     for email, name, role in DEMO_USERS:
-        if await store.agent_by_email(email) is not None:
+        existing = await store.agent_by_email(email)
+        if existing is not None:
+            if role is Role.AGENT and not set(skills) <= set(existing.skills):
+                await store.save_agent(dataclasses.replace(
+                    existing, skills=tuple(sorted(set(existing.skills) | set(skills)))))
             print(f"demo user {email} exists (reset: python run.py agent add {email} --name '{name}' --password NEW)")
             continue
         password = new_secret(9)
         await store.save_agent(Agent(id=new_id(), email=email, name=name, role=role, shift="always",
+                                     skills=skills if role is Role.AGENT else (),
                                      password_hash=hash_password(password)))
         print(f"demo {role}: {email}  password: {password}")
+
+
+def demo_skills(config: configuration.Config) -> tuple[str, ...]:
+    """Every skill a topic that chat handles asks for."""
+    return tuple(sorted({t.skill for t in config.topics.values() if t.chat and t.skill}))
 
 
 async def serve(config: configuration.Config, demo: bool = False) -> None:

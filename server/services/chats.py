@@ -103,7 +103,7 @@ class ChatService:
                           next_open=iso(await self._router.next_open(now)))
         await self._allow_message(visitor.id, now)
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
-                    priority=priority, started_at=now, topic=request.topic)
+                    priority=priority, started_at=now, topic=request.topic, queued_at=now)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
         visitor = await self._store_visitor(visitor, request)
         try:
@@ -313,7 +313,8 @@ class ChatService:
         if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk
-        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier)
+        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier,
+                                                 at=desk.clock.now())
         if requeued is None:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
@@ -353,7 +354,7 @@ class ChatService:
     async def requeue(self, chat: Chat) -> None:
         """Back to the front of the queue (its agent was lost)."""
         chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
-                                                   min_tier=chat.min_tier)
+                                                   min_tier=chat.min_tier, at=self._desk.clock.now())
         if chat is None:
             return
         self._desk.chats.put(chat)

@@ -10,23 +10,27 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..policy.calendar import next_opening
-from ..policy.routing import Candidate, pick_agent
+from ..policy.routing import Candidate, Wait, pick_agent, skill_in_force, why_waiting
 from .context import Desk
 from .model import Agent, AgentStatus, Author, Chat, Message, Priority, Visitor
-from .ports import QueueEntry
+from .ports import Presence, QueueEntry
+from .timers import Timers
 from .views import chat_view, iso, message_view, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until figures exist (issue 5)
+SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
 
 
 class Router:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, timers: Timers) -> None:
         self._desk = desk
+        self._timers = timers
+        timers.on(SKILL_FALLBACK, self._skill_lapsed)
         self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
         self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
         self.clocks: Callable[[Chat], Awaitable[dict]] | None = None  # the SLA clocks' state
@@ -71,18 +75,26 @@ class Router:
         return min(found) if found else None
 
     async def candidates(self, now: datetime) -> list[Candidate]:
+        """The agents who have connected since the start, as routing sees them now."""
         agents = await self.agents()
-        found = []
-        for p in await self._desk.live.presences():
-            agent = agents.get(p.agent_id)
-            if agent is None:
-                continue
-            found.append(Candidate(
-                agent_id=agent.id, load=p.load, capacity=agent.capacity, idle_since=p.idle_since,
-                on_shift=self._desk.on_shift(agent, now),
-                available=p.status is AgentStatus.AVAILABLE and p.connections > 0,
-                tier=agent.tier, skills=frozenset(agent.skills), on_call=agent.on_call))
-        return found
+        return [self._candidate(agents[p.agent_id], p, now) for p in await self._desk.live.presences()
+                if p.agent_id in agents]
+
+    def _candidate(self, agent: Agent, p: Presence | None, now: datetime) -> Candidate:
+        """`agent` at `now`; without a presence: not connected, holding nothing."""
+        return Candidate(
+            agent_id=agent.id, load=p.load if p else 0, capacity=agent.capacity,
+            idle_since=p.idle_since if p else now, on_shift=self._desk.on_shift(agent, now),
+            available=p is not None and p.status is AgentStatus.AVAILABLE and p.connections > 0,
+            tier=agent.tier, skills=frozenset(agent.skills), on_call=agent.on_call)
+
+    async def waits(self, entries: list[QueueEntry], now: datetime) -> dict[str, Wait]:
+        """Why each waiting chat waits (by chat id), every agent counted,
+        connected or not: the lead's queue."""
+        presences = {p.agent_id: p for p in await self._desk.live.presences()}
+        everyone = [self._candidate(a, presences.get(a.id), now) for a in (await self.agents()).values()]
+        return {e.chat_id: why_waiting(everyone, e.skill, now=now, min_tier=e.min_tier, fallback_at=e.fallback_at,
+                                       critical=e.priority is Priority.CRITICAL) for e in entries}
 
     async def route(self) -> None:
         """Assign waiting chats, in queue order, while anyone has room."""
@@ -95,7 +107,7 @@ class Router:
         live, now = self._desk.live, self._desk.clock.now()
         candidates = await self.candidates(now)
         for entry in await live.queue():
-            pick = pick_agent(candidates, entry.skill, min_tier=entry.min_tier,
+            pick = pick_agent(candidates, skill_in_force(entry.skill, entry.fallback_at, now), min_tier=entry.min_tier,
                               critical=entry.priority is Priority.CRITICAL)
             if pick is None:
                 continue
@@ -176,15 +188,26 @@ class Router:
 
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:
         """Queues a chat: agents with the skill a transfer asked for (else
-        its topic's) and of the chat's `min_tier` or above take it; a plan
-        with priority support goes first within its priority."""
+        its topic's) and of the chat's `min_tier` or above take it, until
+        `[policy] skill_fallback_s` after it was queued: then any agent of
+        that tier does (a deadline wakes routing then). A plan with priority
+        support goes first within its priority."""
         desk = self._desk
         if visitor is None:
             visitor = await desk.store.visitor_by_id(chat.visitor_id)
         plan = desk.plan(visitor.plan if visitor is not None and visitor.verified else None)
+        skill = chat.need_skill or desk.skill_of(chat.topic)
+        fallback_at = None
+        if skill is not None:
+            fallback_at = chat.waiting_since + timedelta(seconds=desk.config.policy.skill_fallback_s)
+            await self._timers.set_at(SKILL_FALLBACK, chat.id, fallback_at)
         await desk.live.enqueue(QueueEntry(
-            chat.id, chat.priority, chat.started_at, front=front, skill=chat.need_skill or desk.skill_of(chat.topic),
-            min_tier=chat.min_tier, priority_support=plan is not None and plan.priority_support))
+            chat.id, chat.priority, chat.started_at, front=front, skill=skill, min_tier=chat.min_tier,
+            priority_support=plan is not None and plan.priority_support, fallback_at=fallback_at))
+
+    async def _skill_lapsed(self, chat_id: str) -> None:
+        """A waiting chat's skill is no longer asked: route again (any agent may take it now)."""
+        await self.route()
 
     async def position(self, chat_id: str) -> int:
         for index, entry in enumerate(await self._desk.live.queue(), start=1):
