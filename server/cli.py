@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     agent_add.add_argument("--role", choices=["agent", "supervisor"])
     agent_add.add_argument("--tier", type=int, metavar="N")
     agent_add.add_argument("--skills", metavar="a,b")
-    agent_add.add_argument("--capacity", type=int, metavar="N", help="concurrent chats (default 3)")
+    agent_add.add_argument("--capacity", type=int, metavar="N",
+                           help="concurrent chats (default 3); 0: takes no chats (a lead who only watches)")
     agent_add.add_argument("--shift", metavar="SPEC", help='"always", "mon-fri 09:00-17:00", ... (default: desk hours)')
     agent_add.add_argument("--on-call", action=argparse.BooleanOptionalAction, default=None,
                            help="takes critical chats at any hour, off shift too (default: no)")
@@ -120,11 +121,11 @@ async def add_site(store, args: argparse.Namespace) -> None:
 
 def _agent_fields(args: argparse.Namespace) -> dict:
     fields: dict = {"name": args.name}
-    for key in ("tier", "capacity"):
+    for key, least in (("tier", 1), ("capacity", 0)):
         value = getattr(args, key)
         if value is not None:
-            if value < 1:
-                raise SystemExit(f"--{key} must be at least 1")
+            if value < least:
+                raise SystemExit(f"--{key} must be at least {least}")
             fields[key] = value
     if args.tier is not None and args.tier > 3:
         raise SystemExit("--tier must be 1, 2 or 3")
@@ -159,7 +160,8 @@ async def add_agent(store, args: argparse.Namespace) -> None:
         fields["password_hash"] = hash_password(password)
     agent = dataclasses.replace(existing, **fields) if existing else Agent(id=new_id(), email=email, **fields)
     await store.save_agent(agent)
-    print(f"agent {email} saved ({agent.role}, tier {agent.tier}, capacity {agent.capacity}, "
+    capacity = f"capacity {agent.capacity}" if agent.capacity else "capacity 0: takes no chats"
+    print(f"agent {email} saved ({agent.role}, tier {agent.tier}, {capacity}, "
           f"shift {agent.shift or 'desk hours'}{', on call' if agent.on_call else ''})")
 
 

@@ -94,6 +94,7 @@ class Desk {
     if (this.agent.name && this.agentName) this.agentName.textContent = this.agent.name;
     this.setShift(Boolean(data.on_shift));
     this.setStatus(this.agent.status || "away");
+    this.setCapacity(this.agent.capacity);
     this.canned.load();
     this.loadQueue();
     const chats = Array.isArray(data.chats) ? data.chats : [];
@@ -217,6 +218,19 @@ class Desk {
     this.toggle.setAttribute("data-status", status);
     this.toggle.setAttribute("aria-pressed", String(available));
     this.toggle.textContent = available ? "Available" : status === "away" ? "Away" : status;
+  }
+
+  /** Capacity 0: this agent takes no chats (a lead who watches); say so
+   * where the console would ask for Available. */
+  setCapacity(capacity) {
+    const none = capacity === 0;
+    this.root.setAttribute("data-takes-chats", String(!none));
+    if (none) {
+      this.empty.textContent = "You take no chats (your capacity is 0): you watch the queue and work tickets. "
+        + "A capacity above 0 (run.py agent add … --capacity N) lets chats reach you.";
+    }
+    this.toggle.title = none ? "Your capacity is 0: no chat reaches you, Available or not"
+      : "Take chats (Available) or not (Away)";
   }
 
   setShift(onShift) {

@@ -310,7 +310,7 @@ class ChatService:
 
     async def _hand_over(self, chat: Chat, *, skill: str | None, min_tier: int) -> Chat:
         agents = (await self._router.agents(fresh=True)).values()
-        if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
+        if not any(a.capacity > 0 and a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk
         requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier,
@@ -338,6 +338,8 @@ class ChatService:
         target = (await self._router.agents(fresh=True)).get(to_agent_id)
         if target is None:
             raise NotFound("no such agent")
+        if target.capacity == 0:
+            raise Conflict(f"{target.name} takes no chats (capacity 0)")
         if target.id == chat.agent_id:
             raise Conflict("the chat is already that agent's")
         presence = await self._desk.live.presence(target.id)

@@ -60,8 +60,9 @@ class Router:
         return agents
 
     async def online(self, now: datetime, *, critical: bool = False) -> bool:
-        """At least one agent on shift now (or on call, for a critical
-        chat), connected or not."""
+        """At least one agent who takes chats on shift now (or on call, for
+        a critical chat), connected or not: a lead with capacity 0 alone
+        would leave chats waiting forever."""
         for fresh in (False, True):  # "nobody" is worth a second look
             if any(self._desk.takes(a, now, critical=critical) for a in (await self.agents(fresh)).values()):
                 return True
@@ -70,7 +71,7 @@ class Router:
     async def next_open(self, now: datetime) -> datetime | None:
         closed = self._desk.closed(now)
         openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now, closed)
-                    for a in (await self.agents()).values()]
+                    for a in (await self.agents()).values() if a.capacity > 0]
         found = [o for o in openings if o is not None]
         return min(found) if found else None
 
