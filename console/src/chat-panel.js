@@ -130,7 +130,7 @@ export class ChatPanel {
   /** New facts about the chat (a CHAT) and its visitor. */
   update(chat, visitor) {
     this.chat = { ...this.chat, ...chat };
-    if (chat && chat.sla) this.clocks.set(chat.sla);
+    if (chat && chat.sla) this.clocks.set(chat.sla, chat.sla_version);
     if (visitor) this.visitor = visitor;
     this.tabLabel.textContent = this.label();
     this.tabMeta.textContent = [this.chat.topic, this.chat.priority].filter(Boolean).join(" · ");
@@ -245,7 +245,7 @@ export class ChatPanel {
 
   /** sla:clocks: the server's new state of the clocks. */
   showClocks(data) {
-    this.clocks.set(data.sla);
+    this.clocks.set(data.sla, data.version);
   }
 
   showLevel(level) {

@@ -53,6 +53,7 @@ export class SlaClocks {
     this.time = time;
     this.onLevel = onLevel;
     this.clocks = {};
+    this.version = -1;
     this.element = el("div", { class: "sla-clocks", "data-sd": "sla", role: "group", "aria-label": "SLA clocks" });
     this.nodes = {};
     for (const [kind, label] of KINDS) {
@@ -66,9 +67,16 @@ export class SlaClocks {
   }
 
   /** The server's state of the clocks: {KIND: {state, stage, started_at,
-   * warn_at, deadline, limit_s, answered_at}} (CHAT.sla, sla:clocks). */
-  set(sla) {
+   * warn_at, deadline, limit_s, answered_at}} (CHAT.sla, sla:clocks), and
+   * its version: a state older than the one shown (a chat:assigned read
+   * before an sla:clocks it crossed on the way) is ignored. */
+  set(sla, version) {
     if (!sla || typeof sla !== "object") return;
+    const v = Number(version);
+    if (Number.isFinite(v)) {
+      if (v < this.version) return;
+      this.version = v;
+    }
     for (const [kind] of KINDS) {
       const c = sla[kind];
       if (!c) continue;

@@ -181,10 +181,10 @@ class Router:
         return chat_view(chat, agent)
 
     async def agent_view(self, chat: Chat, agent: Agent | None) -> dict:
-        """CHAT as its agent sees it: with `sla`, the state of its clocks."""
+        """CHAT as its agent sees it: with `sla`, the state of its clocks, and `sla_version`."""
         view = chat_view(chat, agent)
         if self.clocks is not None:
-            view["sla"] = await self.clocks(chat)
+            view |= await self.clocks(chat)
         return view
 
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:

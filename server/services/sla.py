@@ -38,6 +38,16 @@ class _Clocks:
     timeline: ChatTimeline
     fired: set[Fired]
     armed: datetime | None = None
+    seq: int = 0  # the last message counted
+
+    @property
+    def version(self) -> int:
+        """Grows with every change of the clocks (a message counted, a stage
+        fired), so a console keeps the latest of two states that cross."""
+        return self.seq + len(self.fired)
+
+    def view(self, limits: SlaLimits) -> dict:
+        return clocks_view(clock_states(self.timeline, limits, self.fired))
 
 
 class SlaService:
@@ -54,7 +64,8 @@ class SlaService:
     # what the chat loop reports
     async def started(self, chat: Chat, first: Message | None) -> None:
         marks = [_mark(first)] if first is not None else []
-        await self._arm(chat.id, _Clocks(timeline(chat.started_at, chat.assigned_at, marks), set()))
+        await self._arm(chat.id, _Clocks(timeline(chat.started_at, chat.assigned_at, marks), set(),
+                                         seq=first.seq if first is not None else 0))
 
     async def assigned(self, chat: Chat) -> None:
         clocks = await self._load(chat)
@@ -66,9 +77,10 @@ class SlaService:
         """A stored message: an agent reply stops the waiting clocks, a
         visitor message with nothing waiting starts the response gap; the
         chat's agent is told the clocks' new state."""
+        clocks = await self._load(chat)
+        clocks.seq = max(clocks.seq, message.seq)
         if message.note:
             return
-        clocks = await self._load(chat)
         after = advance(clocks.timeline, _mark(message))
         if after is not clocks.timeline:
             clocks.timeline = after
@@ -86,11 +98,11 @@ class SlaService:
         await self._arm(chat.id, await self._load(chat))
 
     async def state(self, chat: Chat) -> dict:
-        """The chat's three clocks as the record has them ({KIND: CLOCK} of
-        protocol.md), read afresh from the store: what a console gets with
-        a chat, whichever node fired what."""
+        """The chat's three clocks as the record has them, read afresh from
+        the store (whichever node fired what): what a console gets with a
+        chat, `{"sla": {KIND: CLOCK}, "sla_version"}` (protocol.md)."""
         clocks = await self._from_store(chat)
-        return clocks_view(clock_states(clocks.timeline, self.limits, clocks.fired))
+        return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
 
     def clocks_view(self, chat: Chat) -> dict:
         """The running clocks' next deadlines (the `context.sla` of chat:assigned)."""
@@ -111,7 +123,8 @@ class SlaService:
         store = self._desk.store
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=1_000_000)
         fired = {(e.kind, e.stage, e.anchor_at) for e in await store.sla_events(chat_id=chat.id)}
-        return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)), fired)
+        return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)), fired,
+                       seq=messages[-1].seq if messages else 0)
 
     def _pending(self, clocks: _Clocks) -> list[Deadline]:
         return [d for d in deadlines(clocks.timeline, self.limits)
@@ -161,8 +174,8 @@ class SlaService:
         if chat.agent_id is None or chat.status is not ChatStatus.ACTIVE:
             return
         await self._desk.notify.emit("sla:clocks", {
-            "chat_id": chat.id, "now": iso(self._desk.clock.now()),
-            "sla": clocks_view(clock_states(clocks.timeline, self.limits, clocks.fired))}, f"agent:{chat.agent_id}")
+            "chat_id": chat.id, "now": iso(self._desk.clock.now()), "version": clocks.version,
+            "sla": clocks.view(self.limits)}, f"agent:{chat.agent_id}")
 
     async def _announce(self, chat: Chat, event: SlaEvent) -> None:
         notify = self._desk.notify
