@@ -56,6 +56,9 @@ class PresenceService:
             session["chat"] = chat_view(chat, agent)
             if chat.status is ChatStatus.QUEUED:
                 session["position"] = await self._router.position(chat.id)
+            warning = await self._sla.visitor_warning(chat)
+            if warning is not None:  # a reloaded widget warns again
+                session["warning"] = warning
         return session
 
     async def _offer_survey(self, visitor: Visitor, session: dict[str, Any]) -> None:

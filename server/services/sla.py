@@ -104,6 +104,17 @@ class SlaService:
         clocks = await self._from_store(chat)
         return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
 
+    async def visitor_warning(self, chat: Chat) -> dict | None:
+        """The duration warning the visitor was given, as `chat:warning`
+        with the time left now, if it fired for this chat: a reloaded widget
+        shows it again."""
+        fired = {(e.kind, e.stage, e.anchor_at) for e in await self._desk.store.sla_events(chat_id=chat.id)}
+        duration = clock_states(ChatTimeline(chat.started_at, chat.assigned_at), self.limits, fired)["duration"]
+        if duration.state != "running" or duration.stage == "ok" or duration.deadline is None:
+            return None
+        return {"chat_id": chat.id, "kind": "duration",
+                "remaining_s": max(0, int((duration.deadline - self._desk.clock.now()).total_seconds()))}
+
     def clocks_view(self, chat: Chat) -> dict:
         """The running clocks' next deadlines (the `context.sla` of chat:assigned)."""
         clocks = self._clocks.get(chat.id)

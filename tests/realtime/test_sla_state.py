@@ -158,3 +158,16 @@ async def test_a_reply_gap_breached_while_the_server_was_down_is_breached_after_
     assert session["chats"][0]["sla"]["response_gap"] == assigned["chat"]["sla"]["response_gap"] == expected
     assert assigned["chat"]["sla"]["first_response"]["state"] == "met"
     await back.close()
+
+
+async def test_a_reconnecting_visitor_gets_the_duration_warning_with_the_time_left(harness):
+    visitor, agent, chat_id = await chat_with_agent(harness)
+    token = (visitor.received("session")[0])["visitor_token"]
+    await harness.advance(899)
+    back = await harness.visitor(token=token)
+    assert "warning" not in await back.next("session")
+    await harness.advance(1)
+    assert await visitor.next("chat:warning") == {"chat_id": chat_id, "kind": "duration", "remaining_s": 300}
+    await harness.advance(100)
+    again = await harness.visitor(token=token)
+    assert (await again.next("session"))["warning"] == {"chat_id": chat_id, "kind": "duration", "remaining_s": 200}
