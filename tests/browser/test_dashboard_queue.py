@@ -14,7 +14,10 @@ async def test_the_queue_says_a_chat_waits_for_a_skill_and_when_it_falls_back(ch
     errors: list[str] = []
     _, token = await desk.add_agent("Plain")  # no skills
     plain = await desk.agent(token)
+    await desk.add_agent("Quinn", capacity=0)  # a lead who only watches: never the reason a chat waits
     context, page, _, _ = await supervisor_page(chromium, desk, errors)
+    quinn = page.locator('[data-sd="agent-row"]', has_text="Quinn")
+    await expect(quinn.locator('[data-sd="agent-load"]')).to_have_text("takes no chats", timeout=TIMEOUT_MS)
     try:
         visitor = await desk.visitor()
         await visitor.next("session")

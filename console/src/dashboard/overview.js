@@ -189,9 +189,9 @@ export class Overview {
         el("td", {}, pill(state, state === "available" ? "ok" : state === "offline" ? "muted" : "warn")),
         el("td", {}, el("span", { class: "muted" }, a.shift || "desk hours"), " ",
           pill(a.on_shift ? "on shift" : "off shift", a.on_shift ? "ok" : "muted")),
-        el("td", { "data-sd": "agent-load" },
+        el("td", { "data-sd": "agent-load" }, ...(a.capacity === 0 && !a.load ? [pill("takes no chats", "muted")] : [
           el("meter", { min: 0, max: Math.max(1, a.capacity || 1), value: a.load || 0, high: Math.max(1, a.capacity || 1) - 0.5 }),
-          ` ${a.load || 0}/${a.capacity ?? "?"}`));
+          ` ${a.load || 0}/${a.capacity ?? "?"}`])));
     }));
   }
 
