@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     agent_add.add_argument("--role", choices=["agent", "supervisor"])
     agent_add.add_argument("--tier", type=int, metavar="N")
     agent_add.add_argument("--skills", metavar="a,b")
-    agent_add.add_argument("--capacity", type=int, metavar="N", help="concurrent chats (default 3)")
+    agent_add.add_argument("--capacity", type=int, metavar="N",
+                           help="concurrent chats (default 3); 0: takes no chats (a lead who only watches)")
     agent_add.add_argument("--shift", metavar="SPEC", help='"always", "mon-fri 09:00-17:00", ... (default: desk hours)')
     agent_add.add_argument("--on-call", action=argparse.BooleanOptionalAction, default=None,
                            help="takes critical chats at any hour, off shift too (default: no)")
@@ -130,11 +131,11 @@ async def add_site(store, args: argparse.Namespace) -> None:
 
 def _agent_fields(args: argparse.Namespace) -> dict:
     fields: dict = {"name": args.name}
-    for key in ("tier", "capacity"):
+    for key, least in (("tier", 1), ("capacity", 0)):
         value = getattr(args, key)
         if value is not None:
-            if value < 1:
-                raise SystemExit(f"--{key} must be at least 1")
+            if value < least:
+                raise SystemExit(f"--{key} must be at least {least}")
             fields[key] = value
     if args.tier is not None and args.tier > 3:
         raise SystemExit("--tier must be 1, 2 or 3")
@@ -175,7 +176,8 @@ async def add_agent(store, args: argparse.Namespace) -> None:
         agent = dataclasses.replace(agent, removed_at=None)
         print(f"agent {email} was removed: restored")
     await store.save_agent(agent)
-    print(f"agent {email} saved ({agent.role}, tier {agent.tier}, capacity {agent.capacity}, "
+    capacity = f"capacity {agent.capacity}" if agent.capacity else "capacity 0: takes no chats"
+    print(f"agent {email} saved ({agent.role}, tier {agent.tier}, {capacity}, "
           f"shift {agent.shift or 'desk hours'}{', on call' if agent.on_call else ''})")
     if ended:
         print(f"agent {email}: new {' and '.join(ended)}: their console sessions and connections end")
@@ -212,17 +214,30 @@ async def remove_agent(store, args: argparse.Namespace) -> None:
 
 async def prepare_demo(store, config: configuration.Config) -> None:
     """First run: site `demo` and a demo supervisor and agent, on shift
-    always so the demo works at any hour."""
+    always so the demo works at any hour. The demo agent has every skill
+    the configured topics ask for, so a chat on any topic reaches it (a
+    demo made before gets the missing ones)."""
     if await store.site_by_key(DEMO_SITE) is None:
         await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=new_secret(32)))
+    skills = demo_skills(config)
     for email, name, role in DEMO_USERS:
-        if await store.agent_by_email(email) is not None:
+        existing = await store.agent_by_email(email)
+        if existing is not None:
+            if role is Role.AGENT and not set(skills) <= set(existing.skills):
+                await store.save_agent(dataclasses.replace(
+                    existing, skills=tuple(sorted(set(existing.skills) | set(skills)))))
             print(f"demo user {email} exists (reset: python run.py agent add {email} --name '{name}' --password NEW)")
             continue
         password = new_secret(9)
         await store.save_agent(Agent(id=new_id(), email=email, name=name, role=role, shift="always",
+                                     skills=skills if role is Role.AGENT else (),
                                      password_hash=hash_password(password)))
         print(f"demo {role}: {email}  password: {password}")
+
+
+def demo_skills(config: configuration.Config) -> tuple[str, ...]:
+    """Every skill a topic that chat handles asks for."""
+    return tuple(sorted({t.skill for t in config.topics.values() if t.chat and t.skill}))
 
 
 async def serve(config: configuration.Config, demo: bool = False) -> None:

@@ -65,6 +65,7 @@ class PolicyConfig:
     negative_survey_run: int = 3
     repeat_chat_run: int = 3
     survey_window_s: int = 86400
+    skill_fallback_s: int = 30
 
 
 @dataclasses.dataclass(frozen=True)

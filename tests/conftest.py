@@ -6,9 +6,10 @@ import asyncio
 import dataclasses
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from aiohttp.test_utils import TestServer
 
 from server.app import create_app
 from server.config import Config, load
@@ -50,6 +51,19 @@ class Harness:
     config: Config
     site: Site
     peers: list[Peer] = dataclasses.field(default_factory=list)
+    server: TestServer | None = None
+    serve: Callable[..., Awaitable[TestServer]] | None = None  # pytest-aiohttp's aiohttp_server
+
+    async def restart(self, down_s: float = 0) -> None:
+        """Stops the server as SIGTERM would (its clean-up runs), moves the
+        clock `down_s` seconds while it is down, and starts a new app on the
+        same database and port: clients reconnect to the new one."""
+        port = self.server.port
+        await self.server.close()
+        self.clock.advance(down_s)
+        app = await create_app(self.config, clock=self.clock)
+        self.server = await self.serve(app, port=port)
+        self.services = app[SERVICES]
 
     @property
     def store(self):
@@ -145,7 +159,8 @@ async def harness(aiohttp_server, database_url, clock, config_overrides) -> Asyn
     server = await aiohttp_server(app)
     services = app[SERVICES]
     site = await services.desk.store.save_site(Site(id=new_id(), key="acme", secret="s" * 32))
-    h = Harness(str(server.make_url("/")).rstrip("/"), services, clock, config, site)
+    h = Harness(str(server.make_url("/")).rstrip("/"), services, clock, config, site, server=server,
+                serve=aiohttp_server)
     yield h
     for peer in h.peers:
         await peer.close()

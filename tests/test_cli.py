@@ -64,6 +64,21 @@ def test_agent_add_hashes_password_and_token_and_updates_by_email(tmp_path):
     assert verify_password(agent.password_hash, "pw-1234567") and agent.token_hash == hash_token(token)
 
 
+def test_a_lead_who_takes_no_chats_has_capacity_0(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    made = run("agent", "add", "lead@example.test", "--name", "Lea", "--role", "supervisor", "--capacity", "0",
+               "--database", db)
+    assert made.returncode == 0, made.stderr
+    assert "takes no chats" in made.stdout
+    assert stored(db, lambda s: s.agent_by_email("lead@example.test")).capacity == 0
+    agent = run("agent", "add", "ag@example.test", "--name", "Ag", "--capacity", "0", "--database", db)
+    assert agent.returncode == 0 and stored(db, lambda s: s.agent_by_email("ag@example.test")).capacity == 0
+    negative = run("agent", "add", "ag@example.test", "--name", "Ag", "--capacity", "-1", "--database", db)
+    assert negative.returncode != 0 and "--capacity" in negative.stderr
+    tier = run("agent", "add", "ag@example.test", "--name", "Ag", "--tier", "0", "--database", db)
+    assert tier.returncode != 0 and "--tier" in tier.stderr
+
+
 def test_bad_shift_short_token_and_bad_config_are_refused(tmp_path):
     db = f"sqlite:///{tmp_path}/cli.db"
     shift = run("agent", "add", "x@example.test", "--name", "X", "--shift", "mon-fri 09:00-25:00", "--database", db)

@@ -25,7 +25,7 @@ export class ChatPanel {
    * @param socket the /agent socket.io-client Socket
    * @param {object} chat a CHAT
    * @param desk the console: isReady(), select(panel), close(panel),
-   *   unreadChanged(), api, time, limits, canned, selfId(), openTicket(id)
+   *   unreadChanged(), api, time, canned, selfId(), openTicket(id)
    */
   constructor(socket, chat, desk) {
     this.socket = socket;
@@ -35,7 +35,7 @@ export class ChatPanel {
     this.visitor = {};
     this.unread = 0;
     this.typingTimer = null;
-    this.clocks = new SlaClocks(desk.time, desk.limits, (level) => this.showLevel(level));
+    this.clocks = new SlaClocks(desk.time, (level) => this.showLevel(level));
     this.context = new ContextView((id) => desk.openTicket(id));
     this.actions = new ChatActions({
       socket, api: desk.api, chatId: this.id, selfId: () => desk.selfId(),
@@ -108,12 +108,11 @@ export class ChatPanel {
     this.closeTab.addEventListener("click", () => this.desk.close(this));
   }
 
-  /** chat:assigned: the chat, its visitor, its messages and context. */
+  /** chat:assigned: the chat (with its clocks), its visitor, its messages and context. */
   assigned({ chat, visitor, messages, context }) {
     const list = Array.isArray(messages) ? messages : [];
     this.update(chat, visitor || undefined);
     this.addMessages(list, { live: false });
-    this.clocks.start(context && context.sla, this.chat, list);
     this.context.update({ visitor: this.visitor, chat: this.chat, context: context || {} });
     this.loadContext();
   }
@@ -131,6 +130,7 @@ export class ChatPanel {
   /** New facts about the chat (a CHAT) and its visitor. */
   update(chat, visitor) {
     this.chat = { ...this.chat, ...chat };
+    if (chat && chat.sla) this.clocks.set(chat.sla, chat.sla_version);
     if (visitor) this.visitor = visitor;
     this.tabLabel.textContent = this.label();
     this.tabMeta.textContent = [this.chat.topic, this.chat.priority].filter(Boolean).join(" · ");
@@ -162,7 +162,8 @@ export class ChatPanel {
   }
 
   renderMessage(m) {
-    const who = m.note ? "Internal note" : { visitor: this.label(), agent: "You", system: "" }[m.author] ?? "";
+    const by = m.note && m.agent && m.agent.id !== this.desk.selfId() ? ` · ${m.agent.name}` : "";
+    const who = m.note ? `Internal note${by}` : { visitor: this.label(), agent: this.agentLabel(m), system: "" }[m.author] ?? "";
     return el("div", {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at ? formatDate(m.at) : null,
     },
@@ -171,15 +172,19 @@ export class ChatPanel {
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
 
-  /** Messages from the server; `live` ones (chat:message) move the clocks. */
-  addMessages(messages, { live = true } = {}) {
+  /** Who wrote an agent message: "You", or the colleague who had the chat
+   * before (MESSAGE.agent); our own unsent ones carry no author yet. */
+  agentLabel(m) {
+    if (m.own) return "You"; // written here: pending, or stored and shown again with its time
+    if (!m.agent) return "Agent";
+    return m.agent.id === this.desk.selfId() ? "You" : String(m.agent.name || "Agent");
+  }
+
+  /** Messages from the server (the clocks move by `sla:clocks`, not here). */
+  addMessages(messages) {
     const sorted = [...messages].sort((a, b) => a.seq - b.seq);
     let fresh = 0;
     for (const m of sorted) {
-      if (live) {
-        this.desk.time.sync(Date.parse(m.at));
-        this.clocks.message(m);
-      }
       if (!this.transcript.add(m)) continue;
       if (m.author === "visitor") {
         fresh++;
@@ -198,19 +203,14 @@ export class ChatPanel {
       const ack = await request(this.socket, "chat:history", { chat_id: this.id, after_seq: this.transcript.lastSeq });
       if (!ack.ok) return;
       const messages = Array.isArray(ack.messages) ? ack.messages : [];
-      this.addMessages(messages, { live: false });
+      this.addMessages(messages);
       if (messages.length < HISTORY_PAGE) return;
     }
   }
 
-  /** chat:send, and the clocks stop once a reply (not a note) is stored. */
-  async sendNow(payload) {
-    const ack = await request(this.socket, "chat:send", payload);
-    if (ack.ok) {
-      this.clocks.message({ seq: ack.seq, at: ack.at, author: "agent", note: Boolean(payload.note) });
-      this.desk.time.sync(Date.parse(ack.at));
-    }
-    return ack;
+  /** chat:send (the server then tells the clocks' new state). */
+  sendNow(payload) {
+    return request(this.socket, "chat:send", payload);
   }
 
   submit() {
@@ -244,9 +244,9 @@ export class ChatPanel {
     if (typing) this.typingTimer = setTimeout(() => { this.typingLine.textContent = ""; }, TYPING_CLEAR_MS);
   }
 
-  /** sla:warning and sla:breach. */
-  showSla(data, breached) {
-    this.clocks.reached(data, breached);
+  /** sla:clocks: the server's new state of the clocks. */
+  showClocks(data) {
+    this.clocks.set(data.sla, data.version);
   }
 
   showLevel(level) {

@@ -25,7 +25,6 @@ class Desk {
     this.title = document.title;
     this.beeps = 0;
     this.time = new ServerTime();
-    this.limits = {};
     this.api = new Api(root.getAttribute("data-csrf") || "");
     this.canned = new CannedStore(this.api);
     const $ = (name) => root.querySelector(`[data-sd="${name}"]`);
@@ -69,8 +68,10 @@ class Desk {
     s.on("chat:message", (m) => this.withPanel(m, (p) => p.addMessages([m])));
     s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
     s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
-    s.on("sla:warning", (d) => this.withPanel(d, (p) => p.showSla(d, false)));
-    s.on("sla:breach", (d) => this.withPanel(d, (p) => p.showSla(d, true)));
+    s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
+      this.time.reset(Date.parse(d.now));
+      p.showClocks(d);
+    }));
     s.on("queue", (d) => this.showQueue(d || {}));
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
@@ -94,11 +95,11 @@ class Desk {
     this.ready = true;
     this.setConnection("Connected", "up");
     this.time.reset(Date.parse(data.now));
-    this.limits = data.sla_limits || {};
     this.agent = data.agent || {};
     if (this.agent.name && this.agentName) this.agentName.textContent = this.agent.name;
     this.setShift(Boolean(data.on_shift));
     this.setStatus(this.agent.status || "away");
+    this.setCapacity(this.agent.capacity);
     this.canned.load();
     this.loadQueue();
     const chats = Array.isArray(data.chats) ? data.chats : [];
@@ -125,6 +126,7 @@ class Desk {
   }
 
   onAssigned(data) {
+    this.time.reset(Date.parse(data.now));
     const isNew = !this.panels.has(data.chat.id);
     const panel = this.panelFor(data.chat, data.visitor || undefined);
     panel.assigned(data);
@@ -222,6 +224,19 @@ class Desk {
     this.toggle.setAttribute("aria-pressed", String(available));
     this.toggle.textContent = available ? "Available" : status === "away" ? "Away" : status;
     this.renderEmpty();
+  }
+
+  /** Capacity 0: this agent takes no chats (a lead who watches); say so
+   * where the console would ask for Available. */
+  setCapacity(capacity) {
+    const none = capacity === 0;
+    this.root.setAttribute("data-takes-chats", String(!none));
+    if (none) {
+      this.empty.textContent = "You take no chats (your capacity is 0): you watch the queue and work tickets. "
+        + "A capacity above 0 (run.py agent add … --capacity N) lets chats reach you.";
+    }
+    this.toggle.title = none ? "Your capacity is 0: no chat reaches you, Available or not"
+      : "Take chats (Available) or not (Away)";
   }
 
   setShift(onShift) {

@@ -1,12 +1,12 @@
-// The SLA clocks of one chat, counting down by the desk's clock.
+// The SLA clocks of one chat, as the server has them.
 //
-// The server decides the colours: `sla:warning` turns a clock amber and
-// `sla:breach` red; the console only counts the time left between them. A
-// clock starts and stops as protocol.md describes (first response: from the
-// chat's start to the first agent reply; reply gap: from the oldest visitor
-// message an agent has not answered, once the first answer was given;
-// duration: from the assignment), from the `context.sla` of chat:assigned
-// and then from the messages that arrive.
+// The console reconstructs nothing: each clock's state (running, met or
+// stopped), its start, warning and deadline instants and the stage the desk
+// recorded (ok, warning, breached) come from the server, with the chat
+// (CHAT.sla in chat:assigned and session) and in `sla:clocks` whenever a
+// clock changes. Between two of those the console only counts the time left
+// to the deadline by the desk's clock: the browser's plus the offset the
+// server's `now` gives.
 import { el } from "../../widget/src/util.js";
 
 export const KINDS = [
@@ -14,24 +14,20 @@ export const KINDS = [
   ["response_gap", "Reply gap"],
   ["duration", "Chat length"],
 ];
-const IDLE_TEXT = { first_response: "Answered", response_gap: "Not waiting", duration: "—" };
+const STOPPED_TEXT = { first_response: "Not answered", response_gap: "Not waiting", duration: "—" };
+const LEVELS = { ok: "ok", warning: "warning", breached: "breach" }; // stage -> data-level
 
-/** The desk's time: the browser's clock plus an offset learned from the
- * server's times (session.now, live messages, SLA events). The tests move
- * the server's clock, never the browser's. */
+/** The desk's time: the browser's clock plus the offset the server's `now`
+ * (session, chat:assigned, sla:clocks) gives. The tests move the server's
+ * clock, never the browser's. */
 export class ServerTime {
   constructor() {
     this.offset = 0;
   }
 
-  /** The server's `now` (session): the offset from here. */
+  /** The server's `now` at the moment it sent an event. */
   reset(serverMs) {
     if (Number.isFinite(serverMs)) this.offset = serverMs - Date.now();
-  }
-
-  /** A server time seen on a live event is a lower bound of its clock now. */
-  sync(serverMs) {
-    if (Number.isFinite(serverMs)) this.offset = Math.max(this.offset, serverMs - Date.now());
   }
 
   now() {
@@ -51,111 +47,61 @@ export function clockText(seconds) {
 export class SlaClocks {
   /**
    * @param {ServerTime} time
-   * @param {{first_response?: number, response_gap?: number, duration?: number}} limits seconds (session.sla_limits)
    * @param {(level: string|null) => void} onLevel the worst level of the running clocks changed
    */
-  constructor(time, limits, onLevel) {
+  constructor(time, onLevel) {
     this.time = time;
-    this.limits = limits || {};
     this.onLevel = onLevel;
     this.clocks = {};
-    this.lastSeq = 0; // messages up to here are counted in context.sla
-    this.seen = new Set();
-    this.lastAgentSeq = 0;
-    this.gapSeq = 0;
+    this.version = -1;
     this.element = el("div", { class: "sla-clocks", "data-sd": "sla", role: "group", "aria-label": "SLA clocks" });
     this.nodes = {};
     for (const [kind, label] of KINDS) {
       const value = el("span", { class: "sla-value" });
       const node = el("div", { class: "sla-clock", "data-sd": "sla-clock", "data-kind": kind, "data-state": "stopped",
-        "data-level": "ok" }, el("span", { class: "sla-label" }, label), value);
+        "data-stage": "ok", "data-level": "ok" }, el("span", { class: "sla-label" }, label), value);
       this.nodes[kind] = { node, value };
       this.element.append(node);
     }
     this.render();
   }
 
-  /** The clocks as the server had them at the assignment: `sla` is
-   * context.sla ({KIND: {stage, at, since, limit_s}}), `messages` those
-   * already counted in it. */
-  start(sla, chat, messages) {
-    this.clocks = {};
+  /** The server's state of the clocks: {KIND: {state, stage, started_at,
+   * warn_at, deadline, limit_s, answered_at}} (CHAT.sla, sla:clocks), and
+   * its version: a state older than the one shown (a chat:assigned read
+   * before an sla:clocks it crossed on the way) is ignored. */
+  set(sla, version) {
+    if (!sla || typeof sla !== "object") return;
+    const v = Number(version);
+    if (Number.isFinite(v)) {
+      if (v < this.version) return;
+      this.version = v;
+    }
     for (const [kind] of KINDS) {
-      const found = sla && sla[kind];
-      if (!found) continue;
-      const since = Date.parse(found.since);
-      if (!Number.isFinite(since)) continue;
-      // The next stage tells whether the warning fired already.
-      const level = found.stage === "warning" ? "ok" : "warning";
-      this.clocks[kind] = { since, limit: Number(found.limit_s) || this.limits[kind] || 0, level, running: true };
-    }
-    if (!this.clocks.duration && chat && chat.assigned_at && this.limits.duration) {
-      this.clocks.duration = { since: Date.parse(chat.assigned_at), limit: this.limits.duration, level: "ok", running: true };
-    }
-    for (const m of messages || []) {
-      this.lastSeq = Math.max(this.lastSeq, Number(m.seq) || 0);
-      if (m.author === "agent" && !m.note) this.lastAgentSeq = Math.max(this.lastAgentSeq, Number(m.seq) || 0);
+      const c = sla[kind];
+      if (!c) continue;
+      this.clocks[kind] = {
+        state: c.state, stage: c.stage || "ok", limit: Number(c.limit_s) || 0,
+        start: Date.parse(c.started_at), deadline: Date.parse(c.deadline), answered: Date.parse(c.answered_at),
+      };
     }
     this.changed();
   }
 
-  /** A message stored after the assignment (an ack and its echo may both
-   * tell it; acks and events may come in any order). */
-  message(m) {
-    const seq = Number(m.seq) || 0;
-    if (!seq || seq <= this.lastSeq || this.seen.has(seq)) return;
-    this.seen.add(seq);
-    if (m.note || m.author === "system") return;
-    if (m.author === "agent") {
-      this.lastAgentSeq = Math.max(this.lastAgentSeq, seq);
-      this.stop("first_response");
-      if (this.gapSeq < seq) this.stop("response_gap");
-    } else if (m.author === "visitor" && seq > this.lastAgentSeq && !this.isRunning("first_response")
-               && !this.isRunning("response_gap")) {
-      const since = Date.parse(m.at);
-      if (Number.isFinite(since) && this.limits.response_gap) {
-        this.clocks.response_gap = { since, limit: this.limits.response_gap, level: "ok", running: true };
-        this.gapSeq = seq;
-      }
-    }
-    this.changed();
-  }
-
-  /** sla:warning / sla:breach: the server's word on a clock's colour. */
-  reached(data, breached) {
-    const kind = data.kind;
-    let clock = this.clocks[kind];
-    if (!clock || !clock.running) {
-      // A clock the console did not know of: the event tells its start.
-      const since = this.time.now() - (Number(data.elapsed_s) || 0) * 1000;
-      clock = this.clocks[kind] = { since, limit: Number(data.limit_s) || 0, level: "ok", running: true };
-    }
-    if (Number(data.limit_s)) clock.limit = Number(data.limit_s);
-    clock.level = breached ? "breach" : "warning";
-    this.time.sync(clock.since + (Number(data.elapsed_s) || 0) * 1000);
-    this.changed();
-  }
-
+  /** The chat ended (chat:ended): nothing is timed any more. */
   stopAll() {
-    for (const [kind] of KINDS) this.stop(kind);
+    for (const clock of Object.values(this.clocks)) if (clock.state === "running") clock.state = "stopped";
     this.changed();
-  }
-
-  stop(kind) {
-    const clock = this.clocks[kind];
-    if (clock) {
-      clock.running = false;
-      clock.level = "ok";
-    }
   }
 
   isRunning(kind) {
-    return Boolean(this.clocks[kind] && this.clocks[kind].running);
+    const clock = this.clocks[kind];
+    return Boolean(clock && clock.state === "running" && Number.isFinite(clock.deadline));
   }
 
   /** The worst level of the running clocks: "breach", "warning" or null. */
   level() {
-    const levels = Object.values(this.clocks).filter((c) => c.running).map((c) => c.level);
+    const levels = KINDS.filter(([kind]) => this.isRunning(kind)).map(([kind]) => LEVELS[this.clocks[kind].stage]);
     return levels.includes("breach") ? "breach" : levels.includes("warning") ? "warning" : null;
   }
 
@@ -169,18 +115,24 @@ export class SlaClocks {
     const now = this.time.now();
     for (const [kind, label] of KINDS) {
       const { node, value } = this.nodes[kind];
-      const clock = this.clocks[kind];
-      const running = Boolean(clock && clock.running);
-      node.setAttribute("data-state", running ? "running" : "stopped");
-      node.setAttribute("data-level", running ? clock.level : "ok");
-      if (!running) {
-        value.textContent = IDLE_TEXT[kind];
+      const clock = this.clocks[kind] || { state: "stopped", stage: "ok" };
+      const running = this.isRunning(kind);
+      node.setAttribute("data-state", clock.state || "stopped");
+      node.setAttribute("data-stage", clock.stage || "ok");
+      node.setAttribute("data-level", running ? LEVELS[clock.stage] || "ok" : "ok");
+      if (running) {
+        const left = (clock.deadline - now) / 1000;
+        value.textContent = left >= 0 ? `${clockText(left)} left` : `${clockText(-left)} over`;
+        node.title = `${label}: limit ${clockText(clock.limit)}`;
+      } else if (clock.state === "met") {
+        const took = Number.isFinite(clock.answered) && Number.isFinite(clock.start)
+          ? ` in ${clockText((clock.answered - clock.start) / 1000)}` : "";
+        value.textContent = `Answered${took}`;
+        node.title = clock.stage === "breached" ? `${label}: answered after the limit` : `${label}: answered`;
+      } else {
+        value.textContent = STOPPED_TEXT[kind];
         node.title = `${label}: not running`;
-        continue;
       }
-      const left = (clock.since + clock.limit * 1000 - now) / 1000;
-      value.textContent = left >= 0 ? `${clockText(left)} left` : `${clockText(-left)} over`;
-      node.title = `${label}: limit ${clockText(clock.limit)}`;
     }
   }
 }

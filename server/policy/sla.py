@@ -17,13 +17,17 @@ System messages and internal notes never count as agent replies.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
 Kind = Literal["first_response", "response_gap", "duration"]
+KINDS: tuple[Kind, ...] = ("first_response", "response_gap", "duration")
 Stage = Literal["warning", "breach", "convert"]
+State = Literal["running", "stopped", "met"]
+Level = Literal["ok", "warning", "breached"]
+Fired = tuple[str, str, datetime]  # (kind, stage, the clock's start): one stage of one wait, recorded
 Author = Literal["visitor", "agent", "system", "note"]
 _AUTHORS: frozenset[str] = frozenset(("visitor", "agent", "system", "note"))
 
@@ -57,14 +61,16 @@ class ChatTimeline:
 
     `oldest_unanswered_visitor_at` is the earliest visitor message not yet
     followed by an agent message (system messages and notes are not replies);
-    None when every visitor message has been answered. Build it from the
-    messages with `timeline()`.
+    None when every visitor message has been answered. `last_gap` is the
+    latest response gap an agent answered: (its start, the answer). Build it
+    from the messages with `timeline()`, or move it on with `advance()`.
     """
 
     started_at: datetime
     assigned_at: datetime | None = None
     first_agent_reply_at: datetime | None = None
     oldest_unanswered_visitor_at: datetime | None = None
+    last_gap: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,15 +112,27 @@ def timeline(started_at: datetime, assigned_at: datetime | None, messages: Itera
 
     Only "agent" messages answer; "system" and "note" messages are ignored.
     """
-    first_reply: datetime | None = None
-    unanswered: datetime | None = None
+    chat = ChatTimeline(started_at, assigned_at)
     for message in messages:
-        if message.author == "agent":
-            first_reply = first_reply or message.at
-            unanswered = None
-        elif message.author == "visitor" and unanswered is None:
-            unanswered = message.at
-    return ChatTimeline(started_at, assigned_at, first_reply, unanswered)
+        chat = advance(chat, message)
+    return chat
+
+
+def advance(chat: ChatTimeline, message: MessageMark) -> ChatTimeline:
+    """The timeline once `message`, the next in chat order, is stored: an
+    agent reply answers whatever waits (the first response, or a response
+    gap once there was one); a visitor message with nothing waiting starts
+    a wait. Returns `chat` itself when nothing changes."""
+    if message.author == "agent":
+        waiting = chat.oldest_unanswered_visitor_at
+        if chat.first_agent_reply_at is None:
+            return replace(chat, first_agent_reply_at=message.at, oldest_unanswered_visitor_at=None)
+        if waiting is None:
+            return chat
+        return replace(chat, oldest_unanswered_visitor_at=None, last_gap=(waiting, message.at))
+    if message.author == "visitor" and chat.oldest_unanswered_visitor_at is None:
+        return replace(chat, oldest_unanswered_visitor_at=message.at)
+    return chat
 
 
 def deadlines(chat: ChatTimeline, limits: SlaLimits) -> list[Deadline]:
@@ -149,3 +167,59 @@ def _clock(kind: Kind, start: datetime, warn_s: int, limit_s: int, last: Stage =
         Deadline(kind, "warning", start + timedelta(seconds=warn_s), limit_s, start),
         Deadline(kind, last, start + timedelta(seconds=limit_s), limit_s, start),
     ]
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """One clock of one chat as the desk has it: what a console shows.
+
+    `state`: "running" (a wait is being timed), "met" (its last wait was
+    answered: `answered_at`), "stopped" (nothing timed: no response gap
+    before the first answer or while nothing waits, no duration before the
+    assignment). `started_at`, `warn_at` and `deadline` (the breach, or the
+    conversion for duration) are of the current or last wait; None when the
+    clock never started. `stage` is the furthest stage recorded as fired for
+    that wait ("breached" for a breach or a conversion): the desk's record,
+    which a stage due but not fired yet has not reached.
+    """
+
+    kind: Kind
+    state: State
+    limit_s: int
+    stage: Level = "ok"
+    started_at: datetime | None = None
+    warn_at: datetime | None = None
+    deadline: datetime | None = None
+    answered_at: datetime | None = None
+
+
+def clock_states(chat: ChatTimeline, limits: SlaLimits, fired: Collection[Fired]) -> dict[Kind, ClockState]:
+    """The three clocks of a chat, by kind (in `KINDS` order), given the
+    stages recorded as fired ((kind, stage, clock start) triples)."""
+    first = _state("first_response", chat.started_at, limits.first_response_warn_s, limits.first_response_s,
+                   fired, answered_at=chat.first_agent_reply_at)
+    if chat.first_agent_reply_at is not None and chat.oldest_unanswered_visitor_at is not None:
+        gap = _state("response_gap", chat.oldest_unanswered_visitor_at, limits.response_gap_warn_s,
+                     limits.response_gap_s, fired)
+    elif chat.last_gap is not None:
+        gap = _state("response_gap", chat.last_gap[0], limits.response_gap_warn_s, limits.response_gap_s,
+                     fired, answered_at=chat.last_gap[1])
+    else:
+        gap = ClockState("response_gap", "stopped", limits.response_gap_s)
+    if chat.assigned_at is not None:
+        duration = _state("duration", chat.assigned_at, limits.duration_warn_s, limits.duration_convert_s, fired)
+    else:
+        duration = ClockState("duration", "stopped", limits.duration_convert_s)
+    return {"first_response": first, "response_gap": gap, "duration": duration}
+
+
+def _state(kind: Kind, start: datetime, warn_s: int, limit_s: int, fired: Collection[Fired], *,
+           answered_at: datetime | None = None) -> ClockState:
+    if (kind, "breach", start) in fired or (kind, "convert", start) in fired:
+        stage: Level = "breached"
+    elif (kind, "warning", start) in fired:
+        stage = "warning"
+    else:
+        stage = "ok"
+    return ClockState(kind, "met" if answered_at is not None else "running", limit_s, stage, start,
+                      start + timedelta(seconds=warn_s), start + timedelta(seconds=limit_s), answered_at)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..services.bundle import Services
 from ..services.chats import Actor
+from ..services.model import Author
 from ..services.views import HISTORY_PAGE, message_views
 from . import commands as c
 
@@ -33,8 +34,12 @@ class ChatEvents:
     async def history(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatHistory, payload)
         await self._budget(sid)
-        messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
-        views, more = message_views(messages, self._s.desk.config.limits.history_bytes, HISTORY_PAGE)
+        actor = self._actor(sid)
+        messages = await self._s.chats.history(actor, cmd.chat_id, cmd.after_seq)
+        authors = await self._s.router.authors(messages)
+        visitor = actor.author is Author.VISITOR  # a visitor sees an agent's name only
+        views, more = message_views(messages, self._s.desk.config.limits.history_bytes, HISTORY_PAGE, authors,
+                                    visitor=visitor)
         return {"ok": True, "messages": views, "more": more}
 
     async def read(self, sid: str, payload: Any) -> dict:

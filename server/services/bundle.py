@@ -41,9 +41,11 @@ class Services:
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
-        router, timers = Router(desk), Timers(desk)
+        timers = Timers(desk)
+        router = Router(desk, timers)
         sla, tickets = SlaService(desk, timers), TicketService(desk)
         router.on_assigned = sla.assigned
+        router.clocks = sla.state
 
         async def describe(chat: Chat, visitor: Visitor | None) -> dict:
             context = await tickets.context(visitor) if visitor is not None else {}

@@ -105,7 +105,7 @@ class ChatService:
                           next_open=iso(await self._router.next_open(now)))
         await self._allow_message(visitor.id, now)
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
-                    priority=priority, started_at=now, topic=request.topic)
+                    priority=priority, started_at=now, topic=request.topic, queued_at=now)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
         visitor = await self._store_visitor(visitor, request)
         try:
@@ -183,11 +183,13 @@ class ChatService:
         message = await pending
         chat = await self.chat(message.chat_id)
         await self._sla.message(chat, message)
-        view, notify = message_view(message), self._desk.notify
+        notify, authors = self._desk.notify, await self._router.authors((message,))
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
-            await notify.emit("chat:message", view, f"agent:{chat.agent_id}", skip=actor.conn)
+            await notify.emit("chat:message", message_view(message, authors), f"agent:{chat.agent_id}",
+                              skip=actor.conn)
         if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
-            await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}", skip=actor.conn)
+            await notify.emit("chat:message", message_view(message, authors, visitor=True),
+                              f"visitor:{chat.visitor_id}", skip=actor.conn)
         return message
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:
@@ -311,10 +313,11 @@ class ChatService:
 
     async def _hand_over(self, chat: Chat, *, skill: str | None, min_tier: int) -> Chat:
         agents = (await self._router.agents(fresh=True)).values()
-        if not any(a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
+        if not any(a.capacity > 0 and a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk
-        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier)
+        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier,
+                                                 at=desk.clock.now())
         if requeued is None:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
@@ -338,6 +341,8 @@ class ChatService:
         target = (await self._router.agents(fresh=True)).get(to_agent_id)
         if target is None:
             raise NotFound("no such agent")
+        if target.capacity == 0:
+            raise Conflict(f"{target.name} takes no chats (capacity 0)")
         if target.id == chat.agent_id:
             raise Conflict("the chat is already that agent's")
         presence = await self._desk.live.presence(target.id)
@@ -354,7 +359,7 @@ class ChatService:
     async def requeue(self, chat: Chat) -> None:
         """Back to the front of the queue (its agent was lost)."""
         chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
-                                                   min_tier=chat.min_tier)
+                                                   min_tier=chat.min_tier, at=self._desk.clock.now())
         if chat is None:
             return
         self._desk.chats.put(chat)

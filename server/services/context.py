@@ -62,8 +62,9 @@ class Desk:
         return is_open(self.hours_of(agent), self.tz, now, self.closed(now))
 
     def takes(self, agent: Agent, now: datetime, *, critical: bool = False) -> bool:
-        """On shift, or on call for a critical chat (24/7)."""
-        return self.on_shift(agent, now) or (critical and agent.on_call)
+        """Takes chats (capacity above 0) and is on shift, or on call for a
+        critical chat (24/7)."""
+        return agent.capacity > 0 and (self.on_shift(agent, now) or (critical and agent.on_call))
 
     def topic(self, name: str | None) -> TopicConfig | None:
         return self.config.topics.get(name) if name else None

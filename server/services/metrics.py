@@ -149,13 +149,14 @@ class Metrics:
     async def _agents(self, now: datetime) -> dict[str, int]:
         """on_shift (connected or not), and available / busy / away
         (`policy.figures.AgentState`). Supervisors count only while they
-        take chats (connected to /agent, or holding one)."""
+        take chats (connected to /agent, or holding one); agents with
+        capacity 0 take none: they count only while they hold one."""
         counts = dict.fromkeys(["on_shift", *map(str, AgentState)], 0)
         presences = {p.agent_id: p for p in await self._desk.live.presences()}
         for agent in (await self._router.agents()).values():
             presence = presences.get(agent.id)
             connected, chats = (presence.connections > 0, presence.load) if presence else (False, 0)
-            if agent.role is Role.SUPERVISOR and not (connected or chats):
+            if (agent.role is Role.SUPERVISOR and not connected or agent.capacity == 0) and not chats:
                 continue
             on_shift = self._desk.on_shift(agent, now)
             status = presence.status if presence else agent.status

@@ -147,6 +147,12 @@ class Chat:
     agent_read_seq: int = 0
     need_skill: str | None = None  # a transfer to a skill: only agents with it (else the topic's)
     min_tier: int = 1  # a transfer to a tier: only agents of it or above
+    queued_at: datetime | None = None  # when it last entered the queue; None: stored before that was kept
+
+    @property
+    def waiting_since(self) -> datetime:
+        """When it last entered the queue (its start, for chats stored before that was kept)."""
+        return self.queued_at or self.started_at
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -89,9 +89,10 @@ class Store(Protocol):
         """Every agent who handled the chat (`assign_chat` records them), first first."""
 
     async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
-                           min_tier: int = 1) -> Chat | None:
+                           min_tier: int = 1, at: datetime | None = None) -> Chat | None:
         """Status queued, agent cleared, and what the next agent needs (a
-        skill beside the topic's, a lowest tier). None if the chat has ended."""
+        skill beside the topic's, a lowest tier); `queued_at` set to `at`
+        when given. None if the chat has ended."""
 
     async def end_chat(self, chat_id: str, reason: str, at: datetime) -> Chat | None:
         """Status ended. None if it had already ended (nothing changes)."""
@@ -292,6 +293,7 @@ class QueueEntry:
     skill: str | None = None  # only agents with this skill take it
     min_tier: int = 1  # only agents of this tier or above (a transfer up a tier)
     priority_support: bool = False  # the account's plan goes first within its priority
+    fallback_at: datetime | None = None  # `skill` is asked until then, then any agent takes it
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -57,6 +57,9 @@ class PresenceService:
             session["chat"] = chat_view(chat, agent)
             if chat.status is ChatStatus.QUEUED:
                 session["position"] = await self._router.position(chat.id)
+            warning = await self._sla.visitor_warning(chat)
+            if warning is not None:  # a reloaded widget warns again
+                session["warning"] = warning
         return session
 
     async def _offer_survey(self, visitor: Visitor, session: dict[str, Any]) -> None:
@@ -88,7 +91,7 @@ class PresenceService:
                 "on_shift": desk.on_shift(agent, now), "now": iso(now),
                 "sla_limits": {"first_response": limits.first_response_s, "response_gap": limits.response_gap_s,
                                "duration": limits.duration_convert_s},
-                "chats": [chat_view(c, agent) for c in chats if c.agent_id == agent.id]}
+                "chats": [await self._router.agent_view(c, agent) for c in chats if c.agent_id == agent.id]}
 
     async def agent_disconnected(self, agent_id: str, conn: str) -> None:
         presence = await self._desk.live.agent_offline(agent_id, conn)

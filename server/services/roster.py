@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..policy.routing import Wait
 from .context import Desk
 from .model import Agent, Chat
 from .ports import Presence
@@ -31,11 +32,14 @@ async def roster(desk: Desk, router: Router) -> list[dict[str, Any]]:
     return [roster_entry(a, presences.get(a.id), desk.on_shift(a, now)) for a in agents]
 
 
-async def queue(desk: Desk) -> list[dict[str, Any]]:
+async def queue(desk: Desk, router: Router) -> list[dict[str, Any]]:
     """The waiting chats in queue order (position 1 goes next), with their
-    visitors; `waiting_s` is whole seconds since the chat was queued."""
+    visitors and why each waits; `waiting_s` is whole seconds since the chat
+    was queued."""
     now, found = desk.clock.now(), []
-    for position, entry in enumerate(await desk.live.queue(), start=1):
+    entries = await desk.live.queue()
+    waits = await router.waits(entries, now)
+    for position, entry in enumerate(entries, start=1):
         chat = await desk.chats.get(entry.chat_id)
         visitor = await desk.store.visitor_by_id(chat.visitor_id)
         found.append({
@@ -43,8 +47,14 @@ async def queue(desk: Desk) -> list[dict[str, Any]]:
             "waiting_s": max(0, int((now - entry.enqueued_at).total_seconds())),
             "started_at": iso(chat.started_at), "priority_support": entry.priority_support,
             "visitor": {"id": chat.visitor_id, "name": visitor.name if visitor else None,
-                        "verified": bool(visitor and visitor.verified)}})
+                        "verified": bool(visitor and visitor.verified)},
+            "waiting": wait_view(waits[entry.chat_id])})
     return found
+
+
+def wait_view(wait: Wait) -> dict[str, Any]:
+    return {"reason": wait.reason, "skill": wait.skill, "min_tier": wait.min_tier,
+            "fallback_at": iso(wait.fallback_at)}
 
 
 async def previous_chats(desk: Desk, router: Router, visitor_id: str) -> list[dict[str, Any]]:

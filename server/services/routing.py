@@ -9,26 +9,31 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
 
 from ..policy.calendar import next_opening
-from ..policy.routing import Candidate, pick_agent
+from ..policy.routing import Candidate, Wait, pick_agent, skill_in_force, why_waiting
 from .context import Desk
-from .model import Agent, AgentStatus, Chat, Priority, Visitor
-from .ports import QueueEntry
-from .views import HISTORY_PAGE, chat_view, message_views, visitor_view
+from .model import Agent, AgentStatus, Author, Chat, Message, Priority, Visitor
+from .ports import Presence, QueueEntry
+from .timers import Timers
+from .views import HISTORY_PAGE, chat_view, iso, message_views, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
+SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
 
 
 class Router:
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: Desk, timers: Timers) -> None:
         self._desk = desk
+        self._timers = timers
+        timers.on(SKILL_FALLBACK, self._skill_lapsed)
         self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
         self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
+        self.clocks: Callable[[Chat], Awaitable[dict]] | None = None  # the SLA clocks' state
         self._lock = asyncio.Lock()
         self._agents: dict[str, Agent] = {}  # not removed
         self._everyone: dict[str, Agent] = {}  # removed ones too: history keeps their names
@@ -55,9 +60,20 @@ class Router:
         if not agent.removed:
             self._agents[agent.id] = agent
 
+    async def authors(self, messages: Iterable[Message]) -> dict[str, Agent]:
+        """Every agent, removed ones too, with every agent who wrote one of
+        `messages` (read afresh when the cache misses one): what
+        `message_view` names them by."""
+        agents = await self.everyone()  # a removed agent still wrote what they wrote
+        if any(m.author_id not in agents for m in messages if m.author is Author.AGENT and m.author_id):
+            await self.agents(fresh=True)
+            agents = self._everyone
+        return agents
+
     async def online(self, now: datetime, *, critical: bool = False) -> bool:
-        """At least one agent on shift now (or on call, for a critical
-        chat), connected or not."""
+        """At least one agent who takes chats on shift now (or on call, for
+        a critical chat), connected or not: a lead with capacity 0 alone
+        would leave chats waiting forever."""
         for fresh in (False, True):  # "nobody" is worth a second look
             if any(self._desk.takes(a, now, critical=critical) for a in (await self.agents(fresh)).values()):
                 return True
@@ -66,23 +82,31 @@ class Router:
     async def next_open(self, now: datetime) -> datetime | None:
         closed = self._desk.closed(now)
         openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now, closed)
-                    for a in (await self.agents()).values()]
+                    for a in (await self.agents()).values() if a.capacity > 0]
         found = [o for o in openings if o is not None]
         return min(found) if found else None
 
     async def candidates(self, now: datetime) -> list[Candidate]:
+        """The agents who have connected since the start, as routing sees them now."""
         agents = await self.agents()
-        found = []
-        for p in await self._desk.live.presences():
-            agent = agents.get(p.agent_id)
-            if agent is None:
-                continue
-            found.append(Candidate(
-                agent_id=agent.id, load=p.load, capacity=agent.capacity, idle_since=p.idle_since,
-                on_shift=self._desk.on_shift(agent, now),
-                available=p.status is AgentStatus.AVAILABLE and p.connections > 0,
-                tier=agent.tier, skills=frozenset(agent.skills), on_call=agent.on_call))
-        return found
+        return [self._candidate(agents[p.agent_id], p, now) for p in await self._desk.live.presences()
+                if p.agent_id in agents]
+
+    def _candidate(self, agent: Agent, p: Presence | None, now: datetime) -> Candidate:
+        """`agent` at `now`; without a presence: not connected, holding nothing."""
+        return Candidate(
+            agent_id=agent.id, load=p.load if p else 0, capacity=agent.capacity,
+            idle_since=p.idle_since if p else now, on_shift=self._desk.on_shift(agent, now),
+            available=p is not None and p.status is AgentStatus.AVAILABLE and p.connections > 0,
+            tier=agent.tier, skills=frozenset(agent.skills), on_call=agent.on_call)
+
+    async def waits(self, entries: list[QueueEntry], now: datetime) -> dict[str, Wait]:
+        """Why each waiting chat waits (by chat id), every agent counted,
+        connected or not: the lead's queue."""
+        presences = {p.agent_id: p for p in await self._desk.live.presences()}
+        everyone = [self._candidate(a, presences.get(a.id), now) for a in (await self.agents()).values()]
+        return {e.chat_id: why_waiting(everyone, e.skill, now=now, min_tier=e.min_tier, fallback_at=e.fallback_at,
+                                       critical=e.priority is Priority.CRITICAL) for e in entries}
 
     async def route(self) -> None:
         """Assign waiting chats, in queue order, while anyone has room."""
@@ -95,7 +119,7 @@ class Router:
         live, now = self._desk.live, self._desk.clock.now()
         candidates = await self.candidates(now)
         for entry in await live.queue():
-            pick = pick_agent(candidates, entry.skill, min_tier=entry.min_tier,
+            pick = pick_agent(candidates, skill_in_force(entry.skill, entry.fallback_at, now), min_tier=entry.min_tier,
                               critical=entry.priority is Priority.CRITICAL)
             if pick is None:
                 continue
@@ -121,14 +145,17 @@ class Router:
             await self.on_assigned(chat)
 
     async def assignment(self, chat: Chat, agent: Agent | None) -> dict:
-        """What an agent's console gets with a chat: the chat, the visitor,
-        the messages, and the context (open tickets, plan, SLA clocks)."""
+        """What an agent's console gets with a chat: the chat with its SLA
+        clocks, the visitor, the messages, the context (open tickets, plan),
+        and the server's time."""
         store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
-        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE)
-        payload = {"chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
-                   "messages": views, "more": more}
+        authors = await self.authors(messages)
+        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors)
+        payload = {"chat": await self.agent_view(chat, agent),
+                   "visitor": visitor_view(visitor) if visitor else None,
+                   "messages": views, "more": more, "now": iso(self._desk.clock.now())}
         if self.describe is not None:
             payload["context"] = await self.describe(chat, visitor)
         return payload
@@ -165,17 +192,35 @@ class Router:
         agent = (await self.everyone()).get(chat.agent_id) if chat.agent_id else None
         return chat_view(chat, agent)
 
+    async def agent_view(self, chat: Chat, agent: Agent | None) -> dict:
+        """CHAT as its agent sees it: with `sla`, the state of its clocks, and `sla_version`."""
+        view = chat_view(chat, agent)
+        if self.clocks is not None:
+            view |= await self.clocks(chat)
+        return view
+
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:
         """Queues a chat: agents with the skill a transfer asked for (else
-        its topic's) and of the chat's `min_tier` or above take it; a plan
-        with priority support goes first within its priority."""
+        its topic's) and of the chat's `min_tier` or above take it, until
+        `[policy] skill_fallback_s` after it was queued: then any agent of
+        that tier does (a deadline wakes routing then). A plan with priority
+        support goes first within its priority."""
         desk = self._desk
         if visitor is None:
             visitor = await desk.store.visitor_by_id(chat.visitor_id)
         plan = desk.plan(visitor.plan if visitor is not None and visitor.verified else None)
+        skill = chat.need_skill or desk.skill_of(chat.topic)
+        fallback_at = None
+        if skill is not None:
+            fallback_at = chat.waiting_since + timedelta(seconds=desk.config.policy.skill_fallback_s)
+            await self._timers.set_at(SKILL_FALLBACK, chat.id, fallback_at)
         await desk.live.enqueue(QueueEntry(
-            chat.id, chat.priority, chat.started_at, front=front, skill=chat.need_skill or desk.skill_of(chat.topic),
-            min_tier=chat.min_tier, priority_support=plan is not None and plan.priority_support))
+            chat.id, chat.priority, chat.started_at, front=front, skill=skill, min_tier=chat.min_tier,
+            priority_support=plan is not None and plan.priority_support, fallback_at=fallback_at))
+
+    async def _skill_lapsed(self, chat_id: str) -> None:
+        """A waiting chat's skill is no longer asked: route again (any agent may take it now)."""
+        await self.route()
 
     async def position(self, chat_id: str) -> int:
         for index, entry in enumerate(await self._desk.live.queue(), start=1):

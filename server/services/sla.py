@@ -16,15 +16,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from ..policy.sla import ChatTimeline, Deadline, MessageMark, SlaLimits, deadlines, elapsed_s, timeline
+from ..policy.sla import (ChatTimeline, Deadline, Fired, MessageMark, SlaLimits, advance, clock_states, deadlines,
+                          elapsed_s, timeline)
 from .context import Desk
-from .model import Author, Chat, ChatStatus, Message, SlaEvent
+from .model import Chat, ChatStatus, Message, SlaEvent
 from .timers import Timers
-from .views import iso
+from .views import clocks_view, iso
 
 log = logging.getLogger(__name__)
 SLA = "sla"
-Fired = tuple[str, str, datetime]  # (kind, stage, since)
 ConvertHandler = Callable[[Chat], Awaitable[None]]
 
 
@@ -44,6 +44,16 @@ class _Clocks:
     timeline: ChatTimeline
     fired: set[Fired]
     armed: datetime | None = None
+    seq: int = 0  # the last message counted
+
+    @property
+    def version(self) -> int:
+        """Grows with every change of the clocks (a message counted, a stage
+        fired), so a console keeps the latest of two states that cross."""
+        return self.seq + len(self.fired)
+
+    def view(self, limits: SlaLimits) -> dict:
+        return clocks_view(clock_states(self.timeline, limits, self.fired))
 
 
 class SlaService:
@@ -60,7 +70,8 @@ class SlaService:
     # what the chat loop reports
     async def started(self, chat: Chat, first: Message | None) -> None:
         marks = [_mark(first)] if first is not None else []
-        await self._arm(chat.id, _Clocks(timeline(chat.started_at, chat.assigned_at, marks), set()))
+        await self._arm(chat.id, _Clocks(timeline(chat.started_at, chat.assigned_at, marks), set(),
+                                         seq=first.seq if first is not None else 0))
 
     async def assigned(self, chat: Chat) -> None:
         clocks = await self._load(chat)
@@ -70,21 +81,17 @@ class SlaService:
 
     async def message(self, chat: Chat, message: Message) -> None:
         """A stored message: an agent reply stops the waiting clocks, a
-        visitor message with nothing waiting starts the response gap."""
-        if message.note or message.author is Author.SYSTEM:
-            return
+        visitor message with nothing waiting starts the response gap; the
+        chat's agent is told the clocks' new state."""
         clocks = await self._load(chat)
-        before = clocks.timeline
-        if message.author is Author.AGENT:
-            after = dataclasses.replace(before, first_agent_reply_at=before.first_agent_reply_at or message.at,
-                                        oldest_unanswered_visitor_at=None)
-        elif before.oldest_unanswered_visitor_at is None:
-            after = dataclasses.replace(before, oldest_unanswered_visitor_at=message.at)
-        else:
+        clocks.seq = max(clocks.seq, message.seq)
+        if message.note:
             return
-        if after != before:
+        after = advance(clocks.timeline, _mark(message))
+        if after is not clocks.timeline:
             clocks.timeline = after
             await self._arm(chat.id, clocks)
+            await self._tell(chat, clocks)
 
     async def stopped(self, chat_id: str) -> None:
         self._clocks.pop(chat_id, None)
@@ -96,8 +103,26 @@ class SlaService:
         self._clocks.pop(chat.id, None)
         await self._arm(chat.id, await self._load(chat))
 
+    async def state(self, chat: Chat) -> dict:
+        """The chat's three clocks as the record has them, read afresh from
+        the store (whichever node fired what): what a console gets with a
+        chat, `{"sla": {KIND: CLOCK}, "sla_version"}` (protocol.md)."""
+        clocks = await self._from_store(chat)
+        return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
+
+    async def visitor_warning(self, chat: Chat) -> dict | None:
+        """The duration warning the visitor was given, as `chat:warning`
+        with the time left now, if it fired for this chat: a reloaded widget
+        shows it again."""
+        fired = {(e.kind, e.stage, e.anchor_at) for e in await self._desk.store.sla_events(chat_id=chat.id)}
+        duration = clock_states(ChatTimeline(chat.started_at, chat.assigned_at), self.limits, fired)["duration"]
+        if duration.state != "running" or duration.stage == "ok" or duration.deadline is None:
+            return None
+        return {"chat_id": chat.id, "kind": "duration",
+                "remaining_s": max(0, int((duration.deadline - self._desk.clock.now()).total_seconds()))}
+
     def clocks_view(self, chat: Chat) -> dict:
-        """The running clocks' next deadlines, for the console."""
+        """The running clocks' next deadlines (the `context.sla` of chat:assigned)."""
         clocks = self._clocks.get(chat.id)
         if clocks is None:
             return {}
@@ -115,7 +140,8 @@ class SlaService:
         store = self._desk.store
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=1_000_000)
         fired = {(e.kind, e.stage, e.anchor_at) for e in await store.sla_events(chat_id=chat.id)}
-        return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)), fired)
+        return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)), fired,
+                       seq=messages[-1].seq if messages else 0)
 
     def _pending(self, clocks: _Clocks) -> list[Deadline]:
         return [d for d in deadlines(clocks.timeline, self.limits)
@@ -140,6 +166,7 @@ class SlaService:
             return
         now = self._desk.clock.now()
         clocks = self._clocks[chat_id] = await self._from_store(chat)  # the record decides
+        announced = False
         for deadline in self._pending(clocks):
             if deadline.at > now:
                 break
@@ -153,8 +180,19 @@ class SlaService:
                 return
             if await self._desk.store.record_sla_event(event):
                 await self._announce(chat, event)
+                announced = True
         clocks.armed = None
         await self._arm(chat_id, clocks)
+        if announced:
+            await self._tell(chat, clocks)
+
+    async def _tell(self, chat: Chat, clocks: _Clocks) -> None:
+        """`sla:clocks` to the chat's agent: the state of every clock now."""
+        if chat.agent_id is None or chat.status is not ChatStatus.ACTIVE:
+            return
+        await self._desk.notify.emit("sla:clocks", {
+            "chat_id": chat.id, "now": iso(self._desk.clock.now()), "version": clocks.version,
+            "sla": clocks.view(self.limits)}, f"agent:{chat.agent_id}")
 
     async def _announce(self, chat: Chat, event: SlaEvent) -> None:
         notify = self._desk.notify

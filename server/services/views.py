@@ -1,12 +1,14 @@
 """Domain values as the wire objects of protocol.md."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from .model import Agent, Chat, Message, Ticket, TicketReply, Visitor
+from ..policy.sla import ClockState
+from .model import Agent, Author, Chat, Message, Ticket, TicketReply, Visitor
 
 
 def iso(at: datetime | None) -> str | None:
@@ -28,11 +30,24 @@ def chat_view(chat: Chat, agent: Agent | None = None) -> dict[str, Any]:
     return view
 
 
-def message_view(message: Message) -> dict[str, Any]:
+def clocks_view(states: Mapping[str, ClockState]) -> dict[str, Any]:
+    """The SLA clocks of a chat as the console gets them: {KIND: CLOCK}."""
+    return {kind: {"state": c.state, "stage": c.stage, "started_at": iso(c.started_at), "warn_at": iso(c.warn_at),
+                   "deadline": iso(c.deadline), "limit_s": c.limit_s, "answered_at": iso(c.answered_at)}
+            for kind, c in states.items()}
+
+
+def message_view(message: Message, agents: Mapping[str, Agent] | None = None, *,
+                 visitor: bool = False) -> dict[str, Any]:
+    """MESSAGE; an agent's message names its author from `agents` (by id):
+    `{"id", "name"}` for staff, only the name for the `visitor`'s view."""
     view: dict[str, Any] = {
         "chat_id": message.chat_id, "seq": message.seq, "author": str(message.author),
         "text": message.text, "at": iso(message.at),
     }
+    author = agents.get(message.author_id) if agents and message.author is Author.AGENT and message.author_id else None
+    if author is not None:
+        view["agent"] = {"name": author.name} if visitor else {"id": author.id, "name": author.name}
     if message.client_id is not None:
         view["client_id"] = message.client_id
     if message.note:
@@ -43,14 +58,16 @@ def message_view(message: Message) -> dict[str, Any]:
 HISTORY_PAGE = 500  # messages in one history answer at most (and in the transcript of chat:assigned)
 
 
-def message_views(messages: list[Message], max_bytes: int, page: int) -> tuple[list[dict[str, Any]], bool]:
-    """The messages as wire objects, as many as fit `max_bytes` of JSON
-    (one at least, so that paging always moves on), and whether there may be
-    more after the last: cut here, or a full `page` from the store."""
+def message_views(messages: list[Message], max_bytes: int, page: int, agents: Mapping[str, Agent] | None = None,
+                  *, visitor: bool = False) -> tuple[list[dict[str, Any]], bool]:
+    """The messages as wire objects (`message_view`), as many as fit
+    `max_bytes` of JSON (one at least, so that paging always moves on), and
+    whether there may be more after the last: cut here, or a full `page`
+    from the store."""
     views: list[dict[str, Any]] = []
     used = 2  # the list's brackets
     for message in messages:
-        view = message_view(message)
+        view = message_view(message, agents, visitor=visitor)
         used += len(_encoder.encode(view)) + 1  # and its comma
         if views and used > max_bytes:
             return views, True

@@ -78,7 +78,7 @@ def chat_values(chat: Chat) -> dict[str, Any]:
             "assigned_at": chat.assigned_at, "ended_at": chat.ended_at,
             "end_reason": chat.end_reason, "last_seq": chat.last_seq,
             "visitor_read_seq": chat.visitor_read_seq, "agent_read_seq": chat.agent_read_seq,
-            "need_skill": chat.need_skill, "min_tier": chat.min_tier}
+            "need_skill": chat.need_skill, "min_tier": chat.min_tier, "queued_at": chat.queued_at}
 
 
 def chat_of(row: Row) -> Chat:
@@ -88,7 +88,7 @@ def chat_of(row: Row) -> Chat:
                 assigned_at=row["assigned_at"], ended_at=row["ended_at"],
                 end_reason=row["end_reason"], last_seq=row["last_seq"],
                 visitor_read_seq=row["visitor_read_seq"], agent_read_seq=row["agent_read_seq"],
-                need_skill=row["need_skill"], min_tier=row["min_tier"])
+                need_skill=row["need_skill"], min_tier=row["min_tier"], queued_at=row["queued_at"])
 
 
 def stored_message(new: NewMessage, seq: int) -> Message:

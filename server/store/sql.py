@@ -195,9 +195,11 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return [row["agent_id"] for row in await self._all(stmt)]
 
     async def requeue_chat(self, chat_id: str, priority: Priority, *, need_skill: str | None = None,
-                           min_tier: int = 1) -> Chat | None:
+                           min_tier: int = 1, at: datetime | None = None) -> Chat | None:
         changes = {"status": ChatStatus.QUEUED.value, "agent_id": None, "priority": priority.value,
                    "need_skill": need_skill, "min_tier": min_tier}
+        if at is not None:
+            changes["queued_at"] = at
         return await self._change_open_chat(chat_id, changes)
 
     async def end_chat(self, chat_id: str, reason: str, at: datetime) -> Chat | None:

@@ -138,6 +138,9 @@ chats = Table(
     # Set by a transfer to a skill or a tier: who may take the chat next.
     Column("need_skill", String(64)),
     Column("min_tier", Integer, nullable=False, server_default=text("1")),
+    # When it last entered the queue (its start, a transfer, its agent lost):
+    # a skill it asks for is asked until `[policy] skill_fallback_s` after.
+    Column("queued_at", UTCDateTime),
     Index("ix_chats_status", "status"),
     Index("ix_chats_agent_id", "agent_id"),
     # One visitor, at most one chat not ended: the database, not a race

@@ -223,7 +223,8 @@ async def list_agents(request: web.Request, agent: Agent) -> web.Response:
 
 
 async def list_queue(request: web.Request, agent: Agent) -> web.Response:
-    return ok(queue=await roster.queue(services_of(request).desk))
+    services = services_of(request)
+    return ok(queue=await roster.queue(services.desk, services.router))
 
 
 # canned replies: every agent reads them, supervisors change them (services/canned.py)

@@ -76,11 +76,11 @@ async def open_chats(request: web.Request, agent: Agent) -> web.Response:
     return ok(chats=found)
 
 
-async def _messages(services: Services, chat: Chat) -> list[dict[str, Any]]:
+async def _messages(services: Services, chat: Chat, agents: dict[str, Agent]) -> list[dict[str, Any]]:
     found, after = [], 0
     while True:
         page = await services.desk.store.messages_after(chat.id, after, include_notes=True, limit=PAGE)
-        found += [message_view(m) for m in page]
+        found += [message_view(m, agents) for m in page]
         if len(page) < PAGE:
             return found
         after = page[-1].seq
@@ -99,7 +99,7 @@ async def chat_detail(request: web.Request, agent: Agent) -> web.Response:
     handled = [{"id": a, "name": agents[a].name if a in agents else ""} for a in await store.chat_agents(chat.id)]
     return ok(chat=chat_view(chat, agents.get(chat.agent_id or "")), site=site.key if site else None,
               visitor=visitor_view(visitor) if visitor else None, agents=handled,
-              messages=await _messages(services, chat), survey=survey_view(survey) if survey else None)
+              messages=await _messages(services, chat, agents), survey=survey_view(survey) if survey else None)
 
 
 async def hourly(request: web.Request, agent: Agent) -> web.Response:

@@ -164,9 +164,9 @@ async def test_assign_transfer_requeue_and_end(store: SqlStore) -> None:
     await store.assign_chat(chat.id, ann.id, t3, first=False)  # back to Ann: still two who handled it
     await store.assign_chat(chat.id, bob.id, t3, first=False)
     assert await store.chat_agents(chat.id) == [ann.id, bob.id]
-    requeued = await store.requeue_chat(chat.id, Priority.CRITICAL, need_skill="dns", min_tier=2)
+    requeued = await store.requeue_chat(chat.id, Priority.CRITICAL, need_skill="dns", min_tier=2, at=t3)
     assert requeued == dataclasses.replace(moved, status=ChatStatus.QUEUED, agent_id=None,
-                                           priority=Priority.CRITICAL, need_skill="dns", min_tier=2)
+                                           priority=Priority.CRITICAL, need_skill="dns", min_tier=2, queued_at=t3)
     ended = await store.end_chat(chat.id, "agent", t3)
     assert ended == dataclasses.replace(requeued, status=ChatStatus.ENDED, ended_at=t3, end_reason="agent")
     assert await store.chat_by_id(chat.id) == ended

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.policy.routing import Candidate, can_take, pick_agent, queue_order_key
+from server.policy.routing import Candidate, Wait, can_take, pick_agent, queue_order_key, skill_in_force, why_waiting
 
 T0 = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
@@ -164,3 +164,62 @@ def test_queue_puts_requeued_first_then_priority_then_arrival() -> None:
 )
 def test_queue_order_key(first: tuple, second: tuple) -> None:
     assert queue_order_key(*first) < queue_order_key(*second)
+
+
+# --- a skill nobody can give: the fallback, and why a chat waits ------------
+
+LAPSE = T0 + timedelta(seconds=30)
+BILLING = frozenset({"billing"})
+
+
+@pytest.mark.parametrize(
+    ("skill", "fallback_at", "now", "expected"),
+    [
+        pytest.param("billing", LAPSE, T0, "billing", id="asked_before_the_wait_is_over"),
+        pytest.param("billing", LAPSE, LAPSE - timedelta(microseconds=1), "billing", id="asked_until_the_instant"),
+        pytest.param("billing", LAPSE, LAPSE, None, id="dropped_at_exactly_the_fallback"),
+        pytest.param("billing", None, T0 + timedelta(days=9), "billing", id="no_fallback_never_drops"),
+        pytest.param(None, LAPSE, T0, None, id="no_skill_asked"),
+    ],
+)
+def test_skill_in_force(skill, fallback_at, now, expected) -> None:
+    assert skill_in_force(skill, fallback_at, now) == expected
+
+
+def test_a_chat_falls_back_to_any_agent_once_its_skill_wait_is_over() -> None:
+    generalist = [agent("g")]
+    assert pick_agent(generalist, skill_in_force("billing", LAPSE, T0)) is None
+    assert pick_agent(generalist, skill_in_force("billing", LAPSE, LAPSE)).agent_id == "g"
+
+
+@pytest.mark.parametrize(
+    ("candidates", "skill", "fields", "expected"),
+    [
+        pytest.param([], None, {}, Wait("nobody_on_shift"), id="no_agents"),
+        pytest.param([agent("a", on_shift=False)], None, {}, Wait("nobody_on_shift"), id="nobody_on_shift"),
+        pytest.param([agent("lead", capacity=0)], None, {}, Wait("nobody_on_shift"),
+                     id="a_lead_who_takes_no_chats_is_nobody"),
+        pytest.param([agent("a", on_shift=False, on_call=True)], None, {"critical": True}, Wait("next"),
+                     id="on_call_for_a_critical_chat"),
+        pytest.param([agent("a")], None, {"min_tier": 2}, Wait("needs_tier", 2), id="needs_a_higher_tier"),
+        pytest.param([agent("a")], "billing", {"fallback_at": LAPSE}, Wait("needs_skill", 1, "billing", LAPSE),
+                     id="nobody_on_shift_has_the_skill"),
+        pytest.param([agent("a", skills=BILLING, on_shift=False), agent("b")], "billing", {"fallback_at": LAPSE},
+                     Wait("needs_skill", 1, "billing", LAPSE), id="the_skilled_agent_is_off_shift"),
+        pytest.param([agent("a", skills=BILLING, load=3), agent("b")], "billing", {"fallback_at": LAPSE},
+                     Wait("skill_busy", 1, "billing", LAPSE), id="the_skilled_agent_is_full"),
+        pytest.param([agent("a", skills=BILLING, available=False)], "billing", {"fallback_at": LAPSE},
+                     Wait("skill_busy", 1, "billing", LAPSE), id="the_skilled_agent_is_away"),
+        pytest.param([agent("a", available=False)], "billing", {"fallback_at": T0}, Wait("nobody_available"),
+                     id="after_the_fallback_the_skill_is_not_the_reason"),
+        pytest.param([agent("a", available=False), agent("b", on_shift=False)], None, {}, Wait("nobody_available"),
+                     id="those_on_shift_are_away"),
+        pytest.param([agent("a", load=3), agent("b", available=False)], None, {}, Wait("all_busy"),
+                     id="those_available_are_full"),
+        pytest.param([agent("a", load=2)], None, {}, Wait("next"), id="someone_can_take_it"),
+        pytest.param([agent("a", skills=BILLING)], "billing", {"fallback_at": LAPSE}, Wait("next", 1, "billing", LAPSE),
+                     id="the_skilled_agent_can_take_it"),
+    ],
+)
+def test_why_a_chat_waits(candidates, skill, fields, expected) -> None:
+    assert why_waiting(candidates, skill, now=T0, **fields) == expected

@@ -7,9 +7,11 @@ import pytest
 
 from server.policy.sla import (
     ChatTimeline,
+    ClockState,
     Deadline,
     MessageMark,
     SlaLimits,
+    clock_states,
     deadlines,
     due,
     elapsed_s,
@@ -264,3 +266,62 @@ def test_each_deadline_knows_when_its_clock_started(chat: ChatTimeline, expected
     """`since` is what tells one wait from the next: a stage is fired once per (kind, stage, since)."""
     assert {d.kind: d.since for d in deadlines(chat, LIMITS)} == expected
     assert all(d.since is not None for d in deadlines(chat, LIMITS))
+
+
+# --- the clocks' state, as a console shows it ------------------------------
+
+GAP_WAITS = [*REPLIED_AT_10, MessageMark(at(100), "visitor")]
+GAP_ANSWERED = [*GAP_WAITS, MessageMark(at(250), "agent")]
+
+
+def first_response(state: str, stage: str = "ok", answered_at: datetime | None = None) -> ClockState:
+    return ClockState("first_response", state, 60, stage, T0, at(45), at(60), answered_at)
+
+
+def gap(state: str, stage: str = "ok", start_s: int = 100, answered_at: datetime | None = None) -> ClockState:
+    return ClockState("response_gap", state, 120, stage, at(start_s), at(start_s + 90), at(start_s + 120),
+                      answered_at)
+
+
+@pytest.mark.parametrize(
+    ("messages", "fired", "first", "response_gap"),
+    [
+        pytest.param([MessageMark(at(0), "visitor")], set(), first_response("running"),
+                     ClockState("response_gap", "stopped", 120), id="new_chat_waits_for_its_first_response"),
+        pytest.param([MessageMark(at(0), "visitor")], {("first_response", "warning", T0), ("first_response", "breach", T0)},
+                     first_response("running", "breached"), ClockState("response_gap", "stopped", 120),
+                     id="a_breached_first_response_runs_on_until_an_agent_answers"),
+        pytest.param([MessageMark(at(0), "visitor"), MessageMark(at(70), "note")],
+                     {("first_response", "breach", T0)}, first_response("running", "breached"),
+                     ClockState("response_gap", "stopped", 120), id="a_note_does_not_answer_it"),
+        pytest.param([MessageMark(at(0), "visitor"), MessageMark(at(70), "agent")], {("first_response", "breach", T0)},
+                     first_response("met", "breached", at(70)), ClockState("response_gap", "stopped", 120),
+                     id="answered_late_is_met_and_keeps_its_breach"),
+        pytest.param(REPLIED_AT_10, set(), first_response("met", answered_at=at(10)),
+                     ClockState("response_gap", "stopped", 120), id="answered_nothing_waits"),
+        pytest.param(GAP_WAITS, set(), first_response("met", answered_at=at(10)), gap("running"),
+                     id="a_visitor_message_after_the_answer_starts_a_gap"),
+        pytest.param([*GAP_WAITS, MessageMark(at(150), "visitor")], {("response_gap", "warning", at(100))},
+                     first_response("met", answered_at=at(10)), gap("running", "warning"),
+                     id="the_gap_runs_from_the_oldest_unanswered_message"),
+        pytest.param(GAP_WAITS, {("response_gap", "warning", at(100)), ("response_gap", "breach", at(100))},
+                     first_response("met", answered_at=at(10)), gap("running", "breached"),
+                     id="a_breached_gap_runs_on_until_answered"),
+        pytest.param(GAP_ANSWERED, {("response_gap", "breach", at(100))}, first_response("met", answered_at=at(10)),
+                     gap("met", "breached", answered_at=at(250)), id="an_answered_gap_is_met"),
+        pytest.param([*GAP_ANSWERED, MessageMark(at(300), "visitor")], {("response_gap", "breach", at(100))},
+                     first_response("met", answered_at=at(10)), gap("running", start_s=300),
+                     id="a_new_wait_starts_afresh_its_stage_is_its_own"),
+    ],
+)
+def test_clock_states(messages, fired, first, response_gap) -> None:
+    states = clock_states(timeline(T0, None, messages), LIMITS, fired)
+    assert (states["first_response"], states["response_gap"]) == (first, response_gap)
+
+
+def test_the_duration_clock_runs_from_the_assignment_and_stops_before() -> None:
+    assert clock_states(ChatTimeline(T0), LIMITS, set())["duration"] == ClockState("duration", "stopped", 1200)
+    fired = {("duration", "warning", ASSIGNED)}
+    assert clock_states(ChatTimeline(T0, ASSIGNED), LIMITS, fired)["duration"] == ClockState(
+        "duration", "running", 1200, "warning", ASSIGNED, ASSIGNED + timedelta(seconds=900),
+        ASSIGNED + timedelta(seconds=1200))

@@ -41,7 +41,8 @@ async def test_the_queue_lists_waiting_chats_in_order(harness, agent):  # noqa: 
                                                                               (later["id"], 2, 10)]
     assert queue[0] == {"chat_id": started["id"], "priority": "medium", "topic": None, "position": 1,
                         "waiting_s": 40, "started_at": started["started_at"], "priority_support": False,
-                        "visitor": {"id": visitor_id, "name": "Vic", "verified": False}}
+                        "visitor": {"id": visitor_id, "name": "Vic", "verified": False},
+                        "waiting": {"reason": "nobody_available", "skill": None, "min_tier": 1, "fallback_at": None}}
 
 
 async def test_the_context_lists_the_visitors_ended_chats(harness, agent):  # noqa: F811

@@ -110,10 +110,7 @@ export class WidgetChat {
     }));
     s.on("chat:message", (m) => this.forChat(m, () => this.addMessages([m])));
     s.on("chat:typing", (d) => this.forChat(d, () => this.showTyping(Boolean(d.typing))));
-    s.on("chat:warning", (d) => this.forChat(d, () => {
-      const left = plural(minutes(d.remaining_s), "minute");
-      this.warning = `This chat has about ${left} left; then it becomes a ticket and we continue by email.`;
-    }));
+    s.on("chat:warning", (d) => this.forChat(d, () => this.warn(d)));
     s.on("chat:ended", (d) => this.forChat(d, () => this.ended(d)));
     s.on("survey:request", (d) => d && d.chat_id && this.askSurvey(d.chat_id));
     s.on("account:suspended", (d) => this.suspend({ until: (d && d.until) || null, ban: Boolean(d && d.ban) }));
@@ -124,6 +121,12 @@ export class WidgetChat {
   reconnect() {
     this.socket.disconnect();
     this.socket.connect();
+  }
+
+  /** chat:warning, or the session's `warning` after a reload: the chat's length. */
+  warn(d) {
+    const left = plural(minutes(d.remaining_s), "minute");
+    this.warning = `This chat has about ${left} left; then it becomes a ticket and we continue by email.`;
   }
 
   /** Runs `apply` for events about the open chat, then re-renders. Events
@@ -164,6 +167,7 @@ export class WidgetChat {
     const chat = data.chat && data.chat.status !== "ended" ? data.chat : null;
     if (chat) {
       this.adopt(chat, data.position ?? null);
+      if (data.warning && data.warning.chat_id === chat.id) this.warn(data.warning);
       this.render();
       await this.syncHistory();
       if (this.start) await this.settleStart();

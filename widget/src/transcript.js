@@ -50,7 +50,7 @@ export class Transcript {
 
   /** Shows our own message before the server has stored it. */
   addPending(clientId, message) {
-    const draft = { ...message, author: this.ownAuthor, client_id: clientId };
+    const draft = { ...message, author: this.ownAuthor, client_id: clientId, own: true };
     const node = this.render(draft);
     node.setAttribute("data-state", "sending");
     node.append(delivery("Sending…"));

@@ -201,7 +201,10 @@ export class WidgetView {
 
   /** One message's element (a MESSAGE in, text only). */
   renderMessage(message) {
-    const who = { visitor: "You", agent: this.agentName || "Agent", system: "" }[message.author] ?? "";
+    // An agent message is signed by who wrote it (MESSAGE.agent), not by
+    // whoever has the chat now: a transfer changes the latter.
+    const agent = (message.agent && message.agent.name) || "Agent";
+    const who = { visitor: "You", agent, system: "" }[message.author] ?? "";
     return el(
       "div",
       { class: "sd-msg", "data-sd": "message", "data-author": message.author, title: message.at ? formatDate(message.at) : null },

@@ -7,6 +7,12 @@ const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
   abandoned: "when the visitor left", suspended: "by a suspension" };
 
+/** Who wrote a message: an agent's by name (MESSAGE.agent). */
+function author(m) {
+  const name = m.author === "agent" && m.agent && m.agent.name ? String(m.agent.name) : AUTHORS[m.author] || m.author;
+  return m.note ? `Note by ${name} (agents only)` : name;
+}
+
 export class ChatView {
   constructor(app) {
     this.app = app;
@@ -94,7 +100,7 @@ export class ChatView {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null,
       "data-seq": m.seq,
     },
-    el("span", { class: "who" }, m.note ? "Note (agents only)" : AUTHORS[m.author] || m.author, " · #", String(m.seq)),
+    el("span", { class: "who" }, author(m), " · #", String(m.seq)),
     el("span", { "data-sd": "message-text" }, m.text),
     el("time", { datetime: m.at, title: when(m.at) }, clock(m.at)))));
   }

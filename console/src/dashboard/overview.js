@@ -10,6 +10,22 @@ const CHART_REFRESH_MS = 5000; // at most this often: each refresh reads the day
 const FEED_MAX = 50;
 const FEED_LOAD = 20; // read from the server on each visit
 
+/** Why a queued chat waits, in words (the queue's `waiting`, by the server). */
+export function waitText(w) {
+  if (!w) return "";
+  const lapse = w.fallback_at ? `; falls back to any agent at ${clock(w.fallback_at)}` : "";
+  switch (w.reason) {
+    case "needs_skill": return `needs skill ${w.skill} — nobody on shift has it${lapse}`;
+    case "skill_busy": return `needs skill ${w.skill} — its agents on shift are busy or away${lapse}`;
+    case "needs_tier": return `needs tier ${w.min_tier} or above — nobody on shift is`;
+    case "nobody_on_shift": return "nobody on shift takes chats";
+    case "nobody_available": return "the agents on shift are away or offline";
+    case "all_busy": return "all agents busy";
+    case "next": return "next in line";
+    default: return String(w.reason || "");
+  }
+}
+
 /** Runs `task` now, or once more after the run in flight: never two at once. */
 function coalesced(task) {
   let running = null;
@@ -135,13 +151,26 @@ export class Overview {
     try {
       queue = (await this.app.api.get("/api/queue")).queue || [];
     } catch (err) {
-      fill(this.queueBody, el("tr", {}, el("td", { colspan: 7, class: "muted" }, `The queue list is unavailable (${err.message}).`)));
+      fill(this.queueBody, el("tr", {}, el("td", { colspan: 8, class: "muted" }, `The queue list is unavailable (${err.message}).`)));
       show($(this.app.root, "queue-empty"), false);
       return;
     }
     this.queueAt = Date.now();
     fill(this.queueBody, ...queue.map((q) => this.queueRow(q)));
     show($(this.app.root, "queue-empty"), queue.length === 0);
+    this.reloadAtFallback(queue);
+  }
+
+  /** A chat's skill stops being asked at its `fallback_at`, with no push
+   * when nothing else changes: read the queue again then (by the server's
+   * clock, which `started_at + waiting_s` gives). */
+  reloadAtFallback(queue) {
+    clearTimeout(this.fallbackTimer);
+    const waits = queue.filter((q) => q.waiting && q.waiting.fallback_at).map((q) =>
+      (Date.parse(q.waiting.fallback_at) - Date.parse(q.started_at)) / 1000 - q.waiting_s);
+    if (!waits.length) return;
+    const ms = Math.max(0, Math.min(...waits)) * 1000 + 1000;
+    this.fallbackTimer = setTimeout(() => this.refreshLists(), ms);
   }
 
   queueRow(q) {
@@ -153,6 +182,7 @@ export class Overview {
       el("td", {}, q.topic || "–"),
       el("td", {}, pill(q.priority, q.priority), q.priority_support ? pill("priority support", "info") : null),
       el("td", { "data-sd": "queue-wait", "data-wait": q.waiting_s }, duration(q.waiting_s)),
+      el("td", { "data-sd": "queue-why", "data-reason": (q.waiting && q.waiting.reason) || null }, waitText(q.waiting)),
       el("td", { class: "row-actions" }, this.reassignButton(chat), this.suspendButton(q.visitor)));
   }
 
@@ -180,9 +210,9 @@ export class Overview {
         el("td", {}, pill(state, state === "available" ? "ok" : state === "offline" ? "muted" : "warn")),
         el("td", {}, el("span", { class: "muted" }, a.shift || "desk hours"), " ",
           pill(a.on_shift ? "on shift" : "off shift", a.on_shift ? "ok" : "muted")),
-        el("td", { "data-sd": "agent-load" },
+        el("td", { "data-sd": "agent-load" }, ...(a.capacity === 0 && !a.load ? [pill("takes no chats", "muted")] : [
           el("meter", { min: 0, max: Math.max(1, a.capacity || 1), value: a.load || 0, high: Math.max(1, a.capacity || 1) - 0.5 }),
-          ` ${a.load || 0}/${a.capacity ?? "?"}`));
+          ` ${a.load || 0}/${a.capacity ?? "?"}`])));
     }));
   }
 

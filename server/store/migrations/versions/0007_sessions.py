@@ -2,7 +2,7 @@
 epoch (moved on by a new password, API token or role, or a removal, which
 ends the agent's sessions) and the time an agent was removed.
 
-Revision ID: 0007_sessions
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_sessions"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
