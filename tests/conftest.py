@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import shutil
+import subprocess
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -22,6 +25,18 @@ from server.web.pages import SERVICES
 from tests.peers import Peer
 
 REQUIRE_SERVICES = os.environ.get("SHIFTDESK_REQUIRE_SERVICES") == "1"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Builds the front-end bundles from their sources once, before any
+    test runs: in the one process, or (pytest-xdist) in the controller
+    before its workers start, so that no worker's server ever reads a
+    bundle another is writing."""
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller built them
+        return
+    if (ROOT / "node_modules" / "esbuild").exists() and shutil.which("node"):
+        subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True, capture_output=True)
 
 
 def skip_or_fail(reason: str) -> None:

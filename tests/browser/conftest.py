@@ -3,7 +3,6 @@ server started through its command line, and headless Debian Chromium."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -38,10 +37,9 @@ def missing(reason: str) -> None:
 
 @pytest.fixture(scope="session")
 def bundles() -> Path:
-    """build/widget.js and build/console.js, rebuilt from the sources when
-    node_modules is there (so the test never runs a stale bundle)."""
-    if (ROOT / "node_modules" / "esbuild").exists() and shutil.which("node"):
-        subprocess.run(["node", "build.mjs"], cwd=ROOT, check=True, capture_output=True)
+    """build/widget.js, console.js and dashboard.js: rebuilt from the
+    sources once per run, before any test starts (tests/conftest.py,
+    `pytest_sessionstart`), so that no test runs a stale bundle."""
     for name in ("widget.js", "console.js", "dashboard.js"):
         if not (ROOT / "build" / name).exists():
             missing(f"build/{name} is missing: run `npm install && npm run build`")
