@@ -46,3 +46,19 @@ async def test_array_events_without_a_name_get_unknown_event(harness):
         ack = json.loads((await next_packet(ws, "43/visitor,5"))[len("43/visitor,5"):])
         assert ack[0]["error"]["code"] == "unknown_event"
         await ws.close()
+
+
+async def test_a_lone_surrogate_in_a_string_is_stored_as_a_replacement_character(harness):
+    """JSON.stringify escapes a lone surrogate (a sliced emoji: "\\ud83d"): the
+    event is valid JSON and gets its ack; the text keeps U+FFFD in its place.
+    Found by the fuzzer (tests/fuzz)."""
+    await harness.add_agent()
+    async with aiohttp.ClientSession() as session:
+        ws = await raw_visitor(harness, session)
+        await next_packet(ws, "40/visitor,")
+        await ws.send_str('42/visitor,1["chat:start",{"text":"sliced \\ud83d emoji \\udfff"}]')
+        ack = json.loads((await next_packet(ws, "43/visitor,1"))[len("43/visitor,1"):])[0]
+        assert ack["ok"] is True, ack
+        messages = await harness.store.messages_after(ack["chat"]["id"], 0, include_notes=False)
+        assert messages[0].text == "sliced \ufffd emoji \ufffd"
+        await ws.close()
