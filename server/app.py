@@ -56,7 +56,7 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     store = await open_store(config.server.database)
     if migrate:
         await store.migrate()
-    sio = DeskServer(async_mode="aiohttp", json=codec, cors_allowed_origins="*",
+    sio = DeskServer(async_mode="aiohttp", json=codec, serializer=codec.DeskPacket, cors_allowed_origins="*",
                      max_http_buffer_size=MAX_PACKET_BYTES, namespaces=["/visitor", "/agent", "/supervisor"])
     notify = ChangeNotifier(SocketNotifier(sio))  # every event emitted marks the live metrics stale
     desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=notify,

@@ -9,9 +9,10 @@ test_coverage.py fails while an event has none.
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from typing import Any
 
-from hypothesis import example, given, note
+from hypothesis import event as outcome_event, example, given, note
 from hypothesis import strategies as st
 
 from server.realtime import commands as c
@@ -25,6 +26,7 @@ CLOSE_WAIT_S = 10.0
 # Frames this close to the packet limit may go either way (the limit counts
 # the Engine.IO message, not the websocket frame).
 LIMIT_SLACK = 64
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 ALIVE = "fuzz:alive"  # an event no namespace defines: its unknown_event ack shows the socket lives
 
 COMMANDS: dict[tuple[str, str], type | None] = {
@@ -88,6 +90,17 @@ def ack_problems(data: Any) -> list[str]:
     return []
 
 
+def _sendable(frame: str | bytes) -> str | bytes:
+    return LONE_SURROGATE.sub("\ufffd", frame) if isinstance(frame, str) else frame
+
+
+def _outcome(data: Any) -> str:
+    try:
+        return "ok" if data[0]["ok"] is True else data[0]["error"]["code"]
+    except (LookupError, TypeError):
+        return "malformed ack"
+
+
 class Driver:
     """One raw connection to a namespace, reopened when an example closed it."""
 
@@ -98,6 +111,7 @@ class Driver:
         self._sent: set[int] = set()
         self._acked: set[int] = set()
         self._seen = 0
+        self.outcome = ""  # of the last example, for Hypothesis' statistics: "ok", an error code, "closed"
 
     async def open(self) -> None:
         if self.ws is not None:
@@ -141,6 +155,8 @@ class Driver:
         of `ack_ids`, then proves the socket still lives. `may_close`: the
         frame asks to close (an Engine.IO close, a DISCONNECT)."""
         ws = await self.ready()
+        # A websocket text frame is UTF-8: a lone surrogate travels as U+FFFD, as a browser sends it.
+        frame, extra = _sendable(frame), [_sendable(part) for part in extra]
         size = max(len(f.encode("utf-8", "surrogatepass") if isinstance(f, str) else f) for f in [frame, *extra])
         self._sent.update(ack_ids)
         try:
@@ -148,18 +164,25 @@ class Driver:
                 await ws.send(part)
         except ConnectionError:
             pass
+        self.outcome = "no ack asked"
         if size > PACKET_LIMIT:
+            self.outcome = "over the packet limit"
             return await self._expect_close(ws)
         problems: list[str] = []
         try:
             for ack_id in ack_ids:
                 packets = await ws.wait_for(lambda: ws.acks(self.namespace, ack_id), ACK_WAIT_S)
                 problems += ack_problems(packets[0].data)
+                self.outcome = _outcome(packets[0].data)
             if not ack_ids:  # nothing came back yet that shows the event was taken and the socket lives
                 await self._alive(ws)
         except TimeoutError:
-            problems.append(f"no ack within {ACK_WAIT_S} s (lost)")
+            if may_close:  # the session ended; the websocket may linger until its ping times out
+                await self.open()
+            else:
+                problems.append(f"no ack within {ACK_WAIT_S} s (lost)")
         except ConnectionError as closed:
+            self.outcome = "closed"
             if not (may_close or size > PACKET_LIMIT - LIMIT_SLACK):
                 problems.append(f"the connection was killed by a {size}-byte packet: {closed}")
         problems += self.audit(may_close or size > PACKET_LIMIT - LIMIT_SLACK)
@@ -253,6 +276,7 @@ def _fuzz_one(desk: Desk, driver: Driver, event: str, refs: list[str], prepare: 
         problems = desk.check(driver.emit(
             example["event"], payload, ack=example["ack"], with_payload=example["with_payload"],
             ascii_only=example["ascii_only"]))
+        outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run = given(example=event_inputs(driver.namespace, event, refs))(run)
     for known in REGRESSIONS.get((driver.namespace, event), []):
