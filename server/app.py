@@ -28,6 +28,7 @@ from .services.context import Desk
 from .services.ports import Clock
 from .store import open_store
 from .web.assets import ROOT, TEMPLATES
+from .web.logs import quiet_client_errors
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
 from .web.security import security_headers
 
@@ -68,6 +69,7 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
         sio.mount(namespace(services, sio))
 
+    quiet_client_errors()
     app = web.Application(middlewares=[security_headers], client_max_size=MAX_PACKET_BYTES)
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.

@@ -81,13 +81,24 @@ async def login_page(request: web.Request, error: str | None = None, status: int
     return response
 
 
+async def read_form(request: web.Request):
+    """The posted form; raises 400 for a body that is no readable form (a
+    multipart body without its boundary, bytes not of its charset), where
+    aiohttp raises ValueError, a 500. Read first, so that the CSRF check's
+    reading of the same form finds it read."""
+    try:
+        return await request.post()
+    except ValueError:  # UnicodeDecodeError is one
+        raise web.HTTPBadRequest(text="the body is not a readable form") from None
+
+
 async def login(request: web.Request) -> web.Response:
+    form = await read_form(request)
     await check_csrf(request)
     services = request.app[SERVICES]
     desk = services.desk
     if not await desk.live.hit_rate(f"logins:{request.remote}", LOGINS_PER_MINUTE, 60, desk.clock.now()):
         return await login_page(request, "Too many attempts: wait a minute.", 429)
-    form = await request.post()
     email, password = form.get("email"), form.get("password")
     agent = None
     if isinstance(email, str) and isinstance(password, str) and len(email) <= 254 and len(password) <= 1024:
@@ -100,6 +111,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
+    await read_form(request)
     await check_csrf(request)
     (await get_session(request)).invalidate()
     raise web.HTTPSeeOther("/console/login")

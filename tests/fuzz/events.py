@@ -23,6 +23,7 @@ from tests.fuzz.wire import ACK, BINARY_ACK, CONNECT, DISCONNECT, RawSocket, eve
 
 ACK_WAIT_S = 5.0
 CLOSE_WAIT_S = 10.0
+CLOSING_WAIT_S = 1.0  # for the proof of life after a frame that may have closed the session
 # Frames this close to the packet limit may go either way (the limit counts
 # the Engine.IO message, not the websocket frame).
 LIMIT_SLACK = 64
@@ -175,7 +176,7 @@ class Driver:
                 problems += ack_problems(packets[0].data)
                 self.outcome = _outcome(packets[0].data)
             if not ack_ids:  # nothing came back yet that shows the event was taken and the socket lives
-                await self._alive(ws)
+                await self._alive(ws, CLOSING_WAIT_S if may_close else ACK_WAIT_S)
         except TimeoutError:
             if may_close:  # the session ended; the websocket may linger until its ping times out
                 await self.open()
@@ -190,11 +191,11 @@ class Driver:
             await self.open()
         return problems
 
-    async def _alive(self, ws: RawSocket) -> None:
+    async def _alive(self, ws: RawSocket, timeout: float = ACK_WAIT_S) -> None:
         ack_id = ws.next_id()
         self._sent.add(ack_id)
         await ws.send(event_frame(self.namespace, ALIVE, None, ack_id))
-        packets = await ws.wait_for(lambda: ws.acks(self.namespace, ack_id), ACK_WAIT_S)
+        packets = await ws.wait_for(lambda: ws.acks(self.namespace, ack_id), timeout)
         answer = packets[0].data
         if not (isinstance(answer, list) and answer and isinstance(answer[0], dict)
                 and answer[0].get("error", {}).get("code") == "unknown_event"):

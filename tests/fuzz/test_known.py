@@ -39,6 +39,8 @@ async def test_known_a_frame_that_is_no_engineio_packet_neither_logs_a_traceback
         await next_packet(ws, "40/visitor,")
         for junk in ("7", ":", ""):
             await ws.send_str(junk)
+        async with session.get(f"{harness.url}/socket.io/?EIO=3&transport=polling") as response:
+            assert response.status == 400
         await ws.send_str('42/visitor,3["no:such:event"]')
         await next_packet(ws, "43/visitor,3")
         await ws.close()
