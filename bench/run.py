@@ -55,14 +55,15 @@ TARGET_RATIO = 1.5        # Shiftdesk's max delivered msg/s over the relay's
 TARGET_P99_MS = 10.0      # Shiftdesk's p99 at half of its own maximum
 TARGET_IDLE_KIB = 40.0    # Shiftdesk's RSS per idle visitor connection
 BENCH_CONFIG = """\
-# Written by bench/run.py: the defaults, with the per-visitor and
-# per-address limits raised so that the generator is not rate limited.
+# Written by bench/run.py: the defaults, with the per-visitor, per-address
+# and per-connection limits raised so that the generator is not rate limited.
 [server]
 secret_key = "shiftdesk-bench-only"
 
 [limits]
 messages_per_minute = 1000000
 connects_per_minute = 1000000
+packets_per_minute = 1000000
 """
 
 

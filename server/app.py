@@ -57,11 +57,12 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     store = await open_store(config.server.database)
     if migrate:
         await store.migrate()
-    sio = DeskServer(async_mode="aiohttp", json=codec, serializer=codec.DeskPacket, cors_allowed_origins="*",
-                     max_http_buffer_size=MAX_PACKET_BYTES, namespaces=["/visitor", "/agent", "/supervisor"])
+    clock = clock or SystemClock()
+    sio = DeskServer(limits=config.limits, clock=clock, async_mode="aiohttp", json=codec,
+                     cors_allowed_origins="*", max_http_buffer_size=MAX_PACKET_BYTES,
+                     namespaces=["/visitor", "/agent", "/supervisor"])
     notify = ChangeNotifier(SocketNotifier(sio))  # every event emitted marks the live metrics stale
-    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=notify,
-                clock=clock or SystemClock())
+    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=notify, clock=clock)
     services = Services.build(desk)
     notify.on_emit = services.metrics.changed
     mail = MailWorker(store, desk.clock, config.mail)
@@ -83,8 +84,18 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     setup_routes(app)
     sio.attach(app)
     app[MAIL] = mail
+    app.on_shutdown.append(_close_sockets(sio))
     app.cleanup_ctx.append(_background(services, sio, mail))
     return app
+
+
+def _close_sockets(sio: DeskServer):
+    """Shutdown, before aiohttp waits for its handlers: a websocket or a
+    waiting long-poll is a handler that would otherwise run until its client
+    leaves or its ping times out (45 s)."""
+    async def close(app: web.Application) -> None:
+        await sio.eio.close_all()
+    return close
 
 
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
@@ -104,6 +115,7 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await sio.shutdown_tasks()
+            await sio.shutdown()  # engineio's task that watches for pings
             await services.desk.store.close()
             await services.desk.live.close()
     return ctx

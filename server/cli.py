@@ -24,6 +24,11 @@ from .services.tokens import hash_token, new_id
 from .store import open_store
 
 DEMO_SITE = "demo"
+# On SIGTERM, how long requests still running (a long-polling POST whose body
+# never comes, a response a client does not read) get before they are
+# cancelled. Sockets are closed before that (server/app.py), so the whole
+# stop takes a few seconds and stays within the 10 s service managers give.
+SHUTDOWN_GRACE_S = 5.0
 DEMO_USERS = (("lead@demo.test", "Demo Lead", Role.SUPERVISOR), ("agent@demo.test", "Demo Agent", Role.AGENT))
 
 
@@ -186,7 +191,7 @@ async def serve(config: configuration.Config, demo: bool = False) -> None:
     if demo:
         await _with_store(config, lambda store: prepare_demo(store, config))
     app = await create_app(config, demo_site=DEMO_SITE if demo else None)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S)
     await runner.setup()
     await web.TCPSite(runner, config.server.host, config.server.port).start()
     tune_gc()

@@ -82,7 +82,16 @@ class LimitsConfig:
     message_chars: int = 4000
     messages_per_minute: int = 30
     connects_per_minute: int = 60
-    events_per_minute: int = 240
+    events_per_minute: int = 240  # typing, history, read, end: per connection (agents' too)
+    visitor_events_per_minute: int = 480  # the same events, per visitor: all its connections together
+    packets_per_minute: int = 600  # every Socket.IO packet of one connection; past it the connection is closed
+    bad_packets_per_minute: int = 10  # malformed or out-of-place packets of one connection before it is closed
+    history_bytes: int = 1_048_576  # largest chat:history answer (and chat:assigned transcript), in bytes
+    send_queue_bytes: int = 2_097_152  # what may wait for one connection that does not read; past it: closed
+    # Tickets (each mails a receipt) on the socket and the HTTP form together.
+    tickets_per_hour: int = 5  # per visitor
+    tickets_per_hour_per_address: int = 20  # per client network address, all its visitors
+    tickets_per_hour_per_email: int = 10  # per email address the receipts go to
 
 
 @dataclasses.dataclass(frozen=True)
@@ -310,6 +319,7 @@ def validate(config: Config) -> None:
                         ("duration_warn_s", "duration_convert_s")):
         if getattr(p, warn) >= getattr(p, limit):
             raise ConfigError(f"[policy] {warn}: must be below {limit}")
+    _validate_limits(config.limits)
     if not 0 < config.server.port < 65536:
         raise ConfigError("[server] port: must be 1-65535")
     if not config.server.database.startswith(("sqlite:///", "postgresql://", "postgres://")):
@@ -322,6 +332,16 @@ def validate(config: Config) -> None:
     except ValueError as exc:
         raise ConfigError(f"[metrics] allow: {exc}") from None
     _validate_tables(config)
+
+
+def _validate_limits(limits: LimitsConfig) -> None:
+    """Budgets that would contradict each other: the soft one (an error ack)
+    must bite before the hard one (the connection closed)."""
+    if limits.send_queue_bytes < limits.history_bytes:
+        raise ConfigError("[limits] send_queue_bytes: must be at least history_bytes "
+                          "(a history answer must fit what waits for a connection)")
+    if limits.packets_per_minute <= limits.events_per_minute:
+        raise ConfigError("[limits] packets_per_minute: must be above events_per_minute")
 
 
 def _validate_tables(config: Config) -> None:

@@ -1,6 +1,7 @@
 // The agents' REST API (docs/protocol.md, "REST for agents") from the
 // console page: the session cookie authenticates, and every unsafe method
 // carries the page's CSRF token in X-CSRF-Token.
+import { failed } from "./errors.js";
 
 export class Api {
   /** @param {string} csrf the token the console page holds */
@@ -43,7 +44,8 @@ function badAnswer(status) {
   return { ok: false, error: { code: "bad_answer", message: `Unexpected answer (HTTP ${status})` } };
 }
 
-/** The message of an error answer or ack, for the agent to read. */
-export function errorText(answer, fallback = "Something went wrong") {
-  return (answer && answer.error && answer.error.message) || fallback;
+/** What went wrong, for the agent to read: `action` ("The chat was not
+ * transferred") and why, in words (errors.js), never a raw server string. */
+export function errorText(answer, action = "", overrides = {}) {
+  return failed(action, answer && answer.error, overrides);
 }

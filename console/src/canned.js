@@ -1,7 +1,8 @@
 // Canned replies in the composer: typing "/gre" offers the replies whose
 // shortcut starts with "gre" (or whose title has it); Tab or Enter inserts
 // the highlighted one in place of "/gre", Escape closes the list. The
-// replies come from GET /api/canned (supervisors keep them).
+// replies come from GET /api/canned (supervisors keep them), and their
+// changes from the `canned` event.
 import { el } from "../../widget/src/util.js";
 
 const TOKEN = /(^|\s)\/([a-z0-9_-]*)$/; // "/shortcut" right before the caret
@@ -18,6 +19,14 @@ export class CannedStore {
     const answer = await this.api.get("/api/canned");
     if (answer.ok && Array.isArray(answer.replies)) this.replies = answer.replies;
     return this.replies;
+  }
+
+  /** A supervisor changed a reply (the `canned` event): the menu has it at once. */
+  changed({ action, reply }) {
+    if (!reply || !reply.id) return;
+    const others = this.replies.filter((r) => r.id !== reply.id);
+    this.replies = action === "remove" ? others
+      : [...others, reply].sort((a, b) => String(a.shortcut).localeCompare(String(b.shortcut)));
   }
 
   /** Replies for a typed query, shortcut prefix matches first. */

@@ -1,7 +1,8 @@
 // What an agent does to a chat besides writing: transfer it (to an agent,
 // a tier or a skill), convert it to a ticket, flag it for abuse, end it.
 // Each opens a small inline form under the chat's header (no dialogs, no
-// window.prompt); the answer shows in one status line.
+// window.prompt; ending asks for a confirmation there too); the answer
+// shows in one status line.
 import { el, request } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
 
@@ -18,12 +19,13 @@ export class ChatActions {
       transfer: button("transfer", "Transfer", () => this.open("transfer")),
       convert: button("convert", "Convert to ticket", () => this.open("convert")),
       flag: button("flag", "Flag", () => this.open("flag")),
-      end: button("end", "End chat", () => this.endChat(), "danger"),
+      end: button("end", "End chat", () => this.open("end"), "danger"),
     };
     this.bar = el("div", { class: "chat-actions", role: "toolbar", "aria-label": "Chat actions" },
       ...Object.values(this.buttons));
     this.result = el("p", { class: "action-result", "data-sd": "action-result", role: "status", hidden: true });
-    this.forms = { transfer: this.transferForm(), convert: this.convertForm(), flag: this.flagForm() };
+    this.forms = { transfer: this.transferForm(), convert: this.convertForm(), flag: this.flagForm(),
+      end: this.endForm() };
     this.area = el("div", { class: "action-area" }, ...Object.values(this.forms), this.result);
     this.current = null;
   }
@@ -185,17 +187,31 @@ export class ChatActions {
     return form;
   }
 
-  async endChat() {
-    this.buttons.end.disabled = true;
+  // end: asked first, since it cannot be undone
+  endForm() {
+    const form = el("form", { class: "action-form", "data-sd": "end-form", hidden: true },
+      el("span", { class: "form-title" }, "End this chat? The visitor is asked to rate it; it cannot be reopened."),
+      el("button", { type: "submit", class: "danger", "data-sd": "end-confirm" }, "End chat"),
+      cancel(() => this.close()));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.endChat(form.querySelector('[data-sd="end-confirm"]'));
+    });
+    return form;
+  }
+
+  async endChat(confirm) {
+    confirm.disabled = true;
     const ack = await request(this.deps.socket, "chat:end", { chat_id: this.deps.chatId });
-    this.buttons.end.disabled = false;
+    confirm.disabled = false;
+    this.close();
     if (ack.ok) this.deps.onEnded({ reason: "agent" });
-    else this.say(errorText(ack, "The chat could not be ended"), "error");
+    else this.say(errorText(ack, "The chat was not ended"), "error");
   }
 }
 
 function button(name, label, onClick, kind = "") {
-  const b = el("button", { type: "button", class: kind || null, "data-sd": name, "aria-expanded": name === "end" ? null : "false" }, label);
+  const b = el("button", { type: "button", class: kind || null, "data-sd": name, "aria-expanded": "false" }, label);
   b.addEventListener("click", onClick);
   return b;
 }

@@ -3,7 +3,7 @@
 // canned replies and notes, the visitor's context beside it).
 import { Outbox } from "../../widget/src/outbox.js";
 import { Transcript } from "../../widget/src/transcript.js";
-import { el, formatTime, randomId, request, TypingNotifier } from "../../widget/src/util.js";
+import { el, formatDate, formatTime, randomId, request, TypingNotifier } from "../../widget/src/util.js";
 import { CannedMenu } from "./canned.js";
 import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
@@ -164,7 +164,7 @@ export class ChatPanel {
   renderMessage(m) {
     const who = m.note ? "Internal note" : { visitor: this.label(), agent: "You", system: "" }[m.author] ?? "";
     return el("div", {
-      class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at || null,
+      class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at ? formatDate(m.at) : null,
     },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "text" }, String(m.text ?? "")),

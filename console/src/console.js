@@ -3,9 +3,10 @@
 // page (console.html) provides the skeleton; this fills it in.
 import { io } from "socket.io-client";
 import { el, formatDuration, request } from "../../widget/src/util.js";
-import { Api } from "./api.js";
+import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
 import { ChatPanel } from "./chat-panel.js";
+import { staffError } from "./errors.js";
 import { ServerTime } from "./sla-clocks.js";
 import { TicketsView } from "./tickets.js";
 
@@ -17,6 +18,7 @@ class Desk {
     this.socket = socket;
     this.ready = false;
     this.status = null;
+    this.onShift = null;
     this.agent = null;
     this.panels = new Map(); // chat_id -> ChatPanel
     this.selected = null;
@@ -70,6 +72,9 @@ class Desk {
     s.on("sla:warning", (d) => this.withPanel(d, (p) => p.showSla(d, false)));
     s.on("sla:breach", (d) => this.withPanel(d, (p) => p.showSla(d, true)));
     s.on("queue", (d) => this.showQueue(d || {}));
+    s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
+    s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
+    s.on("canned", (d) => d && this.canned.changed(d));
   }
 
   withPanel(data, apply) {
@@ -110,11 +115,10 @@ class Desk {
   onRefused(err) {
     const data = (err && err.data) || {};
     if (data.code === "unauthorized" || data.code === "forbidden") {
-      const link = el("a", { href: "/console/login" }, "Sign in again");
-      this.connection.replaceChildren(document.createTextNode("Signed out. "), link);
+      this.connection.replaceChildren(document.createTextNode("Signed out. "), signInAgain());
       this.connection.setAttribute("data-state", "down");
     } else if (data.code) {
-      this.setConnection(data.message || data.code, "down");
+      this.setConnection(staffError(data), "down");
     } else {
       this.setConnection("Reconnecting…", "down");
     }
@@ -172,6 +176,7 @@ class Desk {
       if (next) this.select(next);
     }
     this.empty.hidden = this.panels.size > 0;
+    this.renderEmpty();
     this.unreadChanged();
   }
 
@@ -205,7 +210,7 @@ class Desk {
     const ack = await request(this.socket, "agent:status", { status: next });
     this.toggle.disabled = !this.ready;
     if (ack.ok) this.setStatus(ack.status || next);
-    else this.setConnection((ack.error && ack.error.message) || "Status not changed", "warn");
+    else this.setConnection(errorText(ack, "Your status was not changed"), "warn");
   }
 
   setStatus(status) {
@@ -216,6 +221,7 @@ class Desk {
     this.toggle.setAttribute("data-status", status);
     this.toggle.setAttribute("aria-pressed", String(available));
     this.toggle.textContent = available ? "Available" : status === "away" ? "Away" : status;
+    this.renderEmpty();
   }
 
   setShift(onShift) {
@@ -223,6 +229,26 @@ class Desk {
     this.shift.textContent = onShift ? "On shift" : "Off shift";
     this.shift.title = onShift ? "Your shift covers now: you get chats while Available"
       : "Outside your shift: no new chats (open ones stay yours)";
+    this.onShift = onShift;
+    this.renderEmpty();
+  }
+
+  /** What the empty chat area says: what the agent's status and shift mean now. */
+  renderEmpty() {
+    const available = this.status === "available";
+    let text;
+    if (this.onShift === false) {
+      text = ["No chats. You are outside your shift: no new chats come to you until it begins",
+        available ? "." : ", and you are Away."];
+    } else if (available) {
+      text = ["No chats right now. You are ", el("strong", {}, "Available"),
+        ": new chats from the queue come to you here."];
+    } else {
+      text = ["No chats. Set yourself ", el("strong", {}, "Available"), " to take chats from the queue."];
+    }
+    this.empty.replaceChildren(...text.map((t) => (typeof t === "string" ? document.createTextNode(t) : t)));
+    this.empty.setAttribute("data-status", this.status || "");
+    this.empty.setAttribute("data-on-shift", String(this.onShift));
   }
 
   // the queue: the summary from `queue` events, the list from GET /api/queue
@@ -289,6 +315,12 @@ class Desk {
     this.connection.textContent = text;
     this.connection.setAttribute("data-state", state);
   }
+}
+
+/** "Sign in again", back to this page afterwards. */
+function signInAgain() {
+  const back = `${window.location.pathname}${window.location.search}`;
+  return el("a", { href: `/console/login?next=${encodeURIComponent(back)}` }, "Sign in again");
 }
 
 /** A short two-note chime through WebAudio (no audio file); silent where

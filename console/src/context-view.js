@@ -2,6 +2,7 @@
 // account and plan, tickets used, open tickets and earlier chats. Every
 // value is the visitor's or the desk's data: rendered as text only.
 import { el, formatTime } from "../../widget/src/util.js";
+import { statusText } from "./tickets.js";
 
 const END_REASONS = {
   visitor: "ended by the visitor", agent: "ended by the agent", converted: "became a ticket",
@@ -73,7 +74,7 @@ export class ContextView {
       String(t.number || "Ticket"));
     open.addEventListener("click", () => this.openTicket(t.id));
     return el("li", {}, open, " ", el("span", {}, String(t.subject || "")), " ",
-      el("span", { class: "chip", "data-status": t.status }, String(t.status || "")));
+      el("span", { class: "chip", "data-status": t.status }, statusText(t.status)));
   }
 }
 

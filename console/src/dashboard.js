@@ -51,7 +51,8 @@ class Dashboard {
     s.on("connect_error", (err) => {
       const code = err && err.data && err.data.code;
       if (code === "unauthorized" || code === "forbidden") {
-        fill(this.connection, "Signed out. ", el("a", { href: "/console/login" }, "Sign in again"));
+        const back = encodeURIComponent(`${window.location.pathname}${window.location.search}`);
+        fill(this.connection, "Signed out. ", el("a", { href: `/console/login?next=${back}` }, "Sign in again"));
         this.connection.setAttribute("data-state", "down");
       } else {
         this.setConnection("Reconnecting…", "down");

@@ -10,6 +10,13 @@ const FILTERS = [
   ["solved", "Solved"], ["closed", "Closed"], ["", "All"],
 ];
 const SETTABLE = [["open", "Open"], ["pending", "Pending"], ["solved", "Solved"], ["closed", "Closed"]];
+const STATUS = { pending_confirmation: "Awaiting confirmation", open: "Open", pending: "Pending", solved: "Solved",
+  closed: "Closed" };
+
+/** A ticket status as people say it ("Awaiting confirmation", not pending_confirmation). */
+export function statusText(status) {
+  return STATUS[status] || String(status || "");
+}
 
 export class TicketsView {
   /**
@@ -55,7 +62,7 @@ export class TicketsView {
     const answer = await this.api.get(`/api/tickets?${params}`);
     this.list.removeAttribute("aria-busy");
     if (!answer.ok) {
-      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer)));
+      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer, "The tickets could not be listed")));
       return;
     }
     const tickets = answer.tickets || [];
@@ -68,7 +75,7 @@ export class TicketsView {
       const open = el("a", { href: `#tickets/${encodeURIComponent(t.id)}`, "data-sd": "ticket-link" }, String(t.number));
       return el("tr", { "data-sd": "ticket-row", "data-ticket-id": t.id, "data-status": t.status },
         el("td", {}, open), el("td", { class: "subject" }, String(t.subject)),
-        el("td", {}, el("span", { class: "chip", "data-status": t.status }, String(t.status))),
+        el("td", {}, el("span", { class: "chip", "data-status": t.status }, statusText(t.status))),
         el("td", {}, el("span", { class: "chip", "data-priority": t.priority }, String(t.priority))),
         el("td", {}, formatTime(t.created_at, true)), el("td", {}, t.response_due_at ? formatTime(t.response_due_at, true) : ""));
     });
@@ -80,7 +87,8 @@ export class TicketsView {
     const answer = await this.api.get(`/api/tickets/${encodeURIComponent(ticketId)}`);
     if (this.ticketId !== ticketId) return;
     if (!answer.ok) {
-      this.detail.replaceChildren(this.back(), el("p", { class: "error", role: "alert" }, errorText(answer)));
+      const why = errorText(answer, "The ticket could not be opened", { not_found: "There is no such ticket." });
+      this.detail.replaceChildren(this.back(), el("p", { class: "error", role: "alert" }, why));
       return;
     }
     this.render(answer.ticket, answer.quota);
@@ -91,7 +99,7 @@ export class TicketsView {
   }
 
   render(t, quota) {
-    this.status = el("span", { class: "chip", "data-sd": "ticket-status", "data-status": t.status }, String(t.status));
+    this.status = el("span", { class: "chip", "data-sd": "ticket-status", "data-status": t.status }, statusText(t.status));
     this.notice = el("p", { class: "action-result", "data-sd": "ticket-notice", role: "status", hidden: true });
     const buttons = SETTABLE.map(([value, label]) => {
       const b = el("button", { type: "button", "data-sd": "ticket-set-status", "data-status": value,
@@ -147,7 +155,7 @@ export class TicketsView {
       return;
     }
     this.render(answer.ticket, answer.quota);
-    this.say(`Status set to ${answer.ticket.status}; the customer is told by email.`, "ok");
+    this.say(`Status set to ${statusText(answer.ticket.status)}; the customer is told by email.`, "ok");
   }
 
   async reply(ticketId) {

@@ -28,7 +28,7 @@ class _Agent:
         return Presence(agent_id, self.status, len(self.conns), len(self.chats), self.idle_since)
 
 
-RATE_SWEEP = timedelta(minutes=5)  # longer than any rate window
+RATE_SWEEP = timedelta(minutes=5)  # how often idle rate keys are looked for
 # Stale heap entries (deadlines moved since) allowed beyond twice the live
 # ones before the heap is rebuilt: SLA clocks move a deadline per message.
 HEAP_SLACK = 1000
@@ -48,6 +48,7 @@ class MemoryLiveState:
         self._deadlines: dict[str, datetime] = {}
         self._heap: list[tuple[datetime, str]] = []
         self._rates: dict[str, collections.deque[datetime]] = {}
+        self._windows: dict[str, timedelta] = {}  # each rate key's window, for the sweep
         self._swept_at: datetime | None = None
 
     async def close(self) -> None:
@@ -126,7 +127,8 @@ class MemoryLiveState:
     async def hit_rate(self, key: str, limit: int, window_s: float, now: datetime) -> bool:
         self._sweep(now)
         stamps = self._rates.setdefault(key, collections.deque())
-        horizon = now - timedelta(seconds=window_s)
+        window = self._windows[key] = timedelta(seconds=window_s)
+        horizon = now - window
         while stamps and stamps[0] <= horizon:
             stamps.popleft()
         if len(stamps) >= limit:
@@ -135,14 +137,15 @@ class MemoryLiveState:
         return True
 
     def _sweep(self, now: datetime) -> None:
-        """Forgets keys idle for a while (one per connection or address
-        would otherwise pile up forever). Windows are a minute or less."""
+        """Forgets keys whose last hit has left their window (one per
+        connection or address would otherwise pile up forever); a key of an
+        hour's window is kept that long."""
         if self._swept_at is not None and now - self._swept_at < RATE_SWEEP:
             return
         self._swept_at = now
-        idle = [key for key, stamps in self._rates.items() if not stamps or now - stamps[-1] > RATE_SWEEP]
+        idle = [key for key, stamps in self._rates.items() if not stamps or now - stamps[-1] > self._windows[key]]
         for key in idle:
-            del self._rates[key]
+            del self._rates[key], self._windows[key]
 
     async def visitor_connections(self, visitor_id: str) -> int:
         return len(self._visitors.get(visitor_id, ()))

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..services.bundle import Services
 from ..services.chats import Actor
-from ..services.views import message_view
+from ..services.views import HISTORY_PAGE, message_views
 from . import commands as c
 
 
@@ -34,7 +34,8 @@ class ChatEvents:
         cmd = c.parse(c.ChatHistory, payload)
         await self._budget(sid)
         messages = await self._s.chats.history(self._actor(sid), cmd.chat_id, cmd.after_seq)
-        return {"ok": True, "messages": [message_view(m) for m in messages]}
+        views, more = message_views(messages, self._s.desk.config.limits.history_bytes, HISTORY_PAGE)
+        return {"ok": True, "messages": views, "more": more}
 
     async def read(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatRead, payload)

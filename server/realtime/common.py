@@ -37,13 +37,17 @@ async def allow_connect(services: Services, environ: dict) -> None:
         raise Refused("rate_limited", f"at most {limit} connections a minute from one address")
 
 
-async def allow_event(services: Services, sid: str) -> None:
+async def allow_event(services: Services, sid: str, visitor_id: str | None = None) -> None:
     """Typing, history, read and end cost little each but could be flooded:
-    they share one budget per visitor connection."""
+    they share one budget per connection and, for a visitor, one more
+    across all its connections (tabs would otherwise multiply it)."""
     desk = services.desk
-    limit = desk.config.limits.events_per_minute
-    if not await desk.live.hit_rate(f"events:{sid}", limit, 60, desk.clock.now()):
-        raise RateLimited(f"at most {limit} events a minute")
+    limits, now = desk.config.limits, desk.clock.now()
+    if not await desk.live.hit_rate(f"events:{sid}", limits.events_per_minute, 60, now):
+        raise RateLimited(f"at most {limits.events_per_minute} events a minute")
+    if visitor_id is not None and not await desk.live.hit_rate(
+            f"visitor_events:{visitor_id}", limits.visitor_events_per_minute, 60, now):
+        raise RateLimited(f"at most {limits.visitor_events_per_minute} events a minute from one visitor")
 
 
 def auth_object(auth: Any) -> dict[str, Any]:

@@ -8,10 +8,19 @@ they arrived (engine.io hands them over in order); a handler may return an
 awaitable for the slow part (the durable commit), which completes in the
 background and acks then, so a pipelining client is not held up. Names a
 namespace does not define change nothing and ack `unknown_event`.
+
+Every packet a connection sends is metered (`[limits] packets_per_minute`);
+packets that cannot be decoded or have no place here (a second CONNECT to a
+namespace, an ACK for nothing asked, binary packets) are counted against
+`bad_packets_per_minute` and dropped, and the connection's log line says
+how many there were when it ends. Past either budget the connection is
+closed. Below Socket.IO, `engine.DeskEngine` bounds what waits for each
+connection.
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
@@ -20,7 +29,12 @@ from typing import Any
 import socketio
 from socketio import packet
 
-from ..services.errors import DeskError, UnknownEvent
+from ..config import LimitsConfig
+from ..policy.budget import Window
+from ..services.errors import BadRequest, DeskError, UnknownEvent
+from ..services.ports import Clock
+from .common import client_address
+from .engine import DeskEngine
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str, Any], Awaitable[Any]]
@@ -61,11 +75,29 @@ def _refusal(refused: DeskError) -> socketio.exceptions.ConnectionRefusedError:
     return error
 
 
+@dataclasses.dataclass(slots=True)
+class _Meter:
+    """One connection's packet budgets and what it did wrong. Lives as long
+    as the connection, on the node that holds it: no other node needs it."""
+
+    packets: Window
+    bad: Window
+    bad_count: int = 0
+    first_bad: str = ""
+    closed_for: str = ""
+
+
 class DeskServer(socketio.AsyncServer):
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(async_handlers=False, **kwargs)
+    def __init__(self, *, limits: LimitsConfig, clock: Clock, **kwargs: Any) -> None:
+        super().__init__(async_handlers=False, send_queue_bytes=limits.send_queue_bytes, **kwargs)
         self.desk_namespaces: dict[str, Namespace] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._limits, self._clock = limits, clock
+        self._meters: dict[str, _Meter] = {}
+        self.eio.on_stray = self._bad_packet
+
+    def _engineio_server_class(self) -> type:
+        return DeskEngine
 
     def mount(self, ns: Namespace) -> None:
         self.desk_namespaces[ns.path] = ns
@@ -90,9 +122,71 @@ class DeskServer(socketio.AsyncServer):
                 log.exception("disconnect of %s on %s failed", sid, ns.path)
         return on_disconnect
 
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict) -> None:
+        self._meters[eio_sid] = _Meter(Window(self._limits.packets_per_minute, 60),
+                                       Window(self._limits.bad_packets_per_minute, 60))
+        await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:
+        meter = self._meters.pop(eio_sid, None)
+        if meter is not None and (meter.bad_count or meter.closed_for):
+            address = client_address(self.environ.get(eio_sid, {}))
+            bad = (f"{meter.bad_count} malformed or out-of-place packets (the first: {meter.first_bad})"
+                   if meter.bad_count else "")
+            log.warning("connection %s from %s: %s%s", eio_sid, address, bad,
+                        f"{'; ' if bad else ''}closed: {meter.closed_for}" if meter.closed_for else "")
+        await super()._handle_eio_disconnect(eio_sid, reason)
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        """Meters, decodes and dispatches one Socket.IO packet. Replaces
+        python-socketio's, which logs a traceback for every undecodable
+        packet and takes binary packets this protocol does not use."""
+        meter = self._meters.get(eio_sid)
+        if meter is None:  # closed meanwhile (the rest of a long-polling POST)
+            return
+        if not meter.packets.spend(self._clock.now()):
+            await self._close(eio_sid, meter, f"more than {meter.packets.limit} packets a minute")
+            return
+        try:
+            pkt = self.packet_class(encoded_packet=data)
+        except Exception as error:  # bytes from the network: whatever fails to decode is the client's
+            await self._bad_packet(eio_sid, f"undecodable ({type(error).__name__}: {str(error)[:80]})")
+            return
+        await self._dispatch(eio_sid, pkt)
+
+    async def _dispatch(self, eio_sid: str, pkt: Any) -> None:
+        kind = pkt.packet_type
+        if kind == packet.CONNECT:
+            await self._handle_connect(eio_sid, pkt.namespace, pkt.data)
+        elif kind == packet.DISCONNECT:
+            await self._handle_disconnect(eio_sid, pkt.namespace, self.reason.CLIENT_DISCONNECT)
+        elif kind == packet.EVENT:
+            await self._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
+        else:  # the server asks no acks; binary packets are not part of the protocol
+            names = packet.packet_names
+            await self._bad_packet(eio_sid, f"{names[kind] if 0 <= kind < len(names) else kind} packet")
+
+    async def _bad_packet(self, eio_sid: str, what: str) -> None:
+        meter = self._meters.get(eio_sid)
+        if meter is None:
+            return
+        meter.bad_count += 1
+        meter.first_bad = meter.first_bad or what
+        if not meter.bad.spend(self._clock.now()):
+            await self._close(eio_sid, meter, f"more than {meter.bad.limit} malformed packets a minute")
+
+    async def _close(self, eio_sid: str, meter: _Meter, why: str) -> None:
+        meter.closed_for = why
+        await self.eio.drop(eio_sid)
+
     async def _handle_connect(self, eio_sid: str, namespace: str, data: Any) -> None:
-        await super()._handle_connect(eio_sid, namespace, data)
         namespace = namespace or "/"
+        if namespace not in self.desk_namespaces or self.manager.sid_from_eio_sid(eio_sid, namespace):
+            # socket.io refuses these too, but the connected hook below would
+            # run a second session for a namespace connected already
+            await self._refuse_connect(eio_sid, namespace)
+            return
+        await super()._handle_connect(eio_sid, namespace, data)
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
         ns = self.desk_namespaces.get(namespace)
         if ns is not None and sid is not None and self.manager.is_connected(sid, namespace):
@@ -100,6 +194,15 @@ class DeskServer(socketio.AsyncServer):
                 await ns.connected(sid)
             except Exception:
                 log.exception("after-connect of %s on %s failed", sid, namespace)
+
+    async def _refuse_connect(self, eio_sid: str, namespace: str) -> None:
+        name = repr(namespace[:64])
+        refused = (BadRequest(f"connected to {name} already") if namespace in self.desk_namespaces
+                   else BadRequest(f"no namespace {name}"))
+        await self._bad_packet(eio_sid, f"CONNECT: {refused.message}")
+        if eio_sid in self._meters:  # not closed for it
+            await self._send_packet(eio_sid, self.packet_class(
+                packet.CONNECT_ERROR, data=_refusal(refused).error_args, namespace=namespace))
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: int | None, data: Any) -> None:
         namespace = namespace or "/"

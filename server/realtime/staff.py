@@ -19,7 +19,7 @@ from ..services.moderation import TargetRef, suspension_view
 from ..services.surveys import survey_view
 from ..services.views import agent_view, ticket_view
 from . import commands as c
-from .common import allow_connect, auth_object, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
@@ -102,6 +102,9 @@ class AgentNamespace(ChatEvents, StaffNamespace):
 
     def _actor(self, sid: str) -> Actor:
         return Actor(Author.AGENT, self._agent(sid).id, sid)
+
+    async def _budget(self, sid: str) -> None:
+        await allow_event(self._s, sid)
 
     async def status(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.AgentStatusSet, payload)

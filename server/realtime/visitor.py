@@ -14,7 +14,7 @@ from ..services.errors import Unauthorized
 from ..services.model import Author, Priority
 from ..services.moderation import account_room
 from . import commands as c
-from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_text, client_address, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
@@ -27,6 +27,8 @@ class VisitorNamespace(ChatEvents, Namespace):
         self._s = services
         self._sio = sio
         self._logins: dict[str, VisitorLogin] = {}
+        # Connections admitted on standby while chat is closed to them: {"until", "ban"}.
+        self._standby: dict[str, dict[str, Any]] = {}
         self.events = {"chat:start": self.start, "chat:send": self.send, "ticket:create": self.ticket,
                        **self.chat_events()}
         self.events["survey:submit"] = self.survey
@@ -36,7 +38,12 @@ class VisitorNamespace(ChatEvents, Namespace):
         fields = auth_object(auth)
         login = await self._s.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"),
                                            environ.get("HTTP_ORIGIN"))
-        await self._s.moderation.check(login.visitor)  # refused while suspended or banned
+        if fields.get("standby") is True:  # admitted while kept out of chat, to hear when it lifts
+            kept_out = await self._s.moderation.kept_out(login.visitor)
+            if kept_out is not None:
+                self._standby[sid] = kept_out
+        else:
+            await self._s.moderation.check(login.visitor)  # refused while suspended or banned
         self._logins[sid] = login
         await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
         await self._sio.enter_room(sid, "visitors", namespace=self.path)
@@ -47,9 +54,12 @@ class VisitorNamespace(ChatEvents, Namespace):
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]
         session = await self._s.presence.visitor_connected(login.visitor, sid, login.token)
+        if sid in self._standby:
+            session["suspended"] = self._standby[sid]
         await self._sio.emit("session", session, to=sid, namespace=self.path)
 
     async def disconnect(self, sid: str) -> None:
+        self._standby.pop(sid, None)
         login = self._logins.pop(sid, None)
         if login is not None:
             await self._s.presence.visitor_disconnected(login.visitor.id, sid)
@@ -83,7 +93,8 @@ class VisitorNamespace(ChatEvents, Namespace):
         visitor = await self._s.desk.store.visitor_by_id(actor.id) or self._logins[sid].visitor
         request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
                                 Priority(cmd.priority or "medium"), cmd.topic)
-        ticket = await self._s.tickets.open(visitor, request, name=cmd.name)
+        client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
+        ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name)
         return {"ok": True, "ticket": ticket_view(ticket)}
 
     async def send(self, sid: str, payload: Any) -> Any:
@@ -93,4 +104,4 @@ class VisitorNamespace(ChatEvents, Namespace):
         return stored_ack(pending)
 
     async def _budget(self, sid: str) -> None:
-        await allow_event(self._s, sid)
+        await allow_event(self._s, sid, self._actor(sid).id)

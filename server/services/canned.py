@@ -1,9 +1,9 @@
 """Canned replies: text supervisors keep and agents insert with `/shortcut`.
 
 Stateless use cases over the desk (no service object to wire): `check_*`
-validates and raises coded errors, the others change the store and audit
-the change. Every reply is visible to every agent; only supervisors change
-them.
+validates and raises coded errors, the others change the store, audit the
+change and tell every open console and dashboard (`canned` event). Every
+reply is visible to every agent; only supervisors change them.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ TITLE_CHARS = 100
 CANNED_ADD = "canned_add"
 CANNED_UPDATE = "canned_update"
 CANNED_REMOVE = "canned_remove"
+EVENT = "canned"  # {"action": "add" | "update" | "remove", "reply": CANNED}
+ROOMS = ("agents", "supervisors")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ async def add(desk: Desk, by: Agent, draft: CannedDraft) -> CannedReply:
                                                     text=draft.text, created_at=now, updated_at=now,
                                                     updated_by=by.id))
     await audit.record(desk, CANNED_ADD, _target(reply), actor_id=by.id, data={"shortcut": reply.shortcut})
+    await _tell(desk, "add", reply)
     return reply
 
 
@@ -90,6 +93,7 @@ async def update(desk: Desk, by: Agent, reply_id: str, draft: CannedDraft) -> Ca
         raise NotFound("no such canned reply")
     await audit.record(desk, CANNED_UPDATE, _target(after), actor_id=by.id,
                        data={"shortcut": after.shortcut, "was": before.shortcut})
+    await _tell(desk, "update", after)
     return after
 
 
@@ -100,7 +104,14 @@ async def remove(desk: Desk, by: Agent, reply_id: str) -> CannedReply:
     if removed is None:
         raise NotFound("no such canned reply")
     await audit.record(desk, CANNED_REMOVE, _target(removed), actor_id=by.id, data={"shortcut": removed.shortcut})
+    await _tell(desk, "remove", removed)
     return removed
+
+
+async def _tell(desk: Desk, action: str, reply: CannedReply) -> None:
+    """Open consoles change their `/shortcut` menu without a reload."""
+    for room in ROOMS:
+        await desk.notify.emit(EVENT, {"action": action, "reply": canned_view(reply)}, room)
 
 
 def _target(reply: CannedReply) -> str:

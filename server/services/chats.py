@@ -13,15 +13,15 @@ from .context import Desk
 from . import audit, letters
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
                      RateLimited, UseTicket)
-from .model import Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
+from .model import TICKET_LABEL, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
 from .routing import Router
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SURVEYED
-from .tickets import TicketService, allowed_priority, chat_request
+from .tickets import TicketService, allowed_priority, chat_request, checked_email
 from .timers import Timers
 from .tokens import new_id
-from .views import chat_view, iso, message_view, ticket_view
+from .views import HISTORY_PAGE, chat_view, iso, message_view, ticket_view
 
 VISITOR_GONE = "visitor_gone"
 
@@ -57,7 +57,8 @@ class TransferTarget:
 # Escalation past the last tier of agents becomes a ticket for this department.
 TOP_TIER = 3
 BEYOND_TOP_TIER = "engineering"
-CONVERT_RECEIPT = "This chat is now ticket {ticket}. We will follow up by email; keep this number as your receipt."
+CONVERT_RECEIPT = (f"This chat is now ticket {TICKET_LABEL}. We will follow up by email; "
+                   "keep this number as your receipt.")
 
 
 class ChatService:
@@ -88,11 +89,12 @@ class ChatService:
     async def history(self, actor: Actor, chat_id: str, after_seq: int) -> list[Message]:
         await self.own(actor, chat_id)
         return await self._desk.store.messages_after(
-            chat_id, after_seq, include_notes=actor.author is Author.AGENT)
+            chat_id, after_seq, include_notes=actor.author is Author.AGENT, limit=HISTORY_PAGE)
 
     # visitors
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
         desk, now = self._desk, self._desk.clock.now()
+        request = dataclasses.replace(request, email=checked_email(request.email))  # a receipt may go there
         await self.may_chat(visitor)
         existing = await desk.store.open_chat_of_visitor(visitor.id)
         if existing is not None:
@@ -262,8 +264,9 @@ class ChatService:
         request = chat_request(chat, messages, visitor, subject=subject, priority=priority)
         ticket = self._tickets.draft(visitor, request, now, site_id=chat.site_id, chat=chat, department=department,
                                      created_by=actor.id if actor is not None else None,
-                                     transcript=letters.transcript(messages, notes=True))
-        mails = [letters.receipt(ticket, visitor.email, now, shown_transcript=letters.transcript(messages, notes=False))
+                                     transcript=letters.transcript(messages, desk.tz, notes=True))
+        mails = [letters.receipt(ticket, letters.recipient(visitor.email, visitor.name), now, desk.tz,
+                                 shown_transcript=letters.transcript(messages, desk.tz, notes=False))
                  ] if visitor is not None and visitor.email else []
         receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
         done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails)

@@ -1,5 +1,6 @@
 """Whether the desk is online, told to every connected visitor as it
-changes: at each start and end of a shift (holidays and closures
+changes, and whether each agent is on shift, told to that agent's
+consoles: at each start and end of a shift (holidays and closures
 included), and when a supervisor adds or removes a closure."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .timers import Timers
 from .views import iso
 
 DESK_HOURS = "desk_hours"
+SHIFT_EVENT = "shift"
 # Agents added from the command line, in another process, change the hours
 # without a word to this one: look again at least this often.
 RECHECK = timedelta(minutes=5)
@@ -22,13 +24,19 @@ class DeskHours:
         self._desk = desk
         self._router = router
         self._timers = timers
+        # What visitors and agents were last told. TODO(several nodes): each
+        # node keeps its own copy and may tell a change twice; the events
+        # are idempotent (a state, not a delta), so that costs a repeat only.
         self._online: bool | None = None
+        self._on_shift: dict[str, bool] = {}
         timers.on(DESK_HOURS, self._tick)
 
     async def check(self) -> None:
-        """Announces a change of `online` to every visitor (`desk` event),
-        and looks again at the next shift change."""
+        """Announces a change of `online` to every visitor (`desk` event)
+        and of each agent's shift to its consoles (`shift` event), and looks
+        again at the next shift change."""
         now = self._desk.clock.now()
+        await self._tell_agents(now)
         online = await self._router.online(now)
         if self._online is not None and online != self._online:
             payload: dict = {"online": online}
@@ -38,6 +46,14 @@ class DeskHours:
         self._online = online
         change = await self.next_change(now)
         await self._timers.set_at(DESK_HOURS, "desk", min(change, now + RECHECK) if change else now + RECHECK)
+
+    async def _tell_agents(self, now: datetime) -> None:
+        desk = self._desk
+        for agent in (await self._router.agents()).values():
+            on_shift = desk.on_shift(agent, now)
+            if self._on_shift.get(agent.id) != on_shift:
+                self._on_shift[agent.id] = on_shift
+                await desk.notify.emit(SHIFT_EVENT, {"on_shift": on_shift}, f"agent:{agent.id}")
 
     async def next_change(self, now: datetime) -> datetime | None:
         """The next instant some agent's shift opens or closes."""

@@ -1,19 +1,30 @@
 """The mail the desk sends about tickets, as plain text.
 
-`{ticket}` in a subject or text stands for the ticket's label where the
+`TICKET_LABEL` in a subject or text stands for the ticket's label where the
 store gives the number in the same transaction (see `Store.create_ticket`).
-Everything a visitor or an agent typed goes in the body as plain text, and
-the mail worker keeps line breaks out of headers.
+It is made of Unicode noncharacters, which `_typed` removes from every
+text a person gave, so nobody's words can turn into a label: "{ticket}"
+typed in a subject comes out as typed.
+
+Everything a visitor or an agent typed goes in the body as plain text
+(names on one line, each message's continuation lines indented, so typed
+text cannot pass for a line the desk wrote), and the mail worker writes
+headers so that none of it can become one (services/headers.py). Times are
+in the desk's time zone, for people (services/dates.py).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from .model import Message, OutgoingMail, Ticket, TicketStatus
-from .views import iso
+from . import dates
+from .headers import body_text, one_line
+from .mail import UnsendableMail, mailbox
+from .model import TICKET_LABEL, Message, OutgoingMail, Ticket, TicketStatus
 
 SIGNATURE = "\n-- \nShiftdesk support\n"
+INDENT = "    "  # before a message's second and later lines in a transcript
 _STATUS_WORDS = {
     TicketStatus.PENDING_CONFIRMATION: "waiting for your confirmation",
     TicketStatus.OPEN: "open",
@@ -21,49 +32,83 @@ _STATUS_WORDS = {
     TicketStatus.SOLVED: "solved",
     TicketStatus.CLOSED: "closed",
 }
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 
 
-def transcript(messages: Iterable[Message], *, notes: bool) -> str:
-    """The chat as plain text, one message per paragraph; internal notes
-    only when `notes`."""
-    lines = []
+def _typed(text: str) -> str:
+    """Text a person gave, fit for a letter: no part of it can be taken
+    for the ticket label's placeholder."""
+    return _NONCHARACTERS.sub("", text)
+
+
+def _line(text: str) -> str:
+    return one_line(_typed(text))
+
+
+def _block(text: str) -> str:
+    return body_text(_typed(text))
+
+
+def recipient(email: str, name: str | None) -> str:
+    """`Name <email>` for `OutgoingMail.to`, or the bare `email` when it
+    cannot carry a name (the worker then decides whether it can send it)."""
+    try:
+        return mailbox(_line(name or ""), email)
+    except UnsendableMail:
+        return email
+
+
+def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool) -> str:
+    """The chat as plain text: a line with the day (in `tz`) whenever it
+    changes, then one message a line, `[13:41 EST] visitor: text`, its
+    further lines indented; internal notes only when `notes`."""
+    lines: list[str] = []
+    shown_day = None
     for m in messages:
         if m.note and not notes:
             continue
+        if (today := dates.day(m.at, tz)) != shown_day:
+            lines += [""] if lines else []
+            lines.append(today)
+            shown_day = today
         who = "note" if m.note else str(m.author)
-        lines.append(f"[{iso(m.at)}] {who}: {m.text}")
+        first, *rest = _block(m.text).split("\n")
+        lines.append(f"[{dates.clock(m.at, tz)}] {who}: {first}")
+        lines += [INDENT + line for line in rest]
     return "\n".join(lines)
 
 
-def receipt(ticket: Ticket, to: str, at: datetime, *, shown_transcript: str | None = None) -> OutgoingMail:
-    body = ["We have received your request. Your ticket number is {{ticket}}.",
-            "", f"Subject: {ticket.subject}", f"Priority: {ticket.priority}",
-            f"We aim to answer by {iso(ticket.response_due_at)}.", "",
+def receipt(ticket: Ticket, to: str, at: datetime, tz: tzinfo, *,
+            shown_transcript: str | None = None) -> OutgoingMail:
+    body = [f"We have received your request. Your ticket number is {TICKET_LABEL}.",
+            "", f"Subject: {_line(ticket.subject)}", f"Priority: {ticket.priority}",
+            f"We aim to answer by {dates.spoken(ticket.response_due_at, tz)}.", "",
             "Keep this number: it is your receipt. Reply quoting it if you need to add anything."]
     if shown_transcript:
         body += ["", "Your chat with us:", "", shown_transcript]
-    return OutgoingMail(to=to, subject=f"[{{ticket}}] {ticket.subject}", text="\n".join(body) + SIGNATURE,
-                        created_at=at)
+    return OutgoingMail(to=to, subject=f"[{TICKET_LABEL}] {_line(ticket.subject)}",
+                        text="\n".join(body) + SIGNATURE, created_at=at)
 
 
 def confirmation(ticket: Ticket, to: str, at: datetime, link: str) -> OutgoingMail:
-    text = ("A member of our support team opened ticket {ticket} on your behalf:\n\n"
-            f"Subject: {ticket.subject}\n\n{ticket.description}\n\n"
+    text = (f"A member of our support team opened ticket {TICKET_LABEL} on your behalf:\n\n"
+            f"Subject: {_line(ticket.subject)}\n\n{_block(ticket.description)}\n\n"
             "Nothing will be done on it until you confirm the request. If you asked for this, "
             f"confirm it by opening this link:\n\n{link}\n\n"
             "If you did not ask for it, ignore this mail and nothing will happen.")
-    return OutgoingMail(to=to, subject=f"[{{ticket}}] Please confirm: {ticket.subject}",
+    return OutgoingMail(to=to, subject=f"[{TICKET_LABEL}] Please confirm: {_line(ticket.subject)}",
                         text=text + SIGNATURE, created_at=at)
 
 
 def status_changed(ticket: Ticket, to: str, at: datetime) -> OutgoingMail:
-    text = (f"Your ticket {ticket.label} ({ticket.subject}) is now {_STATUS_WORDS[ticket.status]}.\n")
-    return OutgoingMail(to=to, subject=f"[{ticket.label}] {ticket.subject}: {ticket.status}",
+    subject = _line(ticket.subject)
+    text = f"Your ticket {ticket.label} ({subject}) is now {_STATUS_WORDS[ticket.status]}.\n"
+    return OutgoingMail(to=to, subject=f"[{ticket.label}] {subject}: {ticket.status}",
                         text=text + SIGNATURE, created_at=at)
 
 
 def reply(ticket: Ticket, to: str, at: datetime, author_name: str, text: str) -> OutgoingMail:
-    body = f"{author_name} replied on your ticket {ticket.label} ({ticket.subject}):\n\n{text}\n"
-    return OutgoingMail(to=to, subject=f"Re: [{ticket.label}] {ticket.subject}", text=body + SIGNATURE,
+    subject = _line(ticket.subject)
+    body = f"{_line(author_name)} replied on your ticket {ticket.label} ({subject}):\n\n{_block(text)}\n"
+    return OutgoingMail(to=to, subject=f"Re: [{ticket.label}] {subject}", text=body + SIGNATURE,
                         created_at=at)
-

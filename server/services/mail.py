@@ -7,9 +7,11 @@ and tries again later with a capped exponential backoff, on the injected
 clock. Delivery is at least once: a node that dies between the SMTP answer
 and `mail_sent` sends that mail again (with the same Message-ID).
 
-Headers are built by `email.message.EmailMessage` from values with every
-CR and LF removed, so nothing a visitor typed (a name, a subject) can start
-a header of its own. Credentials never reach a log line or `last_error`.
+Header values are written by `headers.py`, never parsed by the `email`
+package on the way out, so nothing a visitor or an agent typed (a name, a
+subject) can start a header of its own or turn into one when a mail client
+decodes it; the message goes to the SMTP server as the 7-bit bytes
+`render` makes. Credentials never reach a log line or `last_error`.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from typing import Any
 import aiosmtplib
 
 from ..config import MailConfig
+from .headers import ascii_address, body_text, mailbox_header, one_line, unstructured
 from .model import OutgoingMail, QueuedMail
 from .ports import Clock, Store
 
@@ -40,10 +43,12 @@ BATCH = 10  # mails claimed at once; see sql.MAIL_LEASE_S
 SMTP_TIMEOUT_S = 30.0
 POLL_S = 10.0  # clock seconds between looks at the outbox when not woken
 ERROR_CHARS = 500
-# CR, LF and every other control or line separator that some parser might
-# take for the end of a line.
-_LINE_BREAKS = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,75}$")
+# Short enough that an encoded word still fits on the header's first line.
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+# How a message is written: never refolding a header (refolding parses the
+# value: see headers.py), and the body in 7-bit ASCII (quoted-printable or
+# base64 when it is not), so the bytes need no SMTPUTF8 nor 8BITMIME.
+WIRE = policy.SMTP.clone(refold_source="none", cte_type="7bit")
 # Set by `build_message` itself: an extra header may not replace them or add
 # a recipient.
 _RESERVED = frozenset({"from", "sender", "to", "cc", "bcc", "subject", "date", "message-id",
@@ -63,12 +68,6 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_RETRY_S * 2 ** exponent, MAX_RETRY_S))
 
 
-def one_line(value: str) -> str:
-    """`value` with each run of CR/LF (or any control character or Unicode
-    line separator) turned into one space, trimmed."""
-    return _LINE_BREAKS.sub(" ", value).strip()
-
-
 def mailbox(name: str | None, address: str) -> str:
     """`Name <address>`, quoted as RFC 5322 wants, for `OutgoingMail.to`.
     Raises UnsendableMail for an address that is not one addr-spec."""
@@ -76,13 +75,14 @@ def mailbox(name: str | None, address: str) -> str:
 
 
 def _address(name: str, addr_spec: str) -> Address:
+    """Only a bare ASCII-able address (see `headers.address_of`): one that
+    the header parser would read as something else is refused first."""
+    if ascii_address(addr_spec) is None:
+        raise UnsendableMail(f"not an address: {addr_spec!r}")
     try:
-        address = Address(display_name=name, addr_spec=addr_spec)
+        return Address(display_name=name, addr_spec=addr_spec)
     except (ValueError, IndexError) as exc:  # the header parser raises either
         raise UnsendableMail(f"not an address: {addr_spec!r}") from exc
-    if "@" not in address.addr_spec:
-        raise UnsendableMail(f"not an address: {addr_spec!r}")
-    return address
 
 
 def parse_mailbox(value: str) -> Address:
@@ -100,18 +100,36 @@ def build_message(mail: OutgoingMail, sender: Address, message_id: str) -> Email
     """The message to send. Raises UnsendableMail for a bad recipient or
     extra header. `message_id` stays the same on every attempt, so that a
     mail sent twice (at least once delivery) can be recognised."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = sender
-    message["To"] = parse_mailbox(mail.to)
-    message["Subject"] = one_line(mail.subject)
-    message["Date"] = format_datetime(mail.created_at)
-    message["Message-ID"] = message_id
+    message = EmailMessage(policy=WIRE)
+    message.set_raw("From", _mailbox_value("From", sender))
+    message.set_raw("To", _mailbox_value("To", parse_mailbox(mail.to)))
+    message.set_raw("Subject", unstructured("Subject", mail.subject))
+    message.set_raw("Date", format_datetime(mail.created_at))
+    message.set_raw("Message-ID", message_id)
     for name, value in mail.headers:
         if not _HEADER_NAME.match(name) or name.lower() in _RESERVED:
             raise UnsendableMail(f"header {name!r} may not be set")
-        message[name] = one_line(value)
-    message.set_content(mail.text)
+        message.set_raw(name, unstructured(name, value))
+    message.set_content(body_text(mail.text))
     return message
+
+
+def render(message: EmailMessage) -> bytes:
+    """The bytes to send: the headers exactly as `build_message` wrote them."""
+    return message.as_bytes(policy=WIRE)
+
+
+def _mailbox_value(name: str, address: Address) -> str:
+    return mailbox_header(name, address.display_name, wire_address(address.addr_spec))
+
+
+def wire_address(addr_spec: str) -> str:
+    """`addr_spec` as the SMTP envelope and the headers carry it: the
+    domain in ASCII. Raises UnsendableMail for anything but a bare address."""
+    spelled = ascii_address(addr_spec)
+    if spelled is None:
+        raise UnsendableMail(f"not an address: {addr_spec!r}")
+    return spelled
 
 
 def describe(error: BaseException) -> str:
@@ -190,9 +208,9 @@ class MailWorker:
         return 1
 
     async def _attempt(self, queued: QueuedMail) -> None:
-        message = build_message(queued.mail, self._sender, self._message_id(queued))
-        recipient = parse_mailbox(queued.mail.to).addr_spec
-        await self._send(message, sender=self._sender.addr_spec, recipients=[recipient],
+        message = render(build_message(queued.mail, self._sender, self._message_id(queued)))
+        recipient = wire_address(parse_mailbox(queued.mail.to).addr_spec)
+        await self._send(message, sender=wire_address(self._sender.addr_spec), recipients=[recipient],
                          **self._smtp_options())
 
     def _smtp_options(self) -> dict[str, Any]:
@@ -202,7 +220,7 @@ class MailWorker:
                 "start_tls": config.starttls, "timeout": SMTP_TIMEOUT_S}
 
     def _message_id(self, queued: QueuedMail) -> str:
-        return f"<{queued.id}@{self._sender.domain or 'localhost'}>"
+        return f"<{queued.id}@{wire_address(self._sender.addr_spec).partition('@')[2]}>"
 
     async def _failed(self, queued: QueuedMail, error: Exception) -> None:
         attempts = queued.attempts + 1

@@ -151,6 +151,13 @@ class Message:
     note: bool = False
 
 
+# Stands for a ticket's label in mail (and a chat's receipt) queued with the
+# change that numbers the ticket: the store replaces it in the same
+# transaction. Unicode noncharacters, which letters remove from everything
+# a person typed, so typed text is never taken for it.
+TICKET_LABEL = "\ufdd0ticket\ufdd1"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class OutgoingMail:
     """A mail for the outbox (services/mail.py sends it).
@@ -160,9 +167,10 @@ class OutgoingMail:
     is the plain-text body. `headers` are extra (name, value) pairs such as
     `("Reply-To", ...)` or `("In-Reply-To", ...)`; the sender, recipient,
     subject, date and message id are set by the worker and cannot be given
-    here. CR/LF anywhere is harmless: the worker never lets it start a
-    header. `id`, when the caller gives one, makes queueing idempotent: a
-    second mail with the same id is not stored (the store makes one if None).
+    here. Any text is harmless anywhere (CR/LF, encoded words): the worker
+    writes every header itself (services/headers.py). `id`, when the caller
+    gives one, makes queueing idempotent: a second mail with the same id is
+    not stored (the store makes one if None).
     """
 
     to: str

@@ -8,10 +8,10 @@ supervisor lifts it. Tickets stay open to everyone. Every step is audited.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from . import audit
+from . import audit, dates
 from .chats import ChatService
 from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
@@ -22,6 +22,8 @@ from .views import iso
 
 SUSPENSION = "suspension"  # the timer that lifts one: suspension:<id>
 MAX_DAYS = 3650
+SUSPENDED_EVENT = "account:suspended"
+LIFTED_EVENT = "account:lifted"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,8 +87,9 @@ class ModerationService:
             return
         if found.ban:
             raise Banned("chat is closed to this account; tickets are still open")
-        until = iso(found.until)
-        raise Suspended(f"chat is suspended for this account until {until}; tickets are still open", until=until)
+        until = dates.spoken(found.until, desk.tz) if found.until else None
+        raise Suspended(f"chat is suspended for this account until {until}; tickets are still open",
+                        until=iso(found.until))
 
     async def suspend(self, by: Agent, ref: TargetRef, *, reason: str, days: int | None = None,
                       ban: bool = False) -> tuple[Suspension, list[Chat]]:
@@ -111,9 +114,20 @@ class ModerationService:
         for chat in ended:
             await self._chats.ended_elsewhere(chat, {"chat_id": chat.id, "reason": str(EndReason.SUSPENDED)})
         # The visitor is told when it lifts, not the supervisor's reason: that is for the audit log.
-        await self._desk.notify.emit("account:suspended", {"until": iso(until), "ban": ban}, target.room)
+        await self._desk.notify.emit(SUSPENDED_EVENT, {"until": iso(until), "ban": ban}, target.room)
         await self._desk.notify.disconnect(target.room)
         return suspension, ended
+
+    async def kept_out(self, visitor: Visitor) -> dict[str, Any] | None:
+        """`{"until", "ban"}` while chat is closed to the visitor (what a
+        connection on standby is told in its `session`), else None."""
+        try:
+            await self.check(visitor)
+        except Suspended as error:
+            return {"until": error.fields.get("until"), "ban": False}
+        except Banned:
+            return {"until": None, "ban": True}
+        return None
 
     async def lift(self, by: Agent, ref: TargetRef, reason: str) -> list[Suspension]:
         """Lifts the target's active suspensions and bans; NotFound if none."""
@@ -127,6 +141,7 @@ class ModerationService:
             raise NotFound("no active suspension or ban to lift")
         for suspension in lifted:
             await self._timers.cancel(SUSPENSION, suspension.id)
+        await self._announce_lift(target.room, now)
         return lifted
 
     async def recover(self) -> None:
@@ -142,15 +157,24 @@ class ModerationService:
         suspension = await store.suspension_by_id(suspension_id)
         if suspension is None or suspension.lifted_at is not None:
             return
-        await store.expire_suspension(suspension.id, audit.entry(
-            audit.AUTO_LIFT, await self._label(suspension), self._desk.clock.now(), reason="its time ran out",
+        target, now = await self._target_of(suspension), self._desk.clock.now()
+        expired = await store.expire_suspension(suspension.id, audit.entry(
+            audit.AUTO_LIFT, target.label, now, reason="its time ran out",
             data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
+        if expired is not None:
+            await self._announce_lift(target.room, now)
 
-    async def _label(self, suspension: Suspension) -> str:
+    async def _announce_lift(self, room: str, now: datetime) -> None:
+        """Connections on standby hear it and connect again: their new
+        `session` says whether chat is open now (another suspension, of the
+        visitor or of its account, may still hold)."""
+        await self._desk.notify.emit(LIFTED_EVENT, {"at": iso(now)}, room)
+
+    async def _target_of(self, suspension: Suspension) -> Target:
         site = await self._desk.store.site_by_id(suspension.site_id)
         if suspension.account_id is not None and site is not None:
-            return _account(site, suspension.account_id).label
-        return _visitor(suspension.site_id, str(suspension.visitor_id)).label
+            return _account(site, suspension.account_id)
+        return _visitor(suspension.site_id, str(suspension.visitor_id))
 
     async def _target(self, ref: TargetRef) -> Target:
         """Raises NotFound for an unknown visitor or site, BadRequest for

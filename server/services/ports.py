@@ -47,6 +47,10 @@ class Store(Protocol):
     async def visitor_by_token_hash(self, site_id: str, token_hash: str) -> Visitor | None: ...
     async def visitor_by_external_id(self, site_id: str, external_id: str) -> Visitor | None: ...
 
+    async def search_visitors(self, query: str, limit: int = 20) -> list[Visitor]:
+        """Stored visitors whose id is `query` or whose name, email, account or
+        external id contains it (case-insensitively, literally); newest first."""
+
     # chats
     async def create_chat(self, chat: Chat, first: NewMessage | None) -> tuple[Chat, Message | None]:
         """Insert a chat (and its first message, seq 1) in one transaction.
@@ -98,6 +102,9 @@ class Store(Protocol):
     async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime) -> Survey | None:
         """Out of the agents' scores; None if there is no such survey."""
 
+    async def list_surveys(self, *, limit: int = 50, offset: int = 0) -> list[Survey]:
+        """Every survey, newest first."""
+
     async def recent_surveys(self, site_id: str, *, account_id: str | None, visitor_id: str,
                              limit: int) -> list[Survey]:
         """An account's (without one, the visitor's) newest surveys first."""
@@ -148,7 +155,10 @@ class Store(Protocol):
                          since: datetime | None = None, until: datetime | None = None) -> list[SlaEvent]:
         """Those with `at` in [since, until), of that chat and stage if given; ordered by `at`."""
 
-    # tickets: a change queues its mails in its own transaction, "{ticket}" in them made the label
+    async def latest_sla_events(self, *, stage: str, limit: int = 50) -> list[SlaEvent]:
+        """The newest `limit` events of that stage (the dashboard's breaches), newest first."""
+
+    # tickets: a change queues its mails in its own transaction, TICKET_LABEL in them made the label
     async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
         """The ticket as stored, under a fresh number (its own `number` is ignored)."""
 

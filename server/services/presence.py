@@ -18,6 +18,7 @@ from .timers import Timers
 from .views import agent_view, chat_view, iso, ticket_view
 
 AGENT_GONE = "agent_gone"
+STATUS_EVENT = "agent:status"  # to the agent's own consoles: {"status"}
 
 
 class PresenceService:
@@ -95,9 +96,12 @@ class PresenceService:
             await self._timers.set(AGENT_GONE, agent_id, self._desk.config.policy.agent_grace_s)
 
     async def set_status(self, agent: Agent, status: AgentStatus) -> None:
+        """Stored, live, and told to every console of the agent (another tab
+        must not keep showing the old status)."""
         desk = self._desk
         await desk.store.set_agent_status(agent.id, status)
         await desk.live.set_status(agent.id, status, desk.clock.now())
+        await desk.notify.emit(STATUS_EVENT, {"status": str(status)}, f"agent:{agent.id}")
         if status is AgentStatus.AVAILABLE:
             await self._router.route()
 

@@ -17,7 +17,7 @@ from ..policy.routing import Candidate, pick_agent
 from .context import Desk
 from .model import Agent, AgentStatus, Chat, Priority, Visitor
 from .ports import QueueEntry
-from .views import chat_view, message_view, visitor_view
+from .views import HISTORY_PAGE, chat_view, message_view, message_views, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -116,9 +116,10 @@ class Router:
         the messages, and the context (open tickets, plan, SLA clocks)."""
         store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
-        messages = await store.messages_after(chat.id, 0, include_notes=True)
+        messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
+        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE)
         payload = {"chat": chat_view(chat, agent), "visitor": visitor_view(visitor) if visitor else None,
-                   "messages": [message_view(m) for m in messages]}
+                   "messages": views, "more": more}
         if self.describe is not None:
             payload["context"] = await self.describe(chat, visitor)
         return payload

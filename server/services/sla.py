@@ -28,6 +28,12 @@ Fired = tuple[str, str, datetime]  # (kind, stage, since)
 ConvertHandler = Callable[[Chat], Awaitable[None]]
 
 
+def breach_alert(event: SlaEvent) -> dict:
+    """A breach as supervisors see it: the live `alert` and the stored list."""
+    return {"kind": "sla_breach", "sla": event.kind, "chat_id": event.chat_id, "agent_id": event.agent_id,
+            "elapsed_s": event.elapsed_s, "limit_s": event.limit_s, "at": iso(event.at)}
+
+
 def _mark(message: Message) -> MessageMark:
     author = "note" if message.note else str(message.author)
     return MessageMark(message.at, author)  # type: ignore[arg-type]
@@ -164,6 +170,4 @@ class SlaService:
         else:
             if agent_room:
                 await notify.emit("sla:breach", payload, agent_room)
-            await notify.emit("alert", {"kind": "sla_breach", "sla": event.kind, "chat_id": chat.id,
-                                        "agent_id": chat.agent_id, "elapsed_s": event.elapsed_s,
-                                        "limit_s": event.limit_s, "at": iso(event.at)}, "supervisors")
+            await notify.emit("alert", breach_alert(event), "supervisors")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 from ..policy.tickets import ticket_due
 from . import letters
 from .context import Desk
-from .mail import one_line
+from .headers import address_of, one_line
 from .errors import BadRequest, Conflict, NotFound, RateLimited
 from .model import Agent, Chat, Message, Priority, Ticket, TicketReply, TicketStatus, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
@@ -26,9 +26,9 @@ UNVERIFIED_MAX = Priority.MEDIUM
 def allowed_priority(visitor: Visitor, priority: Priority) -> Priority:
     """`priority`, capped at UNVERIFIED_MAX for a visitor without a verified identity."""
     return UNVERIFIED_MAX if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank else priority
-# Each ticket mails a receipt to an address the visitor typed: a low ceiling
-# keeps the form from being a way to send mail to strangers.
-TICKETS_PER_HOUR = 5
+# Each ticket mails a receipt to an address someone typed: `[limits]`
+# keeps the form from being a way to send mail to strangers (see `_allow`).
+RATE_WINDOW_S = 3600
 OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
 SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
@@ -74,22 +74,46 @@ class TicketService:
             transcript=transcript, warranty=request.warranty, created_by=created_by)
 
     # opening
-    async def open(self, visitor: Visitor, request: TicketRequest, *, name: str | None = None) -> Ticket:
-        """The visitor's own ticket (the offline form): open at once, with a
-        receipt to the email given. An unverified visitor's priority is
-        capped like a chat's, and its name and email are kept as claims."""
+    async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
+                   name: str | None = None) -> Ticket:
+        """The visitor's own ticket (the offline form, on the socket or over
+        HTTP): open at once, with a receipt to the email given. `client` is
+        the network address it came from (rate limits). An unverified
+        visitor's priority is capped like a chat's, and its name and email
+        are kept as claims. Raises BadRequest for an email that is not one
+        bare address, RateLimited past a `[limits]` ticket limit."""
         desk, now = self._desk, self._desk.clock.now()
-        if not await desk.live.hit_rate(f"tickets:{visitor.id}", TICKETS_PER_HOUR, 3600, now):
-            raise RateLimited(f"at most {TICKETS_PER_HOUR} tickets an hour")
+        request = dataclasses.replace(request, email=checked_email(request.email))
+        await self._allow(visitor, request.email, client, now)
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
             request = dataclasses.replace(request, priority=allowed_priority(visitor, request.priority))
         visitor = await desk.store.save_visitor(visitor)
         ticket = self.draft(visitor, request, now, site_id=visitor.site_id)
-        mails = [letters.receipt(ticket, request.email, now)] if request.email else []
+        mails = [letters.receipt(ticket, letters.recipient(request.email, visitor.name), now, desk.tz)
+                 ] if request.email else []
         stored = await desk.store.create_ticket(ticket, mails)
         self._mailed(mails)
         return stored
+
+    async def _allow(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
+        """Every channel's tickets count here, in the live state (shared by
+        all nodes), so the socket and the HTTP form share one budget: per
+        visitor first (one over its own limit uses none of the budgets it
+        shares), then per client address and per recipient. A verified
+        visitor's receipt to its own verified email counts per visitor only:
+        it goes to an address the site vouched for, so it relays nothing,
+        and many customers may share one office address. Raises RateLimited."""
+        limits = self._desk.config.limits
+        checks = [(f"tickets:visitor:{visitor.id}", limits.tickets_per_hour, "tickets an hour")]
+        if email and not own_verified(visitor, email):
+            checks += [(f"tickets:client:{client}", limits.tickets_per_hour_per_address,
+                        "tickets an hour from one network address"),
+                       (f"tickets:to:{email.casefold()}", limits.tickets_per_hour_per_email,
+                        "tickets an hour for one email address")]
+        for key, limit, what in checks:
+            if not await self._desk.live.hit_rate(key, limit, RATE_WINDOW_S, now):
+                raise RateLimited(f"at most {limit} {what}: try again later")
 
     async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest) -> Ticket:
         """An agent opens a ticket for a visitor: it waits for confirmation
@@ -106,7 +130,8 @@ class TicketService:
             self.draft(visitor, request, now, site_id=visitor.site_id, status=TicketStatus.PENDING_CONFIRMATION,
                        created_by=agent.id),
             confirm_hash=hash_token(token))
-        mails = [letters.confirmation(ticket, visitor.email, now, self.confirm_link(token))]
+        mails = [letters.confirmation(ticket, letters.recipient(visitor.email, visitor.name), now,
+                                      self.confirm_link(token))]
         stored = await desk.store.create_ticket(ticket, mails)
         self._mailed(mails)
         return stored
@@ -116,11 +141,12 @@ class TicketService:
 
     async def confirm(self, token: str) -> Ticket:
         """The visitor followed the link: the ticket opens, and a receipt goes out."""
-        store, now = self._desk.store, self._desk.clock.now()
+        desk, store, now = self._desk, self._desk.store, self._desk.clock.now()
         ticket = await store.ticket_by_confirm_hash(hash_token(token)) if is_token(token) else None
         if ticket is None or ticket.status is not TicketStatus.PENDING_CONFIRMATION:
             raise NotFound("this link is not valid, or the ticket was already confirmed")
-        mails = [letters.receipt(dataclasses.replace(ticket, status=TicketStatus.OPEN), ticket.email, now)]
+        mails = [letters.receipt(dataclasses.replace(ticket, status=TicketStatus.OPEN), await self._recipient(ticket),
+                                 now, desk.tz)] if ticket.email else []
         changed = await store.update_ticket(ticket.id, now, status=TicketStatus.OPEN, clear_confirm=True,
                                             mails=mails)
         if changed is None:
@@ -145,7 +171,7 @@ class TicketService:
         if ticket.status is TicketStatus.PENDING_CONFIRMATION:
             raise Conflict("this ticket waits for the visitor's confirmation")
         after = dataclasses.replace(ticket, status=status)
-        mails = [letters.status_changed(after, ticket.email, now)] if ticket.email else []
+        mails = [letters.status_changed(after, await self._recipient(ticket), now)] if ticket.email else []
         changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails)
         if changed is None:
             raise NotFound("no such ticket")
@@ -157,7 +183,7 @@ class TicketService:
         ticket, now = await self.get(ticket_id), self._desk.clock.now()
         reply = TicketReply(id=new_id(), ticket_id=ticket.id, author="agent", text=text, at=now,
                             author_id=agent.id)
-        mails = [letters.reply(ticket, ticket.email, now, agent.name, text)] if ticket.email else []
+        mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text)] if ticket.email else []
         stored = await self._desk.store.add_ticket_reply(reply, mails)
         self._mailed(mails)
         return stored
@@ -191,9 +217,31 @@ class TicketService:
         return {"plan": visitor.plan, "used": used, "included": plan.tickets_included,
                 "over": used > plan.tickets_included}
 
+    async def _recipient(self, ticket: Ticket) -> str:
+        """The ticket's email, with its visitor's name when known."""
+        visitor = await self._desk.store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
+        return letters.recipient(ticket.email or "", visitor.name if visitor else None)
+
     def _mailed(self, mails: list) -> None:
         if mails:
             self._desk.mail_queued()
+
+
+def checked_email(email: str | None) -> str | None:
+    """`email` trimmed, if it is one bare address (`local@domain`: no
+    display name, no quoting, nothing a header parser would decode).
+    Raises BadRequest otherwise."""
+    if email is None:
+        return None
+    try:
+        return address_of(email)
+    except ValueError:
+        raise BadRequest("email: not an email address (name@example.com)") from None
+
+
+def own_verified(visitor: Visitor, email: str) -> bool:
+    """`email` is the verified visitor's own, from its identity."""
+    return bool(visitor.verified and visitor.email and visitor.email.casefold() == email.casefold())
 
 
 def chat_request(chat: Chat, messages: list[Message], visitor: Visitor | None, *,

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from .model import Agent, Chat, Message, Ticket, TicketReply, Visitor
 
 
@@ -36,6 +38,27 @@ def message_view(message: Message) -> dict[str, Any]:
     if message.note:
         view["note"] = True
     return view
+
+
+HISTORY_PAGE = 500  # messages in one history answer at most (and in the transcript of chat:assigned)
+
+
+def message_views(messages: list[Message], max_bytes: int, page: int) -> tuple[list[dict[str, Any]], bool]:
+    """The messages as wire objects, as many as fit `max_bytes` of JSON
+    (one at least, so that paging always moves on), and whether there may be
+    more after the last: cut here, or a full `page` from the store."""
+    views: list[dict[str, Any]] = []
+    used = 2  # the list's brackets
+    for message in messages:
+        view = message_view(message)
+        used += len(_encoder.encode(view)) + 1  # and its comma
+        if views and used > max_bytes:
+            return views, True
+        views.append(view)
+    return views, len(messages) >= page
+
+
+_encoder = msgspec.json.Encoder()
 
 
 def visitor_view(visitor: Visitor) -> dict[str, Any]:

@@ -54,3 +54,9 @@ class PolicyRecords(SqlBase):
             conditions.append(e.at < until)
         stmt = select(sla_events).where(*conditions).order_by(e.at, e.id)
         return [rows.sla_event_of(r) for r in await self._all(stmt)]
+
+    async def latest_sla_events(self, *, stage: str, limit: int = 50) -> list[SlaEvent]:
+        """The newest `limit` events of that stage, newest first."""
+        e = sla_events.c
+        stmt = select(sla_events).where(e.stage == stage).order_by(e.at.desc(), e.id.desc()).limit(limit)
+        return [rows.sla_event_of(r) for r in await self._all(stmt)]

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, insert, literal, select, update
+from sqlalchemy import ColumnElement, case, insert, literal, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -114,6 +114,17 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         """The newest visitor of the site with this external id."""
         return await self._visitor_where(visitors.c.site_id == site_id,
                                          visitors.c.external_id == external_id)
+
+    async def search_visitors(self, query: str, limit: int = 20) -> list[Visitor]:
+        """Stored visitors whose id is `query`, or whose name, email, account
+        or external id contains it (case-insensitively, `%` and `_` taken
+        literally); the newest first. A scan of the visitors: bounded by
+        `limit`, for a supervisor's search, not for hot paths."""
+        v = visitors.c
+        found = or_(v.id == query, *(column.icontains(query, autoescape=True)
+                                     for column in (v.name, v.email, v.account_id, v.external_id)))
+        stmt = select(visitors).where(found).order_by(v.created_at.desc(), v.id).limit(limit)
+        return [rows.visitor_of(r) for r in await self._all(stmt)]
 
     async def _visitor_where(self, *conditions: ColumnElement[bool]) -> Visitor | None:
         stmt = (select(visitors).where(*conditions)

@@ -11,7 +11,7 @@ ticket takes the counter row first, a chat row after it. The group-commit
 writer takes chat rows and never the counter.
 
 Mail given to a ticket's change is queued in the same transaction, with
-"{ticket}" in its subject and text replaced by the ticket's label: the
+`TICKET_LABEL` in its subject and text replaced by the ticket's label: the
 caller cannot know the number of a ticket not stored yet.
 """
 from __future__ import annotations
@@ -26,13 +26,13 @@ from sqlalchemy import ColumnElement, Executable, func, insert, or_, select, upd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
-from ..services.model import (Chat, ChatStatus, EndReason, Message, NewMessage, OutgoingMail,
+from ..services.model import (TICKET_LABEL, Chat, ChatStatus, EndReason, Message, NewMessage, OutgoingMail,
                               Priority, Ticket, TicketReply, TicketStatus)
 from . import rows
 from .base import SqlBase, dialect_insert, first_row, insert_mails, matching, maybe, returned
 from .tables import chats, counters, messages, ticket_replies, tickets
 
-PLACEHOLDER = "{ticket}"
+PLACEHOLDER = TICKET_LABEL
 TICKET_COUNTER = "ticket"
 OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
 NEWEST_FIRST = (tickets.c.created_at.desc(), tickets.c.number.desc())
@@ -153,7 +153,7 @@ class TicketRecords(SqlBase):
                            mails: Sequence[OutgoingMail] = ()) -> tuple[Chat, Ticket, Message] | None:
         """In one transaction: store `ticket` for the chat under the next
         number, append `receipt` as the chat's next message, end the chat
-        (reason "converted", at `at`), queue `mails`. "{ticket}" in the
+        (reason "converted", at `at`), queue `mails`. `TICKET_LABEL` in the
         receipt and the mails becomes the label. None, and nothing written,
         if the chat has ended or does not exist. Raises BadRequest if the
         receipt is for another chat."""
@@ -174,7 +174,7 @@ class TicketRecords(SqlBase):
 
 
 def labelled(mails: Sequence[OutgoingMail], label: str) -> list[OutgoingMail]:
-    """`mails` with "{ticket}" in their subject and text replaced by `label`."""
+    """`mails` with `TICKET_LABEL` in their subject and text replaced by `label`."""
     return [dataclasses.replace(m, subject=m.subject.replace(PLACEHOLDER, label),
                                 text=m.text.replace(PLACEHOLDER, label)) for m in mails]
 

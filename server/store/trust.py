@@ -48,6 +48,12 @@ class TrustRecords(SqlBase):
                 .values(excluded_reason=reason, excluded_by=by, excluded_at=at).returning(*surveys.c))
         return maybe(_survey_of, await self._write(stmt))
 
+    async def list_surveys(self, *, limit: int = 50, offset: int = 0) -> list[Survey]:
+        """Every site's surveys, newest first (the dashboard's list)."""
+        s = surveys.c
+        stmt = select(surveys).order_by(s.created_at.desc(), s.id.desc()).limit(limit).offset(offset)
+        return [_survey_of(r) for r in await self._all(stmt)]
+
     async def recent_surveys(self, site_id: str, *, account_id: str | None, visitor_id: str,
                              limit: int) -> list[Survey]:
         """The newest `limit` surveys of an account (of the visitor, without

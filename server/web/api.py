@@ -1,5 +1,6 @@
 """The agents' REST API under /api: tickets, a visitor's context, closures,
-reports, the agents and the queue, canned replies.
+reports, the agents and the queue, canned replies (the supervisors' lists
+are in dashboard_api.py and supervisor_api.py).
 
 Every route takes the console's session cookie (then an unsafe method also
 needs the session's CSRF token in `X-CSRF-Token`) or `Authorization: Bearer
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from aiohttp import hdrs, web
@@ -20,12 +21,10 @@ from aiohttp_session import get_session
 from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
 from ..services import canned, roster
-from ..services.audit import audit_view
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
 from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
-from ..services.signals import alert_view
 from ..services.tickets import TicketRequest
 from ..services.views import iso, reply_view, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
@@ -303,42 +302,6 @@ async def remove_closure(request: web.Request, agent: Agent) -> web.Response:
     return ok(closure=closure_view(await services.closures.remove(agent, request.match_info["id"])))
 
 
-# the audit log: supervisors' and automatic actions, newest first
-class AuditQuery(Body):
-    action: Short | None = None
-    actor: Id | None = None  # an agent id
-    target: Annotated[str, msgspec.Meta(max_length=255)] | None = None  # account:<site key>/<id>, chat:<id>, ...
-    since: Instant | None = None
-    until: Instant | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
-    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
-
-
-async def audit_log(request: web.Request, agent: Agent) -> web.Response:
-    services = services_of(request)
-    services.auth.require_role(agent, Role.SUPERVISOR)
-    query = query_of(request, AuditQuery)
-    entries = await services.desk.store.audit_log(
-        action=query.action, actor_id=query.actor, target=query.target, since=query.since, until=query.until,
-        limit=query.limit, offset=query.offset)
-    return ok(entries=[audit_view(e) for e in entries])
-
-
-# alerts: abuse signals and flags, newest first
-class AlertQuery(Body):
-    kind: Literal["repeat_chats", "negative_surveys", "flag"] | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1, le=200)] = 50
-    offset: Annotated[int, msgspec.Meta(ge=0)] = 0
-
-
-async def list_alerts(request: web.Request, agent: Agent) -> web.Response:
-    services = services_of(request)
-    services.auth.require_role(agent, Role.SUPERVISOR)
-    query = query_of(request, AlertQuery)
-    found = await services.desk.store.list_alerts(kind=query.kind, limit=query.limit, offset=query.offset)
-    return ok(alerts=[alert_view(a) for a in found])
-
-
 # reports: figures per agent and desk-local day (services/reports.py)
 class ReportQuery(Body):
     first: date = msgspec.field(name="from")  # YYYY-MM-DD, desk-local, included
@@ -386,11 +349,11 @@ def setup_api(app: web.Application) -> None:
         web.get("/closures", endpoint(list_closures)),
         web.post("/closures", endpoint(add_closure)),
         web.delete("/closures/{id}", endpoint(remove_closure)),
-        web.get("/audit", endpoint(audit_log)),
-        web.get("/alerts", endpoint(list_alerts)),
         web.get("/reports", endpoint(report_json)),
         web.get("/reports.csv", endpoint(report_csv)),
     ])
-    from .dashboard_api import dashboard_routes  # here: that module builds on this one
+    from .dashboard_api import dashboard_routes  # here: these modules build on this one
+    from .supervisor_api import supervisor_routes
     api.router.add_routes(dashboard_routes())
+    api.router.add_routes(supervisor_routes())
     app.add_subapp("/api", api)

@@ -14,6 +14,7 @@ from ..policy.figures import local_day
 from ..services.model import Agent, Role
 from .assets import BUILD, version
 from .keys import SERVICES
+from .redirects import login_url
 from .security import csrf_token
 
 SCRIPT = "dashboard.js"
@@ -48,7 +49,7 @@ async def supervisor(request: web.Request) -> Agent:
     (a page, not JSON) for an agent."""
     agent = await request.app[SERVICES].auth.agent_of_session(await get_session(request))
     if agent is None:
-        raise web.HTTPFound("/console/login")
+        raise web.HTTPFound(login_url(request.path_qs))  # and back here after the login
     if agent.role is not Role.SUPERVISOR:
         raise web.HTTPForbidden(text="The dashboard is for supervisors only.")
     return agent

@@ -15,6 +15,7 @@ from .assets import BUILD, STATIC, version
 from .dashboard import setup_dashboard
 from .keys import SERVICES
 from .metrics import setup_metrics
+from .redirects import safe_next
 from .security import check_csrf, csrf_token
 from .widget import setup_widget
 
@@ -76,7 +77,7 @@ async def console_page(request: web.Request) -> web.Response:
 
 async def login_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
     response = aiohttp_jinja2.render_template("login.html", request, {
-        "csrf_token": await csrf_token(request), "error": error})
+        "csrf_token": await csrf_token(request), "error": error, "next": safe_next(request.query.get("next"))})
     response.set_status(status)
     return response
 
@@ -107,7 +108,7 @@ async def login(request: web.Request) -> web.Response:
         return await login_page(request, "Wrong email or password.", 401)
     session = await new_session(request)  # a fresh session: no fixation
     session[SESSION_AGENT] = agent.id
-    raise web.HTTPSeeOther("/console")
+    raise web.HTTPSeeOther(safe_next(request.query.get("next")))  # back where the login was asked for
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ import re
 from playwright.async_api import expect
 
 from server.services import canned
+from server.services.mail import parse_mailbox
 from server.services.model import Role
 from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
 
@@ -110,14 +111,15 @@ async def test_a_chat_converted_to_a_ticket_is_worked_in_the_ticket_view(kit, de
     await expect(view).to_be_visible()
     await expect(view.locator('[data-sd="ticket-subject"]')).to_have_text("Invoice 2026-11 overcharged")
     await expect(view.locator('[data-sd="ticket-number"]')).to_have_text(number)
-    await expect(view.locator('[data-sd="ticket-status"]')).to_have_text("open")
+    await expect(view.locator('[data-sd="ticket-status"]')).to_have_text("Open")
     await expect(view.locator('[data-sd="ticket-transcript"]')).to_contain_text("It says 200 instead of 100")
     await view.locator('[data-sd="ticket-set-status"][data-status="pending"]').click()
-    await expect(view.locator('[data-sd="ticket-status"]')).to_have_text("pending")
+    await expect(view.locator('[data-sd="ticket-status"]')).to_have_text("Pending")
     await view.locator('[data-sd="ticket-reply-input"]').fill("We are correcting the invoice.")
     await view.locator('[data-sd="ticket-reply-send"]').click()
     await expect(view.locator('[data-sd="ticket-reply"]')).to_contain_text("We are correcting the invoice.")
-    mails = [q.mail for q in await desk.store.due_mail(desk.clock.now(), 20) if q.mail.to == "vic@example.test"]
+    mails = [q.mail for q in await desk.store.due_mail(desk.clock.now(), 20)
+             if parse_mailbox(q.mail.to).addr_spec == "vic@example.test"]  # to: "Vic <vic@example.test>"
     assert any("We are correcting the invoice." in m.text for m in mails)
     assert any("pending" in (m.subject + m.text).lower() for m in mails)
 

@@ -85,6 +85,7 @@ async def test_a_returning_visitor_shows_its_earlier_chats(kit, desk):  # noqa: 
     await expect(console.tab(chat["id"])).to_have_count(1)
     desk.clock.advance(120)
     await console.chat.locator('[data-sd="end"]').click()
+    await console.chat.locator('[data-sd="end-confirm"]').click()  # ending asks first
     await expect(console.tab(chat["id"])).to_have_attribute("data-state", "ended")
     await console.chat.locator('[data-sd="close-tab"]').click()
     await expect(console.sd("chat-tab")).to_have_count(0)

@@ -16,7 +16,7 @@ async def test_a_lift_from_the_dashboard_and_the_audit_log_in_pages_of_fifty(chr
     await desk.add_agent("Ann")  # on shift, so the desk is open
     visitor = await desk.visitor()
     session = await visitor.next("session")
-    assert (await visitor.call("chat:start", {"text": "hello"}))["ok"]  # a visitor is stored with its first chat
+    assert (await visitor.call("chat:start", {"text": "hello", "name": "Vic Vance", "email": "vic@shop.test"}))["ok"]
     lead = await desk.supervisor()
     suspended = await lead.call("account:suspend", {"visitor_id": session["visitor_id"], "reason": "spam"})
     assert suspended["ok"], suspended
@@ -29,16 +29,26 @@ async def test_a_lift_from_the_dashboard_and_the_audit_log_in_pages_of_fifty(chr
     try:
         await page.click('[data-sd="open-lift"]')
         dialog = page.locator('[data-sd="action-dialog"]')
-        await dialog.locator('[data-sd="action-id"]').fill(session["visitor_id"])
         await dialog.locator('[data-sd="action-reason"]').fill("appealed: a misunderstanding")
+        await dialog.locator('[data-sd="action-submit"]').click()  # nobody chosen yet: the form says so
+        await expect(dialog.locator('[data-sd="action-error"]')).to_contain_text("Choose who")
+        await dialog.locator('[data-sd="who-search"]').fill("vic@shop")  # as the lead knows them
+        found = dialog.locator('[data-sd="who-result"]')
+        await expect(found).to_have_count(1, timeout=TIMEOUT_MS)
+        await expect(found).to_contain_text("Vic Vance · vic@shop.test")
+        await expect(found).to_contain_text("this visitor suspended until")
+        await found.click()
+        await expect(dialog.locator('[data-sd="who-name"]')).to_have_text("Vic Vance · vic@shop.test")
         await dialog.locator('[data-sd="action-submit"]').click()
         await expect(dialog).to_be_hidden(timeout=TIMEOUT_MS)
-        await expect(page.locator('[data-sd="flash"]')).to_contain_text("Lifted")
+        await expect(page.locator('[data-sd="flash"]')).to_contain_text("Lifted: Vic Vance can chat again.")
         await page.click('[data-sd="open-lift"]')  # again: nothing is active any more
-        await dialog.locator('[data-sd="action-id"]').fill(session["visitor_id"])
+        await dialog.locator('[data-sd="who-search"]').fill("Vance")
+        await dialog.locator('[data-sd="who-result"]').click()
         await dialog.locator('[data-sd="action-reason"]').fill("again")
         await dialog.locator('[data-sd="action-submit"]').click()
-        await expect(dialog.locator('[data-sd="action-error"]')).to_be_visible(timeout=TIMEOUT_MS)
+        await expect(dialog.locator('[data-sd="action-error"]')).to_have_text(
+            "Nothing to lift: they are not suspended or banned now.", timeout=TIMEOUT_MS)
         await dialog.locator('[data-sd="action-cancel"]').click()
         await expect(dialog).to_be_hidden()
 

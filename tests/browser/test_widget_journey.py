@@ -112,7 +112,9 @@ async def test_a_conversion_shows_the_receipt_and_a_repeat_is_pointed_to_that_ti
         await expect(sd(page, "ticket-receipt")).to_contain_text(number, timeout=TIMEOUT_MS)
         await expect(messages(page, "system", number)).to_have_count(1)
         await expect(sd(page, "survey")).to_be_visible(timeout=TIMEOUT_MS)
+        await expect(sd(page, "new-chat")).to_be_hidden()  # one step at a time: the survey first
 
+        await sd(page, "survey-skip").click()
         await sd(page, "new-chat").click()
         await say(page, "The VPN drops again")
         guidance = sd(page, "use-ticket")

@@ -62,3 +62,43 @@ async def test_a_ban_says_chat_is_not_available_without_a_date(chromium, desk, h
         await expect(sd(page, "status")).to_have_text("Unavailable")
     finally:
         await context.close()
+
+
+async def test_a_lift_reaches_the_open_widget_without_a_reload(chromium, desk, host) -> None:
+    _, token = await desk.add_agent("Ann")
+    agent = await desk.agent(token)
+    supervisor = await desk.supervisor()
+    context = await chromium.new_context(**VISITOR)
+    try:
+        page = await open_widget(context, desk, host)
+        assigned = await start_chat(page, agent, "Refund me or else")
+        visitor_id = assigned["visitor"]["id"]
+        assert (await supervisor.call("account:suspend", {"visitor_id": visitor_id, "days": 2, "reason": "threats"}))["ok"]
+        await expect(sd(page, "status")).to_have_text("Suspended", timeout=TIMEOUT_MS)
+        await expect(sd(page, "input")).to_be_hidden()
+
+        lift = await supervisor.call("account:lift", {"visitor_id": visitor_id, "reason": "they apologised"})
+        assert lift["ok"], lift
+        await expect(sd(page, "status")).to_have_text("Online", timeout=TIMEOUT_MS)
+        await expect(sd(page, "suspended")).to_be_hidden()
+        await sd(page, "input").fill("Sorry about that")
+        await sd(page, "input").press("Enter")
+        assert (await agent.next("chat:assigned"))["chat"]["id"] != assigned["chat"]["id"]
+
+        # Suspended again: this time it runs out by itself, on the desk's clock.
+        assert (await supervisor.call("account:suspend", {"visitor_id": visitor_id, "days": 1, "reason": "again"}))["ok"]
+        await expect(sd(page, "status")).to_have_text("Suspended", timeout=TIMEOUT_MS)
+        live = desk.services.desk.live
+
+        async def closed() -> bool:
+            return await live.visitor_connections(visitor_id) == 0
+
+        async def on_standby() -> bool:  # the widget connected again (a second later) after the server closed it
+            return await live.visitor_connections(visitor_id) > 0
+        await desk.eventually(closed)
+        await desk.eventually(on_standby)
+        await desk.advance(86400)
+        await expect(sd(page, "status")).to_have_text("Online", timeout=TIMEOUT_MS)
+        assert page.errors == []
+    finally:
+        await context.close()

@@ -83,6 +83,16 @@ async def test_rate_windows_slide(live):
     assert await live.hit_rate("other", 1, 60, at(61))
 
 
+async def test_an_hour_window_holds_past_the_forgetting_of_idle_keys(live):
+    """Ticket limits count over an hour: a key quiet for minutes is still
+    within its window, however the state tidies idle keys."""
+    assert all([await live.hit_rate("tickets", 2, 3600, at(s)) for s in (0, 1)])
+    for minute in range(1, 59, 7):  # other keys' traffic, long after
+        await live.hit_rate(f"other:{minute}", 1, 60, at(minute * 60))
+    assert not await live.hit_rate("tickets", 2, 3600, at(58 * 60))
+    assert await live.hit_rate("tickets", 2, 3600, at(3600.5))
+
+
 async def test_visitor_connections_are_counted(live):
     assert await live.visitor_connections("v") == 0
     await live.visitor_online("v", "a")

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from server.services import errors
 from server.services.model import (Agent, AgentStatus, Author, Chat, ChatStatus, IdentityMode,
-                                   Message, NewMessage, Priority, QueuedMail, Role, Site)
+                                   Message, NewMessage, Priority, QueuedMail, Role, Site, Visitor)
 from server.store import SqlStore, open_store
 from server.store import writer as writer_module
 from server.store.engine import async_url
@@ -89,6 +89,24 @@ async def test_visitor_lookups_stay_inside_their_site(store: SqlStore) -> None:
     visitor = await a_visitor(store, site, verified=True, external_id="u-1")
     assert await store.visitor_by_token_hash(other.id, visitor.token_hash) is None
     assert await store.visitor_by_external_id(other.id, "u-1") is None
+
+
+async def test_visitors_are_found_by_name_email_account_or_id_newest_first(store: SqlStore) -> None:
+    site = await a_site(store)
+    kim = await a_visitor(store, site, name="Kim Lee", email="kim@shop.test")
+    acme = await store.save_visitor(Visitor(id=new_id(), site_id=site.id, token_hash=new_id(),
+                                            created_at=T0 + timedelta(hours=1), verified=True,
+                                            external_id="u-42", account_id="acme-42", email="ops@acme.test"))
+    await a_visitor(store, site, name="100%_sure")
+    assert await store.search_visitors("KIM") == [kim]
+    assert await store.search_visitors("acme") == [acme]
+    assert await store.search_visitors("u-42") == [acme]
+    assert await store.search_visitors(kim.id) == [kim]
+    assert await store.search_visitors(".test") == [acme, kim]  # the newest first
+    assert await store.search_visitors(".test", limit=1) == [acme]
+    assert [v.name for v in await store.search_visitors("%")] == ["100%_sure"]
+    assert [v.name for v in await store.search_visitors("0%_")] == ["100%_sure"]
+    assert await store.search_visitors("m_lee") == []  # "_" is a character, not a wildcard
 
 
 # chats

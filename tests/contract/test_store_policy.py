@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from server.services import errors
-from server.services.model import (Agent, Author, Chat, ChatStatus, Closure, NewMessage, Priority,
+from server.services.model import (TICKET_LABEL, Agent, Author, Chat, ChatStatus, Closure, NewMessage, Priority,
                                    SlaEvent, Ticket, TicketReply, TicketStatus)
 from server.store import SqlStore, open_store
 from tests.contract.factories import T0, a_chat, a_mail, a_site, a_visitor, new_id, stored, visitor_says
@@ -117,6 +117,17 @@ async def test_sla_events_filter_by_chat_stage_and_half_open_time_range(store: S
     assert await store.sla_events(since=since + timedelta(seconds=1)) == [elsewhere, breach]
 
 
+async def test_the_latest_sla_events_of_a_stage_come_newest_first_up_to_the_limit(store: SqlStore) -> None:
+    chat, other = await a_chat(store), await a_chat(store)
+    old, warning = an_sla_event(chat, "breach", at_s=60), an_sla_event(chat, "warning", at_s=200)
+    newer, newest = an_sla_event(other, "breach", at_s=120), an_sla_event(chat, "breach", anchor_s=150, at_s=300)
+    for event in (newer, old, newest, warning):
+        await store.record_sla_event(event)
+    assert await store.latest_sla_events(stage="breach") == [newest, newer, old]
+    assert await store.latest_sla_events(stage="breach", limit=2) == [newest, newer]
+    assert await store.latest_sla_events(stage="convert") == []
+
+
 # tickets: numbers
 
 async def test_ticket_numbers_start_at_1_and_grow(store: SqlStore) -> None:
@@ -163,10 +174,11 @@ async def test_a_ticket_round_trips_every_field(store: SqlStore) -> None:
 async def test_create_ticket_queues_its_mail_with_the_label(store: SqlStore) -> None:
     site = await a_site(store)
     await store.create_ticket(a_ticket(site.id))
-    mail = a_mail(subject="Your ticket {ticket}", text="We opened {ticket} for you.")
+    mail = a_mail(subject=f"Your ticket {TICKET_LABEL}", text=f"We opened {TICKET_LABEL} for you: {{ticket}}.")
     await store.create_ticket(a_ticket(site.id), [mail])
     [queued] = await store.due_mail(LATER, 10)
-    assert (queued.mail.subject, queued.mail.text) == ("Your ticket SD-000002", "We opened SD-000002 for you.")
+    assert (queued.mail.subject, queued.mail.text) == ("Your ticket SD-000002",
+                                                       "We opened SD-000002 for you: {ticket}.")  # typed text stays
 
 
 # tickets: listing
@@ -237,7 +249,7 @@ async def test_update_ticket_gives_before_and_after(store: SqlStore) -> None:
                                                 confirm_hash="c0ffee"))
     at = T0 + HOUR
     changed = await store.update_ticket(before.id, at, status=TicketStatus.OPEN, clear_confirm=True,
-                                        mails=[a_mail(subject="{ticket} confirmed")])
+                                        mails=[a_mail(subject=f"{TICKET_LABEL} confirmed")])
     after = dataclasses.replace(before, status=TicketStatus.OPEN, confirm_hash=None, updated_at=at)
     assert changed == (before, after)
     assert await store.ticket_by_id(before.id) == after
@@ -259,7 +271,7 @@ async def test_replies_list_oldest_first_and_touch_the_ticket(store: SqlStore) -
                        at=T0 + 2 * HOUR, author_id=new_id())
     early = TicketReply(id=new_id(), ticket_id=ticket.id, author="visitor", text="still broken",
                         at=T0 + HOUR)
-    assert await store.add_ticket_reply(late, [a_mail(subject="Re: {ticket}")]) == late
+    assert await store.add_ticket_reply(late, [a_mail(subject=f"Re: {TICKET_LABEL}")]) == late
     assert await store.add_ticket_reply(early) == early
     assert await store.ticket_replies(ticket.id) == [early, late]
     touched = await store.ticket_by_id(ticket.id)
@@ -318,7 +330,7 @@ async def test_open_tickets_of_an_account_or_a_visitor_by_topic(store: SqlStore)
 
 def a_receipt(chat: Chat) -> NewMessage:
     return NewMessage(chat_id=chat.id, author=Author.SYSTEM, at=T0 + HOUR,
-                      text="We made this chat ticket {ticket}; we will answer by mail.")
+                      text=f"We made this chat ticket {TICKET_LABEL}; we will answer by mail.")
 
 
 async def test_convert_chat_ends_it_with_a_receipt_ticket_and_mail(store: SqlStore) -> None:
@@ -327,7 +339,7 @@ async def test_convert_chat_ends_it_with_a_receipt_ticket_and_mail(store: SqlSto
     chat = await a_chat(store, first="help")
     await store.append_message(visitor_says(chat.id, "anyone?"))
     at = T0 + HOUR
-    mail = a_mail(subject="Ticket {ticket} opened", text="Your reference: {ticket}")
+    mail = a_mail(subject=f"Ticket {TICKET_LABEL} opened", text=f"Your reference: {TICKET_LABEL}")
     result = await store.convert_chat(chat.id, at, a_ticket(chat.site_id), a_receipt(chat), [mail])
     assert result is not None
     ended, ticket, receipt = result

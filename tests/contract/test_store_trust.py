@@ -52,6 +52,13 @@ async def test_recent_surveys_are_an_accounts_newest_first(store: SqlStore) -> N
     assert [s.id for s in by_visitor] == [one.id]
 
 
+async def test_list_surveys_pages_through_every_site_newest_first(store: SqlStore) -> None:
+    chats = [await a_chat(store) for _ in range(3)]  # each on a site of its own
+    saved = [await store.save_survey(a_survey(chat, n + 1, at_s=n)) for n, chat in enumerate(chats)]
+    assert await store.list_surveys() == saved[::-1]
+    assert await store.list_surveys(limit=1, offset=1) == [saved[1]]
+
+
 async def test_chats_on_a_topic_are_counted_per_account_after_an_instant(store: SqlStore) -> None:
     site = await a_site(store)
     verified = await a_visitor(store, site, verified=True, account_id="acct-9")

@@ -38,10 +38,12 @@ PROBE_PAUSE_S = 0.05
 EXAMPLE_TIMEOUT_S = 60.0  # real seconds for one example (a 1 MiB frame included)
 PACKET_LIMIT = MAX_PACKET_BYTES
 # The clock stands still, so per-minute windows never roll: the fuzzer would
-# meet `rate_limited` on every event after the first few and reach nothing
-# behind the limits. The hour-long windows (tickets) roll as the fuzzer
+# meet `rate_limited` (or, for packets, a closed connection) after the first
+# few inputs and reach nothing behind the limits. The hour-long windows (tickets) roll as the fuzzer
 # moves the clock (`Desk.roll`); chats never run out meanwhile.
-FUZZ_CONFIG = {"limits": {"messages_per_minute": 10**7, "events_per_minute": 10**7, "connects_per_minute": 10**7},
+FUZZ_CONFIG = {"limits": {"messages_per_minute": 10**7, "events_per_minute": 10**7, "connects_per_minute": 10**7,
+                          "visitor_events_per_minute": 10**7, "packets_per_minute": 10**8,
+                          "bad_packets_per_minute": 10**7},
                "policy": {"duration_warn_s": 10**8, "duration_convert_s": 10**8 + 1}}
 ROLL_S = 3601  # past the hourly ticket windows
 

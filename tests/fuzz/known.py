@@ -19,13 +19,6 @@ class KnownIssue:
     reason: str
 
 
-MALFORMED_PACKET_TRACEBACK = KnownIssue(
-    "malformed-packet-traceback",
-    "the transport branch (server/realtime/dispatch.py)",
-    "a text frame that is not a Socket.IO packet (JSON cut short, NaN, an unknown packet type, an id of 100 digits, "
-    "a CONNECT_ERROR from a client) makes python-socketio raise ValueError, and engine.io logs it with its "
-    "traceback at ERROR; the packet is dropped and the connection lives on",
-)
 ENGINEIO_BAD_PACKET = KnownIssue(
     "engineio-bad-packet",
     "the transport branch (server/realtime/dispatch.py: engine.io's websocket loop)",
@@ -49,9 +42,6 @@ def skipped_frame(frame: str | bytes) -> KnownIssue | None:
 
 def excused(record: logging.LogRecord) -> KnownIssue | None:
     """The known issue a log record is the symptom of, if any."""
-    if record.name == "engineio.server" and record.getMessage() == "message async handler error" \
-            and record.exc_info and issubclass(record.exc_info[0], ValueError):
-        return MALFORMED_PACKET_TRACEBACK
     if record.name == "engineio.server" and record.getMessage() in ("Unknown receive error", UNSUPPORTED):
         return ENGINEIO_BAD_PACKET
     return None
@@ -72,4 +62,4 @@ def skipped_request(path: str, query: list[tuple[str, object]]) -> KnownIssue | 
                 and not -(2**63) <= int(value) < 2**63:
             return QUERY_BOUNDS
     return None
-KNOWN = (MALFORMED_PACKET_TRACEBACK, ENGINEIO_BAD_PACKET, QUERY_BOUNDS)
+KNOWN = (ENGINEIO_BAD_PACKET, QUERY_BOUNDS)

@@ -106,12 +106,11 @@ def build(driver: Driver, spec: dict, ids: dict) -> tuple[str | bytes, list, lis
         ack_id = {"fresh": fresh, "none": None, "huge": 10**30 + fresh}[spec["id"]]
         digits = "" if ack_id is None else "0" * spec["zeros"] + str(ack_id)
         return f"42{ns},{digits}{encode(resolve(spec['args'], ids))}", [], [] if ack_id is None else [ack_id], False
-    if kind == "binary":
+    if kind == "binary":  # not part of the protocol: refused as a bad packet, with no answer (docs/protocol.md)
         ack_id = ws.next_id() if spec["ack"] else None
         args = encode([resolve(spec["name"], ids), resolve(spec["payload"], ids)])
         count = len(spec["attachments"])
-        return (f"45{count}-{ns},{'' if ack_id is None else ack_id}{args}", spec["attachments"],
-                [] if ack_id is None else [ack_id], False)
+        return f"45{count}-{ns},{'' if ack_id is None else ack_id}{args}", spec["attachments"], [], False
     if kind == "mangled":
         return _mangle(ns, encode(resolve(spec["args"], ids)), spec), [], [], True
     if kind == "engineio":

@@ -18,7 +18,7 @@ from hypothesis import assume, event as outcome_event, given, note
 from hypothesis import strategies as st
 
 from server.services.model import Role
-from server.web import api, dashboard_api, widget
+from server.web import api, dashboard_api, supervisor_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -75,7 +75,10 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/canned/{id}"): Spec(body=api.CannedBody), ("DELETE", "/api/canned/{id}"): PAGE,
     ("GET", "/api/closures"): PAGE, ("POST", "/api/closures"): Spec(body=api.ClosureAdd),
     ("DELETE", "/api/closures/{id}"): PAGE,
-    ("GET", "/api/audit"): Spec(query=api.AuditQuery), ("GET", "/api/alerts"): Spec(query=api.AlertQuery),
+    ("GET", "/api/audit"): Spec(query=supervisor_api.AuditQuery),
+    ("GET", "/api/alerts"): Spec(query=supervisor_api.AlertQuery),
+    ("GET", "/api/surveys"): Spec(query=supervisor_api.PageQuery),
+    ("GET", "/api/visitors"): Spec(query=supervisor_api.VisitorQuery),
     ("GET", "/api/reports"): Spec(query=api.ReportQuery), ("GET", "/api/reports.csv"): Spec(query=api.ReportQuery),
     ("GET", "/api/reports/hourly"): Spec(query=dashboard_api.DayQuery),
     ("GET", "/api/reports/daily"): Spec(query=dashboard_api.DaysQuery),

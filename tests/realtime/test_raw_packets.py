@@ -64,40 +64,20 @@ async def test_a_lone_surrogate_in_a_string_is_stored_as_a_replacement_character
         await ws.close()
 
 
-async def test_a_binary_event_with_a_bad_placeholder_does_not_jam_the_connection(harness):
-    """An attachment placeholder naming no attachment (or not by number) got
-    an exception in python-socketio, which then took every later packet of
-    the connection for an attachment: no event was handled again. Found by
-    the fuzzer (tests/fuzz)."""
+async def test_binary_packets_do_not_jam_the_connection(harness):
+    """python-socketio kept a binary packet waiting for its attachments; one
+    whose placeholder named no attachment, or that announced none, was
+    never let go, and every later packet of the connection was taken for
+    an attachment: no event got an ack again. Found by the fuzzer
+    (tests/fuzz); binary packets are now refused as bad packets."""
     await harness.add_agent()
     async with aiohttp.ClientSession() as session:
         ws = await raw_visitor(harness, session)
         await next_packet(ws, "40/visitor,")
-        for ack_id, num in ((1, 7), (2, '"x"'), (3, -9), (4, "null")):
-            await ws.send_str(f'451-/visitor,{ack_id}["chat:start",{{"text":{{"_placeholder":true,"num":{num}}}}}]')
-            await ws.send_bytes(b"attached")
-            ack = json.loads((await next_packet(ws, f"43/visitor,{ack_id}"))[len(f"43/visitor,{ack_id}"):])
-            assert ack[0]["error"]["code"] == "bad_request", ack
-        await ws.send_str('42/visitor,9["chat:start",{"text":"still heard"}]')
-        ack = json.loads((await next_packet(ws, "43/visitor,9"))[len("43/visitor,9"):])
+        await ws.send_str('451-/visitor,1["chat:start",{"text":{"_placeholder":true,"num":7}}]')
+        await ws.send_bytes(b"attached")
+        await ws.send_str('450-/visitor,2["chat:start",{"text":"no attachment"}]')
+        await ws.send_str('42/visitor,3["chat:start",{"text":"still heard"}]')
+        ack = json.loads((await next_packet(ws, "43/visitor,3"))[len("43/visitor,3"):])
         assert ack[0]["ok"] is True, ack
-        await ws.close()
-
-
-async def test_a_binary_event_announcing_no_attachment_is_handled_at_once(harness):
-    """`450-` (or `45` with no count) announces no attachment: python-socketio
-    waited for one all the same, took the next packet for it, and handled no
-    event of the connection again. Found by the fuzzer (tests/fuzz)."""
-    await harness.add_agent()
-    async with aiohttp.ClientSession() as session:
-        ws = await raw_visitor(harness, session)
-        await next_packet(ws, "40/visitor,")
-        await ws.send_str('450-/visitor,1["chat:start",{"text":"hello"}]')
-        assert json.loads((await next_packet(ws, "43/visitor,1"))[len("43/visitor,1"):])[0]["ok"] is True
-        await ws.send_str('45/visitor,2["chat:history",{"chat_id":"x","after_seq":0}]')
-        ack = json.loads((await next_packet(ws, "43/visitor,2"))[len("43/visitor,2"):])
-        assert ack[0]["error"]["code"] == "not_found", ack
-        await ws.send_str('42/visitor,3["no:such:event"]')
-        assert json.loads((await next_packet(ws, "43/visitor,3"))[len("43/visitor,3"):])[0]["error"]["code"] == \
-            "unknown_event"
         await ws.close()

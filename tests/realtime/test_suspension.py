@@ -123,6 +123,8 @@ async def test_chat_start_is_refused_to_a_connection_that_outlived_the_suspensio
     ack = await visitor.call("chat:start", {"text": "hello?"})
     assert ack["error"]["code"] == "suspended" and ack["error"]["until"] == iso(until)
     assert await harness.store.open_chat_of_visitor(visitor_id) is None
+    # the message is for people: the desk's time; `until` stays ISO for clients to format
+    assert "until Tuesday 24 November 2026, 10:00 EST;" in ack["error"]["message"]
 
 
 async def test_a_chat_created_as_the_suspension_commits_is_ended(harness, monkeypatch):
@@ -367,9 +369,9 @@ async def test_the_widget_ticket_form_refuses_other_origins_and_answers_the_pref
 
 
 async def test_the_widget_ticket_form_is_rate_limited_per_address(shop):
-    for _ in range(20):  # each without a token: a new visitor each time
-        assert (await post_ticket(shop))[0] == 201
-    status, headers, answer = await post_ticket(shop)
+    for i in range(20):  # each without a token: a new visitor each time
+        assert (await post_ticket(shop, email=f"pat{i}@example.test"))[0] == 201
+    status, headers, answer = await post_ticket(shop, email="pat20@example.test")
     assert (status, answer["error"]["code"]) == (429, "rate_limited")
     shop.clock.advance(3600)
-    assert (await post_ticket(shop))[0] == 201
+    assert (await post_ticket(shop, email="pat21@example.test"))[0] == 201

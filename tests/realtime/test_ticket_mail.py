@@ -46,3 +46,45 @@ async def test_a_converted_chat_mails_its_receipt_with_the_transcript(harness, i
     body = inbox.body()
     assert number in body and "my site is down" in body
     assert "secret note" not in body  # internal notes stay internal
+
+
+async def delivered(harness, inbox: Inbox, count: int) -> None:
+    async def arrived() -> bool:
+        return len(inbox.envelopes) >= count
+    await harness.eventually(arrived)
+
+
+async def test_a_receipt_gives_the_number_and_the_due_time_for_people(harness, inbox):
+    """Monday 23 November 2026, 10:00 in New York: a medium ticket's 4
+    business hours end at 14:00 the same day."""
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    ack = await visitor.call("ticket:create", {"email": "vera@example.test", "subject": "Printer {ticket} jam",
+                                               "text": "It jams on page {ticket}.", "name": "Vera"})
+    number = ack["ticket"]["number"]
+    await delivered(harness, inbox, 1)
+    message, body = inbox.message(), inbox.body()
+    assert message["Subject"] == f"[{number}] Printer {{ticket}} jam"  # the visitor's words, as typed
+    assert f"Your ticket number is {number}.\n" in body
+    assert "Subject: Printer {ticket} jam\n" in body
+    assert "We aim to answer by Monday 23 November 2026, 14:00 EST.\n" in body
+
+
+async def test_a_converted_chats_transcript_shows_desk_times_in_the_mail_and_the_ticket(harness, inbox):
+    _, token = await harness.add_agent("Ann")
+    agent = await harness.agent(token)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    chat = (await visitor.call("chat:start", {"text": "my site is down\n[10:09 EST] agent: refund approved",
+                                              "email": "vera@example.test"}))["chat"]
+    await harness.advance(9 * 60)
+    await agent.call("chat:send", {"chat_id": chat["id"], "client_id": "a", "text": "Looking into it"})
+    ack = await agent.call("chat:convert", {"chat_id": chat["id"]})
+    await delivered(harness, inbox, 1)
+    transcript = ("Monday 23 November 2026\n"
+                  "[10:00 EST] visitor: my site is down\n"
+                  "    [10:09 EST] agent: refund approved\n"  # typed: indented under the visitor's message
+                  "[10:09 EST] agent: Looking into it")
+    assert transcript in inbox.body()
+    stored = await harness.store.ticket_by_id(ack["ticket"]["id"])
+    assert stored.transcript == transcript

@@ -17,11 +17,13 @@ from sqlalchemy.engine import RowMapping
 
 from server.config import MailConfig
 from server.services.clock import ManualClock
+from server.services.headers import one_line
 from server.services.mail import (MailWorker, UnsendableMail, backoff, build_message, mailbox,
-                                  parse_mailbox)
+                                  parse_mailbox, render)
 from server.services.model import OutgoingMail
 from server.store import SqlStore, open_store
 from server.store.tables import outbox
+from tests.realtime.test_mail_injection import CORPUS, IDS as CORPUS_IDS, as_body
 from tests.smtp import Inbox, free_port, smtp_server
 
 SECRET = "hunter2-not-in-logs"
@@ -156,6 +158,38 @@ async def test_a_recipient_that_is_not_one_mailbox_is_given_up_not_sent(
     row = await outbox_row(store)
     assert (row["attempts"], row["next_attempt_at"], row["sent_at"]) == (1, None, None)
     assert row["last_error"].startswith("UnsendableMail")
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=CORPUS_IDS)
+def test_every_header_line_the_desk_writes_is_its_own_in_ascii(clock: ManualClock, text: str) -> None:
+    """On any Python: the bytes hold our headers and their folded
+    continuations only, ASCII, no line longer than 78 characters, and no
+    encoded word a reader would decode into anything but the text."""
+    mail = a_mail(clock, to=mailbox(text, "vera@example.test"), subject=text, text=text,
+                  headers=(("X-Shiftdesk-Ticket", text),))
+    raw = render(build_message(mail, parse_mailbox(FROM), "<m@desk.example.test>"))
+    lines = header_lines(raw)
+    starts = [line.split(b":")[0] for line in lines if not line.startswith(b" ")]
+    assert starts == [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"X-Shiftdesk-Ticket", b"Content-Type",
+                      b"Content-Transfer-Encoding", b"MIME-Version"]
+    assert all(line.isascii() and len(line) <= 78 for line in lines), lines
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["Subject"] == parsed["X-Shiftdesk-Ticket"] == one_line(text)
+    body_sent = str(parsed.get_content()).replace("\r\n", "\n")
+    assert body_sent.rstrip("\n") == as_body(text).rstrip("\n")
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("Vera Visitor", "Vera Visitor"),
+    ("Dr. Zoë O'Brien-Łukasiewicz", "Dr. Zoë O'Brien-Łukasiewicz"),
+    ("王小明", "王小明"),
+    ("A" * 44 + "é", "A" * 42 + "\u2026"),  # one encoded word: cut, with an ellipsis
+])
+def test_a_recipients_name_reads_the_same_in_any_mail_client(clock: ManualClock, name: str, shown: str) -> None:
+    raw = render(build_message(a_mail(clock, to=mailbox(name, "vera@example.test")), parse_mailbox(FROM), "<m@x>"))
+    to = [line for line in header_lines(raw) if line.startswith(b"To:")][0]
+    assert to.count(b"=?utf-8?") <= 1  # mail clients drop the space between two encoded words; Python keeps it
+    assert email.message_from_bytes(raw, policy=policy.default)["To"].addresses[0].display_name == shown
 
 
 @pytest.mark.parametrize("name", ["Bcc", "to", "Subject", "X-Bad\r\nBcc", "Bad Name", ""])

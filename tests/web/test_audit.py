@@ -100,3 +100,15 @@ async def test_the_audit_log_filters_and_pages(harness, lead):  # noqa: F811
 ])
 async def test_bad_audit_queries_are_refused(lead, query):  # noqa: F811
     assert await error_code(lead, "GET", f"/api/audit?{query}", 400) == "bad_request"
+
+
+async def test_entries_name_who_acted_and_on_whom(harness, lead):  # noqa: F811
+    ids = await desk_day(harness, lead)
+    lift, suspend, auto, by_agent, reassign, removed, added = await entries(lead)
+    assert (lift["actor_name"], auto["actor_name"], by_agent["actor_name"]) == ("Sue", None, "Bob")
+    assert reassign["agent_names"] == {"from": "Ann", "to": "Bob"}
+    assert reassign["visitor"]["id"] == by_agent["visitor"]["id"] != auto["visitor"]["id"]
+    assert reassign["visitor"]["account"] == "acct-9" and reassign["visitor"]["verified"] is True
+    assert suspend["visitor"] is None and added["visitor"] is None  # an account, a day: named by their target
+    assert added["actor_name"] == "Lead"
+    assert ids["moved"] in reassign["target"]

@@ -3,10 +3,13 @@ CSRF on forms, and the cookie authenticating /agent from the same origin only.""
 from __future__ import annotations
 
 import re
+from html import unescape
+from urllib.parse import parse_qs
 
 import aiohttp
 import pytest
 
+from server.services.model import Role
 from tests.peers import Refused
 
 PASSWORD = "correct horse battery staple"
@@ -82,3 +85,37 @@ async def test_logout_needs_csrf_and_ends_the_session(harness):
     finally:
         await session.close()
 
+
+
+async def test_the_login_goes_back_to_the_dashboard_page_that_asked_for_it(harness):
+    lead, _ = await harness.add_agent("Lena", role=Role.SUPERVISOR, password=PASSWORD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        async with browser.get(f"{harness.url}/console/dashboard/audit?action=ban", allow_redirects=False) as page:
+            assert page.status == 302
+            login = page.headers["Location"]
+        path, _, query = login.partition("?")
+        assert (path, parse_qs(query)) == ("/console/login", {"next": ["/console/dashboard/audit?action=ban"]})
+        async with browser.get(f"{harness.url}{login}") as form:
+            text = await form.text()
+        action = re.search(r'<form method="post" action="([^"]+)"', text).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+        wrong = await browser.post(f"{harness.url}{unescape(action)}", allow_redirects=False,
+                                   data={"email": lead.email, "password": "wrong", "csrf_token": token})
+        assert wrong.status == 401 and f'action="{action}"' in await wrong.text()  # kept for the next try
+        answer = await browser.post(f"{harness.url}{unescape(action)}", allow_redirects=False,
+                                    data={"email": lead.email, "password": PASSWORD, "csrf_token": token})
+        assert answer.status == 303 and answer.headers["Location"] == "/console/dashboard/audit?action=ban"
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/console", "https://evil.example/console", "/\\evil.example", "\\\\evil.example",
+    "/console\\..\\..\\evil", "/\t/evil.example", "javascript:alert(1)", "/tickets/confirm/x", "console",
+    "/console/login", "/consolex", "", "/console/" + "x" * 2000,
+])
+async def test_the_login_never_sends_anyone_off_the_console(harness, target):
+    agent, _ = await harness.add_agent("Carol", password=PASSWORD)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        token = await csrf_of(browser, f"{harness.url}/console/login")
+        answer = await browser.post(f"{harness.url}/console/login", params={"next": target}, allow_redirects=False,
+                                    data={"email": agent.email, "password": PASSWORD, "csrf_token": token})
+        assert answer.status == 303 and answer.headers["Location"] == "/console"

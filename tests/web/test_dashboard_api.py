@@ -44,7 +44,7 @@ async def test_dashboard_pages_are_for_supervisors_only(harness):
     agent, _ = await harness.add_agent("Carl", password=PASSWORD)
     async with aiohttp.ClientSession() as anonymous:
         async with anonymous.get(f"{harness.url}/console/dashboard", allow_redirects=False) as page:
-            assert page.status == 302 and page.headers["Location"] == "/console/login"
+            assert page.status == 302 and page.headers["Location"] == "/console/login?next=/console/dashboard"
     for who, status in ((agent, 403), (lead, 200)):
         session, _ = await log_in(harness, who.email)
         try:

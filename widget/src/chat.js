@@ -1,35 +1,38 @@
 // The widget's behaviour: the /visitor protocol (see docs/protocol.md) driven
 // by socket events and user actions, rendered through a WidgetView.
 import { Transcript } from "./transcript.js";
-import { el, formatDate, randomId, request, TypingNotifier } from "./util.js";
-import { prechatForm, surveyForm } from "./forms.js";
-import { endedPanel, offlinePanel, suspendedPanel, ticketsPanel, useTicketPanel } from "./panels.js";
+import { el, randomId, request, TypingNotifier } from "./util.js";
+import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
+import { visitorError } from "./errors.js";
+import { minutes, plural, render, renderAfter } from "./screens.js";
 
 const HISTORY_PAGE = 50; // a full page means the server may hold more
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
 const RETRY_SUSPENDED_MS = 60000; // the soonest we ask again once a suspension should have lifted
+const STANDBY_RECONNECT_MS = 1000; // dropped at a suspension: back on standby, to hear when it lifts
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit (about 24.8 days)
 
-const REFUSED_TEXT = {
-  unknown_site: "Chat is not set up for this site.",
-  origin_not_allowed: "Chat is not enabled on this page.",
-  bad_identity: "We could not verify your sign-in; please reload the page.",
-  identity_required: "Please sign in to chat with us.",
-  rate_limited: "Too many connections; trying again shortly.",
-};
+/** The pre-chat answers this browser gave before, or null. */
+function remembered(memory) {
+  try {
+    const given = JSON.parse(memory.get("prechat") || "null");
+    return given && typeof given === "object" ? given : null;
+  } catch (_) {
+    return null;
+  }
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const minutes = (s) => Math.max(1, Math.round(Number(s) / 60));
-const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class WidgetChat {
   /**
    * @param socket a socket.io-client Socket on /visitor (auth {site, token?, identity?})
    * @param {import("./view.js").WidgetView} view
    * @param {{get(name: string): string|null, set(name: string, value: string|null): void}} memory
-   *   what survives reloads: "token", "verified" (the token is a verified visitor's), "seen"
+   *   what survives reloads: "token", "verified" (the token is a verified visitor's), "seen",
+   *   "prechat" (the pre-chat answers, JSON: asked once per visitor, not per page)
    * @param {{prechat: boolean, topics: {name: string, label: string}[], postTicket: (body: object) => Promise<object>}} options
    */
   constructor(socket, view, memory, options) {
@@ -50,6 +53,10 @@ export class WidgetChat {
     view.onSend = (text) => this.send(text);
     view.onInput = () => this.chat && this.typing.input();
     view.onEnd = () => this.end();
+    view.onChangeTopic = () => {
+      this.choosingTopic = true;
+      this.render();
+    };
     view.onOpenChange = (open) => {
       if (open) this.markSeen();
       view.dispatch(open ? "open" : "close", {});
@@ -76,7 +83,10 @@ export class WidgetChat {
     this.unread = new Set(); // seqs of agent messages not seen yet
     this.surveyFor = null;
     this.offlineShown = null; // {when} while the offline section is up
-    this.prechat = null; // the pre-chat answers, once given
+    this.prechat = remembered(this.memory); // the pre-chat answers, once given
+    this.after = null; // {reason, ticket, survey?, surveyDone?, rated?} from a chat's end to "Start a new chat"
+    this.useTicket = null; // {text} while the use_ticket guidance stands in for the composer
+    this.choosingTopic = false; // the topic form is up (from "Change topic" or the guidance)
   }
 
   bindSocket() {
@@ -107,6 +117,13 @@ export class WidgetChat {
     s.on("chat:ended", (d) => this.forChat(d, () => this.ended(d)));
     s.on("survey:request", (d) => d && d.chat_id && this.askSurvey(d.chat_id));
     s.on("account:suspended", (d) => this.suspend({ until: (d && d.until) || null, ban: Boolean(d && d.ban) }));
+    // On standby (docs/protocol.md): connect again, the new session says whether chat is open now.
+    s.on("account:lifted", () => this.reconnect());
+  }
+
+  reconnect() {
+    this.socket.disconnect();
+    this.socket.connect();
   }
 
   /** Runs `apply` for events about the open chat, then re-renders. Events
@@ -126,7 +143,8 @@ export class WidgetChat {
   async onSession(data) {
     this.ready = true;
     this.refused = null;
-    if (this.suspended) this.lifted();
+    const keptOut = data.suspended || null; // admitted on standby while chat is closed to us
+    if (this.suspended && !keptOut) this.lifted();
     if (data.visitor_token) {
       this.memory.set("token", data.visitor_token);
       this.memory.set("verified", data.verified ? "1" : null);
@@ -138,6 +156,11 @@ export class WidgetChat {
     this.nextOpen = data.next_open || null;
     this.account = data.account || null;
     this.openTickets = Array.isArray(data.open_tickets) ? data.open_tickets : [];
+    if (keptOut) {
+      this.suspend({ until: keptOut.until || null, ban: Boolean(keptOut.ban) });
+      this.view.dispatch("ready", { visitorId: data.visitor_id, verified: this.verified, online: this.online });
+      return;
+    }
     const chat = data.chat && data.chat.status !== "ended" ? data.chat : null;
     if (chat) {
       this.adopt(chat, data.position ?? null);
@@ -159,8 +182,11 @@ export class WidgetChat {
     this.outbox.stalled();
     this.render();
     // The server dropped us on purpose (socket.io will not retry by itself):
-    // come back later; a refusal then explains why. A suspension has its own timer.
-    if (reason === "io server disconnect" && !this.suspended) setTimeout(() => this.socket.connect(), 5000);
+    // come back later; a refusal then explains why. Dropped at a suspension:
+    // back at once on standby, to hear when it lifts.
+    if (reason === "io server disconnect") {
+      setTimeout(() => this.socket.connect(), this.suspended ? STANDBY_RECONNECT_MS : 5000);
+    }
   }
 
   onRefused(err) {
@@ -175,7 +201,7 @@ export class WidgetChat {
       // The JWT expired during a long visit: this page's token still stands
       // for the same verified visitor (a site that requires identity then
       // answers identity_required, and the page must call identify()).
-      this.socket.auth = { site: auth.site, token: auth.token };
+      this.socket.auth = { site: auth.site, token: auth.token, standby: true };
       this.socket.connect();
       return;
     }
@@ -192,13 +218,18 @@ export class WidgetChat {
     this.suspended = { until, ban };
     if (this.chat || this.start) this.ended({ chat_id: this.chat && this.chat.id, reason: "suspended" }, false);
     this.start = null;
+    this.after = null;
+    this.useTicket = null;
+    this.choosingTopic = false;
+    this.view.fill(this.view.after);
     this.view.showNotice();
     this.view.fill(this.view.suspended, ...suspendedPanel(this.suspended, (fields) => this.sendTicket(fields)));
     if (first) this.view.dispatch("suspended", { until, ban });
     clearTimeout(this.liftTimer);
     if (!ban && until) {
       const wait = Math.min(Math.max(Date.parse(until) - Date.now(), RETRY_SUSPENDED_MS), MAX_TIMER_MS);
-      this.liftTimer = setTimeout(() => this.socket.connect(), wait);
+      // On standby the server says when it lifts; this covers a server that did not admit us.
+      this.liftTimer = setTimeout(() => (this.socket.connected ? this.reconnect() : this.socket.connect()), wait);
     }
     this.render();
   }
@@ -288,8 +319,12 @@ export class WidgetChat {
     this.transcriptChat = null;
     this.view.showNotice();
     this.view.fill(this.view.offline); // a receipt left from the offline form
+    this.view.fill(this.view.after);
     this.offlineShown = null;
     this.surveyFor = null;
+    this.after = null;
+    this.useTicket = null;
+    this.choosingTopic = false;
     this.start = { clientId: `start-${randomId()}`, text };
     this.transcript.addPending(this.start.clientId, { text });
     const payload = { text, ...(this.prechat || {}), ...extra };
@@ -348,13 +383,37 @@ export class WidgetChat {
     } else if (code === "suspended" || code === "banned") {
       this.suspend({ until: error.until || null, ban: code === "banned" });
     } else if (code === "use_ticket") {
+      this.useTicket = { text, topic: payload.topic || null };
       const newIssue = () => this.startChat(text, { ...payload, new_issue: true });
       const sendTicket = (fields) => this.sendTicket(fields);
-      this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue }));
+      const topics = this.options.topics.length > 1;
+      const back = () => this.leaveUseTicket(text, topics);
+      const backLabel = topics ? "Chat about something else" : "Back to chat";
+      this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue, back, backLabel }));
+    } else if (code === "bad_request" && Array.isArray(error.known) && payload.topic) {
+      // A topic the desk does not know (the page's data-topics is out of date): another one, or none.
+      this.refusedTopic = payload.topic;
+      this.choosingTopic = this.options.topics.length > 1;
+      if (!this.choosingTopic && this.prechat) this.prechat = { ...this.prechat, topic: undefined }; // the desk's default
+      this.view.input.value = text;
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" },
+        "This topic is not available right now; please choose another one."));
     } else {
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, error.message || "Your message could not be sent."));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, "Your message could not be sent.")));
     }
+  }
+
+  /** Out of the use_ticket guidance, the text back in the composer; with
+   * topics, the topic form first (the same topic would be refused again). */
+  leaveUseTicket(text, chooseTopic) {
+    this.refusedTopic = this.useTicket && this.useTicket.topic;
+    this.useTicket = null;
+    this.view.showNotice();
+    this.view.input.value = text;
+    this.choosingTopic = chooseTopic;
+    this.render();
+    if (!chooseTopic) this.view.input.focus();
   }
 
   /** A ticket from one of the forms: on the socket when connected, else
@@ -382,26 +441,36 @@ export class WidgetChat {
     this.showTyping(false);
     this.outbox.failAll("the chat ended");
     if (notice) {
-      this.view.showNotice(...endedPanel(data, () => {
-        this.transcript.clear();
-        this.transcriptChat = null;
-        this.view.showNotice();
-        this.render();
-        this.view.input.focus();
-      }));
+      this.after = { reason: data.reason, ticket: data.ticket || null };
+      this.renderAfter();
     }
     this.render();
   }
 
   /** The 1-5 rating of `chatId`, once (a `survey:request`, or a reloaded
-   * page whose `session` names a chat still waiting for it). */
+   * page whose `session` names a chat still waiting for it): the step
+   * after "the chat ended", before "Start a new chat". */
   askSurvey(chatId) {
-    if (this.surveyFor === chatId) return;
+    if (this.surveyFor === chatId || this.chat || this.start) return;
     this.surveyFor = chatId;
-    const form = surveyForm((fields) => request(this.socket, "survey:submit", { chat_id: chatId, ...fields }));
-    this.view.notice.append(form);
-    this.view.notice.hidden = false;
-    this.view.scrollToEnd();
+    this.after = { ...(this.after || { reason: null, ticket: null }), survey: chatId, surveyDone: false };
+    this.renderAfter();
+    this.render();
+  }
+
+  renderAfter() {
+    renderAfter(this);
+  }
+
+  /** "Start a new chat": the old transcript goes, the composer comes back. */
+  newChat() {
+    this.after = null;
+    this.transcript.clear();
+    this.transcriptChat = null;
+    this.view.fill(this.view.after);
+    this.view.showNotice();
+    this.render();
+    if (!this.view.composer.hidden) this.view.input.focus();
   }
 
   showTyping(typing) {
@@ -414,67 +483,8 @@ export class WidgetChat {
     return (this.chat && this.chat.agent && this.chat.agent.name) || "";
   }
 
-  /** What shows instead of the composer: "suspended", "offline" (nobody on
-   * shift and no chat open), "prechat" (the questions before a first
-   * message), or null (the composer). */
-  screen() {
-    if (this.suspended) return "suspended";
-    if (this.chat || this.start || !this.ready) return null;
-    if (this.online === false) return "offline";
-    if (this.options.prechat && !this.prechat && !this.verified) return "prechat";
-    return null;
-  }
-
   render() {
-    const v = this.view;
-    const screen = this.screen();
-    v.setAgent(this.chat && this.chat.status === "active" ? this.agentName() : "");
-    v.setQueued(this.chat && this.chat.status === "queued" && this.position ? this.position : null,
-      this.eta ? `; estimated wait about ${plural(minutes(this.eta), "minute")}` : "");
-    v.setWarning(this.chat ? this.warning : "");
-    v.endButton.hidden = !this.chat;
-    v.setComposer(!screen && !(this.refused && !this.chat), this.ready || Boolean(this.chat));
-    this.renderOffline(screen === "offline");
-    this.renderPrechat(screen === "prechat");
-    v.fill(v.tickets, ...(this.chat || this.start || screen ? [] : ticketsPanel(this.account, this.openTickets)));
-    this.renderStatus();
-  }
-
-  renderStatus() {
-    const v = this.view;
-    if (this.suspended) return v.setStatus("suspended", this.suspended.ban ? "Unavailable" : "Suspended");
-    if (this.refused) return v.setStatus("offline", REFUSED_TEXT[this.refused.code] || this.refused.message || "Chat is unavailable.");
-    if (!this.ready) return v.setStatus("connecting", this.memory.get("token") ? "Reconnecting…" : "Connecting…");
-    if (this.chat && this.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
-    if (this.chat) return v.setStatus("queued", "Waiting for an agent");
-    if (this.online) return v.setStatus("online", "Online");
-    return v.setStatus("offline", this.nextOpen ? `Offline until ${formatDate(this.nextOpen)}` : "Offline");
-  }
-
-  renderOffline(shown) {
-    const v = this.view;
-    if (shown && !this.offlineShown) {
-      const panel = offlinePanel(this.nextOpen, (fields) => this.sendTicket(fields), this.offlineDraft || "");
-      this.offlineDraft = "";
-      v.fill(v.offline, ...panel.nodes);
-      this.offlineShown = panel;
-    } else if (shown) {
-      this.offlineShown.when.textContent = this.nextOpen ? formatDate(this.nextOpen) : "";
-    } else if (this.offlineShown && !v.offline.querySelector('[data-sd="ticket-receipt"]')) {
-      v.fill(v.offline); // keep a receipt in view; a new chat clears it
-      this.offlineShown = null;
-    }
-  }
-
-  renderPrechat(shown) {
-    const v = this.view;
-    if (shown && v.prechat.hidden) {
-      v.fill(v.prechat, prechatForm(this.options.topics, (values) => {
-        this.prechat = values;
-        this.render();
-        v.input.focus();
-      }));
-    } else if (!shown) v.fill(v.prechat);
+    render(this);
   }
 
   /** Forget this visitor's chat here (a new identity, or a sign-out). */
@@ -484,7 +494,9 @@ export class WidgetChat {
     this.transcript.clear();
     this.transcriptChat = null;
     this.resetState();
-    for (const section of [this.view.notice, this.view.offline, this.view.suspended, this.view.prechat]) this.view.fill(section);
+    for (const section of [this.view.notice, this.view.offline, this.view.suspended, this.view.prechat, this.view.after]) {
+      this.view.fill(section);
+    }
     this.render();
   }
 }

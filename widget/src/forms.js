@@ -1,18 +1,21 @@
 // The widget's small forms: a ticket (offline, suspended, or a topic chat
 // cannot handle), the pre-chat questions and the end-of-chat survey. Every
 // string from the server or the visitor goes in as a text node (util.el).
+import { visitorError } from "./errors.js";
 import { el } from "./util.js";
 
 const field = (tag, attrs, ...children) => el(tag, { class: "sd-field", ...attrs }, ...children);
-const errorText = (ack, fallback) => (ack.error && ack.error.message) || fallback;
+const errorText = (ack, fallback) => visitorError(ack.error, fallback);
 
 /**
  * Opens a ticket: email, subject, message. `send(fields)` resolves to an ack
  * `{ok, ticket}` (the socket's `ticket:create` or `POST /widget/tickets`);
- * the form then becomes the receipt (`data-sd="ticket-receipt"`).
- * @param {{send: (fields: object) => Promise<object>, intro?: string, text?: string, topic?: string|null, email?: string}} opts
+ * the form then becomes the receipt (`data-sd="ticket-receipt"`), with a
+ * way to write another when `again` (the offline form: nothing else to do).
+ * @param {{send: (fields: object) => Promise<object>, intro?: string, text?: string, topic?: string|null,
+ *          email?: string, again?: boolean}} opts
  */
-export function ticketForm({ send, intro, text = "", topic = null, email: knownEmail = "" }) {
+export function ticketForm({ send, intro, text = "", topic = null, email: knownEmail = "", again = false }) {
   const email = field("input", {
     type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email",
     autocomplete: "email", "data-sd": "ticket-email",
@@ -38,8 +41,17 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     const fields = { email: email.value.trim(), subject: subject.value.trim(), text: body.value.trim() };
     if (topic) fields.topic = topic;
     const ack = await send(fields);
-    if (ack.ok && ack.ticket) form.replaceWith(receipt(ack.ticket, "Thanks! Your ticket", "is open; we will reply by email."));
-    else {
+    if (ack.ok && ack.ticket) {
+      const done = receipt(ack.ticket, "Thanks! Your ticket", "is open; we will reply by email.");
+      if (!again) {
+        form.replaceWith(done);
+        return;
+      }
+      const another = el("button", { type: "button", class: "sd-btn", "data-sd": "ticket-another" }, "Write another message");
+      const box = el("div", { class: "sd-stack" }, done, el("div", { class: "sd-row" }, another));
+      another.addEventListener("click", () => box.replaceWith(ticketForm({ send, intro, topic, email: fields.email, again })));
+      form.replaceWith(box);
+    } else {
       submit.disabled = false;
       result.textContent = errorText(ack, "The ticket could not be created.");
     }
@@ -56,22 +68,33 @@ export function receipt(ticket, before, after) {
 /**
  * The optional questions before a first message (`data-prechat`): name,
  * email and, when the embedding tag lists topics, a topic. `done(values)`
- * gets `{name, email, topic}` (blank ones left out).
+ * gets `{name, email, topic}` (blank ones left out). With `given` (the
+ * answers so far) it changes them: only the topic when `askWho` is false
+ * (a verified visitor, or one who answered already), and `cancel` goes back.
  * @param {{name: string, label: string}[]} topics
+ * @param {{given?: object, askWho?: boolean, cancel?: () => void}} [opts]
  */
-export function prechatForm(topics, done) {
-  const name = field("input", { required: true, maxlength: "100", placeholder: "Your name", "aria-label": "Your name", autocomplete: "name", "data-sd": "prechat-name" });
-  const email = field("input", { type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email", autocomplete: "email", "data-sd": "prechat-email" });
+export function prechatForm(topics, done, { given = {}, askWho = true, cancel = null } = {}) {
+  const name = askWho ? field("input", { required: true, maxlength: "100", placeholder: "Your name", "aria-label": "Your name", autocomplete: "name", "data-sd": "prechat-name" }) : null;
+  const email = askWho ? field("input", { type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email", autocomplete: "email", "data-sd": "prechat-email" }) : null;
+  if (name) name.value = given.name || "";
+  if (email) email.value = given.email || "";
   const topic = topics.length
     ? field("select", { "aria-label": "Topic", "data-sd": "prechat-topic" },
       ...topics.map((t) => el("option", { value: t.name }, t.label)))
     : null;
-  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "prechat-send" }, "Start chatting");
+  if (topic && given.topic) topic.value = given.topic;
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "prechat-send" },
+    askWho ? "Start chatting" : "Continue");
+  const back = cancel ? el("button", { type: "button", class: "sd-btn", "data-sd": "prechat-cancel" }, "Cancel") : null;
+  if (back) back.addEventListener("click", cancel);
+  const intro = askWho ? "Before we start, please tell us who you are." : "What would you like to chat about?";
   const form = el("form", { "data-sd": "prechat" },
-    el("p", {}, "Before we start, please tell us who you are."), name, email, topic, el("div", { class: "sd-row" }, submit));
+    el("p", {}, intro), name, email, topic, el("div", { class: "sd-row" }, submit, back));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const values = { name: name.value.trim(), email: email.value.trim() };
+    const values = askWho ? { name: name.value.trim(), email: email.value.trim() }
+      : Object.fromEntries(["name", "email"].filter((k) => given[k]).map((k) => [k, given[k]]));
     if (topic && topic.value) values.topic = topic.value;
     done(values);
   });
@@ -79,11 +102,12 @@ export function prechatForm(topics, done) {
 }
 
 /**
- * The 1-5 rating asked for when a chat ends, stars as buttons, an optional
- * comment; `send({rating, comment?})` resolves to the `survey:submit` ack.
- * Then a thank-you (`data-sd="thanks"`).
+ * The 1-5 rating asked for when a chat ends, stars as buttons, then an
+ * optional comment (shown once a star is picked, so the first step is
+ * small); `send({rating, comment?})` resolves to the `survey:submit` ack,
+ * and `done(rated)` follows a sent rating (true) or "Skip" (false).
  */
-export function surveyForm(send, question = "How did we do?") {
+export function surveyForm(send, done, question = "How did we do?") {
   let rating = 0;
   const stars = [1, 2, 3, 4, 5].map((n) => {
     const b = el("button", {
@@ -94,6 +118,7 @@ export function surveyForm(send, question = "How did we do?") {
       rating = n;
       stars.forEach((s, i) => s.setAttribute("aria-pressed", String(i < n)));
       submit.disabled = false;
+      more.hidden = false;
     });
     return b;
   });
@@ -101,10 +126,13 @@ export function surveyForm(send, question = "How did we do?") {
     rows: "2", maxlength: "2000", placeholder: "Comment (optional)", "aria-label": "Comment", "data-sd": "survey-comment",
   });
   const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", disabled: true, "data-sd": "survey-send" }, "Send feedback");
+  const skip = el("button", { type: "button", class: "sd-btn", "data-sd": "survey-skip" }, "Skip");
+  skip.addEventListener("click", () => done(false));
   const result = el("p", { role: "status", class: "sd-error" });
+  const more = el("div", { class: "sd-stack", hidden: true }, comment);
   const form = el("form", { "data-sd": "survey" },
     el("p", {}, question), el("div", { class: "sd-row", role: "group", "aria-label": "Rating" }, ...stars),
-    comment, el("div", { class: "sd-row" }, submit), result);
+    more, el("div", { class: "sd-row" }, submit, skip), result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (!rating) return;
@@ -114,7 +142,7 @@ export function surveyForm(send, question = "How did we do?") {
     const ack = await send(payload);
     // `conflict`: rated already (another tab): thanks all the same.
     if (ack.ok || (ack.error && ack.error.code === "conflict")) {
-      form.replaceWith(el("p", { "data-sd": "thanks", role: "status" }, "Thank you for your feedback!"));
+      done(true);
     } else {
       submit.disabled = false;
       result.textContent = errorText(ack, "Your feedback could not be sent.");

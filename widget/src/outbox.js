@@ -3,6 +3,8 @@
 // stores once; an error ack fails that message for good. Shared by the
 // widget and the agent console.
 
+import { sendError } from "./errors.js";
+
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,7 +49,7 @@ export class Outbox {
           continue;
         }
         if (ack.ok) this.transcript.confirm(item.clientId, Number(ack.seq), ack.at);
-        else this.transcript.fail(item.clientId, (ack.error && ack.error.message) || code);
+        else this.transcript.fail(item.clientId, sendError(ack.error));
         if (this.items[0] === item) this.items.shift();
         attempt = 0;
       }

@@ -20,7 +20,7 @@ export function offlinePanel(nextOpen, sendTicket, draft) {
   const intro = el("p", {}, "Nobody is on shift right now. ",
     el("span", { hidden: !nextOpen }, "We open again ", when, " (your time). "),
     "Leave a message and we will reply by email.");
-  return { nodes: [intro, ticketForm({ send: sendTicket, text: draft })], when };
+  return { nodes: [intro, ticketForm({ send: sendTicket, text: draft, again: true })], when };
 }
 
 /** Chat is closed to this visitor (`account:suspended`, or a refusal with
@@ -34,8 +34,9 @@ export function suspendedPanel({ until, ban }, sendTicket) {
 }
 
 /** chat:start answered `use_ticket`: the reason, the open ticket that
- * covers it (when there is one, with the "new issue" way out), and a form. */
-export function useTicketPanel(error, text, topic, { sendTicket, newIssue }) {
+ * covers it (when there is one, with the "new issue" way out), a form, and
+ * a way back to chat (`back`, labelled `backLabel`): never a dead end. */
+export function useTicketPanel(error, text, topic, { sendTicket, newIssue, back, backLabel }) {
   const reason = error.reason || error.message || "This request cannot be handled in chat.";
   const nodes = [el("p", {}, String(reason))];
   const ticket = error.ticket;
@@ -47,16 +48,23 @@ export function useTicketPanel(error, text, topic, { sendTicket, newIssue }) {
     nodes.push(el("div", { class: "sd-row" }, again));
   }
   nodes.push(ticketForm({ send: sendTicket, intro: "Or open a ticket:", text, topic }));
+  const leave = el("button", { type: "button", class: "sd-btn", "data-sd": "use-ticket-back" }, backLabel);
+  leave.addEventListener("click", back);
+  nodes.push(el("div", { class: "sd-row" }, leave));
   return el("div", { "data-sd": "use-ticket", class: "sd-stack" }, ...nodes);
 }
 
-/** The end of a chat: why, the ticket receipt of a conversion, a way on. */
-export function endedPanel(info, newChat) {
-  const nodes = [el("p", { "data-sd": "ended" }, ENDED_TEXT[info.reason] || "This chat has ended.")];
-  if (info.ticket && info.ticket.number) {
-    nodes.push(receipt(info.ticket, "Your ticket", "holds this conversation; we will reply by email."));
+/** The end of a chat, one step at a time: why it ended (with the receipt
+ * of a conversion), then the survey while one is asked (`survey`, a form),
+ * then thanks and a way on. `after`: {reason, ticket?, rated?}. */
+export function afterPanel(after, { survey, newChat }) {
+  const nodes = [el("p", { "data-sd": "ended" }, ENDED_TEXT[after.reason] || "Your chat has ended.")];
+  if (after.ticket && after.ticket.number) {
+    nodes.push(receipt(after.ticket, "Your ticket", "holds this conversation; we will reply by email."));
   }
-  const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-chat" }, "Start a new chat");
+  if (survey) return [...nodes, survey];
+  if (after.rated) nodes.push(el("p", { "data-sd": "thanks", role: "status" }, "Thank you for your feedback!"));
+  const again = el("button", { type: "button", class: "sd-btn sd-btn-primary", "data-sd": "new-chat" }, "Start a new chat");
   again.addEventListener("click", newChat);
   nodes.push(el("div", { class: "sd-row" }, again));
   return nodes;

@@ -79,6 +79,12 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-input { flex: 1; resize: none; height: 40px; padding: 8px; border: 1px solid #cbd2d9; border-radius: 8px; }
 .sd-send { border: 0; border-radius: 8px; padding: 0 14px; background: #2457c5; color: #fff; font-weight: 600; cursor: pointer; }
 .sd-send:disabled, .sd-input:disabled { opacity: .5; cursor: not-allowed; }
+.sd-confirm { display: flex; flex-direction: column; gap: 6px; background: #eef2ff; border-color: #c7d2fe; }
+.sd-stack { display: flex; flex-direction: column; gap: 8px; }
+.sd-after { flex: none; max-height: 60%; overflow-y: auto; }
+.sd-topic { padding: 6px 12px 0; font-size: 12px; color: #52606d; border-top: 1px solid #e4e7eb; }
+.sd-topic + .sd-composer { border-top: 0; }
+.sd-link { border: 0; background: transparent; color: #2457c5; text-decoration: underline; cursor: pointer; padding: 0 2px; font-size: 12px; }
 @media (max-width: 480px) {
   .sd-root { right: 8px; bottom: 8px; }
   .sd-panel { width: calc(100vw - 16px); height: calc(100vh - 76px); }

@@ -20,6 +20,7 @@ export class Transcript {
     this.states = Boolean(options.states);
     this.bySeq = new Map();
     this.pending = new Map();
+    this.drafts = new Map(); // client_id -> the MESSAGE fields of a pending node
     this.lastSeq = 0;
   }
 
@@ -27,6 +28,7 @@ export class Transcript {
     this.list.replaceChildren();
     this.bySeq.clear();
     this.pending.clear();
+    this.drafts.clear();
     this.lastSeq = 0;
   }
 
@@ -48,29 +50,29 @@ export class Transcript {
 
   /** Shows our own message before the server has stored it. */
   addPending(clientId, message) {
-    const node = this.render({ ...message, author: this.ownAuthor, client_id: clientId });
+    const draft = { ...message, author: this.ownAuthor, client_id: clientId };
+    const node = this.render(draft);
     node.setAttribute("data-state", "sending");
     node.append(delivery("Sending…"));
     this.pending.set(clientId, node);
+    this.drafts.set(clientId, draft);
     this.list.append(node);
     return node;
   }
 
-  /** The server stored our message as `seq`: show it as sent, in order. */
+  /** The server stored our message as `seq` at `at`: show it as sent, in
+   * order, rendered again so that it shows its time like any other. */
   confirm(clientId, seq, at) {
     const node = this.pending.get(clientId);
     if (!node) return;
+    const draft = this.drafts.get(clientId);
     this.pending.delete(clientId);
-    if (this.bySeq.has(seq)) {
-      node.remove();
-      return;
-    }
-    if (this.states) node.setAttribute("data-state", "stored");
-    else node.removeAttribute("data-state");
-    node.querySelectorAll('[data-sd="delivery"]').forEach((n) => n.remove());
-    if (at) node.setAttribute("title", at);
+    this.drafts.delete(clientId);
     node.remove();
-    this.place(node, seq);
+    if (this.bySeq.has(seq)) return;
+    const stored = this.render({ ...draft, seq, at: at || draft.at });
+    if (this.states) stored.setAttribute("data-state", "stored");
+    this.place(stored, seq);
   }
 
   /** A send timed out or the connection dropped: it will be sent again
@@ -88,6 +90,7 @@ export class Transcript {
     const node = this.pending.get(clientId);
     if (!node) return;
     this.pending.delete(clientId);
+    this.drafts.delete(clientId);
     node.setAttribute("data-state", "failed");
     const line = node.querySelector('[data-sd="delivery"]') || node.appendChild(delivery(""));
     line.textContent = reason ? `Not sent: ${reason}` : "Not sent";

@@ -82,12 +82,18 @@ export function formatDuration(seconds) {
   return `${m}m ${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** A short local date and time for an ISO-8601 string, or "" if invalid. */
+/** A short local time for an ISO-8601 string ("10:04 AM" in en-US), in the
+ * reader's time zone and language; `withDay` puts the date before it
+ * ("Mon, Nov 23, 10:04 AM", with the year when it is not this one), for
+ * times that may be days away. "" if invalid. */
 export function formatTime(iso, withDay = false) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
   const opts = { hour: "2-digit", minute: "2-digit" };
-  if (withDay) opts.weekday = "short";
+  if (withDay) {
+    Object.assign(opts, { weekday: "short", month: "short", day: "numeric" });
+    if (d.getFullYear() !== new Date().getFullYear()) opts.year = "numeric";
+  }
   return d.toLocaleString(undefined, opts);
 }
 

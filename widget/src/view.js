@@ -4,7 +4,7 @@
 // Every string from the server or the visitor is set as text (util.el,
 // textContent), never parsed as HTML.
 import { CSS } from "./styles.js";
-import { el, formatTime } from "./util.js";
+import { el, formatDate, formatTime } from "./util.js";
 
 export class WidgetView {
   constructor(doc = document) {
@@ -12,6 +12,7 @@ export class WidgetView {
     this.onInput = () => {};
     this.onOpenChange = () => {};
     this.onEnd = () => {};
+    this.onChangeTopic = () => {};
     this.agentName = "";
     this.host = el("div", { id: "shiftdesk-widget" });
     const root = this.host.attachShadow({ mode: "open" });
@@ -38,6 +39,11 @@ export class WidgetView {
     this.queued = el("div", { class: "sd-banner", "data-sd": "queued", hidden: true },
       "You are number ", this.position, " in the queue", this.eta, ".");
     this.warning = el("div", { class: "sd-banner sd-warn", "data-sd": "warning", role: "alert", hidden: true });
+    this.endYes = el("button", { type: "button", class: "sd-btn sd-btn-primary", "data-sd": "end-yes" }, "End chat");
+    this.endNo = el("button", { type: "button", class: "sd-btn", "data-sd": "end-no" }, "Keep chatting");
+    this.endConfirm = el("div", { class: "sd-banner sd-confirm", "data-sd": "end-confirm", role: "alertdialog",
+      "aria-label": "End this chat?", hidden: true },
+    el("span", {}, "End this chat? You can start a new one afterwards."), el("span", { class: "sd-row" }, this.endNo, this.endYes));
     this.tickets = el("div", { class: "sd-section", "data-sd": "open-tickets", hidden: true });
     this.messages = el("div", {
       class: "sd-messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages",
@@ -47,6 +53,13 @@ export class WidgetView {
     this.offline = el("div", { class: "sd-section", "data-sd": "offline", hidden: true });
     this.suspended = el("div", { class: "sd-section", "data-sd": "suspended", role: "alert", hidden: true });
     this.prechat = el("div", { class: "sd-section", hidden: true });
+    // The end of a chat, one step at a time (why it ended, the survey, a
+    // new chat), below the transcript and outside its scroll, so it stays in view.
+    this.after = el("div", { class: "sd-section sd-after", "data-sd": "after-chat", hidden: true });
+    this.topicName = el("strong", { "data-sd": "topic-name" });
+    this.topicChange = el("button", { type: "button", class: "sd-link", "data-sd": "change-topic" }, "Change topic");
+    this.topicLine = el("div", { class: "sd-topic", "data-sd": "topic", hidden: true },
+      "Topic: ", this.topicName, " ", this.topicChange);
     this.input = el("textarea", {
       class: "sd-input", "data-sd": "input", rows: "2", maxlength: "4000",
       placeholder: "Type your message…", "aria-label": "Your message",
@@ -61,7 +74,7 @@ export class WidgetView {
       el("div", { class: "sd-header" },
         el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, "Support"), this.status),
         this.endButton, close),
-      this.queued, this.warning, this.body, this.composer,
+      this.queued, this.warning, this.endConfirm, this.body, this.after, this.topicLine, this.composer,
     );
     this.root = el("div", { class: "sd-root" }, this.panel, this.launcher);
     this.bind(close);
@@ -70,7 +83,13 @@ export class WidgetView {
   bind(close) {
     this.launcher.addEventListener("click", () => this.setOpen(this.panel.hidden));
     close.addEventListener("click", () => this.setOpen(false));
-    this.endButton.addEventListener("click", () => this.onEnd());
+    this.endButton.addEventListener("click", () => this.confirmEnd(true));
+    this.endNo.addEventListener("click", () => this.confirmEnd(false));
+    this.endYes.addEventListener("click", () => {
+      this.confirmEnd(false);
+      this.onEnd();
+    });
+    this.topicChange.addEventListener("click", () => this.onChangeTopic());
     this.root.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && this.isOpen()) {
         this.setOpen(false);
@@ -147,6 +166,20 @@ export class WidgetView {
     this.typing.textContent = text || "";
   }
 
+  /** "End this chat?" under the header, or not; the question takes the focus. */
+  confirmEnd(asking) {
+    this.endConfirm.hidden = !asking;
+    this.endButton.setAttribute("aria-expanded", String(asking));
+    if (asking) this.endNo.focus();
+    else if (!this.composer.hidden && !this.input.disabled) this.input.focus();
+  }
+
+  /** The topic picked before the chat ("" hides the line). */
+  setTopic(label) {
+    this.topicLine.hidden = !label;
+    this.topicName.textContent = label || "";
+  }
+
   setComposer(visible, enabled) {
     this.composer.hidden = !visible;
     this.input.disabled = !enabled;
@@ -171,7 +204,7 @@ export class WidgetView {
     const who = { visitor: "You", agent: this.agentName || "Agent", system: "" }[message.author] ?? "";
     return el(
       "div",
-      { class: "sd-msg", "data-sd": "message", "data-author": message.author, title: message.at || null },
+      { class: "sd-msg", "data-sd": "message", "data-author": message.author, title: message.at ? formatDate(message.at) : null },
       who ? el("span", { class: "sd-who" }, who) : null,
       el("span", { class: "sd-text" }, String(message.text ?? "")),
       message.at ? el("span", { class: "sd-meta" }, formatTime(message.at)) : null,

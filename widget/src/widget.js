@@ -74,11 +74,15 @@ function boot(script) {
   const origin = new URL(script.src, window.location.href).origin;
   const memory = memoryFor(site);
   const identity = script.dataset.identity || null;
-  const auth = { site };
+  // standby: kept out of chat, the socket is still admitted, to hear when it lifts.
+  const auth = { site, standby: true };
   // A token a verified visitor left is not reused by an anonymous page:
   // on a shared computer the next person must not get their chats.
   if (identity) auth.identity = identity;
-  if (!identity && memory.get("verified")) memory.set("token", null);
+  if (!identity && memory.get("verified")) {
+    memory.set("token", null);
+    memory.set("prechat", null);
+  }
   if (memory.get("token")) auth.token = memory.get("token");
   const socket = io(`${origin}/visitor`, {
     auth,
@@ -108,10 +112,11 @@ function boot(script) {
   /** Connects again as someone else: `identity` a JWT, or null (anonymous). */
   const relogin = (jwt) => {
     socket.disconnect();
-    chat.reset();
     memory.set("token", null);
     memory.set("verified", null);
-    socket.auth = jwt ? { site, identity: jwt } : { site };
+    memory.set("prechat", null);
+    chat.reset(); // after the memory: it must not keep the last visitor's answers
+    socket.auth = jwt ? { site, identity: jwt, standby: true } : { site, standby: true };
     socket.connect();
   };
   return { view, relogin };

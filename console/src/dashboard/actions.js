@@ -3,63 +3,56 @@
 import { reasonField } from "./dialog.js";
 import { ask } from "./net.js";
 import { when } from "./dom.js";
+import { WhoPicker } from "./who.js";
 
 export class Actions {
-  /** `app`: {socket, dialog, flash(text), suspensionDays, agents() -> [{id, name, ...}]} */
+  /** `app`: {socket, api, dialog, flash(text), suspensionDays, agents() -> [{id, name, ...}]} */
   constructor(app) {
     this.app = app;
   }
 
-  /** target: {visitor_id} or {account_id, site?}; `label` names it for the reader. */
-  async suspend(target = {}, label = "") {
+  /** target: {visitor_id, visitor?} or {account_id, site?} from where the
+   * lead stands, or {} (a search). Resolves to the ack, or null. */
+  async suspend(target = {}) {
     const { dialog, socket } = this.app;
-    const kind = target.account_id ? "account" : "visitor";
+    const who = new WhoPicker(this.app.api, target, "suspend");
     const result = await dialog.open({
       action: "suspend",
-      title: label ? `Suspend ${label}` : "Suspend or ban",
+      title: "Suspend or ban",
       intro: "Their open chats end at once and new chats are refused until it lifts. Tickets stay open to them.",
       submitLabel: "Suspend", danger: true,
+      errors: { conflict: "They are suspended already: lift it first to change it." },
       fields: [
-        { name: "kind", label: "Who", type: "select", value: kind,
-          options: [["visitor", "One visitor (by visitor id)"], ["account", "A verified account (by account id)"]] },
-        { name: "id", label: "Visitor or account id", required: true, maxlength: 200,
-          value: target.account_id || target.visitor_id || "" },
-        { name: "site", label: "Site key (only for an account known on several sites)", value: target.site || "",
-          maxlength: 64, disabledWhen: (v) => v.kind !== "account" },
+        { name: "who", type: "custom", widget: who },
         { name: "days", label: "Days", type: "number", min: 1, max: 3650, value: this.app.suspensionDays,
           required: true, disabledWhen: (v) => v.ban },
         { name: "ban", label: "Ban (fraud): until a supervisor lifts it", type: "checkbox", value: false },
         reasonField(),
       ],
       run: (v) => ask(socket, "account:suspend", {
-        ...targetOf(v), reason: v.reason, ...(v.ban ? { ban: true } : { days: v.days }),
+        ...v.who, reason: v.reason, ...(v.ban ? { ban: true } : { days: v.days }),
       }),
     });
     if (result) {
       const s = result.suspension || {};
-      this.app.flash(s.ban ? "Banned until lifted." : `Suspended until ${when(s.until)}.`);
+      const name = who.label();
+      this.app.flash(s.ban ? `Banned ${name} until lifted.` : `Suspended ${name} until ${when(s.until)}.`);
     }
     return result;
   }
 
-  async lift(target = {}, label = "") {
+  async lift(target = {}) {
     const { dialog, socket } = this.app;
+    const who = new WhoPicker(this.app.api, target, "lift");
     const result = await dialog.open({
       action: "lift",
-      title: label ? `Lift the suspension of ${label}` : "Lift a suspension or ban",
+      title: "Lift a suspension or ban",
       submitLabel: "Lift",
-      fields: [
-        { name: "kind", label: "Who", type: "select", value: target.account_id ? "account" : "visitor",
-          options: [["visitor", "One visitor (by visitor id)"], ["account", "A verified account (by account id)"]] },
-        { name: "id", label: "Visitor or account id", required: true, maxlength: 200,
-          value: target.account_id || target.visitor_id || "" },
-        { name: "site", label: "Site key (only for an account known on several sites)", value: target.site || "",
-          maxlength: 64, disabledWhen: (v) => v.kind !== "account" },
-        reasonField(),
-      ],
-      run: (v) => ask(socket, "account:lift", { ...targetOf(v), reason: v.reason }),
+      errors: { not_found: "Nothing to lift: they are not suspended or banned now." },
+      fields: [{ name: "who", type: "custom", widget: who }, reasonField()],
+      run: (v) => ask(socket, "account:lift", { ...v.who, reason: v.reason }),
     });
-    if (result) this.app.flash("Lifted: they can chat again.");
+    if (result) this.app.flash(`Lifted: ${who.label()} can chat again.`);
     return result;
   }
 
@@ -71,7 +64,8 @@ export class Actions {
     const field = agents.length
       ? { name: "agent_id", label: "To agent", type: "select", required: true,
           options: agents.map((a) => [a.id, `${a.name} (${a.status || "?"}${a.connected === false ? ", offline" : ""}, ${a.load ?? 0}/${a.capacity ?? "?"})`]) }
-      : { name: "agent_id", label: "To agent (id)", required: true, maxlength: 64 };
+      : { name: "agent_id", label: "To agent", type: "select", required: true,
+          options: [["", "No other agent is there to take it"]] };
     const result = await dialog.open({
       action: "reassign",
       title: "Reassign the chat",
@@ -95,10 +89,4 @@ export class Actions {
     if (result) this.app.flash("Survey excluded.");
     return result;
   }
-}
-
-function targetOf(v) {
-  const id = String(v.id).trim();
-  if (v.kind === "account") return { account_id: id, ...(v.site ? { site: v.site.trim() } : {}) };
-  return { visitor_id: id };
 }

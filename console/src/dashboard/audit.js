@@ -1,5 +1,6 @@
 // The audit log (GET /api/audit): newest first, filtered by action and
-// target, a page of PAGE entries at a time.
+// target, a page of PAGE entries at a time, each entry a sentence.
+import { auditSentence } from "./audit-text.js";
 import { $, el, fill, show, timeEl } from "./dom.js";
 import { clean } from "./net.js";
 
@@ -11,7 +12,7 @@ export class Audit {
     const root = app.root;
     this.form = $(root, "audit-form");
     this.action = $(root, "audit-action");
-    this.target = $(root, "audit-target");
+    this.target = $(root, "audit-about");
     this.rows = $(root, "audit-rows");
     this.error = $(root, "audit-error");
     this.newer = $(root, "audit-newer");
@@ -53,23 +54,12 @@ export class Audit {
     show(this.error, false);
     const more = entries.length > PAGE;
     fill(this.rows, ...entries.slice(0, PAGE).map((e) => el("tr", { "data-sd": "audit-row", "data-action": e.action },
-      el("td", {}, timeEl(e.at)),
-      el("td", {}, el("code", {}, e.action)),
-      el("td", { "data-sd": "audit-target" }, this.target_(e.target)),
-      el("td", {}, e.actor_id ? this.app.agentName(e.actor_id) : "the desk"),
-      el("td", { "data-sd": "audit-reason" }, e.reason || ""),
-      el("td", { class: "details" }, e.data ? JSON.stringify(e.data) : ""))));
+      el("td", { class: "audit-when" }, timeEl(e.at)),
+      el("td", { "data-sd": "audit-sentence" }, ...auditSentence(e, (id) => this.app.agentName(id))))));
     show($(this.app.root, "audit-empty"), entries.length === 0);
     this.newer.disabled = this.offset === 0;
     this.older.disabled = !more;
     fill(this.pageLabel, `Page ${Math.floor(this.offset / PAGE) + 1}`);
     this.rows.setAttribute("data-offset", String(this.offset));
-  }
-
-  /** chat:<id> links to the chat view; anything else is text. */
-  target_(target) {
-    const m = /^chat:(.+)$/.exec(target || "");
-    if (!m) return target || "";
-    return el("a", { href: `/console/dashboard/chats/${encodeURIComponent(m[1])}` }, target);
   }
 }

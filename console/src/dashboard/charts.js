@@ -7,6 +7,7 @@ import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement,
   PointElement, Tooltip,
 } from "chart.js";
+import { dayText } from "./dom.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement,
   Tooltip, Legend);
@@ -71,7 +72,7 @@ export class Charts {
 
   /** `days`: GET /api/reports/daily's. */
   csat(days) {
-    const labels = days.map((d) => d.day.slice(5));
+    const labels = days.map((d) => dayText(d.day, true));
     this.set("csat", this.csatCanvas, {
       type: "bar",
       data: {

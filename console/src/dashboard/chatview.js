@@ -4,6 +4,8 @@ import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js"
 import { surveyItem } from "./feeds.js";
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
+  abandoned: "when the visitor left", suspended: "by a suspension" };
 
 export class ChatView {
   constructor(app) {
@@ -39,7 +41,7 @@ export class ChatView {
   showFacts({ chat, visitor, agents, site }) {
     const v = visitor || {};
     const rows = [
-      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` (${chat.end_reason})` : ""]],
+      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` ${ENDED[chat.end_reason] || chat.end_reason}` : ""]],
       ["Priority", [pill(chat.priority, chat.priority)]],
       ["Topic", [chat.topic || "–"]],
       ["Visitor", [el("span", { "data-sd": "chat-visitor" }, v.name || `Visitor ${shortId(v.id)}`),
@@ -59,18 +61,18 @@ export class ChatView {
   showActions({ chat, visitor, site }) {
     const buttons = [];
     const v = visitor || {};
-    const name = v.name ? `visitor “${v.name}”` : `visitor ${shortId(v.id)}`;
     if (chat.status !== "ended") {
       buttons.push(this.button("Reassign…", "chat-reassign", () => this.app.actions.reassign(chat)));
     }
     if (v.id) {
-      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend({ visitor_id: v.id }, name), "danger"));
-      buttons.push(this.button("Lift visitor…", "chat-lift", () => this.app.actions.lift({ visitor_id: v.id }, name)));
+      const them = { visitor_id: v.id, visitor: v, site };
+      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend(them), "danger"));
+      buttons.push(this.button("Lift…", "chat-lift", () => this.app.actions.lift(them)));
     }
     if (v.verified && v.account) {
       const target = { account_id: v.account, site };
       buttons.push(this.button("Suspend account…", "chat-suspend-account",
-        () => this.app.actions.suspend(target, `account ${v.account}`), "danger"));
+        () => this.app.actions.suspend(target), "danger"));
     }
     fill(this.actionsBox, ...buttons);
   }

@@ -1,5 +1,6 @@
 // One modal form for every action that needs a confirmation or a reason
 // (never window.prompt): a <dialog> whose fields each action describes.
+import { staffError } from "../errors.js";
 import { el, fill } from "./dom.js";
 
 let counter = 0;
@@ -54,6 +55,10 @@ export class ActionDialog {
   }
 
   field(f) {
+    if (f.type === "custom") { // a component: {node, value(), check()}
+      this.inputs.set(f.name, { spec: f });
+      return f.widget.node;
+    }
     const id = `action-field-${++counter}`;
     const attrs = { id, name: f.name, "data-sd": `action-${f.name}`, required: Boolean(f.required),
       min: f.min, max: f.max, maxlength: f.maxlength, placeholder: f.placeholder };
@@ -78,7 +83,8 @@ export class ActionDialog {
   values() {
     const found = {};
     for (const [name, { input, spec }] of this.inputs) {
-      if (spec.type === "checkbox") found[name] = input.checked;
+      if (spec.type === "custom") found[name] = spec.widget.value();
+      else if (spec.type === "checkbox") found[name] = input.checked;
       else if (spec.type === "number") found[name] = input.value === "" ? null : Number(input.value);
       else found[name] = input.value;
     }
@@ -89,26 +95,33 @@ export class ActionDialog {
     if (!this.current) return;
     const values = this.values();
     for (const { input, spec } of this.inputs.values()) {
-      if (spec.disabledWhen) input.disabled = Boolean(spec.disabledWhen(values));
+      if (spec.disabledWhen && input) input.disabled = Boolean(spec.disabledWhen(values));
     }
   }
 
   async run() {
     if (!this.current || !this.form.reportValidity()) return;
     const { spec } = this.current;
+    const missing = [...this.inputs.values()].map(({ spec: f }) => (f.type === "custom" ? f.widget.check() : ""))
+      .find(Boolean);
+    if (missing) {
+      fill(this.error, missing);
+      this.error.hidden = false;
+      return;
+    }
     this.submit.disabled = true;
     this.error.hidden = true;
     let result;
     try {
       result = await spec.run(this.values());
     } catch (err) {
-      result = { ok: false, error: { message: (err && err.message) || String(err) } };
+      result = { ok: false, error: { code: (err && err.code) || "network", message: (err && err.message) || "" } };
     }
     this.submit.disabled = false;
     if (result && result.ok) {
       this.close(result);
     } else {
-      fill(this.error, (result && result.error && result.error.message) || "That did not work.");
+      fill(this.error, staffError(result && result.error, spec.errors));
       this.error.hidden = false;
     }
   }

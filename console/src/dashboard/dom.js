@@ -58,7 +58,12 @@ export function num(value, digits = 0) {
 }
 
 const TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const FULL = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" }); // with the zone
 const CLOCK = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+// A calendar day ("2026-12-24") is no instant: shown as it is named, in UTC, never shifted a day.
+const DAY = new Intl.DateTimeFormat(undefined, { weekday: "short", year: "numeric", month: "short", day: "numeric",
+  timeZone: "UTC" });
+const SHORT_DAY = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 
 /** An ISO time as the reader's local date and time ("" for none). */
 export function when(iso) {
@@ -72,9 +77,19 @@ export function clock(iso) {
   return Number.isNaN(at.getTime()) ? "" : CLOCK.format(at);
 }
 
-/** A <time> element showing `iso` (machine-readable in datetime). */
+/** A <time> element showing `iso` (machine-readable in datetime; the
+ * full date, time and zone on hover). */
 export function timeEl(iso, text = when(iso)) {
-  return el("time", { datetime: iso || null, title: iso || null }, text);
+  const at = iso ? new Date(iso) : null;
+  const full = at && !Number.isNaN(at.getTime()) ? FULL.format(at) : null;
+  return el("time", { datetime: iso || null, title: full }, text);
+}
+
+/** A desk day "YYYY-MM-DD" as people write it ("Thu, Dec 24, 2026"); `short`: "Dec 24". */
+export function dayText(day, short = false) {
+  const at = new Date(`${day}T00:00:00Z`);
+  if (!day || Number.isNaN(at.getTime())) return String(day || "");
+  return (short ? SHORT_DAY : DAY).format(at);
 }
 
 export function chatLink(chatId, text = shortId(chatId)) {

@@ -1,5 +1,5 @@
 // Alerts and surveys as list items. Reasons, comments and names are text.
-import { chatLink, duration, el, pill, shortId, timeEl } from "./dom.js";
+import { chatLink, duration, el, pill, timeEl } from "./dom.js";
 
 const KINDS = {
   sla_breach: ["SLA breach", "bad"],
@@ -14,7 +14,7 @@ export function alertKey(a) {
   return a.id || `sla:${a.chat_id}:${a.sla}:${a.at}`;
 }
 
-/** The <li> of an alert; `agentName(id)` names agents; `onSuspend(target, label)` for the button. */
+/** The <li> of an alert; `agentName(id)` names agents; `onSuspend(target)` for the button. */
 export function alertItem(a, { agentName, onSuspend }) {
   const [label, tone] = KINDS[a.kind] || [a.kind, "warn"];
   const chats = a.kind === "sla_breach" ? [a.chat_id] : a.chat_ids || [];
@@ -35,16 +35,13 @@ export function alertItem(a, { agentName, onSuspend }) {
     body.append(el("q", { "data-sd": "alert-reason" }, a.reason));
   }
   const who = a.account_id ? { account_id: a.account_id } : a.visitor_id ? { visitor_id: a.visitor_id } : null;
-  const links = el("p", { class: "feed-links" }, chats.length ? "Chat: " : null,
-    ...chats.map((id) => el("span", {}, chatLink(id), " ")));
+  const links = el("p", { class: "feed-links" },
+    ...chats.map((id, i) => el("span", {}, chatLink(id, chats.length > 1 ? `Chat ${i + 1}` : "Open the chat"), " ")));
   for (const link of links.querySelectorAll("a")) link.setAttribute("data-sd", "alert-chat");
   const suspend = who && onSuspend
     ? el("button", { type: "button", class: "small danger", "data-sd": "alert-suspend" }, "Suspend…")
     : null;
-  if (suspend) {
-    const label = a.account_id ? `account ${a.account_id}` : `visitor ${shortId(a.visitor_id)}`;
-    suspend.addEventListener("click", () => onSuspend(who, label));
-  }
+  if (suspend) suspend.addEventListener("click", () => onSuspend(who));
   return el("li", { class: "feed-item", "data-sd": "alert", "data-kind": a.kind, "data-alert-id": a.id || null,
     "data-tone": tone },
   el("div", { class: "feed-head" }, pill(label, tone), timeEl(a.at)), body, links,
@@ -58,7 +55,7 @@ export function surveyItem(s, { onExclude, link = true }) {
     el("span", { class: "stars", "data-sd": "survey-rating", "data-rating": s.rating, title: `${s.rating} of 5` }, stars),
     timeEl(s.created_at));
   const comment = s.comment ? el("p", { class: "feed-body" }, el("q", { "data-sd": "survey-comment" }, s.comment)) : null;
-  const links = link ? el("p", { class: "feed-links" }, "Chat: ", chatLink(s.chat_id)) : null;
+  const links = link ? el("p", { class: "feed-links" }, chatLink(s.chat_id, "Open the chat")) : null;
   let foot;
   if (s.excluded_at || s.excluded_reason) {
     foot = el("p", { class: "muted", "data-sd": "survey-excluded" }, "Excluded: ", s.excluded_reason || "");

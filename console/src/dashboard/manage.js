@@ -1,14 +1,14 @@
 // Canned replies (GET/POST/DELETE /api/canned) and one-off closures
 // (GET/POST/DELETE /api/closures): lists with an add form; changes need
 // the page's CSRF token, which `Api` sends.
-import { $, el, fill, show, timeEl } from "./dom.js";
+import { $, dayText, el, fill, show, timeEl } from "./dom.js";
 
 function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
 function showError(node, err) {
-  fill(node, err ? err.message : "");
+  fill(node, err ? err.message : ""); // an ApiError's message is a sentence (errors.js)
   show(node, Boolean(err));
 }
 
@@ -25,6 +25,7 @@ export class Canned {
       e.preventDefault();
       this.save();
     });
+    app.socket.on("canned", () => this.load()); // another lead's change shows at once
     this.load();
   }
 
@@ -117,7 +118,7 @@ export class Closures {
       const remove = el("button", { type: "button", class: "small danger", "data-sd": "closure-remove" }, "Remove…");
       remove.addEventListener("click", () => this.remove(c));
       return el("tr", { "data-sd": "closure-row", "data-day": c.day },
-        el("td", {}, c.day), el("td", { "data-sd": "closure-row-reason" }, c.reason),
+        el("td", {}, el("time", { datetime: c.day }, dayText(c.day))), el("td", { "data-sd": "closure-row-reason" }, c.reason),
         el("td", {}, timeEl(c.created_at), c.created_by ? ` by ${this.app.agentName(c.created_by)}` : ""),
         el("td", { class: "row-actions" }, remove));
     }));
@@ -133,14 +134,14 @@ export class Closures {
       return;
     }
     showError(this.error, null);
-    this.app.flash(`The desk is closed on ${v.day}.`);
+    this.app.flash(`The desk is closed on ${dayText(v.day)}.`);
     this.form.reset();
     await this.load();
   }
 
   async remove(c) {
     const result = await this.app.dialog.open({
-      action: "closure-remove", title: `Open the desk again on ${c.day}?`,
+      action: "closure-remove", title: `Open the desk again on ${dayText(c.day)}?`,
       intro: "The desk hours and weekly shifts apply that day again. This is audited.",
       submitLabel: "Remove the closure", danger: true, fields: [],
       run: () => this.app.api.remove(`/api/closures/${encodeURIComponent(c.id)}`),

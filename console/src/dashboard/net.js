@@ -1,12 +1,17 @@
 // The dashboard's two channels: the REST API (same origin, session cookie,
 // the page's CSRF token on unsafe methods) and the /supervisor socket.
 import { io } from "socket.io-client";
+import { staffError } from "../errors.js";
 
+/** A failed call; `message` is a sentence for the lead (errors.js), the
+ * server's own words stay in `error.message`. */
 export class ApiError extends Error {
   constructor(status, error) {
-    super((error && error.message) || `HTTP ${status}`);
+    const found = { code: "http", message: `HTTP ${status}`, ...(error || {}) };
+    super(staffError(found));
     this.status = status;
-    this.code = (error && error.code) || "http";
+    this.code = found.code;
+    this.error = found;
   }
 }
 
@@ -20,10 +25,15 @@ export class Api {
     const headers = { Accept: "application/json" };
     if (method !== "GET") headers["X-CSRF-Token"] = this.csrf;
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
-      method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method, headers, credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (_) {
+      throw new ApiError(0, { code: "network", message: "" });
+    }
     let data = null;
     try {
       data = await response.json();

@@ -1,5 +1,6 @@
 // The live page: tiles from `metrics`, the queue, active chats and agents
-// (re-read whenever a `metrics` push arrives), charts, alerts and surveys.
+// (re-read whenever a `metrics` push arrives), charts, alerts and surveys
+// (read from the server on every visit and after a reconnect, then live).
 import { Charts } from "./charts.js";
 import { $, addDays, chatLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorName } from "./dom.js";
 import { alertItem, alertKey, surveyItem } from "./feeds.js";
@@ -7,6 +8,7 @@ import { Tiles } from "./tiles.js";
 
 const CHART_REFRESH_MS = 5000; // at most this often: each refresh reads the day's facts
 const FEED_MAX = 50;
+const FEED_LOAD = 20; // read from the server on each visit
 
 /** Runs `task` now, or once more after the run in flight: never two at once. */
 function coalesced(task) {
@@ -31,6 +33,16 @@ function coalesced(task) {
     running = null;
   };
   return run;
+}
+
+/** Puts `item` in `list` newest first by `at` (ISO-8601 UTC strings sort as
+ * times): what is read again after a reconnect may be older than what is shown. */
+function placeByTime(list, item, at) {
+  item.setAttribute("data-at", at || "");
+  const newer = [...list.children].filter((li) => (li.getAttribute("data-at") || "") > (at || ""));
+  const last = newer[newer.length - 1];
+  if (last) last.after(item);
+  else list.prepend(item);
 }
 
 export class Overview {
@@ -65,13 +77,22 @@ export class Overview {
     s.on("metrics", (m) => m && this.onMetrics(m));
     s.on("alert", (a) => a && this.addAlert(a, true));
     s.on("survey", (sv) => sv && this.addSurvey(sv));
+    s.on("connect", () => {
+      if (this.connectedBefore) this.afterReconnect(); // what came while the socket was down
+      this.connectedBefore = true;
+    });
     setInterval(() => this.tick(), 1000);
     this.start();
   }
 
   async start() {
     await this.refreshLists();
-    await Promise.all([this.loadAlerts(), this.refreshCharts(), this.loadCsat()]);
+    await Promise.all([this.loadFeeds(), this.refreshCharts(), this.loadCsat()]);
+  }
+
+  async afterReconnect() {
+    await this.refreshLists();
+    await this.loadFeeds();
   }
 
   onMetrics(m) {
@@ -176,9 +197,8 @@ export class Overview {
   suspendButton(visitor) {
     if (!visitor || !visitor.id) return null;
     const button = el("button", { type: "button", class: "small danger", "data-sd": "suspend-visitor" }, "Suspend…");
-    const label = visitor.name ? `visitor “${visitor.name}”` : `visitor ${shortId(visitor.id)}`;
     button.addEventListener("click", async () => {
-      if (await this.app.actions.suspend({ visitor_id: visitor.id }, label)) this.refreshLists();
+      if (await this.app.actions.suspend({ visitor_id: visitor.id, visitor })) this.refreshLists();
     });
     return button;
   }
@@ -200,15 +220,23 @@ export class Overview {
     }
   }
 
-  // feeds
-  async loadAlerts() {
-    let alerts = [];
+  // feeds: the latest from the server (SLA breaches among the alerts), then the live events
+  async loadFeeds() {
+    const [alerts, surveys] = await Promise.all([
+      this.read("/api/alerts", { sla: "true", limit: FEED_LOAD }, "alerts"),
+      this.read("/api/surveys", { limit: FEED_LOAD }, "surveys"),
+    ]);
+    for (const a of alerts.reverse()) this.addAlert(a, false); // oldest first: each goes on top
+    for (const sv of surveys.reverse()) this.addSurvey(sv);
+  }
+
+  async read(path, query, key) {
     try {
-      alerts = (await this.app.api.get("/api/alerts", { limit: 20 })).alerts || [];
+      return (await this.app.api.get(path, query))[key] || [];
     } catch (err) {
-      console.warn(err); // eslint-disable-line no-console
+      this.app.flash(`The ${key} could not be loaded. ${err.message}`);
+      return [];
     }
-    for (const a of alerts.reverse()) this.addAlert(a, false);
   }
 
   addAlert(a, live) {
@@ -217,10 +245,10 @@ export class Overview {
     this.seenAlerts.add(key);
     const item = alertItem(a, {
       agentName: (id) => this.app.agentName(id),
-      onSuspend: (who, label) => this.app.actions.suspend(who, label),
+      onSuspend: (who) => this.app.actions.suspend(who),
     });
     if (live) item.setAttribute("data-live", "");
-    this.alerts.prepend(item);
+    placeByTime(this.alerts, item, a.at);
     while (this.alerts.children.length > FEED_MAX) this.alerts.lastElementChild.remove();
     show($(this.app.root, "alerts-empty"), false);
   }
@@ -229,7 +257,7 @@ export class Overview {
     const item = surveyItem(s, { onExclude: (sv) => this.exclude(sv) });
     const old = this.surveys.querySelector(`[data-survey-id="${CSS.escape(s.id)}"]`);
     if (old) old.replaceWith(item);
-    else this.surveys.prepend(item);
+    else placeByTime(this.surveys, item, s.created_at);
     while (this.surveys.children.length > FEED_MAX) this.surveys.lastElementChild.remove();
     show($(this.app.root, "surveys-empty"), false);
   }

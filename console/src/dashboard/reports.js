@@ -1,6 +1,6 @@
 // Reports over a date range (GET /api/reports), a row per agent and day,
 // the totals, and the same as CSV (GET /api/reports.csv).
-import { $, addDays, duration, el, fill, num, pct, show } from "./dom.js";
+import { $, addDays, dayText, duration, el, fill, num, pct, show } from "./dom.js";
 import { clean } from "./net.js";
 import { Tiles } from "./tiles.js";
 
@@ -82,7 +82,7 @@ export class Reports {
     show(this.error, false);
     this.totals.update(nested(data.totals));
     fill(this.rows, ...data.rows.map((r) => el("tr", { "data-sd": "report-row", "data-day": r.day, "data-agent-id": r.agent_id },
-      el("td", {}, r.day), el("td", { "data-sd": "report-agent-name" }, r.agent_name),
+      el("td", {}, el("time", { datetime: r.day }, dayText(r.day))), el("td", { "data-sd": "report-agent-name" }, r.agent_name),
       ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(r[key]))))));
     if (data.rows.length) {
       const t = data.totals;

@@ -1,0 +1,275 @@
+"""Engine.IO under the desk: bounded, and closable whatever the client does.
+
+python-engineio (the layer below python-socketio) gives each socket an
+unbounded queue of outgoing packets, has no way to close a socket whose
+client has stopped reading, and answers a long-polling POST over its size
+limit by waiting, forever, for the client to poll once more. `DeskEngine`
+adds, keeping to the library's hooks where it has them:
+
+- `create_queue` (engineio's hook for the socket's queue): a `SendQueue`
+  bounded in bytes; past the bound the socket is dropped.
+- `drop(sid)`: closes a socket now, aborting its websocket's TCP connection
+  so that a client that does not read cannot hold the writer.
+- `handle_request` (the aiohttp route): a POST over the size limit, or
+  without a length, is answered 413/411 and its connection closed.
+- `disconnect` and `close_all` never wait for a client (engineio's wait for
+  a polling client to fetch the CLOSE packet is what hung).
+- `DeskSocket`: packets and payloads a client should never send are counted
+  (`on_stray`, DeskServer's bad-packet budget) and dropped, where engineio
+  logs a traceback for each or (a POST) hangs.
+
+Internals relied on, where engineio has no hook: the websocket wrapper in
+`_async["websocket"]` and its handler being the socket's bound
+`_websocket_handler`; `AsyncSocket`'s `receive` and `handle_post_request`
+(DeskSocket is swapped in as the socket's class when it connects). They are
+checked against the releases this was tested with (`check_versions`, at
+start): on another release, re-read engineio's async_socket.py, async_server.py
+and async_drivers/aiohttp.py, run tests/realtime/test_transport.py and
+tests/realtime/test_shutdown.py, then add it to TESTED.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import engineio
+from aiohttp import web
+from engineio import async_socket as eio_socket
+from engineio import packet as eio_packet
+from engineio import payload as eio_payload
+from engineio.async_drivers import aiohttp as eio_aiohttp
+
+log = logging.getLogger(__name__)
+# major.minor of the releases whose internals this module (and dispatch.py) was tested against
+TESTED = {"python-engineio": ("4.15",), "python-socketio": ("5.18",)}
+CLOSE_GRACE_S = 0.5  # at shutdown, how long clients get to take the CLOSE packet before their sockets are cut
+
+
+def check_versions() -> None:
+    """Raises RuntimeError, naming the package, on a release not tested here."""
+    for name, tested in TESTED.items():
+        version = importlib.metadata.version(name)
+        if not version.startswith(tuple(f"{minor}." for minor in tested)):
+            raise RuntimeError(f"{name} {version} is not a release Shiftdesk was tested with "
+                               f"({', '.join(tested)}.x): see server/realtime/engine.py")
+    if not (hasattr(eio_socket.AsyncSocket, "_websocket_handler") and "websocket" in eio_aiohttp._async
+            and hasattr(eio_socket.AsyncSocket, "handle_post_request")):
+        raise RuntimeError("engineio's aiohttp websocket is not where server/realtime/engine.py expects it")
+
+
+def packet_bytes(pkt: Any) -> int:
+    """About what an engine.io packet weighs on the wire (and more or less in
+    memory): its text's UTF-8 length; the end marker (None) weighs nothing."""
+    data = getattr(pkt, "data", None)
+    if isinstance(data, str):
+        return len(data) if data.isascii() else len(data.encode("utf-8"))
+    if isinstance(data, bytes | bytearray):
+        return len(data)
+    return 0 if pkt is None else 64
+
+
+class SendQueue(asyncio.Queue):
+    """A socket's outgoing packets, at most `limit` bytes of them (a packet
+    always fits an empty queue). A put past the limit empties the queue,
+    leaves only the end marker (None: the poll or the websocket writer
+    stops) and calls `overflowed` once; from then on puts are dropped."""
+
+    def __init__(self, limit: int, overflowed: Callable[[SendQueue], None]) -> None:
+        super().__init__()
+        self.limit, self.size, self.spilled = limit, 0, False
+        self._overflowed = overflowed
+
+    def _put(self, item: Any) -> None:
+        if self.spilled:
+            return
+        size = packet_bytes(item)
+        if self.size and self.size + size > self.limit:
+            self.discard()
+            self._overflowed(self)
+            return
+        self.size += size
+        super()._put(item)
+
+    def _get(self) -> Any:
+        item = super()._get()
+        self.size -= packet_bytes(item)
+        return item
+
+    def discard(self) -> None:
+        """Forgets what waits, for good, leaving the end marker."""
+        self.spilled, self.size = True, 0
+        self._queue.clear()  # asyncio.Queue's items; the count of unfinished ones goes with them
+        self._queue.append(None)
+        self._unfinished_tasks = 1
+        self._finished.clear()
+        self._wakeup_next(self._getters)
+
+    def task_done(self) -> None:
+        if self._unfinished_tasks:  # puts dropped after the spill were counted, their gets never come
+            super().task_done()
+
+
+class DeskSocket(eio_socket.AsyncSocket):
+    """engineio's socket, with what a client sends below Socket.IO vetted:
+    packet types a client has no business sending and long-polling payloads
+    that do not decode go to `DeskEngine.stray` (counted, dropped) instead
+    of a logged traceback, or (a POST) a wait that never ends."""
+
+    async def receive(self, pkt: Any) -> None:
+        if pkt.packet_type in _FROM_CLIENTS:
+            await super().receive(pkt)
+        else:
+            await self.server.stray(self.sid, f"engine.io packet of type {pkt.packet_type}")
+
+    async def handle_post_request(self, environ: dict) -> None:
+        """The body (its length checked by `DeskEngine.handle_request`), read whole."""
+        try:
+            body = await environ["wsgi.input"].readexactly(int(environ.get("CONTENT_LENGTH") or 0))
+        except (asyncio.IncompleteReadError, ConnectionError):  # the client left midway, or was cut
+            return
+        try:
+            packets = eio_payload.Payload(encoded_payload=body.decode("utf-8")).packets
+        except Exception as error:  # bytes from the network: whatever fails to decode is the client's
+            await self.server.stray(self.sid, f"undecodable long-polling payload ({type(error).__name__})")
+            return
+        for pkt in packets:
+            await self.receive(pkt)
+
+
+_FROM_CLIENTS = {eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE, eio_packet.CLOSE}
+_TEXT_PACKETS = tuple("123456")  # what a websocket text frame may start with (binary goes in binary frames)
+
+
+class _TrackedWebSocket(eio_aiohttp.WebSocket):
+    """engineio's aiohttp websocket, with its TCP transport known to the
+    engine for as long as the socket runs on it (`DeskEngine.drop` aborts it)."""
+
+    def __init__(self, handler: Callable, server: DeskEngine) -> None:
+        super().__init__(self._tracked, server)
+        self._handle = handler
+
+    async def _tracked(self, ws: Any) -> None:
+        sid = self._handle.__self__.sid  # the socket's bound _websocket_handler (checked in DeskEngine)
+        transport = self.environ["aiohttp.request"].transport
+        self.server.tcp[sid] = transport
+        try:
+            await self._handle(ws)
+        finally:
+            if self.server.tcp.get(sid) is transport:
+                del self.server.tcp[sid]
+
+    async def wait(self) -> Any:
+        """The next frame engineio can decode; the others are strays."""
+        while True:
+            data = await super().wait()
+            if not isinstance(data, str) or data.startswith(_TEXT_PACKETS):
+                return data
+            await self.server.stray(self._handle.__self__.sid, "undecodable websocket frame")
+
+
+class DeskEngine(engineio.AsyncServer):
+    """engineio.AsyncServer with bounded queues and sockets closed on demand.
+    `send_queue_bytes` bounds each socket's queue."""
+
+    def __init__(self, *, send_queue_bytes: int, **kwargs: Any) -> None:
+        check_versions()
+        super().__init__(**kwargs)
+        self.send_queue_bytes = send_queue_bytes
+        self._async = {**self._async, "websocket": _TrackedWebSocket}  # this server's copy, not the module's
+        self.tcp: dict[str, asyncio.BaseTransport] = {}  # websocket sockets' TCP transports
+        self.posting: set[asyncio.BaseTransport] = set()  # long-polling POSTs being read
+        self._drops: set[asyncio.Task] = set()
+        # what a stray packet (sid, what) costs; DeskServer counts it against the connection
+        self.on_stray: Callable[[str, str], Awaitable[None]] | None = None
+
+    async def stray(self, sid: str, what: str) -> None:
+        if self.on_stray is not None:
+            await self.on_stray(sid, what)
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":  # the socket exists, no packet of its client has been read yet
+            socket = self.sockets.get(args[0])
+            if type(socket) is eio_socket.AsyncSocket:
+                socket.__class__ = DeskSocket  # engineio makes AsyncSocket itself; DeskSocket adds no state
+        return await super()._trigger_event(event, *args, **kwargs)
+
+    def create_queue(self, *args: Any, **kwargs: Any) -> asyncio.Queue:
+        return SendQueue(self.send_queue_bytes, self._overflowed)
+
+    def _overflowed(self, queue: SendQueue) -> None:
+        sid = next((sid for sid, s in self.sockets.items() if s.queue is queue), None)
+        if sid is None:
+            return
+        log.warning("closing connection %s: more than %d bytes waiting for a client that does not read",
+                    sid, self.send_queue_bytes)
+        task = asyncio.ensure_future(self.drop(sid))
+        self._drops.add(task)
+        task.add_done_callback(self._drops.discard)
+
+    async def drop(self, sid: str) -> None:
+        """Closes the socket now: what waits for it is forgotten, its
+        websocket's connection aborted, its disconnect handlers run."""
+        socket = self.sockets.pop(sid, None)
+        transport = self.tcp.pop(sid, None)
+        if transport is not None:
+            transport.abort()
+        if socket is not None:
+            socket.queue.discard()
+            await socket.close(wait=False, abort=True, reason=self.reason.SERVER_DISCONNECT)
+
+    async def disconnect(self, sid: str | None = None) -> None:
+        """engineio's, without waiting for a polling client to fetch the CLOSE packet."""
+        if sid is None:
+            await self.close_all()
+            return
+        socket = self.sockets.get(sid)
+        if socket is not None:
+            await socket.close(wait=False, reason=self.reason.SERVER_DISCONNECT)
+            self.sockets.pop(sid, None)
+
+    async def close_all(self, grace_s: float = CLOSE_GRACE_S) -> None:
+        """Every socket gets the CLOSE packet (a waiting long-poll returns it,
+        a websocket's writer sends it); `grace_s` later, the websockets still
+        open are cut, and so are POSTs whose body is still on its way."""
+        for sid, socket in list(self.sockets.items()):
+            await socket.close(wait=False, reason=self.reason.SERVER_DISCONNECT)
+            socket.queue.put_nowait(None)  # after the CLOSE packet: the writer stops
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while (self.tcp or self.posting) and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for sid in list(self.tcp):
+            await self.drop(sid)
+        for transport in list(self.posting):  # a body that has not come by now will not
+            transport.abort()
+        self.sockets.clear()
+
+    async def handle_request(self, request: web.Request) -> web.StreamResponse:
+        """A long-polling POST is read whole by engineio: one over the size
+        limit is refused before a byte of it is read, and its session ends."""
+        if request.method == "POST":
+            refusal = self._refuse_post(request)
+            if refusal is not None:
+                sid = request.query.get("sid")
+                if sid is not None:
+                    await self.drop(sid)
+                refusal.force_close()
+                return refusal
+            self.posting.add(request.transport)
+            try:
+                return await super().handle_request(request)
+            finally:
+                self.posting.discard(request.transport)
+        return await super().handle_request(request)
+
+    def _refuse_post(self, request: web.Request) -> web.Response | None:
+        if request.content_length is None:
+            return web.Response(status=411, text="a long-polling POST needs a Content-Length\n")
+        if request.content_length > self.max_http_buffer_size:
+            return web.Response(status=413, text=f"a long-polling POST takes at most "
+                                                 f"{self.max_http_buffer_size} bytes\n")
+        return None
+

@@ -1,0 +1,70 @@
+"""What an open console hears without a reload: its agent's shift as it
+starts, ends or a closure takes it off (`shift`), its status set from
+another tab (`agent:status`), and every change to the canned replies
+(`canned`)."""
+from __future__ import annotations
+
+import aiohttp
+
+from server.services.model import Role
+
+NOW_DAY = "2026-11-23"  # the clock's Monday, 10:00 in New York: inside the desk hours
+
+
+def rest(harness, token: str) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(base_url=harness.url, headers={"Authorization": f"Bearer {token}"})
+
+
+async def lead_token(harness) -> str:
+    return (await harness.add_agent("Lead", role=Role.SUPERVISOR, shift=""))[1]
+
+
+async def test_a_closure_today_takes_the_agent_off_shift_in_its_console_and_back(harness):
+    _, token = await harness.add_agent("Desk hours", shift="")
+    agent = await harness.agent(token, available=False)
+    assert agent.received("session")[0]["on_shift"] is True
+    async with rest(harness, await lead_token(harness)) as lead:
+        async with lead.post("/api/closures", json={"day": NOW_DAY, "reason": "Staff day"}) as response:
+            closure = (await response.json())["closure"]
+        assert await agent.next("shift") == {"on_shift": False}
+        async with lead.delete(f"/api/closures/{closure['id']}") as response:
+            assert response.status == 200
+    assert await agent.next("shift", lambda d: d["on_shift"]) == {"on_shift": True}
+
+
+async def test_the_end_of_a_shift_reaches_the_console_at_that_instant(harness):
+    _, token = await harness.add_agent("Early", shift="mon-fri 09:00-11:00")
+    agent = await harness.agent(token, available=False)
+    await harness.advance(3600 - 1)
+    assert {"on_shift": False} not in agent.received("shift")
+    await harness.advance(1)
+    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
+
+
+async def test_canned_reply_changes_reach_every_open_console_and_dashboard(harness):
+    _, token = await harness.add_agent("Alice")
+    agent = await harness.agent(token, available=False)
+    supervisor = await harness.supervisor()
+    async with rest(harness, await lead_token(harness)) as lead:
+        body = {"shortcut": "refund", "title": "Refunds", "text": "Refunds take 5 days."}
+        async with lead.post("/api/canned", json=body) as response:
+            reply = (await response.json())["reply"]
+        for peer in (agent, supervisor):
+            assert await peer.next("canned") == {"action": "add", "reply": reply}
+        async with lead.post(f"/api/canned/{reply['id']}", json={**body, "text": "Refunds take a week."}) as response:
+            changed = (await response.json())["reply"]
+        assert await agent.next("canned", lambda d: d["action"] == "update") == {"action": "update", "reply": changed}
+        async with lead.delete(f"/api/canned/{reply['id']}") as response:
+            assert response.status == 200
+        removed = await agent.next("canned", lambda d: d["action"] == "remove")
+        assert removed["reply"]["id"] == reply["id"]
+
+
+async def test_a_status_set_in_one_tab_reaches_the_agents_other_tabs(harness):
+    _, token = await harness.add_agent("Alice")
+    first = await harness.agent(token, available=False)
+    second = await harness.agent(token, available=False)
+    assert (await first.call("agent:status", {"status": "available"}))["ok"]
+    assert await second.next("agent:status") == {"status": "available"}
+    assert (await second.call("agent:status", {"status": "away"}))["ok"]
+    assert await first.next("agent:status", lambda d: d["status"] == "away") == {"status": "away"}
