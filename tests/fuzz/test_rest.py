@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
-from yarl import URL
 from aiohttp import web
 from hypothesis import assume, event as outcome_event, given, note
 from hypothesis import strategies as st
+from yarl import URL
 
 from server.services.model import Role
 from server.web import api, dashboard_api, supervisor_api, widget
