@@ -14,7 +14,7 @@ import collections
 import dataclasses
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,8 +107,9 @@ class Probe:
     """A normal visitor's chat:send round trips, one after another, timed
     in real seconds."""
 
-    def __init__(self, peer: Peer, chat_id: str) -> None:
-        self._peer, self._chat_id = peer, chat_id
+    def __init__(self, peer: Peer, chat_id: str, doing: Callable[[], str] = lambda: "") -> None:
+        """`doing`: what the fuzzer was doing, for a slow round trip's report."""
+        self._peer, self._chat_id, self._doing = peer, chat_id, doing
         self.count, self.max_s = 0, 0.0
         self.failures: list[str] = []
         self._since: float | None = None
@@ -129,12 +130,13 @@ class Probe:
             except Exception as exc:  # a lost ack is a finding too
                 ack = {"ok": False, "error": {"code": type(exc).__name__}}
             took, self._since = loop.time() - self._since, None
+            doing = self._doing()
             self.count += 1
             self.max_s = max(self.max_s, took)
             if not ack.get("ok"):
-                self.failures.append(f"probe chat:send failed: {ack}")
+                self.failures.append(f"probe chat:send failed: {ack} (meanwhile: {doing})")
             if took > MAX_ROUND_TRIP_S:
-                self.failures.append(f"probe chat:send took {took:.2f} s")
+                self.failures.append(f"probe chat:send took {took:.2f} s (meanwhile: {doing})")
             await asyncio.sleep(PROBE_PAUSE_S)
 
     def problems(self, now: float) -> list[str]:
@@ -194,6 +196,7 @@ class Desk:
     """The module's server, its cast and the checks every example ends with."""
 
     def __init__(self, directory: Path, *, helpers: bool = True) -> None:
+        self.doing = "setting up"  # for the probe's report of a slow round trip
         self.thread = LoopThread("fuzz-desk")
         self.trap = LogTrap()
         logging.getLogger().addHandler(self.trap)
@@ -251,7 +254,7 @@ class Desk:
         pat_chat = (await pat.call("chat:start", {"text": "hello, a normal question"}))["chat"]
         assert pat_chat["status"] == "active", pat_chat
         self.ids["probe_chat"] = pat_chat["id"]
-        self.probe = Probe(pat, pat_chat["id"])
+        self.probe = Probe(pat, pat_chat["id"], lambda: self.doing)
         self.probe.start()
         if helpers:  # Bob takes the fuzzing visitors' chats
             bob, bob_token = await h.add_agent("Bob", capacity=1000, tier=1)
@@ -260,9 +263,10 @@ class Desk:
         _, lead_token = await h.add_agent("Lead", role=Role.SUPERVISOR)
         self.lead_token = lead_token
 
-    def check(self, work: Coroutine[Any, Any, list[str]]) -> list[str]:
+    def check(self, work: Coroutine[Any, Any, list[str]], label: str = "") -> list[str]:
         """Runs one example on the server's loop (`work` returns what went
         wrong); adds any change to the victim's record and the log's errors."""
+        self.doing = f"example {self.examples + 1}: {label[:300]}"
         problems = list(self.run(work))
         record = self.record.read()
         for table, rows in record.items():
@@ -285,6 +289,7 @@ class Desk:
     def roll(self) -> None:
         """Moves the clock past the hourly windows and runs what fell due
         (timers may change the victim's record: read it again)."""
+        self.doing = f"moving the clock {ROLL_S} s after example {self.examples}"
         self.run(self.harness.advance(ROLL_S))
         self._victim = self.record.read()
 

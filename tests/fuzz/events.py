@@ -270,10 +270,11 @@ def _fuzz_one(desk: Desk, driver: Driver, event: str, refs: list[str], prepare: 
     def run(example: dict) -> None:
         prepare()
         payload = resolve(example["payload"], desk.ids)
-        note(f"{driver.namespace} {example['event']!r} payload (resolved): {str(payload)[:2000]}")
+        label = f"{driver.namespace} {example['event']!r} payload (resolved): {str(payload)[:2000]}"
+        note(label)
         problems = desk.check(driver.emit(
             example["event"], payload, ack=example["ack"], with_payload=example["with_payload"],
-            ascii_only=example["ascii_only"]))
+            ascii_only=example["ascii_only"]), label)
         outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run = given(example=event_inputs(driver.namespace, event, refs))(run)

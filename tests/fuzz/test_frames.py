@@ -159,8 +159,9 @@ def test_raw_frames_neither_crash_nor_kill_the_connection(desk, visitor, kind):
         prepare()  # the driver's socket is open
         frame, extra, ack_ids, may_close = build(driver, spec, desk.ids)
         assume(skipped_frame(frame) is None)
-        note(f"frame {str(frame)[:2000]!r} + {len(extra)} attachments, acks {ack_ids}")
-        problems = desk.check(driver.send_frame(frame, ack_ids, extra=extra, may_close=may_close))
+        label = f"frame {str(frame)[:2000]!r} + {len(extra)} attachments, acks {ack_ids}"
+        note(label)
+        problems = desk.check(driver.send_frame(frame, ack_ids, extra=extra, may_close=may_close), label)
         outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run()

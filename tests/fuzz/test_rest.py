@@ -276,14 +276,15 @@ def _fuzz_route(desk: Desk, clients: Clients, route: tuple[str, str]) -> None:
         if desk.examples and desk.examples % ROLL_EVERY == 0:
             desk.roll()
         assume(skipped_request(route[1], request["query"]) is None)
-        note(f"{request['method']} {route[1]}: {str(resolve(request, desk.ids))[:2000]}")
+        label = f"{request['method']} {route[1]}: {str(resolve(request, desk.ids))[:2000]}"
+        note(label)
         outcome: list[str] = []
 
         async def one() -> list[str]:
             problems, status = await send(desk, clients, route, request)
             outcome.append(status)
             return problems
-        problems = desk.check(one())
+        problems = desk.check(one(), label)
         outcome_event(outcome[0])
         assert not problems, "\n".join(problems)
     run()
