@@ -13,7 +13,7 @@ import os
 from hypothesis import HealthCheck, Phase, settings
 
 FUZZ = os.environ.get("SHIFTDESK_FUZZ", "").strip()
-CI_EXAMPLES = 50  # per event and frame kind (routes: half): the whole fuzzer in about a minute on 2 cores
+CI_EXAMPLES = 40  # per event and frame kind (routes: half): the whole fuzzer in about a minute on 2 cores
 
 
 def examples() -> int:
