@@ -20,8 +20,9 @@ def open_desk(tmp_path_factory: pytest.TempPathFactory, name: str, **cast) -> It
 
 
 def check_the_normal_client(desk: Desk) -> None:
-    """The normal client's round trips while the module fuzzed: each under
-    MAX_ROUND_TRIP_S, none lost. Each module ends with a test calling this."""
+    """The normal client's round trips since the last check: each under
+    MAX_ROUND_TRIP_S, none lost. Each fuzz test ends with it (a test of its
+    own could run on another pytest-xdist worker, beside another server)."""
     problems = desk.probe_problems()
     assert desk.probe.count > 0, "the probe never completed a round trip"
     assert not problems, f"{len(problems)} slow or failed round trips (max {desk.probe.max_s:.2f} s): {problems[:5]}"

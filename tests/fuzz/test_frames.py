@@ -165,7 +165,4 @@ def test_raw_frames_neither_crash_nor_kill_the_connection(desk, visitor, kind):
         outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run()
-
-
-def test_a_normal_client_was_answered_within_a_second_meanwhile(desk):
     check_the_normal_client(desk)

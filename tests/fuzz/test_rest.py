@@ -267,6 +267,7 @@ def test_every_route_keeps_its_promises(desk, clients):
             failures[route] = failure
     report = "\n\n".join(f"{m} {p}: {type(f).__name__}: {f}" for (m, p), f in failures.items())
     assert not failures, f"{len(failures)} of {len(routes)} routes broke a property:\n{report}"
+    check_the_normal_client(desk)
 
 
 def _fuzz_route(desk: Desk, clients: Clients, route: tuple[str, str]) -> None:
@@ -288,7 +289,3 @@ def _fuzz_route(desk: Desk, clients: Clients, route: tuple[str, str]) -> None:
         outcome_event(outcome[0])
         assert not problems, "\n".join(problems)
     run()
-
-
-def test_a_normal_client_was_answered_within_a_second_meanwhile(desk):
-    check_the_normal_client(desk)

@@ -95,11 +95,9 @@ def scene(desk) -> StaffScene:
 
 def test_every_agent_event_keeps_its_promises(desk, scene):
     fuzz_events(desk, scene.agent, AGENT_REFS, scene.prepare)
+    check_the_normal_client(desk)
 
 
 def test_every_supervisor_event_keeps_its_promises(desk, scene):
     fuzz_events(desk, scene.supervisor, SUPERVISOR_REFS, scene.prepare)
-
-
-def test_a_normal_client_was_answered_within_a_second_meanwhile(desk):
     check_the_normal_client(desk)

@@ -50,7 +50,4 @@ def test_every_visitor_event_keeps_its_promises(desk):
     token = secrets.token_urlsafe(24)  # shaped like the server's: the same visitor after a reconnect
     driver = Driver(desk, "/visitor", lambda: {"site": desk.harness.site.key, "token": token})
     fuzz_events(desk, driver, REFS, visitor_scene(desk, driver))
-
-
-def test_a_normal_client_was_answered_within_a_second_meanwhile(desk):
     check_the_normal_client(desk)
