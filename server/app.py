@@ -29,6 +29,7 @@ from .services.context import Desk
 from .services.ports import Clock
 from .store import open_store
 from .web.assets import ROOT, TEMPLATES
+from .web.logs import quiet_client_errors
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
 from .web.security import anonymous_server, security_headers
 
@@ -71,6 +72,7 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
         sio.mount(namespace(services, sio))
 
     anonymous_server()
+    quiet_client_errors()
     app = web.Application(client_max_size=MAX_PACKET_BYTES)
     app.on_response_prepare.append(security_headers)
     # Secure whenever the desk is reached over TLS (`[server] public_url`

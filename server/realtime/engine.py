@@ -45,6 +45,7 @@ from engineio.async_drivers import aiohttp as eio_aiohttp
 log = logging.getLogger(__name__)
 # major.minor of the releases whose internals this module (and dispatch.py) was tested against
 TESTED = {"python-engineio": ("4.15",), "python-socketio": ("5.18",)}
+PROTOCOL = "4"  # the Engine.IO protocol of python-engineio 4 (socket.io-client 3 and 4)
 CLOSE_GRACE_S = 0.5  # at shutdown, how long clients get to take the CLOSE packet before their sockets are cut
 
 
@@ -249,7 +250,13 @@ class DeskEngine(engineio.AsyncServer):
 
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
         """A long-polling POST is read whole by engineio: one over the size
-        limit is refused before a byte of it is read, and its session ends."""
+        limit is refused before a byte of it is read, and its session ends.
+        A client of another Engine.IO protocol (socket.io-client 2 sends
+        EIO=3) is refused with a 400 that says which one this server speaks,
+        where engineio would log an ERROR for the first one."""
+        if request.query.get("EIO") != PROTOCOL:
+            return web.Response(status=400, text=f"this server speaks Engine.IO protocol {PROTOCOL} "
+                                                 "(socket.io-client 3 or newer)\n")
         if request.method == "POST":
             refusal = self._refuse_post(request)
             if refusal is not None:

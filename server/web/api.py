@@ -35,8 +35,9 @@ from .security import csrf_matches
 
 MAX_BODY = 64 * 1024  # bytes
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409,
-          "too_large": 413, "rate_limited": 429}
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404,
+          "method_not_allowed": 405, "conflict": 409, "too_large": 413, "rate_limited": 429}
+CODES = {status: code for code, status in STATUS.items()}
 # What the ticket list adds to ticket_view, from ticket_detail.
 LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at")
 
@@ -163,10 +164,18 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
 
 @web.middleware
 async def json_errors(request: web.Request, handler) -> web.StreamResponse:
+    """DeskErrors, and aiohttp's own refusals (no such path, a method the
+    path does not take, a body past the app's limit), as JSON errors."""
     try:
         return await handler(request)
     except DeskError as error:
         return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+    except web.HTTPException as refused:
+        if not 400 <= refused.status < 500:
+            raise
+        error = {"code": CODES.get(refused.status, "bad_request"), "message": refused.reason}
+        headers = {key: value for key, value in refused.headers.items() if key == hdrs.ALLOW}
+        return web.json_response({"ok": False, "error": error}, status=refused.status, headers=headers)
 
 
 # tickets

@@ -81,9 +81,20 @@ async def login_page(request: web.Request, error: str | None = None, status: int
     return response
 
 
+async def read_form(request: web.Request):
+    """The posted form; raises 400 for a body that is no readable form (a
+    multipart body without its boundary, bytes not of its charset), where
+    aiohttp raises ValueError, a 500. Read first, so that the CSRF check's
+    reading of the same form finds it read."""
+    try:
+        return await request.post()
+    except ValueError:  # UnicodeDecodeError is one
+        raise web.HTTPBadRequest(text="the body is not a readable form") from None
+
+
 async def login(request: web.Request) -> web.Response:
+    form = await read_form(request)
     await check_csrf(request)
-    form = await request.post()
     try:
         agent = await request.app[SERVICES].auth.login(form.get("email"), form.get("password"),
                                                        request.remote or "unknown")
@@ -101,6 +112,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """Ends the session in the store (a copy of the cookie opens nothing
     after this) and closes the sockets opened with it."""
+    await read_form(request)
     await check_csrf(request)
     session = await get_session(request)
     await request.app[SERVICES].auth.logout(session)

@@ -41,6 +41,14 @@ class WidgetTicket(Body):
 def setup_widget(app: web.Application) -> None:
     app.router.add_post(PATH, open_ticket)
     app.router.add_route(hdrs.METH_OPTIONS, PATH, preflight)
+    app.router.add_route(hdrs.METH_ANY, PATH, wrong_method)  # last: what the two above do not take
+
+
+async def wrong_method(request: web.Request) -> web.Response:
+    """A JSON error, as every other answer of this route (aiohttp's own 405 is plain text)."""
+    error = {"code": "method_not_allowed", "message": f"{request.method} is not allowed here: POST a ticket"}
+    return web.json_response({"ok": False, "error": error}, status=405,
+                             headers={hdrs.ALLOW: "OPTIONS, POST"})
 
 
 def _cors(origin: str | None) -> dict[str, str]:
