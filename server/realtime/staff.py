@@ -17,7 +17,6 @@ from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
 from ..services.model import Agent, AgentStatus, Author, Priority, Role, Ticket
 from ..services.moderation import TargetRef, suspension_view
-from ..services.surveys import survey_view
 from ..services.views import agent_view, ticket_view
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
@@ -202,7 +201,7 @@ class SupervisorNamespace(StaffNamespace):
     async def exclude_survey(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.SurveyExclude, payload)
         survey = await self._s.surveys.exclude(self._agent(sid), cmd.survey_id, cmd.reason)
-        return {"ok": True, "survey": survey_view(survey)}
+        return {"ok": True, "survey": await self._s.surveys.view(survey)}
 
     async def reassign(self, sid: str, payload: Any) -> dict:
         supervisor = self._agent(sid)

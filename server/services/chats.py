@@ -11,7 +11,7 @@ from datetime import datetime
 
 from .context import Desk
 from . import audit, letters
-from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
+from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
                      RateLimited, UseTicket)
 from .model import TICKET_LABEL, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
 from .routing import Router
@@ -132,9 +132,7 @@ class ChatService:
         `use_ticket` for a ticket-only topic, a verified-only one asked by
         an unverified visitor, or a topic with an open ticket (unless the
         visitor says it is a new issue)."""
-        topic = self._desk.topic(request.topic)
-        if request.topic is not None and topic is None:
-            raise BadRequest(f'unknown topic "{request.topic}"', known=sorted(self._desk.config.topics))
+        topic = self._desk.known_topic(request.topic)
         if topic is not None and not topic.chat:
             raise UseTicket(topic.refusal, reason=topic.refusal, topic=request.topic)
         if topic is not None and topic.verified_only and not visitor.verified:

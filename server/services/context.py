@@ -11,6 +11,7 @@ from ..config import Config, PlanConfig, TopicConfig
 from ..policy.calendar import WeeklyHours, is_open, parse_hours
 from ..policy.holidays import closed_dates
 from .chatcache import ChatCache
+from .errors import BadRequest
 from .model import Agent
 from .ports import Clock, LiveState, Notifier, Store
 
@@ -68,6 +69,15 @@ class Desk:
 
     def topic(self, name: str | None) -> TopicConfig | None:
         return self.config.topics.get(name) if name else None
+
+    def known_topic(self, name: str | None) -> TopicConfig | None:
+        """The topic asked for by a new chat or ticket (None for none);
+        raises BadRequest naming the known ones for a topic the desk does
+        not have."""
+        topic = self.topic(name)
+        if name is not None and topic is None:
+            raise BadRequest(f'unknown topic "{name}"', known=sorted(self.config.topics))
+        return topic
 
     def plan(self, name: str | None) -> PlanConfig | None:
         return self.config.plans.get(name) if name else None

@@ -21,10 +21,15 @@ COMMENT_CHARS = 2000
 SURVEY_EXCLUDE = "survey_exclude"  # the audit log's action
 
 
-def survey_view(survey: Survey) -> dict:
-    return {"id": survey.id, "chat_id": survey.chat_id, "rating": survey.rating, "comment": survey.comment,
+def survey_view(survey: Survey, agents: list[Agent] | None = None) -> dict:
+    """`agents`: who the rating counts for, in the order they handled the
+    chat (`SurveyService.view` reads them)."""
+    view = {"id": survey.id, "chat_id": survey.chat_id, "rating": survey.rating, "comment": survey.comment,
             "created_at": iso(survey.created_at), "excluded_reason": survey.excluded_reason,
             "excluded_at": iso(survey.excluded_at)}
+    if agents is not None:
+        view["agents"] = [{"id": agent.id, "name": agent.name} for agent in agents]
+    return view
 
 
 class SurveyService:
@@ -49,7 +54,7 @@ class SurveyService:
         survey = await desk.store.save_survey(Survey(
             id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
             created_at=now, account_id=visitor.account, comment=comment or None))
-        await desk.notify.emit("survey", survey_view(survey), "supervisors")
+        await desk.notify.emit("survey", await self.view(survey), "supervisors")
         await self._signals.rated(visitor, survey)
         return survey
 
@@ -65,5 +70,14 @@ class SurveyService:
         excluded = await desk.store.exclude_survey(survey.id, reason, supervisor.id, now)
         await audit.record(desk, SURVEY_EXCLUDE, f"survey:{survey.id}", actor_id=supervisor.id, reason=reason,
                            data={"chat_id": survey.chat_id, "rating": survey.rating})
-        await desk.notify.emit("survey", survey_view(excluded), "supervisors")
+        await desk.notify.emit("survey", await self.view(excluded), "supervisors")
         return excluded
+
+    async def view(self, survey: Survey) -> dict:
+        """The survey with the agents it is tied to (removed ones too: their
+        scores keep it), so that a supervisor sees whose score a rating or
+        an exclusion changes."""
+        store = self._desk.store
+        ids = await store.chat_agents(survey.chat_id)
+        found = {agent.id: agent for agent in await store.agents_by_ids(ids)}
+        return survey_view(survey, [found[i] for i in ids if i in found])

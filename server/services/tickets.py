@@ -84,6 +84,7 @@ class TicketService:
         bare address, RateLimited past a `[limits]` ticket limit."""
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))
+        desk.known_topic(request.topic)
         await self._allow(visitor, request.email, client, now)
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
@@ -119,6 +120,7 @@ class TicketService:
         """An agent opens a ticket for a visitor: it waits for confirmation
         through a signed link mailed to the email on file."""
         desk, now = self._desk, self._desk.clock.now()
+        desk.known_topic(request.topic)
         visitor = await desk.store.visitor_by_id(visitor_id)
         if visitor is None:
             raise NotFound("no such visitor")

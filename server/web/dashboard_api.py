@@ -21,7 +21,6 @@ from aiohttp import web
 from ..services.bundle import Services
 from ..services.errors import BadRequest, NotFound
 from ..services.model import Agent, Chat, ChatStatus, Role
-from ..services.surveys import survey_view
 from ..services.trends import Trends
 from ..services.views import chat_view, message_view, visitor_view
 from .api import endpoint, ok, services_of
@@ -99,7 +98,7 @@ async def chat_detail(request: web.Request, agent: Agent) -> web.Response:
     handled = [{"id": a, "name": agents[a].name if a in agents else ""} for a in await store.chat_agents(chat.id)]
     return ok(chat=chat_view(chat, agents.get(chat.agent_id or "")), site=site.key if site else None,
               visitor=visitor_view(visitor) if visitor else None, agents=handled,
-              messages=await _messages(services, chat, agents), survey=survey_view(survey) if survey else None)
+              messages=await _messages(services, chat, agents), survey=await services.surveys.view(survey) if survey else None)
 
 
 async def hourly(request: web.Request, agent: Agent) -> web.Response:

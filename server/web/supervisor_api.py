@@ -23,7 +23,6 @@ from ..services.model import Agent, AuditEntry, Site, Visitor
 from ..services.moderation import suspension_view
 from ..services.signals import alert_view
 from ..services.sla import breach_alert
-from ..services.surveys import survey_view
 from ..services.views import visitor_view
 from ..services.ports import Store
 from .api import endpoint, ok
@@ -78,9 +77,10 @@ async def list_alerts(request: web.Request, agent: Agent) -> web.Response:
 
 
 async def list_surveys(request: web.Request, agent: Agent) -> web.Response:
-    store = supervisor(request, agent).desk.store
+    services = supervisor(request, agent)
     query = query_of(request, PageQuery)
-    return ok(surveys=[survey_view(s) for s in await store.list_surveys(limit=query.limit, offset=query.offset)])
+    found = await services.desk.store.list_surveys(limit=query.limit, offset=query.offset)
+    return ok(surveys=[await services.surveys.view(s) for s in found])
 
 
 async def search_visitors(request: web.Request, agent: Agent) -> web.Response:

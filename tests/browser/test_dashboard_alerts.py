@@ -108,3 +108,42 @@ async def test_hostile_text_shows_literally_across_alerts_surveys_chats_canned_a
         assert not errors, "\n".join(errors)
     finally:
         await context.close()
+
+
+async def test_a_survey_names_the_agents_whose_score_it_counts_for(chromium, desk):
+    """Ann takes the chat and hands it to Bob: the rating counts for both, and
+    the lead deciding whether to exclude it sees whose score it is, live
+    and after a reload."""
+    errors: list[str] = []
+    ann, ann_token = await desk.add_agent("Ann Walker")
+    bob, bob_token = await desk.add_agent("Bob Stone")
+    context, page, _, lead_token = await supervisor_page(chromium, desk, errors)
+    try:
+        await expect(page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up", timeout=TIMEOUT_MS)
+        ann_peer = await desk.agent(ann_token)
+        visitor = await desk.visitor()
+        await visitor.next("session")
+        chat_id = (await visitor.call("chat:start", {"text": "my invoice is wrong"}))["chat"]["id"]
+        await ann_peer.next("chat:assigned")
+        bob_peer = await desk.agent(bob_token)
+        await desk.advance(30)
+        moved = await ann_peer.call("chat:transfer", {"chat_id": chat_id, "to": {"agent_id": bob.id}})
+        assert moved["ok"], moved
+        await bob_peer.next("chat:assigned")
+        assert (await bob_peer.call("chat:end", {"chat_id": chat_id}))["ok"]
+        rated = await visitor.call("survey:submit", {"chat_id": chat_id, "rating": 2})
+        assert rated["ok"], rated
+
+        survey = page.locator(f'[data-sd="survey"][data-survey-id="{rated["survey_id"]}"]')
+        await expect(survey.locator('[data-sd="survey-agents"]')).to_have_text(" · Ann Walker, Bob Stone",
+                                                                               timeout=TIMEOUT_MS)
+        await page.reload()
+        await expect(survey.locator('[data-sd="survey-agents"]')).to_have_text(" · Ann Walker, Bob Stone",
+                                                                               timeout=TIMEOUT_MS)
+        async with api(desk, lead_token) as http:
+            listed = await (await http.get("/api/surveys")).json()
+        assert listed["surveys"][0]["agents"] == [{"id": ann.id, "name": "Ann Walker"},
+                                                  {"id": bob.id, "name": "Bob Stone"}]
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()

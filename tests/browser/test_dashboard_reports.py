@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from playwright.async_api import expect
 
@@ -136,6 +137,23 @@ async def test_the_reports_table_and_csv_tell_what_the_script_did(chromium, desk
         await expect(page.locator('[data-sd="queue-row"]')).to_have_count(1)
         await screenshot(page, "dashboard.png")
         assert await no_violations(page) == []
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
+
+
+async def test_report_totals_count_the_days_asked_for_not_today(chromium, desk):
+    """A week's report shows the week's conversions and abandoned chats:
+    their tiles must not say "today" as the live tiles do."""
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/reports")
+    try:
+        await expect(page.locator('[data-sd="report-rows"]')).to_have_attribute(
+            "data-loaded", re.compile(r"^\d{4}-\d\d-\d\d/\d{4}-\d\d-\d\d$"), timeout=TIMEOUT_MS)
+        totals = page.locator('[data-sd="report-totals"]')
+        for key in ("converted", "abandoned"):
+            sub = totals.locator(f'[data-sd="tile-{key}"] [data-sd="sub"]')
+            await expect(sub).to_have_text("in these days", timeout=TIMEOUT_MS)
         assert not errors, "\n".join(errors)
     finally:
         await context.close()

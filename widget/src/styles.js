@@ -69,6 +69,9 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-who { display: block; font-size: 11px; color: #616e7c; margin-bottom: 2px; }
 .sd-meta { display: block; font-size: 11px; color: #7b8794; margin-top: 2px; }
 .sd-typing { padding: 0 14px; min-height: 18px; font-size: 12px; color: #616e7c; }
+/* Before the first message nothing stands above the first step (pre-chat
+   form, offline form): no blank typing line, no empty notice band. */
+.sd-messages:empty + .sd-typing:empty, .sd-section:empty { display: none; }
 .sd-row { display: flex; gap: 6px; flex-wrap: wrap; }
 .sd-btn { border: 1px solid #2457c5; background: #fff; color: #2457c5; border-radius: 6px; padding: 6px 10px; cursor: pointer; }
 .sd-header .sd-btn { border-color: rgba(255,255,255,.7); background: transparent; color: #fff; padding: 2px 8px; font-size: 12px; }

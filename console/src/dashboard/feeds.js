@@ -51,8 +51,13 @@ export function alertItem(a, { agentName, onSuspend }) {
 /** The <li> of a survey, with an Exclude button while it counts. */
 export function surveyItem(s, { onExclude, link = true }) {
   const stars = "★".repeat(s.rating) + "☆".repeat(Math.max(0, 5 - s.rating));
+  // Whose score the rating counts for (and an exclusion changes).
+  const names = (s.agents || []).map((a) => a.name).filter(Boolean);
+  const rated = names.length ? el("span", { class: "muted", "data-sd": "survey-agents" }, ` · ${names.join(", ")}`) : null;
   const head = el("div", { class: "feed-head" },
-    el("span", { class: "stars", "data-sd": "survey-rating", "data-rating": s.rating, title: `${s.rating} of 5` }, stars),
+    el("span", {},
+      el("span", { class: "stars", "data-sd": "survey-rating", "data-rating": s.rating, title: `${s.rating} of 5` }, stars),
+      rated),
     timeEl(s.created_at));
   const comment = s.comment ? el("p", { class: "feed-body" }, el("q", { "data-sd": "survey-comment" }, s.comment)) : null;
   const links = link ? el("p", { class: "feed-links" }, chatLink(s.chat_id, "Open the chat")) : null;

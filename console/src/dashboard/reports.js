@@ -22,6 +22,14 @@ const TOTALS = [
   { key: "chats", label: "Chats handled", raw: (m) => m.today.chats },
   "first-response", "first-response-breaches", "response-gap", "handle", "converted", "abandoned", "csat",
 ];
+// The live tiles count today; a report counts the days it was asked for.
+const IN_RANGE = { converted: "in these days", abandoned: "in these days" };
+
+function totalSpec(t, tileSpecs) {
+  if (typeof t !== "string") return t;
+  const spec = tileSpecs.find((s) => s.key === t);
+  return IN_RANGE[t] ? { ...spec, sub: () => IN_RANGE[t] } : spec;
+}
 
 const COLUMNS = [
   ["chats", num], ["first_response_median_s", duration], ["first_response_p90_s", duration],
@@ -41,7 +49,7 @@ export class Reports {
     this.csv = $(root, "report-csv");
     this.rows = $(root, "report-rows");
     this.error = $(root, "report-error");
-    const specs = TOTALS.map((t) => (typeof t === "string" ? tileSpecs.find((s) => s.key === t) : t));
+    const specs = TOTALS.map((t) => totalSpec(t, tileSpecs));
     this.totals = new Tiles($(root, "report-totals"), { longestWait: () => 0, firstResponseS: app.firstResponseS }, specs);
     this.to.value = app.today;
     this.from.value = addDays(app.today, -6);

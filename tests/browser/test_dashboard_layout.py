@@ -1,0 +1,43 @@
+"""A visitor chooses their own name: one long unbroken word must not push
+the lead's buttons for that chat (Reassign, Suspend) out of its card, where
+they could not be reached."""
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from .dashboard_kit import TIMEOUT_MS, supervisor_page
+
+LONG = "W" * 200  # the longest name the widget accepts, with no place to break
+
+
+async def inside(inner, outer) -> bool:
+    a, b = await inner.bounding_box(), await outer.bounding_box()
+    return a is not None and b is not None and a["x"] >= b["x"] and a["x"] + a["width"] <= b["x"] + b["width"]
+
+
+async def test_a_long_visitor_name_keeps_the_row_buttons_inside_their_cards(chromium, desk):
+    errors: list[str] = []
+    await desk.add_agent("Ann", capacity=0)  # nobody takes it: the chat waits in the queue first
+    context, page, _, _ = await supervisor_page(chromium, desk, errors)
+    try:
+        visitor = await desk.visitor()
+        await visitor.next("session")
+        ack = await visitor.call("chat:start", {"text": "hello", "name": LONG})
+        assert ack["ok"], ack
+        queued = page.locator('[data-sd="queue-row"]')
+        await expect(queued).to_have_count(1, timeout=TIMEOUT_MS)
+        queue_card = page.locator('section.card', has=page.locator('[data-sd="queue-table"]'))
+        assert await inside(queued, queue_card), "the queue row runs out of its card"
+
+        _, token = await desk.add_agent("Bob")
+        await desk.agent(token)
+        row = page.locator('[data-sd="chat-row"]')
+        await expect(row).to_have_count(1, timeout=TIMEOUT_MS)
+        card = page.locator('section.card', has=page.locator('[data-sd="active-table"]'))
+        for button in ("reassign", "suspend-visitor"):
+            target = row.locator(f'[data-sd="{button}"]')
+            await expect(target).to_be_visible()
+            assert await inside(target, card), f"{button} is outside the Active chats card"
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
