@@ -108,8 +108,11 @@ class Desk {
     for (const panel of this.panels.values()) {
       if (!open.has(panel.id) && panel.chat.status !== "ended") panel.ended({ reason: null });
     }
+    // A chat shown before this connection reads what it missed; a new one
+    // gets its transcript from the `chat:assigned` that follows the session.
+    const shown = chats.filter((c) => this.panels.has(c.id));
     for (const chat of chats) this.panelFor(chat);
-    await Promise.all(chats.map((c) => this.panels.get(c.id).syncHistory()));
+    await Promise.all(shown.map((c) => this.panels.get(c.id).syncHistory()));
     for (const panel of this.panels.values()) panel.outbox.flush();
   }
 
