@@ -7,6 +7,7 @@ import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
 import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
+import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { ServerTime } from "./sla-clocks.js";
 import { TicketsView } from "./tickets.js";
 
@@ -57,11 +58,12 @@ class Desk {
   bindSocket() {
     const s = this.socket;
     s.on("session", (d) => this.onSession(d || {}));
-    s.on("disconnect", (reason) => {
+    this.rejoin = new Rejoin(s);
+    watchLogout(this.root);
+    s.on("disconnect", () => {
       this.ready = false;
       this.setConnection("Reconnecting…", "down");
       this.toggle.disabled = true;
-      if (reason === "io server disconnect") setTimeout(() => s.connect(), 5000);
     });
     s.on("connect_error", (err) => this.onRefused(err));
     s.on("chat:assigned", (d) => d && d.chat && this.onAssigned(d));
@@ -118,9 +120,12 @@ class Desk {
 
   onRefused(err) {
     const data = (err && err.data) || {};
-    if (data.code === "unauthorized" || data.code === "forbidden") {
-      this.connection.replaceChildren(document.createTextNode("Signed out. "), signInAgain());
-      this.connection.setAttribute("data-state", "down");
+    if (isSignedOut(data)) {
+      this.rejoin.stop();
+      signedOut();
+    } else if (data.code === "forbidden") {
+      this.rejoin.stop();
+      this.setConnection(staffError(data), "down");
     } else if (data.code) {
       this.setConnection(staffError(data), "down");
     } else {
@@ -333,12 +338,6 @@ class Desk {
     this.connection.textContent = text;
     this.connection.setAttribute("data-state", state);
   }
-}
-
-/** "Sign in again", back to this page afterwards. */
-function signInAgain() {
-  const back = `${window.location.pathname}${window.location.search}`;
-  return el("a", { href: `/console/login?next=${encodeURIComponent(back)}` }, "Sign in again");
 }
 
 /** A short two-note chime through WebAudio (no audio file); silent where
