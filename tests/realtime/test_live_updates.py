@@ -68,3 +68,36 @@ async def test_a_status_set_in_one_tab_reaches_the_agents_other_tabs(harness):
     assert await second.next("agent:status") == {"status": "available"}
     assert (await second.call("agent:status", {"status": "away"}))["ok"]
     assert await first.next("agent:status", lambda d: d["status"] == "away") == {"status": "away"}
+
+
+async def test_an_agent_added_after_the_last_look_hears_its_own_shift_end_at_that_instant(harness):
+    # The desk looked at its agents when it started (10:00), before this one existed:
+    # its shift ends at 10:02, before the desk's next look of its own (RECHECK, 10:05).
+    _, token = await harness.add_agent("Brief", shift="mon-fri 09:00-10:02")
+    agent = await harness.agent(token, available=False)
+    assert agent.received("session")[0]["on_shift"] is True
+    await harness.advance(119)
+    assert {"on_shift": False} not in agent.received("shift")
+    await harness.advance(1)
+    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
+
+
+async def test_a_shift_that_begins_soon_after_the_console_connects_is_told_at_its_start(harness):
+    _, token = await harness.add_agent("Late", shift="mon-fri 10:03-18:00")
+    agent = await harness.agent(token, available=False)
+    assert agent.received("session")[0]["on_shift"] is False
+    await harness.advance(179)
+    assert {"on_shift": True} not in agent.received("shift")
+    await harness.advance(1)
+    assert await agent.next("shift", lambda d: d["on_shift"]) == {"on_shift": True}
+
+
+async def test_the_desk_hours_end_reaches_an_agent_who_works_them_at_18_00(harness):
+    _, token = await harness.add_agent("Desk hours", shift="")
+    agent = await harness.agent(token, available=False)
+    for _ in range(8 * 12 - 1):  # five minutes at a time, up to 17:55 New York
+        await harness.advance(300)
+    await harness.advance(299)
+    assert {"on_shift": False} not in agent.received("shift")
+    await harness.advance(1)
+    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
