@@ -41,7 +41,7 @@ class Desk {
     this.chatsView = $("chat-area");
     this.ticketsView = $("view-tickets");
     this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
-    this.tickets = new TicketsView(this.ticketsView, this.api);
+    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId());
     this.waiting = [];
     this.queueLoading = null;
     this.toggle.addEventListener("click", () => this.toggleStatus());
@@ -78,6 +78,7 @@ class Desk {
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
+    s.on("ticket", (d) => this.tickets.changed(d)); // another agent's change, or the customer's
   }
 
   withPanel(data, apply) {

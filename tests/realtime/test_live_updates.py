@@ -101,3 +101,52 @@ async def test_the_desk_hours_end_reaches_an_agent_who_works_them_at_18_00(harne
     assert {"on_shift": False} not in agent.received("shift")
     await harness.advance(1)
     assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
+
+
+async def test_a_closure_added_or_removed_reaches_every_open_console_and_dashboard(harness):
+    _, token = await harness.add_agent("Alice")
+    agent = await harness.agent(token, available=False)
+    supervisor = await harness.supervisor()
+    async with rest(harness, await lead_token(harness)) as lead:
+        async with lead.post("/api/closures", json={"day": "2026-12-24", "reason": "Staff day"}) as response:
+            closure = (await response.json())["closure"]
+        for peer in (agent, supervisor):
+            assert await peer.next("closure") == {"action": "add", "closure": closure}
+        async with lead.delete(f"/api/closures/{closure['id']}") as response:
+            assert response.status == 200
+        for peer in (agent, supervisor):
+            assert await peer.next("closure", lambda d: d["action"] == "remove") == {"action": "remove",
+                                                                                   "closure": closure}
+
+
+async def test_every_change_to_a_ticket_reaches_every_agents_console_with_who_made_it(harness):
+    _, token = await harness.add_agent("Alice")
+    watcher = await harness.agent(token, available=False)
+    bob, bob_token = await harness.add_agent("Bob")
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    created = await visitor.call("ticket:create", {"email": "vera@example.test", "subject": "Printer jam",
+                                                   "text": "It jams."})
+    opened = await watcher.next("ticket")
+    assert opened == {"action": "opened", "ticket": created["ticket"], "by": None}  # the visitor's own
+    ticket_id = created["ticket"]["id"]
+    async with rest(harness, bob_token) as colleague:
+        async with colleague.post(f"/api/tickets/{ticket_id}/status", json={"status": "pending"}) as response:
+            assert response.status == 200
+        changed = await watcher.next("ticket", lambda d: d["action"] == "status")
+        assert changed["ticket"]["status"] == "pending" and changed["by"] == {"id": bob.id, "name": "Bob"}
+        async with colleague.post(f"/api/tickets/{ticket_id}/replies", json={"text": "Which model?"}) as response:
+            assert response.status == 201
+        replied = await watcher.next("ticket", lambda d: d["action"] == "reply")
+        assert replied["ticket"]["id"] == ticket_id and replied["by"]["name"] == "Bob"
+
+
+async def test_a_chat_made_a_ticket_is_announced_to_every_console(harness):
+    ann, token = await harness.add_agent("Ann")
+    agent = await harness.agent(token)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    chat = (await visitor.call("chat:start", {"text": "my site is down"}))["chat"]
+    ack = await agent.call("chat:convert", {"chat_id": chat["id"]})
+    opened = await agent.next("ticket")
+    assert opened == {"action": "opened", "ticket": ack["ticket"], "by": {"id": ann.id, "name": "Ann"}}

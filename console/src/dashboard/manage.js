@@ -103,6 +103,7 @@ export class Closures {
       e.preventDefault();
       this.add();
     });
+    app.socket.on("closure", () => this.load()); // another lead's change shows at once
     this.load();
   }
 
