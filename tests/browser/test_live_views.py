@@ -34,6 +34,7 @@ async def test_a_closure_another_lead_adds_or_removes_shows_at_once(chromium, de
                 closure = (await response.json())["closure"]
             await expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
             await expect(rows.locator('[data-sd="closure-row-reason"]')).to_have_text("Staff party")
+            await expect(rows).to_contain_text("by Lee")  # who added it, by name
             async with lead.delete(f"/api/closures/{closure['id']}"):
                 pass
         await expect(rows).to_have_count(0, timeout=TIMEOUT_MS)
