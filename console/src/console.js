@@ -78,7 +78,16 @@ class Desk {
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
-    s.on("ticket", (d) => this.tickets.changed(d)); // another agent's change, or the customer's
+    s.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
+  }
+
+  /** `ticket`: the tickets view follows, and so do the visitors' open tickets beside the chats. */
+  ticketChanged(data) {
+    if (!data || !data.ticket) return;
+    this.tickets.changed(data);
+    for (const panel of this.panels.values()) {
+      if (panel.context.shows(data.ticket.id)) panel.loadContext();
+    }
   }
 
   withPanel(data, apply) {

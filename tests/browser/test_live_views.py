@@ -102,3 +102,21 @@ async def test_closing_a_ticket_asks_first(kit, desk):  # noqa: F811
     await expect(form).to_be_hidden()
     assert (await desk.store.ticket_by_id(ticket["id"])).status.value == "closed"
     alice.assert_clean()
+
+
+async def test_the_open_tickets_beside_a_chat_follow_another_agents_change(kit, desk):  # noqa: F811
+    alice = await kit.console("Alice")
+    visitor = await desk.visitor()
+    await visitor.next("session")
+    ticket = (await visitor.call("ticket:create", {"email": "vera@example.test", "subject": "Printer jam",
+                                                   "text": "It jams."}))["ticket"]
+    ack = await visitor.call("chat:start", {"text": "About my other problem", "new_issue": True})
+    assert ack["ok"], ack
+    shown = alice.panel(ack["chat"]["id"]).locator(f'[data-sd="context-ticket"][data-ticket-id="{ticket["id"]}"]')
+    await expect(shown).to_have_count(1)
+    _, bob_token = await desk.add_agent("Bob")
+    async with api(desk, bob_token) as colleague:
+        async with colleague.post(f"/api/tickets/{ticket['id']}/status", json={"status": "solved"}):
+            pass
+    await expect(shown).to_have_count(0)  # solved: no longer open
+    alice.assert_clean()
