@@ -2,6 +2,7 @@
 // console page: the session cookie authenticates, and every unsafe method
 // carries the page's CSRF token in X-CSRF-Token.
 import { failed } from "./errors.js";
+import { isSignedOut, signedOut } from "./signed-out.js";
 
 export class Api {
   /** @param {string} csrf the token the console page holds */
@@ -33,6 +34,7 @@ export class Api {
         method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
       });
       const answer = await response.json();
+      if (response.status === 401 && answer && isSignedOut(answer.error)) signedOut(); // the session ended elsewhere
       return answer && typeof answer === "object" ? answer : badAnswer(response.status);
     } catch (_) {
       return { ok: false, error: { code: "network", message: "The server could not be reached" } };

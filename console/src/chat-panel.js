@@ -1,6 +1,7 @@
 // One chat in the agent console: its tab (label, unread count, SLA colour)
 // and its panel (header and actions, SLA clocks, transcript, composer with
 // canned replies and notes, the visitor's context beside it).
+import { HistoryReader } from "../../widget/src/history.js";
 import { Outbox } from "../../widget/src/outbox.js";
 import { Transcript } from "../../widget/src/transcript.js";
 import { el, formatDate, formatTime, randomId, request, TypingNotifier } from "../../widget/src/util.js";
@@ -9,7 +10,6 @@ import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
 import { SlaClocks } from "./sla-clocks.js";
 
-const HISTORY_PAGE = 50; // a full page means the server may hold more
 const TYPING_CLEAR_MS = 8000;
 const ENDED = {
   visitor: "The visitor ended the chat.",
@@ -43,6 +43,10 @@ export class ChatPanel {
     });
     this.build();
     this.transcript = new Transcript(this.messages, (m) => this.renderMessage(m), "agent");
+    this.history = new HistoryReader(socket, this.id, (messages) => {
+      this.addMessages(messages);
+      return true;
+    });
     this.outbox = new Outbox(
       (payload) => this.sendNow(payload),
       this.transcript,
@@ -108,11 +112,14 @@ export class ChatPanel {
     this.closeTab.addEventListener("click", () => this.desk.close(this));
   }
 
-  /** chat:assigned: the chat (with its clocks), its visitor, its messages and context. */
-  assigned({ chat, visitor, messages, context }) {
+  /** chat:assigned: the chat (with its clocks), its visitor, the first
+   * page of its messages (`more`: the rest is read page by page) and context. */
+  assigned({ chat, visitor, messages, more, context }) {
     const list = Array.isArray(messages) ? messages : [];
     this.update(chat, visitor || undefined);
-    this.addMessages(list, { live: false });
+    this.addMessages(list);
+    this.history.had(list.reduce((top, m) => Math.max(top, Number(m.seq) || 0), 0));
+    if (more) this.syncHistory();
     this.context.update({ visitor: this.visitor, chat: this.chat, context: context || {} });
     this.loadContext();
   }
@@ -198,14 +205,9 @@ export class ChatPanel {
     this.messages.scrollTop = this.messages.scrollHeight;
   }
 
-  async syncHistory() {
-    for (let page = 0; page < 100; page++) {
-      const ack = await request(this.socket, "chat:history", { chat_id: this.id, after_seq: this.transcript.lastSeq });
-      if (!ack.ok) return;
-      const messages = Array.isArray(ack.messages) ? ack.messages : [];
-      this.addMessages(messages);
-      if (messages.length < HISTORY_PAGE) return;
-    }
+  /** Reads what is not shown yet of the chat, every page of it. */
+  syncHistory() {
+    return this.history.sync();
   }
 
   /** chat:send (the server then tells the clocks' new state). */

@@ -7,6 +7,7 @@ import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
 import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
+import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { ServerTime } from "./sla-clocks.js";
 import { TicketsView } from "./tickets.js";
 
@@ -40,7 +41,7 @@ class Desk {
     this.chatsView = $("chat-area");
     this.ticketsView = $("view-tickets");
     this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
-    this.tickets = new TicketsView(this.ticketsView, this.api);
+    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId());
     this.waiting = [];
     this.queueLoading = null;
     this.toggle.addEventListener("click", () => this.toggleStatus());
@@ -57,11 +58,12 @@ class Desk {
   bindSocket() {
     const s = this.socket;
     s.on("session", (d) => this.onSession(d || {}));
-    s.on("disconnect", (reason) => {
+    this.rejoin = new Rejoin(s);
+    watchLogout(this.root);
+    s.on("disconnect", () => {
       this.ready = false;
       this.setConnection("Reconnecting…", "down");
       this.toggle.disabled = true;
-      if (reason === "io server disconnect") setTimeout(() => s.connect(), 5000);
     });
     s.on("connect_error", (err) => this.onRefused(err));
     s.on("chat:assigned", (d) => d && d.chat && this.onAssigned(d));
@@ -76,6 +78,16 @@ class Desk {
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
+    s.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
+  }
+
+  /** `ticket`: the tickets view follows, and so do the visitors' open tickets beside the chats. */
+  ticketChanged(data) {
+    if (!data || !data.ticket) return;
+    this.tickets.changed(data);
+    for (const panel of this.panels.values()) {
+      if (panel.context.shows(data.ticket.id)) panel.loadContext();
+    }
   }
 
   withPanel(data, apply) {
@@ -108,16 +120,22 @@ class Desk {
     for (const panel of this.panels.values()) {
       if (!open.has(panel.id) && panel.chat.status !== "ended") panel.ended({ reason: null });
     }
+    // A chat shown before this connection reads what it missed; a new one
+    // gets its transcript from the `chat:assigned` that follows the session.
+    const shown = chats.filter((c) => this.panels.has(c.id));
     for (const chat of chats) this.panelFor(chat);
-    await Promise.all(chats.map((c) => this.panels.get(c.id).syncHistory()));
+    await Promise.all(shown.map((c) => this.panels.get(c.id).syncHistory()));
     for (const panel of this.panels.values()) panel.outbox.flush();
   }
 
   onRefused(err) {
     const data = (err && err.data) || {};
-    if (data.code === "unauthorized" || data.code === "forbidden") {
-      this.connection.replaceChildren(document.createTextNode("Signed out. "), signInAgain());
-      this.connection.setAttribute("data-state", "down");
+    if (isSignedOut(data)) {
+      this.rejoin.stop();
+      signedOut();
+    } else if (data.code === "forbidden") {
+      this.rejoin.stop();
+      this.setConnection(staffError(data), "down");
     } else if (data.code) {
       this.setConnection(staffError(data), "down");
     } else {
@@ -330,12 +348,6 @@ class Desk {
     this.connection.textContent = text;
     this.connection.setAttribute("data-state", state);
   }
-}
-
-/** "Sign in again", back to this page afterwards. */
-function signInAgain() {
-  const back = `${window.location.pathname}${window.location.search}`;
-  return el("a", { href: `/console/login?next=${encodeURIComponent(back)}` }, "Sign in again");
 }
 
 /** A short two-note chime through WebAudio (no audio file); silent where

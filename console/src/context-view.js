@@ -26,6 +26,11 @@ export class ContextView {
     this.render();
   }
 
+  /** Whether the open tickets shown name `ticketId` (a `ticket` event about it reads them again). */
+  shows(ticketId) {
+    return (this.context.open_tickets || []).some((t) => t.id === ticketId);
+  }
+
   render() {
     const v = this.visitor;
     const c = this.context;

@@ -11,6 +11,7 @@ import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
 import { TILES } from "./dashboard/tiles.js";
+import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 
 const PAGES = {
   overview: (app) => new Overview(app),
@@ -43,16 +44,18 @@ class Dashboard {
 
   bindSocket() {
     const s = this.socket;
+    const rejoin = new Rejoin(s);
+    watchLogout(this.root);
     s.on("connect", () => this.setConnection("Live", "up"));
-    s.on("disconnect", (reason) => {
-      this.setConnection("Reconnecting…", "down");
-      if (reason === "io server disconnect") setTimeout(() => s.connect(), 5000);
-    });
+    s.on("disconnect", () => this.setConnection("Reconnecting…", "down"));
     s.on("connect_error", (err) => {
-      const code = err && err.data && err.data.code;
-      if (code === "unauthorized" || code === "forbidden") {
-        const back = encodeURIComponent(`${window.location.pathname}${window.location.search}`);
-        fill(this.connection, "Signed out. ", el("a", { href: `/console/login?next=${back}` }, "Sign in again"));
+      const data = (err && err.data) || {};
+      if (isSignedOut(data)) {
+        rejoin.stop();
+        signedOut();
+      } else if (data.code === "forbidden") {
+        rejoin.stop(); // signed in, but no longer a supervisor
+        fill(this.connection, "Supervisors only: ", el("a", { href: "/console" }, "open the agent console"));
         this.connection.setAttribute("data-state", "down");
       } else {
         this.setConnection("Reconnecting…", "down");

@@ -1,6 +1,8 @@
 // The tickets inside the console: a list with a status filter and a search,
 // and one ticket with its description, transcript, replies, status buttons
 // and a reply form. All through the REST API (GET /api/tickets...), as text.
+// What another agent (or the customer) changes shows at once: the `ticket`
+// event names the ticket, and the list or the ticket on show is read again.
 import { el, formatTime } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
 
@@ -12,6 +14,7 @@ const FILTERS = [
 const SETTABLE = [["open", "Open"], ["pending", "Pending"], ["solved", "Solved"], ["closed", "Closed"]];
 const STATUS = { pending_confirmation: "Awaiting confirmation", open: "Open", pending: "Pending", solved: "Solved",
   closed: "Closed" };
+const LIST_AGAIN_MS = 1000; // changes on a busy desk: the list is read at most this often
 
 /** A ticket status as people say it ("Awaiting confirmation", not pending_confirmation). */
 export function statusText(status) {
@@ -22,10 +25,13 @@ export class TicketsView {
   /**
    * @param {HTMLElement} root the tickets view's container
    * @param {import("./api.js").Api} api
+   * @param {() => string|null} selfId the agent using the console
    */
-  constructor(root, api) {
+  constructor(root, api, selfId = () => null) {
     this.root = root;
     this.api = api;
+    this.selfId = selfId;
+    this.listTimer = null;
     this.filter = el("select", { "data-sd": "ticket-filter", "aria-label": "Status" },
       ...FILTERS.map(([value, label]) => el("option", { value }, label)));
     this.search = el("input", { type: "search", "data-sd": "ticket-search", maxlength: "200",
@@ -52,6 +58,35 @@ export class TicketsView {
     this.detail.hidden = !ticketId;
     if (ticketId) await this.loadTicket(ticketId);
     else await this.loadList();
+  }
+
+  /** `ticket` (docs/protocol.md): a ticket was opened or changed. The list
+   * on show is read again (at most every LIST_AGAIN_MS); the ticket on show
+   * too, keeping the reply being written, saying who changed it when it
+   * was not this agent. */
+  changed(data) {
+    if (!data || !data.ticket || this.root.hidden) return;
+    if (!this.ticketId) {
+      if (!this.listTimer) this.listTimer = setTimeout(() => { this.listTimer = null; this.loadList(); }, LIST_AGAIN_MS);
+      return;
+    }
+    if (data.ticket.id !== this.ticketId) return;
+    const mine = data.by && data.by.id === this.selfId();
+    this.refreshTicket(mine ? "" : changeText(data));
+  }
+
+  async refreshTicket(note) {
+    const ticketId = this.ticketId;
+    const answer = await this.api.get(`/api/tickets/${encodeURIComponent(ticketId)}`);
+    if (this.ticketId !== ticketId || !answer.ok || !this.replyInput) return;
+    const draft = this.replyInput.value;
+    const focused = document.activeElement === this.replyInput;
+    const said = this.notice.hidden ? null : [this.notice.textContent, this.notice.getAttribute("data-state")];
+    this.render(answer.ticket, answer.quota);
+    this.replyInput.value = draft;
+    if (focused) this.replyInput.focus();
+    if (note) this.say(note, "info");
+    else if (said) this.say(...said);
   }
 
   async loadList() {
@@ -101,10 +136,12 @@ export class TicketsView {
   render(t, quota) {
     this.status = el("span", { class: "chip", "data-sd": "ticket-status", "data-status": t.status }, statusText(t.status));
     this.notice = el("p", { class: "action-result", "data-sd": "ticket-notice", role: "status", hidden: true });
+    this.closeForm = this.closeConfirm(t.id);
     const buttons = SETTABLE.map(([value, label]) => {
       const b = el("button", { type: "button", "data-sd": "ticket-set-status", "data-status": value,
         disabled: value === t.status }, label);
-      b.addEventListener("click", () => this.setStatus(t.id, value));
+      // Closing asks first, as ending a chat does: the customer is mailed, and the ticket leaves the open lists.
+      b.addEventListener("click", () => (value === "closed" ? this.askClose() : this.setStatus(t.id, value)));
       return b;
     });
     const facts = [
@@ -131,6 +168,7 @@ export class TicketsView {
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
         el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, "Set status:"), ...buttons)),
+      this.closeForm,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
       el("h3", {}, "Description"),
@@ -140,6 +178,29 @@ export class TicketsView {
       el("h3", {}, "Replies"), this.replies,
       ...(t.replies && t.replies.length ? [] : [el("p", { class: "muted no-replies" }, "No replies yet.")]), replyForm,
     );
+  }
+
+  /** "Close this ticket?", under the status buttons. */
+  closeConfirm(ticketId) {
+    const confirm = el("button", { type: "submit", class: "danger", "data-sd": "ticket-close-confirm" }, "Close ticket");
+    const cancel = el("button", { type: "button", class: "quiet" }, "Cancel");
+    const form = el("form", { class: "action-form ticket-confirm", "data-sd": "ticket-close-form", hidden: true },
+      el("span", { class: "form-title" }, "Close this ticket? The customer is told by email, and it leaves the open lists."),
+      confirm, cancel);
+    cancel.addEventListener("click", () => { form.hidden = true; });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      confirm.disabled = true;
+      await this.setStatus(ticketId, "closed");
+      confirm.disabled = false;
+      form.hidden = true;
+    });
+    return form;
+  }
+
+  askClose() {
+    this.closeForm.hidden = false;
+    this.closeForm.querySelector('[data-sd="ticket-close-confirm"]').focus();
   }
 
   say(text, state) {
@@ -167,15 +228,27 @@ export class TicketsView {
       return;
     }
     this.replyInput.value = "";
-    this.replies.append(replyItem(answer.reply));
+    // The `ticket` event may have shown it already (the view was read again).
+    if (!this.replies.querySelector(`[data-reply-id="${CSS.escape(String(answer.reply.id))}"]`)) {
+      this.replies.append(replyItem(answer.reply));
+    }
     this.detail.querySelectorAll(".no-replies").forEach((n) => n.remove());
     this.say("Reply sent to the customer.", "ok");
   }
 }
 
+/** What changed, for an agent looking at the ticket someone else changed. */
+function changeText(data) {
+  const who = data.by ? String(data.by.name || "Another agent") : "The customer";
+  if (data.action === "reply") return `${who} replied to the customer: the reply is below.`;
+  if (data.action === "status") return `${who} set the status to ${statusText(data.ticket.status)}.`;
+  return `${who} changed this ticket.`;
+}
+
 function replyItem(r) {
-  return el("li", { class: "reply", "data-sd": "ticket-reply", "data-author": r.author },
-    el("span", { class: "who" }, r.author === "agent" ? "Agent" : "Customer"), " ",
+  const who = r.author === "agent" ? String((r.agent && r.agent.name) || "Agent") : "Customer";
+  return el("li", { class: "reply", "data-sd": "ticket-reply", "data-author": r.author, "data-reply-id": r.id },
+    el("span", { class: "who" }, who), " ",
     el("time", { datetime: r.at }, formatTime(r.at, true)),
     el("p", { class: "ticket-text" }, String(r.text)));
 }

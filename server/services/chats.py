@@ -18,7 +18,7 @@ from .routing import Router
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SURVEYED
-from .tickets import TicketService, allowed_priority, chat_request, checked_email
+from .tickets import OPENED, TicketService, allowed_priority, chat_request, checked_email
 from .timers import Timers
 from .tokens import new_id
 from .views import HISTORY_PAGE, chat_view, iso, message_view, ticket_view
@@ -262,11 +262,13 @@ class ChatService:
         visitor = await desk.store.visitor_by_id(chat.visitor_id)
         messages = await desk.store.messages_after(chat.id, 0, include_notes=True, limit=1_000_000)
         request = chat_request(chat, messages, visitor, subject=subject, priority=priority)
+        agents = await self._router.authors(messages)  # each line names its writer
+        names = {"agents": agents, "visitor": visitor.name if visitor is not None else None}
         ticket = self._tickets.draft(visitor, request, now, site_id=chat.site_id, chat=chat, department=department,
                                      created_by=actor.id if actor is not None else None,
-                                     transcript=letters.transcript(messages, desk.tz, notes=True))
+                                     transcript=letters.transcript(messages, desk.tz, notes=True, **names))
         mails = [letters.receipt(ticket, letters.recipient(visitor.email, visitor.name), now, desk.tz,
-                                 shown_transcript=letters.transcript(messages, desk.tz, notes=False))
+                                 shown_transcript=letters.transcript(messages, desk.tz, notes=False, **names))
                  ] if visitor is not None and visitor.email else []
         receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
         done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails)
@@ -281,6 +283,7 @@ class ChatService:
         await self._deliver_system(ended, message)
         await self._ended(ended, {"chat_id": chat.id, "reason": str(EndReason.CONVERTED),
                                   "ticket": ticket_view(ticket)})
+        await self._tickets.announce(OPENED, ticket, agents.get(actor.id) if actor is not None else None)
         return ticket
 
     async def _convert_at_limit(self, chat: Chat) -> None:

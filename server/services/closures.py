@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 from . import audit
 from .context import Desk
 from .errors import BadRequest, NotFound
 from .model import Agent, Closure
 from .tokens import new_id
+from .views import iso
+
+EVENT = "closure"  # {"action": "add" | "remove", "closure": CLOSURE}, after the commit
+ROOMS = ("agents", "supervisors")
+
+
+def closure_view(closure: Closure) -> dict[str, Any]:
+    """CLOSURE of docs/protocol.md."""
+    return {"id": closure.id, "day": closure.day.isoformat(), "reason": closure.reason,
+            "created_at": iso(closure.created_at), "created_by": closure.created_by}
 
 
 class ClosureService:
@@ -35,7 +46,7 @@ class ClosureService:
         closure = await self._desk.store.add_closure(
             Closure(id=new_id(), day=day, reason=reason, created_at=self._desk.clock.now(), created_by=by.id))
         await audit.record(self._desk, audit.CLOSURE_ADD, _target(closure), actor_id=by.id, reason=reason)
-        await self._changed()
+        await self._changed("add", closure)
         return closure
 
     async def remove(self, by: Agent, closure_id: str) -> Closure:
@@ -44,13 +55,19 @@ class ClosureService:
             raise NotFound("no such closure")
         await audit.record(self._desk, audit.CLOSURE_REMOVE, _target(removed), actor_id=by.id,
                            data={"reason": removed.reason})
-        await self._changed()
+        await self._changed("remove", removed)
         return removed
 
-    async def _changed(self) -> None:
+    async def _changed(self, action: str, closure: Closure) -> None:
+        """After the store's commit: the calendar reloads, visitors and
+        agents hear what it changes for them (`desk`, `shift`), and every
+        open console and dashboard hears of the closure itself, so that a
+        list another lead is looking at follows."""
         await self.load()
         if self._on_change is not None:
             await self._on_change()
+        for room in ROOMS:
+            await self._desk.notify.emit(EVENT, {"action": action, "closure": closure_view(closure)}, room)
 
 
 def _target(closure: Closure) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from ..policy.calendar import closes_at, next_opening
 from .context import Desk
+from .model import Agent
 from .routing import Router
 from .timers import Timers
 from .views import iso
@@ -29,7 +30,18 @@ class DeskHours:
         # are idempotent (a state, not a delta), so that costs a repeat only.
         self._online: bool | None = None
         self._on_shift: dict[str, bool] = {}
+        self._shifts: dict[str, str] = {}  # each agent's shift as the last look timed it
         timers.on(DESK_HOURS, self._tick)
+
+    async def agent_seen(self, agent: Agent) -> None:
+        """An agent's console connected. An agent the last look did not
+        know (added since, from the command line or another process) or
+        whose shift has changed since gets a look now, so that its own
+        shift changes are timed at once and not up to RECHECK late."""
+        if agent.id not in self._on_shift:  # no look told it yet: its `session` just did
+            self._on_shift[agent.id] = self._desk.on_shift(agent, self._desk.clock.now())
+        if self._shifts.get(agent.id) != agent.shift:
+            await self.check()
 
     async def check(self) -> None:
         """Announces a change of `online` to every visitor (`desk` event)
@@ -59,7 +71,9 @@ class DeskHours:
         """The next instant some agent's shift opens or closes."""
         desk, closed = self._desk, self._desk.closed(now)
         times = []
-        for agent in (await self._router.agents()).values():
+        agents = await self._router.agents()
+        self._shifts = {agent.id: agent.shift for agent in agents.values()}
+        for agent in agents.values():
             hours = desk.hours_of(agent)
             times.append(closes_at(hours, desk.tz, now, closed) if desk.on_shift(agent, now)
                          else next_opening(hours, desk.tz, now, closed))

@@ -15,13 +15,13 @@ in the desk's time zone, for people (services/dates.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 
 from . import dates
 from .headers import body_text, one_line
 from .mail import UnsendableMail, mailbox
-from .model import TICKET_LABEL, Message, OutgoingMail, Ticket, TicketStatus
+from .model import TICKET_LABEL, Agent, Author, Message, OutgoingMail, Ticket, TicketStatus
 
 SIGNATURE = "\n-- \nShiftdesk support\n"
 INDENT = "    "  # before a message's second and later lines in a transcript
@@ -33,6 +33,8 @@ _STATUS_WORDS = {
     TicketStatus.CLOSED: "closed",
 }
 _NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
+_NAME_MARKS = re.compile(r"[\[\]():]")
+NAME_CHARS = 60
 
 
 def _typed(text: str) -> str:
@@ -58,10 +60,14 @@ def recipient(email: str, name: str | None) -> str:
         return email
 
 
-def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool) -> str:
+def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool,
+               agents: Mapping[str, Agent] | None = None, visitor: str | None = None) -> str:
     """The chat as plain text: a line with the day (in `tz`) whenever it
-    changes, then one message a line, `[13:41 EST] visitor: text`, its
-    further lines indented; internal notes only when `notes`."""
+    changes, then one message a line, `[13:41 EST] Kim (visitor): text`,
+    its further lines indented; internal notes only when `notes`. Each
+    line names who wrote it: an agent's by its author (`agents`, by id:
+    after a transfer, not the chat's last agent), the visitor's by
+    `visitor`, its name when known; without a name, `agent` or `visitor`."""
     lines: list[str] = []
     shown_day = None
     for m in messages:
@@ -71,11 +77,35 @@ def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool) -> str:
             lines += [""] if lines else []
             lines.append(today)
             shown_day = today
-        who = "note" if m.note else str(m.author)
+        who = _author(m, agents or {}, visitor)
         first, *rest = _block(m.text).split("\n")
         lines.append(f"[{dates.clock(m.at, tz)}] {who}: {first}")
         lines += [INDENT + line for line in rest]
     return "\n".join(lines)
+
+
+def _author(message: Message, agents: Mapping[str, Agent], visitor: str | None) -> str:
+    """`Alice (agent)`, `Kim (visitor)`, `Alice (internal note)`; the role
+    alone for a name not known. The role comes last and names carry no
+    brackets or colons, so no name passes for another role or a line."""
+    if message.author is Author.SYSTEM:
+        return "system"
+    if message.author is Author.VISITOR:
+        name, role = visitor, "visitor"
+    else:
+        agent = agents.get(message.author_id) if message.author_id else None
+        name, role = (agent.name if agent else None), ("internal note" if message.note else "agent")
+    name = _name(name)
+    if not name:
+        return "note" if message.note else role
+    return f"{name} ({role})"
+
+
+def _name(name: str | None) -> str:
+    """A person's name fit for a transcript line: one line, no `[]():`,
+    at most NAME_CHARS characters."""
+    cleaned = " ".join(_NAME_MARKS.sub(" ", _line(name or "")).split())
+    return cleaned[:NAME_CHARS].rstrip()
 
 
 def receipt(ticket: Ticket, to: str, at: datetime, tz: tzinfo, *,

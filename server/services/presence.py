@@ -3,6 +3,7 @@ periods after a connection drops, and re-arming all of it after a restart."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ class PresenceService:
         self._closures = closures
         timers.on(VISITOR_GONE, chats.abandon)
         timers.on(AGENT_GONE, self._agent_gone)
+        self.on_agent_connected: Callable[[Agent], Awaitable[None]] | None = None  # the desk hours
 
     # visitors
     async def visitor_connected(self, visitor: Visitor, conn: str, token: str) -> dict[str, Any]:
@@ -86,6 +88,8 @@ class PresenceService:
         chats = [await self._chats.chat(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
         if presence.status is AgentStatus.AVAILABLE:
             await self._router.route()
+        if self.on_agent_connected is not None:  # its shift's changes are timed from now on
+            await self.on_agent_connected(agent)
         limits = self._sla.limits  # the console runs the clocks a visitor's message starts
         return {"agent": {**agent_view(agent), "status": str(presence.status)},
                 "on_shift": desk.on_shift(agent, now), "now": iso(now),

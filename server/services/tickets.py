@@ -32,6 +32,11 @@ RATE_WINDOW_S = 3600
 OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
 SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
+# To every agent's console after the commit: {"action", "ticket": TICKET, "by": {"id", "name"} | null}.
+# It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
+EVENT = "ticket"
+OPENED, STATUS, REPLY = "opened", "status", "reply"
+ROOM = "agents"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,6 +100,7 @@ class TicketService:
                  ] if request.email else []
         stored = await desk.store.create_ticket(ticket, mails)
         self._mailed(mails)
+        await self.announce(OPENED, stored)
         return stored
 
     async def _allow(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
@@ -136,6 +142,7 @@ class TicketService:
                                       self.confirm_link(token))]
         stored = await desk.store.create_ticket(ticket, mails)
         self._mailed(mails)
+        await self.announce(OPENED, stored, agent)
         return stored
 
     def confirm_link(self, token: str) -> str:
@@ -154,6 +161,7 @@ class TicketService:
         if changed is None:
             raise NotFound("no such ticket")
         self._mailed(mails)
+        await self.announce(STATUS, changed[1])
         return changed[1]
 
     # agents' work
@@ -163,8 +171,8 @@ class TicketService:
             raise NotFound("no such ticket")
         return ticket
 
-    async def set_status(self, ticket_id: str, status: TicketStatus) -> Ticket:
-        """A status change, mailed to the ticket's email."""
+    async def set_status(self, ticket_id: str, status: TicketStatus, by: Agent | None = None) -> Ticket:
+        """A status change (by `by`), mailed to the ticket's email."""
         if status is TicketStatus.PENDING_CONFIRMATION:
             raise BadRequest("only the confirmation link decides pending_confirmation")
         ticket, now = await self.get(ticket_id), self._desk.clock.now()
@@ -178,6 +186,7 @@ class TicketService:
         if changed is None:
             raise NotFound("no such ticket")
         self._mailed(mails)
+        await self.announce(STATUS, changed[1], by)
         return changed[1]
 
     async def reply(self, agent: Agent, ticket_id: str, text: str) -> TicketReply:
@@ -188,7 +197,14 @@ class TicketService:
         mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text)] if ticket.email else []
         stored = await self._desk.store.add_ticket_reply(reply, mails)
         self._mailed(mails)
+        await self.announce(REPLY, ticket, agent)
         return stored
+
+    async def announce(self, action: str, ticket: Ticket, by: Agent | None = None) -> None:
+        """Tells every open console that `ticket` changed (`EVENT`), once the
+        store has committed the change; `by` None: the visitor or the desk."""
+        who = {"id": by.id, "name": by.name} if by is not None else None
+        await self._desk.notify.emit(EVENT, {"action": action, "ticket": ticket_view(ticket), "by": who}, ROOM)
 
     # what the desk knows of a visitor
     async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:

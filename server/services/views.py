@@ -102,16 +102,23 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
     return view
 
 
-def ticket_detail(ticket: Ticket, replies: list[TicketReply] = ()) -> dict[str, Any]:
-    """A ticket as agents see it."""
+def ticket_detail(ticket: Ticket, replies: list[TicketReply] = (),
+                  agents: Mapping[str, Agent] | None = None) -> dict[str, Any]:
+    """A ticket as agents see it (`agents`, by id: who wrote its replies)."""
     return {**ticket_view(ticket), "description": ticket.description, "email": ticket.email,
             "visitor_id": ticket.visitor_id, "account": ticket.account_id, "department": ticket.department,
             "transcript": ticket.transcript, "warranty": ticket.warranty, "created_by": ticket.created_by,
             "updated_at": iso(ticket.updated_at), "response_due_at": iso(ticket.response_due_at),
             "resolution_due_at": iso(ticket.resolution_due_at),
-            "replies": [reply_view(r) for r in replies]}
+            "replies": [reply_view(r, agents) for r in replies]}
 
 
-def reply_view(reply: TicketReply) -> dict[str, Any]:
-    return {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author, "author_id": reply.author_id,
+def reply_view(reply: TicketReply, agents: Mapping[str, Agent] | None = None) -> dict[str, Any]:
+    """A ticket's reply; an agent's names its author (`agent`, as on MESSAGE)
+    when `agents` knows it."""
+    view = {"id": reply.id, "ticket_id": reply.ticket_id, "author": reply.author, "author_id": reply.author_id,
             "text": reply.text, "at": iso(reply.at)}
+    agent = agents.get(reply.author_id) if agents and reply.author_id else None
+    if agent is not None:
+        view["agent"] = {"id": agent.id, "name": agent.name}
+    return view

@@ -23,10 +23,11 @@ from ..realtime.common import check_text
 from ..services import canned, roster
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
-from ..services.model import Agent, Closure, Priority, Role, Ticket, TicketStatus
+from ..services.closures import closure_view
+from ..services.model import Agent, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
 from ..services.tickets import TicketRequest
-from ..services.views import iso, reply_view, ticket_detail, ticket_view, visitor_view
+from ..services.views import reply_view, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
 from .params import Limit, Offset, Query, path_id, query_of
 from .params import Id as QueryId, Text as QueryText
@@ -118,17 +119,17 @@ def listed_view(ticket: Ticket) -> dict[str, Any]:
     return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}}
 
 
-def closure_view(closure: Closure) -> dict[str, Any]:
-    return {"id": closure.id, "day": closure.day.isoformat(), "reason": closure.reason,
-            "created_at": iso(closure.created_at), "created_by": closure.created_by}
-
-
 async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -> web.Response:
     """The ticket with its replies, and its visitor's plan quota (None
     without a visitor or a verified plan)."""
     store = services.desk.store
     visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
-    return ok(status, ticket=ticket_detail(ticket, await store.ticket_replies(ticket.id)),
+    replies = await store.ticket_replies(ticket.id)
+    agents = await services.router.everyone()  # a removed agent still wrote what they wrote
+    if any(r.author_id not in agents for r in replies if r.author_id):  # one added since the cache was read
+        await services.router.agents(fresh=True)
+        agents = await services.router.everyone()
+    return ok(status, ticket=ticket_detail(ticket, replies, agents),
               quota=await services.tickets.quota(visitor) if visitor else None)
 
 
@@ -204,13 +205,13 @@ async def get_ticket(request: web.Request, agent: Agent) -> web.Response:
 
 async def set_status(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, StatusSet)
-    return await ticket_answer(services, await services.tickets.set_status(path_id(request), cmd.status))
+    return await ticket_answer(services, await services.tickets.set_status(path_id(request), cmd.status, agent))
 
 
 async def reply(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, ReplyAdd)
     added = await services.tickets.reply(agent, path_id(request), check_text(services, cmd.text))
-    return ok(201, reply=reply_view(added))
+    return ok(201, reply=reply_view(added, {agent.id: agent}))
 
 
 # visitors

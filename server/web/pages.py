@@ -75,8 +75,13 @@ async def console_page(request: web.Request) -> web.Response:
 
 
 async def login_page(request: web.Request, error: str | None = None, status: int = 200) -> web.Response:
+    """The login form. `?signed_out=1`: a console page whose session ended
+    elsewhere sent the person here, and the form says so (a fixed sentence:
+    nothing of the query is shown)."""
+    signed_out = error is None and request.query.get("signed_out") == "1"
     response = aiohttp_jinja2.render_template("login.html", request, {
-        "csrf_token": await csrf_token(request), "error": error, "next": safe_next(request.query.get("next"))})
+        "csrf_token": await csrf_token(request), "error": error, "next": safe_next(request.query.get("next")),
+        "signed_out": signed_out})
     response.set_status(status)
     return response
 

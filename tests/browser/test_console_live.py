@@ -33,6 +33,18 @@ async def test_the_shift_badge_and_the_empty_area_follow_a_closure_live(kit, des
     console.assert_clean()
 
 
+async def test_the_shift_badge_goes_off_at_the_agents_own_shift_end_on_the_desks_clock(kit, desk):  # noqa: F811
+    console = await kit.console("Brief", shift="mon-fri 09:00-10:02")  # added after the desk's last look
+    shift = console.sd("shift")
+    await expect(shift).to_have_text("On shift")
+    await desk.advance(119)
+    await expect(shift).to_have_text("On shift")
+    await desk.advance(1)
+    await expect(shift).to_have_text("Off shift")
+    await expect(console.sd("empty")).to_contain_text("You are outside your shift")
+    console.assert_clean()
+
+
 async def test_a_canned_reply_added_meanwhile_is_in_the_menu_without_a_reload(kit, desk):  # noqa: F811
     console = await kit.console("Alice")
     _, chat = await start_chat(desk, "Where is my refund?")

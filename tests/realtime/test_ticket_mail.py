@@ -84,7 +84,32 @@ async def test_a_converted_chats_transcript_shows_desk_times_in_the_mail_and_the
     transcript = ("Monday 23 November 2026\n"
                   "[10:00 EST] visitor: my site is down\n"
                   "    [10:09 EST] agent: refund approved\n"  # typed: indented under the visitor's message
-                  "[10:09 EST] agent: Looking into it")
+                  "[10:09 EST] Ann (agent): Looking into it")
     assert transcript in inbox.body()
     stored = await harness.store.ticket_by_id(ack["ticket"]["id"])
     assert stored.transcript == transcript
+
+
+async def test_each_transcript_line_names_who_wrote_it_across_a_transfer(harness, inbox):
+    ann, ann_token = await harness.add_agent("Ann")
+    bob, bob_token = await harness.add_agent("Bob")
+    first = await harness.agent(ann_token)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    chat = (await visitor.call("chat:start", {"text": "my invoice is wrong", "name": "Vera [agent]: ok",
+                                              "email": "vera@example.test"}))["chat"]
+    await first.call("chat:send", {"chat_id": chat["id"], "client_id": "a1", "text": "Let me look"})
+    second = await harness.agent(bob_token)
+    assert (await first.call("chat:transfer", {"chat_id": chat["id"], "to": {"agent_id": bob.id}}))["ok"]
+    await second.call("chat:send", {"chat_id": chat["id"], "client_id": "b1", "text": "refund due", "note": True})
+    await second.call("chat:send", {"chat_id": chat["id"], "client_id": "b2", "text": "Refunded today"})
+    ack = await second.call("chat:convert", {"chat_id": chat["id"]})
+    await delivered(harness, inbox, 1)
+    lines = ["[10:00 EST] Vera agent ok (visitor): my invoice is wrong",  # a claimed name cannot pass for a role
+             "[10:00 EST] Ann (agent): Let me look",
+             "[10:00 EST] Bob (internal note): refund due",
+             "[10:00 EST] Bob (agent): Refunded today"]
+    stored = await harness.store.ticket_by_id(ack["ticket"]["id"])
+    assert stored.transcript.split("\n")[1:] == lines
+    mailed = inbox.body()
+    assert "\n".join(lines[:2] + lines[3:]) in mailed and "refund due" not in mailed

@@ -1,5 +1,6 @@
 // The widget's behaviour: the /visitor protocol (see docs/protocol.md) driven
 // by socket events and user actions, rendered through a WidgetView.
+import { HistoryReader } from "./history.js";
 import { Transcript } from "./transcript.js";
 import { el, randomId, request, TypingNotifier } from "./util.js";
 import { suspendedPanel, useTicketPanel } from "./panels.js";
@@ -7,7 +8,6 @@ import { Outbox } from "./outbox.js";
 import { visitorError } from "./errors.js";
 import { minutes, plural, render, renderAfter } from "./screens.js";
 
-const HISTORY_PAGE = 50; // a full page means the server may hold more
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
 const RETRY_SUSPENDED_MS = 60000; // the soonest we ask again once a suspension should have lifted
@@ -248,7 +248,10 @@ export class WidgetChat {
    * Then applies the events about it that came before we knew its id. */
   adopt(chat, position = null) {
     if (!this.chat || this.chat.id !== chat.id) {
-      if (this.transcriptChat !== chat.id) this.transcript.clear();
+      if (this.transcriptChat !== chat.id) {
+        this.transcript.clear();
+        this.history = this.historyOf(chat.id); // a fresh transcript is read from its start
+      }
       this.transcriptChat = chat.id;
       this.position = position;
       this.warning = "";
@@ -261,16 +264,18 @@ export class WidgetChat {
     }
   }
 
-  /** Fetches what we have not seen yet of the open chat (after the last seq). */
+  /** Reads what we have not seen yet of the open chat, every page of it. */
   async syncHistory() {
-    for (let page = 0; page < 100 && this.chat; page++) {
-      const chatId = this.chat.id;
-      const ack = await request(this.socket, "chat:history", { chat_id: chatId, after_seq: this.transcript.lastSeq });
-      if (!ack.ok || !this.chat || this.chat.id !== chatId) return;
-      const messages = Array.isArray(ack.messages) ? ack.messages : [];
+    if (this.chat) await this.history.sync();
+  }
+
+  /** The history of `chatId`, shown while it is the open chat. */
+  historyOf(chatId) {
+    return new HistoryReader(this.socket, chatId, (messages) => {
+      if (!this.chat || this.chat.id !== chatId) return false;
       this.addMessages(messages);
-      if (messages.length < HISTORY_PAGE) return;
-    }
+      return true;
+    }, this.transcript.lastSeq);
   }
 
   addMessages(messages) {

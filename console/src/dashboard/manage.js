@@ -103,6 +103,7 @@ export class Closures {
       e.preventDefault();
       this.add();
     });
+    app.socket.on("closure", () => this.load()); // another lead's change shows at once
     this.load();
   }
 
@@ -114,6 +115,8 @@ export class Closures {
       showError(this.error, err);
       return;
     }
+    const known = new Set(this.app.agents().map((a) => a.id));
+    if (closures.some((c) => c.created_by && !known.has(c.created_by))) await this.app.loadAgents(); // names, not ids
     fill(this.rows, ...closures.map((c) => {
       const remove = el("button", { type: "button", class: "small danger", "data-sd": "closure-remove" }, "Remove…");
       remove.addEventListener("click", () => this.remove(c));

@@ -2,6 +2,7 @@
 // the page's CSRF token on unsafe methods) and the /supervisor socket.
 import { io } from "socket.io-client";
 import { staffError } from "../errors.js";
+import { isSignedOut, signedOut } from "../signed-out.js";
 
 /** A failed call; `message` is a sentence for the lead (errors.js), the
  * server's own words stay in `error.message`. */
@@ -40,6 +41,7 @@ export class Api {
     } catch (_) {
       throw new ApiError(response.status, { code: "http", message: `HTTP ${response.status}` });
     }
+    if (response.status === 401 && data && isSignedOut(data.error)) signedOut(); // the session ended elsewhere
     if (!response.ok || !data || data.ok !== true) throw new ApiError(response.status, data && data.error);
     return data;
   }

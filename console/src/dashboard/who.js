@@ -28,10 +28,12 @@ export class WhoPicker {
    * @param {{visitor_id?: string, account_id?: string, site?: string, visitor?: object}} target what the
    *   lead acted from (`visitor`: what the page knows of them already)
    * @param {"suspend"|"lift"} mode lift: the scope that holds is picked first
+   * @param {() => void} onChoose called when the lead picks someone or a scope
    */
-  constructor(api, target, mode) {
+  constructor(api, target, mode, onChoose = () => {}) {
     this.api = api;
     this.mode = mode;
+    this.onChoose = onChoose;
     this.chosen = null; // a /api/visitors result, or {account, site} for an account none of whose visitors is known
     this.scope = target.account_id ? "account" : "visitor";
     this.timer = null;
@@ -93,6 +95,7 @@ export class WhoPicker {
       pick.addEventListener("click", () => {
         this.picked = true;
         this.choose(v);
+        this.onChoose();
       });
       return el("li", {}, pick);
     }));
@@ -127,7 +130,10 @@ export class WhoPicker {
     const option = (value, label) => {
       const input = el("input", { type: "radio", name: "who-scope", value, "data-sd": `who-scope-${value}`,
         checked: this.scope === value });
-      input.addEventListener("change", () => { this.scope = value; });
+      input.addEventListener("change", () => {
+        this.scope = value;
+        this.onChoose();
+      });
       return el("label", { class: "check" }, input, label);
     };
     return el("div", { class: "who-scope", role: "radiogroup", "aria-label": "Scope" },
