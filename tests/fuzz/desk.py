@@ -44,6 +44,7 @@ FUZZ_CONFIG = {"limits": {"messages_per_minute": 10**7, "events_per_minute": 10*
                           "bad_packets_per_minute": 10**7},
                "policy": {"duration_warn_s": 10**8, "duration_convert_s": 10**8 + 1}}
 ROLL_S = 3601  # past the hourly ticket windows
+SETTING_UP = "setting up"  # what the desk does before the first generated input
 
 
 class LoopThread:
@@ -114,7 +115,7 @@ class Probe:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            self._since = loop.time()
+            self._since, began = loop.time(), self._doing()
             try:
                 ack = await self._peer.call("chat:send", {"chat_id": self._chat_id, "client_id": f"p{self.count}",
                                                           "text": f"probe {self.count}"}, timeout=30)
@@ -128,7 +129,7 @@ class Probe:
             self.max_s = max(self.max_s, took)
             if not ack.get("ok"):
                 self.failures.append(f"probe chat:send failed: {ack} (meanwhile: {doing})")
-            if took > MAX_ROUND_TRIP_S:
+            if took > MAX_ROUND_TRIP_S and SETTING_UP not in (began, doing):  # fuzzing's latency, not set-up's
                 self.failures.append(f"probe chat:send took {took:.2f} s (meanwhile: {doing})")
             await asyncio.sleep(PROBE_PAUSE_S)
 
@@ -189,7 +190,7 @@ class Desk:
     """The module's server, its cast and the checks every example ends with."""
 
     def __init__(self, directory: Path, *, helpers: bool = True) -> None:
-        self.doing = "setting up"  # for the probe's report of a slow round trip
+        self.doing = SETTING_UP  # for the probe's report of a slow round trip
         self.thread = LoopThread("fuzz-desk")
         self.trap = LogTrap()
         logging.getLogger().addHandler(self.trap)
