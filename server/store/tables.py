@@ -215,6 +215,7 @@ ticket_replies = Table(
     Column("author_id", ID),  # a visitor or an agent id, so no foreign key
     Column("text", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("seq", Integer, nullable=False, server_default="0"),  # the writing order within its ticket
     Index("ix_ticket_replies_ticket_id_at", "ticket_id", "at"),
 )
 

@@ -112,7 +112,11 @@ class TicketRecords(SqlBase):
             touched = await first_row(conn, _ticket_update(reply.ticket_id, {"updated_at": reply.at}))
             if touched is None:
                 raise errors.NotFound(f"no ticket {reply.ticket_id}")
-            stmt = insert(ticket_replies).values(rows.reply_values(reply)).returning(*ticket_replies.c)
+            # the ticket's row is locked by the update above: no other reply to it takes this seq
+            r = ticket_replies.c
+            seq = select(func.coalesce(func.max(r.seq), 0) + 1).where(r.ticket_id == reply.ticket_id)
+            stmt = (insert(ticket_replies).values({**rows.reply_values(reply), "seq": seq.scalar_subquery()})
+                    .returning(*ticket_replies.c))
             stored = rows.reply_of(returned(await first_row(conn, stmt)))
             await insert_mails(conn, labelled(mails, rows.ticket_of(touched).label))
         return stored
@@ -120,7 +124,7 @@ class TicketRecords(SqlBase):
     async def ticket_replies(self, ticket_id: str) -> list[TicketReply]:
         """The ticket's replies, oldest first."""
         r = ticket_replies.c
-        stmt = select(ticket_replies).where(r.ticket_id == ticket_id).order_by(r.at, r.id)
+        stmt = select(ticket_replies).where(r.ticket_id == ticket_id).order_by(r.at, r.seq, r.id)
         return [rows.reply_of(row) for row in await self._all(stmt)]
 
     async def count_tickets(self, site_id: str, *, account_id: str | None = None,

@@ -279,6 +279,16 @@ async def test_replies_list_oldest_first_and_touch_the_ticket(store: SqlStore) -
     assert await mail_subjects(store) == ["Re: SD-000001"]
 
 
+async def test_replies_written_at_the_same_instant_list_in_writing_order(store: SqlStore) -> None:
+    site = await a_site(store)
+    ticket = await store.create_ticket(a_ticket(site.id))
+    written = [TicketReply(id=new_id(), ticket_id=ticket.id, author="agent", text=f"reply {n}", at=T0 + HOUR,
+                           author_id=new_id()) for n in range(8)]  # random ids: 1 in 8! to pass by luck
+    for reply in written:
+        await store.add_ticket_reply(reply)
+    assert [r.text for r in await store.ticket_replies(ticket.id)] == [r.text for r in written]
+
+
 async def test_a_reply_to_a_missing_ticket_is_not_found_and_queues_no_mail(store: SqlStore) -> None:
     reply = TicketReply(id=new_id(), ticket_id=new_id(), author="visitor", text="hello?", at=T0)
     with pytest.raises(errors.NotFound):
