@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from email import policy
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 
@@ -62,3 +63,23 @@ def smtp_server(port: int, *, auth: bool = False) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+# Fixtures for a harness whose desk mails to a real SMTP server; a test
+# module imports all three (`from tests.smtp import config_overrides, inbox, smtp_port`).
+
+@pytest.fixture
+def smtp_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def inbox(smtp_port: int) -> Iterator[Inbox]:
+    with smtp_server(smtp_port) as running:
+        yield running
+
+
+@pytest.fixture
+def config_overrides(smtp_port: int) -> dict:
+    """The harness's desk mails through `inbox`."""
+    return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "Desk <desk@example.test>"}}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import aiohttp
@@ -17,7 +16,7 @@ import pytest
 
 from server.services.model import Visitor
 from server.services.tokens import hash_token, new_id, new_token
-from tests.smtp import Inbox, free_port, smtp_server
+from tests.smtp import Inbox, config_overrides, inbox, smtp_port  # noqa: F401 (fixtures)
 
 
 def b_word(raw: str) -> str:
@@ -61,22 +60,6 @@ def one_line(text: str) -> str:
 
 def as_body(text: str) -> str:
     return BODY_CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
-    with smtp_server(smtp_port) as running:
-        yield running
-
-
-@pytest.fixture
-def config_overrides(smtp_port: int) -> dict:
-    return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "Desk <desk@example.test>"}}
 
 
 async def delivered(harness, inbox: Inbox, count: int) -> None:

@@ -4,32 +4,14 @@ never costs another client its message in the same group commit."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import jwt
 import pytest
 
 from server.services.clock import ManualClock
-from tests import pgutil
+from tests.both_stores import database_url, pg_database  # noqa: F401 (fixtures)
 from tests.peers import Refused
 from tests.web.test_console_login import log_in
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    url = pgutil.scratch_database_or_skip()
-    yield url
-    pgutil.drop_in_own_loop(url)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/desk.db"
-    url: str = request.getfixturevalue("pg_database")
-    pgutil.reset_in_own_loop(url)
-    return url
 
 
 async def test_a_nul_in_a_message_is_refused_alone(harness):

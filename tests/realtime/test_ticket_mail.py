@@ -3,27 +3,7 @@ server (aiosmtpd): the conversion receipt, and what a visitor-typed subject
 cannot do to the headers."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.smtp import Inbox, free_port, smtp_server
-
-
-@pytest.fixture
-def smtp_port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def inbox(smtp_port: int) -> Iterator[Inbox]:
-    with smtp_server(smtp_port) as running:
-        yield running
-
-
-@pytest.fixture
-def config_overrides(smtp_port: int) -> dict:
-    return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "Desk <desk@example.test>"}}
+from tests.smtp import Inbox, config_overrides, inbox, smtp_port  # noqa: F401 (fixtures)
 
 
 async def test_a_converted_chat_mails_its_receipt_with_the_transcript(harness, inbox):

@@ -24,21 +24,10 @@ from server.services.model import OutgoingMail
 from server.store import SqlStore, open_store
 from server.store.tables import outbox
 from tests.realtime.test_mail_injection import CORPUS, IDS as CORPUS_IDS, as_body
-from tests.smtp import Inbox, free_port, smtp_server
+from tests.smtp import Inbox, inbox, smtp_port, smtp_server  # noqa: F401 (fixtures)
 
 SECRET = "hunter2-not-in-logs"
 FROM = "Shiftdesk Support <support@desk.example.test>"
-
-
-@pytest.fixture
-def port() -> int:
-    return free_port()
-
-
-@pytest.fixture
-def inbox(port: int) -> Iterator[Inbox]:
-    with smtp_server(port) as running:
-        yield running
 
 
 @pytest.fixture
@@ -89,9 +78,9 @@ def header_lines(raw: bytes) -> list[bytes]:
 # delivery
 
 async def test_a_queued_mail_is_delivered_with_its_sender_recipient_subject_and_body(
-        store: SqlStore, clock: ManualClock, inbox: Inbox, port: int) -> None:
+        store: SqlStore, clock: ManualClock, inbox: Inbox, smtp_port: int) -> None:
     await store.queue_mail(a_mail(clock, headers=(("Reply-To", "desk@example.test"),)))
-    assert await MailWorker(store, clock, mail_config(port)).send_due() == 1
+    assert await MailWorker(store, clock, mail_config(smtp_port)).send_due() == 1
 
     [envelope] = inbox.envelopes
     assert (envelope.mail_from, envelope.rcpt_tos) == ("support@desk.example.test", ["vera@example.test"])
@@ -107,10 +96,10 @@ async def test_a_queued_mail_is_delivered_with_its_sender_recipient_subject_and_
 
 
 async def test_a_long_non_ascii_body_arrives_intact(
-        store: SqlStore, clock: ManualClock, inbox: Inbox, port: int) -> None:
+        store: SqlStore, clock: ManualClock, inbox: Inbox, smtp_port: int) -> None:
     text = "Grüße, ça marche — 日本語.\n" + "x" * 2000 + "\n.\n..leading dots\n"
     await store.queue_mail(a_mail(clock, subject="Ünïcode subject", text=text))
-    await MailWorker(store, clock, mail_config(port)).send_due()
+    await MailWorker(store, clock, mail_config(smtp_port)).send_due()
     assert inbox.message()["Subject"] == "Ünïcode subject"
     assert inbox.body() == text
 
@@ -119,9 +108,9 @@ async def test_a_long_non_ascii_body_arrives_intact(
 
 @pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r", "\u2028", "\x0b", "\x85"])
 async def test_a_line_break_in_the_subject_cannot_add_a_bcc(
-        store: SqlStore, clock: ManualClock, inbox: Inbox, port: int, line_break: str) -> None:
+        store: SqlStore, clock: ManualClock, inbox: Inbox, smtp_port: int, line_break: str) -> None:
     await store.queue_mail(a_mail(clock, subject=f"Hello{line_break}Bcc: evil@example.test"))
-    await MailWorker(store, clock, mail_config(port)).send_due()
+    await MailWorker(store, clock, mail_config(smtp_port)).send_due()
 
     [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["vera@example.test"]
@@ -130,11 +119,11 @@ async def test_a_line_break_in_the_subject_cannot_add_a_bcc(
 
 
 async def test_a_line_break_in_a_name_or_an_extra_header_cannot_add_a_header(
-        store: SqlStore, clock: ManualClock, inbox: Inbox, port: int) -> None:
+        store: SqlStore, clock: ManualClock, inbox: Inbox, smtp_port: int) -> None:
     to = mailbox("Eve\r\nBcc: evil@example.test", "eve@example.test")
     extra = (("X-Shiftdesk-Ticket", "SD-1\nCc: evil@example.test"),)
     await store.queue_mail(a_mail(clock, to=to, headers=extra))
-    await MailWorker(store, clock, mail_config(port)).send_due()
+    await MailWorker(store, clock, mail_config(smtp_port)).send_due()
 
     [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["eve@example.test"]
@@ -151,9 +140,9 @@ async def test_a_line_break_in_a_name_or_an_extra_header_cannot_add_a_header(
     "not an address",
 ])
 async def test_a_recipient_that_is_not_one_mailbox_is_given_up_not_sent(
-        store: SqlStore, clock: ManualClock, inbox: Inbox, port: int, to: str) -> None:
+        store: SqlStore, clock: ManualClock, inbox: Inbox, smtp_port: int, to: str) -> None:
     await store.queue_mail(a_mail(clock, to=to))
-    assert await MailWorker(store, clock, mail_config(port)).send_due() == 0
+    assert await MailWorker(store, clock, mail_config(smtp_port)).send_due() == 0
     assert inbox.envelopes == []
     row = await outbox_row(store)
     assert (row["attempts"], row["next_attempt_at"], row["sent_at"]) == (1, None, None)
@@ -209,9 +198,9 @@ def test_backoff_doubles_from_30_seconds_up_to_an_hour(attempts: int, seconds: i
 
 
 async def test_mail_waits_while_the_server_is_down_and_is_delivered_once_when_it_is_up(
-        store: SqlStore, clock: ManualClock, port: int, caplog: pytest.LogCaptureFixture) -> None:
+        store: SqlStore, clock: ManualClock, smtp_port: int, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    worker = MailWorker(store, clock, mail_config(port, user="desk", password=SECRET))
+    worker = MailWorker(store, clock, mail_config(smtp_port, user="desk", password=SECRET))
     task = asyncio.create_task(worker.run())
     try:
         await store.queue_mail(a_mail(clock))
@@ -222,7 +211,7 @@ async def test_mail_waits_while_the_server_is_down_and_is_delivered_once_when_it
         assert row["next_attempt_at"] == failed + timedelta(seconds=30)
         assert row["sent_at"] is None and row["last_error"]
 
-        with smtp_server(port, auth=True) as inbox:
+        with smtp_server(smtp_port, auth=True) as inbox:
             clock.advance(30)
             await eventually(lambda: _sent(store))
             clock.advance(3600)
@@ -246,7 +235,7 @@ async def _sent(store: SqlStore) -> bool:
     return (await outbox_row(store))["sent_at"] is not None
 
 
-async def test_the_worker_survives_any_send_error(store: SqlStore, clock: ManualClock, port: int) -> None:
+async def test_the_worker_survives_any_send_error(store: SqlStore, clock: ManualClock, smtp_port: int) -> None:
     calls: list[dict[str, Any]] = []
 
     async def flaky_send(message: Any, **options: Any) -> None:
@@ -254,14 +243,14 @@ async def test_the_worker_survives_any_send_error(store: SqlStore, clock: Manual
         if len(calls) == 1:
             raise RuntimeError("something unexpected")
 
-    worker = MailWorker(store, clock, mail_config(port, user="desk", password=SECRET, starttls=True),
+    worker = MailWorker(store, clock, mail_config(smtp_port, user="desk", password=SECRET, starttls=True),
                         send=flaky_send)
     await store.queue_mail(a_mail(clock))
     assert await worker.send_due() == 0
     clock.advance(30)
     assert await worker.send_due() == 1
     assert calls[1] == {"sender": "support@desk.example.test", "recipients": ["vera@example.test"],
-                        "hostname": "127.0.0.1", "port": port, "username": "desk",
+                        "hostname": "127.0.0.1", "port": smtp_port, "username": "desk",
                         "password": SECRET, "start_tls": True, "timeout": 30.0}
     assert (await outbox_row(store))["last_error"] == "RuntimeError: something unexpected"
 
@@ -269,7 +258,7 @@ async def test_the_worker_survives_any_send_error(store: SqlStore, clock: Manual
 # restarts and configuration
 
 async def test_a_restart_still_delivers_what_was_queued(
-        tmp_path: Path, clock: ManualClock, inbox: Inbox, port: int) -> None:
+        tmp_path: Path, clock: ManualClock, inbox: Inbox, smtp_port: int) -> None:
     url = f"sqlite:///{tmp_path / 'restart.db'}"
     first = await open_store(url)
     await first.migrate()
@@ -280,7 +269,7 @@ async def test_a_restart_still_delivers_what_was_queued(
 
     second = await open_store(url)
     try:
-        worker = MailWorker(second, clock, mail_config(port))
+        worker = MailWorker(second, clock, mail_config(smtp_port))
         assert await worker.send_due() == 1  # the unclaimed one at once
         clock.advance(600)  # the dead worker's claim lapses
         assert await worker.send_due() == 1

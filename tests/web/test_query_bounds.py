@@ -4,35 +4,18 @@ in server/web/ is bounded, and a value out of bounds is refused with 400
 an integer past 64 bits where SQLite shrugs)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from server.services.model import Role, Visitor
 from server.services.tokens import hash_token, new_id, new_token
-from tests import pgutil
+from tests.both_stores import database_url, pg_database  # noqa: F401 (fixtures)
 from tests.web.test_console_login import PASSWORD, log_in
 
 HUGE = "99999999999999999999"  # past 64 bits
 LONG = "x" * 300
-
-
-@pytest.fixture(scope="module")
-def pg_database() -> Iterator[str]:
-    url = pgutil.scratch_database_or_skip()
-    yield url
-    pgutil.drop_in_own_loop(url)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/desk.db"
-    url: str = request.getfixturevalue("pg_database")
-    pgutil.reset_in_own_loop(url)
-    return url
 
 
 @pytest.fixture

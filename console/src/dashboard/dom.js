@@ -116,6 +116,7 @@ export function pill(text, kind) {
 export function visitorName(visitor) {
   const v = visitor || {};
   const name = v.name || (v.id ? `Visitor ${shortId(v.id)}` : "Visitor");
-  return el("span", { class: "who", "data-sd": "visitor-name" }, name,
+  return el("span", { class: "who", "data-sd": "visitor-name" },
+    el("span", { class: "who-name", title: name }, name),  // clamped to 3 lines in tables; the title has it all
     v.verified ? pill("verified", "ok") : null);
 }

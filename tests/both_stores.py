@@ -1,0 +1,27 @@
+"""Fixtures for a harness test module that runs each test on SQLite and on
+PostgreSQL (a scratch database per module, emptied before each test); the
+module imports both (`from tests.both_stores import database_url, pg_database`)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import pgutil
+
+
+@pytest.fixture(scope="module")
+def pg_database() -> Iterator[str]:
+    url = pgutil.scratch_database_or_skip()
+    yield url
+    pgutil.drop_in_own_loop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/desk.db"
+    url: str = request.getfixturevalue("pg_database")
+    pgutil.reset_in_own_loop(url)
+    return url
