@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from email import policy
 from pathlib import Path
