@@ -38,17 +38,33 @@ class Router:
         self._agents: dict[str, Agent] = {}  # not removed
         self._everyone: dict[str, Agent] = {}  # removed ones too: history keeps their names
         self._agents_at: float | None = None
+        self._loading: asyncio.Future | None = None  # the read of agents in flight, shared
         self._positions: dict[str, int] = {}
 
     async def agents(self, fresh: bool = False) -> dict[str, Agent]:
         """Every agent not removed, cached for AGENTS_TTL_S real seconds (a
-        cache, not policy: the monotonic clock is right here, not the desk's)."""
-        now = time.monotonic()
-        if fresh or self._agents_at is None or now - self._agents_at > AGENTS_TTL_S:
-            self._everyone = {a.id: a for a in await self._desk.store.list_agents()}
-            self._agents = {a.id: a for a in self._everyone.values() if not a.removed}
-            self._agents_at = now
+        cache, not policy: the monotonic clock is right here, not the desk's).
+        When the cache lapses, the callers of that moment share one read:
+        under load every message in flight asks at once."""
+        if fresh:
+            await self._load_agents()
+        elif self._agents_at is None or time.monotonic() - self._agents_at > AGENTS_TTL_S:
+            if self._loading is None:
+                self._loading = asyncio.ensure_future(self._load_agents())
+                self._loading.add_done_callback(self._loaded)
+            await asyncio.shield(self._loading)  # one caller cancelled does not cancel the others' read
         return self._agents
+
+    async def _load_agents(self) -> None:
+        started = time.monotonic()
+        everyone = {a.id: a for a in await self._desk.store.list_agents()}
+        self._everyone, self._agents = everyone, {i: a for i, a in everyone.items() if not a.removed}
+        self._agents_at = started
+
+    def _loaded(self, loading: asyncio.Future) -> None:
+        self._loading = None
+        if not loading.cancelled():
+            loading.exception()  # its waiters got it; no "never retrieved" warning if none waits
 
     async def everyone(self) -> dict[str, Agent]:
         """Every agent, removed ones too: for names in history."""
