@@ -28,7 +28,7 @@ from .services.clock import SystemClock
 from .services.context import Desk
 from .services.ports import Clock
 from .store import open_store
-from .web.assets import ROOT, TEMPLATES
+from .web.assets import ROOT, STATIC, TEMPLATES, version
 from .web.logs import quiet_client_errors
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
 from .web.security import anonymous_server, security_headers
@@ -80,7 +80,9 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     setup_session(app, EncryptedCookieStorage(session_key(config), cookie_name="shiftdesk_session",
                                               httponly=True, samesite="Lax", max_age=SESSION_MAX_AGE_S,
                                               secure=config.base_url.startswith("https://")))
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    templates = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    # the stylesheet's URL changes with its content: an upgraded desk is never drawn with the old one
+    templates.globals["console_css"] = f"/static/console.css?v={version(STATIC / 'console.css')}"
     app[SERVICES], app[SIO] = services, sio
     if demo_site:
         app[DEMO_SITE] = demo_site
