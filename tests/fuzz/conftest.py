@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fuzz.desk import Desk
+from tests.fuzz.desk import TRIED, Desk
 
 
 def open_desk(tmp_path_factory: pytest.TempPathFactory, name: str, **cast) -> Iterator[Desk]:
@@ -26,3 +26,15 @@ def check_the_normal_client(desk: Desk) -> None:
     problems = desk.probe_problems()
     assert desk.probe.count > 0, "the probe never completed a round trip"
     assert not problems, f"{len(problems)} slow or failed round trips (max {desk.probe.max_s:.2f} s): {problems[:5]}"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many inputs each event, frame kind and route really got in this
+    process (with pytest-xdist the workers keep theirs: run with `-n 0` to
+    see them)."""
+    if not TRIED:
+        return
+    terminalreporter.section("fuzz inputs tried")
+    for target, count in sorted(TRIED.items()):
+        terminalreporter.write_line(f"{count:>8}  {target}")
+    terminalreporter.write_line(f"{sum(TRIED.values()):>8}  in all; fewest {min(TRIED.values())}")

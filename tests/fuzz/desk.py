@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +46,9 @@ FUZZ_CONFIG = {"limits": {"messages_per_minute": 10**7, "events_per_minute": 10*
                "policy": {"duration_warn_s": 10**8, "duration_convert_s": 10**8 + 1}}
 ROLL_S = 3601  # past the hourly ticket windows
 SETTING_UP = "setting up"  # what the desk does before the first generated input
+# inputs sent per event, frame kind and route in this process (replays and shrinking included):
+# what a run really tried, printed at the end of the run (tests/fuzz/conftest.py)
+TRIED: Counter[str] = Counter()
 
 
 class LoopThread:
@@ -257,9 +261,11 @@ class Desk:
         _, lead_token = await h.add_agent("Lead", role=Role.SUPERVISOR)
         self.lead_token = lead_token
 
-    def check(self, work: Coroutine[Any, Any, list[str]], label: str = "") -> list[str]:
+    def check(self, work: Coroutine[Any, Any, list[str]], label: str = "", target: str = "") -> list[str]:
         """Runs one example on the server's loop (`work` returns what went
-        wrong); adds any change to the victim's record and the log's errors."""
+        wrong); adds any change to the victim's record and the log's errors.
+        `target`: the event, frame kind or route, counted in TRIED."""
+        TRIED[target] += 1
         self.doing = f"example {self.examples + 1}: {label[:300]}"
         problems = list(self.run(work))
         record = self.record.read()

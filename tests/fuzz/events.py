@@ -274,7 +274,7 @@ def _fuzz_one(desk: Desk, driver: Driver, event: str, refs: list[str], prepare: 
         note(label)
         problems = desk.check(driver.emit(
             example["event"], payload, ack=example["ack"], with_payload=example["with_payload"],
-            ascii_only=example["ascii_only"]), label)
+            ascii_only=example["ascii_only"]), label, f"{driver.namespace} {event}")
         outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run = given(example=event_inputs(driver.namespace, event, refs))(run)

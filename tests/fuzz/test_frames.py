@@ -159,7 +159,8 @@ def test_raw_frames_neither_crash_nor_kill_the_connection(desk, visitor, kind):
         frame, extra, ack_ids, may_close = build(driver, spec, desk.ids)
         label = f"frame {str(frame)[:2000]!r} + {len(extra)} attachments, acks {ack_ids}"
         note(label)
-        problems = desk.check(driver.send_frame(frame, ack_ids, extra=extra, may_close=may_close), label)
+        problems = desk.check(driver.send_frame(frame, ack_ids, extra=extra, may_close=may_close), label,
+                              f"frames: {kind}")
         outcome_event(driver.outcome)
         assert not problems, "\n".join(problems)
     run()

@@ -283,7 +283,7 @@ def _fuzz_route(desk: Desk, clients: Clients, route: tuple[str, str]) -> None:
             problems, status = await send(desk, clients, route, request)
             outcome.append(status)
             return problems
-        problems = desk.check(one(), label)
+        problems = desk.check(one(), label, f"{route[0]} {route[1]}")
         outcome_event(outcome[0])
         assert not problems, "\n".join(problems)
     run()
