@@ -58,6 +58,8 @@ class Router:
     async def _load_agents(self) -> None:
         started = time.monotonic()
         everyone = {a.id: a for a in await self._desk.store.list_agents()}
+        if self._agents_at is not None and started < self._agents_at:
+            return  # a read begun after this one (fresh=True) already landed: keep the newer
         self._everyone, self._agents = everyone, {i: a for i, a in everyone.items() if not a.removed}
         self._agents_at = started
 

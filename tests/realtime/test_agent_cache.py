@@ -39,3 +39,29 @@ async def test_a_cancelled_caller_does_not_cancel_the_others_read(harness):
     await asyncio.sleep(0)
     first.cancel()
     assert [a.name for a in (await second).values()] == ["Ann"]
+
+
+async def test_a_shared_read_that_lands_late_does_not_undo_a_fresh_one(harness):
+    await harness.add_agent("Ann")
+    router, store = harness.services.router, harness.services.desk.store
+    list_agents, release = store.list_agents, asyncio.Event()
+
+    async def slow_first():  # the lapsed cache's read, held back until after a fresh read
+        agents = await list_agents()
+        store.list_agents = list_agents
+        await release.wait()
+        return agents
+
+    store.list_agents = slow_first
+    try:
+        router._agents_at = None
+        stale = asyncio.ensure_future(router.agents())
+        await asyncio.sleep(0.05)
+        await harness.add_agent("Bob")
+        assert {a.name for a in (await router.agents(fresh=True)).values()} == {"Ann", "Bob"}
+        release.set()
+        await stale
+        assert {a.name for a in (await router.agents()).values()} == {"Ann", "Bob"}
+    finally:
+        store.list_agents = list_agents
+        del store.list_agents
