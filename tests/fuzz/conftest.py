@@ -25,7 +25,8 @@ def check_the_normal_client(desk: Desk) -> None:
     own could run on another pytest-xdist worker, beside another server)."""
     problems = desk.probe_problems()
     assert desk.probe.count > 0, "the probe never completed a round trip"
-    assert not problems, f"{len(problems)} slow or failed round trips (max {desk.probe.max_s:.2f} s): {problems[:5]}"
+    assert not problems, (f"{len(problems)} of {desk.probe.count} round trips slow or failed "
+                          f"(max {desk.probe.max_s:.2f} s): {problems[:5]}")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
