@@ -38,11 +38,18 @@ def setup_routes(app: web.Application) -> None:
     setup_dashboard(app)
     setup_widget(app)
     setup_metrics(app)
-    app.router.add_static("/static/", STATIC)
+    # one file, not a directory: aiohttp's static handler answers a name past the file system's
+    # limit with a 500 (ENAMETOOLONG), and there is nothing else in it to serve
+    app.router.add_get("/static/console.css", stylesheet)
 
 
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
+
+
+async def stylesheet(request: web.Request) -> web.StreamResponse:
+    """The console's stylesheet; pages link it by a URL that changes with its content."""
+    return web.FileResponse(STATIC / "console.css", headers={"Cache-Control": "no-cache"})
 
 
 def bundle(name: str, cache: str):

@@ -51,7 +51,7 @@ class Spec:
 PAGE = Spec()
 ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/"): PAGE, ("GET", "/healthz"): PAGE, ("GET", "/widget.js"): PAGE,
-    ("GET", "/static/console.js"): PAGE, ("GET", "/static/dashboard.js"): PAGE, ("GET", "/static/{filename}"): PAGE,
+    ("GET", "/static/console.js"): PAGE, ("GET", "/static/dashboard.js"): PAGE, ("GET", "/static/console.css"): PAGE,
     ("GET", "/console"): PAGE, ("GET", "/console/login"): PAGE,
     ("POST", "/console/login"): Spec(form=("email", "password", "csrf_token")),
     ("POST", "/console/logout"): Spec(form=("csrf_token",)),
