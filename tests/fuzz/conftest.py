@@ -26,7 +26,8 @@ def check_the_normal_client(desk: Desk) -> None:
     problems = desk.probe_problems()
     assert desk.probe.count > 0, "the probe never completed a round trip"
     assert not problems, (f"{len(problems)} of {desk.probe.count} round trips slow or failed "
-                          f"(max {desk.probe.max_s:.2f} s): {problems[:5]}")
+                          f"(max {desk.probe.max_s:.2f} s, full collections of the test process left out, "
+                          f"the longest {desk.probe.collections.longest_s:.2f} s): {problems[:5]}")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
