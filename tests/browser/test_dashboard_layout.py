@@ -7,6 +7,7 @@ import asyncio
 
 from playwright.async_api import expect
 
+from .consolekit import kit, start_chat  # noqa: F401 (kit: a fixture)
 from .dashboard_kit import TIMEOUT_MS, supervisor_page
 
 LONG = "W" * 200  # the longest name the widget accepts, with no place to break
@@ -49,6 +50,45 @@ async def test_a_long_visitor_name_keeps_the_row_buttons_inside_their_cards(chro
             target = row.locator(f'[data-sd="{button}"]')
             await expect(target).to_be_visible()
             assert await inside(target, card), f"{button} is outside the Active chats card"
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}}
+
+
+async def test_at_phone_width_a_long_name_keeps_the_agents_chat_head_and_messages_readable(kit, desk):
+    agent = await kit.console("Alice")
+    await agent.page.set_viewport_size(PHONE["viewport"])
+    _, chat = await start_chat(desk, "Hello, my site is down", name=LONG)
+    panel = agent.panel(chat["id"])
+    await expect(panel).to_be_visible(timeout=TIMEOUT_MS)
+    title, actions = panel.locator('[data-sd="chat-title"]'), panel.locator(".chat-actions")
+    chips = panel.locator(".chat-heading")
+    title_box, chips_box, actions_box = await title.bounding_box(), await chips.bounding_box(), await actions.bounding_box()
+    assert title_box and title_box["width"] > 200, f"the title is squeezed away: {title_box}"
+    assert actions_box["y"] >= chips_box["y"] + chips_box["height"] - 1, "the actions lie over the title and tags"
+    who = panel.locator('[data-sd="message"] .who').first
+    assert (await who.bounding_box())["height"] < 20, "a long author name takes more than one line"
+    agent.assert_clean()
+
+
+async def test_at_phone_width_the_audit_log_keeps_a_long_name_inside_its_card(chromium, desk):
+    await desk.add_agent("Ann")
+    visitor = await desk.visitor()
+    session = await visitor.next("session")
+    assert (await visitor.call("chat:start", {"text": "hello", "name": LONG}))["ok"]
+    assert (await (await desk.supervisor()).call("account:suspend", {"visitor_id": session["visitor_id"],
+                                                                      "reason": "spam"}))["ok"]
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/audit")
+    try:
+        await page.set_viewport_size(PHONE["viewport"])
+        row = page.locator('[data-sd="audit-row"]')
+        await expect(row).to_have_count(1, timeout=TIMEOUT_MS)
+        card = page.locator("section.card", has=page.locator('[data-sd="audit-table"]'))
+        assert await inside(row.locator('[data-sd="audit-sentence"]'), card), "the sentence runs out of its card"
         assert not errors, "\n".join(errors)
     finally:
         await context.close()
