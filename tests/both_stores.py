@@ -1,6 +1,7 @@
 """Fixtures for a harness test module that runs each test on SQLite and on
-PostgreSQL (a scratch database per module, emptied before each test); the
-module imports both (`from tests.both_stores import database_url, pg_database`)."""
+PostgreSQL (a scratch database per importing module and session, emptied
+before each test); the module imports both (`from tests.both_stores import
+database_url, pg_database`). The store contract tests take `pg_database` too."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ import pytest
 from tests import pgutil
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     url = pgutil.scratch_database_or_skip()
     yield url

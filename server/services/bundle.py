@@ -55,8 +55,7 @@ class Services:
         chats = ChatService(desk, router, timers, sla, tickets, signals)
         hours = DeskHours(desk, router, timers)
         closures = ClosureService(desk, on_change=hours.check)
-        presence = PresenceService(desk, router, chats, timers, sla, tickets, closures)
-        presence.on_agent_connected = hours.agent_seen
+        presence = PresenceService(desk, router, chats, timers, sla, tickets, closures, hours.agent_seen)
         moderation = ModerationService(desk, chats, timers)
         chats.may_chat = moderation.check
         auth = AuthService(desk)

@@ -24,7 +24,10 @@ STATUS_EVENT = "agent:status"  # to the agent's own consoles: {"status"}
 
 class PresenceService:
     def __init__(self, desk: Desk, router: Router, chats: ChatService, timers: Timers, sla: SlaService,
-                 tickets: TicketService, closures: ClosureService) -> None:
+                 tickets: TicketService, closures: ClosureService,
+                 agent_seen: Callable[[Agent], Awaitable[None]]) -> None:
+        """`agent_seen`: told of each console that connects (the desk hours
+        time its agent's shift changes from then on)."""
         self._desk = desk
         self._router = router
         self._chats = chats
@@ -34,7 +37,7 @@ class PresenceService:
         self._closures = closures
         timers.on(VISITOR_GONE, chats.abandon)
         timers.on(AGENT_GONE, self._agent_gone)
-        self.on_agent_connected: Callable[[Agent], Awaitable[None]] | None = None  # the desk hours
+        self._agent_seen = agent_seen
 
     # visitors
     async def visitor_connected(self, visitor: Visitor, conn: str, token: str) -> dict[str, Any]:
@@ -88,8 +91,7 @@ class PresenceService:
         chats = [await self._chats.chat(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
         if presence.status is AgentStatus.AVAILABLE:
             await self._router.route()
-        if self.on_agent_connected is not None:  # its shift's changes are timed from now on
-            await self.on_agent_connected(agent)
+        await self._agent_seen(agent)  # its shift's changes are timed from now on
         limits = self._sla.limits  # the console runs the clocks a visitor's message starts
         return {"agent": {**agent_view(agent), "status": str(presence.status)},
                 "on_shift": desk.on_shift(agent, now), "now": iso(now),

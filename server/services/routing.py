@@ -79,11 +79,15 @@ class Router:
             self._agents[agent.id] = agent
 
     async def authors(self, messages: Iterable[Message]) -> dict[str, Agent]:
-        """Every agent, removed ones too, with every agent who wrote one of
-        `messages` (read afresh when the cache misses one): what
-        `message_view` names them by."""
-        agents = await self.everyone()  # a removed agent still wrote what they wrote
-        if any(m.author_id not in agents for m in messages if m.author is Author.AGENT and m.author_id):
+        """What `message_view` names the agents who wrote `messages` by."""
+        return await self.writers(m.author_id for m in messages if m.author is Author.AGENT)
+
+    async def writers(self, agent_ids: Iterable[str | None]) -> dict[str, Agent]:
+        """Every agent, removed ones too (a removed agent still wrote what
+        they wrote), read afresh when the cache misses one of `agent_ids`
+        (an agent added since it was read)."""
+        agents = await self.everyone()
+        if any(i not in agents for i in agent_ids if i):
             await self.agents(fresh=True)
             agents = self._everyone
         return agents

@@ -125,10 +125,7 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     store = services.desk.store
     visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
     replies = await store.ticket_replies(ticket.id)
-    agents = await services.router.everyone()  # a removed agent still wrote what they wrote
-    if any(r.author_id not in agents for r in replies if r.author_id):  # one added since the cache was read
-        await services.router.agents(fresh=True)
-        agents = await services.router.everyone()
+    agents = await services.router.writers(r.author_id for r in replies if r.author == "agent")
     return ok(status, ticket=ticket_detail(ticket, replies, agents),
               quota=await services.tickets.quota(visitor) if visitor else None)
 

@@ -2,20 +2,14 @@
 SQLite (a temp file) and on PostgreSQL (a scratch database per run)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from server.store import SqlStore, open_store
 from tests import pgutil
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    url = pgutil.scratch_database_or_skip()
-    yield url
-    pgutil.drop_in_own_loop(url)
+from tests.both_stores import pg_database  # noqa: F401 (a fixture)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -44,9 +44,10 @@ async def test_a_cancelled_caller_does_not_cancel_the_others_read(harness):
 async def test_a_shared_read_that_lands_late_does_not_undo_a_fresh_one(harness):
     await harness.add_agent("Ann")
     router, store = harness.services.router, harness.services.desk.store
-    list_agents, release = store.list_agents, asyncio.Event()
+    list_agents, begun, release = store.list_agents, asyncio.Event(), asyncio.Event()
 
     async def slow_first():  # the lapsed cache's read, held back until after a fresh read
+        begun.set()
         agents = await list_agents()
         store.list_agents = list_agents
         await release.wait()
@@ -56,7 +57,7 @@ async def test_a_shared_read_that_lands_late_does_not_undo_a_fresh_one(harness):
     try:
         router._agents_at = None
         stale = asyncio.ensure_future(router.agents())
-        await asyncio.sleep(0.05)
+        await begun.wait()
         await harness.add_agent("Bob")
         assert {a.name for a in (await router.agents(fresh=True)).values()} == {"Ann", "Bob"}
         release.set()

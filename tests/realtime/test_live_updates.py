@@ -7,6 +7,7 @@ from __future__ import annotations
 import aiohttp
 
 from server.services.model import Role
+from tests.realtime.test_chat_loop import start_chat
 
 NOW_DAY = "2026-11-23"  # the clock's Monday, 10:00 in New York: inside the desk hours
 
@@ -17,6 +18,13 @@ def rest(harness, token: str) -> aiohttp.ClientSession:
 
 async def lead_token(harness) -> str:
     return (await harness.add_agent("Lead", role=Role.SUPERVISOR, shift=""))[1]
+
+
+async def off_shift_at_the_next_second(harness, agent) -> None:
+    """Not told yet, and told the second the clock reaches the shift's end."""
+    assert {"on_shift": False} not in agent.received("shift")
+    await harness.advance(1)
+    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
 
 
 async def test_a_closure_today_takes_the_agent_off_shift_in_its_console_and_back(harness):
@@ -36,9 +44,7 @@ async def test_the_end_of_a_shift_reaches_the_console_at_that_instant(harness):
     _, token = await harness.add_agent("Early", shift="mon-fri 09:00-11:00")
     agent = await harness.agent(token, available=False)
     await harness.advance(3600 - 1)
-    assert {"on_shift": False} not in agent.received("shift")
-    await harness.advance(1)
-    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
+    await off_shift_at_the_next_second(harness, agent)
 
 
 async def test_canned_reply_changes_reach_every_open_console_and_dashboard(harness):
@@ -98,9 +104,7 @@ async def test_the_desk_hours_end_reaches_an_agent_who_works_them_at_18_00(harne
     for _ in range(8 * 12 - 1):  # five minutes at a time, up to 17:55 New York
         await harness.advance(300)
     await harness.advance(299)
-    assert {"on_shift": False} not in agent.received("shift")
-    await harness.advance(1)
-    assert await agent.next("shift", lambda d: not d["on_shift"]) == {"on_shift": False}
+    await off_shift_at_the_next_second(harness, agent)
 
 
 async def test_a_closure_added_or_removed_reaches_every_open_console_and_dashboard(harness):
@@ -144,9 +148,7 @@ async def test_every_change_to_a_ticket_reaches_every_agents_console_with_who_ma
 async def test_a_chat_made_a_ticket_is_announced_to_every_console(harness):
     ann, token = await harness.add_agent("Ann")
     agent = await harness.agent(token)
-    visitor = await harness.visitor()
-    await visitor.next("session")
-    chat = (await visitor.call("chat:start", {"text": "my site is down"}))["chat"]
+    _, _, chat = await start_chat(harness)
     ack = await agent.call("chat:convert", {"chat_id": chat["id"]})
     opened = await agent.next("ticket")
     assert opened == {"action": "opened", "ticket": ack["ticket"], "by": {"id": ann.id, "name": "Ann"}}
