@@ -16,8 +16,10 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from .config import Config
 from .live.memory import MemoryLiveState
+from .live.redis import RedisLiveState
 from .realtime import codec
 from .realtime.dispatch import DeskServer, SocketNotifier
+from .realtime.manager import DeskRedisManager
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
 from .services.auth import SESSION_MAX_AGE_S
@@ -26,12 +28,12 @@ from .services.mail import MailWorker
 from .services.metrics import ChangeNotifier
 from .services.clock import SystemClock
 from .services.context import Desk
-from .services.ports import Clock
+from .services.ports import Clock, LiveState
 from .store import open_store
 from .web.assets import ROOT, STATIC, TEMPLATES, version
 from .web.logs import quiet_client_errors
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
-from .web.security import anonymous_server, security_headers
+from .web.security import anonymous_server, client_behind, security_headers
 
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", DeskServer)
@@ -59,11 +61,12 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     if migrate:
         await store.migrate()
     clock = clock or SystemClock()
-    sio = DeskServer(limits=config.limits, clock=clock, async_mode="aiohttp", json=codec,
+    live, manager = shared_state(config)
+    sio = DeskServer(limits=config.limits, clock=clock, node=live.node, async_mode="aiohttp", json=codec,
                      cors_allowed_origins="*", max_http_buffer_size=MAX_PACKET_BYTES,
-                     namespaces=["/visitor", "/agent", "/supervisor"])
+                     namespaces=["/visitor", "/agent", "/supervisor"], client_manager=manager)
     notify = ChangeNotifier(SocketNotifier(sio))  # every event emitted marks the live metrics stale
-    desk = Desk(config=config, store=store, live=MemoryLiveState(), notify=notify, clock=clock)
+    desk = Desk(config=config, store=store, live=live, notify=notify, clock=clock)
     services = Services.build(desk)
     notify.on_emit = services.metrics.changed
     mail = MailWorker(store, desk.clock, config.mail)
@@ -73,7 +76,8 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
 
     anonymous_server()
     quiet_client_errors()
-    app = web.Application(client_max_size=MAX_PACKET_BYTES)
+    proxies = config.server.proxies
+    app = web.Application(client_max_size=MAX_PACKET_BYTES, middlewares=[client_behind(proxies)] if proxies else [])
     app.on_response_prepare.append(security_headers)
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.
@@ -94,6 +98,18 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     return app
 
 
+def shared_state(config: Config) -> tuple[LiveState, DeskRedisManager | None]:
+    """One process: the live state in memory, events to local sockets.
+    One node of several (`[server] redis`): both on Redis, under the
+    desk's key prefix."""
+    node = config.server.node or f"n{secrets.token_hex(4)}"
+    if not config.server.redis:
+        return MemoryLiveState(node=node), None
+    prefix = config.server.redis_prefix
+    live = RedisLiveState(config.server.redis, node=node, prefix=prefix)
+    return live, DeskRedisManager(config.server.redis, channel=f"{prefix}:socketio", json=codec)
+
+
 def _close_sockets(sio: DeskServer):
     """Shutdown, before aiohttp waits for its handlers: a websocket or a
     waiting long-poll is a handler that would otherwise run until its client
@@ -105,10 +121,10 @@ def _close_sockets(sio: DeskServer):
 
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        await services.presence.recover()
-        await services.moderation.recover()
+        await services.nodes.start()
         await services.hours.check()
-        tasks = [asyncio.create_task(services.timers.run(), name="timers"),
+        tasks = [asyncio.create_task(services.nodes.run(), name="nodes"),
+                 asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),
                  asyncio.create_task(services.metrics.run(), name="metrics"),
                  asyncio.create_task(services.sessions.run(), name="sessions")]

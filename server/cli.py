@@ -50,7 +50,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", metavar="H", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", metavar="P", type=int, help="port (default 8080)")
-    parser.add_argument("--redis", metavar="URL", help="Redis URL for several nodes (not supported in this version)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="Redis URL: run as one node of several (with a PostgreSQL --database)")
+    parser.add_argument("--node", metavar="NAME", help="this node's name (letters, digits, _); default: generated")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_config(args: argparse.Namespace) -> configuration.Config:
-    server = {key: getattr(args, key, None) for key in ("host", "port", "database", "redis")}
+    server = {key: getattr(args, key, None) for key in ("host", "port", "database", "redis", "node")}
     return configuration.load(args.config, overrides={"server": server})
 
 
@@ -243,8 +245,6 @@ def demo_skills(config: configuration.Config) -> tuple[str, ...]:
 async def serve(config: configuration.Config, demo: bool = False) -> None:
     from .app import create_app  # the server's imports are only paid by serve
 
-    if config.server.redis:
-        raise SystemExit("--redis: this version runs as one process; several nodes on Redis are not supported")
     if demo:
         await _with_store(config, lambda store: prepare_demo(store, config))
     app = await create_app(config, demo_site=DEMO_SITE if demo else None)

@@ -39,9 +39,23 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     database: str = DEFAULT_DATABASE
-    redis: str = ""
+    redis: str = ""  # "" = one process; a redis:// URL = one node of several sharing it
+    redis_prefix: str = "shiftdesk"  # starts every Redis key and channel: several desks can share one Redis
+    node: str = ""  # this node's name in engine.io session ids and in Redis; "" = generated at start
+    # A node silent this long is dead: another takes over its connections'
+    # grace periods. Each node says it is alive every third of it.
+    node_ttl_s: int = 10
+    # Addresses of load balancers (comma-separated) whose X-Forwarded-For
+    # names the client; from anyone else the header is ignored.
+    trusted_proxies: str = ""
     secret_key: str = ""  # signs console session cookies; generated into data/ when empty
     public_url: str = ""  # the address visitors and mail links use; "" = http://host:port
+
+    @property
+    def proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """`trusted_proxies` parsed; raises ValueError for an entry that is not an address or network."""
+        return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",")
+                     if item.strip())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -329,11 +343,33 @@ def validate(config: Config) -> None:
     if config.server.public_url and not config.server.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"[server] public_url: expected an http:// or https:// address, "
                           f"got {config.server.public_url!r}")
+    _validate_nodes(config.server)
     try:
         config.metrics.networks
     except ValueError as exc:
         raise ConfigError(f"[metrics] allow: {exc}") from None
     _validate_tables(config)
+
+
+def _validate_nodes(server: ServerConfig) -> None:
+    if server.redis and not server.redis.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"[server] redis: expected a redis://, rediss:// or unix:// URL, got {server.redis!r}")
+    if server.redis and server.database.startswith("sqlite:"):
+        raise ConfigError("[server] redis: several nodes share one PostgreSQL database; "
+                          "a SQLite file belongs to one process")
+    if server.redis and not server.secret_key:
+        raise ConfigError("[server] secret_key: several nodes must sign console sessions with the same key; "
+                          "set it (or SHIFTDESK_SERVER_SECRET_KEY) on every node")
+    if server.node and not re.fullmatch(r"[A-Za-z0-9_]{1,32}", server.node):
+        raise ConfigError(f"[server] node: 1-32 letters, digits or _, got {server.node!r}")
+    if not 2 <= server.node_ttl_s <= 300:
+        raise ConfigError("[server] node_ttl_s: must be 2-300")
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", server.redis_prefix):
+        raise ConfigError(f"[server] redis_prefix: 1-64 letters, digits or _.:-, got {server.redis_prefix!r}")
+    try:
+        server.proxies
+    except ValueError as exc:
+        raise ConfigError(f"[server] trusted_proxies: {exc}") from None
 
 
 def _validate_limits(limits: LimitsConfig) -> None:

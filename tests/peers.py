@@ -19,8 +19,9 @@ class Refused(Exception):
 
 class Peer:
     def __init__(self, url: str, namespace: str, auth: dict | None = None,
-                 headers: dict | None = None) -> None:
+                 headers: dict | None = None, transports: tuple[str, ...] = ("websocket",)) -> None:
         self.url, self.namespace, self.auth, self.headers = url, namespace, auth, headers or {}
+        self.transports = list(transports)
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, Any]] = []
         self._taken: set[int] = set()
@@ -39,7 +40,7 @@ class Peer:
     async def connect(self) -> Peer:
         try:
             await self.sio.connect(self.url, namespaces=[self.namespace], auth=self.auth,
-                                   headers=self.headers, transports=["websocket"], wait_timeout=WAIT_S)
+                                   headers=self.headers, transports=self.transports, wait_timeout=WAIT_S)
         except socketio.exceptions.ConnectionError:
             raise Refused(self.refusal) from None
         return self

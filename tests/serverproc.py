@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,20 +30,35 @@ def cli(*args: str, database: str) -> str:
 
 
 class ServerProcess:
+    """`node`: passed as `--node NAME` (one node of several); `args`: more
+    `run.py serve` options, after the others."""
+
     def __init__(self, database: str, port: int | None = None, log: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, node: str | None = None,
+                 args: Sequence[str] = ()) -> None:
         self.database, self.port = database, port or free_port()
         self.env = env or {}
+        self.node = node
+        self.args = [*(["--node", node] if node else []), *args]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
+        return self.launch().ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Starts the process without waiting for it (several start at once)."""
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         env = {**os.environ, "SHIFTDESK_SERVER_SECRET_KEY": "test-secret", **self.env}
         self.proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port",
-                                      str(self.port), "--database", self.database],
+                                      str(self.port), "--database", self.database, *self.args],
                                      cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        return self
+
+    def ready(self, timeout: float = 30.0) -> ServerProcess:
+        """Waits until the launched process answers /healthz."""
+        assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

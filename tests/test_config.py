@@ -52,6 +52,13 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[topics]\n", re.escape("[topics] is empty")),
     ("[plans.gold]\ntickets_included = -1\n", "tickets_included"),
     ("[plans.gold]\npriority_support = 1\n", "priority_support"),
+    ("[server]\nredis = \"localhost:6379\"\n", "redis"),
+    ("[server]\nredis = \"redis://r\"\nsecret_key = \"k\"\n", "a SQLite file belongs to one process"),
+    ("[server]\nredis = \"redis://r\"\ndatabase = \"postgresql://db/d\"\n", "secret_key"),
+    ("[server]\nnode = \"n-1\"\n", "node"),
+    ("[server]\nnode_ttl_s = 1\n", "node_ttl_s"),
+    ("[server]\nredis_prefix = \"a b\"\n", "redis_prefix"),
+    ("[server]\ntrusted_proxies = \"nginx\"\n", "trusted_proxies"),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"
@@ -127,3 +134,11 @@ def test_the_new_york_desk_example_loads_and_the_guide_shows_it():
     assert config.plans["priority"].priority_support and config.plans["standard"].tickets_included == 10
     with open("docs/operators.md", encoding="utf-8") as guide, open(DESK_EXAMPLE, encoding="utf-8") as example:
         assert f"```toml\n{example.read()}```" in guide.read(), "operators.md shows the example as it is"
+
+
+def test_a_node_of_several_needs_postgresql_redis_and_a_shared_secret():
+    config = load(env={"SHIFTDESK_SERVER_REDIS": "redis://r:6379/0", "SHIFTDESK_SERVER_DATABASE": "postgresql://db/d",
+                       "SHIFTDESK_SERVER_SECRET_KEY": "shared", "SHIFTDESK_SERVER_NODE": "n2",
+                       "SHIFTDESK_SERVER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+    assert (config.server.redis, config.server.node) == ("redis://r:6379/0", "n2")
+    assert [str(n) for n in config.server.proxies] == ["127.0.0.1/32", "10.0.0.0/8"]

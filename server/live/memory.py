@@ -1,4 +1,5 @@
-"""LiveState in this process's memory: one node, no other service.
+"""LiveState in this process's memory: one node, no other service, so no
+node ever dies under it and no change is ever heard from elsewhere.
 
 Every method runs without awaiting anything, so each is atomic on the event
 loop; that is what makes `claim_slot` safe here (the Redis version uses a
@@ -10,11 +11,12 @@ import collections
 import dataclasses
 import heapq
 import itertools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ..policy.routing import queue_order_key
 from ..services.model import AgentStatus
 from ..services.ports import Presence, QueueEntry
+from .order import queue_order
 
 
 @dataclasses.dataclass
@@ -34,13 +36,10 @@ RATE_SWEEP = timedelta(minutes=5)  # how often idle rate keys are looked for
 HEAP_SLACK = 1000
 
 
-def _order(item: tuple[QueueEntry, int]) -> tuple:
-    entry, arrival = item  # arrival breaks ties between equal timestamps
-    return (*queue_order_key(entry.priority.rank, entry.front, entry.enqueued_at, entry.priority_support), arrival)
-
-
 class MemoryLiveState:
-    def __init__(self) -> None:
+    def __init__(self, node: str = "local") -> None:
+        self.node = node
+        self._recovered = False
         self._queue: dict[str, tuple[QueueEntry, int]] = {}
         self._arrivals = itertools.count()
         self._agents: dict[str, _Agent] = {}
@@ -50,6 +49,7 @@ class MemoryLiveState:
         self._rates: dict[str, collections.deque[datetime]] = {}
         self._windows: dict[str, timedelta] = {}  # each rate key's longest window
         self._swept_at: datetime | None = None
+        self._handlers: list[Callable[[str, str], None]] = []  # kept, never called: no other node
 
     async def close(self) -> None:
         return None
@@ -62,7 +62,7 @@ class MemoryLiveState:
         return self._queue.pop(chat_id, None) is not None
 
     async def queue(self) -> list[QueueEntry]:
-        return [entry for entry, _ in sorted(self._queue.values(), key=_order)]
+        return [entry for entry, _ in sorted(self._queue.values(), key=queue_order)]
 
     # agents
     def _agent(self, agent_id: str, status: AgentStatus, now: datetime) -> _Agent:
@@ -187,3 +187,23 @@ class MemoryLiveState:
         while self._heap and self._deadlines.get(self._heap[0][1]) != self._heap[0][0]:
             heapq.heappop(self._heap)
         return self._heap[0][0] if self._heap else None
+
+    # nodes and changes: this one node
+    async def node_alive(self, ttl_s: float, now: datetime) -> list[tuple[str, str, str]]:
+        return []
+
+    async def nodes(self) -> list[str]:
+        return [self.node]
+
+    async def claim_recovery(self) -> bool:
+        first, self._recovered = not self._recovered, True
+        return first
+
+    async def take_dead_node(self) -> tuple[str, list[tuple[str, str, str]]] | None:
+        return None
+
+    async def publish(self, topic: str, key: str) -> None:
+        return None
+
+    def subscribe(self, handler: Callable[[str, str], None]) -> None:
+        self._handlers.append(handler)

@@ -31,10 +31,11 @@ from socketio import packet
 
 from ..config import LimitsConfig
 from ..policy.budget import Window
-from ..services.errors import BadRequest, DeskError, UnknownEvent
+from ..services.errors import BadRequest, DeskError, Unavailable, UnknownEvent, outage
 from ..services.ports import Clock
 from .common import client_address
 from .engine import DeskEngine
+from .manager import DeskRedisManager
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str, Any], Awaitable[Any]]
@@ -88,8 +89,10 @@ class _Meter:
 
 
 class DeskServer(socketio.AsyncServer):
-    def __init__(self, *, limits: LimitsConfig, clock: Clock, **kwargs: Any) -> None:
-        super().__init__(async_handlers=False, send_queue_bytes=limits.send_queue_bytes, **kwargs)
+    def __init__(self, *, limits: LimitsConfig, clock: Clock, node: str = "", **kwargs: Any) -> None:
+        """`node`: this node's name, which starts every engine.io (and
+        Socket.IO) session id (`DeskEngine`); "" = no prefix."""
+        super().__init__(async_handlers=False, send_queue_bytes=limits.send_queue_bytes, node=node, **kwargs)
         self.desk_namespaces: dict[str, Namespace] = {}
         self._tasks: set[asyncio.Task] = set()
         self._limits, self._clock = limits, clock
@@ -118,6 +121,8 @@ class DeskServer(socketio.AsyncServer):
         async def on_disconnect(sid: str, reason: Any = None) -> None:
             try:
                 await ns.disconnect(sid)
+            except Unavailable as exc:  # Redis away: it registers this node's sockets afresh when back
+                log.warning("disconnect of %s on %s not recorded: %s", sid, ns.path, exc)
             except Exception:  # a failed cleanup must not break the socket layer
                 log.exception("disconnect of %s on %s failed", sid, ns.path)
         return on_disconnect
@@ -232,7 +237,10 @@ class DeskServer(socketio.AsyncServer):
             return error_ack(error)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as error:
+            if (away := outage(error)) is not None:
+                log.warning("handler: %r", error)
+                return error_ack(away)
             log.exception("handler failed")
             return INTERNAL
 
@@ -264,13 +272,19 @@ class SocketNotifier:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
 
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None:
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
+                   here: bool = False) -> None:
+        """`here`: only to this node's sockets in the room (each node pushes
+        its own supervisors their figures)."""
         namespace = self._NAMESPACES[room.partition(":")[0]]
-        await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace)
+        await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace, ignore_queue=here)
 
     async def disconnect(self, room: str) -> None:
-        """Closes this node's connections in the room. TODO(several nodes):
-        publish it through the Redis manager, which knows no other node's rooms."""
+        """Closes the room's connections, on every node."""
         namespace = self._NAMESPACES[room.partition(":")[0]]
-        for sid, _ in list(self._sio.manager.get_participants(namespace, room)):
+        manager = self._sio.manager
+        if isinstance(manager, DeskRedisManager):
+            await manager.close_room_sockets(namespace, room)
+            return
+        for sid, _ in list(manager.get_participants(namespace, room)):
             await self._sio.disconnect(sid, namespace=namespace)

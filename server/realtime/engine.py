@@ -17,11 +17,17 @@ adds, keeping to the library's hooks where it has them:
 - `DeskSocket`: packets and payloads a client should never send are counted
   (`on_stray`, DeskServer's bad-packet budget) and dropped, where engineio
   logs a traceback for each or (a POST) hangs.
+- `generate_id` (engineio's session ids, which python-socketio's manager
+  also uses for its own sids): with `node` set, each starts `"{node}-"`, so
+  a load balancer routes a long-polling session's requests (`?sid=...`) to
+  the node that holds it without a cookie (docs/examples/nginx.conf).
 
 Internals relied on, where engineio has no hook: the websocket wrapper in
 `_async["websocket"]` and its handler being the socket's bound
 `_websocket_handler`; `AsyncSocket`'s `receive` and `handle_post_request`
-(DeskSocket is swapped in as the socket's class when it connects). They are
+(DeskSocket is swapped in as the socket's class when it connects);
+`generate_id` being where every new session's id comes from (it is public
+but undocumented). They are
 checked against the releases this was tested with (`check_versions`, at
 start): on another release, re-read engineio's async_socket.py, async_server.py
 and async_drivers/aiohttp.py, run tests/realtime/test_transport.py and
@@ -32,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,6 +66,9 @@ def check_versions() -> None:
     if not (hasattr(eio_socket.AsyncSocket, "_websocket_handler") and "websocket" in eio_aiohttp._async
             and hasattr(eio_socket.AsyncSocket, "handle_post_request")):
         raise RuntimeError("engineio's aiohttp websocket is not where server/realtime/engine.py expects it")
+    if not callable(getattr(engineio.AsyncServer, "generate_id", None)):
+        raise RuntimeError("engineio no longer makes session ids in generate_id: "
+                           "see server/realtime/engine.py (node-tagged sids)")
 
 
 def packet_bytes(pkt: Any) -> int:
@@ -117,11 +127,17 @@ class DeskSocket(eio_socket.AsyncSocket):
     """engineio's socket, with what a client sends below Socket.IO vetted:
     packet types a client has no business sending and long-polling payloads
     that do not decode go to `DeskEngine.stray` (counted, dropped) instead
-    of a logged traceback, or (a POST) a wait that never ends."""
+    of a logged traceback, or (a POST) a wait that never ends. A client's
+    CLOSE releases its waiting long-poll at once."""
 
     async def receive(self, pkt: Any) -> None:
         if pkt.packet_type in _FROM_CLIENTS:
             await super().receive(pkt)
+            if pkt.packet_type == eio_packet.CLOSE:
+                # engineio closes without a word (abort=True): a long-poll of
+                # this client still waiting would hold its HTTP request, and
+                # the client's disconnect, for the ping timeout (45 s)
+                self.queue.put_nowait(None)
         else:
             await self.server.stray(self.sid, f"engine.io packet of type {pkt.packet_type}")
 
@@ -140,6 +156,7 @@ class DeskSocket(eio_socket.AsyncSocket):
             await self.receive(pkt)
 
 
+_NODE = re.compile(r"[A-Za-z0-9_]{1,32}")  # as `[server] node` (config.py): no "-"
 _FROM_CLIENTS = {eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE, eio_packet.CLOSE}
 _TEXT_PACKETS = tuple("123456")  # what a websocket text frame may start with (binary goes in binary frames)
 
@@ -173,18 +190,28 @@ class _TrackedWebSocket(eio_aiohttp.WebSocket):
 
 class DeskEngine(engineio.AsyncServer):
     """engineio.AsyncServer with bounded queues and sockets closed on demand.
-    `send_queue_bytes` bounds each socket's queue."""
+    `send_queue_bytes` bounds each socket's queue; `node` ("" = none) starts
+    every session id, as `"{node}-"`. Raises ValueError for a node name that
+    is not 1-32 letters, digits or _ (a "-" in it would blur where it ends)."""
 
-    def __init__(self, *, send_queue_bytes: int, **kwargs: Any) -> None:
+    def __init__(self, *, send_queue_bytes: int, node: str = "", **kwargs: Any) -> None:
         check_versions()
+        if node and not _NODE.fullmatch(node):
+            raise ValueError(f"node name {node!r}: expected 1-32 letters, digits or _")
         super().__init__(**kwargs)
         self.send_queue_bytes = send_queue_bytes
+        self.sid_prefix = f"{node}-" if node else ""
         self._async = {**self._async, "websocket": _TrackedWebSocket}  # this server's copy, not the module's
         self.tcp: dict[str, asyncio.BaseTransport] = {}  # websocket sockets' TCP transports
         self.posting: set[asyncio.BaseTransport] = set()  # long-polling POSTs being read
         self._drops: set[asyncio.Task] = set()
         # what a stray packet (sid, what) costs; DeskServer counts it against the connection
         self.on_stray: Callable[[str, str], Awaitable[None]] | None = None
+
+    def generate_id(self) -> str:
+        """engineio's random id (URL-safe base64, which may hold "-" and "_"),
+        after this node's prefix: the first "-" ends the node's name."""
+        return self.sid_prefix + super().generate_id()
 
     async def stray(self, sid: str, what: str) -> None:
         if self.on_stray is not None:

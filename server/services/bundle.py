@@ -11,6 +11,7 @@ from .metrics import Metrics
 from .context import Desk
 from .model import Chat, Visitor
 from .moderation import ModerationService
+from .nodes import NodeWatch
 from .presence import PresenceService
 from .routing import Router
 from .sessions import SessionWatch
@@ -38,6 +39,7 @@ class Services:
     metrics: Metrics
     moderation: ModerationService
     sessions: SessionWatch
+    nodes: NodeWatch
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -62,4 +64,5 @@ class Services:
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=SurveyService(desk, signals), metrics=Metrics(desk, router),
-                   moderation=moderation, sessions=SessionWatch(desk, auth, presence))
+                   moderation=moderation, sessions=SessionWatch(desk, auth, presence),
+                   nodes=NodeWatch(desk, presence, moderation))

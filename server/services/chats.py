@@ -367,9 +367,10 @@ class ChatService:
         await self._router.enqueue(chat, front=True)
 
     async def abandon(self, chat_id: str) -> None:
-        """The visitor stayed away past the grace period."""
+        """The visitor stayed away past the grace period. One who is back
+        (on another node, which may not have seen this deadline) is not."""
         chat = await self.chat(chat_id)
-        if chat.status is not ChatStatus.ENDED:
+        if chat.status is not ChatStatus.ENDED and not await self._desk.live.visitor_connections(chat.visitor_id):
             try:
                 await self.finish(chat, EndReason.ABANDONED)
             except ChatEnded:

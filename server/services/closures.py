@@ -4,6 +4,8 @@ hours and weekly shifts off like public holidays, and count in every
 next opening and ticket due date."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -15,8 +17,11 @@ from .model import Agent, Closure
 from .tokens import new_id
 from .views import iso
 
+log = logging.getLogger(__name__)
+
 EVENT = "closure"  # {"action": "add" | "remove", "closure": CLOSURE}, after the commit
 ROOMS = ("agents", "supervisors")
+TOPIC = "closures"  # the change broadcast's topic
 
 
 def closure_view(closure: Closure) -> dict[str, Any]:
@@ -29,6 +34,21 @@ class ClosureService:
     def __init__(self, desk: Desk, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self._desk = desk
         self._on_change = on_change  # visitors hear when the desk goes on- or offline
+        self._loading: set[asyncio.Task] = set()
+        desk.live.subscribe(self._changed_elsewhere)
+
+    def _changed_elsewhere(self, topic: str, key: str) -> None:
+        """Another node added or removed a closure (its own visitors and
+        agents have been told): this node's calendar reads them again."""
+        if topic in (TOPIC, "*"):
+            task = asyncio.ensure_future(self.load())
+            self._loading.add(task)
+            task.add_done_callback(self._loaded)
+
+    def _loaded(self, task: asyncio.Task) -> None:
+        self._loading.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("could not reload the closures", exc_info=task.exception())
 
     async def load(self) -> None:
         """The desk's calendar picks up the stored closures (at start-up and
@@ -64,6 +84,7 @@ class ClosureService:
         open console and dashboard hears of the closure itself, so that a
         list another lead is looking at follows."""
         await self.load()
+        await self._desk.live.publish(TOPIC, closure.id)
         if self._on_change is not None:
             await self._on_change()
         for room in ROOMS:

@@ -38,7 +38,7 @@ class Desk:
     mail_queued: Callable[[], None] = lambda: None
 
     def __post_init__(self) -> None:
-        self.chats = ChatCache(self.store)
+        self.chats = ChatCache(self.store, self.live)
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -64,6 +64,22 @@ class ChatEnded(Conflict):
     code = "chat_ended"
 
 
+class Unavailable(DeskError):
+    """A service the desk relies on (Redis, the database) is down or too
+    slow: try again shortly."""
+
+    code = "unavailable"
+
+
+def outage(error: BaseException) -> Unavailable | None:
+    """What a client is told when a connection the work needed (to the
+    database or Redis) was refused, reset or timed out: nothing was done,
+    try again. None for any other error (a bug: an internal error)."""
+    if isinstance(error, (OSError, TimeoutError)):
+        return Unavailable("a service the desk needs cannot be reached; try again shortly")
+    return None
+
+
 class Offline(DeskError):
     code = "offline"
 

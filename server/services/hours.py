@@ -15,6 +15,7 @@ from .views import iso
 
 DESK_HOURS = "desk_hours"
 SHIFT_EVENT = "shift"
+ONLINE_TOLD, SHIFT_TOLD = "online_told", "shift_told"  # topics of the change broadcast
 # Agents added from the command line, in another process, change the hours
 # without a word to this one: look again at least this often.
 RECHECK = timedelta(minutes=5)
@@ -25,13 +26,21 @@ class DeskHours:
         self._desk = desk
         self._router = router
         self._timers = timers
-        # What visitors and agents were last told. TODO(several nodes): each
-        # node keeps its own copy and may tell a change twice; the events
-        # are idempotent (a state, not a delta), so that costs a repeat only.
+        # What visitors and agents were last told, by any node: the one
+        # that tells a change tells the others (`LiveState.publish`), so
+        # that whichever node the next deadline fires on knows what changed.
         self._online: bool | None = None
         self._on_shift: dict[str, bool] = {}
         self._shifts: dict[str, str] = {}  # each agent's shift as the last look timed it
         timers.on(DESK_HOURS, self._tick)
+        desk.live.subscribe(self._told_elsewhere)
+
+    def _told_elsewhere(self, topic: str, key: str) -> None:
+        if topic == ONLINE_TOLD:
+            self._online = key == "1"
+        elif topic == SHIFT_TOLD:
+            agent_id, _, on_shift = key.rpartition(":")
+            self._on_shift[agent_id] = on_shift == "1"
 
     async def agent_seen(self, agent: Agent) -> None:
         """An agent's console connected. An agent the last look did not
@@ -55,6 +64,7 @@ class DeskHours:
             if not online:
                 payload["next_open"] = iso(await self._router.next_open(now))
             await self._desk.notify.emit("desk", payload, "visitors")
+            await self._desk.live.publish(ONLINE_TOLD, "1" if online else "0")
         self._online = online
         change = await self.next_change(now)
         await self._timers.set_at(DESK_HOURS, "desk", min(change, now + RECHECK) if change else now + RECHECK)
@@ -66,6 +76,7 @@ class DeskHours:
             if self._on_shift.get(agent.id) != on_shift:
                 self._on_shift[agent.id] = on_shift
                 await desk.notify.emit(SHIFT_EVENT, {"on_shift": on_shift}, f"agent:{agent.id}")
+                await desk.live.publish(SHIFT_TOLD, f"{agent.id}:{1 if on_shift else 0}")
 
     async def next_change(self, now: datetime) -> datetime | None:
         """The next instant some agent's shift opens or closes."""

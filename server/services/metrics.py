@@ -6,10 +6,12 @@ Notifier is wrapped (`ChangeNotifier`) so that every event emitted marks
 today's figures stale. Once a real second (a refresh rate for people, not a
 policy timer) the live part (queue, agents, active chats: cheap) is read
 again, today's figures only when stale, when the desk-local day has turned,
-or REFRESH_S after they were read (for what emits nothing: surveys, and
-another node's events, as the stale mark is this node's); the snapshot
-goes to the `supervisors` room when it differs from the last one sent. So
-it goes out at most once a second, and never when nothing changed.
+or REFRESH_S after they were read (for what emits nothing: surveys); the
+snapshot goes to this node's supervisors when it differs from the last one
+sent. So it goes out at most once a second, and never when nothing changed.
+Each node pushes to its own supervisors, from the shared store and live
+state; a node that marked its figures stale tells the others so once a
+second (`LiveState.publish`), so that theirs follow another node's events.
 
 Nothing is computed while no supervisor is connected to this node. On a
 busy desk, which marks the figures stale all the time, today's figures are
@@ -29,6 +31,7 @@ from typing import Any
 
 from ..policy.figures import AgentState, Histogram, agent_state, day_start, histogram, local_day
 from .context import Desk
+from .errors import Unavailable
 from .facts import DeskTotals
 from .model import AgentStatus, ChatStatus, Role
 from .ports import Notifier
@@ -37,6 +40,7 @@ from .routing import Router
 
 log = logging.getLogger(__name__)
 METRICS = "metrics"
+TOPIC = "metrics"  # the change broadcast's topic: today's figures are stale
 PUSH_S = 1.0  # real seconds between looks at the figures
 # Today's figures are read again after this many real seconds even unmarked:
 # a survey submitted or excluded emits nothing.
@@ -58,10 +62,11 @@ class ChangeNotifier:
         self._inner = inner
         self.on_emit: Callable[[], None] = lambda: None
 
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None:
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
+                   here: bool = False) -> None:
         if event != METRICS:
             self.on_emit()
-        await self._inner.emit(event, data, room, skip)
+        await self._inner.emit(event, data, room, skip, here=here)
 
     async def disconnect(self, room: str) -> None:
         await self._inner.disconnect(room)
@@ -87,6 +92,8 @@ class Metrics:
         self._bounds = ({*FIRST_RESPONSE_BUCKETS, p.first_response_warn_s, p.first_response_s},
                         {*RESPONSE_GAP_BUCKETS, p.response_gap_warn_s, p.response_gap_s})
         self._stale = True
+        self._untold = False  # marked stale by an event here since the other nodes were told
+        desk.live.subscribe(self._changed_elsewhere)
         self._today: tuple[date, dict[str, Any], float] | None = None  # (day, figures, when read: monotonic)
         self._read_s = 0.0  # how long reading today's figures took last time
         self.watchers = 0  # supervisors connected to this node: nobody watching, nothing computed
@@ -94,7 +101,16 @@ class Metrics:
         self._before: tuple[date, Histogram, Histogram] | None = None  # answers before that day
 
     def changed(self) -> None:
-        self._stale = True
+        self._stale = self._untold = True
+
+    def _changed_elsewhere(self, topic: str, key: str) -> None:
+        if topic in (TOPIC, "*"):
+            self._stale = True
+
+    async def _tell_others(self) -> None:
+        if self._untold:
+            self._untold = False
+            await self._desk.live.publish(TOPIC, "")
 
     # the push
     async def snapshot(self) -> dict[str, Any]:
@@ -126,14 +142,17 @@ class Metrics:
         snapshot = await self.snapshot()
         if snapshot != self._sent:
             self._sent = snapshot
-            await self._desk.notify.emit(METRICS, snapshot, "supervisors")
+            await self._desk.notify.emit(METRICS, snapshot, "supervisors", here=True)
 
     async def run(self) -> None:
         while True:
             try:
+                await self._tell_others()
                 await self.push()
             except asyncio.CancelledError:
                 raise
+            except Unavailable as exc:  # Redis away: said once a second, without a traceback
+                log.warning("metrics push waits: %s", exc)
             except Exception:  # the dashboard goes stale; the desk goes on
                 log.exception("metrics push failed")
             await asyncio.sleep(PUSH_S)

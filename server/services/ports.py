@@ -4,7 +4,7 @@ them; tests and `server/app.py` pick the implementation.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -307,7 +307,14 @@ class Presence:
 
 class LiveState(Protocol):
     """State several nodes share: the queue, agent presence and load,
-    visitor presence, deadlines. Memory now, Redis later; one contract."""
+    visitor presence, deadlines, which nodes are alive, and a broadcast of
+    changes. In memory (one node) and in Redis (several); one contract.
+    The Redis one raises `errors.Unavailable` from any method while Redis
+    is down or too slow."""
+
+    node: str  # this node's id
+
+    async def close(self) -> None: ...
 
     # queue: ordered by policy.routing.queue_order_key, then arrival
     async def enqueue(self, entry: QueueEntry) -> None: ...
@@ -349,8 +356,42 @@ class LiveState(Protocol):
     async def set_deadline(self, key: str, at: datetime) -> None: ...
     async def cancel_deadline(self, key: str) -> None: ...
     async def deadline(self, key: str) -> datetime | None: ...
-    async def pop_due(self, now: datetime) -> list[str]: ...
+    async def pop_due(self, now: datetime) -> list[str]:
+        """Takes every deadline due at `now`, earliest first: each fires on one node only."""
+
     async def next_deadline(self) -> datetime | None: ...
+
+    # nodes: each connection above is recorded as held by the node that took it
+    async def node_alive(self, ttl_s: float, now: datetime) -> list[tuple[str, str, str]]:
+        """Heartbeat: registers this node, alive for `ttl_s` seconds more.
+        If the state had lost the node (Redis restarted empty, or the node
+        was taken for dead), its connections are registered again. Returns
+        the connections the state still counts for this node that the node
+        no longer holds (closed while Redis was away), as
+        `take_dead_node` does: the caller runs their disconnect path."""
+
+    async def nodes(self) -> list[str]:
+        """Ids of the nodes whose heartbeat has not lapsed."""
+
+    async def claim_recovery(self) -> bool:
+        """True for one caller across all nodes while the state holds
+        nothing rebuilt from the store: the desk's first start, and again
+        after Redis lost everything. That caller rebuilds it."""
+
+    async def take_dead_node(self) -> tuple[str, list[tuple[str, str, str]]] | None:
+        """A registered node (never this one) whose heartbeat lapsed, with the
+        connections it held as (kind "agent" or "visitor", subject id, conn),
+        unregistered; one caller across all nodes gets it. Its connections stay
+        in presence: the caller runs the disconnect path for each. None if none."""
+
+    # changes: to invalidate other nodes' caches (topic "chat", key a chat id, ...)
+    async def publish(self, topic: str, key: str) -> None:
+        """Tells the other nodes, not this one; at most once (lost while Redis is away)."""
+
+    def subscribe(self, handler: Callable[[str, str], None]) -> None:
+        """`handler(topic, key)` is called, synchronously, for each change
+        another node publishes, and with topic "*" (key "") after the
+        broadcast was away, since changes published meanwhile were lost."""
 
 
 class Notifier(Protocol):
@@ -362,7 +403,9 @@ class Notifier(Protocol):
     `agent_session:{id}` / `supervisor_session:{id}` (those opened with one
     console session)."""
 
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None) -> None: ...
+    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
+                   here: bool = False) -> None:
+        """`here`: only to this node's connections in the room."""
 
     async def disconnect(self, room: str) -> None:
-        """Closes every connection in the room."""
+        """Closes every connection in the room, on every node."""

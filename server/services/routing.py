@@ -1,7 +1,8 @@
 """Who takes which chat: the queue, agent slots, queue positions.
 
-Routing runs under one lock per node; `LiveState.claim_slot` is what keeps
-two nodes (or two passes) from taking the same last slot.
+Routing runs under one lock per node. Between nodes, `LiveState.dequeue`
+gives a waiting chat to one of them, and `LiveState.claim_slot` keeps two
+from taking the same agent's last slot.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from .views import HISTORY_PAGE, chat_view, iso, message_views, visitor_view
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
+POSITIONS = "positions"  # the change broadcast's topic: another node told visitors their places
 SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
 
 
@@ -39,7 +41,15 @@ class Router:
         self._everyone: dict[str, Agent] = {}  # removed ones too: history keeps their names
         self._agents_at: float | None = None
         self._loading: asyncio.Future | None = None  # the read of agents in flight, shared
+        # The queue positions this node last told visitors, to tell only
+        # the ones that moved. Another node's routing pass makes them
+        # unknown here: forgotten, so the next pass tells everyone once.
         self._positions: dict[str, int] = {}
+        desk.live.subscribe(self._changed_elsewhere)
+
+    def _changed_elsewhere(self, topic: str, key: str) -> None:
+        if topic in (POSITIONS, "*"):
+            self._positions = {}
 
     async def agents(self, fresh: bool = False) -> dict[str, Agent]:
         """Every agent not removed, cached for AGENTS_TTL_S real seconds (a
@@ -145,9 +155,13 @@ class Router:
                               critical=entry.priority is Priority.CRITICAL)
             if pick is None:
                 continue
+            # Taking the chat off the queue is what claims it: of several
+            # nodes routing at once, one gets it. Then the agent's slot.
+            if not await live.dequeue(entry.chat_id):
+                return True  # another node took it meanwhile: look again
             if not await live.claim_slot(pick.agent_id, entry.chat_id, pick.capacity, now):
-                return True  # someone else took the slot: look again
-            await live.dequeue(entry.chat_id)
+                await live.enqueue(entry)  # someone else took the slot: back in its place, look again
+                return True
             chat = await self._desk.chats.get(entry.chat_id)  # a re-queued chat keeps its duration clock
             await self._assign(entry.chat_id, pick.agent_id, now, first=chat.assigned_at is None)
             return True
@@ -270,6 +284,8 @@ class Router:
             await self._desk.notify.emit("chat:queued", {
                 "chat_id": chat.id, "position": position, "eta_s": self.eta_s(position, slots)},
                 f"visitor:{chat.visitor_id}")
+        if moved:
+            await self._desk.live.publish(POSITIONS, "")
         self._positions = positions
         longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
         await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, "agents")

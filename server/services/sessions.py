@@ -19,6 +19,7 @@ import logging
 
 from .auth import AuthService, StaffLogin, agent_rooms, session_rooms
 from .context import Desk
+from .errors import Unavailable
 from .presence import PresenceService
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class SessionWatch:
                 await self.check()
             except asyncio.CancelledError:
                 raise
+            except Unavailable as exc:  # Redis away: look again next time
+                log.warning("checking staff sessions waits: %s", exc)
             except Exception:  # a store hiccup: look again next time
                 log.exception("checking staff sessions failed")
             await asyncio.sleep(WATCH_S)

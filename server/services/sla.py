@@ -63,9 +63,19 @@ class SlaService:
         p = desk.config.policy
         self.limits = SlaLimits(p.first_response_s, p.first_response_warn_s, p.response_gap_s,
                                 p.response_gap_warn_s, p.duration_warn_s, p.duration_convert_s)
+        # Each chat's clocks as this node last saw them. A node that moves
+        # a chat's deadline tells the others, which read the record again
+        # at their next use; a deadline fires from the record in any case.
         self._clocks: dict[str, _Clocks] = {}
         self.on_convert: ConvertHandler | None = None
         timers.on(SLA, self._fire)
+        desk.live.subscribe(self._changed_elsewhere)
+
+    def _changed_elsewhere(self, topic: str, key: str) -> None:
+        if topic == SLA:
+            self._clocks.pop(key, None)
+        elif topic == "*":
+            self._clocks.clear()
 
     # what the chat loop reports
     async def started(self, chat: Chat, first: Message | None) -> None:
@@ -158,6 +168,7 @@ class SlaService:
             await self._timers.cancel(SLA, chat_id)
         else:
             await self._timers.set_at(SLA, chat_id, at)
+        await self._desk.live.publish(SLA, chat_id)
 
     async def _fire(self, chat_id: str) -> None:
         chat = await self._desk.chats.get(chat_id)

@@ -67,9 +67,17 @@ class Timers:
 
     async def run(self) -> None:
         while True:
-            await self.fire_due()
-            self._wake.clear()
-            upcoming = self._sleeping_until = await self._desk.live.next_deadline()
+            try:
+                await self.fire_due()
+                self._wake.clear()
+                upcoming = self._sleeping_until = await self._desk.live.next_deadline()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the live state is away (Redis down): deadlines wait for it
+                log.warning("deadlines cannot be read (%s); looking again in %.0f s", exc, POLL_S)
+                self._sleeping_until = None
+                await asyncio.sleep(POLL_S)
+                continue
             waiters = [asyncio.ensure_future(self._wake.wait())]
             if upcoming is not None:
                 waiters.append(asyncio.ensure_future(self._desk.clock.sleep_until(upcoming)))

@@ -49,8 +49,22 @@ def create_engine(url: str) -> AsyncEngine:
         engine = _sqlite_engine(target)
     else:
         engine = create_async_engine(target, connect_args=_postgresql_args(), pool_pre_ping=True)
+        event.listen(engine.sync_engine, "handle_error", database_away)
     event.listen(engine.sync_engine, "before_cursor_execute", refuse_nul)
     return engine
+
+
+def database_away(context: Any) -> None:
+    """PostgreSQL down, restarting or unreachable: the error is
+    `Unavailable` ("try again shortly"), the one a client is answered for
+    Redis being away, not an internal error with a traceback. A dead pooled
+    connection found by the pre-ping is left to the pool, which opens a new
+    one; nothing was written, so nothing was acknowledged."""
+    if context.is_pre_ping:
+        return
+    original = context.original_exception
+    if context.is_disconnect or isinstance(original, (OSError, TimeoutError)):
+        raise errors.Unavailable("the database cannot be reached; try again shortly") from original
 
 
 def refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,

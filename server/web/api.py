@@ -22,7 +22,7 @@ from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
 from ..services import canned, roster
 from ..services.bundle import Services
-from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized
+from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized, outage
 from ..services.closures import closure_view
 from ..services.model import Agent, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
@@ -37,7 +37,8 @@ from .security import csrf_matches
 MAX_BODY = 64 * 1024  # bytes
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404,
-          "method_not_allowed": 405, "conflict": 409, "too_large": 413, "rate_limited": 429}
+          "method_not_allowed": 405, "conflict": 409, "too_large": 413, "rate_limited": 429,
+          "unavailable": 503}
 CODES = {status: code for code, status in STATUS.items()}
 # What the ticket list adds to ticket_view, from ticket_detail.
 LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at")
@@ -168,6 +169,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except DeskError as error:
         return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+    except (OSError, TimeoutError) as error:  # the database or Redis away
+        away = outage(error)
+        return web.json_response({"ok": False, "error": away.as_dict()}, status=http_status(away))
     except web.HTTPException as refused:
         if not 400 <= refused.status < 500:
             raise

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 
 from aiohttp import hdrs, web, web_response
@@ -58,3 +59,32 @@ def anonymous_server() -> None:
     attacker which advisories apply. That default is a module constant read
     at each answer; this process says `Shiftdesk` instead."""
     web_response.SERVER_SOFTWARE = SERVER
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _within(address: str | None, networks: tuple[Network, ...]) -> bool:
+    try:
+        return address is not None and any(ipaddress.ip_address(address) in n for n in networks)
+    except ValueError:
+        return False
+
+
+def client_behind(proxies: tuple[Network, ...]) -> web.middleware:
+    """A middleware for a desk behind load balancers (`[server]
+    trusted_proxies`): a request from one of them is seen as coming from
+    the client its X-Forwarded-For names, the right-most entry that is not
+    itself a trusted proxy (what the client wrote to the left of it could be
+    anything). Rate limits per address depend on it: behind nginx, every
+    visitor would otherwise be 127.0.0.1. Anyone else's header is ignored."""
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if _within(request.remote, proxies):
+            hops = [hop.strip() for header in request.headers.getall(hdrs.X_FORWARDED_FOR, [])
+                    for hop in header.split(",")]
+            client = next((hop for hop in reversed(hops) if hop and not _within(hop, proxies)), None)
+            if client is not None:
+                request = request.clone(remote=client)
+        return await handler(request)
+    return middleware

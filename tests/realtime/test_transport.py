@@ -10,6 +10,7 @@ import logging
 
 import psutil
 import pytest
+import socketio
 
 from server.realtime import engine
 from server.realtime.engine import SendQueue
@@ -228,3 +229,15 @@ def test_an_untested_engineio_release_is_refused_at_start(monkeypatch):
     monkeypatch.setitem(engine.TESTED, "python-engineio", ("3.0",))
     with pytest.raises(RuntimeError, match="python-engineio .* is not a release"):
         engine.check_versions()
+
+
+async def test_a_long_polling_client_that_leaves_is_let_go_at_once(harness):
+    """Its CLOSE ends the poll it left waiting: engineio alone held that
+    request (and python-socketio's `disconnect()`) for the ping timeout."""
+    client = socketio.AsyncClient(reconnection=False)
+    await client.connect(harness.url, namespaces=["/visitor"], auth={"site": harness.site.key},
+                         transports=["polling"], wait_timeout=5)
+    await asyncio.sleep(0.3)  # its next poll is waiting on the server
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(client.disconnect(), 10)
+    assert asyncio.get_running_loop().time() - started < 2

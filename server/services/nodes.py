@@ -1,0 +1,70 @@
+"""This node among the others: its heartbeat in the live state, the
+connections of nodes that died, and rebuilding the shared state when it
+was lost (the first node to start, or Redis restarted empty)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from .context import Desk
+from .errors import Unavailable
+from .moderation import ModerationService
+from .presence import PresenceService
+
+log = logging.getLogger(__name__)
+
+
+class NodeWatch:
+    def __init__(self, desk: Desk, presence: PresenceService, moderation: ModerationService) -> None:
+        self._desk = desk
+        self._presence = presence
+        self._moderation = moderation
+
+    async def start(self) -> None:
+        """At start-up, before the node takes connections: a node restarted
+        under the same name lets go of what its previous process held."""
+        await self.beat()
+
+    async def beat(self) -> None:
+        """Says this node is alive; rebuilds what the live state lost; takes
+        over the connections of nodes that stopped saying so."""
+        live = self._desk.live
+        closed = await live.node_alive(self._desk.config.server.node_ttl_s, self._desk.clock.now())
+        if closed:
+            log.warning("%d connections closed while Redis was away start their grace periods", len(closed))
+            await self._gone(closed)
+        await self._recover_if_lost()
+        while (dead := await live.take_dead_node()) is not None:
+            node, connections = dead
+            log.warning("node %s stopped answering: %d connections it held start their grace periods",
+                        node, len(connections))
+            await self._gone(connections)
+
+    async def _gone(self, connections: list[tuple[str, str, str]]) -> None:
+        for kind, subject, conn in connections:
+            if kind == "agent":
+                await self._presence.agent_disconnected(subject, conn)
+            else:
+                await self._presence.visitor_disconnected(subject, conn)
+
+    async def _recover_if_lost(self) -> None:
+        """Exactly one node rebuilds the queue, loads and deadlines from the
+        store when the live state holds none: at the desk's first start,
+        and after Redis came back empty."""
+        if await self._desk.live.claim_recovery():
+            log.info("node %s rebuilds the live state from the store", self._desk.live.node)
+            await self._presence.recover()
+            await self._moderation.recover()
+
+    async def run(self) -> None:
+        every = self._desk.config.server.node_ttl_s / 3  # real seconds: liveness, not policy
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.beat()
+            except asyncio.CancelledError:
+                raise
+            except Unavailable as exc:  # Redis away: the next beat tries again
+                log.warning("node heartbeat waits: %s", exc)
+            except Exception:
+                log.exception("node heartbeat failed")
