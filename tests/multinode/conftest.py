@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlparse
 
 import pytest
@@ -32,16 +32,19 @@ def scratch_pg() -> Iterator[str]:
 
 @pytest.fixture
 def make_cluster(scratch_pg, tmp_path):
-    """`make_cluster(nodes=3, env={...}, redis=URL)`: a started desk with
-    site `acme`; agents are added by the test (`cluster.cli("agent", ...)`)."""
+    """`make_cluster(nodes=3, env={...}, redis=URL, before=f)`: a started
+    desk with site `acme`; `f(cluster)` runs before its nodes start (agents
+    added then are known from the start; later ones within
+    router.AGENTS_TTL_S)."""
     made: list[Cluster] = []
 
     def make(*, nodes: int = 3, env: dict[str, str] | None = None, redis: str | None = None,
-             agents: dict[str, dict] | None = None) -> Cluster:
+             before: Callable[[Cluster], None] = lambda _: None) -> Cluster:
         if redis is None and not _redis_answers(redis_url()):
             pgutil.unavailable(f"Redis at {redis_url()} does not answer")
         cluster = Cluster(scratch_pg, tmp_path, nodes=nodes, env=env, redis=redis)
         cluster.cli("site", "add", "acme")
+        before(cluster)  # what the desk has when its nodes start
         made.append(cluster)
         return cluster.start()
 

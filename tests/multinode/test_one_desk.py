@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import aiohttp
+
 from tests.multinode.conftest import agent_token
 from tests.peers import Peer
 
@@ -135,4 +137,36 @@ async def test_a_reassignment_on_one_node_is_seen_by_the_others_at_once(make_clu
         assert time.monotonic() - started < 1
     finally:
         for peer in (ann, bob, lead, visitor):
+            await peer.sio.disconnect()
+
+
+async def test_a_closure_added_on_one_node_closes_the_desk_on_all_and_visitors_hear_it_once(make_cluster):
+    """The lead closes today on n3: visitors on n1 and n2 get one `desk`
+    event each (not one per node), and n1, whose calendar learns it through
+    Redis, refuses a new chat as offline."""
+    tokens = {}
+
+    def staff(cluster) -> None:  # known to every node from its start, as the desk's hours are
+        tokens["lead"] = agent_token(cluster, "lee@example.test", capacity=0, role="supervisor")
+        cluster.cli("agent", "add", "ann@example.test", "--name", "Ann", "--shift", "mon-sun 00:00-24:00")
+    cluster = make_cluster(env={"SHIFTDESK_DESK_HOLIDAYS": "", "SHIFTDESK_DESK_TIMEZONE": "UTC"}, before=staff)
+    lead_token = tokens["lead"]
+    visitors = [await Peer(cluster.url(name), "/visitor", {"site": "acme"}).connect() for name in ("n1", "n2")]
+    try:
+        for visitor in visitors:
+            assert (await visitor.next("session"))["online"]
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{cluster.url('n3')}/api/closures", json={"day": today, "reason": "Party"},
+                                 headers={"Authorization": f"Bearer {lead_token}"}) as response:
+                assert response.status == 201, await response.text()
+        for visitor in visitors:
+            told = await visitor.next("desk")
+            assert told["online"] is False
+        refused = await visitors[0].call("chat:start", {"text": "anyone?"})
+        assert refused["error"]["code"] == "offline", refused
+        await asyncio.sleep(1.5)  # a second `desk` from another node would be here by now
+        assert [len([e for e in v.events if e[0] == "desk"]) for v in visitors] == [1, 1]
+    finally:
+        for peer in visitors:
             await peer.sio.disconnect()
