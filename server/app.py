@@ -24,6 +24,7 @@ from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
 from .services.auth import SESSION_MAX_AGE_S
 from .services.bundle import Services
+from .services.bus import Bus, MailQueued
 from .services.mail import MailWorker
 from .services.metrics import ChangeNotifier
 from .services.clock import SystemClock
@@ -65,12 +66,12 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     sio = DeskServer(limits=config.limits, clock=clock, node=live.node, async_mode="aiohttp", json=codec,
                      cors_allowed_origins="*", max_http_buffer_size=MAX_PACKET_BYTES,
                      namespaces=["/visitor", "/agent", "/supervisor"], client_manager=manager)
-    notify = ChangeNotifier(SocketNotifier(sio))  # every event emitted marks the live metrics stale
-    desk = Desk(config=config, store=store, live=live, notify=notify, clock=clock)
+    bus = Bus()
+    notify = ChangeNotifier(SocketNotifier(sio), bus)  # every event emitted marks the live metrics stale
+    desk = Desk(config=config, store=store, live=live, notify=notify, clock=clock, bus=bus)
     services = Services.build(desk)
-    notify.on_emit = services.metrics.changed
     mail = MailWorker(store, desk.clock, config.mail)
-    desk.mail_queued = mail.wake
+    bus.on(MailQueued, lambda _: mail.wake())
     for namespace in (VisitorNamespace, AgentNamespace, SupervisorNamespace):
         sio.mount(namespace(services, sio))
 

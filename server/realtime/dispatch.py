@@ -32,6 +32,7 @@ from socketio import packet
 from ..config import LimitsConfig
 from ..policy.budget import Window
 from ..services.errors import BadRequest, DeskError, Unavailable, UnknownEvent, outage
+from ..services.rooms import namespace_of
 from ..services.ports import Clock
 from .common import client_address
 from .engine import DeskEngine
@@ -262,12 +263,8 @@ class DeskServer(socketio.AsyncServer):
 
 
 class SocketNotifier:
-    """services.ports.Notifier over Socket.IO rooms; a room's prefix picks its
-    namespace."""
-
-    _NAMESPACES = {"visitor": "/visitor", "visitors": "/visitor", "account": "/visitor", "agent": "/agent",
-                   "agents": "/agent", "agent_session": "/agent", "supervisors": "/supervisor",
-                   "supervisor": "/supervisor", "supervisor_session": "/supervisor"}
+    """services.ports.Notifier over Socket.IO rooms, each in the namespace
+    services.rooms.namespace_of names."""
 
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
@@ -276,12 +273,12 @@ class SocketNotifier:
                    here: bool = False) -> None:
         """`here`: only to this node's sockets in the room (each node pushes
         its own supervisors their figures)."""
-        namespace = self._NAMESPACES[room.partition(":")[0]]
+        namespace = namespace_of(room)
         await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace, ignore_queue=here)
 
     async def disconnect(self, room: str) -> None:
         """Closes the room's connections, on every node."""
-        namespace = self._NAMESPACES[room.partition(":")[0]]
+        namespace = namespace_of(room)
         manager = self._sio.manager
         if isinstance(manager, DeskRedisManager):
             await manager.close_room_sockets(namespace, room)

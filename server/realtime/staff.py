@@ -17,6 +17,7 @@ from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
 from ..services.model import Agent, AgentStatus, Author, Priority, Role, Ticket
 from ..services.moderation import TargetRef, suspension_view
+from ..services.rooms import AGENTS, SUPERVISORS  # by name: `rooms` is a method here
 from ..services.views import agent_view, ticket_view
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
@@ -118,7 +119,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
 
     def rooms(self, login: StaffLogin) -> list[str]:
         session = [session_rooms(login.session_id).agent] if login.session_id else []
-        return [agent_rooms(login.agent.id).agent, "agents", *session]
+        return [agent_rooms(login.agent.id).agent, AGENTS, *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]
@@ -186,7 +187,7 @@ class SupervisorNamespace(StaffNamespace):
 
     def rooms(self, login: StaffLogin) -> list[str]:
         session = [session_rooms(login.session_id).supervisor] if login.session_id else []
-        return [agent_rooms(login.agent.id).supervisor, "supervisors", *session]
+        return [agent_rooms(login.agent.id).supervisor, SUPERVISORS, *session]
 
     async def connected(self, sid: str) -> None:
         agent = self._agents[sid]

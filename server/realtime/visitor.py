@@ -5,6 +5,7 @@ from typing import Any
 
 import socketio
 
+from ..services import rooms
 from ..services.auth import VisitorLogin
 from ..services.bundle import Services
 from ..services.chats import Actor, StartRequest
@@ -12,7 +13,6 @@ from ..services.tickets import TicketRequest
 from ..services.views import ticket_view
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority, Visitor
-from ..services.moderation import account_room
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, client_address, stored_ack
 from .chat_events import ChatEvents
@@ -45,10 +45,10 @@ class VisitorNamespace(ChatEvents, Namespace):
         else:
             await self._s.moderation.check(login.visitor)  # refused while suspended or banned
         self._logins[sid] = login
-        await self._sio.enter_room(sid, f"visitor:{login.visitor.id}", namespace=self.path)
-        await self._sio.enter_room(sid, "visitors", namespace=self.path)
+        await self._sio.enter_room(sid, rooms.visitor(login.visitor.id), namespace=self.path)
+        await self._sio.enter_room(sid, rooms.VISITORS, namespace=self.path)
         if login.visitor.verified and login.visitor.account_id:  # a suspension of the account reaches it
-            room = account_room(login.visitor.site_id, login.visitor.account_id)
+            room = rooms.account(login.visitor.site_id, login.visitor.account_id)
             await self._sio.enter_room(sid, room, namespace=self.path)
 
     async def connected(self, sid: str) -> None:

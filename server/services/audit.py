@@ -3,6 +3,8 @@ who did it (None: the system), when, to what and why.
 
 Targets name what was acted on: `account:<site key>/<account id>`,
 `visitor:<id>`, `chat:<id>`, `closure:<YYYY-MM-DD>`, `survey:<id>`.
+They are labels, not Socket.IO rooms (services.rooms), though an account's
+and a visitor's look like them.
 """
 from __future__ import annotations
 
@@ -26,6 +28,14 @@ REASSIGN = "reassign"
 CONVERT = "convert"  # a chat became a ticket (by an agent, or at the duration limit)
 CLOSURE_ADD = "closure_add"
 CLOSURE_REMOVE = "closure_remove"
+
+
+def account_target(site_key: str, account_id: str) -> str:
+    return f"account:{site_key}/{account_id}"
+
+
+def visitor_target(visitor_id: str) -> str:
+    return f"visitor:{visitor_id}"
 
 
 def reason_of(text: str) -> str:

@@ -13,6 +13,7 @@ import argon2
 import jwt
 
 from ..policy.logins import Backoff, wait_s
+from . import rooms
 from .context import Desk
 from .errors import RateLimited, Refused, Unauthorized
 from .model import Agent, ConsoleSession, IdentityMode, Role, Site, Visitor
@@ -66,12 +67,12 @@ class StaffRooms(NamedTuple):
 
 def agent_rooms(agent_id: str) -> StaffRooms:
     """The rooms of every staff socket of an agent."""
-    return StaffRooms(f"agent:{agent_id}", f"supervisor:{agent_id}")
+    return StaffRooms(rooms.agent(agent_id), rooms.supervisor(agent_id))
 
 
 def session_rooms(session_id: str) -> StaffRooms:
     """The rooms of the staff sockets opened with one console session."""
-    return StaffRooms(f"agent_session:{session_id}", f"supervisor_session:{session_id}")
+    return StaffRooms(rooms.agent_session(session_id), rooms.supervisor_session(session_id))
 
 
 @dataclasses.dataclass(frozen=True)

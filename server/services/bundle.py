@@ -9,7 +9,6 @@ from .closures import ClosureService
 from .hours import DeskHours
 from .metrics import Metrics
 from .context import Desk
-from .model import Chat, Visitor
 from .moderation import ModerationService
 from .nodes import NodeWatch
 from .presence import PresenceService
@@ -44,22 +43,15 @@ class Services:
     @classmethod
     def build(cls, desk: Desk) -> Services:
         timers = Timers(desk)
-        router = Router(desk, timers)
         sla, tickets = SlaService(desk, timers), TicketService(desk)
-        router.on_assigned = sla.assigned
-        router.clocks = sla.state
+        router = Router(desk, timers, sla, tickets)
 
-        async def describe(chat: Chat, visitor: Visitor | None) -> dict:
-            context = await tickets.context(visitor) if visitor is not None else {}
-            return {**context, "sla": sla.clocks_view(chat)}
-        router.describe = describe
         signals = Signals(desk)
         chats = ChatService(desk, router, timers, sla, tickets, signals)
         hours = DeskHours(desk, router, timers)
         closures = ClosureService(desk, on_change=hours.check)
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures, hours.agent_seen)
         moderation = ModerationService(desk, chats, timers)
-        chats.may_chat = moderation.check
         auth = AuthService(desk)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,

@@ -11,7 +11,7 @@ import dataclasses
 import re
 from typing import Any
 
-from . import audit
+from . import audit, rooms
 from .context import Desk
 from .errors import BadRequest, Forbidden, NotFound, TooLarge
 from .model import Agent, CannedReply, Role
@@ -26,7 +26,7 @@ CANNED_ADD = "canned_add"
 CANNED_UPDATE = "canned_update"
 CANNED_REMOVE = "canned_remove"
 EVENT = "canned"  # {"action": "add" | "update" | "remove", "reply": CANNED}
-ROOMS = ("agents", "supervisors")
+ROOMS = (rooms.AGENTS, rooms.SUPERVISORS)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -6,11 +6,13 @@ emits only after the store has committed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import datetime
 
+from .admission import may_chat
+from .bus import DurationLimitReached, MailQueued
 from .context import Desk
-from . import audit, letters
+from . import audit, letters, rooms
 from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
                      RateLimited, UseTicket)
 from .model import TICKET_LABEL, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
@@ -70,9 +72,7 @@ class ChatService:
         self._timers = timers
         self._sla = sla
         self._tickets = tickets
-        sla.on_convert = self._convert_at_limit
-        # Raises when the visitor may not chat (suspended, banned): the moderation service's check.
-        self.may_chat: Callable[[Visitor], Awaitable[None]] = _anyone
+        desk.bus.on(DurationLimitReached, self._convert_at_limit)
 
     # reading
     async def chat(self, chat_id: str) -> Chat:
@@ -95,7 +95,7 @@ class ChatService:
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))  # a receipt may go there
-        await self.may_chat(visitor)
+        await may_chat(self._desk, visitor)
         existing = await desk.store.open_chat_of_visitor(visitor.id)
         if existing is not None:
             raise ChatActive("you already have an open chat", chat=chat_view(existing))
@@ -114,7 +114,7 @@ class ChatService:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
         try:
-            await self.may_chat(visitor)  # again: a suspension may have committed beside the chat
+            await may_chat(self._desk, visitor)  # again: a suspension may have committed beside the chat
         except DeskError:
             await desk.store.end_chat(chat.id, str(EndReason.SUSPENDED), desk.clock.now())
             raise
@@ -183,11 +183,11 @@ class ChatService:
         await self._sla.message(chat, message)
         notify, authors = self._desk.notify, await self._router.authors((message,))
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
-            await notify.emit("chat:message", message_view(message, authors), f"agent:{chat.agent_id}",
+            await notify.emit("chat:message", message_view(message, authors), rooms.agent(chat.agent_id),
                               skip=actor.conn)
         if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
             await notify.emit("chat:message", message_view(message, authors, visitor=True),
-                              f"visitor:{chat.visitor_id}", skip=actor.conn)
+                              rooms.visitor(chat.visitor_id), skip=actor.conn)
         return message
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:
@@ -203,7 +203,7 @@ class ChatService:
 
     async def typing(self, actor: Actor, chat_id: str, typing: bool) -> None:
         chat = await self.own(actor, chat_id)
-        room = f"agent:{chat.agent_id}" if actor.author is Author.VISITOR else f"visitor:{chat.visitor_id}"
+        room = rooms.agent(chat.agent_id) if actor.author is Author.VISITOR else rooms.visitor(chat.visitor_id)
         if chat.status is ChatStatus.ACTIVE:
             await self._desk.notify.emit("chat:typing", {"chat_id": chat_id, "typing": typing}, room)
 
@@ -236,12 +236,12 @@ class ChatService:
         await desk.live.dequeue(ended.id)
         await self._timers.cancel(VISITOR_GONE, ended.id)
         await self._sla.stopped(ended.id)
-        await desk.notify.emit("chat:ended", payload, f"visitor:{ended.visitor_id}")
+        await desk.notify.emit("chat:ended", payload, rooms.visitor(ended.visitor_id))
         if ended.end_reason in SURVEYED and ended.assigned_at is not None:
-            await desk.notify.emit("survey:request", {"chat_id": ended.id}, f"visitor:{ended.visitor_id}")
+            await desk.notify.emit("survey:request", {"chat_id": ended.id}, rooms.visitor(ended.visitor_id))
         if ended.agent_id is not None:
             await desk.live.release_slot(ended.agent_id, ended.id)
-            await desk.notify.emit("chat:ended", payload, f"agent:{ended.agent_id}")
+            await desk.notify.emit("chat:ended", payload, rooms.agent(ended.agent_id))
         await self._router.route()
 
     async def ended_elsewhere(self, ended: Chat, payload: dict) -> None:
@@ -279,24 +279,24 @@ class ChatService:
                            reason=None if actor else "the chat reached the duration limit",
                            data={"ticket_id": ticket.id, "ticket": ticket.label, "department": ticket.department})
         if mails:
-            desk.mail_queued()
+            await desk.bus.publish(MailQueued())
         await self._deliver_system(ended, message)
         await self._ended(ended, {"chat_id": chat.id, "reason": str(EndReason.CONVERTED),
                                   "ticket": ticket_view(ticket)})
         await self._tickets.announce(OPENED, ticket, agents.get(actor.id) if actor is not None else None)
         return ticket
 
-    async def _convert_at_limit(self, chat: Chat) -> None:
+    async def _convert_at_limit(self, reached: DurationLimitReached) -> None:
         try:
-            await self.convert(None, chat.id)
+            await self.convert(None, reached.chat.id)
         except ChatEnded:
             pass
 
     async def _deliver_system(self, chat: Chat, message: Message) -> None:
         view, notify = message_view(message), self._desk.notify
-        await notify.emit("chat:message", view, f"visitor:{chat.visitor_id}")
+        await notify.emit("chat:message", view, rooms.visitor(chat.visitor_id))
         if chat.agent_id is not None:
-            await notify.emit("chat:message", view, f"agent:{chat.agent_id}")
+            await notify.emit("chat:message", view, rooms.agent(chat.agent_id))
 
     # agents and supervisors
     async def transfer(self, actor: Actor, chat_id: str, to: TransferTarget) -> Chat | Ticket:
@@ -323,7 +323,7 @@ class ChatService:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
         await desk.live.release_slot(chat.agent_id, chat.id)
-        await desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"}, f"agent:{chat.agent_id}")
+        await desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"}, rooms.agent(chat.agent_id))
         await self._router.enqueue(requeued, front=True)
         await self._router.route()
         return await self.chat(chat.id)
@@ -354,7 +354,7 @@ class ChatService:
             raise Conflict("that agent has no room for another chat")
         if chat.agent_id is not None:
             await self._desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"},
-                                         f"agent:{chat.agent_id}")
+                                         rooms.agent(chat.agent_id))
         return moved
 
     async def requeue(self, chat: Chat) -> None:
@@ -375,7 +375,3 @@ class ChatService:
                 await self.finish(chat, EndReason.ABANDONED)
             except ChatEnded:
                 pass
-
-
-async def _anyone(visitor: Visitor) -> None:
-    """`ChatService.may_chat` until the moderation service is wired in: everyone may."""

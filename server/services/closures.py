@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from . import audit
+from . import audit, rooms
 from .context import Desk
 from .errors import BadRequest, NotFound
 from .model import Agent, Closure
@@ -20,7 +20,7 @@ from .views import iso
 log = logging.getLogger(__name__)
 
 EVENT = "closure"  # {"action": "add" | "remove", "closure": CLOSURE}, after the commit
-ROOMS = ("agents", "supervisors")
+ROOMS = (rooms.AGENTS, rooms.SUPERVISORS)
 TOPIC = "closures"  # the change broadcast's topic
 
 

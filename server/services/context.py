@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 import zoneinfo
-from collections.abc import Callable
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
 from ..config import Config, PlanConfig, TopicConfig
 from ..policy.calendar import WeeklyHours, is_open, parse_hours
 from ..policy.holidays import closed_dates
+from .bus import Bus
 from .chatcache import ChatCache
 from .errors import BadRequest
 from .model import Agent
@@ -34,8 +34,8 @@ class Desk:
     chats: ChatCache = dataclasses.field(init=False)
     # One-off closures (local dates), kept fresh by the closure service.
     closures: frozenset[date] = frozenset()
-    # Called after mail is queued, to wake the outbox worker.
-    mail_queued: Callable[[], None] = lambda: None
+    # What services tell each other has happened (services.bus).
+    bus: Bus = dataclasses.field(default_factory=Bus)
 
     def __post_init__(self) -> None:
         self.chats = ChatCache(self.store, self.live)

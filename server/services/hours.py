@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..policy.calendar import closes_at, next_opening
+from . import rooms
 from .context import Desk
 from .model import Agent
 from .routing import Router
@@ -63,7 +64,7 @@ class DeskHours:
             payload: dict = {"online": online}
             if not online:
                 payload["next_open"] = iso(await self._router.next_open(now))
-            await self._desk.notify.emit("desk", payload, "visitors")
+            await self._desk.notify.emit("desk", payload, rooms.VISITORS)
             await self._desk.live.publish(ONLINE_TOLD, "1" if online else "0")
         self._online = online
         change = await self.next_change(now)
@@ -75,7 +76,7 @@ class DeskHours:
             on_shift = desk.on_shift(agent, now)
             if self._on_shift.get(agent.id) != on_shift:
                 self._on_shift[agent.id] = on_shift
-                await desk.notify.emit(SHIFT_EVENT, {"on_shift": on_shift}, f"agent:{agent.id}")
+                await desk.notify.emit(SHIFT_EVENT, {"on_shift": on_shift}, rooms.agent(agent.id))
                 await desk.live.publish(SHIFT_TOLD, f"{agent.id}:{1 if on_shift else 0}")
 
     async def next_change(self, now: datetime) -> datetime | None:

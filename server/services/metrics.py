@@ -25,11 +25,12 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..policy.figures import AgentState, Histogram, agent_state, day_start, histogram, local_day
+from .bus import Bus, EventSent
+from . import rooms
 from .context import Desk
 from .errors import Unavailable
 from .facts import DeskTotals
@@ -55,17 +56,17 @@ RESPONSE_GAP_BUCKETS = (15, 30, 60, 90, 120, 180, 300, 600, 1200)
 
 
 class ChangeNotifier:
-    """A `Notifier` that calls `on_emit` before passing on every event but
-    the metrics push itself."""
+    """A `Notifier` that publishes `EventSent` on the bus before passing on
+    every event but the metrics push itself."""
 
-    def __init__(self, inner: Notifier) -> None:
+    def __init__(self, inner: Notifier, bus: Bus) -> None:
         self._inner = inner
-        self.on_emit: Callable[[], None] = lambda: None
+        self._bus = bus
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
                    here: bool = False) -> None:
         if event != METRICS:
-            self.on_emit()
+            await self._bus.publish(EventSent(event))
         await self._inner.emit(event, data, room, skip, here=here)
 
     async def disconnect(self, room: str) -> None:
@@ -94,13 +95,14 @@ class Metrics:
         self._stale = True
         self._untold = False  # marked stale by an event here since the other nodes were told
         desk.live.subscribe(self._changed_elsewhere)
+        desk.bus.on(EventSent, self._emitted)
         self._today: tuple[date, dict[str, Any], float] | None = None  # (day, figures, when read: monotonic)
         self._read_s = 0.0  # how long reading today's figures took last time
         self.watchers = 0  # supervisors connected to this node: nobody watching, nothing computed
         self._sent: dict[str, Any] | None = None
         self._before: tuple[date, Histogram, Histogram] | None = None  # answers before that day
 
-    def changed(self) -> None:
+    def _emitted(self, _: EventSent) -> None:
         self._stale = self._untold = True
 
     def _changed_elsewhere(self, topic: str, key: str) -> None:
@@ -142,7 +144,7 @@ class Metrics:
         snapshot = await self.snapshot()
         if snapshot != self._sent:
             self._sent = snapshot
-            await self._desk.notify.emit(METRICS, snapshot, "supervisors", here=True)
+            await self._desk.notify.emit(METRICS, snapshot, rooms.SUPERVISORS, here=True)
 
     async def run(self) -> None:
         while True:

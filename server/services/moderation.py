@@ -11,7 +11,8 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import audit, dates
+from . import audit, rooms
+from .admission import may_chat
 from .chats import ChatService
 from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
@@ -46,19 +47,13 @@ class Target:
     visitor_id: str | None = None
 
 
-def account_room(site_id: str, account_id: str) -> str:
-    """The room of every connection of the account's verified visitors."""
-    return f"account:{site_id}/{account_id}"
-
-
 def _account(site: Site, account_id: str) -> Target:
-    return Target(site.id, f"account:{site.key}/{account_id}", account_room(site.id, account_id),
+    return Target(site.id, audit.account_target(site.key, account_id), rooms.account(site.id, account_id),
                   account_id=account_id)
 
 
 def _visitor(site_id: str, visitor_id: str) -> Target:
-    name = f"visitor:{visitor_id}"
-    return Target(site_id, name, name, visitor_id=visitor_id)
+    return Target(site_id, audit.visitor_target(visitor_id), rooms.visitor(visitor_id), visitor_id=visitor_id)
 
 
 def suspension_view(suspension: Suspension) -> dict[str, Any]:
@@ -79,17 +74,7 @@ class ModerationService:
     async def check(self, visitor: Visitor) -> None:
         """Raises Suspended (with `until`) or Banned while the visitor, or
         its verified account, is kept out of chat."""
-        desk = self._desk
-        found = await desk.store.active_suspension(
-            visitor.site_id, account_id=visitor.account,
-            visitor_id=visitor.id, now=desk.clock.now())
-        if found is None:
-            return
-        if found.ban:
-            raise Banned("chat is closed to this account; tickets are still open")
-        until = dates.spoken(found.until, desk.tz) if found.until else None
-        raise Suspended(f"chat is suspended for this account until {until}; tickets are still open",
-                        until=iso(found.until))
+        await may_chat(self._desk, visitor)
 
     async def suspend(self, by: Agent, ref: TargetRef, *, reason: str, days: int | None = None,
                       ban: bool = False) -> tuple[Suspension, list[Chat]]:

@@ -395,13 +395,8 @@ class LiveState(Protocol):
 
 
 class Notifier(Protocol):
-    """Sends events to Socket.IO rooms after the commit. Rooms:
-    `visitor:{id}`, `agent:{id}`, `supervisors`, `agents` (every agent),
-    `visitors` (every visitor), `account:{site id}/{account id}` (the
-    verified visitors of an account), and, to close staff sockets,
-    `supervisor:{agent id}` (an agent's /supervisor sockets) and
-    `agent_session:{id}` / `supervisor_session:{id}` (those opened with one
-    console session)."""
+    """Sends events to Socket.IO rooms after the commit. The rooms, and who
+    is in each, are in services.rooms."""
 
     async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
                    here: bool = False) -> None:

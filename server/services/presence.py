@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from . import rooms
 from .chats import VISITOR_GONE, ChatService
 from .closures import ClosureService
 from .context import Desk
@@ -110,7 +111,7 @@ class PresenceService:
         desk = self._desk
         await desk.store.set_agent_status(agent.id, status)
         await desk.live.set_status(agent.id, status, desk.clock.now())
-        await desk.notify.emit(STATUS_EVENT, {"status": str(status)}, f"agent:{agent.id}")
+        await desk.notify.emit(STATUS_EVENT, {"status": str(status)}, rooms.agent(agent.id))
         if status is AgentStatus.AVAILABLE:
             await self._router.route()
 

@@ -10,14 +10,18 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from ..policy.calendar import next_opening
 from ..policy.routing import Candidate, Wait, pick_agent, skill_in_force, why_waiting
+from .bus import ChatAssigned
+from . import rooms
 from .context import Desk
 from .model import Agent, AgentStatus, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
+from .sla import SlaService
+from .tickets import TicketService
 from .timers import Timers
 from .views import HISTORY_PAGE, chat_view, iso, message_views, visitor_view
 
@@ -29,13 +33,14 @@ SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: it
 
 
 class Router:
-    def __init__(self, desk: Desk, timers: Timers) -> None:
+    def __init__(self, desk: Desk, timers: Timers, sla: SlaService, tickets: TicketService) -> None:
+        """`sla` and `tickets`: what a console gets with a chat (its clocks,
+        the visitor's open tickets and plan)."""
         self._desk = desk
         self._timers = timers
+        self._sla = sla
+        self._tickets = tickets
         timers.on(SKILL_FALLBACK, self._skill_lapsed)
-        self.on_assigned: Callable[[Chat], Awaitable[None]] | None = None  # the SLA clocks
-        self.describe: Callable[[Chat, Visitor | None], Awaitable[dict]] | None = None  # the visitor's context
-        self.clocks: Callable[[Chat], Awaitable[dict]] | None = None  # the SLA clocks' state
         self._lock = asyncio.Lock()
         self._agents: dict[str, Agent] = {}  # not removed
         self._everyone: dict[str, Agent] = {}  # removed ones too: history keeps their names
@@ -177,8 +182,7 @@ class Router:
         await self.announce_assignment(chat, (await self.agents())[agent_id])
 
     async def _assigned(self, chat: Chat) -> None:
-        if self.on_assigned is not None:
-            await self.on_assigned(chat)
+        await self._desk.bus.publish(ChatAssigned(chat))
 
     async def assignment(self, chat: Chat, agent: Agent | None) -> dict:
         """What an agent's console gets with a chat: the chat with its SLA
@@ -192,16 +196,16 @@ class Router:
         payload = {"chat": await self.agent_view(chat, agent),
                    "visitor": visitor_view(visitor) if visitor else None,
                    "messages": views, "more": more, "now": iso(self._desk.clock.now())}
-        if self.describe is not None:
-            payload["context"] = await self.describe(chat, visitor)
+        context = await self._tickets.context(visitor) if visitor is not None else {}
+        payload["context"] = {**context, "sla": self._sla.clocks_view(chat)}
         return payload
 
     async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
         notify = self._desk.notify
         self._positions.pop(chat.id, None)
-        await notify.emit("chat:assigned", await self.assignment(chat, agent), f"agent:{agent.id}")
+        await notify.emit("chat:assigned", await self.assignment(chat, agent), rooms.agent(agent.id))
         await notify.emit("chat:assigned", {"chat_id": chat.id, "agent": {"name": agent.name}},
-                          f"visitor:{chat.visitor_id}")
+                          rooms.visitor(chat.visitor_id))
 
     async def move(self, chat: Chat, to: Agent) -> Chat | None:
         """Gives a queued or active chat to `to` (a transfer or a
@@ -231,8 +235,7 @@ class Router:
     async def agent_view(self, chat: Chat, agent: Agent | None) -> dict:
         """CHAT as its agent sees it: with `sla`, the state of its clocks, and `sla_version`."""
         view = chat_view(chat, agent)
-        if self.clocks is not None:
-            view |= await self.clocks(chat)
+        view |= await self._sla.state(chat)
         return view
 
     async def enqueue(self, chat: Chat, *, front: bool = False, visitor: Visitor | None = None) -> None:
@@ -283,9 +286,9 @@ class Router:
             chat = await self._desk.chats.get(entry.chat_id)  # queued chats are open: cached
             await self._desk.notify.emit("chat:queued", {
                 "chat_id": chat.id, "position": position, "eta_s": self.eta_s(position, slots)},
-                f"visitor:{chat.visitor_id}")
+                rooms.visitor(chat.visitor_id))
         if moved:
             await self._desk.live.publish(POSITIONS, "")
         self._positions = positions
         longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
-        await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, "agents")
+        await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, rooms.AGENTS)

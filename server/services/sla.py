@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ..policy.sla import (ChatTimeline, Deadline, Fired, MessageMark, SlaLimits, advance, clock_states, deadlines,
                           elapsed_s, timeline)
+from .bus import ChatAssigned, DurationLimitReached
+from . import rooms
 from .context import Desk
 from .model import Chat, ChatStatus, Message, SlaEvent
 from .timers import Timers
@@ -25,7 +26,6 @@ from .views import clocks_view, iso
 
 log = logging.getLogger(__name__)
 SLA = "sla"
-ConvertHandler = Callable[[Chat], Awaitable[None]]
 
 
 def breach_alert(event: SlaEvent) -> dict:
@@ -67,8 +67,8 @@ class SlaService:
         # a chat's deadline tells the others, which read the record again
         # at their next use; a deadline fires from the record in any case.
         self._clocks: dict[str, _Clocks] = {}
-        self.on_convert: ConvertHandler | None = None
         timers.on(SLA, self._fire)
+        desk.bus.on(ChatAssigned, lambda event: self.assigned(event.chat))
         desk.live.subscribe(self._changed_elsewhere)
 
     def _changed_elsewhere(self, topic: str, key: str) -> None:
@@ -185,8 +185,7 @@ class SlaService:
             event = SlaEvent(chat.id, deadline.kind, deadline.stage, deadline.since, now, deadline.limit_s,
                              elapsed_s(deadline.since, now), chat.agent_id)
             if deadline.stage == "convert":  # the chat's end is the record: convert, then note it
-                if self.on_convert is not None:
-                    await self.on_convert(chat)
+                await self._desk.bus.publish(DurationLimitReached(chat))
                 await self._desk.store.record_sla_event(event)
                 return
             if await self._desk.store.record_sla_event(event):
@@ -203,20 +202,20 @@ class SlaService:
             return
         await self._desk.notify.emit("sla:clocks", {
             "chat_id": chat.id, "now": iso(self._desk.clock.now()), "version": clocks.version,
-            "sla": clocks.view(self.limits)}, f"agent:{chat.agent_id}")
+            "sla": clocks.view(self.limits)}, rooms.agent(chat.agent_id))
 
     async def _announce(self, chat: Chat, event: SlaEvent) -> None:
         notify = self._desk.notify
         payload = {"chat_id": chat.id, "kind": event.kind, "elapsed_s": event.elapsed_s, "limit_s": event.limit_s}
-        agent_room = f"agent:{chat.agent_id}" if chat.agent_id else None
+        agent_room = rooms.agent(chat.agent_id) if chat.agent_id else None
         if event.stage == "warning":
             if agent_room:
                 await notify.emit("sla:warning", payload, agent_room)
             if event.kind == "duration":
                 await notify.emit("chat:warning", {"chat_id": chat.id, "kind": "duration",
                                                    "remaining_s": max(0, event.limit_s - event.elapsed_s)},
-                                  f"visitor:{chat.visitor_id}")
+                                  rooms.visitor(chat.visitor_id))
         else:
             if agent_room:
                 await notify.emit("sla:breach", payload, agent_room)
-            await notify.emit("alert", breach_alert(event), "supervisors")
+            await notify.emit("alert", breach_alert(event), rooms.SUPERVISORS)

@@ -11,7 +11,8 @@ import dataclasses
 from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
-from . import letters
+from . import letters, rooms
+from .bus import MailQueued
 from .context import Desk
 from .headers import address_of, one_line
 from .errors import BadRequest, Conflict, NotFound, RateLimited
@@ -36,7 +37,7 @@ CONFIRM_PATH = "/tickets/confirm/"
 # It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
 EVENT = "ticket"
 OPENED, STATUS, REPLY = "opened", "status", "reply"
-ROOM = "agents"
+ROOM = rooms.AGENTS
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class TicketService:
         mails = [letters.receipt(ticket, letters.recipient(request.email, visitor.name), now, desk.tz)
                  ] if request.email else []
         stored = await desk.store.create_ticket(ticket, mails)
-        self._mailed(mails)
+        await self._mailed(mails)
         await self.announce(OPENED, stored)
         return stored
 
@@ -141,7 +142,7 @@ class TicketService:
         mails = [letters.confirmation(ticket, letters.recipient(visitor.email, visitor.name), now,
                                       self.confirm_link(token))]
         stored = await desk.store.create_ticket(ticket, mails)
-        self._mailed(mails)
+        await self._mailed(mails)
         await self.announce(OPENED, stored, agent)
         return stored
 
@@ -160,7 +161,7 @@ class TicketService:
                                             mails=mails)
         if changed is None:
             raise NotFound("no such ticket")
-        self._mailed(mails)
+        await self._mailed(mails)
         await self.announce(STATUS, changed[1])
         return changed[1]
 
@@ -185,7 +186,7 @@ class TicketService:
         changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails)
         if changed is None:
             raise NotFound("no such ticket")
-        self._mailed(mails)
+        await self._mailed(mails)
         await self.announce(STATUS, changed[1], by)
         return changed[1]
 
@@ -196,7 +197,7 @@ class TicketService:
                             author_id=agent.id)
         mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text)] if ticket.email else []
         stored = await self._desk.store.add_ticket_reply(reply, mails)
-        self._mailed(mails)
+        await self._mailed(mails)
         await self.announce(REPLY, ticket, agent)
         return stored
 
@@ -240,9 +241,9 @@ class TicketService:
         visitor = await self._desk.store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
         return letters.recipient(ticket.email or "", visitor.name if visitor else None)
 
-    def _mailed(self, mails: list) -> None:
+    async def _mailed(self, mails: list) -> None:
         if mails:
-            self._desk.mail_queued()
+            await self._desk.bus.publish(MailQueued())
 
 
 def checked_email(email: str | None) -> str | None:

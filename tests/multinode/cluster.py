@@ -60,6 +60,9 @@ class Cluster:
         return self.nodes[name]
 
     def stop(self) -> None:
+        for node in self.nodes.values():  # all told at once, then each waited for
+            if node.proc and node.proc.poll() is None:
+                node.proc.terminate()
         for node in self.nodes.values():
             node.stop()
 

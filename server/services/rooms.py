@@ -1,0 +1,61 @@
+"""Socket.IO room names: the one place they are spelled. The services emit
+to rooms and close them through the Notifier (services.ports); the realtime
+namespaces put sockets in them; a room's prefix picks its namespace.
+
+On /visitor:
+- `visitor(id)`: every connection (tab) of one visitor;
+- `VISITORS`: every visitor;
+- `account(site id, account id)`: the verified visitors of an account.
+
+On /agent:
+- `agent(id)`: an agent's console sockets;
+- `AGENTS`: every agent;
+- `agent_session(id)`: the /agent sockets opened with one console session
+  (to close them).
+
+On /supervisor:
+- `SUPERVISORS`: every supervisor;
+- `supervisor(agent id)`: an agent's /supervisor sockets (to close them);
+- `supervisor_session(id)`: the /supervisor sockets opened with one console
+  session (to close them).
+"""
+from __future__ import annotations
+
+AGENTS = "agents"
+SUPERVISORS = "supervisors"
+VISITORS = "visitors"
+
+# a room's prefix (its whole name for the shared rooms) -> its namespace
+_NAMESPACES = {"visitor": "/visitor", VISITORS: "/visitor", "account": "/visitor",
+               "agent": "/agent", AGENTS: "/agent", "agent_session": "/agent",
+               "supervisor": "/supervisor", SUPERVISORS: "/supervisor", "supervisor_session": "/supervisor"}
+
+
+def visitor(visitor_id: str) -> str:
+    return f"visitor:{visitor_id}"
+
+
+def agent(agent_id: str) -> str:
+    return f"agent:{agent_id}"
+
+
+def account(site_id: str, account_id: str) -> str:
+    return f"account:{site_id}/{account_id}"
+
+
+def supervisor(agent_id: str) -> str:
+    return f"supervisor:{agent_id}"
+
+
+def agent_session(session_id: str) -> str:
+    return f"agent_session:{session_id}"
+
+
+def supervisor_session(session_id: str) -> str:
+    return f"supervisor_session:{session_id}"
+
+
+def namespace_of(room: str) -> str:
+    """The namespace ("/visitor", "/agent", "/supervisor") the room lives in;
+    KeyError for a name no function here makes."""
+    return _NAMESPACES[room.partition(":")[0]]
