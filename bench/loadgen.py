@@ -29,14 +29,18 @@ Measured in the window [start + warmup, start + warmup + duration]:
                     the SQLite file) acked (chat, client_id) pairs that are
                     not stored, read with the standard sqlite3 module,
                     read-only;
-  CPU               seconds of the server process (psutil, all its threads)
-                    and of the generator workers, also as % of one core;
+  CPU               seconds of the server process(es) (psutil, all their
+                    threads and child processes) and of the generator
+                    workers, also as % of one core;
   idle RSS          server RSS after connecting K idle visitors minus
                     before, per connection.
 
 Standalone use (the server must be running; bench/run.py does all of it):
     python bench/loadgen.py --url http://127.0.0.1:8099 --agent-token T \
         --visitors 100 --closed-loop --duration 10 [--server-pid PID] [--sqlite FILE]
+
+`--agent-url` connects the agents to another node than the visitors (one
+desk of several nodes, bench/nodes.py); by default they share `--url`.
 """
 from __future__ import annotations
 
@@ -499,14 +503,21 @@ class LoadGen:
                  warmup: float = 1.0, rate: float = 0.0, reply: bool = False, site: str = "bench",
                  server_pid: int | None = None, sqlite_path: str | None = None,
                  start_concurrency: int = 16, text_bytes: int = 64, tag: str = "",
-                 keep_acked: bool = False) -> dict:
-        """One scenario from connect to disconnect; its measures as a dict."""
+                 keep_acked: bool = False, agent_url: str | None = None,
+                 server_pids: Sequence[int] = (), service_pids: Sequence[int] = ()) -> dict:
+        """One scenario from connect to disconnect; its measures as a dict.
+        Visitors connect to `url`, agents to `agent_url` (default: `url`).
+        The server CPU sums `server_pid` and `server_pids` (several nodes),
+        each with its child processes; `service_pids` (a database, Redis,
+        children included) are measured apart, as `services_cpu_s`, and
+        left out of `other_cpu_s`."""
         if mode not in ("closed", "rate") or (mode == "rate" and rate <= 0):
             raise ValueError("mode is 'closed', or 'rate' with rate > 0")
         tag = tag or f"s{int(time.time() * 1000) % 10**9}"
         text = ("I need help with my order, it has not arrived yet. " * 100)[:text_bytes]
         token_shares = [list(tokens[i::len(self.conns)]) for i in range(len(self.conns))]
-        agents = self.all("agents", [{"url": url, "tokens": t, "reply": reply} for t in token_shares])
+        agents = self.all("agents", [{"url": agent_url or url, "tokens": t, "reply": reply}
+                                     for t in token_shares])
         connected_agents = sum(a["connected"] for a in agents)
         if connected_agents == 0:
             raise RuntimeError(f"no agent could connect: {[a['errors'] for a in agents]}")
@@ -522,12 +533,13 @@ class LoadGen:
         for o in opened:
             starts.update(o["starts"])
 
-        server = psutil.Process(server_pid) if server_pid else None
+        servers = [psutil.Process(pid) for pid in ([server_pid] if server_pid else []) + list(server_pids)]
         start_at = time.monotonic() + 0.3
         window = (start_at + warmup, start_at + warmup + duration)
         self.send([("run", {"mode": mode, "start_at": start_at, "warmup": warmup, "duration": duration,
                             "rate": rate, "total_visitors": ready, "text": text}) for _ in self.conns])
-        samples = _sample_window(window, server)
+        services = [psutil.Process(pid) for pid in service_pids]
+        samples = _sample_window(window, servers, services)
         runs = self.receive()
         reports = self.all("report")
         ended = sum(e["ended"] for e in self.all("end"))
@@ -543,7 +555,7 @@ class LoadGen:
         delivered_in_window = result["delivered_msg_s"] * duration
         if "server_cpu_s" in result:  # what else ran on the machine meanwhile (should be ~0)
             result["other_cpu_s"] = round(result["machine_busy_cpu_s"] - result["server_cpu_s"]
-                                          - result["generator_cpu_s"], 3)
+                                          - result["generator_cpu_s"] - result.get("services_cpu_s", 0.0), 3)
             result["server_cpu_pct"] = round(100 * result["server_cpu_s"] / duration, 1)
             if delivered_in_window:
                 result["server_cpu_us_per_msg"] = round(1e6 * result["server_cpu_s"] / delivered_in_window, 1)
@@ -586,10 +598,31 @@ class LoadGen:
                 "connect_s": round(connect_s, 2)}
 
 
-def _sample_window(window: tuple[float, float], server: psutil.Process | None) -> dict:
-    """Server CPU and whole-machine CPU over the window (blocks until its end)."""
+def _tree_cpu(roots: Sequence[psutil.Process]) -> dict[int, dict[int, float]]:
+    """CPU seconds of each root process and of its living descendants: root pid -> {pid: seconds}."""
+    out: dict[int, dict[int, float]] = {}
+    for root in roots:
+        tree = out.setdefault(root.pid, {})
+        with contextlib.suppress(psutil.Error):
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    tree[proc.pid] = cpu_seconds(proc)
+    return out
+
+
+def _tree_delta(start: dict[int, dict[int, float]], roots: Sequence[psutil.Process]) -> dict[int, float]:
+    """CPU seconds since `start` (a `_tree_cpu`) per root, children included;
+    a process born since counts from 0, one that died since is left out."""
+    return {root: sum(t - start.get(root, {}).get(pid, 0.0) for pid, t in tree.items())
+            for root, tree in _tree_cpu(roots).items()}
+
+
+def _sample_window(window: tuple[float, float], servers: Sequence[psutil.Process],
+                   services: Sequence[psutil.Process] = ()) -> dict:
+    """Server CPU (all `servers`, children included), services CPU and
+    whole-machine CPU over the window (blocks until its end)."""
     time.sleep(max(0.0, window[0] - time.monotonic()))
-    server_start = cpu_seconds(server) if server else None
+    server_start, services_start = _tree_cpu(servers), _tree_cpu(services)
     machine_start = psutil.cpu_times()
     time.sleep(max(0.0, window[1] - time.monotonic()))
     out: dict[str, Any] = {}
@@ -599,9 +632,14 @@ def _sample_window(window: tuple[float, float], server: psutil.Process | None) -
     total = sum(machine_end) - sum(machine_start)
     out["machine_cpu_busy_pct"] = round(100 * busy / total, 1) if total > 0 else None
     out["machine_busy_cpu_s"] = round(busy, 3)  # core-seconds busy, all processes
-    if server is not None:
-        out["server_cpu_s"] = round(cpu_seconds(server) - server_start, 3)
-        out["server_rss_mib"] = round(server.memory_info().rss / 2**20, 2)
+    if services:
+        out["services_cpu_s"] = round(sum(_tree_delta(services_start, services).values()), 3)
+    if servers:
+        by_root = _tree_delta(server_start, servers)
+        out["server_cpu_s"] = round(sum(by_root.values()), 3)
+        if len(servers) > 1:  # each server's share
+            out["server_cpu_s_by_pid"] = {pid: round(t, 3) for pid, t in by_root.items()}
+        out["server_rss_mib"] = round(sum(s.memory_info().rss for s in servers) / 2**20, 2)
     return out
 
 
@@ -681,6 +719,7 @@ def count_not_stored(sqlite_path: str, acked: Sequence[tuple[str, str]]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="e.g. http://127.0.0.1:8099")
+    parser.add_argument("--agent-url", help="where the agents connect (default: --url), e.g. another node")
     parser.add_argument("--agent-token", action="append", default=[], metavar="T", help="repeat per agent")
     parser.add_argument("--agents", type=int, default=0, help="N agents with made-up tokens (for the relay)")
     parser.add_argument("--visitors", type=int, default=50)
@@ -703,7 +742,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = gen.scenario(args.url, tokens=tokens, visitors=args.visitors,
                               mode="closed" if args.closed_loop else "rate", rate=args.rate or 0.0,
                               reply=args.reply, duration=args.duration, warmup=args.warmup, site=args.site,
-                              server_pid=args.server_pid, sqlite_path=args.sqlite)
+                              server_pid=args.server_pid, sqlite_path=args.sqlite, agent_url=args.agent_url)
         if args.idle and args.server_pid:
             result["idle"] = gen.idle_rss(args.url, args.server_pid, args.idle, site=args.site)
     json.dump(result, sys.stdout, indent=2)

@@ -16,22 +16,49 @@ stored: seqs are counted in memory, an ack means "relayed", not "durable".
 No capacity, queue, dedup of client_ids, rate limits or auth: it is the
 floor a real server is measured against, so it is kept simple on purpose.
 
-    python bench/relay.py --host 127.0.0.1 --port 8098
+`--redis URL` gives it python-socketio's stock `AsyncRedisManager` (on a
+channel of its own, random) as its client manager: every emit is then
+also published to Redis, as on one node of several (bench/nodes.py).
+
+    python bench/relay.py --host 127.0.0.1 --port 8098 [--redis redis://127.0.0.1:6379/0]
 """
 from __future__ import annotations
 
 import argparse
 import itertools
+import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import socketio
 from aiohttp import web
 
-sio = socketio.AsyncServer(async_mode="aiohttp")
-app = web.Application()
-sio.attach(app)
+# Built by build(): the handlers below are registered on it there, so that
+# its client manager can come from the command line.
+sio: socketio.AsyncServer
+HANDLERS: list[tuple[str, str, Callable]] = []  # (namespace, event, handler)
+
+
+def on(event: str, namespace: str) -> Callable[[Callable], Callable]:
+    def register(handler: Callable) -> Callable:
+        HANDLERS.append((namespace, event, handler))
+        return handler
+    return register
+
+
+def build(client_manager: socketio.AsyncManager | None = None) -> web.Application:
+    """The relay's app; `client_manager` is python-socketio's (None: its
+    default, in this process only)."""
+    global sio
+    sio = socketio.AsyncServer(async_mode="aiohttp", client_manager=client_manager)
+    for namespace, event, handler in HANDLERS:
+        sio.on(event, handler, namespace=namespace)
+    app = web.Application()
+    sio.attach(app)
+    app.router.add_get("/healthz", health)
+    return app
 
 agents: dict[str, dict[str, Any]] = {}       # agent sid -> {"id", "name", "available"}
 chats: dict[str, dict[str, Any]] = {}        # chat id -> {"visitor", "agent", "seq", ...}
@@ -64,24 +91,22 @@ def message(chat: dict[str, Any], author: str, text: str, client_id: str | None)
 async def health(_request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
-app.router.add_get("/healthz", health)
-
 
 # /visitor
-@sio.on("connect", namespace="/visitor")
+@on("connect", namespace="/visitor")
 async def visitor_connect(sid: str, environ: dict, auth: Any = None) -> None:
     await sio.emit("session", {"visitor_token": uuid.uuid4().hex, "visitor_id": sid, "verified": False,
                                "online": bool(agents), "open_tickets": []}, to=sid, namespace="/visitor")
 
 
-@sio.on("disconnect", namespace="/visitor")
+@on("disconnect", namespace="/visitor")
 async def visitor_disconnect(sid: str, reason: Any = None) -> None:
     chat_id = visitor_chat.pop(sid, None)
     if chat_id is not None:
         chats.pop(chat_id, None)
 
 
-@sio.on("chat:start", namespace="/visitor")
+@on("chat:start", namespace="/visitor")
 async def chat_start(sid: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return error("bad_request", "text is required")
@@ -102,7 +127,7 @@ async def chat_start(sid: str, data: Any) -> dict[str, Any]:
     return {"ok": True, "chat": chat_view(chat), "position": 0}
 
 
-@sio.on("chat:send", namespace="/visitor")
+@on("chat:send", namespace="/visitor")
 async def visitor_send(sid: str, data: Any) -> dict[str, Any]:
     chat = chats.get(data.get("chat_id")) if isinstance(data, dict) else None
     if chat is None or chat["visitor"] != sid:
@@ -112,7 +137,7 @@ async def visitor_send(sid: str, data: Any) -> dict[str, Any]:
     return {"ok": True, "seq": msg["seq"], "at": msg["at"]}
 
 
-@sio.on("chat:end", namespace="/visitor")
+@on("chat:end", namespace="/visitor")
 async def visitor_end(sid: str, data: Any) -> dict[str, Any]:
     chat = chats.get(data.get("chat_id")) if isinstance(data, dict) else None
     if chat is None or chat["visitor"] != sid:
@@ -125,19 +150,19 @@ async def visitor_end(sid: str, data: Any) -> dict[str, Any]:
 
 
 # /agent
-@sio.on("connect", namespace="/agent")
+@on("connect", namespace="/agent")
 async def agent_connect(sid: str, environ: dict, auth: Any = None) -> None:
     agents[sid] = {"id": sid, "name": f"agent-{len(agents) + 1}", "available": False}
     await sio.emit("session", {"agent": {"id": sid, "name": agents[sid]["name"]}, "chats": []},
                    to=sid, namespace="/agent")
 
 
-@sio.on("disconnect", namespace="/agent")
+@on("disconnect", namespace="/agent")
 async def agent_disconnect(sid: str, reason: Any = None) -> None:
     agents.pop(sid, None)
 
 
-@sio.on("agent:status", namespace="/agent")
+@on("agent:status", namespace="/agent")
 async def agent_status(sid: str, data: Any) -> dict[str, Any]:
     status = data.get("status") if isinstance(data, dict) else None
     if status not in ("available", "away") or sid not in agents:
@@ -146,7 +171,7 @@ async def agent_status(sid: str, data: Any) -> dict[str, Any]:
     return {"ok": True, "status": status}
 
 
-@sio.on("chat:send", namespace="/agent")
+@on("chat:send", namespace="/agent")
 async def agent_send(sid: str, data: Any) -> dict[str, Any]:
     chat = chats.get(data.get("chat_id")) if isinstance(data, dict) else None
     if chat is None or chat["agent"] != sid:
@@ -160,8 +185,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="bare python-socketio relay (benchmark baseline)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8098)
+    parser.add_argument("--redis", metavar="URL", help="python-socketio's AsyncRedisManager on this Redis")
     args = parser.parse_args()
-    print(f"relay on http://{args.host}:{args.port}/", flush=True)
+    manager = None
+    if args.redis:
+        manager = socketio.AsyncRedisManager(args.redis, channel=f"relay-{secrets.token_hex(6)}")
+    app = build(manager)
+    print(f"relay on http://{args.host}:{args.port}/" + (f" (Redis manager on {manager.channel})" if manager else ""),
+          flush=True)
     web.run_app(app, host=args.host, port=args.port, access_log=None, print=None)
 
 
