@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .context import Desk
 from .errors import BadRequest
 from .model import AuditEntry
 from .tokens import new_id
@@ -49,13 +48,6 @@ def reason_of(text: str) -> str:
 def entry(action: str, target: str, at: datetime, *, actor_id: str | None = None, reason: str | None = None,
           data: dict[str, Any] | None = None) -> AuditEntry:
     return AuditEntry(id=new_id(), at=at, action=action, target=target, actor_id=actor_id, reason=reason, data=data)
-
-
-async def record(desk: Desk, action: str, target: str, *, actor_id: str | None = None, reason: str | None = None,
-                 data: dict[str, Any] | None = None) -> None:
-    """Records an action now, in a transaction of its own (after the change it tells of)."""
-    await desk.store.record_audit(entry(action, target, desk.clock.now(), actor_id=actor_id, reason=reason,
-                                        data=data))
 
 
 def audit_view(audited: AuditEntry) -> dict[str, Any]:

@@ -71,10 +71,10 @@ async def add(desk: Desk, by: Agent, draft: CannedDraft) -> CannedReply:
     """Raises Forbidden for a non-supervisor, Conflict for a taken shortcut."""
     check_supervisor(by)
     draft, now = check_draft(desk, draft), desk.clock.now()
-    reply = await desk.store.add_canned(CannedReply(id=new_id(), shortcut=draft.shortcut, title=draft.title,
-                                                    text=draft.text, created_at=now, updated_at=now,
-                                                    updated_by=by.id))
-    await audit.record(desk, CANNED_ADD, _target(reply), actor_id=by.id, data={"shortcut": reply.shortcut})
+    reply = CannedReply(id=new_id(), shortcut=draft.shortcut, title=draft.title, text=draft.text,
+                        created_at=now, updated_at=now, updated_by=by.id)
+    reply = await desk.store.add_canned(reply, audit.entry(CANNED_ADD, _target(reply), now, actor_id=by.id,
+                                                           data={"shortcut": reply.shortcut}))
     await _tell(desk, "add", reply)
     return reply
 
@@ -86,13 +86,14 @@ async def update(desk: Desk, by: Agent, reply_id: str, draft: CannedDraft) -> Ca
     before = await desk.store.canned_by_id(reply_id)
     if before is None:
         raise NotFound("no such canned reply")
-    after = await desk.store.update_canned(dataclasses.replace(
-        before, shortcut=draft.shortcut, title=draft.title, text=draft.text, updated_at=desk.clock.now(),
-        updated_by=by.id))
+    now = desk.clock.now()
+    changed = dataclasses.replace(before, shortcut=draft.shortcut, title=draft.title, text=draft.text,
+                                  updated_at=now, updated_by=by.id)
+    after = await desk.store.update_canned(changed, audit.entry(
+        CANNED_UPDATE, _target(changed), now, actor_id=by.id, data={"shortcut": changed.shortcut,
+                                                                     "was": before.shortcut}))
     if after is None:  # removed meanwhile
         raise NotFound("no such canned reply")
-    await audit.record(desk, CANNED_UPDATE, _target(after), actor_id=by.id,
-                       data={"shortcut": after.shortcut, "was": before.shortcut})
     await _tell(desk, "update", after)
     return after
 
@@ -100,10 +101,13 @@ async def update(desk: Desk, by: Agent, reply_id: str, draft: CannedDraft) -> Ca
 async def remove(desk: Desk, by: Agent, reply_id: str) -> CannedReply:
     """Raises Forbidden or NotFound."""
     check_supervisor(by)
-    removed = await desk.store.remove_canned(reply_id)
-    if removed is None:
+    reply = await desk.store.canned_by_id(reply_id)  # what the audit entry names
+    if reply is None:
         raise NotFound("no such canned reply")
-    await audit.record(desk, CANNED_REMOVE, _target(removed), actor_id=by.id, data={"shortcut": removed.shortcut})
+    removed = await desk.store.remove_canned(reply_id, audit.entry(
+        CANNED_REMOVE, _target(reply), desk.clock.now(), actor_id=by.id, data={"shortcut": reply.shortcut}))
+    if removed is None:  # removed meanwhile, by another
+        raise NotFound("no such canned reply")
     await _tell(desk, "remove", removed)
     return removed
 

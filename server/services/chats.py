@@ -15,7 +15,8 @@ from .context import Desk
 from . import audit, letters, rooms
 from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
                      RateLimited, UseTicket)
-from .model import TICKET_LABEL, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority, Ticket, Visitor
+from .model import (TICKET_LABEL, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
+                    Ticket, Visitor)
 from .routing import Router
 from .signals import Signals
 from .sla import SlaService
@@ -271,13 +272,13 @@ class ChatService:
                                  shown_transcript=letters.transcript(messages, desk.tz, notes=False, **names))
                  ] if visitor is not None and visitor.email else []
         receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
-        done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails)
+        done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails, audit.entry(
+            audit.CONVERT, f"chat:{chat.id}", now, actor_id=actor.id if actor else None,
+            reason=None if actor else "the chat reached the duration limit",
+            data={"ticket_id": ticket.id, "ticket": TICKET_LABEL, "department": ticket.department}))
         if done is None:
             raise ChatEnded("this chat has already ended")
         ended, ticket, message = done
-        await audit.record(desk, audit.CONVERT, f"chat:{chat.id}", actor_id=actor.id if actor else None,
-                           reason=None if actor else "the chat reached the duration limit",
-                           data={"ticket_id": ticket.id, "ticket": ticket.label, "department": ticket.department})
         if mails:
             await desk.bus.publish(MailQueued())
         await self._deliver_system(ended, message)
@@ -333,12 +334,12 @@ class ChatService:
         chat = await self.chat(chat_id)
         if chat.status is ChatStatus.ENDED:
             raise ChatEnded("this chat has ended")
-        moved = await self._move(chat, to_agent_id)
-        await audit.record(self._desk, audit.REASSIGN, f"chat:{chat.id}", actor_id=by,
-                           data={"from": chat.agent_id, "to": to_agent_id})
-        return moved
+        return await self._move(chat, to_agent_id, audit.entry(
+            audit.REASSIGN, f"chat:{chat.id}", self._desk.clock.now(), actor_id=by,
+            data={"from": chat.agent_id, "to": to_agent_id}))
 
-    async def _move(self, chat: Chat, to_agent_id: str) -> Chat:
+    async def _move(self, chat: Chat, to_agent_id: str, record: AuditEntry | None = None) -> Chat:
+        """`record`: the audit entry of a supervisor's reassignment, stored with it."""
         target = (await self._router.agents(fresh=True)).get(to_agent_id)
         if target is None:
             raise NotFound("no such agent")
@@ -349,7 +350,7 @@ class ChatService:
         presence = await self._desk.live.presence(target.id)
         if presence is None or presence.connections == 0 or not self._desk.on_shift(target, self._desk.clock.now()):
             raise Conflict("that agent is not on shift and connected")
-        moved = await self._router.move(chat, target)
+        moved = await self._router.move(chat, target, record)
         if moved is None:
             raise Conflict("that agent has no room for another chat")
         if chat.agent_id is not None:

@@ -63,18 +63,22 @@ class ClosureService:
         today = self._desk.clock.now().astimezone(self._desk.tz).date()
         if day < today:
             raise BadRequest("that day has passed")
-        closure = await self._desk.store.add_closure(
-            Closure(id=new_id(), day=day, reason=reason, created_at=self._desk.clock.now(), created_by=by.id))
-        await audit.record(self._desk, audit.CLOSURE_ADD, _target(closure), actor_id=by.id, reason=reason)
+        now = self._desk.clock.now()
+        closure = Closure(id=new_id(), day=day, reason=reason, created_at=now, created_by=by.id)
+        closure = await self._desk.store.add_closure(closure, audit.entry(
+            audit.CLOSURE_ADD, _target(closure), now, actor_id=by.id, reason=reason))
         await self._changed("add", closure)
         return closure
 
     async def remove(self, by: Agent, closure_id: str) -> Closure:
-        removed = await self._desk.store.remove_closure(closure_id)
-        if removed is None:
+        closure = next((c for c in await self._desk.store.list_closures() if c.id == closure_id), None)
+        if closure is None:
             raise NotFound("no such closure")
-        await audit.record(self._desk, audit.CLOSURE_REMOVE, _target(removed), actor_id=by.id,
-                           data={"reason": removed.reason})
+        removed = await self._desk.store.remove_closure(closure_id, audit.entry(
+            audit.CLOSURE_REMOVE, _target(closure), self._desk.clock.now(), actor_id=by.id,
+            data={"reason": closure.reason}))
+        if removed is None:  # removed meanwhile, by another
+            raise NotFound("no such closure")
         await self._changed("remove", removed)
         return removed
 

@@ -26,7 +26,9 @@ class Store(Protocol):
     """The durable record. Every method commits before it returns; a value
     returned is durable. Raises `services.errors.Conflict` on a broken
     uniqueness rule it is documented to guard, and `BadRequest` for text
-    holding a NUL character (PostgreSQL cannot store one; both refuse it)."""
+    holding a NUL character (PostgreSQL cannot store one; both refuse it).
+    A write that takes `audit` records it in the same transaction, when it
+    changed something: a change and its audit entry stand or fall together."""
 
     async def migrate(self) -> None: ...
     async def close(self) -> None: ...
@@ -80,7 +82,7 @@ class Store(Protocol):
     async def chats_with_status(self, *statuses: ChatStatus) -> list[Chat]: ...
 
     async def assign_chat(self, chat_id: str, agent_id: str, at: datetime, *,
-                          first: bool) -> Chat | None:
+                          first: bool, audit: AuditEntry | None = None) -> Chat | None:
         """Set status active and agent; `assigned_at` only when `first`
         (a transfer keeps it); the agent joins those who handled the chat.
         None if the chat has ended."""
@@ -119,7 +121,8 @@ class Store(Protocol):
     async def survey_by_id(self, survey_id: str) -> Survey | None: ...
     async def survey_of_chat(self, chat_id: str) -> Survey | None: ...
 
-    async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime) -> Survey | None:
+    async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime,
+                             audit: AuditEntry | None = None) -> Survey | None:
         """Out of the agents' scores; None if there is no such survey."""
 
     async def list_surveys(self, *, limit: int = 50, offset: int = 0) -> list[Survey]:
@@ -158,10 +161,10 @@ class Store(Protocol):
         """One more failed attempt; due again at `next_attempt_at` (None: never)."""
 
     # closures: one-off days the desk is closed
-    async def add_closure(self, closure: Closure) -> Closure:
+    async def add_closure(self, closure: Closure, audit: AuditEntry | None = None) -> Closure:
         """Store it. Raises Conflict if that day is already closed."""
 
-    async def remove_closure(self, closure_id: str) -> Closure | None:
+    async def remove_closure(self, closure_id: str, audit: AuditEntry | None = None) -> Closure | None:
         """The closure removed; None if there was none."""
 
     async def list_closures(self) -> list[Closure]:
@@ -213,8 +216,11 @@ class Store(Protocol):
         """Tickets not solved or closed of the account (else the visitor), of that topic; newest first."""
 
     async def convert_chat(self, chat_id: str, at: datetime, ticket: Ticket, receipt: NewMessage,
-                           mails: Sequence[OutgoingMail] = ()) -> tuple[Chat, Ticket, Message] | None:
-        """Ticket, receipt as next message, chat ended "converted", mails: one transaction. None if ended."""
+                           mails: Sequence[OutgoingMail] = (),
+                           audit: AuditEntry | None = None) -> tuple[Chat, Ticket, Message] | None:
+        """Ticket, receipt as next message, chat ended "converted", mails,
+        audit entry: one transaction (`TICKET_LABEL` in the receipt, mails
+        and `audit.data` becomes the label). None if ended."""
 
     # suspensions and the audit log (store/moderation.py)
     async def suspend(self, suspension: Suspension, audit: AuditEntry) -> list[Chat]:
@@ -259,15 +265,15 @@ class Store(Protocol):
 
     async def canned_by_id(self, reply_id: str) -> CannedReply | None: ...
 
-    async def add_canned(self, reply: CannedReply) -> CannedReply:
+    async def add_canned(self, reply: CannedReply, audit: AuditEntry | None = None) -> CannedReply:
         """Store it. Raises Conflict if its shortcut is taken."""
 
-    async def update_canned(self, reply: CannedReply) -> CannedReply | None:
+    async def update_canned(self, reply: CannedReply, audit: AuditEntry | None = None) -> CannedReply | None:
         """Shortcut, title, text, updated_at and updated_by of the reply with
         its id replaced; None if there is none. Raises Conflict if the
         shortcut is another reply's."""
 
-    async def remove_canned(self, reply_id: str) -> CannedReply | None:
+    async def remove_canned(self, reply_id: str, audit: AuditEntry | None = None) -> CannedReply | None:
         """The reply removed; None if there was none."""
 
     async def ended_chats_of_visitor(self, visitor_id: str, limit: int = 10) -> list[Chat]:

@@ -18,7 +18,7 @@ from ..policy.routing import Candidate, Wait, pick_agent, skill_in_force, why_wa
 from .bus import ChatAssigned
 from . import rooms
 from .context import Desk
-from .model import Agent, AgentStatus, Author, Chat, Message, Priority, Visitor
+from .model import Agent, AgentStatus, AuditEntry, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
@@ -207,16 +207,18 @@ class Router:
         await notify.emit("chat:assigned", {"chat_id": chat.id, "agent": {"name": agent.name}},
                           rooms.visitor(chat.visitor_id))
 
-    async def move(self, chat: Chat, to: Agent) -> Chat | None:
+    async def move(self, chat: Chat, to: Agent, record: AuditEntry | None = None) -> Chat | None:
         """Gives a queued or active chat to `to` (a transfer or a
-        supervisor's reassignment); None when `to` has no room or the chat
-        has ended. The history stays with the chat."""
+        supervisor's reassignment, whose audit entry `record` is stored in
+        the same transaction); None when `to` has no room or the chat has
+        ended. The history stays with the chat."""
         live, now = self._desk.live, self._desk.clock.now()
         async with self._lock:
             if not await live.claim_slot(to.id, chat.id, to.capacity, now):
                 return None
             queued = await live.dequeue(chat.id)
-            moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=chat.assigned_at is None)
+            moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=chat.assigned_at is None,
+                                                       audit=record)
             if moved is None:
                 await live.release_slot(to.id, chat.id)
                 return None

@@ -67,9 +67,9 @@ class SurveyService:
             raise NotFound("no such survey")
         if survey.excluded_reason is not None:
             raise Conflict("this survey is already excluded")
-        excluded = await desk.store.exclude_survey(survey.id, reason, supervisor.id, now)
-        await audit.record(desk, SURVEY_EXCLUDE, f"survey:{survey.id}", actor_id=supervisor.id, reason=reason,
-                           data={"chat_id": survey.chat_id, "rating": survey.rating})
+        excluded = await desk.store.exclude_survey(survey.id, reason, supervisor.id, now, audit.entry(
+            SURVEY_EXCLUDE, f"survey:{survey.id}", now, actor_id=supervisor.id, reason=reason,
+            data={"chat_id": survey.chat_id, "rating": survey.rating}))
         await desk.notify.emit("survey", await self.view(excluded), rooms.SUPERVISORS)
         return excluded
 

@@ -4,21 +4,27 @@ dialect's INSERT (for ON CONFLICT), and queueing mail in a transaction."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Table
+from sqlalchemy import ColumnElement, Executable, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..services import errors
-from ..services.model import OutgoingMail
-from .tables import outbox
+from ..services.model import AuditEntry, OutgoingMail
+from .tables import audit_log, outbox
 
 T = TypeVar("T")
+
+
+async def insert_audit(conn: AsyncConnection, entry: AuditEntry) -> None:
+    """Record `entry` in the caller's transaction on `conn`."""
+    await conn.execute(insert(audit_log).values(dataclasses.asdict(entry)))
 
 
 class SqlBase:
@@ -53,11 +59,17 @@ class SqlBase:
         except IntegrityError as exc:
             raise errors.Conflict(f"refused by a uniqueness rule: {exc.orig}") from exc
 
-    async def _write(self, stmt: Executable) -> RowMapping | None:
-        """Run one write in its own transaction; its RETURNING row, if any."""
+    async def _write(self, stmt: Executable, audit: AuditEntry | None = None) -> RowMapping | None:
+        """Run one write in its own transaction; its RETURNING row, if any.
+        `audit` is recorded in the same transaction when the write returned
+        a row (it changed something): the change and its record stand or
+        fall together."""
         async with self._transaction() as conn:
             result = await conn.execute(stmt)
-            return result.mappings().first() if result.returns_rows else None
+            row = result.mappings().first() if result.returns_rows else None
+            if row is not None and audit is not None:
+                await insert_audit(conn, audit)
+            return row
 
     def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
                 keep: tuple[str, ...] = ("id",)) -> Executable:

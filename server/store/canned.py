@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from ..services import errors
-from ..services.model import CannedReply, Chat, ChatStatus
+from ..services.model import AuditEntry, CannedReply, Chat, ChatStatus
 from . import rows
 from .base import SqlBase, maybe, returned
 from .tables import canned_replies, chats
@@ -28,15 +28,15 @@ class CannedRecords(SqlBase):
         stmt = select(canned_replies).where(canned_replies.c.id == reply_id)
         return maybe(_canned_of, await self._first(stmt))
 
-    async def add_canned(self, reply: CannedReply) -> CannedReply:
+    async def add_canned(self, reply: CannedReply, audit: AuditEntry | None = None) -> CannedReply:
         """Store it. Raises Conflict if its shortcut is taken."""
         stmt = insert(canned_replies).values(dataclasses.asdict(reply)).returning(*canned_replies.c)
         try:
-            return _canned_of(returned(await self._write(stmt)))
+            return _canned_of(returned(await self._write(stmt, audit)))
         except errors.Conflict:
             raise errors.Conflict(f"the shortcut /{reply.shortcut} is taken") from None
 
-    async def update_canned(self, reply: CannedReply) -> CannedReply | None:
+    async def update_canned(self, reply: CannedReply, audit: AuditEntry | None = None) -> CannedReply | None:
         """Its shortcut, title, text, `updated_at` and `updated_by` replaced;
         None if there is no reply with its id. Raises Conflict if the new
         shortcut is another reply's."""
@@ -45,14 +45,14 @@ class CannedRecords(SqlBase):
         stmt = (update(canned_replies).where(canned_replies.c.id == reply.id).values(changes)
                 .returning(*canned_replies.c))
         try:
-            return maybe(_canned_of, await self._write(stmt))
+            return maybe(_canned_of, await self._write(stmt, audit))
         except errors.Conflict:
             raise errors.Conflict(f"the shortcut /{reply.shortcut} is taken") from None
 
-    async def remove_canned(self, reply_id: str) -> CannedReply | None:
+    async def remove_canned(self, reply_id: str, audit: AuditEntry | None = None) -> CannedReply | None:
         """The reply removed; None if there was none."""
         stmt = delete(canned_replies).where(canned_replies.c.id == reply_id).returning(*canned_replies.c)
-        return maybe(_canned_of, await self._write(stmt))
+        return maybe(_canned_of, await self._write(stmt, audit))
 
     # what the console shows beside a chat
     async def ended_chats_of_visitor(self, visitor_id: str, limit: int = 10) -> list[Chat]:

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..services import errors
 from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension
 from . import rows
-from .base import SqlBase, first_row, matching, maybe
+from .base import SqlBase, first_row, insert_audit, matching, maybe
 from .tables import audit_log, chats, suspensions, visitors
 
 S = suspensions.c
@@ -34,11 +34,6 @@ def _suspension_of(row: Any) -> Suspension:
 
 def _audit_of(row: Any) -> AuditEntry:
     return AuditEntry(**dict(row))
-
-
-async def insert_audit(conn: AsyncConnection, entry: AuditEntry) -> None:
-    """Record `entry` in the caller's transaction on `conn`."""
-    await conn.execute(insert(audit_log).values(dataclasses.asdict(entry)))
 
 
 def _active(now: datetime) -> ColumnElement[bool]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
-from ..services.model import Closure, SlaEvent
+from ..services.model import AuditEntry, Closure, SlaEvent
 from . import rows
 from .base import SqlBase, dialect_insert, matching, maybe, returned
 from .tables import closures, sla_events
@@ -16,15 +16,15 @@ SLA_KEY = ["chat_id", "kind", "stage", "anchor_at"]
 
 class PolicyRecords(SqlBase):
     # closures
-    async def add_closure(self, closure: Closure) -> Closure:
+    async def add_closure(self, closure: Closure, audit: AuditEntry | None = None) -> Closure:
         """Store a closure day. Raises Conflict if that day is already closed."""
         stmt = insert(closures).values(rows.closure_values(closure)).returning(*closures.c)
-        return rows.closure_of(returned(await self._write(stmt)))
+        return rows.closure_of(returned(await self._write(stmt, audit)))
 
-    async def remove_closure(self, closure_id: str) -> Closure | None:
+    async def remove_closure(self, closure_id: str, audit: AuditEntry | None = None) -> Closure | None:
         """The closure removed; None if there was none with that id."""
         stmt = delete(closures).where(closures.c.id == closure_id).returning(*closures.c)
-        return maybe(rows.closure_of, await self._write(stmt))
+        return maybe(rows.closure_of, await self._write(stmt, audit))
 
     async def list_closures(self) -> list[Closure]:
         stmt = select(closures).order_by(closures.c.day)

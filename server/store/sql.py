@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
-from ..services.model import (Agent, AgentStatus, Chat, ChatStatus, Message, NewMessage,
+from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStatus, Message, NewMessage,
                               OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
-from .base import SqlBase, dialect_insert, first_row, insert_mails, maybe, returned
+from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
 from .canned import CannedRecords
 from .moderation import ModerationRecords
 from .policy_records import PolicyRecords
@@ -173,7 +173,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return [rows.chat_of(r) for r in await self._all(stmt)]
 
     async def assign_chat(self, chat_id: str, agent_id: str, at: datetime, *,
-                          first: bool) -> Chat | None:
+                          first: bool, audit: AuditEntry | None = None) -> Chat | None:
         """...and records the agent among those who handled the chat."""
         changes: dict[str, Any] = {"status": ChatStatus.ACTIVE.value, "agent_id": agent_id}
         if first:
@@ -186,6 +186,8 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 handled = dialect_insert(conn.dialect.name, chat_agents).values(
                     chat_id=chat_id, agent_id=agent_id, assigned_at=at)
                 await conn.execute(handled.on_conflict_do_nothing(index_elements=["chat_id", "agent_id"]))
+                if audit is not None:
+                    await insert_audit(conn, audit)
         return maybe(rows.chat_of, row)
 
     async def chat_agents(self, chat_id: str) -> list[str]:

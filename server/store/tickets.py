@@ -26,10 +26,10 @@ from sqlalchemy import ColumnElement, Executable, func, insert, or_, select, upd
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
-from ..services.model import (TICKET_LABEL, Chat, ChatStatus, EndReason, Message, NewMessage, OutgoingMail,
+from ..services.model import (TICKET_LABEL, AuditEntry, Chat, ChatStatus, EndReason, Message, NewMessage, OutgoingMail,
                               Priority, Ticket, TicketReply, TicketStatus)
 from . import rows
-from .base import SqlBase, dialect_insert, first_row, insert_mails, matching, maybe, returned
+from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, matching, maybe, returned
 from .tables import chats, counters, messages, ticket_replies, tickets
 
 PLACEHOLDER = TICKET_LABEL
@@ -154,11 +154,13 @@ class TicketRecords(SqlBase):
         return await self._tickets(conditions)
 
     async def convert_chat(self, chat_id: str, at: datetime, ticket: Ticket, receipt: NewMessage,
-                           mails: Sequence[OutgoingMail] = ()) -> tuple[Chat, Ticket, Message] | None:
+                           mails: Sequence[OutgoingMail] = (),
+                           audit: AuditEntry | None = None) -> tuple[Chat, Ticket, Message] | None:
         """In one transaction: store `ticket` for the chat under the next
         number, append `receipt` as the chat's next message, end the chat
-        (reason "converted", at `at`), queue `mails`. `TICKET_LABEL` in the
-        receipt and the mails becomes the label. None, and nothing written,
+        (reason "converted", at `at`), queue `mails`, record `audit`.
+        `TICKET_LABEL` in the receipt, the mails and the audit entry's
+        `data["ticket"]` becomes the label. None, and nothing written,
         if the chat has ended or does not exist. Raises BadRequest if the
         receipt is for another chat."""
         if receipt.chat_id != chat_id:
@@ -174,6 +176,9 @@ class TicketRecords(SqlBase):
             message = rows.stored_message(dataclasses.replace(receipt, text=text), chat.last_seq)
             await conn.execute(insert(messages).values(rows.message_values(message)))
             await insert_mails(conn, labelled(mails, stored.label))
+            if audit is not None:
+                data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
+                await insert_audit(conn, dataclasses.replace(audit, data=data))
         return chat, stored, message
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, select, update
 
 from ..services import errors
-from ..services.model import Alert, ChatStatus, Survey
+from ..services.model import Alert, AuditEntry, ChatStatus, Survey
 from .base import SqlBase, maybe, returned
 from .tables import alerts, chats, surveys, visitors
 
@@ -42,11 +42,12 @@ class TrustRecords(SqlBase):
     async def survey_of_chat(self, chat_id: str) -> Survey | None:
         return maybe(_survey_of, await self._first(select(surveys).where(surveys.c.chat_id == chat_id)))
 
-    async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime) -> Survey | None:
+    async def exclude_survey(self, survey_id: str, reason: str, by: str, at: datetime,
+                             audit: AuditEntry | None = None) -> Survey | None:
         """Leave a survey out of the agents' scores; None if there is no such survey."""
         stmt = (update(surveys).where(surveys.c.id == survey_id)
                 .values(excluded_reason=reason, excluded_by=by, excluded_at=at).returning(*surveys.c))
-        return maybe(_survey_of, await self._write(stmt))
+        return maybe(_survey_of, await self._write(stmt, audit))
 
     async def list_surveys(self, *, limit: int = 50, offset: int = 0) -> list[Survey]:
         """Every site's surveys, newest first (the dashboard's list)."""

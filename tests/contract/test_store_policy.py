@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from server.services import errors
-from server.services.model import (TICKET_LABEL, Agent, Author, Chat, ChatStatus, Closure, NewMessage, Priority,
-                                   SlaEvent, Ticket, TicketReply, TicketStatus)
+from server.services.model import (TICKET_LABEL, Agent, AuditEntry, Author, Chat, ChatStatus, Closure, NewMessage,
+                                   Priority, SlaEvent, Ticket, TicketReply, TicketStatus)
 from server.store import SqlStore, open_store
 from tests.contract.factories import T0, a_chat, a_mail, a_site, a_visitor, new_id, stored, visitor_says
 
@@ -72,6 +72,20 @@ async def test_a_day_closed_twice_is_a_conflict(store: SqlStore) -> None:
     with pytest.raises(errors.Conflict):
         await store.add_closure(a_closure(date(2026, 12, 24), "again"))
     assert await store.list_closures() == [first]
+
+
+async def test_a_change_and_its_audit_entry_stand_or_fall_together(store: SqlStore) -> None:
+    """One transaction per use case: the entry is stored with the change,
+    and not at all when the change is refused or finds nothing to change."""
+    def entry(action: str) -> AuditEntry:
+        return AuditEntry(id=new_id(), at=T0, action=action, target="closure:2026-12-24", actor_id=None,
+                          reason=None, data={"n": 1})
+    first = await store.add_closure(a_closure(date(2026, 12, 24)), entry("closure_add"))
+    with pytest.raises(errors.Conflict):
+        await store.add_closure(a_closure(date(2026, 12, 24), "again"), entry("refused"))
+    assert await store.remove_closure(new_id(), entry("nothing")) is None
+    assert await store.remove_closure(first.id, entry("closure_remove")) == first
+    assert sorted(e.action for e in await store.audit_log()) == ["closure_add", "closure_remove"]
 
 
 # SLA events
@@ -350,8 +364,11 @@ async def test_convert_chat_ends_it_with_a_receipt_ticket_and_mail(store: SqlSto
     await store.append_message(visitor_says(chat.id, "anyone?"))
     at = T0 + HOUR
     mail = a_mail(subject=f"Ticket {TICKET_LABEL} opened", text=f"Your reference: {TICKET_LABEL}")
-    result = await store.convert_chat(chat.id, at, a_ticket(chat.site_id), a_receipt(chat), [mail])
+    audited = AuditEntry(id=new_id(), at=at, action="convert", target=f"chat:{chat.id}", actor_id=None,
+                         reason=None, data={"ticket": TICKET_LABEL, "department": None})
+    result = await store.convert_chat(chat.id, at, a_ticket(chat.site_id), a_receipt(chat), [mail], audited)
     assert result is not None
+    assert [e.data for e in await store.audit_log()] == [{"ticket": "SD-000002", "department": None}]
     ended, ticket, receipt = result
     assert ended == dataclasses.replace(chat, status=ChatStatus.ENDED, end_reason="converted",
                                         ended_at=at, last_seq=3)
