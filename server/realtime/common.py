@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from ..services.bundle import Services
-from ..services.errors import BadRequest, RateLimited, Refused, TooLarge
+from ..services.errors import BadRequest, Refused, TooLarge
 from ..services.model import Message
 from ..services.views import iso
 
@@ -31,23 +31,11 @@ def client_address(environ: dict) -> str:
 
 
 async def allow_connect(services: Services, environ: dict) -> None:
-    desk = services.desk
-    limit = desk.config.limits.connects_per_minute
-    if not await desk.live.hit_rate(f"connects:{client_address(environ)}", limit, 60, desk.clock.now()):
-        raise Refused("rate_limited", f"at most {limit} connections a minute from one address")
+    await services.throttle.connect(client_address(environ))
 
 
 async def allow_event(services: Services, sid: str, visitor_id: str | None = None) -> None:
-    """Typing, history, read and end cost little each but could be flooded:
-    they share one budget per connection and, for a visitor, one more
-    across all its connections (tabs would otherwise multiply it)."""
-    desk = services.desk
-    limits, now = desk.config.limits, desk.clock.now()
-    if not await desk.live.hit_rate(f"events:{sid}", limits.events_per_minute, 60, now):
-        raise RateLimited(f"at most {limits.events_per_minute} events a minute")
-    if visitor_id is not None and not await desk.live.hit_rate(
-            f"visitor_events:{visitor_id}", limits.visitor_events_per_minute, 60, now):
-        raise RateLimited(f"at most {limits.visitor_events_per_minute} events a minute from one visitor")
+    await services.throttle.event(sid, visitor_id)
 
 
 def auth_object(auth: Any) -> dict[str, Any]:

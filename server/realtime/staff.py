@@ -164,7 +164,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         """Raises an abuse signal to supervisors; the chat goes on."""
         cmd = c.parse(c.ChatFlag, payload)
         chat = await self._s.chats.own(self._actor(sid), cmd.chat_id)
-        visitor = await self._s.desk.store.visitor_by_id(chat.visitor_id)
+        visitor = await self._s.chats.visitor(chat.visitor_id)
         alert = await self._s.signals.flagged(self._agent(sid), chat, visitor, cmd.reason)
         return {"ok": True, "alert_id": alert.id}
 

@@ -74,7 +74,7 @@ class VisitorNamespace(ChatEvents, Namespace):
         """The connection's visitor as stored now (or as it logged in, if
         not stored yet); never a visitor of another site."""
         login = self._logins[sid]
-        stored = await self._s.desk.store.visitor_by_id(actor.id)
+        stored = await self._s.chats.visitor(actor.id)
         return stored if stored is not None and stored.site_id == login.site.id else login.visitor
 
     async def start(self, sid: str, payload: Any) -> dict:

@@ -17,6 +17,7 @@ from .sessions import SessionWatch
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SurveyService
+from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
 
@@ -39,6 +40,7 @@ class Services:
     moderation: ModerationService
     sessions: SessionWatch
     nodes: NodeWatch
+    throttle: Throttle
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -57,4 +59,4 @@ class Services:
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=SurveyService(desk, signals), metrics=Metrics(desk, router),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
-                   nodes=NodeWatch(desk, presence, moderation))
+                   nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk))

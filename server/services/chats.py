@@ -79,6 +79,10 @@ class ChatService:
     async def chat(self, chat_id: str) -> Chat:
         return await self._desk.chats.get(chat_id)
 
+    async def visitor(self, visitor_id: str) -> Visitor | None:
+        """The visitor as stored now; None before its first chat."""
+        return await self._desk.store.visitor_by_id(visitor_id)
+
     async def own(self, actor: Actor, chat_id: str) -> Chat:
         """The chat if `actor` takes part in it; NotFound or Forbidden."""
         chat = await self.chat(chat_id)

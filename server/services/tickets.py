@@ -23,6 +23,8 @@ from .views import ticket_view
 # Visitors without a verified identity may not put themselves ahead of everyone.
 UNVERIFIED_MAX = Priority.MEDIUM
 
+CONFIRMS_PER_MINUTE = 20  # ticket confirmations per client address and minute
+
 
 def allowed_priority(visitor: Visitor, priority: Priority) -> Priority:
     """`priority`, capped at UNVERIFIED_MAX for a visitor without a verified identity."""
@@ -149,9 +151,13 @@ class TicketService:
     def confirm_link(self, token: str) -> str:
         return f"{self._desk.config.base_url}{CONFIRM_PATH}{token}"
 
-    async def confirm(self, token: str) -> Ticket:
-        """The visitor followed the link: the ticket opens, and a receipt goes out."""
+    async def confirm(self, token: str, *, client: str) -> Ticket:
+        """The visitor followed the link: the ticket opens, and a receipt
+        goes out. Raises RateLimited past CONFIRMS_PER_MINUTE from `client`
+        (an address): the token is the secret, so guessing is what to slow."""
         desk, store, now = self._desk, self._desk.store, self._desk.clock.now()
+        if not await desk.live.hit_rate(f"confirm:{client}", CONFIRMS_PER_MINUTE, 60, now):
+            raise RateLimited("Too many attempts: wait a minute.")
         ticket = await store.ticket_by_confirm_hash(hash_token(token)) if is_token(token) else None
         if ticket is None or ticket.status is not TicketStatus.PENDING_CONFIRMATION:
             raise NotFound("this link is not valid, or the ticket was already confirmed")

@@ -1,0 +1,33 @@
+"""The budgets of what the adapters let in (`[limits]`): connections per
+client address, cheap events (typing, history, read, end) per connection
+and, for a visitor, across all its connections. Counted in the live state,
+so a visitor's tabs on several nodes share one budget."""
+from __future__ import annotations
+
+from .context import Desk
+from .errors import RateLimited, Refused
+
+
+class Throttle:
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    async def connect(self, address: str) -> None:
+        """Raises Refused (`rate_limited`) past `connects_per_minute` from one address."""
+        desk = self._desk
+        limit = desk.config.limits.connects_per_minute
+        if not await desk.live.hit_rate(f"connects:{address}", limit, 60, desk.clock.now()):
+            raise Refused("rate_limited", f"at most {limit} connections a minute from one address")
+
+    async def event(self, conn: str, visitor_id: str | None = None) -> None:
+        """Typing, history, read and end cost little each but could be
+        flooded: they share one budget per connection and, for a visitor,
+        one more across all its connections (tabs would otherwise multiply
+        it). Raises RateLimited."""
+        desk = self._desk
+        limits, now = desk.config.limits, desk.clock.now()
+        if not await desk.live.hit_rate(f"events:{conn}", limits.events_per_minute, 60, now):
+            raise RateLimited(f"at most {limits.events_per_minute} events a minute")
+        if visitor_id is not None and not await desk.live.hit_rate(
+                f"visitor_events:{visitor_id}", limits.visitor_events_per_minute, 60, now):
+            raise RateLimited(f"at most {limits.visitor_events_per_minute} events a minute from one visitor")
