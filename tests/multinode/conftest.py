@@ -2,6 +2,7 @@
 the shared Redis, with a site and agents made through the command line."""
 from __future__ import annotations
 
+import asyncio
 import secrets
 import socket
 from collections.abc import Callable, Iterator
@@ -9,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests import pgutil
+from tests import pgutil, redisutil
 from tests.multinode.cluster import Cluster, redis_url
 
 
@@ -51,6 +52,8 @@ def make_cluster(scratch_pg, tmp_path):
     yield make
     for cluster in made:
         cluster.stop()
+        if cluster.redis == redis_url():  # the shared Redis keeps nothing of the test's desk
+            asyncio.run(redisutil.drop_prefix(cluster.prefix))
 
 
 def agent_token(cluster: Cluster, email: str, *, capacity: int = 3, role: str = "agent") -> str:
