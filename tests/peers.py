@@ -3,6 +3,7 @@ record of every event received."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -68,5 +69,8 @@ class Peer:
         return [data for name, data in self.events if name == event]
 
     async def close(self) -> None:
+        """Disconnects, waiting at most WAIT_S: a peer whose server was
+        killed or cut off has nobody to say goodbye to."""
         if self.sio.connected:
-            await self.sio.disconnect()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.sio.disconnect(), WAIT_S)

@@ -43,7 +43,7 @@ import functools
 import json
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -218,11 +218,7 @@ class RedisLiveState:
         held = self._agents_held.setdefault(agent_id, (status, set()))
         held[1].add(conn)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(self._keys.agent(agent_id), "status", status.value)
-            pipe.hsetnx(self._keys.agent(agent_id), "idle_since", _micros(now))
-            pipe.sadd(self._keys.agents, agent_id)
-            pipe.sadd(self._keys.agent_conns(agent_id), conn)
-            pipe.sadd(self._keys.node_conns(self.node), _held("agent", agent_id, conn))
+            self._agent_here(pipe, agent_id, status, now, [conn])
             self._view(pipe, agent_id)
             replies = await pipe.execute()
         return self._presence(agent_id, replies[-3:])  # type: ignore[return-value]
@@ -289,8 +285,7 @@ class RedisLiveState:
     async def visitor_online(self, visitor_id: str, conn: str) -> int:
         self._visitors_held.setdefault(visitor_id, set()).add(conn)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(self._keys.visitor_conns(visitor_id), conn)
-            pipe.sadd(self._keys.node_conns(self.node), _held("visitor", visitor_id, conn))
+            self._visitor_here(pipe, visitor_id, [conn])
             pipe.scard(self._keys.visitor_conns(visitor_id))
             return (await pipe.execute())[-1]
 
@@ -380,17 +375,26 @@ class RedisLiveState:
         """An agent Redis forgot is idle from `now`: as if it had just connected."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for agent_id, (status, conns) in list(self._agents_held.items()):
-                pipe.hsetnx(self._keys.agent(agent_id), "status", status.value)
-                pipe.hsetnx(self._keys.agent(agent_id), "idle_since", _micros(now))
-                pipe.sadd(self._keys.agents, agent_id)
-                for conn in conns:
-                    pipe.sadd(self._keys.agent_conns(agent_id), conn)
-                    pipe.sadd(self._keys.node_conns(self.node), _held("agent", agent_id, conn))
+                self._agent_here(pipe, agent_id, status, now, conns)
             for visitor_id, conns in list(self._visitors_held.items()):
-                for conn in conns:
-                    pipe.sadd(self._keys.visitor_conns(visitor_id), conn)
-                    pipe.sadd(self._keys.node_conns(self.node), _held("visitor", visitor_id, conn))
+                self._visitor_here(pipe, visitor_id, conns)
             await pipe.execute()
+
+    def _agent_here(self, pipe: Any, agent_id: str, status: AgentStatus, now: datetime,
+                    conns: Iterable[str]) -> None:
+        """Queues the writes that count `conns` as the agent's, held by this
+        node; a status and idle time already there stay."""
+        pipe.hsetnx(self._keys.agent(agent_id), "status", status.value)
+        pipe.hsetnx(self._keys.agent(agent_id), "idle_since", _micros(now))
+        pipe.sadd(self._keys.agents, agent_id)
+        for conn in conns:
+            pipe.sadd(self._keys.agent_conns(agent_id), conn)
+            pipe.sadd(self._keys.node_conns(self.node), _held("agent", agent_id, conn))
+
+    def _visitor_here(self, pipe: Any, visitor_id: str, conns: Iterable[str]) -> None:
+        for conn in conns:
+            pipe.sadd(self._keys.visitor_conns(visitor_id), conn)
+            pipe.sadd(self._keys.node_conns(self.node), _held("visitor", visitor_id, conn))
 
     @guarded
     async def claim_recovery(self) -> bool:

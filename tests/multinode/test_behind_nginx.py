@@ -17,13 +17,6 @@ from tests.serverproc import free_port
 VISITORS = 8
 
 
-async def _close(peer: Peer) -> None:
-    try:
-        await asyncio.wait_for(peer.sio.disconnect(), 2)
-    except Exception:
-        pass
-
-
 async def test_a_node_removed_and_killed_under_load_behind_nginx_loses_nothing(make_cluster, tmp_path):
     binary = nginx_binary()
     if binary is None:
@@ -75,7 +68,7 @@ async def test_a_node_removed_and_killed_under_load_behind_nginx_loses_nothing(m
 
         # every visitor, through nginx again (a new session, on a node that is up), gets its chat back
         for session, chat_id, visitor in zip(sessions, chats, visitors):
-            await _close(visitor)
+            await visitor.close()
             peer = await Peer(nginx.url, "/visitor", {"site": "acme", "token": session["visitor_token"]},
                               transports=visitor.transports).connect()
             back.append(peer)
@@ -102,5 +95,5 @@ async def test_a_node_removed_and_killed_under_load_behind_nginx_loses_nothing(m
         assert got["seq"] == sent["seq"]
     finally:
         for peer in (*agents, *visitors, *back):
-            await _close(peer)
+            await peer.close()
         nginx.stop()

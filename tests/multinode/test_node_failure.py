@@ -10,14 +10,6 @@ from tests.multinode.conftest import agent_token
 from tests.peers import Peer
 
 
-async def _disconnect(*peers: Peer) -> None:
-    for peer in peers:
-        try:
-            await asyncio.wait_for(peer.sio.disconnect(), 2)
-        except Exception:  # its node is dead
-            pass
-
-
 async def test_a_visitor_whose_node_died_gets_its_chat_back_on_another(make_cluster):
     cluster = make_cluster()
     token = agent_token(cluster, "ann@example.test")
@@ -49,7 +41,8 @@ async def test_a_visitor_whose_node_died_gets_its_chat_back_on_another(make_clus
         assert (await agent.next("chat:message", lambda m: m["text"] == "still here"))["seq"] == ack["seq"]
         assert not [e for e in agent.events if e[0] == "chat:ended"]
     finally:
-        await _disconnect(agent, visitor, *([back] if back else []))
+        for peer in (agent, visitor, *([back] if back else [])):
+            await peer.close()
 
 
 async def test_an_agent_whose_node_died_and_who_stays_away_loses_the_chat_to_another_once(make_cluster):
@@ -72,7 +65,8 @@ async def test_an_agent_whose_node_died_and_who_stays_away_loses_the_chat_to_ano
         await asyncio.sleep(2)  # a second firing of the grace deadline would assign it again
         assert len([e for e in bob.events if e[0] == "chat:assigned"]) == 1
     finally:
-        await _disconnect(ann, visitor, bob)
+        for peer in (ann, visitor, bob):
+            await peer.close()
 
 
 async def test_a_visitor_grace_deadline_fires_once_with_three_nodes_polling(make_cluster):
@@ -92,4 +86,5 @@ async def test_a_visitor_grace_deadline_fires_once_with_three_nodes_polling(make
         await asyncio.sleep(1.5)
         assert len([e for e in agent.events if e[0] == "chat:ended"]) == 1
     finally:
-        await _disconnect(agent, visitor)
+        for peer in (agent, visitor):
+            await peer.close()

@@ -44,7 +44,7 @@ async def test_a_visitor_an_agent_and_a_lead_on_three_nodes_chat_as_on_one(make_
         await visitor.next("survey:request", lambda d: d["chat_id"] == chat_id)
     finally:
         for peer in (agent, lead, visitor):
-            await peer.sio.disconnect()
+            await peer.close()
 
 
 async def test_chats_started_at_once_on_every_node_are_each_assigned_once(make_cluster):
@@ -76,7 +76,7 @@ async def test_chats_started_at_once_on_every_node_are_each_assigned_once(make_c
         assert len(waiting) >= 6
     finally:
         for peer in (*agents, *visitors):
-            await peer.sio.disconnect()
+            await peer.close()
 
 
 async def test_a_suspension_closes_the_visitors_sockets_on_every_node(make_cluster):
@@ -101,7 +101,7 @@ async def test_a_suspension_closes_the_visitors_sockets_on_every_node(make_clust
         assert not first.sio.connected and not second.sio.connected
     finally:
         for peer in (first, second, lead):
-            await peer.sio.disconnect()
+            await peer.close()
 
 
 async def test_a_reassignment_on_one_node_is_seen_by_the_others_at_once(make_cluster):
@@ -137,7 +137,7 @@ async def test_a_reassignment_on_one_node_is_seen_by_the_others_at_once(make_clu
         assert time.monotonic() - started < 1
     finally:
         for peer in (ann, bob, lead, visitor):
-            await peer.sio.disconnect()
+            await peer.close()
 
 
 async def test_a_closure_added_on_one_node_closes_the_desk_on_all_and_visitors_hear_it_once(make_cluster):
@@ -169,4 +169,4 @@ async def test_a_closure_added_on_one_node_closes_the_desk_on_all_and_visitors_h
         assert [len([e for e in v.events if e[0] == "desk"]) for v in visitors] == [1, 1]
     finally:
         for peer in visitors:
-            await peer.sio.disconnect()
+            await peer.close()

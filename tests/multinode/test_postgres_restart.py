@@ -55,9 +55,6 @@ async def test_a_postgresql_outage_acks_nothing_and_the_pool_recovers(make_clust
         assert [m["text"] for m in history["messages"]] == ["before", "up"]  # the refused ones are not there
     finally:
         for peer in (agent, visitor):
-            try:
-                await asyncio.wait_for(peer.sio.disconnect(), 2)
-            except Exception:
-                pass
+            await peer.close()
         node.stop()
         await proxy.stop()

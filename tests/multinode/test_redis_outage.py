@@ -87,8 +87,5 @@ async def test_the_desk_survives_redis_going_away_and_converges_when_it_is_back(
         assert all(node.proc.poll() is None for node in cluster.nodes.values())  # no node died
     finally:
         for peer in (agent, visitor, *([later] if later else [])):
-            try:
-                await asyncio.wait_for(peer.sio.disconnect(), 2)
-            except Exception:
-                pass
+            await peer.close()
         redis.stop()
