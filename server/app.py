@@ -25,10 +25,10 @@ from .realtime.visitor import VisitorNamespace
 from .services.auth import SESSION_MAX_AGE_S
 from .services.bundle import Services
 from .services.bus import Bus, MailQueued
-from .services.mail import MailWorker
-from .services.metrics import ChangeNotifier
 from .services.clock import SystemClock
 from .services.context import Desk
+from .services.events import Events
+from .services.mail import MailWorker
 from .services.ports import Clock, LiveState
 from .store import open_store
 from .web.assets import ROOT, STATIC, TEMPLATES, version
@@ -55,6 +55,9 @@ def session_key(config: Config) -> bytes:
     return bytes.fromhex(path.read_text().strip())
 
 
+SOCKET_PATH = "/socket.io/"
+
+
 async def create_app(config: Config, *, clock: Clock | None = None, demo_site: str | None = None,
                      migrate: bool = True) -> web.Application:
     """Opens the store and builds the whole app; closing happens on cleanup."""
@@ -67,8 +70,9 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
                      cors_allowed_origins="*", max_http_buffer_size=MAX_PACKET_BYTES,
                      namespaces=["/visitor", "/agent", "/supervisor"], client_manager=manager)
     bus = Bus()
-    notify = ChangeNotifier(SocketNotifier(sio), bus)  # every event emitted marks the live metrics stale
-    desk = Desk(config=config, store=store, live=live, notify=notify, clock=clock, bus=bus)
+    events = Events(SocketNotifier(sio), bus)
+    sio.unit = events.unit
+    desk = Desk(config=config, store=store, live=live, events=events, clock=clock, bus=bus)
     services = Services.build(desk)
     mail = MailWorker(store, desk.clock, config.mail)
     bus.on(MailQueued, lambda _: mail.wake())
@@ -78,7 +82,8 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     anonymous_server()
     quiet_client_errors()
     proxies = config.server.proxies
-    app = web.Application(client_max_size=MAX_PACKET_BYTES, middlewares=[client_behind(proxies)] if proxies else [])
+    app = web.Application(client_max_size=MAX_PACKET_BYTES, middlewares=[
+        *([client_behind(proxies)] if proxies else []), in_unit(events, SOCKET_PATH)])
     app.on_response_prepare.append(security_headers)
     # Secure whenever the desk is reached over TLS (`[server] public_url`
     # https://...): the cookie then never travels in clear text.
@@ -92,11 +97,31 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     if demo_site:
         app[DEMO_SITE] = demo_site
     setup_routes(app)
-    sio.attach(app)
+    sio.attach(app, socketio_path=SOCKET_PATH)
     app[MAIL] = mail
     app.on_shutdown.append(_close_sockets(sio))
     app.cleanup_ctx.append(_background(services, sio, mail))
     return app
+
+
+def in_unit(events: Events, socket_path: str):
+    """Each web request is a unit of work (services.events): what it tells
+    clients leaves when it has answered, nothing if it failed (a redirect
+    did not). Not the Socket.IO transport: a websocket is one long request;
+    the socket layer runs each event in a unit of its own."""
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if request.path.startswith(socket_path):
+            return await handler(request)
+        async with events.unit():
+            try:
+                return await handler(request)
+            except web.HTTPException as exc:
+                if exc.status >= 400:
+                    raise
+                moved = exc
+        raise moved
+    return middleware
 
 
 def shared_state(config: Config) -> tuple[LiveState, DeskRedisManager | None]:
@@ -122,8 +147,9 @@ def _close_sockets(sio: DeskServer):
 
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        await services.nodes.start()
-        await services.hours.check()
+        async with services.desk.events.unit():
+            await services.nodes.start()
+            await services.hours.check()
         tasks = [asyncio.create_task(services.nodes.run(), name="nodes"),
                  asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),

@@ -20,6 +20,7 @@ connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import logging
@@ -32,8 +33,8 @@ from socketio import packet
 from ..config import LimitsConfig
 from ..policy.budget import Window
 from ..services.errors import BadRequest, DeskError, Unavailable, UnknownEvent, outage
-from ..services.rooms import namespace_of
 from ..services.ports import Clock
+from ..services.rooms import Connection, Room, namespace_of
 from .common import client_address
 from .engine import DeskEngine
 from .manager import DeskRedisManager
@@ -99,6 +100,9 @@ class DeskServer(socketio.AsyncServer):
         self._limits, self._clock = limits, clock
         self._meters: dict[str, _Meter] = {}
         self.eio.on_stray = self._bad_packet
+        # Each event, connect and disconnect runs in a unit of work
+        # (services.events): what it tells clients leaves when it ends.
+        self.unit: Callable[[], contextlib.AbstractAsyncContextManager] = contextlib.nullcontext
 
     def _engineio_server_class(self) -> type:
         return DeskEngine
@@ -108,20 +112,20 @@ class DeskServer(socketio.AsyncServer):
         self.on("connect", self._connect_handler(ns), namespace=ns.path)
         self.on("disconnect", self._disconnect_handler(ns), namespace=ns.path)
 
-    @staticmethod
-    def _connect_handler(ns: Namespace) -> Callable:
+    def _connect_handler(self, ns: Namespace) -> Callable:
         async def on_connect(sid: str, environ: dict, auth: Any = None) -> None:
             try:
-                await ns.connect(sid, environ, auth)
+                async with self.unit():
+                    await ns.connect(sid, environ, auth)
             except DeskError as refused:
                 raise _refusal(refused) from None
         return on_connect
 
-    @staticmethod
-    def _disconnect_handler(ns: Namespace) -> Callable:
+    def _disconnect_handler(self, ns: Namespace) -> Callable:
         async def on_disconnect(sid: str, reason: Any = None) -> None:
             try:
-                await ns.disconnect(sid)
+                async with self.unit():
+                    await ns.disconnect(sid)
             except Unavailable as exc:  # Redis away: it registers this node's sockets afresh when back
                 log.warning("disconnect of %s on %s not recorded: %s", sid, ns.path, exc)
             except Exception:  # a failed cleanup must not break the socket layer
@@ -197,7 +201,8 @@ class DeskServer(socketio.AsyncServer):
         ns = self.desk_namespaces.get(namespace)
         if ns is not None and sid is not None and self.manager.is_connected(sid, namespace):
             try:
-                await ns.connected(sid)
+                async with self.unit():
+                    await ns.connected(sid)
             except Exception:
                 log.exception("after-connect of %s on %s failed", sid, namespace)
 
@@ -229,11 +234,12 @@ class DeskServer(socketio.AsyncServer):
         elif id is not None:
             await self._ack(eio_sid, namespace, id, result)
 
-    @staticmethod
-    async def _guard(work: Awaitable) -> Any:
-        """The result of `work`, or the error ack that stands for it."""
+    async def _guard(self, work: Awaitable) -> Any:
+        """The result of `work`, run as a unit of work, or the error ack that
+        stands for it (and then its events are not sent)."""
         try:
-            return await work
+            async with self.unit():
+                return await work
         except DeskError as error:
             return error_ack(error)
         except asyncio.CancelledError:
@@ -269,19 +275,24 @@ class SocketNotifier:
     def __init__(self, sio: socketio.AsyncServer) -> None:
         self._sio = sio
 
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
+    async def emit(self, event: str, data: dict, room: Room, skip: str | None = None, *,
                    here: bool = False) -> None:
         """`here`: only to this node's sockets in the room (each node pushes
         its own supervisors their figures)."""
-        namespace = namespace_of(room)
-        await self._sio.emit(event, data, room=room, skip_sid=skip, namespace=namespace, ignore_queue=here)
+        namespace, to = namespace_of(room), _name(room)
+        await self._sio.emit(event, data, room=to, skip_sid=skip, namespace=namespace, ignore_queue=here)
 
-    async def disconnect(self, room: str) -> None:
+    async def disconnect(self, room: Room) -> None:
         """Closes the room's connections, on every node."""
-        namespace = namespace_of(room)
+        namespace, room = namespace_of(room), _name(room)
         manager = self._sio.manager
         if isinstance(manager, DeskRedisManager):
             await manager.close_room_sockets(namespace, room)
             return
         for sid, _ in list(manager.get_participants(namespace, room)):
             await self._sio.disconnect(sid, namespace=namespace)
+
+
+def _name(room: Room) -> str:
+    """The Socket.IO room: a connection's is its id."""
+    return room.id if isinstance(room, Connection) else room

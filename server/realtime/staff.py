@@ -18,7 +18,7 @@ from ..services.errors import Refused, Unauthorized
 from ..services.model import Agent, AgentStatus, Author, Priority, Role, Ticket
 from ..services.moderation import TargetRef, suspension_view
 from ..services.rooms import AGENTS, SUPERVISORS  # by name: `rooms` is a method here
-from ..services.views import agent_view, ticket_view
+from ..services.views import ticket_view
 from . import commands as c
 from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
 from .chat_events import ChatEvents
@@ -122,13 +122,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         return [agent_rooms(login.agent.id).agent, AGENTS, *session]
 
     async def connected(self, sid: str) -> None:
-        agent = self._agents[sid]
-        session = await self._s.presence.agent_connected(agent, sid)
-        await self._sio.emit("session", session, to=sid, namespace=self.path)
-        for view in session["chats"]:  # this console reopens its chats
-            chat = await self._s.chats.chat(view["id"])
-            await self._sio.emit("chat:assigned", await self._s.router.assignment(chat, agent),
-                                 to=sid, namespace=self.path)
+        await self._s.presence.agent_connected(self._agents[sid], sid)
 
     async def disconnect(self, sid: str) -> None:
         agent = self._gone(sid)
@@ -190,10 +184,8 @@ class SupervisorNamespace(StaffNamespace):
         return [agent_rooms(login.agent.id).supervisor, SUPERVISORS, *session]
 
     async def connected(self, sid: str) -> None:
-        agent = self._agents[sid]
         self._s.metrics.watchers = len(self._agents)
-        await self._sio.emit("session", {"agent": agent_view(agent)}, to=sid, namespace=self.path)
-        await self._sio.emit("metrics", await self._s.metrics.snapshot(), to=sid, namespace=self.path)
+        await self._s.metrics.watcher_connected(self._agents[sid], sid)
 
     async def disconnect(self, sid: str) -> None:
         self._gone(sid)

@@ -53,10 +53,7 @@ class VisitorNamespace(ChatEvents, Namespace):
 
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]
-        session = await self._s.presence.visitor_connected(login.visitor, sid, login.token)
-        if sid in self._standby:
-            session["suspended"] = self._standby[sid]
-        await self._sio.emit("session", session, to=sid, namespace=self.path)
+        await self._s.presence.visitor_connected(login.visitor, sid, login.token, kept_out=self._standby.get(sid))
 
     async def disconnect(self, sid: str) -> None:
         self._standby.pop(sid, None)

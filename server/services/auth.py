@@ -253,7 +253,7 @@ class AuthService:
         session_id = hash_token(token)
         await self._desk.store.revoke_console_session(session_id, self._desk.clock.now())
         for room in session_rooms(session_id):
-            await self._desk.notify.disconnect(room)
+            self._desk.events.close(room)
 
     def valid_since(self) -> datetime:
         """The oldest creation time of a console session still valid now."""

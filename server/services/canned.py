@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from . import audit, rooms
+from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Forbidden, NotFound, TooLarge
 from .model import Agent, CannedReply, Role
@@ -25,7 +26,6 @@ TITLE_CHARS = 100
 CANNED_ADD = "canned_add"
 CANNED_UPDATE = "canned_update"
 CANNED_REMOVE = "canned_remove"
-EVENT = "canned"  # {"action": "add" | "update" | "remove", "reply": CANNED}
 ROOMS = (rooms.AGENTS, rooms.SUPERVISORS)
 
 
@@ -115,7 +115,7 @@ async def remove(desk: Desk, by: Agent, reply_id: str) -> CannedReply:
 async def _tell(desk: Desk, action: str, reply: CannedReply) -> None:
     """Open consoles change their `/shortcut` menu without a reload."""
     for room in ROOMS:
-        await desk.notify.emit(EVENT, {"action": action, "reply": canned_view(reply)}, room)
+        desk.events.add(ev.Canned(room, {"action": action, "reply": canned_view(reply)}))
 
 
 def _target(reply: CannedReply) -> str:

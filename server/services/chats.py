@@ -9,10 +9,11 @@ import dataclasses
 from collections.abc import Awaitable
 from datetime import datetime
 
+from . import audit, letters, rooms
+from . import events as ev
 from .admission import may_chat
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
-from . import audit, letters, rooms
 from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
                      RateLimited, UseTicket)
 from .model import (TICKET_LABEL, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
@@ -186,13 +187,12 @@ class ChatService:
         message = await pending
         chat = await self.chat(message.chat_id)
         await self._sla.message(chat, message)
-        notify, authors = self._desk.notify, await self._router.authors((message,))
+        events, authors = self._desk.events, await self._router.authors((message,))
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
-            await notify.emit("chat:message", message_view(message, authors), rooms.agent(chat.agent_id),
-                              skip=actor.conn)
+            events.add(ev.ChatMessage(rooms.agent(chat.agent_id), message_view(message, authors), skip=actor.conn))
         if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
-            await notify.emit("chat:message", message_view(message, authors, visitor=True),
-                              rooms.visitor(chat.visitor_id), skip=actor.conn)
+            events.add(ev.ChatMessage(rooms.visitor(chat.visitor_id), message_view(message, authors, visitor=True),
+                                   skip=actor.conn))
         return message
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:
@@ -210,7 +210,7 @@ class ChatService:
         chat = await self.own(actor, chat_id)
         room = rooms.agent(chat.agent_id) if actor.author is Author.VISITOR else rooms.visitor(chat.visitor_id)
         if chat.status is ChatStatus.ACTIVE:
-            await self._desk.notify.emit("chat:typing", {"chat_id": chat_id, "typing": typing}, room)
+            self._desk.events.add(ev.ChatTyping(room, {"chat_id": chat_id, "typing": typing}))
 
     async def read(self, actor: Actor, chat_id: str, seq: int) -> None:
         chat = await self.own(actor, chat_id)
@@ -241,12 +241,12 @@ class ChatService:
         await desk.live.dequeue(ended.id)
         await self._timers.cancel(VISITOR_GONE, ended.id)
         await self._sla.stopped(ended.id)
-        await desk.notify.emit("chat:ended", payload, rooms.visitor(ended.visitor_id))
+        desk.events.add(ev.ChatEnded(rooms.visitor(ended.visitor_id), payload))
         if ended.end_reason in SURVEYED and ended.assigned_at is not None:
-            await desk.notify.emit("survey:request", {"chat_id": ended.id}, rooms.visitor(ended.visitor_id))
+            desk.events.add(ev.SurveyRequest(rooms.visitor(ended.visitor_id), {"chat_id": ended.id}))
         if ended.agent_id is not None:
             await desk.live.release_slot(ended.agent_id, ended.id)
-            await desk.notify.emit("chat:ended", payload, rooms.agent(ended.agent_id))
+            desk.events.add(ev.ChatEnded(rooms.agent(ended.agent_id), payload))
         await self._router.route()
 
     async def ended_elsewhere(self, ended: Chat, payload: dict) -> None:
@@ -298,10 +298,10 @@ class ChatService:
             pass
 
     async def _deliver_system(self, chat: Chat, message: Message) -> None:
-        view, notify = message_view(message), self._desk.notify
-        await notify.emit("chat:message", view, rooms.visitor(chat.visitor_id))
+        view = message_view(message)
+        self._desk.events.add(ev.ChatMessage(rooms.visitor(chat.visitor_id), view))
         if chat.agent_id is not None:
-            await notify.emit("chat:message", view, rooms.agent(chat.agent_id))
+            self._desk.events.add(ev.ChatMessage(rooms.agent(chat.agent_id), view))
 
     # agents and supervisors
     async def transfer(self, actor: Actor, chat_id: str, to: TransferTarget) -> Chat | Ticket:
@@ -328,7 +328,7 @@ class ChatService:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
         await desk.live.release_slot(chat.agent_id, chat.id)
-        await desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"}, rooms.agent(chat.agent_id))
+        desk.events.add(_transferred(chat))
         await self._router.enqueue(requeued, front=True)
         await self._router.route()
         return await self.chat(chat.id)
@@ -358,8 +358,7 @@ class ChatService:
         if moved is None:
             raise Conflict("that agent has no room for another chat")
         if chat.agent_id is not None:
-            await self._desk.notify.emit("chat:ended", {"chat_id": chat.id, "reason": "transferred"},
-                                         rooms.agent(chat.agent_id))
+            self._desk.events.add(_transferred(chat))
         return moved
 
     async def requeue(self, chat: Chat) -> None:
@@ -380,3 +379,8 @@ class ChatService:
                 await self.finish(chat, EndReason.ABANDONED)
             except ChatEnded:
                 pass
+
+
+def _transferred(chat: Chat) -> ev.ChatEnded:
+    """To the agent a chat leaves (a transfer, a reassignment)."""
+    return ev.ChatEnded(rooms.agent(chat.agent_id), {"chat_id": chat.id, "reason": "transferred"})

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from . import audit, rooms
+from . import events as ev
 from .context import Desk
 from .errors import BadRequest, NotFound
 from .model import Agent, Closure
@@ -19,7 +20,6 @@ from .views import iso
 
 log = logging.getLogger(__name__)
 
-EVENT = "closure"  # {"action": "add" | "remove", "closure": CLOSURE}, after the commit
 ROOMS = (rooms.AGENTS, rooms.SUPERVISORS)
 TOPIC = "closures"  # the change broadcast's topic
 
@@ -92,7 +92,7 @@ class ClosureService:
         if self._on_change is not None:
             await self._on_change()
         for room in ROOMS:
-            await self._desk.notify.emit(EVENT, {"action": action, "closure": closure_view(closure)}, room)
+            self._desk.events.add(ev.ClosureChanged(room, {"action": action, "closure": closure_view(closure)}))
 
 
 def _target(closure: Closure) -> str:

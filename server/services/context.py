@@ -12,9 +12,9 @@ from ..policy.holidays import closed_dates
 from .bus import Bus
 from .chatcache import ChatCache
 from .errors import BadRequest
+from .events import Events
 from .model import Agent
-from .ports import Clock, LiveState, Notifier, Store
-
+from .ports import Clock, LiveState, Store
 
 _parse = lru_cache(maxsize=512)(parse_hours)
 
@@ -29,7 +29,8 @@ class Desk:
     config: Config
     store: Store
     live: LiveState
-    notify: Notifier
+    # What clients are told, sent when a unit of work ends (services.events).
+    events: Events
     clock: Clock
     chats: ChatCache = dataclasses.field(init=False)
     # One-off closures (local dates), kept fresh by the closure service.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..policy.calendar import closes_at, next_opening
+from . import events as ev
 from . import rooms
 from .context import Desk
 from .model import Agent
@@ -15,7 +16,6 @@ from .timers import Timers
 from .views import iso
 
 DESK_HOURS = "desk_hours"
-SHIFT_EVENT = "shift"
 ONLINE_TOLD, SHIFT_TOLD = "online_told", "shift_told"  # topics of the change broadcast
 # Agents added from the command line, in another process, change the hours
 # without a word to this one: look again at least this often.
@@ -64,7 +64,7 @@ class DeskHours:
             payload: dict = {"online": online}
             if not online:
                 payload["next_open"] = iso(await self._router.next_open(now))
-            await self._desk.notify.emit("desk", payload, rooms.VISITORS)
+            self._desk.events.add(ev.DeskOnline(rooms.VISITORS, payload))
             await self._desk.live.publish(ONLINE_TOLD, "1" if online else "0")
         self._online = online
         change = await self.next_change(now)
@@ -76,7 +76,7 @@ class DeskHours:
             on_shift = desk.on_shift(agent, now)
             if self._on_shift.get(agent.id) != on_shift:
                 self._on_shift[agent.id] = on_shift
-                await desk.notify.emit(SHIFT_EVENT, {"on_shift": on_shift}, rooms.agent(agent.id))
+                desk.events.add(ev.Shift(rooms.agent(agent.id), {"on_shift": on_shift}))
                 await desk.live.publish(SHIFT_TOLD, f"{agent.id}:{1 if on_shift else 0}")
 
     async def next_change(self, now: datetime) -> datetime | None:

@@ -29,18 +29,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..policy.figures import AgentState, Histogram, agent_state, day_start, histogram, local_day
-from .bus import Bus, EventSent
+from . import events as ev
 from . import rooms
+from .bus import EventSent
 from .context import Desk
 from .errors import Unavailable
 from .facts import DeskTotals
-from .model import AgentStatus, ChatStatus, Role
-from .ports import Notifier
+from .model import Agent, AgentStatus, ChatStatus, Role
 from .reports import Reports
 from .routing import Router
+from .views import agent_view
 
 log = logging.getLogger(__name__)
-METRICS = "metrics"
 TOPIC = "metrics"  # the change broadcast's topic: today's figures are stale
 PUSH_S = 1.0  # real seconds between looks at the figures
 # Today's figures are read again after this many real seconds even unmarked:
@@ -53,24 +53,6 @@ TODAY_SHARE = 0.1
 # share within target can be read from a bucket.
 FIRST_RESPONSE_BUCKETS = (10, 20, 30, 45, 60, 90, 120, 180, 300, 600)
 RESPONSE_GAP_BUCKETS = (15, 30, 60, 90, 120, 180, 300, 600, 1200)
-
-
-class ChangeNotifier:
-    """A `Notifier` that publishes `EventSent` on the bus before passing on
-    every event but the metrics push itself."""
-
-    def __init__(self, inner: Notifier, bus: Bus) -> None:
-        self._inner = inner
-        self._bus = bus
-
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
-                   here: bool = False) -> None:
-        if event != METRICS:
-            await self._bus.publish(EventSent(event))
-        await self._inner.emit(event, data, room, skip, here=here)
-
-    async def disconnect(self, room: str) -> None:
-        await self._inner.disconnect(room)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,19 +120,25 @@ class Metrics:
             return age < self._read_s * (1 / TODAY_SHARE - 1)
         return age <= REFRESH_S
 
+    async def watcher_connected(self, supervisor: Agent, conn: str) -> None:
+        """A dashboard connected: its `session`, and the figures at once."""
+        to = rooms.connection(ev.SUPERVISOR, conn)
+        self._desk.events.add(ev.Session(to, {"agent": agent_view(supervisor)}), ev.Metrics(to, await self.snapshot()))
+
     async def push(self) -> None:
         if self.watchers == 0:
             return
         snapshot = await self.snapshot()
         if snapshot != self._sent:
             self._sent = snapshot
-            await self._desk.notify.emit(METRICS, snapshot, rooms.SUPERVISORS, here=True)
+            self._desk.events.add(ev.Metrics(rooms.SUPERVISORS, snapshot))
 
     async def run(self) -> None:
         while True:
             try:
-                await self._tell_others()
-                await self.push()
+                async with self._desk.events.unit():
+                    await self._tell_others()
+                    await self.push()
             except asyncio.CancelledError:
                 raise
             except Unavailable as exc:  # Redis away: said once a second, without a traceback

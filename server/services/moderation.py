@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import audit, rooms
+from . import events as ev
 from .admission import may_chat
 from .chats import ChatService
 from .context import Desk
@@ -23,8 +24,6 @@ from .views import iso
 
 SUSPENSION = "suspension"  # the timer that lifts one: suspension:<id>
 MAX_DAYS = 3650
-SUSPENDED_EVENT = "account:suspended"
-LIFTED_EVENT = "account:lifted"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,8 +98,8 @@ class ModerationService:
         for chat in ended:
             await self._chats.ended_elsewhere(chat, {"chat_id": chat.id, "reason": str(EndReason.SUSPENDED)})
         # The visitor is told when it lifts, not the supervisor's reason: that is for the audit log.
-        await self._desk.notify.emit(SUSPENDED_EVENT, {"until": iso(until), "ban": ban}, target.room)
-        await self._desk.notify.disconnect(target.room)
+        self._desk.events.add(ev.AccountSuspended(target.room, {"until": iso(until), "ban": ban}))
+        self._desk.events.close(target.room)
         return suspension, ended
 
     async def kept_out(self, visitor: Visitor) -> dict[str, Any] | None:
@@ -153,7 +152,7 @@ class ModerationService:
         """Connections on standby hear it and connect again: their new
         `session` says whether chat is open now (another suspension, of the
         visitor or of its account, may still hold)."""
-        await self._desk.notify.emit(LIFTED_EVENT, {"at": iso(now)}, room)
+        self._desk.events.add(ev.AccountLifted(room, {"at": iso(now)}))
 
     async def _target_of(self, suspension: Suspension) -> Target:
         site = await self._desk.store.site_by_id(suspension.site_id)

@@ -61,7 +61,8 @@ class NodeWatch:
         while True:
             await asyncio.sleep(every)
             try:
-                await self.beat()
+                async with self._desk.events.unit():
+                    await self.beat()
             except asyncio.CancelledError:
                 raise
             except Unavailable as exc:  # Redis away: the next beat tries again

@@ -12,6 +12,7 @@ from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, ConsoleSession,
                     Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
                     TicketReply, TicketStatus, Visitor)
+from .rooms import Room
 
 
 class Clock(Protocol):
@@ -401,12 +402,13 @@ class LiveState(Protocol):
 
 
 class Notifier(Protocol):
-    """Sends events to Socket.IO rooms after the commit. The rooms, and who
-    is in each, are in services.rooms."""
+    """Sends events to Socket.IO rooms. Only services.events calls it, when
+    a unit of work has ended. The rooms, and who is in each, are in
+    services.rooms."""
 
-    async def emit(self, event: str, data: dict, room: str, skip: str | None = None, *,
+    async def emit(self, event: str, data: dict, room: Room, skip: str | None = None, *,
                    here: bool = False) -> None:
         """`here`: only to this node's connections in the room."""
 
-    async def disconnect(self, room: str) -> None:
+    async def disconnect(self, room: Room) -> None:
         """Closes every connection in the room, on every node."""

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from . import events as ev
 from . import rooms
 from .chats import VISITOR_GONE, ChatService
 from .closures import ClosureService
@@ -20,7 +21,6 @@ from .timers import Timers
 from .views import agent_view, chat_view, iso, ticket_view
 
 AGENT_GONE = "agent_gone"
-STATUS_EVENT = "agent:status"  # to the agent's own consoles: {"status"}
 
 
 class PresenceService:
@@ -41,8 +41,10 @@ class PresenceService:
         self._agent_seen = agent_seen
 
     # visitors
-    async def visitor_connected(self, visitor: Visitor, conn: str, token: str) -> dict[str, Any]:
-        """Returns the `session` payload."""
+    async def visitor_connected(self, visitor: Visitor, conn: str, token: str, *,
+                                kept_out: dict[str, Any] | None = None) -> None:
+        """Sends the connection its `session`; `kept_out`: the `{"until",
+        "ban"}` of a connection on standby while chat is closed to it."""
         desk, now = self._desk, self._desk.clock.now()
         await desk.live.visitor_online(visitor.id, conn)
         chat = await desk.store.open_chat_of_visitor(visitor.id)
@@ -66,7 +68,9 @@ class PresenceService:
             warning = await self._sla.visitor_warning(chat)
             if warning is not None:  # a reloaded widget warns again
                 session["warning"] = warning
-        return session
+        if kept_out is not None:
+            session["suspended"] = kept_out
+        desk.events.add(ev.Session(rooms.connection(ev.VISITOR, conn), session))
 
     async def _offer_survey(self, visitor: Visitor, session: dict[str, Any]) -> None:
         """A reloaded page still offers the survey of the chat just ended."""
@@ -84,21 +88,28 @@ class PresenceService:
             await self._timers.set(VISITOR_GONE, chat.id, desk.config.policy.visitor_grace_s)
 
     # agents
-    async def agent_connected(self, agent: Agent, conn: str) -> dict[str, Any]:
+    async def agent_connected(self, agent: Agent, conn: str) -> None:
+        """Sends the console its `session`, then each of its open chats."""
         desk, now = self._desk, self._desk.clock.now()
         self._router.remember(agent)
         presence = await desk.live.agent_online(agent.id, conn, agent.status, now)
         await self._timers.cancel(AGENT_GONE, agent.id)
-        chats = [await self._chats.chat(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
+        # from the store: the cached chat is not told of every message (its last_seq)
+        chats = [await desk.store.chat_by_id(chat_id) for chat_id in await desk.live.chats_of(agent.id)]
         if presence.status is AgentStatus.AVAILABLE:
             await self._router.route()
         await self._agent_seen(agent)  # its shift's changes are timed from now on
         limits = self._sla.limits  # the console runs the clocks a visitor's message starts
-        return {"agent": {**agent_view(agent), "status": str(presence.status)},
-                "on_shift": desk.on_shift(agent, now), "now": iso(now),
-                "sla_limits": {"first_response": limits.first_response_s, "response_gap": limits.response_gap_s,
-                               "duration": limits.duration_convert_s},
-                "chats": [await self._router.agent_view(c, agent) for c in chats if c.agent_id == agent.id]}
+        held = [c for c in chats if c is not None and c.agent_id == agent.id]
+        to = rooms.connection(ev.AGENT, conn)
+        desk.events.add(ev.Session(to, {
+            "agent": {**agent_view(agent), "status": str(presence.status)},
+            "on_shift": desk.on_shift(agent, now), "now": iso(now),
+            "sla_limits": {"first_response": limits.first_response_s, "response_gap": limits.response_gap_s,
+                           "duration": limits.duration_convert_s},
+            "chats": [await self._router.agent_view(c, agent) for c in held]}))
+        for chat in held:  # this console reopens its chats
+            desk.events.add(ev.ChatAssigned(to, await self._router.assignment(chat, agent)))
 
     async def agent_disconnected(self, agent_id: str, conn: str) -> None:
         presence = await self._desk.live.agent_offline(agent_id, conn)
@@ -111,7 +122,7 @@ class PresenceService:
         desk = self._desk
         await desk.store.set_agent_status(agent.id, status)
         await desk.live.set_status(agent.id, status, desk.clock.now())
-        await desk.notify.emit(STATUS_EVENT, {"status": str(status)}, rooms.agent(agent.id))
+        desk.events.add(ev.AgentStatus(rooms.agent(agent.id), {"status": str(status)}))
         if status is AgentStatus.AVAILABLE:
             await self._router.route()
 

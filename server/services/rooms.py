@@ -18,8 +18,13 @@ On /supervisor:
 - `supervisor(agent id)`: an agent's /supervisor sockets (to close them);
 - `supervisor_session(id)`: the /supervisor sockets opened with one console
   session (to close them).
+
+And `connection(namespace, id)`: one connection (the `session` it is sent
+when it connects).
 """
 from __future__ import annotations
+
+import dataclasses
 
 AGENTS = "agents"
 SUPERVISORS = "supervisors"
@@ -55,7 +60,26 @@ def supervisor_session(session_id: str) -> str:
     return f"supervisor_session:{session_id}"
 
 
-def namespace_of(room: str) -> str:
+@dataclasses.dataclass(frozen=True, slots=True)
+class Connection:
+    """One connection: Socket.IO puts each in a room of its own id."""
+
+    namespace: str
+    id: str
+
+
+Room = str | Connection
+
+
+def connection(namespace: str, conn: str) -> Connection:
+    if namespace not in _NAMESPACES.values():
+        raise KeyError(namespace)
+    return Connection(namespace, conn)
+
+
+def namespace_of(room: Room) -> str:
     """The namespace ("/visitor", "/agent", "/supervisor") the room lives in;
     KeyError for a name no function here makes."""
+    if isinstance(room, Connection):
+        return room.namespace
     return _NAMESPACES[room.partition(":")[0]]

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from ..policy.calendar import next_opening
 from ..policy.routing import Candidate, Wait, pick_agent, skill_in_force, why_waiting
-from .bus import ChatAssigned
+from . import events as ev
 from . import rooms
+from .bus import ChatAssigned
 from .context import Desk
 from .model import Agent, AgentStatus, AuditEntry, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
@@ -173,13 +174,16 @@ class Router:
         return False
 
     async def _assign(self, chat_id: str, agent_id: str, now: datetime, *, first: bool) -> None:
-        chat = await self._desk.store.assign_chat(chat_id, agent_id, now, first=first)
-        if chat is None:  # ended meanwhile: give the slot back
-            await self._desk.live.release_slot(agent_id, chat_id)
-            return
-        self._desk.chats.put(chat)
-        await self._assigned(chat)
-        await self.announce_assignment(chat, (await self.agents())[agent_id])
+        """A unit of its own: the agent hears of it now, not when the use
+        case that routed (another chat's start, say) ends."""
+        async with self._desk.events.unit():
+            chat = await self._desk.store.assign_chat(chat_id, agent_id, now, first=first)
+            if chat is None:  # ended meanwhile: give the slot back
+                await self._desk.live.release_slot(agent_id, chat_id)
+                return
+            self._desk.chats.put(chat)
+            await self._assigned(chat)
+            await self.announce_assignment(chat, (await self.agents())[agent_id])
 
     async def _assigned(self, chat: Chat) -> None:
         await self._desk.bus.publish(ChatAssigned(chat))
@@ -201,11 +205,10 @@ class Router:
         return payload
 
     async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
-        notify = self._desk.notify
         self._positions.pop(chat.id, None)
-        await notify.emit("chat:assigned", await self.assignment(chat, agent), rooms.agent(agent.id))
-        await notify.emit("chat:assigned", {"chat_id": chat.id, "agent": {"name": agent.name}},
-                          rooms.visitor(chat.visitor_id))
+        self._desk.events.add(
+            ev.ChatAssigned(rooms.agent(agent.id), await self.assignment(chat, agent)),
+            ev.ChatAssigned(rooms.visitor(chat.visitor_id), {"chat_id": chat.id, "agent": {"name": agent.name}}))
 
     async def move(self, chat: Chat, to: Agent, record: AuditEntry | None = None) -> Chat | None:
         """Gives a queued or active chat to `to` (a transfer or a
@@ -286,11 +289,10 @@ class Router:
         for entry in moved:
             position = positions[entry.chat_id]
             chat = await self._desk.chats.get(entry.chat_id)  # queued chats are open: cached
-            await self._desk.notify.emit("chat:queued", {
-                "chat_id": chat.id, "position": position, "eta_s": self.eta_s(position, slots)},
-                rooms.visitor(chat.visitor_id))
+            self._desk.events.add(ev.ChatQueued(rooms.visitor(chat.visitor_id), {
+                "chat_id": chat.id, "position": position, "eta_s": self.eta_s(position, slots)}))
         if moved:
             await self._desk.live.publish(POSITIONS, "")
         self._positions = positions
         longest = max(((now - e.enqueued_at).total_seconds() for e in queue), default=0)
-        await self._desk.notify.emit("queue", {"length": len(queue), "longest_wait_s": int(longest)}, rooms.AGENTS)
+        self._desk.events.add(ev.Queue(rooms.AGENTS, {"length": len(queue), "longest_wait_s": int(longest)}))

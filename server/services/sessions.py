@@ -52,7 +52,8 @@ class SessionWatch:
     async def run(self) -> None:
         while True:
             try:
-                await self.check()
+                async with self._desk.events.unit():
+                    await self.check()
             except asyncio.CancelledError:
                 raise
             except Unavailable as exc:  # Redis away: look again next time
@@ -84,4 +85,4 @@ class SessionWatch:
 
     async def _close(self, rooms: tuple[str, ...]) -> None:
         for room in rooms:
-            await self._desk.notify.disconnect(room)
+            self._desk.events.close(room)

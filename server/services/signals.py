@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from . import events as ev
 from . import rooms
 from .context import Desk
 from .model import Agent, Alert, Chat, Survey, Ticket, Visitor
@@ -76,5 +77,5 @@ class Signals:
             chat_ids=tuple(chat_ids), account_id=visitor.account if visitor else None,
             visitor_id=visitor.id if visitor else None, agent_id=agent.id if agent else None,
             reason=reason, evidence=evidence))
-        await desk.notify.emit("alert", alert_view(alert), rooms.SUPERVISORS)
+        desk.events.add(ev.Alert(rooms.SUPERVISORS, alert_view(alert)))
         return alert

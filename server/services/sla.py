@@ -17,8 +17,9 @@ from datetime import datetime
 
 from ..policy.sla import (ChatTimeline, Deadline, Fired, MessageMark, SlaLimits, advance, clock_states, deadlines,
                           elapsed_s, timeline)
-from .bus import ChatAssigned, DurationLimitReached
+from . import events as ev
 from . import rooms
+from .bus import ChatAssigned, DurationLimitReached
 from .context import Desk
 from .model import Chat, ChatStatus, Message, SlaEvent
 from .timers import Timers
@@ -200,22 +201,21 @@ class SlaService:
         """`sla:clocks` to the chat's agent: the state of every clock now."""
         if chat.agent_id is None or chat.status is not ChatStatus.ACTIVE:
             return
-        await self._desk.notify.emit("sla:clocks", {
+        self._desk.events.add(ev.SlaClocks(rooms.agent(chat.agent_id), {
             "chat_id": chat.id, "now": iso(self._desk.clock.now()), "version": clocks.version,
-            "sla": clocks.view(self.limits)}, rooms.agent(chat.agent_id))
+            "sla": clocks.view(self.limits)}))
 
     async def _announce(self, chat: Chat, event: SlaEvent) -> None:
-        notify = self._desk.notify
+        events = self._desk.events
         payload = {"chat_id": chat.id, "kind": event.kind, "elapsed_s": event.elapsed_s, "limit_s": event.limit_s}
         agent_room = rooms.agent(chat.agent_id) if chat.agent_id else None
         if event.stage == "warning":
             if agent_room:
-                await notify.emit("sla:warning", payload, agent_room)
+                events.add(ev.SlaWarning(agent_room, payload))
             if event.kind == "duration":
-                await notify.emit("chat:warning", {"chat_id": chat.id, "kind": "duration",
-                                                   "remaining_s": max(0, event.limit_s - event.elapsed_s)},
-                                  rooms.visitor(chat.visitor_id))
+                events.add(ev.ChatWarning(rooms.visitor(chat.visitor_id), {
+                    "chat_id": chat.id, "kind": "duration", "remaining_s": max(0, event.limit_s - event.elapsed_s)}))
         else:
             if agent_room:
-                await notify.emit("sla:breach", payload, agent_room)
-            await notify.emit("alert", breach_alert(event), rooms.SUPERVISORS)
+                events.add(ev.SlaBreach(agent_room, payload))
+            events.add(ev.Alert(rooms.SUPERVISORS, breach_alert(event)))

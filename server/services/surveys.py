@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from . import audit, rooms
+from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .model import Agent, ChatStatus, EndReason, Survey, Visitor
@@ -54,7 +55,7 @@ class SurveyService:
         survey = await desk.store.save_survey(Survey(
             id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
             created_at=now, account_id=visitor.account, comment=comment or None))
-        await desk.notify.emit("survey", await self.view(survey), rooms.SUPERVISORS)
+        desk.events.add(ev.SurveyTaken(rooms.SUPERVISORS, await self.view(survey)))
         await self._signals.rated(visitor, survey)
         return survey
 
@@ -70,7 +71,7 @@ class SurveyService:
         excluded = await desk.store.exclude_survey(survey.id, reason, supervisor.id, now, audit.entry(
             SURVEY_EXCLUDE, f"survey:{survey.id}", now, actor_id=supervisor.id, reason=reason,
             data={"chat_id": survey.chat_id, "rating": survey.rating}))
-        await desk.notify.emit("survey", await self.view(excluded), rooms.SUPERVISORS)
+        desk.events.add(ev.SurveyTaken(rooms.SUPERVISORS, await self.view(excluded)))
         return excluded
 
     async def view(self, survey: Survey) -> dict:

@@ -11,11 +11,12 @@ import dataclasses
 from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
+from . import events as ev
 from . import letters, rooms
 from .bus import MailQueued
 from .context import Desk
-from .headers import address_of, one_line
 from .errors import BadRequest, Conflict, NotFound, RateLimited
+from .headers import address_of, one_line
 from .model import Agent, Chat, Message, Priority, Ticket, TicketReply, TicketStatus, Visitor
 from .tokens import hash_token, is_token, new_id, new_token
 from .views import ticket_view
@@ -37,7 +38,6 @@ SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
 # To every agent's console after the commit: {"action", "ticket": TICKET, "by": {"id", "name"} | null}.
 # It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
-EVENT = "ticket"
 OPENED, STATUS, REPLY = "opened", "status", "reply"
 ROOM = rooms.AGENTS
 
@@ -211,7 +211,7 @@ class TicketService:
         """Tells every open console that `ticket` changed (`EVENT`), once the
         store has committed the change; `by` None: the visitor or the desk."""
         who = {"id": by.id, "name": by.name} if by is not None else None
-        await self._desk.notify.emit(EVENT, {"action": action, "ticket": ticket_view(ticket), "by": who}, ROOM)
+        self._desk.events.add(ev.TicketChanged(ROOM, {"action": action, "ticket": ticket_view(ticket), "by": who}))
 
     # what the desk knows of a visitor
     async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:

@@ -59,7 +59,8 @@ class Timers:
                 log.warning("no handler for deadline %s", key)
                 continue
             try:
-                await handler(subject)
+                async with self._desk.events.unit():  # a deadline is a use case of its own
+                    await handler(subject)
             except asyncio.CancelledError:
                 raise
             except Exception:  # one failed deadline must not stop the others
