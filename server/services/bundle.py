@@ -12,6 +12,7 @@ from .context import Desk
 from .moderation import ModerationService
 from .nodes import NodeWatch
 from .presence import PresenceService
+from .records import Records
 from .routing import Router
 from .sessions import SessionWatch
 from .signals import Signals
@@ -41,6 +42,7 @@ class Services:
     sessions: SessionWatch
     nodes: NodeWatch
     throttle: Throttle
+    records: Records
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -55,8 +57,10 @@ class Services:
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures, hours.agent_seen)
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
+        surveys = SurveyService(desk, signals)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
-                   surveys=SurveyService(desk, signals), metrics=Metrics(desk, router),
+                   surveys=surveys, metrics=Metrics(desk, router),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
-                   nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk))
+                   nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
+                   records=Records(desk, router, surveys))

@@ -22,7 +22,7 @@ from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
 from ..services import canned, roster
 from ..services.bundle import Services
-from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, NotFound, TooLarge, Unauthorized, outage
+from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, TooLarge, Unauthorized, outage
 from ..services.closures import closure_view
 from ..services.model import Agent, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
@@ -123,10 +123,7 @@ def listed_view(ticket: Ticket) -> dict[str, Any]:
 async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -> web.Response:
     """The ticket with its replies, and its visitor's plan quota (None
     without a visitor or a verified plan)."""
-    store = services.desk.store
-    visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
-    replies = await store.ticket_replies(ticket.id)
-    agents = await services.router.writers(r.author_id for r in replies if r.author == "agent")
+    visitor, replies, agents = await services.records.ticket_parts(ticket)
     return ok(status, ticket=ticket_detail(ticket, replies, agents),
               quota=await services.tickets.quota(visitor) if visitor else None)
 
@@ -183,7 +180,7 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
 # tickets
 async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
     query = query_of(request, TicketQuery)
-    tickets = await services_of(request).desk.store.list_tickets(
+    tickets = await services_of(request).records.tickets(
         statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
         priority=query.priority, query=query.q, limit=query.limit, offset=query.offset)
     return ok(tickets=[listed_view(t) for t in tickets])
@@ -218,9 +215,7 @@ async def reply(request: web.Request, agent: Agent) -> web.Response:
 # visitors
 async def visitor_context(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
-    visitor = await services.desk.store.visitor_by_id(path_id(request))
-    if visitor is None:
-        raise NotFound("no such visitor")
+    visitor = await services.records.visitor(path_id(request))
     return ok(visitor=visitor_view(visitor),
               open_tickets=[ticket_view(t) for t in await services.tickets.open_tickets(visitor)],
               quota=await services.tickets.quota(visitor),

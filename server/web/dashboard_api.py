@@ -13,20 +13,16 @@ Supervisors only: an agent gets 403 `forbidden`.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import msgspec
 from aiohttp import web
 
 from ..services.bundle import Services
-from ..services.errors import BadRequest, NotFound
-from ..services.model import Agent, Chat, ChatStatus, Role
-from ..services.trends import Trends
-from ..services.views import chat_view, message_view, visitor_view
+from ..services.errors import BadRequest
+from ..services.model import Agent, ChatStatus, Role
 from .api import endpoint, ok, services_of
 from .params import Query, path_id, query_of
 
-PAGE = 500  # messages a store read returns at most
 OPEN = (ChatStatus.QUEUED, ChatStatus.ACTIVE)
 
 
@@ -51,67 +47,31 @@ def supervisor(request: web.Request, agent: Agent) -> Services:
     return services
 
 
-def trends_of(services: Services) -> Trends:
-    desk = services.desk
-    return Trends(desk.store, desk.tz, desk.config.policy)
-
-
-async def _names(services: Services) -> dict[str, Agent]:
-    return {a.id: a for a in await services.desk.store.list_agents()}
-
-
 async def open_chats(request: web.Request, agent: Agent) -> web.Response:
     """Queued and active chats only: ended ones are the reports' business."""
     services = supervisor(request, agent)
     query = query_of(request, ChatsQuery)
     if ChatStatus.ENDED in query.status:
         raise BadRequest("status: queued and active chats only")
-    store, agents = services.desk.store, await _names(services)
-    found = []
-    for chat in await store.chats_with_status(*query.status):
-        visitor = await store.visitor_by_id(chat.visitor_id)
-        found.append({**chat_view(chat, agents.get(chat.agent_id or "")),
-                      "visitor": visitor_view(visitor) if visitor else None})
-    return ok(chats=found)
-
-
-async def _messages(services: Services, chat: Chat, agents: dict[str, Agent]) -> list[dict[str, Any]]:
-    found, after = [], 0
-    while True:
-        page = await services.desk.store.messages_after(chat.id, after, include_notes=True, limit=PAGE)
-        found += [message_view(m, agents) for m in page]
-        if len(page) < PAGE:
-            return found
-        after = page[-1].seq
+    return ok(chats=await services.records.open_chats(query.status))
 
 
 async def chat_detail(request: web.Request, agent: Agent) -> web.Response:
     services = supervisor(request, agent)
-    store = services.desk.store
-    chat = await store.chat_by_id(path_id(request))
-    if chat is None:
-        raise NotFound("no such chat")
-    agents = await _names(services)
-    visitor = await store.visitor_by_id(chat.visitor_id)
-    site = await store.site_by_id(chat.site_id)
-    survey = await store.survey_of_chat(chat.id)
-    handled = [{"id": a, "name": agents[a].name if a in agents else ""} for a in await store.chat_agents(chat.id)]
-    return ok(chat=chat_view(chat, agents.get(chat.agent_id or "")), site=site.key if site else None,
-              visitor=visitor_view(visitor) if visitor else None, agents=handled,
-              messages=await _messages(services, chat, agents), survey=await services.surveys.view(survey) if survey else None)
+    return ok(**await services.records.chat(path_id(request)))
 
 
 async def hourly(request: web.Request, agent: Agent) -> web.Response:
     services = supervisor(request, agent)
     query = query_of(request, DayQuery)
-    trends = trends_of(services)
+    trends = services.records.trends
     return ok(**await trends.hourly(query.day or trends.today(services.desk.clock.now())))
 
 
 async def daily(request: web.Request, agent: Agent) -> web.Response:
     services = supervisor(request, agent)
     query = query_of(request, DaysQuery)
-    days = await trends_of(services).daily(query.first, query.last)
+    days = await services.records.trends.daily(query.first, query.last)
     return ok(**{"from": query.first.isoformat(), "to": query.last.isoformat()}, days=days)
 
 
