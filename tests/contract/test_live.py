@@ -119,6 +119,17 @@ async def test_rate_windows_slide(live):
     assert await live.hit_rate("other", 1, 60, at(61))
 
 
+async def test_rate_windows_and_counts_asked_at_once_each_get_their_own_answer(live):
+    """Asked together (in Redis: one batch, server/live/batch.py), as many
+    visitors' messages are."""
+    await live.visitor_online("v", "a")
+    answers = await asyncio.gather(*(live.hit_rate("k", 3, 60, at(0)) for _ in range(5)),
+                                   live.visitor_connections("v"), live.hit_rate("other", 1, 60, at(0)),
+                                   live.visitor_connections("nobody"))
+    assert sorted(answers[:5]) == [False, False, True, True, True]
+    assert answers[5:] == [1, True, 0]
+
+
 async def test_an_hour_window_holds_past_the_forgetting_of_idle_keys(live):
     """Ticket limits count over an hour: a key quiet for minutes is still
     within its window, however the state tidies idle keys."""
