@@ -18,6 +18,7 @@ this one run) and writes bench/results/latest.json.
 
     .venv/bin/python bench/run.py             # the full benchmark (~4 min)
     .venv/bin/python bench/run.py --quick     # a sanity check (< 90 s)
+    .venv/bin/python bench/run.py browser [--quick]   # browser-like clients (bench/browser_bench.py)
 """
 from __future__ import annotations
 
@@ -193,7 +194,11 @@ def raise_fd_limit() -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Shiftdesk vs a bare python-socketio relay, in one run")
+    parser = argparse.ArgumentParser(
+        description="Shiftdesk vs a bare python-socketio relay, in one run, driven by python-socketio clients",
+        epilog="Browser-like clients (Node's socket.io-client, offering permessage-deflate as browsers do, "
+               "and long-polling visitors), where the speed targets are read: "
+               "`bench/run.py browser [--quick]`; `bench/run.py browser --help` lists its options.")
     parser.add_argument("--quick", action="store_true", help="a few seconds per scenario (sanity check)")
     parser.add_argument("--duration", type=float, help="measured seconds per scenario (default 10; quick 3)")
     parser.add_argument("--warmup", type=float, help="unmeasured seconds before each window (default 2; quick 1)")
@@ -420,6 +425,10 @@ def table(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["browser"]:
+        from bench import browser_bench
+        return browser_bench.main(argv[1:])
     args = parse_args(argv)
     report = run(args)
     out = Path(args.out)

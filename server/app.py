@@ -66,7 +66,8 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
         await store.migrate()
     clock = clock or SystemClock()
     live, manager = shared_state(config)
-    sio = DeskServer(limits=config.limits, clock=clock, node=live.node, async_mode="aiohttp", json=codec,
+    sio = DeskServer(limits=config.limits, clock=clock, node=live.node,
+                     ws_compression=config.server.ws_compression, async_mode="aiohttp", json=codec,
                      cors_allowed_origins="*", max_http_buffer_size=MAX_PACKET_BYTES,
                      namespaces=["/visitor", "/agent", "/supervisor"], client_manager=manager)
     bus = Bus()

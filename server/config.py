@@ -50,6 +50,10 @@ class ServerConfig:
     trusted_proxies: str = ""
     secret_key: str = ""  # signs console session cookies; generated into data/ when empty
     public_url: str = ""  # the address visitors and mail links use; "" = http://host:port
+    # permessage-deflate on websockets, both directions. Off: chat frames are
+    # a few hundred bytes, and zlib on each one cost more event-loop time than
+    # it saved on the wire (docs/performance.md, "Browser-like clients").
+    ws_compression: bool = False
 
     @property
     def proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

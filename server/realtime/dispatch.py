@@ -91,10 +91,13 @@ class _Meter:
 
 
 class DeskServer(socketio.AsyncServer):
-    def __init__(self, *, limits: LimitsConfig, clock: Clock, node: str = "", **kwargs: Any) -> None:
+    def __init__(self, *, limits: LimitsConfig, clock: Clock, node: str = "", ws_compression: bool = False,
+                 **kwargs: Any) -> None:
         """`node`: this node's name, which starts every engine.io (and
-        Socket.IO) session id (`DeskEngine`); "" = no prefix."""
-        super().__init__(async_handlers=False, send_queue_bytes=limits.send_queue_bytes, node=node, **kwargs)
+        Socket.IO) session id (`DeskEngine`); "" = no prefix.
+        `ws_compression`: accept permessage-deflate when a client offers it."""
+        super().__init__(async_handlers=False, send_queue_bytes=limits.send_queue_bytes, node=node,
+                         ws_compression=ws_compression, **kwargs)
         self.desk_namespaces: dict[str, Namespace] = {}
         self._tasks: set[asyncio.Task] = set()
         self._limits, self._clock = limits, clock

@@ -17,13 +17,19 @@ adds, keeping to the library's hooks where it has them:
 - `DeskSocket`: packets and payloads a client should never send are counted
   (`on_stray`, DeskServer's bad-packet budget) and dropped, where engineio
   logs a traceback for each or (a POST) hangs.
+- `ws_compression`: engineio's aiohttp driver makes the `WebSocketResponse`
+  itself, with aiohttp's default `compress=True`: every client that offers
+  permessage-deflate (every browser) gets every frame zlib-compressed, on
+  the event loop. `_TrackedWebSocket.__call__` makes it with `compress` set
+  by the server (off by default: `[server] ws_compression`).
 - `generate_id` (engineio's session ids, which python-socketio's manager
   also uses for its own sids): with `node` set, each starts `"{node}-"`, so
   a load balancer routes a long-polling session's requests (`?sid=...`) to
   the node that holds it without a cookie (docs/examples/nginx.conf).
 
 Internals relied on, where engineio has no hook: the websocket wrapper in
-`_async["websocket"]` and its handler being the socket's bound
+`_async["websocket"]`, what its `__call__` does (make and prepare the
+`WebSocketResponse`, keep it as `_sock`, set `environ`, run the handler) and its handler being the socket's bound
 `_websocket_handler`; `AsyncSocket`'s `receive` and `handle_post_request`
 (DeskSocket is swapped in as the socket's class when it connects);
 `generate_id` being where every new session's id comes from (it is public
@@ -163,11 +169,22 @@ _TEXT_PACKETS = tuple("123456")  # what a websocket text frame may start with (b
 
 class _TrackedWebSocket(eio_aiohttp.WebSocket):
     """engineio's aiohttp websocket, with its TCP transport known to the
-    engine for as long as the socket runs on it (`DeskEngine.drop` aborts it)."""
+    engine for as long as the socket runs on it (`DeskEngine.drop` aborts it),
+    and permessage-deflate accepted only when the engine says so."""
 
     def __init__(self, handler: Callable, server: DeskEngine) -> None:
         super().__init__(self._tracked, server)
         self._handle = handler
+
+    async def __call__(self, environ: dict) -> web.WebSocketResponse:
+        """engineio's (python-engineio 4.15), with `compress` chosen: the
+        extension is answered in the handshake only when it is on."""
+        self._sock = web.WebSocketResponse(max_msg_size=self.server.max_http_buffer_size,
+                                           compress=self.server.ws_compression)
+        await self._sock.prepare(environ["aiohttp.request"])
+        self.environ = environ
+        await self.handler(self)
+        return self._sock
 
     async def _tracked(self, ws: Any) -> None:
         sid = self._handle.__self__.sid  # the socket's bound _websocket_handler (checked in DeskEngine)
@@ -191,15 +208,18 @@ class _TrackedWebSocket(eio_aiohttp.WebSocket):
 class DeskEngine(engineio.AsyncServer):
     """engineio.AsyncServer with bounded queues and sockets closed on demand.
     `send_queue_bytes` bounds each socket's queue; `node` ("" = none) starts
-    every session id, as `"{node}-"`. Raises ValueError for a node name that
+    every session id, as `"{node}-"`; `ws_compression` accepts permessage-deflate
+    from clients that offer it. Raises ValueError for a node name that
     is not 1-32 letters, digits or _ (a "-" in it would blur where it ends)."""
 
-    def __init__(self, *, send_queue_bytes: int, node: str = "", **kwargs: Any) -> None:
+    def __init__(self, *, send_queue_bytes: int, node: str = "", ws_compression: bool = False,
+                 **kwargs: Any) -> None:
         check_versions()
         if node and not _NODE.fullmatch(node):
             raise ValueError(f"node name {node!r}: expected 1-32 letters, digits or _")
         super().__init__(**kwargs)
         self.send_queue_bytes = send_queue_bytes
+        self.ws_compression = ws_compression
         self.sid_prefix = f"{node}-" if node else ""
         self._async = {**self._async, "websocket": _TrackedWebSocket}  # this server's copy, not the module's
         self.tcp: dict[str, asyncio.BaseTransport] = {}  # websocket sockets' TCP transports
