@@ -147,17 +147,18 @@ export class WidgetChat {
   }
 
   /** The launcher's status from `GET /widget/status` while there is no
-   * socket to tell it: now, then every STATUS_POLL_MS while the page is
-   * in view. The first answer also tells the page the widget is ready
-   * (`visitorId` null: not connected), unless a session came first. */
+   * socket to tell it: now (a page opened in a background tab too: the
+   * page waits for `shiftdesk:ready`), then every STATUS_POLL_MS while the
+   * page is in view. The first answer also tells the page the widget is
+   * ready (`visitorId` null: not connected), unless a session came first. */
   watchStatus() {
-    const look = async () => {
-      if (this.socket.active || document.hidden) return;
+    const look = async (always = false) => {
+      if (this.socket.active || (document.hidden && !always)) return;
       const answer = (await this.options.fetchStatus()) || {};
       if (this.socket.active || this.ready) return; // a connection knows better
       this.applyStatus(answer);
     };
-    look();
+    look(true);
     this.statusTimer = setInterval(look, STATUS_POLL_MS);
   }
 
