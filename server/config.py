@@ -101,6 +101,7 @@ class LimitsConfig:
     message_chars: int = 4000
     messages_per_minute: int = 30
     connects_per_minute: int = 60
+    status_per_minute: int = 120  # GET /widget/status per client address (the launcher; browsers cache it 30 s)
     events_per_minute: int = 240  # typing, history, read, end: per connection (agents' too)
     visitor_events_per_minute: int = 480  # the same events, per visitor: all its connections together
     packets_per_minute: int = 600  # every Socket.IO packet of one connection; past it the connection is closed

@@ -122,6 +122,11 @@ def _check_times(claims: dict, now: float, max_lifetime_s: float) -> None:
         raise jwt.ImmatureSignatureError("The token is not yet valid (nbf)")
 
 
+def _check_origin(site: Site, origin: str | None) -> None:
+    if site.origins and origin not in site.origins:
+        raise Refused("origin_not_allowed", "this page's origin may not embed the widget")
+
+
 class AuthService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
@@ -131,11 +136,8 @@ class AuthService:
         """Raises Refused(unknown_site | origin_not_allowed | bad_identity |
         identity_required)."""
         store = self._desk.store
-        site = await store.site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
-        if site is None:
-            raise Refused("unknown_site", "unknown site key")
-        if site.origins and origin not in site.origins:
-            raise Refused("origin_not_allowed", "this page's origin may not embed the widget")
+        site = await self._site(site_key)
+        _check_origin(site, origin)
         if identity is not None:
             if not isinstance(identity, str) or len(identity) > 4096:
                 raise Refused("bad_identity", "identity must be a JWT string")
@@ -148,6 +150,25 @@ class AuthService:
             if known is not None:
                 return VisitorLogin(site, known, token)
         return self._anonymous(site, token if is_token(token) else new_token())
+
+    async def embedding_site(self, site_key: object, origin: str | None) -> Site:
+        """The site a page embeds the widget for, asking without a visitor
+        (the launcher's `GET /widget/status`). An `origin` given must be
+        one of the site's; None (a same-origin request, which browsers send
+        without one, or a client that is no browser) is not checked: what
+        is asked is public, and a browser on another origin always sends
+        its own. Raises Refused(unknown_site | origin_not_allowed)."""
+        site = await self._site(site_key)
+        if origin is not None:
+            _check_origin(site, origin)
+        return site
+
+    async def _site(self, site_key: object) -> Site:
+        store = self._desk.store
+        site = await store.site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
+        if site is None:
+            raise Refused("unknown_site", "unknown site key")
+        return site
 
     def _anonymous(self, site: Site, token: str) -> VisitorLogin:
         """A visitor who has not chatted yet is not stored: most page views

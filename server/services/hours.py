@@ -5,6 +5,7 @@ included), and when a supervisor adds or removes a closure."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from ..policy.calendar import closes_at, next_opening
 from . import events as ev
@@ -20,6 +21,11 @@ ONLINE_TOLD, SHIFT_TOLD = "online_told", "shift_told"  # topics of the change br
 # Agents added from the command line, in another process, change the hours
 # without a word to this one: look again at least this often.
 RECHECK = timedelta(minutes=5)
+
+
+class DeskStatus(NamedTuple):
+    online: bool
+    next_open: datetime | None  # None while online, or when no shift ever opens again
 
 
 class DeskHours:
@@ -78,6 +84,15 @@ class DeskHours:
                 self._on_shift[agent.id] = on_shift
                 desk.events.add(ev.Shift(rooms.agent(agent.id), {"on_shift": on_shift}))
                 await desk.live.publish(SHIFT_TOLD, f"{agent.id}:{1 if on_shift else 0}")
+
+    async def status(self) -> DeskStatus:
+        """Whether the desk is online now and, when not, its next opening:
+        what a visitor's `session` says, for the launcher of a page that
+        has not connected (`GET /widget/status`)."""
+        now = self._desk.clock.now()
+        if await self._router.online(now):
+            return DeskStatus(True, None)
+        return DeskStatus(False, await self._router.next_open(now))
 
     async def next_change(self, now: datetime) -> datetime | None:
         """The next instant some agent's shift opens or closes."""

@@ -1,7 +1,8 @@
-"""The budgets of what the adapters let in (`[limits]`): connections per
-client address, cheap events (typing, history, read, end) per connection
-and, for a visitor, across all its connections. Counted in the live state,
-so a visitor's tabs on several nodes share one budget."""
+"""The budgets of what the adapters let in (`[limits]`): connections and
+the launcher's status requests per client address, cheap events (typing,
+history, read, end) per connection and, for a visitor, across all its
+connections. Counted in the live state, so a visitor's tabs on several
+nodes share one budget."""
 from __future__ import annotations
 
 from .context import Desk
@@ -18,6 +19,14 @@ class Throttle:
         limit = desk.config.limits.connects_per_minute
         if not await desk.live.hit_rate(f"connects:{address}", limit, 60, desk.clock.now()):
             raise Refused("rate_limited", f"at most {limit} connections a minute from one address")
+
+    async def status(self, address: str) -> None:
+        """Raises RateLimited past `status_per_minute` from one address
+        (the launcher's `GET /widget/status`, which browsers cache)."""
+        desk = self._desk
+        limit = desk.config.limits.status_per_minute
+        if not await desk.live.hit_rate(f"status:{address}", limit, 60, desk.clock.now()):
+            raise RateLimited(f"at most {limit} status requests a minute from one address")
 
     async def event(self, conn: str, visitor_id: str | None = None) -> None:
         """Typing, history, read and end cost little each but could be

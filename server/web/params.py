@@ -56,7 +56,7 @@ def _check_day(name: str, value: Any) -> None:
 def query_of(request: web.Request, kind: type[Q]) -> Q:
     """The query string as `kind`; raises BadRequest for an unknown or
     repeated parameter or a value out of bounds."""
-    names = list(request.query.keys())
+    names = [name for name, _ in request.query.items()]  # keys() lists a repeated name once (multidict 6.1+)
     if len(names) != len(set(names)):
         raise BadRequest("bad query: a parameter is repeated")
     raw: dict[str, Any] = dict(request.query)

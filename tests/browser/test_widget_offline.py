@@ -62,5 +62,8 @@ async def test_the_widget_goes_offline_when_the_last_shift_ends(chromium, desk, 
         await expect(sd(page, "status")).to_have_text("Offline until Tue, Nov 24, 2026, 9:00 PM", timeout=TIMEOUT_MS)  # Late's next shift
         await expect(sd(page, "offline-form")).to_be_visible()
         await expect(sd(page, "input")).to_be_hidden()
+        await sd(page, "close").click()  # the launcher follows the socket's word too
+        await expect(sd(page, "presence")).to_have_text("Offline")
+        await expect(sd(page, "presence")).to_have_attribute("title", "We open again Tue, Nov 24, 2026, 9:00 PM")
     finally:
         await context.close()

@@ -33,7 +33,7 @@ ANSWER_WAIT_S = 30.0
 STAFF_REFS = ("ticket", "canned", "closure", "customer", "own_chat", "probe_chat", "alice", "lead", "nobody",
               "site_key")
 PUBLIC_REFS = ("victim_chat", "victim_visitor", "victim_ticket", "ticket", "site_key", "nobody")
-JSON_API = ("/api/", "/widget/tickets")
+JSON_API = ("/api/", "/widget/tickets", "/widget/status")
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
 PARSER_LIMIT = 8190  # bytes of a request line aiohttp reads
 
@@ -63,6 +63,8 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/metrics"): PAGE,
     ("POST", "/widget/tickets"): Spec(body=widget.WidgetTicket, refs=PUBLIC_REFS),
     ("OPTIONS", "/widget/tickets"): Spec(refs=PUBLIC_REFS), ("*", "/widget/tickets"): Spec(refs=PUBLIC_REFS),
+    ("GET", "/widget/status"): Spec(query=widget.StatusQuery, refs=PUBLIC_REFS),
+    ("*", "/widget/status"): Spec(refs=PUBLIC_REFS),
     ("GET", "/socket.io/"): PAGE, ("POST", "/socket.io/"): PAGE, ("OPTIONS", "/socket.io/"): PAGE,
     ("GET", "/api/tickets"): Spec(query=api.TicketQuery),
     ("POST", "/api/tickets"): Spec(body=api.TicketOpen),

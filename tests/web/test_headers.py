@@ -18,6 +18,7 @@ def assert_anonymous(headers) -> None:
 
 @pytest.mark.parametrize("path", ["/healthz", "/nope", "/console", "/console/login", "/console/dashboard",
                                   "/api/tickets", "/api/nope", "/metrics", "/widget/tickets",
+                                  "/widget/status?site=acme",
                                   "/socket.io/?EIO=4&transport=polling", "/socket.io/?EIO=1"])
 async def test_no_answer_names_a_version(harness, path):
     async with aiohttp.ClientSession() as http, http.get(harness.url + path, allow_redirects=False) as answer:

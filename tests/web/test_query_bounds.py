@@ -30,7 +30,7 @@ QUERIES = [
     "/api/tickets?offset=" + HUGE, "/api/tickets?offset=-1", "/api/tickets?limit=" + HUGE, "/api/tickets?limit=0",
     "/api/tickets?status=nope", "/api/tickets?priority=nope", "/api/tickets?q=" + LONG, "/api/tickets?q=a%00b",
     "/api/tickets?visitor_id=a%00b", "/api/tickets?account=a%00b", "/api/tickets?topic=a%00b",
-    "/api/tickets?limit=1.5", "/api/tickets?nope=1",
+    "/api/tickets?limit=1.5", "/api/tickets?nope=1", "/api/tickets?limit=1&limit=2",
     # GET /api/audit
     "/api/audit?offset=" + HUGE, "/api/audit?limit=" + HUGE, "/api/audit?action=a%00b", "/api/audit?actor=a%00b",
     "/api/audit?target=a%00b", "/api/audit?since=0001-01-01T00:00:00%2B14:00",

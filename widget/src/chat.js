@@ -13,6 +13,8 @@ const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
 const RETRY_SUSPENDED_MS = 60000; // the soonest we ask again once a suspension should have lifted
 const STANDBY_RECONNECT_MS = 1000; // dropped at a suspension: back on standby, to hear when it lifts
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit (about 24.8 days)
+const STATUS_POLL_MS = 60000; // how often a page without a socket asks the desk's status again
+const PAGE_REFUSALS = new Set(["unknown_site", "origin_not_allowed"]); // what GET /widget/status may refuse
 
 /** The pre-chat answers this browser gave before, or null. */
 function remembered(memory) {
@@ -32,8 +34,10 @@ export class WidgetChat {
    * @param {import("./view.js").WidgetView} view
    * @param {{get(name: string): string|null, set(name: string, value: string|null): void}} memory
    *   what survives reloads: "token", "verified" (the token is a verified visitor's), "seen",
-   *   "prechat" (the pre-chat answers, JSON: asked once per visitor, not per page)
-   * @param {{prechat: boolean, topics: {name: string, label: string}[], postTicket: (body: object) => Promise<object>}} options
+   *   "prechat" (the pre-chat answers, JSON: asked once per visitor, not per page), "pending"
+   *   ("chat" or "survey": something waits for this visitor, so the next page connects at load)
+   * @param {{prechat: boolean, topics: {name: string, label: string}[], postTicket: (body: object) => Promise<object>,
+   *   fetchStatus: () => Promise<object>}} options
    */
   constructor(socket, view, memory, options) {
     this.socket = socket;
@@ -58,7 +62,10 @@ export class WidgetChat {
       this.render();
     };
     view.onOpenChange = (open) => {
-      if (open) this.markSeen();
+      if (open) {
+        this.connect();
+        this.markSeen();
+      }
       view.dispatch(open ? "open" : "close", {});
     };
     this.bindSocket();
@@ -67,9 +74,11 @@ export class WidgetChat {
 
   resetState() {
     this.ready = false; // true between `session` and the next disconnect
+    this.sessions = 0; // the `session`s this visitor's socket got on this page
     this.verified = false;
-    this.online = null;
-    this.nextOpen = null;
+    // The desk's, not the visitor's: a new visitor here keeps what the desk said.
+    this.online = this.online ?? null;
+    this.nextOpen = this.nextOpen ?? null;
     this.account = null;
     this.openTickets = [];
     this.chat = null; // the open CHAT (queued or active), or null
@@ -123,6 +132,53 @@ export class WidgetChat {
     this.socket.connect();
   }
 
+  /** Opens the socket unless it is open or opening: when the visitor opens
+   * the panel, or at load when a chat or a survey waits for them
+   * (`pending`). Until then the page costs the desk no connection. */
+  connect() {
+    if (!this.socket.active) this.socket.connect();
+  }
+
+  /** What must bring the next page of this visitor to connect at load:
+   * "chat" (one is open: its unread badge and history), "survey" (a
+   * rating is asked), or null. */
+  remember(pending) {
+    this.memory.set("pending", pending);
+  }
+
+  /** The launcher's status from `GET /widget/status` while there is no
+   * socket to tell it: now (a page opened in a background tab too: the
+   * page waits for `shiftdesk:ready`), then every STATUS_POLL_MS while the
+   * page is in view. The first answer also tells the page the widget is
+   * ready (`visitorId` null: not connected), unless a session came first. */
+  watchStatus() {
+    const look = async (always = false) => {
+      if (this.socket.active || (document.hidden && !always)) return;
+      const answer = (await this.options.fetchStatus()) || {};
+      if (this.socket.active || this.ready) return; // a connection knows better
+      this.applyStatus(answer);
+    };
+    look(true);
+    this.statusTimer = setInterval(look, STATUS_POLL_MS);
+  }
+
+  applyStatus(answer) {
+    const error = answer.error || {};
+    if (answer.ok) {
+      this.online = Boolean(answer.online);
+      this.nextOpen = answer.next_open || null;
+      this.refused = null;
+    } else if (PAGE_REFUSALS.has(error.code)) {
+      if (!this.refused) this.view.dispatch("error", { code: error.code, message: error.message || "" });
+      this.refused = error;
+    }
+    this.render();
+    if (!this.sessions && !this.toldReady && !PAGE_REFUSALS.has(error.code)) {
+      this.toldReady = true;
+      this.view.dispatch("ready", { visitorId: null, verified: null, online: answer.ok ? this.online : null });
+    }
+  }
+
   /** chat:warning, or the session's `warning` after a reload: the chat's length. */
   warn(d) {
     const left = plural(minutes(d.remaining_s), "minute");
@@ -145,6 +201,7 @@ export class WidgetChat {
 
   async onSession(data) {
     this.ready = true;
+    this.sessions += 1;
     this.refused = null;
     const keptOut = data.suspended || null; // admitted on standby while chat is closed to us
     if (this.suspended && !keptOut) this.lifted();
@@ -160,6 +217,7 @@ export class WidgetChat {
     this.account = data.account || null;
     this.openTickets = Array.isArray(data.open_tickets) ? data.open_tickets : [];
     if (keptOut) {
+      this.remember(null);
       this.suspend({ until: keptOut.until || null, ban: Boolean(keptOut.ban) });
       this.view.dispatch("ready", { visitorId: data.visitor_id, verified: this.verified, online: this.online });
       return;
@@ -175,6 +233,7 @@ export class WidgetChat {
       this.ended({ chat_id: this.chat.id, reason: null }); // it ended while we were away
     }
     if (!chat && data.survey && data.survey.chat_id) this.askSurvey(data.survey.chat_id);
+    else if (!chat && !this.start) this.remember(null); // what this page remembered is over
     this.render();
     this.outbox.flush();
     this.view.dispatch("ready", { visitorId: data.visitor_id, verified: this.verified, online: this.online });
@@ -259,6 +318,7 @@ export class WidgetChat {
       this.view.showNotice();
     }
     this.chat = { ...chat };
+    this.remember("chat");
     for (const { data, apply } of this.early.splice(0)) {
       if (data.chat_id === chat.id) apply();
     }
@@ -335,6 +395,7 @@ export class WidgetChat {
     this.useTicket = null;
     this.choosingTopic = false;
     this.start = { clientId: `start-${randomId()}`, text };
+    this.remember("chat"); // a reload before the ack finds the chat it may have opened
     this.transcript.addPending(this.start.clientId, { text });
     const payload = { text, ...(this.prechat || {}), ...extra };
     for (let attempt = 0; this.start && !this.chat; attempt++) {
@@ -385,6 +446,7 @@ export class WidgetChat {
     const { text } = payload;
     const code = error.code || "error";
     this.dropStart();
+    this.remember(null);
     if (code === "offline") {
       this.online = false;
       this.nextOpen = error.next_open || this.nextOpen;
@@ -444,6 +506,7 @@ export class WidgetChat {
 
   ended(data, notice = true) {
     this.chat = null;
+    this.remember(null); // a survey:request, if any, follows and asks to be remembered
     this.position = null;
     this.warning = "";
     this.typing.stop();
@@ -462,6 +525,7 @@ export class WidgetChat {
   askSurvey(chatId) {
     if (this.surveyFor === chatId || this.chat || this.start) return;
     this.surveyFor = chatId;
+    this.remember("survey");
     this.after = { ...(this.after || { reason: null, ticket: null }), survey: chatId, surveyDone: false };
     this.renderAfter();
     this.render();
@@ -499,6 +563,7 @@ export class WidgetChat {
   /** Forget this visitor's chat here (a new identity, or a sign-out). */
   reset() {
     clearTimeout(this.liftTimer);
+    this.remember(null);
     this.outbox.failAll("signed out");
     this.transcript.clear();
     this.transcriptChat = null;

@@ -49,13 +49,25 @@ export function render(w) {
   renderPrechat(w, screen === "prechat");
   v.fill(v.tickets, ...(w.chat || w.start || screen ? [] : ticketsPanel(w.account, w.openTickets)));
   renderStatus(w);
+  renderPresence(w);
+}
+
+/** The launcher's line under "Chat with us": whether the desk is online,
+ * from the socket once connected, else from `GET /widget/status`. Not
+ * shown during a chat (the badge speaks then), nor while the desk's answer
+ * is unknown or chat is closed to this page or visitor. */
+function renderPresence(w) {
+  const v = w.view;
+  if (w.chat || w.suspended || w.refused || w.online === null) return v.setPresence(null);
+  if (w.online) return v.setPresence("online", "Online");
+  return v.setPresence("offline", "Offline", w.nextOpen ? `We open again ${formatDate(w.nextOpen)}` : "");
 }
 
 function renderStatus(w) {
   const v = w.view;
   if (w.suspended) return v.setStatus("suspended", w.suspended.ban ? "Unavailable" : "Suspended");
   if (w.refused) return v.setStatus("offline", REFUSED_TEXT[w.refused.code] || "Chat is unavailable right now.");
-  if (!w.ready) return v.setStatus("connecting", w.memory.get("token") ? "Reconnecting…" : "Connecting…");
+  if (!w.ready) return v.setStatus("connecting", w.sessions || w.memory.get("pending") ? "Reconnecting…" : "Connecting…");
   if (w.chat && w.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
   if (w.chat) return v.setStatus("queued", "Waiting for an agent");
   if (w.online) return v.setStatus("online", "Online");
@@ -124,6 +136,7 @@ export function renderAfter(w) {
     (fields) => request(w.socket, "survey:submit", { chat_id: after.survey, ...fields }),
     (rated) => {
       Object.assign(after, { surveyDone: true, rated });
+      w.remember(null); // rated or skipped: the next page need not connect to ask again
       renderAfter(w);
       const next = v.after.querySelector('[data-sd="new-chat"]');
       if (next) next.focus();

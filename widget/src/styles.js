@@ -24,6 +24,14 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-launcher:focus-visible, button:focus-visible, textarea:focus-visible, input:focus-visible {
   outline: 3px solid #f0b429; outline-offset: 2px;
 }
+.sd-launcher > span:first-child { display: block; }
+.sd-presence { display: block; margin-top: 2px; font-size: 12px; font-weight: 400; opacity: .92; text-align: left; }
+.sd-presence::before {
+  content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 6px;
+  border-radius: 50%; background: #9aa5b1;
+}
+.sd-presence[data-state="online"]::before { background: #3ebd93; }
+.sd-launcher[aria-expanded="true"] .sd-presence { display: none; }
 .sd-badge {
   position: absolute; top: -6px; right: -6px; min-width: 20px; height: 20px; padding: 0 6px;
   border-radius: 10px; background: #d64545; color: #fff; font-size: 12px; line-height: 20px;

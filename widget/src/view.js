@@ -25,10 +25,11 @@ export class WidgetView {
   build() {
     this.badge = el("span", { class: "sd-badge", "data-sd": "unread", hidden: true });
     this.launcherText = el("span", {}, "Chat with us");
+    this.presence = el("span", { class: "sd-presence", "data-sd": "presence", hidden: true });
     this.launcher = el(
       "button",
       { type: "button", class: "sd-launcher", "data-sd": "launcher", "aria-expanded": "false", "aria-controls": "sd-panel" },
-      this.launcherText, this.badge,
+      this.launcherText, this.presence, this.badge,
     );
     this.status = el("span", { class: "sd-status", "data-sd": "status", role: "status" }, "Connecting…");
     this.agent = el("span", { class: "sd-agent", "data-sd": "agent-name", hidden: true });
@@ -136,6 +137,16 @@ export class WidgetView {
     this.badge.hidden = count <= 0;
     this.badge.textContent = count > 0 ? String(count) : "";
     this.badge.setAttribute("aria-label", `${count} unread`);
+  }
+
+  /** The desk's status on the launcher: `state` "online" or "offline"
+   * with its `text` and a `title` (the next opening), or null to hide it. */
+  setPresence(state, text = "", title = "") {
+    this.presence.hidden = !state;
+    this.presence.setAttribute("data-state", state || "");
+    this.presence.textContent = text;
+    if (title) this.presence.setAttribute("title", title);
+    else this.presence.removeAttribute("title");
   }
 
   /** `parts`: strings and nodes (the agent's name node while chatting). */

@@ -53,6 +53,23 @@ export function parseTopics(attr) {
   }).filter((t) => /^[a-z0-9_-]{1,40}$/.test(t.name));
 }
 
+/** `GET /widget/status`: whether the desk is online, for the launcher of a
+ * page that has not connected. Resolves to the answer's JSON, or to
+ * `{ok: false}` when the desk could not be reached. The browser's cache
+ * keeps each answer as long as the desk says (30 s). */
+function statusFetcher(origin, site) {
+  return async () => {
+    try {
+      const response = await fetch(`${origin}/widget/status?site=${encodeURIComponent(site)}`, {
+        credentials: "omit", mode: "cors",
+      });
+      return await response.json();
+    } catch (_) {
+      return { ok: false, error: { code: "network" } };
+    }
+  };
+}
+
 /** `POST /widget/tickets`: the ticket form without a socket (suspended,
  * refused). Resolves to the same ack shape as the socket's events. */
 function ticketPoster(origin) {
@@ -82,10 +99,15 @@ function boot(script) {
   if (!identity && memory.get("verified")) {
     memory.set("token", null);
     memory.set("prechat", null);
+    memory.set("pending", null);
   }
   if (memory.get("token")) auth.token = memory.get("token");
+  else memory.set("pending", null); // nothing of ours can be waiting without our token
+  // Not connected yet: a socket per page view would size the desk by its
+  // sites' page views rather than its chats (WidgetChat.connect says when).
   const socket = io(`${origin}/visitor`, {
     auth,
+    autoConnect: false,
     transports: ["websocket", "polling"],
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
@@ -94,6 +116,7 @@ function boot(script) {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),
     postTicket: ticketPoster(origin),
+    fetchStatus: statusFetcher(origin, site),
   });
   const inner = view.onOpenChange;
   view.onOpenChange = (open) => {
@@ -105,19 +128,24 @@ function boot(script) {
     }
   };
   try {
-    if (window.sessionStorage.getItem(`shiftdesk:${site}:open`)) view.setOpen(true);
+    if (window.sessionStorage.getItem(`shiftdesk:${site}:open`)) view.setOpen(true); // and connects
   } catch (_) {
     // As above.
   }
-  /** Connects again as someone else: `identity` a JWT, or null (anonymous). */
+  if (memory.get("pending")) chat.connect(); // a chat or a survey waits: its badge and steps need the socket
+  chat.watchStatus(); // the launcher's online/offline while there is no socket
+  /** Connects again as someone else: `identity` a JWT, or null (anonymous).
+   * A widget that had not connected stays so until the visitor opens it. */
   const relogin = (jwt) => {
+    const connected = socket.active;
     socket.disconnect();
     memory.set("token", null);
     memory.set("verified", null);
     memory.set("prechat", null);
+    memory.set("pending", null);
     chat.reset(); // after the memory: it must not keep the last visitor's answers
     socket.auth = jwt ? { site, identity: jwt, standby: true } : { site, standby: true };
-    socket.connect();
+    if (connected || view.isOpen()) chat.connect();
   };
   return { view, relogin };
 }
