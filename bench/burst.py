@@ -6,7 +6,7 @@ to the visitor's ack). Also the idle case: one start at a time.
 
 One Shiftdesk process on a durable SQLite file (the full policy engine on),
 agents with room for every chat. Prints p50/p99 in ms per round; the
-target of issue 12 is p50 <= 3 ms idle and p99 <= 25 ms in the burst.
+targets are p50 <= 3 ms one at a time and p99 <= 25 ms in the burst.
 """
 from __future__ import annotations
 
