@@ -92,6 +92,15 @@ async def test_a_reload_mid_chat_connects_at_load_with_the_history_and_the_unrea
         await context.close()
 
 
+async def chat_then_close_panel(context, desk, host, agent, text: str):
+    """A page whose visitor chats with `agent`, then closes the panel: (page, CHAT)."""
+    page = await host_page(context, desk, host)
+    await sd(page, "launcher").click()
+    chat = (await start_chat(page, agent, text))["chat"]
+    await sd(page, "close").click()
+    return page, chat
+
+
 async def test_a_survey_left_waiting_is_asked_at_load_and_forgotten_once_skipped(chromium, desk, host) -> None:
     """The chat ends while the visitor is away (the page closed): the next
     page connects at load for the survey; once skipped, pages stop connecting."""
@@ -100,10 +109,7 @@ async def test_a_survey_left_waiting_is_asked_at_load_and_forgotten_once_skipped
     context = await chromium.new_context(**VISITOR)
     sockets = Sockets(context)
     try:
-        page = await host_page(context, desk, host)
-        await sd(page, "launcher").click()
-        chat = (await start_chat(page, agent, "Can I change my plan?"))["chat"]
-        await sd(page, "close").click()
+        page, chat = await chat_then_close_panel(context, desk, host, agent, "Can I change my plan?")
         await page.close()
         assert (await agent.call("chat:end", {"chat_id": chat["id"]}))["ok"]
 
@@ -134,10 +140,7 @@ async def test_a_survey_asked_on_the_page_is_asked_again_after_a_reload(chromium
     context = await chromium.new_context(**VISITOR)
     sockets = Sockets(context)
     try:
-        page = await host_page(context, desk, host)
-        await sd(page, "launcher").click()
-        chat = (await start_chat(page, agent, "Is the sale still on?"))["chat"]
-        await sd(page, "close").click()
+        page, chat = await chat_then_close_panel(context, desk, host, agent, "Is the sale still on?")
         assert (await agent.call("chat:end", {"chat_id": chat["id"]}))["ok"]
         await expect(sd(page, "survey-star")).to_have_count(5, timeout=TIMEOUT_MS)
 
@@ -187,6 +190,7 @@ async def test_an_unknown_site_key_is_told_without_a_socket(chromium, desk, host
         await page.goto(host.url)
         await page.wait_for_function("window.refused === 'unknown_site'", timeout=TIMEOUT_MS)
         await expect(sd(page, "presence")).to_be_hidden()
+        assert sockets.urls == [], "the status endpoint told it: no socket"
         await sd(page, "launcher").click()
         await expect(sd(page, "status")).to_have_text("Chat is not set up for this site.", timeout=TIMEOUT_MS)
     finally:
