@@ -11,7 +11,7 @@ from typing import Protocol
 from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStarted, ChatStatus, Closure,
                     ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
-                    Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
+                    Suspension, Ticket, TicketReply, TicketStatus, Visitor)
 from .rooms import Room
 
 
@@ -74,9 +74,6 @@ class Store(Protocol):
         external id contains it (case-insensitively, literally); newest first."""
 
     # chats
-    async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
-        """The visitor as stored, its chat not ended and its open tickets, read together."""
-
     async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
         """In one transaction: the visitor (saved), the chat (queued, or with
         its agent recorded) and its first message; nothing, and the

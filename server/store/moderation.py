@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, text, u
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
-from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension
+from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension, Visitor
 from . import rows
 from .base import SqlBase, first_row, insert_audit, matching, maybe
 from .tables import audit_log, chats, suspensions, visitors
@@ -28,7 +28,7 @@ S = suspensions.c
 NEWEST_FIRST = (audit_log.c.at.desc(), audit_log.c.id.desc())
 
 
-def suspension_of(row: Any) -> Suspension:
+def _suspension_of(row: Any) -> Suspension:
     return Suspension(**dict(row))
 
 
@@ -48,6 +48,12 @@ def keeping_out(site_id: str, account_id: str | None, visitor_id: str, now: date
         covers = or_(covers, and_(S.site_id == site_id, S.account_id == account_id))
     return (select(suspensions).where(covers, _active(now))
             .order_by(S.ban.desc(), S.until.desc(), S.id).limit(1))
+
+
+async def suspension_keeping_out(conn: AsyncConnection, visitor: Visitor, now: datetime) -> Suspension | None:
+    """`active_suspension` inside the caller's transaction."""
+    found = (await conn.execute(keeping_out(visitor.site_id, visitor.account, visitor.id, now))).mappings().first()
+    return maybe(_suspension_of, found)
 
 
 def _target(site_id: str, account_id: str | None, visitor_id: str | None) -> ColumnElement[bool]:
@@ -113,7 +119,7 @@ class ModerationRecords(SqlBase):
                 .values(lifted_at=lifted_at, lifted_by=audit.actor_id, lifted_reason=audit.reason)
                 .returning(*suspensions.c))
         async with self._transaction() as conn:
-            lifted = [suspension_of(r) for r in (await conn.execute(stmt)).mappings()]
+            lifted = [_suspension_of(r) for r in (await conn.execute(stmt)).mappings()]
             if not lifted:
                 await conn.rollback()
                 return []
@@ -125,17 +131,17 @@ class ModerationRecords(SqlBase):
         """The suspension that keeps the visitor out of chat at `now`: its
         own, or its account's on the site (give `account_id` only for a
         verified visitor). A ban first, else the one that lasts longest."""
-        return maybe(suspension_of, await self._first(keeping_out(site_id, account_id, visitor_id, now)))
+        return maybe(_suspension_of, await self._first(keeping_out(site_id, account_id, visitor_id, now)))
 
     async def suspension_by_id(self, suspension_id: str) -> Suspension | None:
-        return maybe(suspension_of, await self._first(select(suspensions).where(S.id == suspension_id)))
+        return maybe(_suspension_of, await self._first(select(suspensions).where(S.id == suspension_id)))
 
     async def open_suspensions(self) -> list[Suspension]:
         """Every suspension not lifted yet (bans too, and those run out but
         not marked lifted), oldest first: what re-arms the lifting timers
         after a restart."""
         stmt = select(suspensions).where(S.lifted_at.is_(None)).order_by(S.created_at, S.id)
-        return [suspension_of(r) for r in await self._all(stmt)]
+        return [_suspension_of(r) for r in await self._all(stmt)]
 
     async def account_sites(self, account_id: str) -> list[str]:
         """The ids of the sites where a verified visitor has that account."""

@@ -131,7 +131,7 @@ async def test_a_chat_started_as_a_suspension_commits_elsewhere_is_not_stored(ha
     """The suspension commits after chat:start asked the node's memory
     copy (as on another node, which this one has not heard from yet),
     before its chat is stored: the store's check in the same transaction
-    refuses it: nothing is stored, nobody is given the chat."""
+    refuses it, nothing is stored, and the agent's slot is given back."""
     agent, token = await harness.add_agent()
     agent_id = agent.id
     await harness.agent(token)
@@ -144,6 +144,7 @@ async def test_a_chat_started_as_a_suspension_commits_elsewhere_is_not_stored(ha
             Suspension(id=new_id(), site_id=harness.site.id, ban=True, reason="fraud",
                        created_at=harness.clock.now(), visitor_id=visitor_id),
             AuditEntry(id=new_id(), at=harness.clock.now(), action="ban", target="t"))
+        assert chat.agent_id == agent_id  # it came with its agent, slot claimed
         return await start_chat(who, chat, first)
     monkeypatch.setattr(harness.store, "start_chat", suspended_meanwhile)
 
