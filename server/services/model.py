@@ -351,17 +351,6 @@ class Suspension:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class ChatStarted:
-    """What `Store.start_chat` stored: the visitor, the chat and its first
-    message; or, with `kept_out` set, nothing (a suspension holds)."""
-
-    visitor: Visitor
-    chat: Chat
-    message: Message
-    kept_out: Suspension | None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
 class AuditEntry:
     """Who did what to whom, when and why. `actor_id` None: the system."""
 

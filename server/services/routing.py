@@ -7,7 +7,6 @@ from taking the same agent's last slot.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import math
 import time
@@ -20,7 +19,7 @@ from . import events as ev
 from . import rooms
 from .bus import ChatAssigned
 from .context import Desk
-from .model import Agent, AgentStatus, AuditEntry, Author, Chat, Message, Priority, Ticket, Visitor
+from .model import Agent, AgentStatus, AuditEntry, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
@@ -32,15 +31,6 @@ AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
 POSITIONS = "positions"  # the change broadcast's topic: another node told visitors their places
 SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class NewChat:
-    """A chat this node has just stored, with what its agent is shown."""
-
-    visitor: Visitor
-    message: Message
-    open_tickets: list[Ticket]
 
 
 class Router:
@@ -183,26 +173,6 @@ class Router:
             return True
         return False
 
-    async def take_now(self, chat: Chat, now: datetime) -> Agent | None:
-        """For a new chat not stored yet: the agent who takes it at once,
-        its slot claimed, when nobody waits in the queue and someone has
-        room; else None, and the chat is queued and routed as any other.
-        The caller gives the slot back if the chat is not stored."""
-        live = self._desk.live
-        async with self._lock:
-            if await live.queue():
-                return None
-            pick = pick_agent(await self.candidates(now), self._desk.skill_of(chat.topic), min_tier=chat.min_tier,
-                              critical=chat.priority is Priority.CRITICAL)
-            if pick is None or not await live.claim_slot(pick.agent_id, chat.id, pick.capacity, now):
-                return None
-        return (await self.agents())[pick.agent_id]
-
-    async def assigned_at_start(self, chat: Chat, agent: Agent, new: NewChat) -> None:
-        """`take_now` gave the chat its agent and it is stored so: its
-        agent and visitor hear of it; the queue did not change."""
-        await self.announce_assignment(chat, agent, new)
-
     async def _assign(self, chat_id: str, agent_id: str, now: datetime, *, first: bool) -> None:
         """A unit of its own: the agent hears of it now, not when the use
         case that routed (another chat's start, say) ends."""
@@ -218,31 +188,26 @@ class Router:
     async def _assigned(self, chat: Chat) -> None:
         await self._desk.bus.publish(ChatAssigned(chat))
 
-    async def assignment(self, chat: Chat, agent: Agent | None, new: NewChat | None = None) -> dict:
+    async def assignment(self, chat: Chat, agent: Agent | None) -> dict:
         """What an agent's console gets with a chat: the chat with its SLA
         clocks, the visitor, the messages, the context (open tickets, plan),
-        and the server's time. `new`: a chat this node has just stored,
-        whose visitor, message and tickets it has in hand (nothing is read)."""
+        and the server's time."""
         store = self._desk.store
-        if new is None:
-            visitor = await store.visitor_by_id(chat.visitor_id)
-            messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
-        else:
-            visitor, messages = new.visitor, [new.message]
+        visitor = await store.visitor_by_id(chat.visitor_id)
+        messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
         authors = await self.authors(messages)
         views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors)
-        view = chat_view(chat, agent) | await self._sla.state(chat, new=new is not None)
-        payload = {"chat": view, "visitor": visitor_view(visitor) if visitor else None,
+        payload = {"chat": await self.agent_view(chat, agent),
+                   "visitor": visitor_view(visitor) if visitor else None,
                    "messages": views, "more": more, "now": iso(self._desk.clock.now())}
-        context = {} if visitor is None else await self._tickets.context(
-            visitor, None if new is None else new.open_tickets)
+        context = await self._tickets.context(visitor) if visitor is not None else {}
         payload["context"] = {**context, "sla": self._sla.clocks_view(chat)}
         return payload
 
-    async def announce_assignment(self, chat: Chat, agent: Agent, new: NewChat | None = None) -> None:
+    async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
         self._positions.pop(chat.id, None)
         self._desk.events.add(
-            ev.ChatAssigned(rooms.agent(agent.id), await self.assignment(chat, agent, new)),
+            ev.ChatAssigned(rooms.agent(agent.id), await self.assignment(chat, agent)),
             ev.ChatAssigned(rooms.visitor(chat.visitor_id), {"chat_id": chat.id, "agent": {"name": agent.name}}))
 
     async def move(self, chat: Chat, to: Agent, record: AuditEntry | None = None) -> Chat | None:

@@ -114,15 +114,11 @@ class SlaService:
         self._clocks.pop(chat.id, None)
         await self._arm(chat.id, await self._load(chat))
 
-    async def state(self, chat: Chat, *, new: bool = False) -> dict:
+    async def state(self, chat: Chat) -> dict:
         """The chat's three clocks as the record has them, read afresh from
         the store (whichever node fired what): what a console gets with a
-        chat, `{"sla": {KIND: CLOCK}, "sla_version"}`. `new`: the chat was
-        started on this node a moment ago (nothing can have fired
-        elsewhere): the clocks it armed, with no read."""
-        clocks = self._clocks.get(chat.id) if new else None
-        if clocks is None:
-            clocks = await self._from_store(chat)
+        chat, `{"sla": {KIND: CLOCK}, "sla_version"}` (protocol.md)."""
+        clocks = await self._from_store(chat)
         return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
 
     async def visitor_warning(self, chat: Chat) -> dict | None:

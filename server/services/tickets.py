@@ -220,12 +220,11 @@ class TicketService:
         return await self._desk.store.open_tickets(
             visitor.site_id, account_id=account, visitor_id=None if account else visitor.id, topic=topic)
 
-    async def context(self, visitor: Visitor, open_tickets: list[Ticket] | None = None) -> dict:
-        """What agents see beside a chat: the visitor's open tickets (read,
-        unless given) and its plan's count of tickets used."""
-        if open_tickets is None:
-            open_tickets = await self.open_tickets(visitor)
-        return {"open_tickets": [ticket_view(t) for t in open_tickets], "quota": await self.quota(visitor)}
+    async def context(self, visitor: Visitor) -> dict:
+        """What agents see beside a chat: the visitor's open tickets and its
+        plan's count of tickets used."""
+        return {"open_tickets": [ticket_view(t) for t in await self.open_tickets(visitor)],
+                "quota": await self.quota(visitor)}
 
     async def quota(self, visitor: Visitor) -> dict | None:
         """Tickets used this calendar year (desk time) against the plan's

@@ -15,11 +15,11 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
-from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension, Visitor
+from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension
 from . import rows
 from .base import SqlBase, first_row, insert_audit, matching, maybe
 from .tables import audit_log, chats, suspensions, visitors
@@ -39,21 +39,6 @@ def _audit_of(row: Any) -> AuditEntry:
 def _active(now: datetime) -> ColumnElement[bool]:
     """Not lifted, and a ban or not run out at `now`."""
     return and_(S.lifted_at.is_(None), or_(S.until.is_(None), S.until > now))
-
-
-def keeping_out(site_id: str, account_id: str | None, visitor_id: str, now: datetime) -> Select:
-    """The query of `active_suspension`."""
-    covers = S.visitor_id == visitor_id
-    if account_id is not None:
-        covers = or_(covers, and_(S.site_id == site_id, S.account_id == account_id))
-    return (select(suspensions).where(covers, _active(now))
-            .order_by(S.ban.desc(), S.until.desc(), S.id).limit(1))
-
-
-async def suspension_keeping_out(conn: AsyncConnection, visitor: Visitor, now: datetime) -> Suspension | None:
-    """`active_suspension` inside the caller's transaction."""
-    found = (await conn.execute(keeping_out(visitor.site_id, visitor.account, visitor.id, now))).mappings().first()
-    return maybe(_suspension_of, found)
 
 
 def _target(site_id: str, account_id: str | None, visitor_id: str | None) -> ColumnElement[bool]:
@@ -131,7 +116,12 @@ class ModerationRecords(SqlBase):
         """The suspension that keeps the visitor out of chat at `now`: its
         own, or its account's on the site (give `account_id` only for a
         verified visitor). A ban first, else the one that lasts longest."""
-        return maybe(_suspension_of, await self._first(keeping_out(site_id, account_id, visitor_id, now)))
+        covers = S.visitor_id == visitor_id
+        if account_id is not None:
+            covers = or_(covers, and_(S.site_id == site_id, S.account_id == account_id))
+        stmt = (select(suspensions).where(covers, _active(now))
+                .order_by(S.ban.desc(), S.until.desc(), S.id).limit(1))
+        return maybe(_suspension_of, await self._first(stmt))
 
     async def suspension_by_id(self, suspension_id: str) -> Suspension | None:
         return maybe(_suspension_of, await self._first(select(suspensions).where(S.id == suspension_id)))

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
-from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStarted, ChatStatus, Message, NewMessage,
+from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStatus, Message, NewMessage,
                               OutgoingMail, Priority, QueuedMail, Site, Visitor)
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
 from .canned import CannedRecords
-from .moderation import ModerationRecords, suspension_keeping_out
+from .moderation import ModerationRecords
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .sessions import SessionRecords
@@ -149,39 +149,6 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         except IntegrityError as exc:
             raise await self._chat_refused(chat, exc) from exc
         return rows.chat_of(row), message
-
-    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
-        """A visitor's chat:start in one transaction: store `visitor`
-        (insert or update, as `save_visitor`), insert `chat` and `first` as
-        its seq 1 and, when the chat comes with its agent, record the agent
-        among those who handled it; then look for a suspension that keeps
-        the visitor out at `chat.started_at`: if one has committed, nothing
-        is written and it is returned in `kept_out`. Raises ChatActive if
-        the visitor has a chat not ended, BadRequest if `first` is for
-        another chat."""
-        if first.chat_id != chat.id:
-            raise errors.BadRequest("the first message belongs to another chat")
-        message = rows.stored_message(first, 1)
-        try:
-            async with self._engine.begin() as conn:
-                stored = returned(await first_row(conn, self._upsert(
-                    visitors, rows.visitor_values(visitor), key="id", keep=("id", "site_id", "created_at"))))
-                row = (await conn.execute(insert(chats).values(rows.chat_values(chat) | {"last_seq": 1})
-                                          .returning(*chats.c))).mappings().one()
-                await conn.execute(insert(messages).values(rows.message_values(message)))
-                if chat.agent_id is not None:
-                    await conn.execute(insert(chat_agents).values(
-                        chat_id=chat.id, agent_id=chat.agent_id, assigned_at=chat.assigned_at or chat.started_at))
-                # After the chat's insert: on SQLite the write lock is held; on PostgreSQL a
-                # suspension locks the chats table first. One committed before is seen here;
-                # one after ends this chat with the others of its target.
-                kept_out = await suspension_keeping_out(conn, rows.visitor_of(stored), chat.started_at)
-                if kept_out is not None:
-                    await conn.rollback()
-                    return ChatStarted(visitor, chat, message, kept_out)
-        except IntegrityError as exc:
-            raise await self._chat_refused(chat, exc) from exc
-        return ChatStarted(rows.visitor_of(stored), rows.chat_of(row), message, None)
 
     async def _chat_refused(self, chat: Chat, exc: IntegrityError) -> errors.Conflict:
         # Ask rather than parse the driver's message: the two backends word
