@@ -77,7 +77,7 @@ class VisitorNamespace(ChatEvents, Namespace):
     async def start(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatStart, payload)
         actor = self._actor(sid)
-        visitor = await self._visitor(sid, actor)
+        visitor = self._logins[sid].visitor  # the start reads it as stored, with what else it needs
         request = StartRequest(check_text(self._s, cmd.text), cmd.topic, cmd.name, cmd.email,
                                Priority(cmd.priority) if cmd.priority else None, cmd.new_issue)
         chat, position = await self._s.chats.start(visitor, request, actor)

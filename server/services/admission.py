@@ -1,20 +1,25 @@
 """Whether a visitor may chat: not while it, or its verified account, is
-suspended or banned. Read from the store at each start (a suspension on
-any node holds at once); the moderation service decides them."""
+suspended or banned. Asked of the memory copy (services.keptout) at each
+connect and start; the store checks again when it stores a chat. The
+moderation service decides them."""
 from __future__ import annotations
 
 from . import dates
 from .context import Desk
 from .errors import Banned, Suspended
-from .model import Visitor
+from .model import Suspension, Visitor
 from .views import iso
 
 
 async def may_chat(desk: Desk, visitor: Visitor) -> None:
     """Raises Suspended (with `until`) or Banned while the visitor, or
-    its verified account, is kept out of chat."""
-    found = await desk.store.active_suspension(
-        visitor.site_id, account_id=visitor.account, visitor_id=visitor.id, now=desk.clock.now())
+    its verified account, is kept out of chat (the memory copy)."""
+    refuse(desk, await desk.kept_out.find(
+        visitor.site_id, account_id=visitor.account, visitor_id=visitor.id, now=desk.clock.now()))
+
+
+def refuse(desk: Desk, found: Suspension | None) -> None:
+    """Raises Suspended or Banned for `found`, the suspension that keeps a visitor out."""
     if found is None:
         return
     if found.ban:

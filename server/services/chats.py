@@ -11,7 +11,7 @@ from datetime import datetime
 
 from . import audit, letters, rooms
 from . import events as ev
-from .admission import may_chat
+from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
 from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
@@ -99,13 +99,19 @@ class ChatService:
 
     # visitors
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
+        """One transaction stores the visitor, the chat and its first
+        message (on SQLite with the other starts and messages of the
+        moment), after one read of what the start needs; then the chat is
+        queued and routed."""
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))  # a receipt may go there
+        found = await desk.store.visitor_at_start(visitor)
+        if found.stored is not None and found.stored.site_id == visitor.site_id:
+            visitor = found.stored  # as stored now, not as it logged in
         await may_chat(self._desk, visitor)
-        existing = await desk.store.open_chat_of_visitor(visitor.id)
-        if existing is not None:
-            raise ChatActive("you already have an open chat", chat=chat_view(existing))
-        priority, open_ticket = await self._admit(visitor, request)
+        if found.open_chat is not None:
+            raise ChatActive("you already have an open chat", chat=chat_view(found.open_chat))
+        priority, open_ticket = self._admit(visitor, request, found.open_tickets)
         if not await self._router.online(now, critical=priority is Priority.CRITICAL):
             raise Offline("nobody is on shift now: leave a message with ticket:create",
                           next_open=iso(await self._router.next_open(now)))
@@ -113,17 +119,14 @@ class ChatService:
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
                     priority=priority, started_at=now, topic=request.topic, queued_at=now)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
-        visitor = await self._store_visitor(visitor, request)
         try:
-            chat, message = await desk.store.create_chat(chat, first)
+            started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
         except ChatActive:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
-        try:
-            await may_chat(self._desk, visitor)  # again: a suspension may have committed beside the chat
-        except DeskError:
-            await desk.store.end_chat(chat.id, str(EndReason.SUSPENDED), desk.clock.now())
-            raise
+        if started.kept_out is not None:  # a suspension committed on another node a moment ago
+            refuse(desk, started.kept_out)
+        visitor, chat, message = started.visitor, started.chat, started.message
         self._desk.chats.put(chat)
         await self._sla.started(chat, message)
         if open_ticket is not None:  # the visitor said it is a new issue
@@ -133,7 +136,8 @@ class ChatService:
         chat = await self.chat(chat.id)
         return chat, await self._router.position(chat.id)
 
-    async def _admit(self, visitor: Visitor, request: StartRequest) -> tuple[Priority, Ticket | None]:
+    def _admit(self, visitor: Visitor, request: StartRequest,
+               open_tickets: list[Ticket]) -> tuple[Priority, Ticket | None]:
         """The chat's priority and the open ticket on its topic, once the topic may be handled in chat:
         `use_ticket` for a ticket-only topic, a verified-only one asked by
         an unverified visitor, or a topic with an open ticket (unless the
@@ -146,22 +150,21 @@ class ChatService:
             raise UseTicket(reason, reason=reason, topic=request.topic)
         open_ticket = None
         if request.topic is not None:
-            open_tickets = await self._tickets.open_tickets(visitor, request.topic)
-            open_ticket = open_tickets[0] if open_tickets else None
+            open_ticket = next((t for t in open_tickets if t.topic == request.topic), None)  # the newest
         if open_ticket is not None and not request.new_issue:
             reason = f"You already have ticket {open_ticket.label} open about this."
             raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_ticket))
         priority = allowed_priority(visitor, request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM))
         return priority, open_ticket
 
-    async def _store_visitor(self, visitor: Visitor, request: StartRequest) -> Visitor:
-        """Stores the visitor at its first chat (anonymous visitors are not
-        stored before), with an unverified visitor's own name and email,
-        shown to agents as claims."""
-        if not visitor.verified:
-            visitor = dataclasses.replace(visitor, name=request.name or visitor.name,
-                                          email=request.email or visitor.email)
-        return await self._desk.store.save_visitor(visitor)
+    @staticmethod
+    def _claimed(visitor: Visitor, request: StartRequest) -> Visitor:
+        """The visitor as stored at its first chat (anonymous visitors are
+        not stored before), with an unverified visitor's own name and
+        email, shown to agents as claims."""
+        if visitor.verified:
+            return visitor
+        return dataclasses.replace(visitor, name=request.name or visitor.name, email=request.email or visitor.email)
 
     async def _allow_message(self, visitor_id: str, now: datetime) -> None:
         limit = self._desk.config.limits.messages_per_minute

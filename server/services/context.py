@@ -11,6 +11,7 @@ from ..policy.calendar import WeeklyHours, is_open, parse_hours
 from ..policy.holidays import closed_dates
 from .bus import Bus
 from .chatcache import ChatCache
+from .keptout import KeptOut
 from .errors import BadRequest
 from .events import Events
 from .model import Agent
@@ -33,6 +34,8 @@ class Desk:
     events: Events
     clock: Clock
     chats: ChatCache = dataclasses.field(init=False)
+    # The suspensions and bans not lifted (services.keptout).
+    kept_out: KeptOut = dataclasses.field(init=False)
     # One-off closures (local dates), kept fresh by the closure service.
     closures: frozenset[date] = frozenset()
     # What services tell each other has happened (services.bus).
@@ -40,6 +43,7 @@ class Desk:
 
     def __post_init__(self) -> None:
         self.chats = ChatCache(self.store, self.live)
+        self.kept_out = KeptOut(self.store, self.live)
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:

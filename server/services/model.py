@@ -351,6 +351,27 @@ class Suspension:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class VisitorAtStart:
+    """What `Store.visitor_at_start` reads: the visitor as stored (None
+    before its first chat), its chat not ended, its open tickets."""
+
+    stored: Visitor | None
+    open_chat: Chat | None
+    open_tickets: list[Ticket]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ChatStarted:
+    """What `Store.start_chat` stored: the visitor, the chat and its first
+    message; or, with `kept_out` set, nothing (a suspension holds)."""
+
+    visitor: Visitor
+    chat: Chat
+    message: Message
+    kept_out: Suspension | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AuditEntry:
     """Who did what to whom, when and why. `actor_id` None: the system."""
 

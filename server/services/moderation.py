@@ -93,6 +93,7 @@ class ModerationService:
         ended = await self._desk.store.suspend(suspension, audit.entry(
             audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
             data={"suspension_id": suspension.id, "until": iso(until)}))
+        self._desk.kept_out.changed()
         if until is not None:
             await self._timers.set_at(SUSPENSION, suspension.id, until)
         for chat in ended:
@@ -123,6 +124,7 @@ class ModerationService:
                                                                reason=reason))
         if not lifted:
             raise NotFound("no active suspension or ban to lift")
+        self._desk.kept_out.changed()
         for suspension in lifted:
             await self._timers.cancel(SUSPENSION, suspension.id)
         await self._announce_lift(target.room, now)
@@ -146,6 +148,7 @@ class ModerationService:
             audit.AUTO_LIFT, target.label, now, reason="its time ran out",
             data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
         if expired is not None:
+            self._desk.kept_out.changed()
             await self._announce_lift(target.room, now)
 
     async def _announce_lift(self, room: str, now: datetime) -> None:

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStatus, Closure, ConsoleSession,
-                    Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Ticket,
-                    TicketReply, TicketStatus, Visitor)
+from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStarted, ChatStatus, Closure,
+                    ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
+                    Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 
 
@@ -74,6 +74,15 @@ class Store(Protocol):
         external id contains it (case-insensitively, literally); newest first."""
 
     # chats
+    async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
+        """The visitor as stored, its chat not ended and its open tickets, read together."""
+
+    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
+        """In one transaction: the visitor (saved), the chat (queued, or with
+        its agent recorded) and its first message; nothing, and the
+        suspension in `kept_out`, if one keeps the visitor out at the
+        chat's start. Raises ChatActive if the visitor has a chat not ended."""
+
     async def create_chat(self, chat: Chat, first: NewMessage | None) -> tuple[Chat, Message | None]:
         """Insert a chat (and its first message, seq 1) in one transaction.
         Raises Conflict if the visitor already has a chat not ended."""

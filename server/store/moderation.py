@@ -15,7 +15,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
@@ -28,7 +28,7 @@ S = suspensions.c
 NEWEST_FIRST = (audit_log.c.at.desc(), audit_log.c.id.desc())
 
 
-def _suspension_of(row: Any) -> Suspension:
+def suspension_of(row: Any) -> Suspension:
     return Suspension(**dict(row))
 
 
@@ -39,6 +39,15 @@ def _audit_of(row: Any) -> AuditEntry:
 def _active(now: datetime) -> ColumnElement[bool]:
     """Not lifted, and a ban or not run out at `now`."""
     return and_(S.lifted_at.is_(None), or_(S.until.is_(None), S.until > now))
+
+
+def keeping_out(site_id: str, account_id: str | None, visitor_id: str, now: datetime) -> Select:
+    """The query of `active_suspension`."""
+    covers = S.visitor_id == visitor_id
+    if account_id is not None:
+        covers = or_(covers, and_(S.site_id == site_id, S.account_id == account_id))
+    return (select(suspensions).where(covers, _active(now))
+            .order_by(S.ban.desc(), S.until.desc(), S.id).limit(1))
 
 
 def _target(site_id: str, account_id: str | None, visitor_id: str | None) -> ColumnElement[bool]:
@@ -104,7 +113,7 @@ class ModerationRecords(SqlBase):
                 .values(lifted_at=lifted_at, lifted_by=audit.actor_id, lifted_reason=audit.reason)
                 .returning(*suspensions.c))
         async with self._transaction() as conn:
-            lifted = [_suspension_of(r) for r in (await conn.execute(stmt)).mappings()]
+            lifted = [suspension_of(r) for r in (await conn.execute(stmt)).mappings()]
             if not lifted:
                 await conn.rollback()
                 return []
@@ -116,22 +125,17 @@ class ModerationRecords(SqlBase):
         """The suspension that keeps the visitor out of chat at `now`: its
         own, or its account's on the site (give `account_id` only for a
         verified visitor). A ban first, else the one that lasts longest."""
-        covers = S.visitor_id == visitor_id
-        if account_id is not None:
-            covers = or_(covers, and_(S.site_id == site_id, S.account_id == account_id))
-        stmt = (select(suspensions).where(covers, _active(now))
-                .order_by(S.ban.desc(), S.until.desc(), S.id).limit(1))
-        return maybe(_suspension_of, await self._first(stmt))
+        return maybe(suspension_of, await self._first(keeping_out(site_id, account_id, visitor_id, now)))
 
     async def suspension_by_id(self, suspension_id: str) -> Suspension | None:
-        return maybe(_suspension_of, await self._first(select(suspensions).where(S.id == suspension_id)))
+        return maybe(suspension_of, await self._first(select(suspensions).where(S.id == suspension_id)))
 
     async def open_suspensions(self) -> list[Suspension]:
         """Every suspension not lifted yet (bans too, and those run out but
         not marked lifted), oldest first: what re-arms the lifting timers
         after a restart."""
         stmt = select(suspensions).where(S.lifted_at.is_(None)).order_by(S.created_at, S.id)
-        return [_suspension_of(r) for r in await self._all(stmt)]
+        return [suspension_of(r) for r in await self._all(stmt)]
 
     async def account_sites(self, account_id: str) -> list[str]:
         """The ids of the sites where a verified visitor has that account."""

@@ -11,25 +11,25 @@ from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Connection, case, insert, literal, or_, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
-from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStatus, Message, NewMessage,
-                              OutgoingMail, Priority, QueuedMail, Site, Visitor)
+from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStarted, ChatStatus, Message, NewMessage,
+                              OutgoingMail, Priority, QueuedMail, Site, Visitor, VisitorAtStart)
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
 from .canned import CannedRecords
-from .moderation import ModerationRecords
+from .moderation import ModerationRecords, keeping_out, suspension_of
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .sessions import SessionRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, visitors
-from .tickets import TicketRecords
+from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
-from .engine import sqlite_writer_engine
+from .engine import refuse_nul, sqlite_writer_engine
 from .writer import GroupWriter
 
 __all__ = ["SqlStore", "insert_mails"]
@@ -149,6 +149,64 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         except IntegrityError as exc:
             raise await self._chat_refused(chat, exc) from exc
         return rows.chat_of(row), message
+
+    async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
+        """What a chat:start reads, in one go (on SQLite, a job of the group
+        commit's next batch: a burst of starts reads together): the visitor
+        as stored (None before its first chat), its chat not ended, and the
+        open tickets of its verified account (else its own), newest first."""
+        def read(conn: Connection) -> VisitorAtStart:
+            found = conn.execute(select(visitors).where(visitors.c.id == visitor.id)).mappings().first()
+            stored = maybe(rows.visitor_of, found)
+            who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
+            chat = conn.execute(select(chats).where(chats.c.visitor_id == visitor.id, NOT_ENDED)).mappings().first()
+            account = who.account
+            query = open_tickets_query(who.site_id, account, None if account else who.id)
+            return VisitorAtStart(stored, maybe(rows.chat_of, chat),
+                                  [rows.ticket_of(r) for r in conn.execute(query).mappings()])
+        return await self._writer.job(read)
+
+    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
+        """A visitor's chat:start in one transaction: store `visitor`
+        (insert or update, as `save_visitor`), then, unless the visitor has
+        a chat not ended (ChatActive is raised) or a suspension keeps it out
+        at `chat.started_at` (returned in `kept_out`, the chat not stored),
+        insert `chat` and `first` as its seq 1 and, when the chat comes
+        with its agent, record the agent among those who handled it. On
+        SQLite it joins the group commit's next batch. Raises BadRequest if
+        `first` is for another chat or any text holds a NUL."""
+        if first.chat_id != chat.id:
+            raise errors.BadRequest("the first message belongs to another chat")
+        message = rows.stored_message(first, 1)
+        visitor_values, chat_values = rows.visitor_values(visitor), rows.chat_values(chat) | {"last_seq": 1}
+        message_values = rows.message_values(message)
+        for values in (visitor_values, chat_values, message_values):
+            refuse_nul(None, None, "", values, None, False)  # before the batch: alone, not with everyone's
+        upsert = self._upsert(visitors, visitor_values, key="id", keep=("id", "site_id", "created_at"))
+
+        def write(conn: Connection) -> ChatStarted | errors.DeskError:
+            if conn.dialect.name == "postgresql":
+                # The lock an insert takes, taken first: a suspension (which locks the table
+                # EXCLUSIVE) has committed before this point, or waits for this transaction.
+                conn.execute(text("LOCK TABLE chats IN ROW EXCLUSIVE MODE"))
+            stored = rows.visitor_of(returned(conn.execute(upsert).mappings().first()))
+            if conn.execute(select(chats.c.id).where(chats.c.visitor_id == visitor.id, NOT_ENDED)).first():
+                return errors.ChatActive("the visitor already has a chat that has not ended")
+            found = conn.execute(keeping_out(stored.site_id, stored.account, stored.id, chat.started_at))
+            kept_out = found.mappings().first()
+            if kept_out is not None:
+                return ChatStarted(stored, chat, message, suspension_of(kept_out))
+            row = conn.execute(insert(chats).values(chat_values).returning(*chats.c)).mappings().one()
+            conn.execute(insert(messages).values(message_values))
+            if chat.agent_id is not None:
+                conn.execute(insert(chat_agents).values(
+                    chat_id=chat.id, agent_id=chat.agent_id, assigned_at=chat.assigned_at or chat.started_at))
+            return ChatStarted(stored, rows.chat_of(row), message, None)
+
+        try:
+            return await self._writer.job(write)
+        except IntegrityError as exc:  # PostgreSQL: another node stored a chat for the visitor meanwhile
+            raise await self._chat_refused(chat, exc) from exc
 
     async def _chat_refused(self, chat: Chat, exc: IntegrityError) -> errors.Conflict:
         # Ask rather than parse the driver's message: the two backends word

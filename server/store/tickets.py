@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Executable, Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
@@ -148,10 +148,7 @@ class TicketRecords(SqlBase):
         """The tickets not solved or closed of the account (or, with no
         account, of the visitor), of that topic if given; newest first.
         Raises BadRequest when neither an account nor a visitor is given."""
-        t = tickets.c
-        conditions = [t.site_id == site_id, _owner(account_id, visitor_id),
-                      t.status.in_([s.value for s in OPEN_STATUSES]), *matching((t.topic, topic))]
-        return await self._tickets(conditions)
+        return [rows.ticket_of(r) for r in await self._all(open_tickets_query(site_id, account_id, visitor_id, topic))]
 
     async def convert_chat(self, chat_id: str, at: datetime, ticket: Ticket, receipt: NewMessage,
                            mails: Sequence[OutgoingMail] = (),
@@ -223,6 +220,15 @@ def _matches(query: str) -> ColumnElement[bool]:
     in_subject = tickets.c.subject.icontains(query, autoescape=True)
     label = LABEL.fullmatch(query)
     return in_subject if label is None else or_(in_subject, tickets.c.number == int(label.group(1)))
+
+
+def open_tickets_query(site_id: str, account_id: str | None, visitor_id: str | None,
+                       topic: str | None = None) -> Select:
+    """The query of `open_tickets`."""
+    t = tickets.c
+    return (select(tickets).where(t.site_id == site_id, _owner(account_id, visitor_id),
+                                  t.status.in_([s.value for s in OPEN_STATUSES]), *matching((t.topic, topic)))
+            .order_by(*NEWEST_FIRST))
 
 
 def _owner(account_id: str | None, visitor_id: str | None) -> ColumnElement[bool]:

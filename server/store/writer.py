@@ -1,5 +1,12 @@
 """Group commit: many `append_message` calls, one transaction, one fsync.
 
+On SQLite, other writes of the hot path join the same batches as jobs
+(`GroupWriter.job`: a synchronous function of the batch's connection that
+returns its outcome and raises only for a bug): a burst of `chat:start`s
+is then a few transactions on one thread, not one transaction each on
+connections that wait for SQLite's write lock in turn. On PostgreSQL a job
+is a transaction of its own (rows lock there, not the whole database).
+
 Callers enqueue synchronously and get a future. One owned task takes all
 that is pending as a batch, writes it (`batch.write_with`), commits, and
 only then resolves the futures, in call order. While it writes, new calls
@@ -15,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import Engine
+from typing import Any
+
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
@@ -43,15 +52,25 @@ class _Pending:
     future: asyncio.Future[Message]
 
 
+Job = Callable[[Connection], Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Job:
+    job: Job
+    future: asyncio.Future[Any]
+
+
 class _AsyncBatches:
     """PostgreSQL: the batch in one transaction of the async engine."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def write(self, messages: Sequence[NewMessage]) -> list[Outcome]:
+    async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:
         async with self._engine.begin() as conn:
-            return await conn.run_sync(lambda sync: write_with(CoreSql(sync), messages))
+            return await conn.run_sync(
+                lambda sync: (write_with(CoreSql(sync), messages) if messages else []) + [j(sync) for j in jobs])
 
     async def close(self) -> None:
         return None
@@ -64,13 +83,14 @@ class _ThreadBatches:
         self._engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="shiftdesk-sqlite-writer")
 
-    async def write(self, messages: Sequence[NewMessage]) -> list[Outcome]:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, messages)
+    async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, messages, jobs)
 
-    def _write(self, messages: Sequence[NewMessage]) -> list[Outcome]:
+    def _write(self, messages: Sequence[NewMessage], jobs: Sequence[Job]) -> list[Any]:
         with self._engine.begin() as conn:
             # The raw sqlite3 connection, inside SQLAlchemy's transaction.
-            return write_with(SqliteSql(conn.connection.driver_connection), messages)
+            stored = write_with(SqliteSql(conn.connection.driver_connection), messages) if messages else []
+            return stored + [job(conn) for job in jobs]
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._thread.shutdown)
@@ -82,7 +102,8 @@ class GroupWriter:
                  sqlite_writer: Engine | None = None) -> None:
         self._batches = _ThreadBatches(sqlite_writer) if sqlite_writer is not None else _AsyncBatches(engine)
         self._max_batch = max_batch
-        self._pending: list[_Pending] = []
+        self._pending: list[_Pending | _Job] = []
+        self._jobs_batched = sqlite_writer is not None
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -104,6 +125,22 @@ class GroupWriter:
             self._wakeup.set()
             self._ensure_running()
         return future
+
+    async def job(self, job: Job) -> Any:
+        """`job`'s outcome once committed: in the next batch on SQLite, in a
+        transaction of its own on PostgreSQL."""
+        if not self._jobs_batched:
+            outcome = (await self._batches.write((), (job,)))[0]
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._closing:
+            raise StoreClosed("the store is closed")
+        self._pending.append(_Job(job, future))
+        self._wakeup.set()
+        self._ensure_running()
+        return await future
 
     async def close(self) -> None:
         """Write everything already submitted, then stop the task."""
@@ -138,9 +175,12 @@ class GroupWriter:
             self._pending = []
             raise
 
-    async def _commit(self, batch: list[_Pending]) -> None:
+    async def _commit(self, batch: list[_Pending | _Job]) -> None:
+        # The messages first, as write_with takes them; the outcomes come back in that order.
+        batch = [p for p in batch if isinstance(p, _Pending)] + [p for p in batch if isinstance(p, _Job)]
         try:
-            outcomes = await self._batches.write([p.message for p in batch])
+            outcomes = await self._batches.write([p.message for p in batch if isinstance(p, _Pending)],
+                                                 [p.job for p in batch if isinstance(p, _Job)])
         except asyncio.CancelledError:
             _cancel(batch)  # committed or not is unknown: never report success
             raise
@@ -154,7 +194,7 @@ class GroupWriter:
             _settle(pending.future, outcome)
 
 
-def _settle(future: asyncio.Future[Message], outcome: Outcome | BaseException) -> None:
+def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
     if future.done():  # its caller gave up waiting; the row is stored anyway
         return
     if isinstance(outcome, BaseException):
@@ -163,6 +203,6 @@ def _settle(future: asyncio.Future[Message], outcome: Outcome | BaseException) -
         future.set_result(outcome)
 
 
-def _cancel(batch: list[_Pending]) -> None:
+def _cancel(batch: Sequence[_Pending | _Job]) -> None:
     for pending in batch:
         pending.future.cancel()

@@ -190,3 +190,53 @@ async def test_the_audit_log_filters_and_pages_newest_first(store: SqlStore) -> 
     assert await found(limit=2, offset=1) == [entries[2], entries[1]]
     assert await found(action="lift") == []
 
+
+
+def a_start(visitor: Visitor, text: str = "hello") -> tuple[Chat, Any]:
+    chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
+                priority=Priority.MEDIUM, started_at=T0)
+    return chat, visitor_says(chat.id, text)
+
+
+async def test_a_start_stores_a_new_visitor_its_chat_and_first_message_together(store: SqlStore) -> None:
+    site = await a_site(store)
+    newcomer = Visitor(id=new_id(), site_id=site.id, token_hash=new_id(), created_at=T0, name="Pat")
+    before = await store.visitor_at_start(newcomer)
+    assert (before.stored, before.open_chat, before.open_tickets) == (None, None, [])
+
+    chat, first = a_start(newcomer)
+    started = await store.start_chat(newcomer, chat, first)
+    assert started.kept_out is None and started.visitor == await store.visitor_by_id(newcomer.id)
+    assert started.chat == await store.chat_by_id(chat.id) and started.chat.last_seq == 1
+    assert await store.messages_after(chat.id, 0, include_notes=True, limit=10) == [started.message]
+    after = await store.visitor_at_start(newcomer)
+    assert (after.stored, after.open_chat) == (started.visitor, started.chat)
+
+    again, again_first = a_start(newcomer, "second")
+    with pytest.raises(errors.ChatActive):
+        await store.start_chat(newcomer, again, again_first)
+    assert await store.chat_by_id(again.id) is None
+
+
+async def test_a_start_of_a_suspended_visitor_stores_no_chat(store: SqlStore) -> None:
+    site = await a_site(store)
+    pat = await a_visitor(store, site)
+    await store.suspend(a_suspension(site.id, visitor_id=pat.id), an_entry(target=f"visitor:{pat.id}"))
+    chat, first = a_start(pat)
+    started = await store.start_chat(pat, chat, first)
+    assert started.kept_out is not None and started.kept_out.visitor_id == pat.id
+    assert await store.chat_by_id(chat.id) is None and await store.open_chat_of_visitor(pat.id) is None
+
+
+async def test_starts_at_once_each_get_their_own_outcome(store: SqlStore) -> None:
+    """On SQLite they share group-commit batches: one visitor's refusal
+    does not fail the others'."""
+    site = await a_site(store)
+    visitors = [await a_visitor(store, site) for _ in range(20)]
+    starts = [a_start(v) for v in visitors] + [a_start(visitors[0], "twice")]
+    outcomes = await asyncio.gather(*(store.start_chat(v, c, f) for v, (c, f) in
+                                      zip([*visitors, visitors[0]], starts, strict=True)), return_exceptions=True)
+    refused = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], errors.ChatActive)
+    for visitor in visitors:
+        assert (await store.open_chat_of_visitor(visitor.id)) is not None

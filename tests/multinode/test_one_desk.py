@@ -8,7 +8,7 @@ import time
 import aiohttp
 
 from tests.multinode.conftest import agent_token
-from tests.peers import Peer
+from tests.peers import Peer, Refused
 
 
 async def test_a_visitor_an_agent_and_a_lead_on_three_nodes_chat_as_on_one(make_cluster):
@@ -101,6 +101,55 @@ async def test_a_suspension_closes_the_visitors_sockets_on_every_node(make_clust
         assert not first.sio.connected and not second.sio.connected
     finally:
         for peer in (first, second, lead):
+            await peer.close()
+
+
+async def refused_within(url: str, auth: dict, want: bool, seconds: float = 1.0) -> float:
+    """Connects until the node refuses (`want` True) or admits the visitor;
+    the seconds it took. Fails after `seconds`."""
+    started = time.monotonic()
+    while True:
+        peer = Peer(url, "/visitor", auth)
+        try:
+            await peer.connect()
+            refused = False
+        except Refused as refusal:
+            assert refusal.data["code"] == "suspended", refusal.data
+            refused = True
+        finally:
+            await peer.close()
+        took = time.monotonic() - started
+        if refused == want:
+            return took
+        assert took < seconds, f"still {'admitted' if want else 'refused'} after {took:.2f} s"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_suspension_or_lift_on_one_node_holds_on_the_others_within_a_second(make_cluster):
+    """Each node keeps the suspensions in memory (no store read at a
+    connect): n2, whose copy was read before the lead on n3 suspended,
+    refuses the visitor within 1 s; after the lift, n1 admits it again."""
+    cluster = make_cluster()
+    lead_token = agent_token(cluster, "lee@example.test", capacity=0, role="supervisor")
+    agent_token(cluster, "ann@example.test")
+    visitor = await Peer(cluster.url("n1"), "/visitor", {"site": "acme"}).connect()
+    session = await visitor.next("session")
+    assert (await visitor.call("chat:start", {"text": "let me in"}))["ok"]
+    auth = {"site": "acme", "token": session["visitor_token"]}
+    await (await Peer(cluster.url("n2"), "/visitor", auth).connect()).close()  # n2 has read its copy
+    lead = await Peer(cluster.url("n3"), "/supervisor", {"token": lead_token}).connect()
+    try:
+        done = await lead.call("account:suspend", {"visitor_id": session["visitor_id"], "days": 1,
+                                                   "reason": "abuse"})
+        assert done["ok"], done
+        await refused_within(cluster.url("n2"), auth, want=True)
+        await refused_within(cluster.url("n1"), auth, want=True)
+        lifted = await lead.call("account:lift", {"visitor_id": session["visitor_id"], "reason": "sorry"})
+        assert lifted["ok"], lifted
+        await refused_within(cluster.url("n1"), auth, want=False)
+        await refused_within(cluster.url("n2"), auth, want=False)
+    finally:
+        for peer in (visitor, lead):
             await peer.close()
 
 

@@ -127,25 +127,31 @@ async def test_chat_start_is_refused_to_a_connection_that_outlived_the_suspensio
     assert "until Tuesday 24 November 2026, 10:00 EST;" in ack["error"]["message"]
 
 
-async def test_a_chat_created_as_the_suspension_commits_is_ended(harness, monkeypatch):
-    await harness.add_agent()
+async def test_a_chat_started_as_a_suspension_commits_elsewhere_is_not_stored(harness, monkeypatch):
+    """The suspension commits after chat:start asked the node's memory
+    copy (as on another node, which this one has not heard from yet),
+    before its chat is stored: the store's check in the same transaction
+    refuses it: nothing is stored, nobody is given the chat."""
+    agent, token = await harness.add_agent()
+    agent_id = agent.id
+    await harness.agent(token)
     visitor = await harness.visitor(identity=user(harness, "pat"))
     visitor_id = (await visitor.next("session"))["visitor_id"]
-    create_chat = harness.store.create_chat
+    start_chat = harness.store.start_chat
 
-    async def suspended_meanwhile(chat, first):
-        """The suspension commits after chat:start checked, before its chat is stored."""
+    async def suspended_meanwhile(who, chat, first):
         await harness.store.suspend(
             Suspension(id=new_id(), site_id=harness.site.id, ban=True, reason="fraud",
                        created_at=harness.clock.now(), visitor_id=visitor_id),
             AuditEntry(id=new_id(), at=harness.clock.now(), action="ban", target="t"))
-        return await create_chat(chat, first)
-    monkeypatch.setattr(harness.store, "create_chat", suspended_meanwhile)
+        return await start_chat(who, chat, first)
+    monkeypatch.setattr(harness.store, "start_chat", suspended_meanwhile)
 
     ack = await visitor.call("chat:start", {"text": "quick, before the ban"})
     assert ack["error"]["code"] == "banned"
-    [chat] = [c for c in await harness.store.chats_with_status(ChatStatus.ENDED) if c.visitor_id == visitor_id]
-    assert chat.end_reason == "suspended"
+    assert await harness.store.open_chat_of_visitor(visitor_id) is None
+    assert [c for c in await harness.store.chats_with_status(ChatStatus.ENDED) if c.visitor_id == visitor_id] == []
+    assert await harness.services.desk.live.chats_of(agent_id) == set()
     assert await harness.services.desk.live.queue() == []
 
 
