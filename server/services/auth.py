@@ -49,6 +49,10 @@ class VisitorLogin:
     site: Site
     visitor: Visitor
     token: str  # the visitor's bearer token, sent back in `session` only
+    # The token was made for this login (the client brought none usable):
+    # no stored row can name this visitor yet (no chat, survey or
+    # suspension), so the connect need not look any up.
+    unseen: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,7 +153,9 @@ class AuthService:
             known = await store.visitor_by_token_hash(site.id, hash_token(token))
             if known is not None:
                 return VisitorLogin(site, known, token)
-        return self._anonymous(site, token if is_token(token) else new_token())
+        if is_token(token):
+            return self._anonymous(site, token)
+        return self._anonymous(site, new_token(), unseen=True)
 
     async def embedding_site(self, site_key: object, origin: str | None) -> Site:
         """The site a page embeds the widget for, asking without a visitor
@@ -170,7 +176,7 @@ class AuthService:
             raise Refused("unknown_site", "unknown site key")
         return site
 
-    def _anonymous(self, site: Site, token: str) -> VisitorLogin:
+    def _anonymous(self, site: Site, token: str, *, unseen: bool = False) -> VisitorLogin:
         """A visitor who has not chatted yet is not stored: most page views
         never open a chat, and a row per page view would fill the database
         (and cost a write per connection). Its id is derived from the token
@@ -180,7 +186,7 @@ class AuthService:
         token_hash = hash_token(token)
         visitor = Visitor(id=anonymous_id(site.id, token_hash), site_id=site.id, token_hash=token_hash,
                           created_at=self._desk.clock.now())
-        return VisitorLogin(site, visitor, token)
+        return VisitorLogin(site, visitor, token, unseen)
 
     async def _new_visitor(self, site: Site, identity: Identity) -> VisitorLogin:
         token = new_token()
