@@ -2,6 +2,7 @@
 agents (password, API token, session)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import math
@@ -134,6 +135,7 @@ def _check_origin(site: Site, origin: str | None) -> None:
 class AuthService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
+        self._site_reads: dict[str, asyncio.Future[Site | None]] = {}  # key -> the read under way
 
     async def visitor(self, site_key: object, token: object, identity: object,
                       origin: str | None) -> VisitorLogin:
@@ -170,11 +172,29 @@ class AuthService:
         return site
 
     async def _site(self, site_key: object) -> Site:
-        store = self._desk.store
-        site = await store.site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
+        site = await self._site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
         if site is None:
             raise Refused("unknown_site", "unknown site key")
         return site
+
+    async def _site_by_key(self, key: str) -> Site | None:
+        """The store's read of a site, shared by the callers that ask for
+        the same key while it is under way: a burst of connects to one site
+        would otherwise queue as many identical reads on the database's
+        thread (bench/idle.py). Nothing is kept once it lands: a caller
+        gets a read that began at most one read's time before it asked."""
+        reading = self._site_reads.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(self._desk.store.site_by_key(key))
+            self._site_reads[key] = reading
+            reading.add_done_callback(lambda done: self._site_read(key, done))
+        return await asyncio.shield(reading)  # one caller cancelled does not cancel the others' read
+
+    def _site_read(self, key: str, done: asyncio.Future) -> None:
+        if self._site_reads.get(key) is done:
+            del self._site_reads[key]
+        if not done.cancelled():
+            done.exception()  # its waiters got it; no "never retrieved" warning if none waits
 
     def _anonymous(self, site: Site, token: str, *, unseen: bool = False) -> VisitorLogin:
         """A visitor who has not chatted yet is not stored: most page views
