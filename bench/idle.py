@@ -30,7 +30,7 @@ descriptor per visitor on each side); loopback's ephemeral ports (about
 28,000) hold 10,000 visitors, and each setup listens on its own port.
 
     .venv/bin/python bench/idle.py                 # 10,000 idle, connect rounds of 500 and 2000 (~4 min)
-    .venv/bin/python bench/idle.py --quick         # 1,000 idle, one round of 200 (~1 min), a sanity check
+    .venv/bin/python bench/idle.py --quick         # 1,000 idle, one round of 200 (1-2 min), a sanity check
     .venv/bin/python bench/run.py idle ...         # the same, from run.py
 
 Other flags: --idle, --connects 500,2000, --rounds, --concurrency, --warm,
