@@ -19,6 +19,7 @@ this one run) and writes bench/results/latest.json.
     .venv/bin/python bench/run.py             # the full benchmark (~4 min)
     .venv/bin/python bench/run.py --quick     # a sanity check (< 90 s)
     .venv/bin/python bench/run.py browser [--quick]   # browser-like clients (bench/browser_bench.py)
+    .venv/bin/python bench/run.py idle [--quick]      # 10,000 idle browser-like visitors, connect cost (bench/idle.py)
 """
 from __future__ import annotations
 
@@ -429,6 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["browser"]:
         from bench import browser_bench
         return browser_bench.main(argv[1:])
+    if argv[:1] == ["idle"]:
+        from bench import idle
+        return idle.main(argv[1:])
     args = parse_args(argv)
     report = run(args)
     out = Path(args.out)

@@ -38,7 +38,9 @@ class VisitorNamespace(ChatEvents, Namespace):
         fields = auth_object(auth)
         login = await self._s.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"),
                                            environ.get("HTTP_ORIGIN"))
-        if fields.get("standby") is True:  # admitted while kept out of chat, to hear when it lifts
+        if login.unseen:  # a visitor nobody has seen cannot be suspended
+            pass
+        elif fields.get("standby") is True:  # admitted while kept out of chat, to hear when it lifts
             kept_out = await self._s.moderation.kept_out(login.visitor)
             if kept_out is not None:
                 self._standby[sid] = kept_out
@@ -53,7 +55,8 @@ class VisitorNamespace(ChatEvents, Namespace):
 
     async def connected(self, sid: str) -> None:
         login = self._logins[sid]
-        await self._s.presence.visitor_connected(login.visitor, sid, login.token, kept_out=self._standby.get(sid))
+        await self._s.presence.visitor_connected(login.visitor, sid, login.token, kept_out=self._standby.get(sid),
+                                                 unseen=login.unseen)
 
     async def disconnect(self, sid: str) -> None:
         self._standby.pop(sid, None)

@@ -2,6 +2,7 @@
 agents (password, API token, session)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import math
@@ -49,6 +50,10 @@ class VisitorLogin:
     site: Site
     visitor: Visitor
     token: str  # the visitor's bearer token, sent back in `session` only
+    # The token was made for this login (the client brought none usable):
+    # no stored row can name this visitor yet (no chat, survey or
+    # suspension), so the connect need not look any up.
+    unseen: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +135,7 @@ def _check_origin(site: Site, origin: str | None) -> None:
 class AuthService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
+        self._site_reads: dict[str, asyncio.Future[Site | None]] = {}  # key -> the read under way
 
     async def visitor(self, site_key: object, token: object, identity: object,
                       origin: str | None) -> VisitorLogin:
@@ -149,7 +155,9 @@ class AuthService:
             known = await store.visitor_by_token_hash(site.id, hash_token(token))
             if known is not None:
                 return VisitorLogin(site, known, token)
-        return self._anonymous(site, token if is_token(token) else new_token())
+        if is_token(token):
+            return self._anonymous(site, token)
+        return self._anonymous(site, new_token(), unseen=True)
 
     async def embedding_site(self, site_key: object, origin: str | None) -> Site:
         """The site a page embeds the widget for, asking without a visitor
@@ -164,13 +172,31 @@ class AuthService:
         return site
 
     async def _site(self, site_key: object) -> Site:
-        store = self._desk.store
-        site = await store.site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
+        site = await self._site_by_key(site_key) if isinstance(site_key, str) and len(site_key) <= 100 else None
         if site is None:
             raise Refused("unknown_site", "unknown site key")
         return site
 
-    def _anonymous(self, site: Site, token: str) -> VisitorLogin:
+    async def _site_by_key(self, key: str) -> Site | None:
+        """The store's read of a site, shared by the callers that ask for
+        the same key while it is under way: a burst of connects to one site
+        would otherwise queue as many identical reads on the database's
+        thread (bench/idle.py). Nothing is kept once it lands: a caller
+        gets a read that began at most one read's time before it asked."""
+        reading = self._site_reads.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(self._desk.store.site_by_key(key))
+            self._site_reads[key] = reading
+            reading.add_done_callback(lambda done: self._site_read(key, done))
+        return await asyncio.shield(reading)  # one caller cancelled does not cancel the others' read
+
+    def _site_read(self, key: str, done: asyncio.Future) -> None:
+        if self._site_reads.get(key) is done:
+            del self._site_reads[key]
+        if not done.cancelled():
+            done.exception()  # its waiters got it; no "never retrieved" warning if none waits
+
+    def _anonymous(self, site: Site, token: str, *, unseen: bool = False) -> VisitorLogin:
         """A visitor who has not chatted yet is not stored: most page views
         never open a chat, and a row per page view would fill the database
         (and cost a write per connection). Its id is derived from the token
@@ -180,7 +206,7 @@ class AuthService:
         token_hash = hash_token(token)
         visitor = Visitor(id=anonymous_id(site.id, token_hash), site_id=site.id, token_hash=token_hash,
                           created_at=self._desk.clock.now())
-        return VisitorLogin(site, visitor, token)
+        return VisitorLogin(site, visitor, token, unseen)
 
     async def _new_visitor(self, site: Site, identity: Identity) -> VisitorLogin:
         token = new_token()

@@ -42,12 +42,14 @@ class PresenceService:
 
     # visitors
     async def visitor_connected(self, visitor: Visitor, conn: str, token: str, *,
-                                kept_out: dict[str, Any] | None = None) -> None:
+                                kept_out: dict[str, Any] | None = None, unseen: bool = False) -> None:
         """Sends the connection its `session`; `kept_out`: the `{"until",
-        "ban"}` of a connection on standby while chat is closed to it."""
+        "ban"}` of a connection on standby while chat is closed to it;
+        `unseen`: the visitor's token was made for this connection, so no
+        chat or survey of it is stored (none is looked up)."""
         desk, now = self._desk, self._desk.clock.now()
         await desk.live.visitor_online(visitor.id, conn)
-        chat = await desk.store.open_chat_of_visitor(visitor.id)
+        chat = None if unseen else await desk.store.open_chat_of_visitor(visitor.id)
         session: dict[str, Any] = {"visitor_token": token, "visitor_id": visitor.id,
                                    "verified": visitor.verified, "online": await self._router.online(now),
                                    "open_tickets": []}
@@ -57,7 +59,7 @@ class PresenceService:
                                   "plan": visitor.plan, "tickets": await self._tickets.quota(visitor)}
         if not session["online"]:
             session["next_open"] = iso(await self._router.next_open(now))
-        if chat is None:
+        if chat is None and not unseen:
             await self._offer_survey(visitor, session)
         if chat is not None:
             await self._timers.cancel(VISITOR_GONE, chat.id)
