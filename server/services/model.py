@@ -372,6 +372,32 @@ class ChatStarted:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Assignment:
+    """A chat given to an agent by routing; `first`: its first agent (the
+    chat's `assigned_at` is set; a re-queued chat keeps its own)."""
+
+    chat_id: str
+    agent_id: str
+    first: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Assigned:
+    """What `Store.assign_chats` stored and read for one assignment: the
+    chat as stored (None: it had ended, nothing changed, nothing read),
+    and what its agent's console gets with it: the visitor, every message
+    (notes included, in order), the SLA events fired for the chat and
+    the open tickets of the visitor's verified account (else its own),
+    newest first."""
+
+    chat: Chat | None
+    visitor: Visitor | None = None
+    messages: list[Message] = dataclasses.field(default_factory=list)
+    sla_events: list[SlaEvent] = dataclasses.field(default_factory=list)
+    open_tickets: list[Ticket] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class AuditEntry:
     """Who did what to whom, when and why. `actor_id` None: the system."""
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, AuditEntry, CannedReply, Chat, ChatStarted, ChatStatus, Closure,
-                    ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
+from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, AuditEntry, CannedReply, Chat, ChatStarted,
+                    ChatStatus, Closure, ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 
@@ -96,6 +96,12 @@ class Store(Protocol):
         """Set status active and agent; `assigned_at` only when `first`
         (a transfer keeps it); the agent joins those who handled the chat.
         None if the chat has ended."""
+
+    async def assign_chats(self, assignments: Sequence[Assignment], at: datetime) -> list[Assigned]:
+        """Routing's assignments of one pass, in one transaction (on SQLite,
+        with the group commit's next batch), each as `assign_chat` with
+        `first`, then what each chat's agent is shown with it, read in that
+        transaction; in the order given."""
 
     async def chat_agents(self, chat_id: str) -> list[str]:
         """Every agent who handled the chat (`assign_chat` records them), first first."""

@@ -7,6 +7,7 @@ from taking the same agent's last slot.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -19,7 +20,7 @@ from . import events as ev
 from . import rooms
 from .bus import ChatAssigned
 from .context import Desk
-from .model import Agent, AgentStatus, AuditEntry, Author, Chat, Message, Priority, Visitor
+from .model import Agent, AgentStatus, Assignment, AuditEntry, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
@@ -147,14 +148,28 @@ class Router:
                                        critical=e.priority is Priority.CRITICAL) for e in entries}
 
     async def route(self) -> None:
-        """Assign waiting chats, in queue order, while anyone has room."""
+        """Assign waiting chats, in queue order, while anyone has room.
+
+        A pass picks an agent for every waiting chat it can, then stores
+        all of its assignments in one transaction: the starts that arrive
+        during one pass's commit are the next pass, as messages are for
+        the group commit. A burst of starts is a few passes, not one
+        transaction and four reads per chat under the lock."""
         async with self._lock:
-            while await self._route_one():
-                pass
+            while True:
+                now = self._desk.clock.now()
+                picks, again = await self._pick(now)
+                if picks:
+                    await self._assign(picks, now)
+                if not (picks or again):
+                    break
             await self.announce_queue()
 
-    async def _route_one(self) -> bool:
-        live, now = self._desk.live, self._desk.clock.now()
+    async def _pick(self, now: datetime) -> tuple[list[Assignment], bool]:
+        """This pass's assignments, their chats off the queue and their
+        slots claimed; and whether to look again though none was made
+        (another node took the slot this node's view still showed)."""
+        live, picks = self._desk.live, []
         candidates = await self.candidates(now)
         for entry in await live.queue():
             pick = pick_agent(candidates, skill_in_force(entry.skill, entry.fallback_at, now), min_tier=entry.min_tier,
@@ -164,26 +179,35 @@ class Router:
             # Taking the chat off the queue is what claims it: of several
             # nodes routing at once, one gets it. Then the agent's slot.
             if not await live.dequeue(entry.chat_id):
-                return True  # another node took it meanwhile: look again
+                continue  # another node took it meanwhile
             if not await live.claim_slot(pick.agent_id, entry.chat_id, pick.capacity, now):
                 await live.enqueue(entry)  # someone else took the slot: back in its place, look again
-                return True
+                return picks, True
             chat = await self._desk.chats.get(entry.chat_id)  # a re-queued chat keeps its duration clock
-            await self._assign(entry.chat_id, pick.agent_id, now, first=chat.assigned_at is None)
-            return True
-        return False
+            picks.append(Assignment(entry.chat_id, pick.agent_id, first=chat.assigned_at is None))
+            # the slot just claimed, as the live state now has it
+            taken = dataclasses.replace(pick, load=pick.load + 1, idle_since=now)
+            candidates = [taken if c is pick else c for c in candidates]
+        return picks, False
 
-    async def _assign(self, chat_id: str, agent_id: str, now: datetime, *, first: bool) -> None:
-        """A unit of its own: the agent hears of it now, not when the use
-        case that routed (another chat's start, say) ends."""
+    async def _assign(self, picks: list[Assignment], now: datetime) -> None:
+        """A unit of its own: the agents hear of their chats now, not when
+        the use case that routed (another chat's start, say) ends."""
         async with self._desk.events.unit():
-            chat = await self._desk.store.assign_chat(chat_id, agent_id, now, first=first)
-            if chat is None:  # ended meanwhile: give the slot back
-                await self._desk.live.release_slot(agent_id, chat_id)
-                return
-            self._desk.chats.put(chat)
-            await self._assigned(chat)
-            await self.announce_assignment(chat, (await self.agents())[agent_id])
+            stored = await self._desk.store.assign_chats(picks, now)
+            agents = await self.agents()
+            for pick, found in zip(picks, stored, strict=True):
+                if found.chat is None:  # ended meanwhile: give the slot back
+                    await self._desk.live.release_slot(pick.agent_id, pick.chat_id)
+                    continue
+                chat, agent = found.chat, agents[pick.agent_id]
+                self._desk.chats.put(chat)
+                await self._assigned(chat)
+                context = await self._tickets.context_of(found.visitor, found.open_tickets) if found.visitor else {}
+                await self.announce_assignment(chat, agent, self._payload(
+                    chat, agent, found.visitor, found.messages[:HISTORY_PAGE],
+                    self._sla.state_of(chat, found.messages, found.sla_events), context,
+                    await self.authors(found.messages[:HISTORY_PAGE])))
 
     async def _assigned(self, chat: Chat) -> None:
         await self._desk.bus.publish(ChatAssigned(chat))
@@ -195,19 +219,24 @@ class Router:
         store = self._desk.store
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
-        authors = await self.authors(messages)
-        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors)
-        payload = {"chat": await self.agent_view(chat, agent),
-                   "visitor": visitor_view(visitor) if visitor else None,
-                   "messages": views, "more": more, "now": iso(self._desk.clock.now())}
         context = await self._tickets.context(visitor) if visitor is not None else {}
-        payload["context"] = {**context, "sla": self._sla.clocks_view(chat)}
-        return payload
+        return self._payload(chat, agent, visitor, messages, await self._sla.state(chat), context,
+                             await self.authors(messages))
 
-    async def announce_assignment(self, chat: Chat, agent: Agent) -> None:
+    def _payload(self, chat: Chat, agent: Agent | None, visitor: Visitor | None, messages: list[Message],
+                 sla: dict, context: dict, authors: dict[str, Agent]) -> dict:
+        """`assignment` from what was read: the first page of `messages`,
+        the chat's SLA `state`, the visitor's ticket `context`."""
+        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors)
+        return {"chat": chat_view(chat, agent) | sla, "visitor": visitor_view(visitor) if visitor else None,
+                "messages": views, "more": more, "now": iso(self._desk.clock.now()),
+                "context": {**context, "sla": self._sla.clocks_view(chat)}}
+
+    async def announce_assignment(self, chat: Chat, agent: Agent, payload: dict | None = None) -> None:
+        """`payload`: the agent's `assignment`, when already built from what was read."""
         self._positions.pop(chat.id, None)
         self._desk.events.add(
-            ev.ChatAssigned(rooms.agent(agent.id), await self.assignment(chat, agent)),
+            ev.ChatAssigned(rooms.agent(agent.id), payload if payload is not None else await self.assignment(chat, agent)),
             ev.ChatAssigned(rooms.visitor(chat.visitor_id), {"chat_id": chat.id, "agent": {"name": agent.name}}))
 
     async def move(self, chat: Chat, to: Agent, record: AuditEntry | None = None) -> Chat | None:

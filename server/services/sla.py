@@ -57,6 +57,11 @@ class _Clocks:
         return clocks_view(clock_states(self.timeline, limits, self.fired))
 
 
+def _clocks_of(chat: Chat, messages: list[Message], fired: list[SlaEvent]) -> _Clocks:
+    return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)),
+                   {(e.kind, e.stage, e.anchor_at) for e in fired}, seq=messages[-1].seq if messages else 0)
+
+
 class SlaService:
     def __init__(self, desk: Desk, timers: Timers) -> None:
         self._desk = desk
@@ -121,6 +126,13 @@ class SlaService:
         clocks = await self._from_store(chat)
         return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
 
+    def state_of(self, chat: Chat, messages: list[Message], fired: list[SlaEvent]) -> dict:
+        """`state` from the chat's record as already read (all its
+        messages, the events fired for it): in the transaction that
+        assigned it, say."""
+        clocks = _clocks_of(chat, messages, fired)
+        return {"sla": clocks.view(self.limits), "sla_version": clocks.version}
+
     async def visitor_warning(self, chat: Chat) -> dict | None:
         """The duration warning the visitor was given, as `chat:warning`
         with the time left now, if it fired for this chat: a reloaded widget
@@ -150,9 +162,7 @@ class SlaService:
     async def _from_store(self, chat: Chat) -> _Clocks:
         store = self._desk.store
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=1_000_000)
-        fired = {(e.kind, e.stage, e.anchor_at) for e in await store.sla_events(chat_id=chat.id)}
-        return _Clocks(timeline(chat.started_at, chat.assigned_at, map(_mark, messages)), fired,
-                       seq=messages[-1].seq if messages else 0)
+        return _clocks_of(chat, messages, await store.sla_events(chat_id=chat.id))
 
     def _pending(self, clocks: _Clocks) -> list[Deadline]:
         return [d for d in deadlines(clocks.timeline, self.limits)

@@ -223,8 +223,11 @@ class TicketService:
     async def context(self, visitor: Visitor) -> dict:
         """What agents see beside a chat: the visitor's open tickets and its
         plan's count of tickets used."""
-        return {"open_tickets": [ticket_view(t) for t in await self.open_tickets(visitor)],
-                "quota": await self.quota(visitor)}
+        return await self.context_of(visitor, await self.open_tickets(visitor))
+
+    async def context_of(self, visitor: Visitor, open_tickets: list[Ticket]) -> dict:
+        """`context`, its open tickets already read."""
+        return {"open_tickets": [ticket_view(t) for t in open_tickets], "quota": await self.quota(visitor)}
 
     async def quota(self, visitor: Visitor) -> dict | None:
         """Tickets used this calendar year (desk time) against the plan's

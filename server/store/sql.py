@@ -7,7 +7,7 @@ database makes it wait (busy_timeout) instead of failing.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
-from ..services.model import (Agent, AgentStatus, AuditEntry, Chat, ChatStarted, ChatStatus, Message, NewMessage,
-                              OutgoingMail, Priority, QueuedMail, Site, Visitor, VisitorAtStart)
+from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEntry, Chat, ChatStarted, ChatStatus,
+                              Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Visitor,
+                              VisitorAtStart)
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
 from .canned import CannedRecords
@@ -26,7 +27,7 @@ from .moderation import ModerationRecords, keeping_out, suspension_of
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .sessions import SessionRecords
-from .tables import agents, chat_agents, chats, messages, outbox, sites, visitors
+from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
 from .engine import refuse_nul, sqlite_writer_engine
@@ -247,6 +248,53 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 if audit is not None:
                     await insert_audit(conn, audit)
         return maybe(rows.chat_of, row)
+
+    async def assign_chats(self, assignments: Sequence[Assignment], at: datetime) -> list[Assigned]:
+        """...as one job of the group commit (a transaction of its own on
+        PostgreSQL): the updates, then four reads for the whole pass (and
+        one per chat for the open tickets, whose owner differs)."""
+        if not assignments:
+            return []
+
+        def write(conn: Connection) -> list[Assigned]:
+            stored: dict[str, Chat] = {}
+            for a in assignments:
+                changes: dict[str, Any] = {"status": ChatStatus.ACTIVE.value, "agent_id": a.agent_id}
+                if a.first:
+                    changes["assigned_at"] = at
+                row = conn.execute(update(chats).where(chats.c.id == a.chat_id, NOT_ENDED)
+                                   .values(changes).returning(*chats.c)).mappings().first()
+                if row is None:
+                    continue
+                stored[a.chat_id] = rows.chat_of(row)
+                conn.execute(dialect_insert(conn.dialect.name, chat_agents)
+                             .values(chat_id=a.chat_id, agent_id=a.agent_id, assigned_at=at)
+                             .on_conflict_do_nothing(index_elements=["chat_id", "agent_id"]))
+            ids = list(stored)
+            found = {r["id"]: rows.visitor_of(r) for r in conn.execute(
+                select(visitors).where(visitors.c.id.in_({c.visitor_id for c in stored.values()}))).mappings()}
+            history: dict[str, list[Message]] = {i: [] for i in ids}
+            for r in conn.execute(select(messages).where(messages.c.chat_id.in_(ids))
+                                  .order_by(messages.c.chat_id, messages.c.seq)).mappings():
+                history[r["chat_id"]].append(rows.message_of(r))
+            fired: dict[str, list[SlaEvent]] = {i: [] for i in ids}
+            for r in conn.execute(select(sla_events).where(sla_events.c.chat_id.in_(ids))
+                                  .order_by(sla_events.c.at, sla_events.c.id)).mappings():
+                fired[r["chat_id"]].append(rows.sla_event_of(r))
+            out = []
+            for a in assignments:
+                chat = stored.get(a.chat_id)
+                if chat is None:
+                    out.append(Assigned(None))
+                    continue
+                visitor = found.get(chat.visitor_id)
+                tickets = [] if visitor is None else [rows.ticket_of(r) for r in conn.execute(
+                    open_tickets_query(visitor.site_id, visitor.account,
+                                       None if visitor.account else visitor.id)).mappings()]
+                out.append(Assigned(chat, visitor, history[chat.id], fired[chat.id], tickets))
+            return out
+
+        return await self._writer.job(write)
 
     async def chat_agents(self, chat_id: str) -> list[str]:
         """Every agent who handled the chat, in the order they got it."""

@@ -13,8 +13,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import event
 
 from server.services import errors
-from server.services.model import (Agent, AgentStatus, Author, Chat, ChatStatus, IdentityMode,
-                                   Message, NewMessage, Priority, QueuedMail, Role, Site, Visitor)
+from server.services.model import (Agent, AgentStatus, Assigned, Assignment, Author, Chat, ChatStatus, IdentityMode,
+                                   Message, NewMessage, Priority, QueuedMail, Role, Site, SlaEvent, Ticket,
+                                   TicketStatus, Visitor)
 from server.store import SqlStore, open_store
 from server.store import writer as writer_module
 from server.store.engine import async_url
@@ -170,6 +171,44 @@ async def test_assign_transfer_requeue_and_end(store: SqlStore) -> None:
     ended = await store.end_chat(chat.id, "agent", t3)
     assert ended == dataclasses.replace(requeued, status=ChatStatus.ENDED, ended_at=t3, end_reason="agent")
     assert await store.chat_by_id(chat.id) == ended
+
+
+async def test_a_routing_pass_stores_its_assignments_together_with_what_each_agent_is_shown(store: SqlStore) -> None:
+    waiting = await a_chat(store, first="hello")
+    await store.append_message(visitor_says(waiting.id, "anyone?"))
+    fired = SlaEvent(chat_id=waiting.id, kind="first_response", stage="warning", anchor_at=T0,
+                     at=T0 + timedelta(seconds=60), limit_s=120, elapsed_s=60)
+    await store.record_sla_event(fired)
+    visitor = await store.visitor_by_id(waiting.visitor_id)
+    ticket = await store.create_ticket(Ticket(
+        id=new_id(), site_id=waiting.site_id, subject="Broken", description="It broke", priority=Priority.MEDIUM,
+        status=TicketStatus.OPEN, created_at=T0, updated_at=T0, response_due_at=T0 + timedelta(hours=1),
+        resolution_due_at=T0 + timedelta(days=1), visitor_id=visitor.id))
+    requeued = await a_chat(store)  # had an agent before: keeps its assignment time
+    ann = await store.save_agent(Agent(id=new_id(), email="ann@desk.test", name="Ann"))
+    bob = await store.save_agent(Agent(id=new_id(), email="bob@desk.test", name="Bob"))
+    earlier = T0 + timedelta(seconds=5)
+    await store.assign_chat(requeued.id, ann.id, earlier, first=True)
+    await store.requeue_chat(requeued.id, Priority.MEDIUM)
+    gone = await a_chat(store)
+    await store.end_chat(gone.id, "visitor", T0)
+    at = T0 + timedelta(seconds=90)
+
+    first, again, ended = await store.assign_chats([
+        Assignment(waiting.id, ann.id, first=True), Assignment(requeued.id, bob.id, first=False),
+        Assignment(gone.id, bob.id, first=True)], at)
+
+    assert first.chat == dataclasses.replace(waiting, status=ChatStatus.ACTIVE, agent_id=ann.id, assigned_at=at,
+                                             last_seq=2)
+    assert (first.visitor, first.sla_events, first.open_tickets) == (visitor, [fired], [ticket])
+    assert [m.text for m in first.messages] == ["hello", "anyone?"]
+    assert (again.chat.agent_id, again.chat.assigned_at, again.messages, again.open_tickets) == (bob.id, earlier, [], [])
+    assert ended == Assigned(None)
+    assert await store.chat_agents(requeued.id) == [ann.id, bob.id]
+    assert await store.chat_by_id(waiting.id) == first.chat
+    assert await store.chat_by_id(gone.id) == dataclasses.replace(gone, status=ChatStatus.ENDED, ended_at=T0,
+                                                                 end_reason="visitor")
+    assert await store.assign_chats([], at) == []
 
 
 async def test_an_ended_chat_does_not_change(store: SqlStore) -> None:
