@@ -87,7 +87,7 @@ async def main(args: argparse.Namespace) -> None:
         database = f"sqlite:///{tmp}/burst.db"
         cli("site", "add", SITE, config=config, database=database)
         tokens = [secrets.token_urlsafe(24) for _ in range(args.agents)]
-        capacity = args.rounds * 2 * args.visitors // args.agents + 1  # chats stay open: room for every round
+        capacity = args.rounds * (args.idle + args.visitors) // args.agents + 1  # chats stay open: room for every round
         for i, token in enumerate(tokens):
             cli("agent", "add", f"agent{i}@bench.test", "--name", f"Bench {i}", f"--token={token}", "--capacity",
                 str(capacity), "--shift", "always", config=config, database=database)
