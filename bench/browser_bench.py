@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import _sample_window, count_not_stored  # noqa: E402
-from bench.run import (BENCH_CONFIG, SITE, TARGET_P99_MS, TARGET_RATIO, cli, free_port,  # noqa: E402
+from bench.run import (BENCH_CONFIG, SITE, finish, TARGET_P99_MS, TARGET_RATIO, cli, free_port,  # noqa: E402
                        machine, raise_fd_limit, server_digest, stop, wait_healthy, wait_quiet)
 
 LOADGEN = BENCH / "browser" / "loadgen.mjs"
@@ -334,13 +334,7 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    report = run(args)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(report))
-    print(f"\nwritten to {out} ({report['elapsed_s']} s)")
-    return 0
+    return finish(run(args), args.out, table)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.browser_bench import Target, node, rotated, start_relay, start_shiftdesk  # noqa: E402
-from bench.run import (SITE, TARGET_IDLE_KIB, machine, server_digest, stop, wait_healthy,  # noqa: E402
+from bench.run import (SITE, finish, TARGET_IDLE_KIB, machine, server_digest, stop, wait_healthy,  # noqa: E402
                        wait_quiet)
 
 GENERATOR = BENCH / "browser" / "idle.mjs"
@@ -352,13 +352,7 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    report = run(args)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(report))
-    print(f"\nwritten to {out} ({report['elapsed_s']} s)")
-    return 0
+    return finish(run(args), args.out, table)
 
 
 if __name__ == "__main__":

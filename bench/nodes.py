@@ -72,7 +72,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import LoadGen  # noqa: E402
-from bench.run import (BENCH_CONFIG, SITE, fmt, free_port, log, machine, raise_fd_limit,  # noqa: E402
+from bench.run import (BENCH_CONFIG, SITE, finish, fmt, free_port, log, machine, raise_fd_limit,  # noqa: E402
                        server_digest, stop, wait_healthy, wait_quiet)
 
 SETUPS = ("sqlite", "pg", "two-nodes", "relay")
@@ -609,13 +609,7 @@ def run(args: argparse.Namespace) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    report = run(args)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
-    print(table(report))
-    print(f"\nwritten to {out} ({report['elapsed_s']} s)")
-    return 0
+    return finish(run(args), args.out, table)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import psutil
@@ -434,12 +435,16 @@ def main(argv: list[str] | None = None) -> int:
         from bench import idle
         return idle.main(argv[1:])
     args = parse_args(argv)
-    report = run(args)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2) + "\n")
+    return finish(run(args), args.out, table)
+
+
+def finish(report: dict, out: str, table: Callable[[dict], str]) -> int:
+    """A benchmark's end: `report` written as JSON to `out`, its table printed."""
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
-    print(f"\nwritten to {out} ({report['elapsed_s']} s)")
+    print(f"\nwritten to {path} ({report['elapsed_s']} s)")
     return 0
 
 
