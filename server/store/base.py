@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -74,11 +75,18 @@ class SqlBase:
     def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
                 keep: tuple[str, ...] = ("id",)) -> Executable:
         """INSERT, or UPDATE the row with the same `key` (all but `keep`)."""
-        stmt = dialect_insert(self._engine.dialect.name, table).values(dict(values))
-        changes = {c: stmt.excluded[c] for c in values if c not in keep and c != key}
-        upsert: Executable = (stmt.on_conflict_do_update(index_elements=[key], set_=changes)
-                              .returning(*table.c))
+        upsert: Executable = _upsert_of(self._engine.dialect.name, table, tuple(values), key, keep).values(dict(values))
         return upsert
+
+
+@functools.lru_cache(maxsize=32)
+def _upsert_of(dialect: str, table: Table, columns: tuple[str, ...], key: str, keep: tuple[str, ...]) -> Any:
+    """The upsert without its values, built once per shape: building it
+    (an `excluded` column per change, the RETURNING list) cost about
+    0.5 ms of the event loop on every visitor saved, each chat:start."""
+    stmt = dialect_insert(dialect, table)
+    changes = {c: stmt.excluded[c] for c in columns if c not in keep and c != key}
+    return stmt.on_conflict_do_update(index_elements=[key], set_=changes).returning(*table.c)
 
 
 def dialect_insert(dialect: str, table: Table) -> Any:
