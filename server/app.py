@@ -20,6 +20,7 @@ from .live.redis import RedisLiveState
 from .realtime import codec
 from .realtime.dispatch import DeskServer, SocketNotifier
 from .realtime.manager import DeskRedisManager
+from .realtime.roomindex import DeskManager
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
 from .services.auth import SESSION_MAX_AGE_S
@@ -125,13 +126,13 @@ def in_unit(events: Events, socket_path: str):
     return middleware
 
 
-def shared_state(config: Config) -> tuple[LiveState, DeskRedisManager | None]:
+def shared_state(config: Config) -> tuple[LiveState, DeskManager | DeskRedisManager]:
     """One process: the live state in memory, events to local sockets.
     One node of several (`[server] redis`): both on Redis, under the
     desk's key prefix."""
     node = config.server.node or f"n{secrets.token_hex(4)}"
     if not config.server.redis:
-        return MemoryLiveState(node=node), None
+        return MemoryLiveState(node=node), DeskManager()
     prefix = config.server.redis_prefix
     live = RedisLiveState(config.server.redis, node=node, prefix=prefix)
     return live, DeskRedisManager(config.server.redis, channel=f"{prefix}:socketio", json=codec)

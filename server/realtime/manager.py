@@ -50,6 +50,8 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from socketio import packet
 
+from .roomindex import RoomIndex
+
 log = logging.getLogger(__name__)
 LISTEN_RETRY_S = (0.1, 1.0)  # the listener's first and longest wait between attempts
 TIMEOUT_S = 2.0  # to connect, and to wait for a reply other than the listener's
@@ -137,7 +139,7 @@ class _Batches:
             self._task = None
 
 
-class DeskRedisManager(socketio.AsyncRedisManager):
+class DeskRedisManager(RoomIndex, socketio.AsyncRedisManager):
     def __init__(self, url: str, channel: str, **kwargs: Any) -> None:
         super().__init__(url, channel=channel, **kwargs)
         self._out: Redis | None = None
