@@ -221,6 +221,27 @@ async def test_an_ended_chat_does_not_change(store: SqlStore) -> None:
     assert await store.open_chat_of_visitor(chat.visitor_id) is None
 
 
+async def test_open_chats_asked_at_once_are_read_together(store: SqlStore) -> None:
+    open_chats = [await a_chat(store) for _ in range(3)]
+    ended = await a_chat(store)
+    await store.end_chat(ended.id, "visitor", T0)
+    asked = [c.visitor_id for c in open_chats] + [ended.visitor_id, new_id(), open_chats[0].visitor_id]
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        found = await asyncio.gather(*(store.open_chat_of_visitor(v) for v in asked))
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", count)
+    assert found == open_chats + [None, None, open_chats[0]]
+    assert len([s for s in statements if "FROM chats" in s]) == 1, statements
+    await store.end_chat(open_chats[1].id, "agent", T0)  # a read asked after a commit sees it
+    assert await store.open_chat_of_visitor(open_chats[1].visitor_id) is None
+
+
 async def test_unknown_chats_are_none(store: SqlStore) -> None:
     missing = new_id()
     assert await store.chat_by_id(missing) is None
