@@ -1,5 +1,6 @@
 // What an agent does to a chat besides writing: transfer it (to an agent,
-// a tier or a skill), convert it to a ticket, flag it for abuse, end it.
+// a tier or a skill), convert it to a ticket, flag it for abuse, mail its
+// transcript to the visitor (also once it ended), end it.
 // Each opens a small inline form under the chat's header (no dialogs, no
 // window.prompt; ending asks for a confirmation there too); the answer
 // shows in one status line.
@@ -19,20 +20,21 @@ export class ChatActions {
       transfer: button("transfer", "Transfer", () => this.open("transfer")),
       convert: button("convert", "Convert to ticket", () => this.open("convert")),
       flag: button("flag", "Flag", () => this.open("flag")),
+      mail: button("mail-transcript", "Email transcript", () => this.open("mail")),
       end: button("end", "End chat", () => this.open("end"), "danger"),
     };
     this.bar = el("div", { class: "chat-actions", role: "toolbar", "aria-label": "Chat actions" },
       ...Object.values(this.buttons));
     this.result = el("p", { class: "action-result", "data-sd": "action-result", role: "status", hidden: true });
     this.forms = { transfer: this.transferForm(), convert: this.convertForm(), flag: this.flagForm(),
-      end: this.endForm() };
+      mail: this.mailForm(), end: this.endForm() };
     this.area = el("div", { class: "action-area" }, ...Object.values(this.forms), this.result);
     this.current = null;
   }
 
   setEnded(ended) {
-    for (const b of Object.values(this.buttons)) b.hidden = ended;
-    if (ended) this.close();
+    for (const [name, b] of Object.entries(this.buttons)) b.hidden = ended && name !== "mail";
+    if (ended && this.current !== "mail") this.close();
   }
 
   open(name) {
@@ -183,6 +185,28 @@ export class ChatActions {
       this.reason.value = "";
       this.close();
       this.say(`Flagged for supervisors: “${reason}”. The chat goes on.`);
+    });
+    return form;
+  }
+
+  // the transcript by email, to the visitor's email on file only (chat:transcript)
+  mailForm() {
+    const form = el("form", { class: "action-form", "data-sd": "mail-form", hidden: true },
+      el("span", { class: "form-title" }, "Email the transcript to the visitor's email on file? Internal notes are left out."),
+      el("button", { type: "submit", class: "primary", "data-sd": "mail-send" }, "Send"),
+      cancel(() => this.close()));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const send = form.querySelector('[data-sd="mail-send"]');
+      send.disabled = true;
+      const ack = await request(this.deps.socket, "chat:transcript", { chat_id: this.deps.chatId });
+      send.disabled = false;
+      if (!ack.ok) {
+        this.say(errorText(ack, "The transcript was not sent"), "error");
+        return;
+      }
+      this.close();
+      this.say(`Transcript queued for ${ack.email}.`);
     });
     return form;
   }

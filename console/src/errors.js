@@ -25,7 +25,7 @@ const STAFF_TEXT = {
   http: "The server's answer was not understood: reload the page.",
 };
 // Codes whose server message says which rule was broken.
-const TELLING = new Set(["bad_request", "not_found", "conflict", "forbidden", "chat_active", "use_ticket"]);
+const TELLING = new Set(["bad_request", "not_found", "conflict", "forbidden", "chat_active", "use_ticket", "no_email"]);
 const TECHNICAL = /^bad (body|query)\b|Expected `|\$\.|HTTP \d/; // a parser's words, not a person's
 
 /** The sentence for an error object `{code, message, ...}`; `overrides`

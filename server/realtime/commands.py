@@ -45,6 +45,14 @@ class TicketCreate(Command):
     name: Short | None = None
 
 
+class TranscriptMail(Command):
+    """`chat:transcript` from a visitor: `email` only to send it elsewhere
+    than the email on file (under the ticket receipts' limits)."""
+
+    chat_id: Id
+    email: Email | None = None
+
+
 class ChatSend(Command):
     chat_id: Id
     client_id: ClientId

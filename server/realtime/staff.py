@@ -116,6 +116,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         self.events = {"agent:status": self.status, "chat:send": self.send, "chat:transfer": self.transfer,
                        "chat:convert": self.convert, **self.chat_events()}
         self.events["chat:flag"] = self.flag
+        self.events["chat:transcript"] = self.transcript
 
     def rooms(self, login: StaffLogin) -> list[str]:
         session = [session_rooms(login.session_id).agent] if login.session_id else []
@@ -161,6 +162,12 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         visitor = await self._s.chats.visitor(chat.visitor_id)
         alert = await self._s.signals.flagged(self._agent(sid), chat, visitor, cmd.reason)
         return {"ok": True, "alert_id": alert.id}
+
+    async def transcript(self, sid: str, payload: Any) -> dict:
+        """A chat's transcript (no notes) mailed to its visitor's email on file."""
+        cmd = c.parse(c.ChatRef, payload)
+        email = await self._s.transcripts.for_agent(self._agent(sid), cmd.chat_id)
+        return {"ok": True, "queued": True, "email": email}
 
     async def convert(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatConvert, payload)

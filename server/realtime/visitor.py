@@ -32,6 +32,7 @@ class VisitorNamespace(ChatEvents, Namespace):
         self.events = {"chat:start": self.start, "chat:send": self.send, "ticket:create": self.ticket,
                        **self.chat_events()}
         self.events["survey:submit"] = self.survey
+        self.events["chat:transcript"] = self.transcript
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
@@ -103,6 +104,15 @@ class VisitorNamespace(ChatEvents, Namespace):
         client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
         ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name)
         return {"ok": True, "ticket": ticket_view(ticket)}
+
+    async def transcript(self, sid: str, payload: Any) -> dict:
+        """The chat's transcript mailed to the visitor (queued in the outbox)."""
+        cmd = c.parse(c.TranscriptMail, payload)
+        actor = self._actor(sid)
+        visitor = await self._visitor(sid, actor)
+        client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
+        await self._s.transcripts.for_visitor(actor, visitor, cmd.chat_id, cmd.email, client=client)
+        return {"ok": True, "queued": True}
 
     async def send(self, sid: str, payload: Any) -> Any:
         cmd = c.parse(c.ChatSend, payload)

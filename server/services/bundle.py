@@ -21,6 +21,7 @@ from .surveys import SurveyService
 from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
+from .transcripts import TranscriptService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Services:
     nodes: NodeWatch
     throttle: Throttle
     records: Records
+    transcripts: TranscriptService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -63,4 +65,5 @@ class Services:
                    surveys=surveys, metrics=Metrics(desk, router),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
                    nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
-                   records=Records(desk, router, surveys))
+                   records=Records(desk, router, surveys),
+                   transcripts=TranscriptService(desk, chats, tickets, router))

@@ -44,6 +44,12 @@ class RateLimited(DeskError):
     code = "rate_limited"
 
 
+class NoEmail(DeskError):
+    """Mail was asked for and no address is on file: give one."""
+
+    code = "no_email"
+
+
 class UnknownEvent(DeskError):
     code = "unknown_event"
 

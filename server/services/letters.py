@@ -142,3 +142,14 @@ def reply(ticket: Ticket, to: str, at: datetime, author_name: str, text: str) ->
     body = f"{_line(author_name)} replied on your ticket {ticket.label} ({subject}):\n\n{_block(text)}\n"
     return OutgoingMail(to=to, subject=f"Re: [{ticket.label}] {subject}", text=body + SIGNATURE,
                         created_at=at)
+
+
+def chat_transcript(started_at: datetime, to: str, at: datetime, tz: tzinfo, shown_transcript: str) -> OutgoingMail:
+    """A chat's transcript, asked for by its visitor or sent by an agent:
+    `shown_transcript` is `transcript(..., notes=False)`. The subject holds
+    nothing anybody typed, only the day the chat began."""
+    body = ["Here is the transcript of your chat with us, as you asked or as our team sent it to you.",
+            f"Times are {dates.zone(at.astimezone(tz))}.", "", shown_transcript, "",
+            "If you did not ask for this, you can ignore it."]
+    return OutgoingMail(to=to, subject=f"Your chat of {dates.day(started_at, tz)}",
+                        text="\n".join(body) + SIGNATURE, created_at=at)

@@ -31,7 +31,7 @@ def allowed_priority(visitor: Visitor, priority: Priority) -> Priority:
     """`priority`, capped at UNVERIFIED_MAX for a visitor without a verified identity."""
     return UNVERIFIED_MAX if not visitor.verified and priority.rank < UNVERIFIED_MAX.rank else priority
 # Each ticket mails a receipt to an address someone typed: `[limits]`
-# keeps the form from being a way to send mail to strangers (see `_allow`).
+# keeps the form from being a way to send mail to strangers (see `allow_mail`).
 RATE_WINDOW_S = 3600
 OPEN_STATUSES = (TicketStatus.PENDING_CONFIRMATION, TicketStatus.OPEN, TicketStatus.PENDING)
 SUBJECT_CHARS = 200
@@ -93,7 +93,7 @@ class TicketService:
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))
         desk.known_topic(request.topic)
-        await self._allow(visitor, request.email, client, now)
+        await self.allow_mail(visitor, request.email, client, now)
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
             request = dataclasses.replace(request, priority=allowed_priority(visitor, request.priority))
@@ -106,8 +106,9 @@ class TicketService:
         await self.announce(OPENED, stored)
         return stored
 
-    async def _allow(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
-        """Every channel's tickets count here, in the live state (shared by
+    async def allow_mail(self, visitor: Visitor, email: str | None, client: str, now: datetime) -> None:
+        """Every channel's tickets (and the transcripts a visitor asks for:
+        services/transcripts.py) count here, in the live state (shared by
         all nodes), so the socket and the HTTP form share one budget: per
         visitor first (one over its own limit uses none of the budgets it
         shares), then per client address and per recipient. A verified

@@ -189,3 +189,29 @@ async def test_an_email_field_carrying_a_display_name_is_refused(harness, inbox)
                   "vera@example.test,x", "=?utf-8?q?x?=@example.test"]:
         ack = await visitor.call("ticket:create", {"email": email, "subject": "s", "text": "t"})
         assert ack["error"]["code"] == "bad_request", (email, ack)
+
+
+@pytest.mark.parametrize("text", CORPUS, ids=IDS)
+async def test_a_chats_transcript_carries_hostile_text_as_text(harness, inbox, text):
+    """`chat:transcript`, asked by the visitor and sent by the agent: the
+    visitor's name, its words and the agent's name and words; the subject
+    holds nothing anybody typed."""
+    _, token = await harness.add_agent(text[:64] or "Ann", capacity=5)
+    agent = await harness.agent(token)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    chat = (await visitor.call("chat:start", {"text": f"{text}\nsecond line", "email": "tess@example.test",
+                                              "name": text[:200]}))["chat"]
+    await agent.next("chat:assigned")
+    assert (await agent.call("chat:send", {"chat_id": chat["id"], "client_id": "a", "text": text}))["ok"]
+    assert (await visitor.call("chat:transcript", {"chat_id": chat["id"]}))["ok"]
+    assert (await agent.call("chat:transcript", {"chat_id": chat["id"]}))["ok"]
+    await delivered(harness, inbox, 2)
+    mails = received(inbox, "tess@example.test")
+    assert len(mails) == 2
+    for message in mails:
+        assert message["Subject"] == "Your chat of Monday 23 November 2026"
+        assert named(message, text[:200])
+        shown = body(message)
+        for line in as_body(f"{text}\nsecond line").split("\n"):
+            assert line.strip() in shown

@@ -5,6 +5,7 @@ import { Transcript } from "./transcript.js";
 import { el, randomId, request, TypingNotifier } from "./util.js";
 import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
+import { transcriptForm } from "./forms.js";
 import { visitorError } from "./errors.js";
 import { minutes, plural, render, renderAfter } from "./screens.js";
 
@@ -57,6 +58,7 @@ export class WidgetChat {
     view.onSend = (text) => this.send(text);
     view.onInput = () => this.chat && this.typing.input();
     view.onEnd = () => this.end();
+    view.onMailTranscript = () => transcriptForm((fields) => this.mailTranscript(this.chat && this.chat.id, fields));
     view.onChangeTopic = () => {
       this.choosingTopic = true;
       this.render();
@@ -513,7 +515,7 @@ export class WidgetChat {
     this.showTyping(false);
     this.outbox.failAll("the chat ended");
     if (notice) {
-      this.after = { reason: data.reason, ticket: data.ticket || null };
+      this.after = { reason: data.reason, ticket: data.ticket || null, chatId: data.chat_id || null };
       this.renderAfter();
     }
     this.render();
@@ -533,6 +535,12 @@ export class WidgetChat {
 
   renderAfter() {
     renderAfter(this);
+  }
+
+  /** `chat:transcript`: the chat's transcript mailed to the email on file,
+   * or to `fields.email`; resolves to the ack. */
+  mailTranscript(chatId, fields) {
+    return request(this.socket, "chat:transcript", { chat_id: chatId, ...fields });
   }
 
   /** "Start a new chat": the old transcript goes, the composer comes back. */

@@ -5,6 +5,7 @@
 const VISITOR_TEXT = {
   bad_request: "Something in this form is not right; please check it and try again.",
   rate_limited: "You are going a little fast; please wait a moment and try again.",
+  no_email: "Please give the email address to send it to.",
   chat_ended: "This chat has ended.",
   chat_active: "You already have a chat open.",
   not_found: "This chat is no longer available; please start a new one.",

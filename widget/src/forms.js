@@ -1,5 +1,6 @@
 // The widget's small forms: a ticket (offline, suspended, or a topic chat
-// cannot handle), the pre-chat questions and the end-of-chat survey. Every
+// cannot handle), the pre-chat questions, the end-of-chat survey and the
+// transcript by email. Every
 // string from the server or the visitor goes in as a text node (util.el).
 import { visitorError } from "./errors.js";
 import { el } from "./util.js";
@@ -154,4 +155,58 @@ export function surveyForm(send, done, question = "How did we do?") {
 function firstLine(text) {
   const line = String(text || "").split("\n")[0].trim();
   return line.length > 80 ? `${line.slice(0, 77)}…` : line;
+}
+
+/**
+ * "Email me the transcript": one button that asks for it at the email on
+ * file; when the desk has none (`no_email`) or the visitor wants another
+ * address, an email field. `send(fields)` resolves to the `chat:transcript`
+ * ack for `{}` or `{email}`.
+ * @param {(fields: object) => Promise<object>} send
+ */
+export function transcriptForm(send) {
+  const ask = el("button", { type: "button", class: "sd-btn", "data-sd": "transcript-send" }, "Email me the transcript");
+  const other = el("button", { type: "button", class: "sd-link", "data-sd": "transcript-other" }, "to another address");
+  const email = field("input", {
+    type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email",
+    autocomplete: "email", "data-sd": "transcript-email",
+  });
+  const typed = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "transcript-email-send" }, "Send");
+  const askEmail = el("div", { class: "sd-stack", hidden: true }, email, el("div", { class: "sd-row" }, typed));
+  const result = el("p", { role: "status", class: "sd-error", "data-sd": "transcript-result" });
+  const form = el("form", { "data-sd": "transcript-form", class: "sd-stack" },
+    el("div", { class: "sd-row" }, ask, other), askEmail, result);
+  const showEmail = () => {
+    askEmail.hidden = false;
+    other.hidden = true;
+    email.focus();
+  };
+  const submit = async (fields) => {
+    ask.disabled = typed.disabled = true;
+    result.textContent = "";
+    const ack = await send(fields);
+    ask.disabled = typed.disabled = false;
+    if (ack.ok) {
+      result.className = "sd-ok";
+      result.setAttribute("data-sd", "transcript-sent");
+      result.textContent = "On its way: the transcript will arrive by email shortly.";
+      askEmail.hidden = true;
+      return;
+    }
+    result.className = "sd-error";
+    result.setAttribute("data-sd", "transcript-result");
+    if (ack.error && ack.error.code === "no_email") {
+      showEmail();
+      result.textContent = "Which email should we send it to?";
+    } else {
+      result.textContent = errorText(ack, "The transcript could not be sent.");
+    }
+  };
+  ask.addEventListener("click", () => submit({}));
+  other.addEventListener("click", showEmail);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit({ email: email.value.trim() });
+  });
+  return form;
 }

@@ -56,12 +56,14 @@ export function useTicketPanel(error, text, topic, { sendTicket, newIssue, back,
 
 /** The end of a chat, one step at a time: why it ended (with the receipt
  * of a conversion), then the survey while one is asked (`survey`, a form),
- * then thanks and a way on. `after`: {reason, ticket?, rated?}. */
-export function afterPanel(after, { survey, newChat }) {
+ * then thanks and a way on; `mail` (a transcriptForm) at every step.
+ * `after`: {reason, ticket?, rated?}. */
+export function afterPanel(after, { survey, mail, newChat }) {
   const nodes = [el("p", { "data-sd": "ended" }, ENDED_TEXT[after.reason] || "Your chat has ended.")];
   if (after.ticket && after.ticket.number) {
     nodes.push(receipt(after.ticket, "Your ticket", "holds this conversation; we will reply by email."));
   }
+  if (mail) nodes.push(mail);
   if (survey) return [...nodes, survey];
   if (after.rated) nodes.push(el("p", { "data-sd": "thanks", role: "status" }, "Thank you for your feedback!"));
   const again = el("button", { type: "button", class: "sd-btn sd-btn-primary", "data-sd": "new-chat" }, "Start a new chat");

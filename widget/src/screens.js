@@ -3,7 +3,7 @@
 // header's status, and the sections (offline, pre-chat or topic form,
 // the end of a chat).
 // Builders and callbacks only: the protocol stays in chat.js.
-import { prechatForm, surveyForm } from "./forms.js";
+import { prechatForm, surveyForm, transcriptForm } from "./forms.js";
 import { afterPanel, offlinePanel, ticketsPanel } from "./panels.js";
 import { formatDate, request } from "./util.js";
 
@@ -42,7 +42,9 @@ export function render(w) {
     w.eta ? `; estimated wait about ${plural(minutes(w.eta), "minute")}` : "");
   v.setWarning(w.chat ? w.warning : "");
   v.endButton.hidden = !w.chat;
+  v.mailButton.hidden = !w.chat;
   if (!w.chat) v.endConfirm.hidden = true;
+  if (!w.chat && !v.mailBox.hidden) v.showMailBox(false);
   v.setComposer(!screen && !(w.refused && !w.chat), w.ready || Boolean(w.chat));
   v.setTopic(!screen && !w.chat && !w.start && !w.refused ? topicLabel(w) : "");
   renderOffline(w, screen === "offline");
@@ -141,6 +143,8 @@ export function renderAfter(w) {
       const next = v.after.querySelector('[data-sd="new-chat"]');
       if (next) next.focus();
     }) : null;
-  v.fill(v.after, ...afterPanel(after, { survey, newChat: () => w.newChat() }));
+  const chatId = after.chatId || after.survey;
+  const mail = chatId ? transcriptForm((fields) => w.mailTranscript(chatId, fields)) : null;
+  v.fill(v.after, ...afterPanel(after, { survey, mail, newChat: () => w.newChat() }));
   v.scrollToEnd();
 }

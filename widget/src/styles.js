@@ -65,6 +65,7 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-section form { margin: 0; display: flex; flex-direction: column; gap: 8px; }
 .sd-error:empty { display: none; }
 .sd-error { color: #b42318; }
+.sd-ok { color: #1a7f37; }
 .sd-star { border: 0; background: transparent; font-size: 26px; line-height: 1; color: #cbd2d9; cursor: pointer; padding: 2px; }
 .sd-star[aria-pressed="true"] { color: #f0b429; }
 .sd-msg { max-width: 85%; padding: 8px 10px; border-radius: 10px; background: #fff; border: 1px solid #e4e7eb; white-space: pre-wrap; overflow-wrap: anywhere; }

@@ -13,6 +13,7 @@ export class WidgetView {
     this.onOpenChange = () => {};
     this.onEnd = () => {};
     this.onChangeTopic = () => {};
+    this.onMailTranscript = () => {}; // () => a transcriptForm for the open chat
     this.agentName = "";
     this.host = el("div", { id: "shiftdesk-widget" });
     const root = this.host.attachShadow({ mode: "open" });
@@ -34,6 +35,11 @@ export class WidgetView {
     this.status = el("span", { class: "sd-status", "data-sd": "status", role: "status" }, "Connecting…");
     this.agent = el("span", { class: "sd-agent", "data-sd": "agent-name", hidden: true });
     this.endButton = el("button", { type: "button", class: "sd-btn", "data-sd": "end", hidden: true }, "End chat");
+    this.mailButton = el("button", { type: "button", class: "sd-btn", "data-sd": "mail-transcript", hidden: true,
+      "aria-expanded": "false", "aria-controls": "sd-mail-box" }, "Email");
+    this.mailButton.title = "Email me the transcript";
+    // The transcript by email during a chat (after it, the end panel offers it).
+    this.mailBox = el("div", { id: "sd-mail-box", class: "sd-banner sd-confirm", "data-sd": "mail-box", hidden: true });
     const close = el("button", { type: "button", class: "sd-close", "data-sd": "close", "aria-label": "Close chat" }, "×");
     this.position = el("strong", { "data-sd": "position" });
     this.eta = el("span", { "data-sd": "eta" });
@@ -74,8 +80,8 @@ export class WidgetView {
       { id: "sd-panel", class: "sd-panel", role: "dialog", "aria-label": "Support chat", hidden: true },
       el("div", { class: "sd-header" },
         el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, "Support"), this.status),
-        this.endButton, close),
-      this.queued, this.warning, this.endConfirm, this.body, this.after, this.topicLine, this.composer,
+        this.mailButton, this.endButton, close),
+      this.queued, this.warning, this.endConfirm, this.mailBox, this.body, this.after, this.topicLine, this.composer,
     );
     this.root = el("div", { class: "sd-root" }, this.panel, this.launcher);
     this.bind(close);
@@ -86,6 +92,7 @@ export class WidgetView {
     close.addEventListener("click", () => this.setOpen(false));
     this.endButton.addEventListener("click", () => this.confirmEnd(true));
     this.endNo.addEventListener("click", () => this.confirmEnd(false));
+    this.mailButton.addEventListener("click", () => this.showMailBox(this.mailBox.hidden));
     this.endYes.addEventListener("click", () => {
       this.confirmEnd(false);
       this.onEnd();
@@ -183,6 +190,18 @@ export class WidgetView {
     this.endButton.setAttribute("aria-expanded", String(asking));
     if (asking) this.endNo.focus();
     else if (!this.composer.hidden && !this.input.disabled) this.input.focus();
+  }
+
+  /** The transcript-by-email box under the header (a fresh form each time
+   * it opens), or not. */
+  showMailBox(open) {
+    this.mailBox.hidden = !open;
+    this.mailButton.setAttribute("aria-expanded", String(open));
+    if (open) {
+      this.mailBox.replaceChildren(this.onMailTranscript());
+      const first = this.mailBox.querySelector("button");
+      if (first) first.focus();
+    } else this.mailBox.replaceChildren();
   }
 
   /** The topic picked before the chat ("" hides the line). */
