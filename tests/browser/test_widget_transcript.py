@@ -9,6 +9,7 @@ from playwright.async_api import expect
 
 from tests.smtp import Inbox, config_overrides, inbox, smtp_port  # noqa: F401 (fixtures)
 
+from .shots import screenshot
 from .widget_steps import TIMEOUT_MS, VISITOR, agent_says, open_widget, sd, start_chat
 
 
@@ -34,8 +35,10 @@ async def test_the_visitor_mails_the_transcript_during_and_after_the_chat(chromi
         await sd(page, "transcript-send").click()
         await expect(sd(page, "transcript-email")).to_be_visible(timeout=TIMEOUT_MS)
         await sd(page, "transcript-email").fill("vera@example.test")
+        await screenshot(page, "widget-transcript-ask.png")
         await sd(page, "transcript-email-send").click()
         await expect(sd(page, "transcript-sent")).to_be_visible(timeout=TIMEOUT_MS)
+        await screenshot(page, "widget-transcript-sent.png")
         await arrived(desk, inbox, 1)
         assert inbox.envelopes[0].rcpt_tos == ["vera@example.test"]
         message, body = inbox.message(0), inbox.body(0)
@@ -56,6 +59,7 @@ async def test_the_visitor_mails_the_transcript_during_and_after_the_chat(chromi
         await panel.locator('[data-sd="transcript-email"]').fill("vera@example.test")
         await panel.locator('[data-sd="transcript-email-send"]').click()
         await expect(panel.locator('[data-sd="transcript-sent"]')).to_be_visible(timeout=TIMEOUT_MS)
+        await screenshot(page, "widget-transcript-after-end.png")
         await arrived(desk, inbox, 2)
         assert [e.rcpt_tos for e in inbox.envelopes] == [["vera@example.test"]] * 2
         assert "secret note" not in inbox.body(1)
