@@ -9,6 +9,7 @@ import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { ServerTime } from "./sla-clocks.js";
+import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
 
 const TICK_MS = 1000;
@@ -377,6 +378,7 @@ function beep() {
 }
 
 function main() {
+  setupTheme();
   const root = document.querySelector('[data-sd="console"]');
   if (!root) return;
   const socket = io("/agent", { withCredentials: true, transports: ["websocket", "polling"], tryAllTransports: true });

@@ -12,6 +12,7 @@ import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
+import { setupTheme } from "./theme.js";
 
 const PAGES = {
   overview: (app) => new Overview(app),
@@ -96,6 +97,7 @@ class Dashboard {
 }
 
 function main() {
+  setupTheme();
   const root = document.querySelector('[data-sd="dashboard"]');
   if (root) window.shiftdeskDashboard = new Dashboard(root);
 }

@@ -66,9 +66,10 @@ class Kit:
     async def console(self, name: str = "Alice", *, available: bool = True, role: Role = Role.AGENT,
                       browser: dict | None = None, **fields) -> Console:
         """`name`'s console, signed in through the form (and set Available);
-        `browser`: more options of its browser context (a time zone...)."""
+        `browser`: more options of its browser context (a time zone, a
+        viewport of its own, a colour scheme...)."""
         agent, token = await self.desk.add_agent(name, password=PASSWORD, role=role, **fields)
-        context = await self.chromium.new_context(viewport=VIEWPORT, **(browser or {}))
+        context = await self.chromium.new_context(**{"viewport": VIEWPORT, **(browser or {})})
         self.contexts.append(context)
         page = await console_login(context, self.desk, agent.email)
         console = Console(page, agent, token)

@@ -28,10 +28,12 @@ def watch(page: Page, name: str, errors: list[str]) -> None:
 
 
 async def supervisor_page(chromium, desk, errors: list[str], path: str = "/console/dashboard",
-                          name: str = "Sue"):
-    """(context, page, supervisor): a supervisor logged in on `path`."""
+                          name: str = "Sue", browser: dict | None = None):
+    """(context, page, supervisor): a supervisor logged in on `path`;
+    `browser`: more options of its browser context (a viewport, a colour scheme...)."""
     supervisor, token = await desk.add_agent(name, role=Role.SUPERVISOR, password=PASSWORD)
-    context = await chromium.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    context = await chromium.new_context(**{"viewport": {"width": 1200, "height": 800}, "accept_downloads": True,
+                                            **(browser or {})})
     await context.add_init_script(CSP_WATCH)
     page = await console_login(context, desk, supervisor.email, path=path)
     watch(page, "dashboard", errors)

@@ -7,7 +7,9 @@ import { CSS } from "./styles.js";
 import { el, formatDate, formatTime } from "./util.js";
 
 export class WidgetView {
-  constructor(doc = document) {
+  /** `theme`: "light" or "dark" (the script tag's data-theme) fixes the
+   * colours; anything else follows the visitor's prefers-color-scheme. */
+  constructor(doc = document, { theme = null } = {}) {
     this.onSend = () => {};
     this.onInput = () => {};
     this.onOpenChange = () => {};
@@ -19,6 +21,7 @@ export class WidgetView {
     const root = this.host.attachShadow({ mode: "open" });
     adoptStyles(root, CSS);
     this.build();
+    if (theme === "light" || theme === "dark") this.root.setAttribute("data-theme", theme);
     root.append(this.root);
     doc.body.append(this.host);
   }

@@ -3,7 +3,8 @@
 // and it talks to the server that served it, on the /visitor namespace.
 // Optional attributes: data-identity="JWT" (a verified visitor),
 // data-prechat (ask name, email and topic before the first message),
-// data-topics="general,billing:Billing questions" (the topics offered).
+// data-topics="general,billing:Billing questions" (the topics offered),
+// data-theme="light|dark" (fixed colours; by default the visitor's system's).
 // docs/widget.md is the integrator's guide.
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
@@ -111,7 +112,7 @@ function boot(script) {
     transports: ["websocket", "polling"],
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
-  const view = new WidgetView(document);
+  const view = new WidgetView(document, { theme: script.dataset.theme });
   const chat = new WidgetChat(socket, view, memory, {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),

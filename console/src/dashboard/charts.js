@@ -25,6 +25,11 @@ const BASE = {
 };
 
 function make(canvas, config) {
+  // Axis labels and grid lines in the page's theme (console.css variables),
+  // as it is when the chart is drawn.
+  const css = window.getComputedStyle(canvas);
+  Chart.defaults.color = css.getPropertyValue("--muted").trim() || Chart.defaults.color;
+  Chart.defaults.borderColor = css.getPropertyValue("--line").trim() || Chart.defaults.borderColor;
   return new Chart(canvas, { ...config, options: { ...BASE, ...config.options } });
 }
 
