@@ -78,6 +78,30 @@ async def test_an_agent_answers_a_chat_without_the_page_scrolling_sideways(kit, 
     agent.assert_clean()
 
 
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] \
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1100, "height": 700}, {"width": 1440, "height": 900}],
+                         ids=["laptop", "desktop"])
+async def test_no_action_of_a_chat_lies_over_its_title_or_tags(kit, desk, viewport):
+    """Wider screens keep the actions beside the title when they fit, and
+    put them under it when they do not (five actions and a long name at
+    1100 px ran over the title and its tags)."""
+    agent = await kit.console("Alice", role=Role.SUPERVISOR, browser={"viewport": viewport})
+    _, chat = await start_chat(desk, "Hello", name="Maximilian Alexander Featherstonehaugh")
+    panel = agent.panel(chat["id"])
+    await expect(panel).to_be_visible(timeout=TIMEOUT_MS)
+    heading = [await item.bounding_box() for item in await panel.locator(".chat-heading > *:visible").all()]
+    assert heading
+    for button in await panel.locator(".chat-actions button:visible").all():
+        box = await button.bounding_box()
+        assert not any(overlap(box, item) for item in heading), f"{await button.text_content()} lies over the title"
+    assert await page_width(agent.page) <= viewport["width"]
+    agent.assert_clean()
+
+
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
 async def test_no_dashboard_page_scrolls_sideways(chromium, desk, viewport):
     await desk.add_agent("Ann", capacity=0)  # nobody takes it: the chat waits in the queue
