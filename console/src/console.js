@@ -8,6 +8,7 @@ import { CannedStore } from "./canned.js";
 import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
+import { bindShortcuts } from "./shortcuts.js";
 import { ServerTime } from "./sla-clocks.js";
 import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
@@ -52,6 +53,7 @@ class Desk {
       if (!document.hidden && this.selected) this.selected.seen();
     });
     setInterval(() => this.tick(), TICK_MS);
+    bindShortcuts(this);
     this.bindSocket();
     this.route();
   }
