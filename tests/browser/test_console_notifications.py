@@ -76,7 +76,16 @@ async def expect_shown(console, count: int) -> list[dict]:
     return notes
 
 
+async def open_menu(console) -> None:
+    """The top bar's Alerts menu, open."""
+    menu = console.sd("alerts")
+    if await menu.get_attribute("open") is None:
+        await menu.locator("summary").click()
+    await expect(console.sd("notify-toggle")).to_be_visible()
+
+
 async def turn_on(console) -> None:
+    await open_menu(console)
     button = console.sd("notify-toggle")
     await expect(button).to_have_text("Turn on notifications")
     await button.click()
@@ -145,6 +154,7 @@ async def test_the_choice_survives_a_reload_and_off_means_none(kit, desk):  # no
     await expect_shown(console, 1)
     assert await console.sd("console").get_attribute("data-beeps") is None  # sound off: no chime
     # off: nothing more, hidden or not
+    await open_menu(console)
     await console.sd("notify-toggle").click()
     await expect(console.sd("notify-toggle")).to_have_text("Turn on notifications")
     await send(visitor, chat, "Second", "c-2")
