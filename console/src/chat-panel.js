@@ -187,22 +187,24 @@ export class ChatPanel {
     return m.agent.id === this.desk.selfId() ? "You" : String(m.agent.name || "Agent");
   }
 
-  /** Messages from the server (the clocks move by `sla:clocks`, not here). */
+  /** Messages from the server (the clocks move by `sla:clocks`, not here);
+   * returns the visitor's messages among them not shown before. */
   addMessages(messages) {
     const sorted = [...messages].sort((a, b) => a.seq - b.seq);
-    let fresh = 0;
+    const fresh = [];
     for (const m of sorted) {
       if (!this.transcript.add(m)) continue;
       if (m.author === "visitor") {
-        fresh++;
+        fresh.push(m);
         this.showTyping(false);
       }
     }
-    if (fresh && (!this.isSelected() || document.hidden)) {
-      this.unread += fresh;
+    if (fresh.length && (!this.isSelected() || document.hidden)) {
+      this.unread += fresh.length;
       this.renderUnread();
     }
     this.messages.scrollTop = this.messages.scrollHeight;
+    return fresh;
   }
 
   /** Reads what is not shown yet of the chat, every page of it. */

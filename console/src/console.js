@@ -3,6 +3,7 @@
 // page (console.html) provides the skeleton; this fills it in.
 import { io } from "socket.io-client";
 import { el, formatDuration, request } from "../../widget/src/util.js";
+import { Alerts } from "./alerts.js";
 import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
 import { ChatPanel } from "./chat-panel.js";
@@ -26,7 +27,6 @@ class Desk {
     this.panels = new Map(); // chat_id -> ChatPanel
     this.selected = null;
     this.title = document.title;
-    this.beeps = 0;
     this.time = new ServerTime();
     this.api = new Api(root.getAttribute("data-csrf") || "");
     this.canned = new CannedStore(this.api);
@@ -44,6 +44,7 @@ class Desk {
     this.ticketsView = $("view-tickets");
     this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
     this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId());
+    this.alerts = new Alerts(root, (chatId) => this.openChat(chatId));
     this.waiting = [];
     this.queueLoading = null;
     this.toggle.addEventListener("click", () => this.toggleStatus());
@@ -70,7 +71,10 @@ class Desk {
     });
     s.on("connect_error", (err) => this.onRefused(err));
     s.on("chat:assigned", (d) => d && d.chat && this.onAssigned(d));
-    s.on("chat:message", (m) => this.withPanel(m, (p) => p.addMessages([m])));
+    s.on("chat:message", (m) => this.withPanel(m, (p) => {
+      const fresh = p.addMessages([m]);
+      if (fresh.length) this.alerts.message(p.id, p.label(), fresh[fresh.length - 1].text, this.away(p));
+    }));
     s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
     s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
     s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
@@ -111,6 +115,7 @@ class Desk {
     this.setConnection("Connected", "up");
     this.time.reset(Date.parse(data.now));
     this.agent = data.agent || {};
+    this.alerts.setAgent(this.agent.id);
     if (this.agent.name && this.agentName) this.agentName.textContent = this.agent.name;
     this.setShift(Boolean(data.on_shift));
     this.setStatus(this.agent.status || "away");
@@ -151,16 +156,28 @@ class Desk {
     const isNew = !this.panels.has(data.chat.id);
     const panel = this.panelFor(data.chat, data.visitor || undefined);
     panel.assigned(data);
-    if (isNew && data.chat.status !== "ended") this.announce(panel);
+    if (isNew && data.chat.status !== "ended") this.announce(panel, data.messages);
   }
 
-  /** A new chat: a short beep, and the tab marked until it is looked at. */
-  announce(panel) {
+  /** A new chat: a chime (if the agent keeps sound on), a desktop
+   * notification if they are not looking at it, and the tab marked until it is. */
+  announce(panel, messages) {
     if (!panel.isSelected() || document.hidden) panel.tab.setAttribute("data-new", "true");
-    this.beeps += 1;
-    this.root.setAttribute("data-beeps", String(this.beeps));
-    beep();
+    const said = (Array.isArray(messages) ? messages : []).filter((m) => m.author === "visitor" && !m.note);
+    this.alerts.newChat(panel.id, panel.label(), said.length ? said[said.length - 1].text : "", this.away(panel));
     this.unreadChanged();
+  }
+
+  /** The agent is not looking at `panel`'s chat: the tab is hidden, the
+   * tickets are on show, or another chat is open. */
+  away(panel) {
+    return document.visibilityState === "hidden" || this.chatsView.hidden || !panel.isSelected();
+  }
+
+  /** A click on a notification: that chat, on show. */
+  openChat(chatId) {
+    const panel = this.panels.get(chatId);
+    if (panel) this.select(panel, true);
   }
 
   /** The panel of `chat`, created (and shown in the tab list) if new. */
@@ -350,32 +367,6 @@ class Desk {
   setConnection(text, state) {
     this.connection.textContent = text;
     this.connection.setAttribute("data-state", state);
-  }
-}
-
-/** A short two-note chime through WebAudio (no audio file); silent where
- * the browser allows no sound yet. */
-function beep() {
-  try {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return;
-    const ctx = beep.ctx || (beep.ctx = new Context());
-    if (ctx.state === "suspended") ctx.resume().catch(() => {});
-    const start = ctx.currentTime;
-    [880, 1320].forEach((frequency, i) => {
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      const t = start + i * 0.12;
-      osc.frequency.value = frequency;
-      gain.gain.setValueAtTime(0.0001, t);
-      gain.gain.exponentialRampToValueAtTime(0.15, t + 0.01);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.11);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(t);
-      osc.stop(t + 0.12);
-    });
-  } catch (_) {
-    // No sound is no reason to miss the chat: the title and the tab show it.
   }
 }
 

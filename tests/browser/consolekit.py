@@ -64,13 +64,16 @@ class Kit:
         self.contexts: list = []
 
     async def console(self, name: str = "Alice", *, available: bool = True, role: Role = Role.AGENT,
-                      browser: dict | None = None, **fields) -> Console:
+                      browser: dict | None = None, init_script: str | None = None, **fields) -> Console:
         """`name`'s console, signed in through the form (and set Available);
         `browser`: more options of its browser context (a time zone, a
-        viewport of its own, a colour scheme...)."""
+        viewport of its own, a colour scheme, permissions...); `init_script`:
+        JavaScript each of its pages runs before its own."""
         agent, token = await self.desk.add_agent(name, password=PASSWORD, role=role, **fields)
         context = await self.chromium.new_context(**{"viewport": VIEWPORT, **(browser or {})})
         self.contexts.append(context)
+        if init_script:
+            await context.add_init_script(init_script)
         page = await console_login(context, self.desk, agent.email)
         console = Console(page, agent, token)
         if available:
