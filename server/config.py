@@ -116,6 +116,19 @@ class LimitsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class AttachmentsConfig:
+    """Files in chats: stored in the database, so every node serves them."""
+
+    max_bytes: int = 10_485_760  # one file, 10 MiB
+    max_per_message: int = 5
+    uploads_per_minute: int = 20  # per visitor or agent
+    downloads_per_minute: int = 300  # GET /widget/attachments/ID per client address
+    # File name extensions taken, comma-separated; the bytes must be what the
+    # extension says. SVG and HTML are never taken (services/attachments.py).
+    types: str = "png,jpg,jpeg,gif,webp,pdf,txt,csv,log,zip,docx,xlsx,pptx,odt,ods,odp,doc,xls,ppt"
+
+
+@dataclasses.dataclass(frozen=True)
 class MetricsConfig:
     """Who may read `GET /metrics` (Prometheus)."""
 
@@ -217,6 +230,7 @@ class Config:
     mail: MailConfig = MailConfig()
     limits: LimitsConfig = LimitsConfig()
     metrics: MetricsConfig = MetricsConfig()
+    attachments: AttachmentsConfig = AttachmentsConfig()
     topics: Mapping[str, TopicConfig] = DEFAULT_TOPICS
     plans: Mapping[str, PlanConfig] = DEFAULT_PLANS
 
@@ -341,6 +355,7 @@ def validate(config: Config) -> None:
         if getattr(p, warn) >= getattr(p, limit):
             raise ConfigError(f"[policy] {warn}: must be below {limit}")
     _validate_limits(config.limits)
+    _validate_attachments(config.attachments)
     if not 0 < config.server.port < 65536:
         raise ConfigError("[server] port: must be 1-65535")
     if not config.server.database.startswith(("sqlite:///", "postgresql://", "postgres://")):
@@ -385,6 +400,19 @@ def _validate_limits(limits: LimitsConfig) -> None:
                           "(a history answer must fit what waits for a connection)")
     if limits.packets_per_minute <= limits.events_per_minute:
         raise ConfigError("[limits] packets_per_minute: must be above events_per_minute")
+
+
+def _validate_attachments(attachments: AttachmentsConfig) -> None:
+    from .policy.files import KINDS, REFUSED  # pure: the standard library only
+
+    for name in ("max_bytes", "max_per_message", "uploads_per_minute", "downloads_per_minute"):
+        if getattr(attachments, name) <= 0:
+            raise ConfigError(f"[attachments] {name}: must be positive")
+    for kind in (k.strip().lower() for k in attachments.types.split(",") if k.strip()):
+        if kind in REFUSED:
+            raise ConfigError(f"[attachments] types: {kind} is never taken (a browser would run it)")
+        if kind not in KINDS:
+            raise ConfigError(f"[attachments] types: unknown type {kind!r} (known: {', '.join(sorted(KINDS))})")
 
 
 def _validate_tables(config: Config) -> None:

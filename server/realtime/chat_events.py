@@ -38,8 +38,9 @@ class ChatEvents:
         messages = await self._s.chats.history(actor, cmd.chat_id, cmd.after_seq)
         authors = await self._s.router.authors(messages)
         visitor = actor.author is Author.VISITOR  # a visitor sees an agent's name only
+        files = await self._s.attachments.files(cmd.chat_id) if messages else None
         views, more = message_views(messages, self._s.desk.config.limits.history_bytes, HISTORY_PAGE, authors,
-                                    visitor=visitor)
+                                    visitor=visitor, files=files)
         return {"ok": True, "messages": views, "more": more}
 
     async def read(self, sid: str, payload: Any) -> dict:

@@ -54,9 +54,12 @@ class TranscriptMail(Command):
 
 
 class ChatSend(Command):
+    """`text` may be empty when `attachments` (ids from an upload) are given."""
+
     chat_id: Id
     client_id: ClientId
     text: Text
+    attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()
 
 
 class AgentSend(ChatSend):

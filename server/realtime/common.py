@@ -20,6 +20,13 @@ def check_text(services: Services, text: str) -> str:
     return text
 
 
+def check_message_text(services: Services, text: str, attachments: tuple[str, ...]) -> str:
+    """As check_text, but a message that carries files may have no text."""
+    if attachments and not text.strip():
+        return ""
+    return check_text(services, text)
+
+
 async def stored_ack(pending: Awaitable[Message]) -> dict[str, Any]:
     message = await pending
     return {"ok": True, "seq": message.seq, "at": iso(message.at)}

@@ -20,7 +20,7 @@ from ..services.moderation import TargetRef, suspension_view
 from ..services.rooms import AGENTS, SUPERVISORS  # by name: `rooms` is a method here
 from ..services.views import ticket_view
 from . import commands as c
-from .common import allow_connect, allow_event, auth_object, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_message_text, check_text, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
@@ -144,7 +144,8 @@ class AgentNamespace(ChatEvents, StaffNamespace):
     async def send(self, sid: str, payload: Any) -> Any:
         cmd = c.parse(c.AgentSend, payload)
         pending = await self._s.chats.send(self._actor(sid), cmd.chat_id, cmd.client_id,
-                                           check_text(self._s, cmd.text), note=cmd.note)
+                                           check_message_text(self._s, cmd.text, cmd.attachments), note=cmd.note,
+                                           attachments=cmd.attachments)
         return stored_ack(pending)
 
     async def transfer(self, sid: str, payload: Any) -> dict:

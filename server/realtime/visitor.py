@@ -14,7 +14,8 @@ from ..services.views import ticket_view
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority, Visitor
 from . import commands as c
-from .common import allow_connect, allow_event, auth_object, check_text, client_address, stored_ack
+from .common import (allow_connect, allow_event, auth_object, check_message_text, check_text, client_address,
+                     stored_ack)
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 
@@ -117,7 +118,8 @@ class VisitorNamespace(ChatEvents, Namespace):
     async def send(self, sid: str, payload: Any) -> Any:
         cmd = c.parse(c.ChatSend, payload)
         pending = await self._s.chats.send(self._actor(sid), cmd.chat_id, cmd.client_id,
-                                           check_text(self._s, cmd.text))
+                                           check_message_text(self._s, cmd.text, cmd.attachments),
+                                           attachments=cmd.attachments)
         return stored_ack(pending)
 
     async def _budget(self, sid: str) -> None:

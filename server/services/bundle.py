@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .attachments import AttachmentService
 from .auth import AuthService
 from .chats import ChatService
 from .closures import ClosureService
@@ -45,6 +46,7 @@ class Services:
     throttle: Throttle
     records: Records
     transcripts: TranscriptService
+    attachments: AttachmentService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -66,4 +68,5 @@ class Services:
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
                    nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
                    records=Records(desk, router, surveys),
-                   transcripts=TranscriptService(desk, chats, tickets, router))
+                   transcripts=TranscriptService(desk, chats, tickets, router),
+                   attachments=AttachmentService(desk))

@@ -6,7 +6,7 @@ emits only after the store has committed.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 
 from . import audit, letters, rooms
@@ -14,9 +14,9 @@ from . import events as ev
 from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
-from .errors import (ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
-                     RateLimited, UseTicket)
-from .model import (TICKET_LABEL, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
+from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
+                     RateLimited, TooLarge, UseTicket)
+from .model import (TICKET_LABEL, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
                     Ticket, Visitor)
 from .routing import Router
 from .signals import Signals
@@ -25,7 +25,7 @@ from .surveys import SURVEYED
 from .tickets import OPENED, TicketService, allowed_priority, chat_request, checked_email
 from .timers import Timers
 from .tokens import new_id
-from .views import HISTORY_PAGE, chat_view, iso, message_view, ticket_view
+from .views import HISTORY_PAGE, chat_view, files_by_message, iso, message_view, ticket_view
 
 VISITOR_GONE = "visitor_gone"
 
@@ -173,29 +173,45 @@ class ChatService:
 
     # both sides
     async def send(self, actor: Actor, chat_id: str, client_id: str, text: str,
-                   note: bool = False) -> Awaitable[Message]:
+                   note: bool = False, attachments: Sequence[str] = ()) -> Awaitable[Message]:
         """Stages a message in order; the returned awaitable resolves once it
-        is stored and delivered. Call in the order the sender sent."""
+        is stored and delivered. Call in the order the sender sent.
+        `attachments`: ids of files the actor uploaded into this chat, given
+        to this message (by its `client_id`) before it is stored, so a resent
+        message finds them again; not with a `note`."""
         chat = await self.own(actor, chat_id)
         if chat.status is ChatStatus.ENDED:
             raise ChatEnded("this chat has ended")
         now = self._desk.clock.now()
         if actor.author is Author.VISITOR:
             await self._allow_message(actor.id, now)
+        files = await self._claim(actor, chat_id, client_id, attachments, note) if attachments else []
         pending = self._desk.store.append_message(NewMessage(
             chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note))
-        return self._deliver(pending, actor)
+        return self._deliver(pending, actor, files)
 
-    async def _deliver(self, pending: Awaitable[Message], actor: Actor) -> Message:
+    async def _claim(self, actor: Actor, chat_id: str, client_id: str, ids: Sequence[str],
+                     note: bool) -> list[Attachment]:
+        if note:
+            raise BadRequest("a note carries no attachments: the visitor could be given their ids")
+        limit = self._desk.config.attachments.max_per_message
+        if len(set(ids)) > limit:
+            raise TooLarge(f"at most {limit} files in one message", limit=limit)
+        return await self._desk.store.claim_attachments(ids, chat_id=chat_id, uploader=actor.author,
+                                                        uploader_id=actor.id, client_id=client_id)
+
+    async def _deliver(self, pending: Awaitable[Message], actor: Actor, files: list[Attachment] = ()) -> Message:
         message = await pending
         chat = await self.chat(message.chat_id)
         await self._sla.message(chat, message)
         events, authors = self._desk.events, await self._router.authors((message,))
+        carried = files_by_message(files)
         if chat.agent_id is not None and await self._others_listen(actor, Author.AGENT, chat.agent_id):
-            events.add(ev.ChatMessage(rooms.agent(chat.agent_id), message_view(message, authors), skip=actor.conn))
+            events.add(ev.ChatMessage(rooms.agent(chat.agent_id), message_view(message, authors, files=carried),
+                                      skip=actor.conn))
         if not message.note and await self._others_listen(actor, Author.VISITOR, chat.visitor_id):
-            events.add(ev.ChatMessage(rooms.visitor(chat.visitor_id), message_view(message, authors, visitor=True),
-                                   skip=actor.conn))
+            events.add(ev.ChatMessage(rooms.visitor(chat.visitor_id),
+                                      message_view(message, authors, visitor=True, files=carried), skip=actor.conn))
         return message
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:

@@ -44,6 +44,12 @@ class RateLimited(DeskError):
     code = "rate_limited"
 
 
+class Unsupported(DeskError):
+    """A file whose type the desk does not take (an attachment)."""
+
+    code = "unsupported_type"
+
+
 class NoEmail(DeskError):
     """Mail was asked for and no address is on file: give one."""
 

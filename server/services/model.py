@@ -438,3 +438,21 @@ class CannedReply:
     created_at: datetime
     updated_at: datetime
     updated_by: str | None = None  # the supervisor's agent id
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file uploaded into a chat (services/attachments.py); its bytes are
+    stored beside it and read on their own (`Store.attachment_data`).
+    `client_id` is the chat message that carries it, once one does."""
+
+    id: str  # a random 128-bit token, hex: knowing it is not enough to fetch the file
+    chat_id: str
+    uploader: Author  # VISITOR or AGENT
+    uploader_id: str
+    name: str  # as the uploader's file was called, cleaned (services/attachments.py)
+    content_type: str  # what the server found the bytes to be, never the uploader's claim
+    size: int  # bytes
+    sha256: str
+    created_at: datetime
+    client_id: str | None = None

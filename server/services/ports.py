@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, AuditEntry, CannedReply, Chat, ChatStarted,
+from .model import (Agent, AgentStatus, Alert, Assigned, Attachment, Assignment, AuditEntry, Author, CannedReply, Chat, ChatStarted,
                     ChatStatus, Closure, ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
@@ -294,6 +294,26 @@ class Store(Protocol):
 
     async def ended_chats_of_visitor(self, visitor_id: str, limit: int = 10) -> list[Chat]:
         """The visitor's ended chats, the latest ended first."""
+
+    # attachments (store/attachments.py)
+    async def add_attachment(self, attachment: Attachment, data: bytes) -> Attachment:
+        """Store the file and its bytes in one transaction."""
+
+    async def attachment_by_id(self, attachment_id: str) -> Attachment | None:
+        """Its record, without the bytes."""
+
+    async def attachment_data(self, attachment_id: str) -> bytes | None: ...
+
+    async def claim_attachments(self, ids: Sequence[str], *, chat_id: str, uploader: Author, uploader_id: str,
+                                client_id: str) -> list[Attachment]:
+        """Gives the files to the message `client_id` of that chat and
+        uploader, in one transaction, and returns them in the order of `ids`.
+        A file already given to the same `client_id` is taken again (a resent
+        message). Raises Conflict (nothing changes) if any is missing, of
+        another chat or uploader, or given to another message."""
+
+    async def chat_attachments(self, chat_id: str) -> list[Attachment]:
+        """The chat's files that a message carries, oldest first."""
 
     # figures (store/reports.py): one query layer for the live metrics, the reports and /metrics
     async def report_facts(self, since: datetime | None, until: datetime) -> ReportFacts:

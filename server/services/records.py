@@ -19,7 +19,7 @@ from .audit import audit_view
 from .moderation import suspension_view
 from .signals import alert_view
 from .sla import breach_alert
-from .views import chat_view, message_view, visitor_view
+from .views import chat_view, files_by_message, message_view, visitor_view
 
 PAGE = 500  # messages read at a time for a whole transcript
 
@@ -82,9 +82,10 @@ class Records:
 
     async def _messages(self, chat: Chat, agents: dict[str, Agent]) -> list[dict[str, Any]]:
         found, after = [], 0
+        files = files_by_message(await self._desk.store.chat_attachments(chat.id))
         while True:
             page = await self._desk.store.messages_after(chat.id, after, include_notes=True, limit=PAGE)
-            found += [message_view(m, agents) for m in page]
+            found += [message_view(m, agents, files=files) for m in page]
             if len(page) < PAGE:
                 return found
             after = page[-1].seq

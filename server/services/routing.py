@@ -25,7 +25,7 @@ from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
 from .timers import Timers
-from .views import HISTORY_PAGE, chat_view, iso, message_views, visitor_view
+from .views import HISTORY_PAGE, chat_view, files_by_message, iso, message_views, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -207,7 +207,7 @@ class Router:
                 await self.announce_assignment(chat, agent, self._payload(
                     chat, agent, found.visitor, found.messages[:HISTORY_PAGE],
                     self._sla.state_of(chat, found.messages, found.sla_events), context,
-                    await self.authors(found.messages[:HISTORY_PAGE])))
+                    await self.authors(found.messages[:HISTORY_PAGE]), await self._files(chat)))
 
     async def _assigned(self, chat: Chat) -> None:
         await self._desk.bus.publish(ChatAssigned(chat))
@@ -221,13 +221,19 @@ class Router:
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
         context = await self._tickets.context(visitor) if visitor is not None else {}
         return self._payload(chat, agent, visitor, messages, await self._sla.state(chat), context,
-                             await self.authors(messages))
+                             await self.authors(messages), await self._files(chat))
+
+    async def _files(self, chat: Chat) -> dict:
+        """Its sent attachments; none without a message after the first (chat:start carries none)."""
+        return files_by_message(await self._desk.store.chat_attachments(chat.id)) if chat.last_seq > 1 else {}
 
     def _payload(self, chat: Chat, agent: Agent | None, visitor: Visitor | None, messages: list[Message],
-                 sla: dict, context: dict, authors: dict[str, Agent]) -> dict:
+                 sla: dict, context: dict, authors: dict[str, Agent], files: dict | None = None) -> dict:
         """`assignment` from what was read: the first page of `messages`,
-        the chat's SLA `state`, the visitor's ticket `context`."""
-        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors)
+        the chat's SLA `state`, the visitor's ticket `context`, the chat's
+        sent attachments (`files`, views.files_by_message)."""
+        views, more = message_views(messages, self._desk.config.limits.history_bytes, HISTORY_PAGE, authors,
+                                    files=files)
         return {"chat": chat_view(chat, agent) | sla, "visitor": visitor_view(visitor) if visitor else None,
                 "messages": views, "more": more, "now": iso(self._desk.clock.now()),
                 "context": {**context, "sla": self._sla.clocks_view(chat)}}

@@ -1,14 +1,17 @@
 """Domain values as the wire objects of protocol.md."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
+from ..policy.files import KINDS, extension
 from ..policy.sla import ClockState
-from .model import Agent, Author, Chat, Message, Ticket, TicketReply, Visitor
+from .model import Agent, Attachment, Author, Chat, Message, Ticket, TicketReply, Visitor
+
+Files = Mapping[tuple[str, str], list[dict[str, Any]]]  # (author, client_id) -> ATTACHMENT views
 
 
 def iso(at: datetime | None) -> str | None:
@@ -37,10 +40,32 @@ def clocks_view(states: Mapping[str, ClockState]) -> dict[str, Any]:
             for kind, c in states.items()}
 
 
+def attachment_view(attachment: Attachment) -> dict[str, Any]:
+    """ATTACHMENT: what clients are told of a file (never its bytes)."""
+    return {"id": attachment.id, "name": attachment.name, "type": attachment.content_type,
+            "size": attachment.size, "image": is_image(attachment)}
+
+
+def is_image(attachment: Attachment) -> bool:
+    """A raster image browsers may show inline (policy.files)."""
+    kind = KINDS.get(extension(attachment.name))
+    return kind is not None and kind.image and kind.content_type == attachment.content_type
+
+
+def files_by_message(found: Iterable[Attachment]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    files: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for attachment in found:
+        if attachment.client_id is not None:
+            files.setdefault((attachment.uploader.value, attachment.client_id), []).append(
+                attachment_view(attachment))
+    return files
+
+
 def message_view(message: Message, agents: Mapping[str, Agent] | None = None, *,
-                 visitor: bool = False) -> dict[str, Any]:
+                 visitor: bool = False, files: Files | None = None) -> dict[str, Any]:
     """MESSAGE; an agent's message names its author from `agents` (by id):
-    `{"id", "name"}` for staff, only the name for the `visitor`'s view."""
+    `{"id", "name"}` for staff, only the name for the `visitor`'s view.
+    `files`: the chat's sent attachments, by the message that carries them."""
     view: dict[str, Any] = {
         "chat_id": message.chat_id, "seq": message.seq, "author": str(message.author),
         "text": message.text, "at": iso(message.at),
@@ -52,6 +77,10 @@ def message_view(message: Message, agents: Mapping[str, Agent] | None = None, *,
         view["client_id"] = message.client_id
     if message.note:
         view["note"] = True
+    if files and message.client_id is not None:
+        carried = files.get((message.author.value, message.client_id))
+        if carried:
+            view["attachments"] = carried
     return view
 
 
@@ -59,7 +88,7 @@ HISTORY_PAGE = 500  # messages in one history answer at most (and in the transcr
 
 
 def message_views(messages: list[Message], max_bytes: int, page: int, agents: Mapping[str, Agent] | None = None,
-                  *, visitor: bool = False) -> tuple[list[dict[str, Any]], bool]:
+                  *, visitor: bool = False, files: Files | None = None) -> tuple[list[dict[str, Any]], bool]:
     """The messages as wire objects (`message_view`), as many as fit
     `max_bytes` of JSON (one at least, so that paging always moves on), and
     whether there may be more after the last: cut here, or a full `page`
@@ -67,7 +96,7 @@ def message_views(messages: list[Message], max_bytes: int, page: int, agents: Ma
     views: list[dict[str, Any]] = []
     used = 2  # the list's brackets
     for message in messages:
-        view = message_view(message, agents, visitor=visitor)
+        view = message_view(message, agents, visitor=visitor, files=files)
         used += len(_encoder.encode(view)) + 1  # and its comma
         if views and used > max_bytes:
             return views, True

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -359,4 +360,24 @@ canned_replies = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
+)
+
+# Attachments: files uploaded into a chat, their bytes in the database so
+# that every node serves them. `client_id` is the message of the chat (by
+# its author, the uploader, and client_id) that carries the file, set once
+# a message takes it; NULL until then.
+attachments = Table(
+    "attachments", metadata,
+    _id(),
+    _ref("chat_id", "chats.id", nullable=False),
+    Column("uploader", String(16), nullable=False),
+    Column("uploader_id", ID, nullable=False),  # a visitor or an agent id, so no foreign key
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("client_id", String(64)),
+    Index("ix_attachments_chat_id", "chat_id"),
 )

@@ -339,4 +339,6 @@ def setup_api(app: web.Application) -> None:
     from .supervisor_api import supervisor_routes
     api.router.add_routes(dashboard_routes())
     api.router.add_routes(supervisor_routes())
+    from .attachments import attachment_routes
+    api.router.add_routes(attachment_routes())
     app.add_subapp("/api", api)

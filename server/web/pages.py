@@ -18,6 +18,7 @@ from .metrics import setup_metrics
 from .redirects import safe_next
 from .security import check_csrf, csrf_token
 from .widget import setup_widget
+from .attachments import setup_widget_attachments
 
 DEMO_SITE = web.AppKey("demo_site", str)
 
@@ -36,6 +37,7 @@ def setup_routes(app: web.Application) -> None:
     setup_api(app)
     setup_dashboard(app)
     setup_widget(app)
+    setup_widget_attachments(app)
     setup_metrics(app)
     # one file, not a directory: aiohttp's static handler answers a name past the file system's
     # limit with a 500 (ENAMETOOLONG), and there is nothing else in it to serve
