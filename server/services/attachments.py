@@ -54,6 +54,12 @@ class AttachmentService:
             raise Forbidden("this chat is not yours")
         return chat
 
+    async def allow_download(self, client: str) -> None:
+        """A visitor's fetch, counted per client address: RateLimited past `downloads_per_minute`."""
+        limit, desk = self._desk.config.attachments.downloads_per_minute, self._desk
+        if not await desk.live.hit_rate(f"downloads:{client}", limit, 60, desk.clock.now()):
+            raise RateLimited(f"at most {limit} files a minute")
+
     async def for_visitor(self, visitor_id: str, attachment_id: str) -> tuple[Attachment, bytes]:
         """A file of the visitor's own chat; NotFound otherwise (another's
         file is not told from a missing one)."""

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 
 from ..services.chats import Actor
-from ..services.errors import BadRequest, DeskError, RateLimited, TooLarge
+from ..services.errors import BadRequest, DeskError, TooLarge
 from ..services.model import Agent, Attachment, Author
 from ..services.views import attachment_view, is_image
 from .api import endpoint, http_status, ok, services_of
@@ -155,9 +155,7 @@ async def visitor_download(request: web.Request) -> web.Response:
     cors: dict[str, str] = {}
     try:
         attachment_id = path_id(request)
-        limit = services.desk.config.attachments.downloads_per_minute
-        if not await services.desk.live.hit_rate(f"downloads:{request.remote}", limit, 60, services.desk.clock.now()):
-            raise RateLimited(f"at most {limit} files a minute")
+        await services.attachments.allow_download(request.remote or "unknown")
         headers = request.headers
         login = await services.auth.visitor(headers.get("X-Shiftdesk-Site"), headers.get("X-Shiftdesk-Token"),
                                             headers.get("X-Shiftdesk-Identity"), origin)
