@@ -8,6 +8,7 @@ import { Outbox } from "./outbox.js";
 import { transcriptForm } from "./forms.js";
 import { visitorError } from "./errors.js";
 import { minutes, plural, render, renderAfter } from "./screens.js";
+import { t } from "./i18n.js";
 
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
@@ -56,6 +57,7 @@ export class WidgetChat {
       if (this.chat && this.ready) socket.emit("chat:typing", { chat_id: this.chat.id, typing });
     });
     view.onSend = (text) => this.send(text);
+    view.onFiles = (files) => this.sendFiles(files);
     view.onInput = () => this.chat && this.typing.input();
     view.onEnd = () => this.end();
     view.onMailTranscript = () => transcriptForm((fields) => this.mailTranscript(this.chat && this.chat.id, fields));
@@ -379,6 +381,28 @@ export class WidgetChat {
       return undefined;
     }
     return this.startChat(text);
+  }
+
+  /** Uploads each file, then sends it as a message of its own; says why one failed. */
+  async sendFiles(files) {
+    for (const file of files) {
+      const name = file.name || "pasted.png";
+      if (!this.chat || !this.ready || !this.view.fileClient) {
+        this.view.uploadLine(t("attach.no_chat"));
+        return;
+      }
+      const line = this.view.uploadLine(t("attach.uploading", { name }));
+      const ack = await this.view.fileClient.upload(this.chat.id, file);
+      if (!ack.ok) {
+        line.textContent = t("attach.failed", { name, reason: (ack.error && ack.error.message) || "error" });
+        line.setAttribute("data-state", "failed");
+        continue;
+      }
+      line.remove();
+      this.view.files.set(ack.attachment.id, ack.attachment);
+      this.outbox.push(randomId(), { text: "", attachments: [ack.attachment.id] });
+      this.view.scrollToEnd();
+    }
   }
 
   async startChat(text, extra = {}) {

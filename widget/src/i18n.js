@@ -4,6 +4,13 @@
 // docs/widget.md ("Languages") says how to add a locale.
 
 const en = {
+  // attachments
+  "attach.button": "Attach a file",
+  "attach.uploading": "Uploading {name}…",
+  "attach.failed": "{name} was not sent: {reason}",
+  "attach.no_chat": "Start the chat first, then add files.",
+  "attach.download": "Download {name}",
+  "attach.network": "the desk could not be reached",
 };
 
 export const LOCALES = { en };

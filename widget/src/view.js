@@ -5,6 +5,8 @@
 // textContent), never parsed as HTML.
 import { CSS } from "./styles.js";
 import { el, formatDate, formatTime } from "./util.js";
+import { filesOf, renderFiles } from "./attachments.js";
+import { t } from "./i18n.js";
 
 export class WidgetView {
   /** `theme`: "light" or "dark" (the script tag's data-theme) fixes the
@@ -75,7 +77,14 @@ export class WidgetView {
       placeholder: "Type your message…", "aria-label": "Your message",
     });
     this.send = el("button", { type: "submit", class: "sd-send", "data-sd": "send" }, "Send");
-    this.composer = el("form", { class: "sd-composer" }, this.input, this.send);
+    this.attach = el("button", { type: "button", class: "sd-attach", "data-sd": "attach", title: t("attach.button"),
+      "aria-label": t("attach.button") }, "📎");
+    this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
+    this.uploads = el("div", { class: "sd-uploads", "data-sd": "uploads", "aria-live": "polite" });
+    this.files = new Map(); // id -> ATTACHMENT of files we sent, shown before the server echoes them
+    this.fileClient = null; // set by the widget (attachments.fileClient)
+    this.onFiles = () => {};
+    this.composer = el("form", { class: "sd-composer" }, this.attach, this.picker, this.input, this.send);
     this.body = el("div", { class: "sd-body" },
       this.tickets, this.messages, this.typing, this.notice, this.offline, this.suspended, this.prechat);
     this.panel = el(
@@ -84,7 +93,7 @@ export class WidgetView {
       el("div", { class: "sd-header" },
         el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, "Support"), this.status),
         this.mailButton, this.endButton, close),
-      this.queued, this.warning, this.endConfirm, this.mailBox, this.body, this.after, this.topicLine, this.composer,
+      this.queued, this.warning, this.endConfirm, this.mailBox, this.body, this.after, this.topicLine, this.uploads, this.composer,
     );
     this.root = el("div", { class: "sd-root" }, this.panel, this.launcher);
     this.bind(close);
@@ -118,6 +127,35 @@ export class WidgetView {
       }
     });
     this.input.addEventListener("input", () => this.onInput());
+    this.attach.addEventListener("click", () => this.picker.click());
+    this.picker.addEventListener("change", () => {
+      const chosen = [...this.picker.files];
+      this.picker.value = "";
+      if (chosen.length) this.onFiles(chosen);
+    });
+    this.input.addEventListener("paste", (e) => {
+      const pasted = filesOf(e.clipboardData);
+      if (pasted.length) {
+        e.preventDefault();
+        this.onFiles(pasted);
+      }
+    });
+    this.panel.addEventListener("dragover", (e) => {
+      if (!this.composer.hidden) e.preventDefault();
+    });
+    this.panel.addEventListener("drop", (e) => {
+      const dropped = filesOf(e.dataTransfer);
+      if (!dropped.length || this.composer.hidden) return;
+      e.preventDefault();
+      this.onFiles(dropped);
+    });
+  }
+
+  /** A line under the transcript for one upload: its progress, then its failure (text only). */
+  uploadLine(text) {
+    const line = el("div", { class: "sd-upload", "data-sd": "upload" }, text);
+    this.uploads.append(line);
+    return line;
   }
 
   submit() {
@@ -242,7 +280,8 @@ export class WidgetView {
       "div",
       { class: "sd-msg", "data-sd": "message", "data-author": message.author, title: message.at ? formatDate(message.at) : null },
       who ? el("span", { class: "sd-who" }, who) : null,
-      el("span", { class: "sd-text" }, String(message.text ?? "")),
+      message.text ? el("span", { class: "sd-text" }, String(message.text)) : null,
+      renderFiles(message.attachments, this.fileClient, this.files),
       message.at ? el("span", { class: "sd-meta" }, formatTime(message.at)) : null,
     );
   }

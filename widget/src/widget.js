@@ -9,6 +9,7 @@
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
 import { WidgetView } from "./view.js";
+import { fileClient } from "./attachments.js";
 
 /** Our own <script> tag: currentScript while this file runs (async scripts
  * included), else the first tag that carries a site key. */
@@ -113,6 +114,7 @@ function boot(script) {
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
   const view = new WidgetView(document, { theme: script.dataset.theme });
+  view.fileClient = fileClient(origin, () => ({ site, token: memory.get("token"), identity }));
   const chat = new WidgetChat(socket, view, memory, {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),
