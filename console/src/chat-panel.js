@@ -9,6 +9,18 @@ import { CannedMenu } from "./canned.js";
 import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
 import { SlaClocks } from "./sla-clocks.js";
+import { sizeText } from "../../widget/src/attachments.js";
+
+/** A message's files (ATTACHMENTs): same-origin links the session cookie opens; names are text. */
+function consoleFiles(files) {
+  if (!Array.isArray(files) || !files.length) return null;
+  return el("div", { class: "files", "data-sd": "files" }, ...files.map((f) => {
+    const href = `/api/attachments/${encodeURIComponent(String(f.id))}`;
+    const name = String(f.name ?? "file");
+    if (f.image) return el("a", { href, target: "_blank", rel: "noopener", "data-sd": "file" }, el("img", { class: "thumb", src: href, alt: name, title: name }));
+    return el("a", { href, download: name, "data-sd": "file" }, name, " ", el("span", { class: "size" }, sizeText(Number(f.size) || 0)));
+  }));
+}
 
 const TYPING_CLEAR_MS = 8000;
 const ENDED = {
@@ -176,6 +188,7 @@ export class ChatPanel {
     },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "text" }, String(m.text ?? "")),
+    consoleFiles(m.attachments),
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
 

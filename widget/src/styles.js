@@ -111,7 +111,7 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-input { flex: 1; resize: none; height: 40px; padding: 8px; border: 1px solid var(--sd-border); border-radius: 8px; background: var(--sd-field); }
 .sd-send { border: 0; border-radius: 8px; padding: 0 14px; background: #2457c5; color: #fff; font-weight: 600; cursor: pointer; }
 .sd-send:disabled, .sd-input:disabled { opacity: .5; cursor: not-allowed; }
-.sd-attach { border: 0; background: transparent; font-size: 18px; padding: 0 4px; cursor: pointer; }
+.sd-attach { border: 1px solid #ccd; border-radius: 8px; background: transparent; color: inherit; font-size: 20px; line-height: 1; padding: 0 10px; cursor: pointer; }
 .sd-files { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 4px; }
 .sd-thumb { max-width: 160px; max-height: 120px; border-radius: 6px; cursor: pointer; background: #eee; }
 .sd-file { border: 1px solid #ccd; border-radius: 6px; padding: 4px 8px; background: #fff; color: inherit; cursor: pointer; text-align: left; overflow-wrap: anywhere; }

@@ -78,7 +78,7 @@ export class WidgetView {
     });
     this.send = el("button", { type: "submit", class: "sd-send", "data-sd": "send" }, "Send");
     this.attach = el("button", { type: "button", class: "sd-attach", "data-sd": "attach", title: t("attach.button"),
-      "aria-label": t("attach.button") }, "📎");
+      "aria-label": t("attach.button") }, "+");
     this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
     this.uploads = el("div", { class: "sd-uploads", "data-sd": "uploads", "aria-live": "polite" });
     this.files = new Map(); // id -> ATTACHMENT of files we sent, shown before the server echoes them
