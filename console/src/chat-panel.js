@@ -9,12 +9,40 @@ import { CannedMenu } from "./canned.js";
 import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
 import { SlaClocks } from "./sla-clocks.js";
-import { sizeText } from "../../widget/src/attachments.js";
+import { filesOf, postFile, sizeText, UploadLines } from "../../widget/src/attachments.js";
 
-/** A message's files (ATTACHMENTs): same-origin links the session cookie opens; names are text. */
-function consoleFiles(files) {
-  if (!Array.isArray(files) || !files.length) return null;
-  return el("div", { class: "files", "data-sd": "files" }, ...files.map((f) => {
+/** The words of the console's upload lines (UploadLines). */
+export const UPLOAD_WORDS = {
+  uploading: (name, percent) => `Uploading ${name}… ${percent}%`,
+  failed: (name, reason) => `${name} was not sent: ${reason}`,
+  dismiss: "Dismiss",
+};
+
+/** Uploads `file` to `url` (an /api route taking a `file` field) with the
+ * page's CSRF token; `line` (UploadLines.start) shows how it goes. Resolves
+ * to the ATTACHMENT once stored, or null once the line says why not. */
+export async function uploadFile(api, url, file, line) {
+  const body = new FormData();
+  body.append("file", file, file.name || "pasted.png");
+  const answer = await postFile(url, body, {
+    headers: { "X-CSRF-Token": api.csrf, Accept: "application/json" }, credentials: true, progress: line.progress,
+    network: "the server could not be reached",
+  });
+  if (answer.ok && answer.attachment) {
+    line.done();
+    return answer.attachment;
+  }
+  line.fail((answer.error && answer.error.message) || "error");
+  return null;
+}
+
+/** A message's files (ATTACHMENTs): same-origin links the session cookie
+ * opens; names are text. `known` maps ids (our own unsent message's) to ATTACHMENTs. */
+export function consoleFiles(files, known) {
+  const list = (Array.isArray(files) ? files : []).map((f) => (typeof f === "string" ? known && known.get(f) : f))
+    .filter(Boolean);
+  if (!list.length) return null;
+  return el("div", { class: "files", "data-sd": "files" }, ...list.map((f) => {
     const href = `/api/attachments/${encodeURIComponent(String(f.id))}`;
     const name = String(f.name ?? "file");
     if (f.image) return el("a", { href, target: "_blank", rel: "noopener", "data-sd": "file" }, el("img", { class: "thumb", src: href, alt: name, title: name }));
@@ -90,16 +118,22 @@ export class ChatPanel {
     this.canned = new CannedMenu(this.input, this.desk.canned);
     this.note = el("input", { type: "checkbox", "data-sd": "note" });
     this.send = el("button", { type: "submit", class: "primary", "data-sd": "send" }, "Send");
+    this.attach = el("button", { type: "button", class: "attach", "data-sd": "attach", title: "Attach files",
+      "aria-label": "Attach files" }, "Attach…");
+    this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
+    this.uploads = el("div", { class: "uploads", "data-sd": "uploads", "aria-live": "polite" });
+    this.uploadLines = new UploadLines(this.uploads, UPLOAD_WORDS);
+    this.files = new Map(); // id -> ATTACHMENT of files sent from here, shown before the server's echo
     this.closeTab = el("button", { type: "button", "data-sd": "close-tab", hidden: true }, "Close tab");
     this.composer = el("form", { class: "composer" },
       el("div", { class: "composer-input" }, this.canned.element, this.input),
       el("div", { class: "composer-actions" },
         el("label", { class: "note" }, this.note, " Internal note (agents only)"),
-        this.send, this.closeTab));
+        this.attach, this.picker, this.send, this.closeTab));
     const conversation = el("div", { class: "conversation" },
       el("header", { class: "chat-head" },
         el("div", { class: "chat-heading" }, this.title, this.chips, this.state), this.actions.bar),
-      this.actions.area, this.clocks.element, this.messages, this.typingLine, this.composer);
+      this.actions.area, this.clocks.element, this.messages, this.typingLine, this.uploads, this.composer);
     this.panel = el("section", { id: `chat-${this.id}`, class: "chat", role: "tabpanel", "data-sd": "chat-panel",
       "data-chat-id": this.id, hidden: true }, conversation, this.context.element);
 
@@ -122,6 +156,45 @@ export class ChatPanel {
       if (this.note.checked) this.typing.stop();
     });
     this.closeTab.addEventListener("click", () => this.desk.close(this));
+    this.attach.addEventListener("click", () => this.picker.click());
+    this.picker.addEventListener("change", () => {
+      const chosen = [...this.picker.files];
+      this.picker.value = "";
+      if (chosen.length) this.sendFiles(chosen);
+    });
+    this.input.addEventListener("paste", (e) => {
+      const pasted = filesOf(e.clipboardData);
+      if (!pasted.length) return;
+      e.preventDefault();
+      this.sendFiles(pasted);
+    });
+    conversation.addEventListener("dragover", (e) => {
+      if (this.chat.status !== "ended") e.preventDefault();
+    });
+    conversation.addEventListener("drop", (e) => {
+      const dropped = filesOf(e.dataTransfer);
+      if (!dropped.length) return;
+      e.preventDefault();
+      this.sendFiles(dropped);
+    });
+  }
+
+  /** Uploads each file to the chat, then sends it as a message of its own
+   * (never a note: the visitor sees files); a refused file's line says why. */
+  async sendFiles(files) {
+    for (const file of files) {
+      if (this.chat.status === "ended") {
+        this.uploadLines.say("The chat has ended: files can no longer be sent.");
+        return;
+      }
+      const line = this.uploadLines.start(file.name || "pasted.png");
+      const stored = await uploadFile(this.desk.api, `/api/chats/${encodeURIComponent(this.id)}/attachments`,
+        file, line);
+      if (!stored) continue;
+      this.files.set(stored.id, stored);
+      this.outbox.push(randomId(), { text: "", attachments: [stored.id] });
+      this.messages.scrollTop = this.messages.scrollHeight;
+    }
   }
 
   /** chat:assigned: the chat (with its clocks), its visitor, the first
@@ -174,6 +247,7 @@ export class ChatPanel {
     const ended = this.chat.status === "ended";
     this.input.disabled = ended;
     this.send.disabled = ended;
+    this.attach.disabled = ended;
     this.note.disabled = ended;
     this.closeTab.hidden = !ended;
     this.actions.setEnded(ended);
@@ -188,7 +262,7 @@ export class ChatPanel {
     },
     who ? el("span", { class: "who" }, who) : null,
     el("span", { class: "text" }, String(m.text ?? "")),
-    consoleFiles(m.attachments),
+    consoleFiles(m.attachments, this.files),
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
 

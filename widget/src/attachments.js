@@ -14,6 +14,84 @@ export function sizeText(bytes) {
   return `${bytes} bytes`;
 }
 
+const FAILED_LINE_MS = 12000; // a failure line goes away by itself after this
+
+/** POSTs `body` (a FormData) with XMLHttpRequest, for its upload progress:
+ * `progress(fraction)` as bytes go out. Resolves to the answer object, or
+ * to an error answer (`network`, `bad_answer`) so callers handle one shape. */
+export function postFile(url, body, { headers = {}, credentials = false, progress = () => {}, network = "network" } = {}) {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.withCredentials = credentials;
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable && e.total) progress(e.loaded / e.total);
+    });
+    xhr.addEventListener("load", () => {
+      let answer = null;
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch (_) {
+        answer = null;
+      }
+      resolve(answer && typeof answer === "object" ? answer
+        : { ok: false, error: { code: "bad_answer", message: `HTTP ${xhr.status}` } });
+    });
+    xhr.addEventListener("error", () => resolve({ ok: false, error: { code: "network", message: network } }));
+    xhr.addEventListener("abort", () => resolve({ ok: false, error: { code: "network", message: network } }));
+    xhr.send(body);
+  });
+}
+
+/**
+ * The lines under a composer that tell how uploads go: one per file, its
+ * progress while it uploads, then gone once stored; a failure stays as a
+ * line saying why, with a × to dismiss it, until the next file is stored
+ * or FAILED_LINE_MS pass. `words`: {uploading(name, percent), failed(name,
+ * reason), dismiss}. Text only.
+ */
+export class UploadLines {
+  constructor(container, words) {
+    this.container = container;
+    this.words = words;
+  }
+
+  /** A line for `name`; returns {progress(fraction), done(), fail(reason)}. */
+  start(name) {
+    const text = el("span", { class: "upload-text" }, this.words.uploading(name, 0));
+    const line = el("div", { class: "sd-upload upload", "data-sd": "upload", "data-state": "uploading" }, text);
+    this.container.append(line);
+    return {
+      progress: (fraction) => { text.textContent = this.words.uploading(name, Math.round(fraction * 100)); },
+      done: () => {
+        line.remove();
+        for (const old of this.container.querySelectorAll('[data-state="failed"]')) old.remove();
+      },
+      fail: (reason) => this.failed(line, text, this.words.failed(name, reason)),
+    };
+  }
+
+  /** A line that says only why nothing was sent (no file uploaded). */
+  say(message) {
+    const text = el("span", { class: "upload-text" }, message);
+    const line = el("div", { class: "sd-upload upload", "data-sd": "upload" }, text);
+    this.container.append(line);
+    this.failed(line, text, message);
+    return line;
+  }
+
+  failed(line, text, message) {
+    text.textContent = message;
+    line.setAttribute("data-state", "failed");
+    const dismiss = el("button", { type: "button", class: "sd-upload-dismiss upload-dismiss", "data-sd": "upload-dismiss",
+      title: this.words.dismiss, "aria-label": this.words.dismiss }, "×");
+    dismiss.addEventListener("click", () => line.remove());
+    line.append(" ", dismiss);
+    setTimeout(() => line.remove(), FAILED_LINE_MS);
+  }
+}
+
 /** The HTTP side: `auth()` gives {site, token?, identity?} as they are now. */
 export function fileClient(origin, auth) {
   const headers = () => {
@@ -24,20 +102,16 @@ export function fileClient(origin, auth) {
     return h;
   };
   return {
-    async upload(chatId, file) {
+    /** `chatId` null: a file for the ticket form (sent with the ticket). */
+    upload(chatId, file, progress) {
       const a = auth();
       const body = new FormData();
       body.append("site", a.site);
       if (a.token) body.append("token", a.token);
       if (a.identity) body.append("identity", a.identity);
-      body.append("chat_id", chatId);
+      if (chatId) body.append("chat_id", chatId);
       body.append("file", file, file.name || "pasted.png");
-      try {
-        const response = await fetch(`${origin}/widget/attachments`, { method: "POST", body, credentials: "omit", mode: "cors" });
-        return await response.json();
-      } catch (_) {
-        return { ok: false, error: { code: "network", message: t("attach.network") } };
-      }
+      return postFile(`${origin}/widget/attachments`, body, { progress, network: t("attach.network") });
     },
     async blob(id) {
       const response = await fetch(`${origin}/widget/attachments/${encodeURIComponent(id)}`, {

@@ -388,17 +388,16 @@ export class WidgetChat {
     for (const file of files) {
       const name = file.name || "pasted.png";
       if (!this.chat || !this.ready || !this.view.fileClient) {
-        this.view.uploadLine(t("attach.no_chat"));
+        this.view.uploadLines.say(t("attach.no_chat"));
         return;
       }
-      const line = this.view.uploadLine(t("attach.uploading", { name }));
-      const ack = await this.view.fileClient.upload(this.chat.id, file);
+      const line = this.view.uploadLines.start(name);
+      const ack = await this.view.fileClient.upload(this.chat.id, file, line.progress);
       if (!ack.ok) {
-        line.textContent = t("attach.failed", { name, reason: (ack.error && ack.error.message) || "error" });
-        line.setAttribute("data-state", "failed");
+        line.fail((ack.error && ack.error.message) || "error");
         continue;
       }
-      line.remove();
+      line.done();
       this.view.files.set(ack.attachment.id, ack.attachment);
       this.outbox.push(randomId(), { text: "", attachments: [ack.attachment.id] });
       this.view.scrollToEnd();

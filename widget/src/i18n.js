@@ -6,7 +6,8 @@
 const en = {
   // attachments
   "attach.button": "Attach a file",
-  "attach.uploading": "Uploading {name}…",
+  "attach.uploading": "Uploading {name}… {percent}%",
+  "attach.dismiss": "Dismiss",
   "attach.failed": "{name} was not sent: {reason}",
   "attach.no_chat": "Start the chat first, then add files.",
   "attach.download": "Download {name}",

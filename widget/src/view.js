@@ -5,7 +5,7 @@
 // textContent), never parsed as HTML.
 import { CSS } from "./styles.js";
 import { el, formatDate, formatTime } from "./util.js";
-import { filesOf, renderFiles } from "./attachments.js";
+import { filesOf, renderFiles, UploadLines } from "./attachments.js";
 import { t } from "./i18n.js";
 
 export class WidgetView {
@@ -81,6 +81,11 @@ export class WidgetView {
       "aria-label": t("attach.button") }, "+");
     this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
     this.uploads = el("div", { class: "sd-uploads", "data-sd": "uploads", "aria-live": "polite" });
+    this.uploadLines = new UploadLines(this.uploads, {
+      uploading: (name, percent) => t("attach.uploading", { name, percent }),
+      failed: (name, reason) => t("attach.failed", { name, reason }),
+      dismiss: t("attach.dismiss"),
+    });
     this.files = new Map(); // id -> ATTACHMENT of files we sent, shown before the server echoes them
     this.fileClient = null; // set by the widget (attachments.fileClient)
     this.onFiles = () => {};
@@ -149,13 +154,6 @@ export class WidgetView {
       e.preventDefault();
       this.onFiles(dropped);
     });
-  }
-
-  /** A line under the transcript for one upload: its progress, then its failure (text only). */
-  uploadLine(text) {
-    const line = el("div", { class: "sd-upload", "data-sd": "upload" }, text);
-    this.uploads.append(line);
-    return line;
   }
 
   submit() {
