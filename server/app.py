@@ -156,7 +156,8 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
                  asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),
                  asyncio.create_task(services.metrics.run(), name="metrics"),
-                 asyncio.create_task(services.sessions.run(), name="sessions")]
+                 asyncio.create_task(services.sessions.run(), name="sessions"),
+                 asyncio.create_task(services.attachments.run(), name="attachments")]
         try:
             yield
         finally:

@@ -126,6 +126,8 @@ class AttachmentsConfig:
     # File name extensions taken, comma-separated; the bytes must be what the
     # extension says. SVG and HTML are never taken (services/attachments.py).
     types: str = "png,jpg,jpeg,gif,webp,pdf,txt,csv,log,zip,docx,xlsx,pptx,odt,ods,odp,doc,xls,ppt"
+    link_days: int = 30  # a download link in a mail (transcript, receipt, reply) works this long
+    unsent_hours: int = 24  # a file uploaded and never sent is deleted after this
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,7 +407,8 @@ def _validate_limits(limits: LimitsConfig) -> None:
 def _validate_attachments(attachments: AttachmentsConfig) -> None:
     from .policy.files import KINDS, REFUSED  # pure: the standard library only
 
-    for name in ("max_bytes", "max_per_message", "uploads_per_minute", "downloads_per_minute"):
+    for name in ("max_bytes", "max_per_message", "uploads_per_minute", "downloads_per_minute", "link_days",
+                 "unsent_hours"):
         if getattr(attachments, name) <= 0:
             raise ConfigError(f"[attachments] {name}: must be positive")
     for kind in (k.strip().lower() for k in attachments.types.split(",") if k.strip()):

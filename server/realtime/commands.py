@@ -43,6 +43,7 @@ class TicketCreate(Command):
     priority: PriorityName | None = None
     topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     name: Short | None = None
+    attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded without a chat_id
 
 
 class TranscriptMail(Command):

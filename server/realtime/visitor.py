@@ -103,7 +103,7 @@ class VisitorNamespace(ChatEvents, Namespace):
         request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
                                 Priority(cmd.priority or "medium"), cmd.topic)
         client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
-        ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name)
+        ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name, files=cmd.attachments)
         return {"ok": True, "ticket": ticket_view(ticket)}
 
     async def transcript(self, sid: str, payload: Any) -> dict:

@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Awaitable, Sequence
 from datetime import datetime
 
-from . import audit, letters, rooms
+from . import audit, filelinks, letters, rooms
 from . import events as ev
 from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
@@ -288,12 +288,18 @@ class ChatService:
         request = chat_request(chat, messages, visitor, subject=subject, priority=priority)
         agents = await self._router.authors(messages)  # each line names its writer
         names = {"agents": agents, "visitor": visitor.name if visitor is not None else None}
+        attached = await desk.store.chat_attachments(chat.id)  # the ticket takes them (Store.convert_chat)
         ticket = self._tickets.draft(visitor, request, now, site_id=chat.site_id, chat=chat, department=department,
                                      created_by=actor.id if actor is not None else None,
-                                     transcript=letters.transcript(messages, desk.tz, notes=True, **names))
+                                     transcript=letters.transcript(messages, desk.tz, notes=True, **names,
+                                                                   files=filelinks.by_message(attached)))
+        mailed = visitor is not None and visitor.email
+        urls = await filelinks.links(desk, attached) if mailed else {}
         mails = [letters.receipt(ticket, letters.recipient(visitor.email, visitor.name), now, desk.tz,
-                                 shown_transcript=letters.transcript(messages, desk.tz, notes=False, **names))
-                 ] if visitor is not None and visitor.email else []
+                                 shown_transcript=letters.transcript(messages, desk.tz, notes=False, **names,
+                                                                     files=filelinks.by_message(attached, urls)),
+                                 link_days=filelinks.link_days(desk, urls))
+                 ] if mailed else []
         receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
         done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails, audit.entry(
             audit.CONVERT, f"chat:{chat.id}", now, actor_id=actor.id if actor else None,

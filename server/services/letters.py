@@ -60,14 +60,36 @@ def recipient(email: str, name: str | None) -> str:
         return email
 
 
+# A file in a letter: its name, its size in bytes, and the link that fetches
+# it (None where no link goes, as in the transcript kept on a ticket).
+FileLine = tuple[str, int, str | None]
+FileLines = Mapping[tuple[str, str], list[FileLine]]  # (author, client_id) -> a message's files
+
+
+def size_words(size: int) -> str:
+    """As the widget and the console say it: "1.2 MB", "830 KB", "12 bytes"."""
+    if size >= 1048576:
+        return f"{size / 1048576:.1f} MB"
+    return f"{round(size / 1024)} KB" if size >= 1024 else f"{size} bytes"
+
+
+def file_lines(files: Iterable[FileLine], indent: str = "") -> list[str]:
+    """`Attachment: scan.png (12 KB) https://...`, one line each; the name,
+    typed by someone, on one line of its own making."""
+    return [f"{indent}Attachment: {_line(name)} ({size_words(size)})" + (f" {url}" if url else "")
+            for name, size, url in files]
+
+
 def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool,
-               agents: Mapping[str, Agent] | None = None, visitor: str | None = None) -> str:
+               agents: Mapping[str, Agent] | None = None, visitor: str | None = None,
+               files: FileLines | None = None) -> str:
     """The chat as plain text: a line with the day (in `tz`) whenever it
     changes, then one message a line, `[13:41 EST] Kim (visitor): text`,
     its further lines indented; internal notes only when `notes`. Each
     line names who wrote it: an agent's by its author (`agents`, by id:
     after a transfer, not the chat's last agent), the visitor's by
-    `visitor`, its name when known; without a name, `agent` or `visitor`."""
+    `visitor`, its name when known; without a name, `agent` or `visitor`.
+    A message's `files` follow it, indented, one line each."""
     lines: list[str] = []
     shown_day = None
     for m in messages:
@@ -81,6 +103,8 @@ def transcript(messages: Iterable[Message], tz: tzinfo, *, notes: bool,
         first, *rest = _block(m.text).split("\n")
         lines.append(f"[{dates.clock(m.at, tz)}] {who}: {first}")
         lines += [INDENT + line for line in rest]
+        if files and m.client_id is not None:
+            lines += file_lines(files.get((m.author.value, m.client_id), ()), INDENT)
     return "\n".join(lines)
 
 
@@ -108,12 +132,19 @@ def _name(name: str | None) -> str:
     return cleaned[:NAME_CHARS].rstrip()
 
 
+LINKS_NOTE = "The links to files work for {days} days; anyone with a link can download its file."
+
+
 def receipt(ticket: Ticket, to: str, at: datetime, tz: tzinfo, *,
-            shown_transcript: str | None = None) -> OutgoingMail:
+            shown_transcript: str | None = None, files: Iterable[FileLine] = (), link_days: int = 0) -> OutgoingMail:
     body = [f"We have received your request. Your ticket number is {TICKET_LABEL}.",
             "", f"Subject: {_line(ticket.subject)}", f"Priority: {ticket.priority}",
             f"We aim to answer by {dates.spoken(ticket.response_due_at, tz)}.", "",
             "Keep this number: it is your receipt. Reply quoting it if you need to add anything."]
+    if files := list(files):
+        body += ["", "Files you sent with it:", *file_lines(files)]
+    if link_days:  # links to files are in it
+        body += ["", LINKS_NOTE.format(days=link_days)]
     if shown_transcript:
         body += ["", "Your chat with us:", "", shown_transcript]
     return OutgoingMail(to=to, subject=f"[{TICKET_LABEL}] {_line(ticket.subject)}",
@@ -137,19 +168,26 @@ def status_changed(ticket: Ticket, to: str, at: datetime) -> OutgoingMail:
                         text=text + SIGNATURE, created_at=at)
 
 
-def reply(ticket: Ticket, to: str, at: datetime, author_name: str, text: str) -> OutgoingMail:
+def reply(ticket: Ticket, to: str, at: datetime, author_name: str, text: str, *,
+          files: Iterable[FileLine] = (), link_days: int = 0) -> OutgoingMail:
     subject = _line(ticket.subject)
     body = f"{_line(author_name)} replied on your ticket {ticket.label} ({subject}):\n\n{_block(text)}\n"
+    if files := list(files):
+        body += "\n" + "\n".join(file_lines(files)) + "\n"
+    if link_days:
+        body += "\n" + LINKS_NOTE.format(days=link_days) + "\n"
     return OutgoingMail(to=to, subject=f"Re: [{ticket.label}] {subject}", text=body + SIGNATURE,
                         created_at=at)
 
 
-def chat_transcript(started_at: datetime, to: str, at: datetime, tz: tzinfo, shown_transcript: str) -> OutgoingMail:
+def chat_transcript(started_at: datetime, to: str, at: datetime, tz: tzinfo, shown_transcript: str, *,
+                    link_days: int = 0) -> OutgoingMail:
     """A chat's transcript, asked for by its visitor or sent by an agent:
     `shown_transcript` is `transcript(..., notes=False)`. The subject holds
     nothing anybody typed, only the day the chat began."""
     body = ["Here is the transcript of your chat with us, as you asked or as our team sent it to you.",
             f"Times are {dates.zone(at.astimezone(tz))}.", "", shown_transcript, "",
+            *([LINKS_NOTE.format(days=link_days), ""] if link_days else []),  # links to files are in it
             "If you did not ask for this, you can ignore it."]
     return OutgoingMail(to=to, subject=f"Your chat of {dates.day(started_at, tz)}",
                         text="\n".join(body) + SIGNATURE, created_at=at)

@@ -447,7 +447,7 @@ class Attachment:
     `client_id` is the chat message that carries it, once one does."""
 
     id: str  # a random 128-bit token, hex: knowing it is not enough to fetch the file
-    chat_id: str
+    chat_id: str | None  # None: a file of the ticket form or of a ticket reply
     uploader: Author  # VISITOR or AGENT
     uploader_id: str
     name: str  # as the uploader's file was called, cleaned (services/attachments.py)
@@ -456,3 +456,30 @@ class Attachment:
     sha256: str
     created_at: datetime
     client_id: str | None = None
+    # The ticket it belongs to: uploaded for a reply to it, given with the
+    # ticket form, or carried from the chat the ticket was made from. A
+    # ticket's file is sent once `client_id` is set: the ticket's own id
+    # (the form), or the reply's id.
+    ticket_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FileClaim:
+    """Files a new ticket or ticket reply takes (Store.create_ticket,
+    Store.add_ticket_reply): their ids, as uploaded by that uploader."""
+
+    ids: tuple[str, ...]
+    uploader: Author
+    uploader_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttachmentLink:
+    """A download link mailed out (a transcript, a receipt): the file for
+    whoever holds the token, until `expires_at`. Only the token's hash is
+    kept."""
+
+    token_hash: str
+    attachment_id: str
+    created_at: datetime
+    expires_at: datetime

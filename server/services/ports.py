@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, Assigned, Attachment, Assignment, AuditEntry, Author, CannedReply, Chat, ChatStarted,
-                    ChatStatus, Closure, ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
+from .model import (Agent, AgentStatus, Alert, Assigned, Attachment, AttachmentLink, Assignment, AuditEntry, Author, CannedReply, Chat, ChatStarted,
+                    ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 
@@ -198,7 +198,8 @@ class Store(Protocol):
         """The newest `limit` events of that stage (the dashboard's breaches), newest first."""
 
     # tickets: a change queues its mails in its own transaction, TICKET_LABEL in them made the label
-    async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
+    async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = (),
+                            files: FileClaim | None = None) -> Ticket:
         """The ticket as stored, under a fresh number (its own `number` is ignored)."""
 
     async def ticket_by_id(self, ticket_id: str) -> Ticket | None: ...
@@ -216,7 +217,8 @@ class Store(Protocol):
                             mails: Sequence[OutgoingMail] = ()) -> tuple[Ticket, Ticket] | None:
         """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket."""
 
-    async def add_ticket_reply(self, reply: TicketReply, mails: Sequence[OutgoingMail] = ()) -> TicketReply:
+    async def add_ticket_reply(self, reply: TicketReply, mails: Sequence[OutgoingMail] = (),
+                               files: FileClaim | None = None) -> TicketReply:
         """Store it, the ticket's `updated_at` set to `reply.at`. Raises NotFound for no such ticket."""
 
     async def ticket_replies(self, ticket_id: str) -> list[TicketReply]:
@@ -314,6 +316,17 @@ class Store(Protocol):
 
     async def chat_attachments(self, chat_id: str) -> list[Attachment]:
         """The chat's files that a message carries, oldest first."""
+
+    async def ticket_attachments(self, ticket_id: str) -> list[Attachment]:
+        """The ticket's sent files (its form's, its replies', its chat's), oldest first."""
+
+    async def add_attachment_links(self, links: Sequence[AttachmentLink]) -> None: ...
+
+    async def attachment_by_link(self, token_hash: str, now: datetime) -> Attachment | None:
+        """The file of a link not expired at `now`."""
+
+    async def drop_unsent_attachments(self, before: datetime) -> int:
+        """Deletes the files uploaded before `before` that nothing sent; how many."""
 
     # figures (store/reports.py): one query layer for the live metrics, the reports and /metrics
     async def report_facts(self, since: datetime | None, until: datetime) -> ReportFacts:

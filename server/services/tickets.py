@@ -12,12 +12,13 @@ from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
 from . import events as ev
-from . import letters, rooms
+from . import filelinks, letters, rooms
 from .bus import MailQueued
 from .context import Desk
-from .errors import BadRequest, Conflict, NotFound, RateLimited
+from .errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
-from .model import Agent, Chat, Message, Priority, Ticket, TicketReply, TicketStatus, Visitor
+from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Ticket, TicketReply, TicketStatus,
+                    Visitor)
 from .tokens import hash_token, is_token, new_id, new_token
 from .views import ticket_view
 
@@ -83,25 +84,32 @@ class TicketService:
 
     # opening
     async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
-                   name: str | None = None) -> Ticket:
+                   name: str | None = None, files: tuple[str, ...] = ()) -> Ticket:
         """The visitor's own ticket (the offline form, on the socket or over
         HTTP): open at once, with a receipt to the email given. `client` is
         the network address it came from (rate limits). An unverified
         visitor's priority is capped like a chat's, and its name and email
-        are kept as claims. Raises BadRequest for an email that is not one
-        bare address, RateLimited past a `[limits]` ticket limit."""
+        are kept as claims. `files`: ids of files the visitor uploaded for
+        the form; the ticket takes them, and the receipt links them. Raises
+        BadRequest for an email that is not one bare address, RateLimited
+        past a `[limits]` ticket limit, TooLarge past `max_per_message`
+        files, Conflict for a file not the visitor's to send."""
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))
         desk.known_topic(request.topic)
+        claim = FileClaim(tuple(dict.fromkeys(files)), Author.VISITOR, visitor.id) if files else None
+        attached = await self._claimable(claim, None) if claim else []
         await self.allow_mail(visitor, request.email, client, now)
         if not visitor.verified:
             visitor = dataclasses.replace(visitor, name=name or visitor.name, email=request.email or visitor.email)
             request = dataclasses.replace(request, priority=allowed_priority(visitor, request.priority))
         visitor = await desk.store.save_visitor(visitor)
         ticket = self.draft(visitor, request, now, site_id=visitor.site_id)
-        mails = [letters.receipt(ticket, letters.recipient(request.email, visitor.name), now, desk.tz)
+        urls = await filelinks.links(desk, attached) if request.email else {}
+        mails = [letters.receipt(ticket, letters.recipient(request.email, visitor.name), now, desk.tz,
+                                 files=filelinks.lines(attached, urls), link_days=filelinks.link_days(desk, urls))
                  ] if request.email else []
-        stored = await desk.store.create_ticket(ticket, mails)
+        stored = await desk.store.create_ticket(ticket, mails, files=claim)
         await self._mailed(mails)
         await self.announce(OPENED, stored)
         return stored
@@ -197,13 +205,37 @@ class TicketService:
         await self.announce(STATUS, changed[1], by)
         return changed[1]
 
-    async def reply(self, agent: Agent, ticket_id: str, text: str) -> TicketReply:
-        """An agent's reply, mailed to the ticket's email."""
+    async def _claimable(self, claim: FileClaim, ticket_id: str | None) -> list[Attachment]:
+        """The claim's files, checked before anything is written (the store
+        checks again, in the transaction): at most `max_per_message`, each
+        the uploader's, not sent, of no chat and of that ticket (None: of no
+        ticket, for the form). Raises TooLarge or Conflict."""
+        limit = self._desk.config.attachments.max_per_message
+        if len(claim.ids) > limit:
+            raise TooLarge(f"at most {limit} files in one message", limit=limit)
+        found = []
+        for attachment_id in claim.ids:
+            a = await self._desk.store.attachment_by_id(attachment_id)
+            if (a is None or a.uploader is not claim.uploader or a.uploader_id != claim.uploader_id
+                    or a.client_id is not None or a.chat_id is not None or a.ticket_id != ticket_id):
+                raise Conflict("an attachment is not yours to send here, or was sent already",
+                               attachments=[attachment_id])
+            found.append(a)
+        return found
+
+    async def reply(self, agent: Agent, ticket_id: str, text: str, files: tuple[str, ...] = ()) -> TicketReply:
+        """An agent's reply, mailed to the ticket's email; it carries
+        `files`, uploaded into this ticket by the agent (linked in the mail)."""
         ticket, now = await self.get(ticket_id), self._desk.clock.now()
+        claim = FileClaim(tuple(dict.fromkeys(files)), Author.AGENT, agent.id) if files else None
+        attached = await self._claimable(claim, ticket.id) if claim else []
         reply = TicketReply(id=new_id(), ticket_id=ticket.id, author="agent", text=text, at=now,
                             author_id=agent.id)
-        mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text)] if ticket.email else []
-        stored = await self._desk.store.add_ticket_reply(reply, mails)
+        urls = await filelinks.links(self._desk, attached) if ticket.email else {}
+        mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text,
+                               files=filelinks.lines(attached, urls), link_days=filelinks.link_days(self._desk, urls))
+                 ] if ticket.email else []
+        stored = await self._desk.store.add_ticket_reply(reply, mails, files=claim)
         await self._mailed(mails)
         await self.announce(REPLY, ticket, agent)
         return stored

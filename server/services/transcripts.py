@@ -22,7 +22,7 @@ Where it may go:
 """
 from __future__ import annotations
 
-from . import letters
+from . import filelinks, letters
 from .bus import MailQueued
 from .chats import Actor, ChatService
 from .context import Desk
@@ -79,7 +79,11 @@ class TranscriptService:
         messages = await desk.store.messages_after(chat.id, 0, include_notes=False, limit=ALL_MESSAGES)
         messages = [m for m in messages if not m.note]
         agents = await self._router.authors(messages)
-        shown = letters.transcript(messages, desk.tz, notes=False, agents=agents, visitor=visitor.name)
+        attached = await desk.store.chat_attachments(chat.id)
+        urls = await filelinks.links(desk, attached)  # a file in the mail is a link (services/filelinks.py)
+        shown = letters.transcript(messages, desk.tz, notes=False, agents=agents, visitor=visitor.name,
+                                   files=filelinks.by_message(attached, urls))
         await desk.store.queue_mail(letters.chat_transcript(chat.started_at, letters.recipient(to, visitor.name),
-                                                            now, desk.tz, shown))
+                                                            now, desk.tz, shown,
+                                                            link_days=filelinks.link_days(desk, urls)))
         await desk.bus.publish(MailQueued())

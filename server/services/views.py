@@ -132,14 +132,25 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
 
 
 def ticket_detail(ticket: Ticket, replies: list[TicketReply] = (),
-                  agents: Mapping[str, Agent] | None = None) -> dict[str, Any]:
-    """A ticket as agents see it (`agents`, by id: who wrote its replies)."""
+                  agents: Mapping[str, Agent] | None = None, files: Iterable[Attachment] = ()) -> dict[str, Any]:
+    """A ticket as agents see it (`agents`, by id: who wrote its replies).
+    `files`, its sent attachments: the ticket's own (`attachments`: its
+    form's and, converted, its chat's), each reply's on the reply."""
+    own: list[dict[str, Any]] = []
+    by_reply: dict[str, list[dict[str, Any]]] = {}
+    for attachment in files:
+        if attachment.chat_id is not None or attachment.client_id == ticket.id:
+            own.append(attachment_view(attachment))
+        elif attachment.client_id is not None:
+            by_reply.setdefault(attachment.client_id, []).append(attachment_view(attachment))
     return {**ticket_view(ticket), "description": ticket.description, "email": ticket.email,
             "visitor_id": ticket.visitor_id, "account": ticket.account_id, "department": ticket.department,
             "transcript": ticket.transcript, "warranty": ticket.warranty, "created_by": ticket.created_by,
             "updated_at": iso(ticket.updated_at), "response_due_at": iso(ticket.response_due_at),
             "resolution_due_at": iso(ticket.resolution_due_at),
-            "replies": [reply_view(r, agents) for r in replies]}
+            "attachments": own,
+            "replies": [reply_view(r, agents) | ({"attachments": by_reply[r.id]} if r.id in by_reply else {})
+                        for r in replies]}
 
 
 def reply_view(reply: TicketReply, agents: Mapping[str, Agent] | None = None) -> dict[str, Any]:

@@ -369,7 +369,7 @@ canned_replies = Table(
 attachments = Table(
     "attachments", metadata,
     _id(),
-    _ref("chat_id", "chats.id", nullable=False),
+    _ref("chat_id", "chats.id"),  # NULL: a ticket's file (the form's, a reply's)
     Column("uploader", String(16), nullable=False),
     Column("uploader_id", ID, nullable=False),  # a visitor or an agent id, so no foreign key
     Column("name", String(255), nullable=False),
@@ -379,5 +379,18 @@ attachments = Table(
     Column("data", LargeBinary, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("client_id", String(64)),
+    _ref("ticket_id", "tickets.id"),
     Index("ix_attachments_chat_id", "chat_id"),
+    Index("ix_attachments_ticket_id", "ticket_id"),
+)
+
+# Attachments: download links mailed out (transcripts, receipts), by the
+# SHA-256 of their token; the token itself is only in the mail.
+attachment_links = Table(
+    "attachment_links", metadata,
+    Column("token_hash", String(64), nullable=False),
+    _ref("attachment_id", "attachments.id", nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("token_hash", name="pk_attachment_links"),
 )

@@ -26,9 +26,11 @@ from sqlalchemy import ColumnElement, Executable, Select, func, insert, or_, sel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..services import errors
-from ..services.model import (TICKET_LABEL, AuditEntry, Chat, ChatStatus, EndReason, Message, NewMessage, OutgoingMail,
-                              Priority, Ticket, TicketReply, TicketStatus)
+from ..services.model import (TICKET_LABEL, AuditEntry, Chat, ChatStatus, EndReason, FileClaim, Message, NewMessage,
+                              OutgoingMail, Priority, Ticket, TicketReply, TicketStatus)
 from . import rows
+from .attachments import carry_chat_files, claim_files
+from .tables import attachments
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, matching, maybe, returned
 from .tables import chats, counters, messages, ticket_replies, tickets
 
@@ -41,11 +43,17 @@ LABEL = re.compile(r"(?:SD-?)?#?0*(\d{1,9})", re.IGNORECASE)
 
 
 class TicketRecords(SqlBase):
-    async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = ()) -> Ticket:
+    async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = (),
+                            files: FileClaim | None = None) -> Ticket:
         """Store `ticket` under the next number (its own `number` is
-        ignored) and queue `mails` in the same transaction."""
+        ignored) and queue `mails` in the same transaction; the ticket takes
+        `files` (uploaded for a ticket form: of no chat nor ticket, not sent),
+        or nothing is stored and Conflict is raised."""
         async with self._transaction() as conn:
             stored = await _insert_ticket(conn, ticket, await _next_number(conn))
+            if files is not None and files.ids:
+                await claim_files(conn, files, [attachments.c.chat_id.is_(None), attachments.c.ticket_id.is_(None)],
+                                  {"ticket_id": stored.id, "client_id": stored.id})
             await insert_mails(conn, labelled(mails, stored.label))
         return stored
 
@@ -103,11 +111,12 @@ class TicketRecords(SqlBase):
             await insert_mails(conn, labelled(mails, after.label))
         return before, after
 
-    async def add_ticket_reply(self, reply: TicketReply,
-                               mails: Sequence[OutgoingMail] = ()) -> TicketReply:
+    async def add_ticket_reply(self, reply: TicketReply, mails: Sequence[OutgoingMail] = (),
+                               files: FileClaim | None = None) -> TicketReply:
         """Store `reply`, set the ticket's `updated_at` to the reply's time,
-        and queue `mails`, in one transaction. Raises NotFound if there is
-        no such ticket."""
+        and queue `mails`, in one transaction; the reply takes `files`
+        (uploaded into that ticket, not sent), or Conflict and nothing
+        stored. Raises NotFound if there is no such ticket."""
         async with self._transaction() as conn:
             touched = await first_row(conn, _ticket_update(reply.ticket_id, {"updated_at": reply.at}))
             if touched is None:
@@ -118,6 +127,9 @@ class TicketRecords(SqlBase):
             stmt = (insert(ticket_replies).values({**rows.reply_values(reply), "seq": seq.scalar_subquery()})
                     .returning(*ticket_replies.c))
             stored = rows.reply_of(returned(await first_row(conn, stmt)))
+            if files is not None and files.ids:
+                await claim_files(conn, files, [attachments.c.ticket_id == reply.ticket_id],
+                                  {"client_id": stored.id})
             await insert_mails(conn, labelled(mails, rows.ticket_of(touched).label))
         return stored
 
@@ -169,6 +181,7 @@ class TicketRecords(SqlBase):
                 await conn.rollback()  # gives the number back
                 return None
             stored = await _insert_ticket(conn, dataclasses.replace(ticket, chat_id=chat_id), number)
+            await carry_chat_files(conn, chat_id, stored.id)
             text = receipt.text.replace(PLACEHOLDER, stored.label)
             message = rows.stored_message(dataclasses.replace(receipt, text=text), chat.last_seq)
             await conn.execute(insert(messages).values(rows.message_values(message)))

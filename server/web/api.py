@@ -27,7 +27,7 @@ from ..services.closures import closure_view
 from ..services.model import Agent, Priority, Role, Ticket, TicketStatus
 from ..services.reports import Report
 from ..services.tickets import TicketRequest
-from ..services.views import reply_view, ticket_detail, ticket_view, visitor_view
+from ..services.views import attachment_view, reply_view, ticket_detail, ticket_view, visitor_view
 from .keys import SERVICES
 from .params import Limit, Offset, Query, path_id, query_of
 from .params import Id as QueryId, Text as QueryText
@@ -73,6 +73,7 @@ class StatusSet(Body):
 
 class ReplyAdd(Body):
     text: Text
+    attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded into the ticket
 
 
 class ClosureAdd(Body):
@@ -124,7 +125,8 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     """The ticket with its replies, and its visitor's plan quota (None
     without a visitor or a verified plan)."""
     visitor, replies, agents = await services.records.ticket_parts(ticket)
-    return ok(status, ticket=ticket_detail(ticket, replies, agents),
+    files = await services.attachments.ticket_files(ticket.id)
+    return ok(status, ticket=ticket_detail(ticket, replies, agents, files),
               quota=await services.tickets.quota(visitor) if visitor else None)
 
 
@@ -208,8 +210,10 @@ async def set_status(request: web.Request, agent: Agent) -> web.Response:
 
 async def reply(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, ReplyAdd)
-    added = await services.tickets.reply(agent, path_id(request), check_text(services, cmd.text))
-    return ok(201, reply=reply_view(added, {agent.id: agent}))
+    added = await services.tickets.reply(agent, path_id(request), check_text(services, cmd.text), cmd.attachments)
+    files = [attachment_view(a) for a in await services.attachments.ticket_files(added.ticket_id)
+             if a.client_id == added.id]
+    return ok(201, reply=reply_view(added, {agent.id: agent}) | ({"attachments": files} if files else {}))
 
 
 # visitors

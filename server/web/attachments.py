@@ -27,6 +27,7 @@ from .keys import SERVICES
 from .params import path_id
 
 WIDGET_PATH = "/widget/attachments"
+LINK_PATH = "/files/"  # services/filelinks.py
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 FIELD_BYTES = 8192  # a form field other than the file
 REFUSED_STATUS = {"unknown_site": 404, "origin_not_allowed": 403, "bad_identity": 401, "identity_required": 401}
@@ -36,10 +37,12 @@ VISITOR_HEADERS = "X-Shiftdesk-Site, X-Shiftdesk-Token, X-Shiftdesk-Identity"
 def attachment_routes() -> list[web.RouteDef]:
     """Under /api (api.setup_api mounts them)."""
     return [web.post("/chats/{id}/attachments", endpoint(agent_upload)),
+            web.post("/tickets/{id}/attachments", endpoint(agent_ticket_upload)),
             web.get("/attachments/{id}", endpoint(agent_download))]
 
 
 def setup_widget_attachments(app: web.Application) -> None:
+    app.router.add_get(LINK_PATH + "{token}", link_download)
     app.router.add_post(WIDGET_PATH, visitor_upload)
     app.router.add_route(hdrs.METH_OPTIONS, WIDGET_PATH, preflight)
     app.router.add_get(WIDGET_PATH + "/{id}", visitor_download)
@@ -106,6 +109,30 @@ async def agent_upload(request: web.Request, agent: Agent) -> web.Response:
     return ok(201, attachment=attachment_view(stored))
 
 
+async def agent_ticket_upload(request: web.Request, agent: Agent) -> web.Response:
+    """A file for the agent's next reply to the ticket (`attachments` of POST /api/tickets/{id}/replies)."""
+    services = services_of(request)
+    ticket_id = path_id(request)
+    _, name, data = await read_form(request, services.desk.config.attachments.max_bytes)
+    stored = await services.attachments.upload_to_ticket(agent, ticket_id, name, data)
+    return ok(201, attachment=attachment_view(stored))
+
+
+async def link_download(request: web.Request) -> web.Response:
+    """A link from a mail: the token is the authorization (services/filelinks.py)."""
+    services = request.app[SERVICES]
+    try:
+        await services.attachments.allow_download(request.remote or "unknown")
+        attachment, data = await services.attachments.by_link(request.match_info["token"])
+    except DeskError as error:
+        return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error),
+                                 headers={hdrs.CACHE_CONTROL: "no-store", "Referrer-Policy": "no-referrer"})
+    response = file_response(attachment, data)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
 async def agent_download(request: web.Request, agent: Agent) -> web.Response:
     attachment, data = await services_of(request).attachments.for_agent(agent, path_id(request))
     response = file_response(attachment, data)
@@ -141,10 +168,14 @@ async def visitor_upload(request: web.Request) -> web.Response:
         fields, name, data = await read_form(request, services.desk.config.attachments.max_bytes)
         login = await services.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"), origin)
         cors = _cors(origin)
-        chat_id = fields.get("chat_id") or ""
-        if not 0 < len(chat_id) <= 64:
+        chat_id = fields.get("chat_id")
+        if chat_id is None:  # for the ticket form
+            stored = await services.attachments.upload_for_ticket_form(login.visitor, name, data)
+        elif not 0 < len(chat_id) <= 64:
             raise BadRequest("chat_id: give the chat's id")
-        stored = await services.attachments.upload(Actor(Author.VISITOR, login.visitor.id), chat_id, name, data)
+        else:
+            stored = await services.attachments.upload(Actor(Author.VISITOR, login.visitor.id), chat_id, name,
+                                                       data)
     except DeskError as error:
         return _refusal(error, cors)
     return web.json_response({"ok": True, "attachment": attachment_view(stored)}, status=201, headers=cors)
@@ -160,7 +191,7 @@ async def visitor_download(request: web.Request) -> web.Response:
         login = await services.auth.visitor(headers.get("X-Shiftdesk-Site"), headers.get("X-Shiftdesk-Token"),
                                             headers.get("X-Shiftdesk-Identity"), origin)
         cors = _cors(origin)
-        attachment, data = await services.attachments.for_visitor(login.visitor.id, attachment_id)
+        attachment, data = await services.attachments.for_visitor(login.visitor, attachment_id)
     except DeskError as error:
         return _refusal(error, cors)
     response = file_response(attachment, data)

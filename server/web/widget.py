@@ -18,7 +18,7 @@ from typing import Annotated
 import msgspec
 from aiohttp import hdrs, web
 
-from ..realtime.commands import Email, Short, SiteKey, Subject, Text
+from ..realtime.commands import Email, Id, Short, SiteKey, Subject, Text
 from ..realtime.common import check_text
 from ..services.errors import DeskError
 from ..services.model import Priority
@@ -47,6 +47,7 @@ class WidgetTicket(Body):
     priority: Priority = Priority.MEDIUM
     topic: Topic | None = None
     name: Short | None = None
+    attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded without a chat_id
 
 
 class StatusQuery(Query):
@@ -94,7 +95,7 @@ async def open_ticket(request: web.Request) -> web.Response:
         asked = TicketRequest(cmd.subject, check_text(services, cmd.text), cmd.email, cmd.priority, cmd.topic)
         # Rate limits (per client address too) are the service's, as on the socket.
         ticket = await services.tickets.open(login.visitor, asked, client=request.remote or "unknown",
-                                             name=cmd.name)
+                                             name=cmd.name, files=cmd.attachments)
     except DeskError as error:
         status = REFUSED_STATUS.get(error.code) or http_status(error)
         return web.json_response({"ok": False, "error": error.as_dict()}, status=status, headers=cors)

@@ -70,6 +70,8 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/widget/attachments/{id}"): Spec(refs=PUBLIC_REFS),
     ("OPTIONS", "/widget/attachments/{id}"): Spec(refs=PUBLIC_REFS),
     ("GET", "/api/attachments/{id}"): PAGE, ("POST", "/api/chats/{id}/attachments"): Spec(form=("file",)),
+    ("POST", "/api/tickets/{id}/attachments"): Spec(form=("file",)),
+    ("GET", "/files/{token}"): Spec(refs=PUBLIC_REFS),
     ("GET", "/socket.io/"): PAGE, ("POST", "/socket.io/"): PAGE, ("OPTIONS", "/socket.io/"): PAGE,
     ("GET", "/api/tickets"): Spec(query=api.TicketQuery),
     ("POST", "/api/tickets"): Spec(body=api.TicketOpen),
