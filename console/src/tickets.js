@@ -5,6 +5,8 @@
 // event names the ticket, and the list or the ticket on show is read again.
 import { el, formatTime } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
+import { consoleFiles, UPLOAD_WORDS, uploadFile } from "./chat-panel.js";
+import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js";
 
 const FILTERS = [
   ["open,pending,pending_confirmation", "Open and pending"],
@@ -49,6 +51,7 @@ export class TicketsView {
       this.loadList();
     });
     this.ticketId = null;
+    this.staged = { ticketId: null, files: [] }; // files uploaded for the reply being written (ATTACHMENTs)
   }
 
   /** Shows the list, or one ticket when `ticketId` is given. */
@@ -156,12 +159,40 @@ export class TicketsView {
       ...(t.replies || []).map((r) => replyItem(r)));
     this.replyInput = el("textarea", { "data-sd": "ticket-reply-input", rows: "4", maxlength: "4000", required: true,
       placeholder: "Reply to the customer (mailed to the ticket's email)", "aria-label": "Reply" });
+    if (this.staged.ticketId !== t.id) this.staged = { ticketId: t.id, files: [] };
+    this.stagedList = el("ul", { class: "staged-files", "data-sd": "ticket-staged-files" });
+    this.uploads = el("div", { class: "uploads", "data-sd": "uploads", "aria-live": "polite" });
+    this.uploadLines = new UploadLines(this.uploads, UPLOAD_WORDS);
+    const picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
+    const attach = el("button", { type: "button", class: "attach", "data-sd": "attach" }, "Attach…");
+    attach.addEventListener("click", () => picker.click());
+    picker.addEventListener("change", () => {
+      const chosen = [...picker.files];
+      picker.value = "";
+      if (chosen.length) this.stageFiles(t.id, chosen);
+    });
     const replyForm = el("form", { class: "reply-form", "data-sd": "ticket-reply-form" }, this.replyInput,
-      el("div", { class: "form-row" }, el("button", { type: "submit", class: "primary", "data-sd": "ticket-reply-send" }, "Send reply")));
+      this.stagedList, this.uploads,
+      el("div", { class: "form-row" }, attach, picker,
+        el("button", { type: "submit", class: "primary", "data-sd": "ticket-reply-send" }, "Send reply")));
     replyForm.addEventListener("submit", (e) => {
       e.preventDefault();
       this.reply(t.id);
     });
+    this.replyInput.addEventListener("paste", (e) => {
+      const pasted = filesOf(e.clipboardData);
+      if (!pasted.length) return;
+      e.preventDefault();
+      this.stageFiles(t.id, pasted);
+    });
+    replyForm.addEventListener("dragover", (e) => e.preventDefault());
+    replyForm.addEventListener("drop", (e) => {
+      const dropped = filesOf(e.dataTransfer);
+      if (!dropped.length) return;
+      e.preventDefault();
+      this.stageFiles(t.id, dropped);
+    });
+    this.renderStaged();
     this.detail.replaceChildren(
       this.back(),
       el("header", { class: "ticket-head" },
@@ -173,6 +204,8 @@ export class TicketsView {
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
       el("h3", {}, "Description"),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
+      ...(t.attachments && t.attachments.length ? [el("h3", {}, "Files"),
+        el("div", { "data-sd": "ticket-files" }, consoleFiles(t.attachments))] : []),
       ...(t.transcript ? [el("h3", {}, "Chat transcript"),
         el("pre", { class: "transcript", "data-sd": "ticket-transcript" }, String(t.transcript))] : []),
       el("h3", {}, "Replies"), this.replies,
@@ -219,15 +252,44 @@ export class TicketsView {
     this.say(`Status set to ${statusText(answer.ticket.status)}; the customer is told by email.`, "ok");
   }
 
+  /** Uploads files into the ticket for the reply being written; they go with it. */
+  async stageFiles(ticketId, files) {
+    for (const file of files) {
+      const line = this.uploadLines.start(file.name || "pasted.png");
+      const stored = await uploadFile(this.api, `/api/tickets/${encodeURIComponent(ticketId)}/attachments`, file, line);
+      if (stored && this.staged.ticketId === ticketId) {
+        this.staged.files.push(stored);
+        this.renderStaged();
+      }
+    }
+  }
+
+  renderStaged() {
+    this.stagedList.replaceChildren(...this.staged.files.map((f) => {
+      const remove = el("button", { type: "button", class: "quiet", "data-sd": "staged-remove",
+        "aria-label": `Remove ${String(f.name)}` }, "×");
+      remove.addEventListener("click", () => {
+        this.staged.files = this.staged.files.filter((s) => s !== f);
+        this.renderStaged();
+      });
+      return el("li", { "data-sd": "staged-file" }, String(f.name ?? "file"), " ",
+        el("span", { class: "size" }, sizeText(Number(f.size) || 0)), " ", remove);
+    }));
+  }
+
   async reply(ticketId) {
     const text = this.replyInput.value.trim();
     if (!text) return;
-    const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/replies`, { text });
+    const attachments = this.staged.ticketId === ticketId ? this.staged.files.map((f) => f.id) : [];
+    const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/replies`,
+      attachments.length ? { text, attachments } : { text });
     if (!answer.ok) {
       this.say(errorText(answer, "The reply was not sent"), "error");
       return;
     }
     this.replyInput.value = "";
+    this.staged = { ticketId, files: [] };
+    this.renderStaged();
     // The `ticket` event may have shown it already (the view was read again).
     if (!this.replies.querySelector(`[data-reply-id="${CSS.escape(String(answer.reply.id))}"]`)) {
       this.replies.append(replyItem(answer.reply));
@@ -250,5 +312,6 @@ function replyItem(r) {
   return el("li", { class: "reply", "data-sd": "ticket-reply", "data-author": r.author, "data-reply-id": r.id },
     el("span", { class: "who" }, who), " ",
     el("time", { datetime: r.at }, formatTime(r.at, true)),
-    el("p", { class: "ticket-text" }, String(r.text)));
+    el("p", { class: "ticket-text" }, String(r.text)),
+    consoleFiles(r.attachments));
 }

@@ -60,6 +60,16 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
         reader = await request.multipart()
     except (AssertionError, ValueError, KeyError):
         raise BadRequest("send multipart/form-data with a `file` field") from None
+    try:
+        fields, found = await _read_parts(reader, max_bytes)
+    except (AssertionError, ValueError):  # a body that is not the multipart it says (no boundary, bad headers)
+        raise BadRequest("send multipart/form-data with a `file` field") from None
+    if found is None:
+        raise BadRequest("no `file` field")
+    return fields, found[0], found[1]
+
+
+async def _read_parts(reader, max_bytes: int) -> tuple[dict[str, str], tuple[str, bytes] | None]:
     fields: dict[str, str] = {}
     found: tuple[str, bytes] | None = None
     while (part := await reader.next()) is not None:
@@ -71,9 +81,7 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
             fields[part.name] = (await _read_part(part, FIELD_BYTES)).decode("utf-8", "replace")
         else:
             raise BadRequest(f"the field {part.name} is given twice")
-    if found is None:
-        raise BadRequest("no `file` field")
-    return fields, found[0], found[1]
+    return fields, found
 
 
 async def _read_part(part: BodyPartReader, limit: int) -> bytes:

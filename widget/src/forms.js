@@ -4,6 +4,15 @@
 // string from the server or the visitor goes in as a text node (util.el).
 import { visitorError } from "./errors.js";
 import { el } from "./util.js";
+import { filesOf, sizeText, UploadLines } from "./attachments.js";
+import { t } from "./i18n.js";
+
+// The widget's file client (attachments.fileClient), set once at boot: the
+// ticket form uploads files with it before the ticket is sent.
+let fileClient = null;
+export function useFiles(client) {
+  fileClient = client;
+}
 
 const field = (tag, attrs, ...children) => el(tag, { class: "sd-field", ...attrs }, ...children);
 const errorText = (ack, fallback) => visitorError(ack.error, fallback);
@@ -33,14 +42,25 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
   body.value = text;
   const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "ticket-send" }, "Send as ticket");
   const result = el("p", { role: "status", class: "sd-error" });
+  const files = ticketFiles(body);
   const form = el("form", { "data-sd": "offline-form" },
-    intro ? el("p", {}, intro) : null, email, subject, body, el("div", { class: "sd-row" }, submit), result);
+    intro ? el("p", {}, intro) : null, email, subject, body, ...files.nodes,
+    el("div", { class: "sd-row" }, files.attach, submit), result);
+  form.addEventListener("dragover", (e) => e.preventDefault());
+  form.addEventListener("drop", (e) => {
+    const dropped = filesOf(e.dataTransfer);
+    if (!dropped.length) return;
+    e.preventDefault();
+    files.add(dropped);
+  });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (files.busy()) return;
     submit.disabled = true;
     result.textContent = "";
     const fields = { email: email.value.trim(), subject: subject.value.trim(), text: body.value.trim() };
     if (topic) fields.topic = topic;
+    if (files.ids().length) fields.attachments = files.ids();
     const ack = await send(fields);
     if (ack.ok && ack.ticket) {
       const done = receipt(ack.ticket, "Thanks! Your ticket", "is open; we will reply by email.");
@@ -58,6 +78,62 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     }
   });
   return form;
+}
+
+/** The ticket form's files: a + button with a picker, and screenshots
+ * pasted into `box`; each is uploaded at once (with no chat) and listed by
+ * name and size, removable, until the ticket is sent with their ids. */
+function ticketFiles(box) {
+  const staged = [];
+  let uploading = 0;
+  const list = el("ul", { class: "sd-staged", "data-sd": "ticket-files" });
+  const lines = el("div", { class: "sd-uploads", "data-sd": "uploads", "aria-live": "polite" });
+  const uploads = new UploadLines(lines, {
+    uploading: (name, percent) => t("attach.uploading", { name, percent }),
+    failed: (name, reason) => t("attach.failed", { name, reason }),
+    dismiss: t("attach.dismiss"),
+  });
+  const picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "ticket-file-input" });
+  const attach = el("button", { type: "button", class: "sd-attach", "data-sd": "ticket-attach", title: t("attach.button"),
+    "aria-label": t("attach.button"), hidden: !fileClient }, "+");
+  const render = () => list.replaceChildren(...staged.map((f) => {
+    const remove = el("button", { type: "button", class: "sd-upload-dismiss", "aria-label": t("attach.remove", { name: f.name }) }, "×");
+    remove.addEventListener("click", () => {
+      staged.splice(staged.indexOf(f), 1);
+      render();
+    });
+    return el("li", { "data-sd": "ticket-file" }, el("span", {}, String(f.name ?? "file")), " ",
+      el("span", { class: "sd-file-size" }, sizeText(Number(f.size) || 0)), " ", remove);
+  }));
+  const add = async (chosen) => {
+    if (!fileClient) return;
+    for (const file of chosen) {
+      const line = uploads.start(file.name || "pasted.png");
+      uploading += 1;
+      const ack = await fileClient.upload(null, file, line.progress);
+      uploading -= 1;
+      if (!ack.ok) {
+        line.fail((ack.error && ack.error.message) || "error");
+        continue;
+      }
+      line.done();
+      staged.push(ack.attachment);
+      render();
+    }
+  };
+  attach.addEventListener("click", () => picker.click());
+  picker.addEventListener("change", () => {
+    const chosen = [...picker.files];
+    picker.value = "";
+    if (chosen.length) add(chosen);
+  });
+  box.addEventListener("paste", (e) => {
+    const pasted = filesOf(e.clipboardData);
+    if (!pasted.length || !fileClient) return;
+    e.preventDefault();
+    add(pasted);
+  });
+  return { nodes: [list, lines, picker], attach, add, ids: () => staged.map((f) => f.id), busy: () => uploading > 0 };
 }
 
 /** "Your ticket SD-000123 ...": the number is the visitor's receipt. */

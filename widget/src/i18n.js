@@ -8,6 +8,7 @@ const en = {
   "attach.button": "Attach a file",
   "attach.uploading": "Uploading {name}… {percent}%",
   "attach.dismiss": "Dismiss",
+  "attach.remove": "Remove {name}",
   "attach.failed": "{name} was not sent: {reason}",
   "attach.no_chat": "Start the chat first, then add files.",
   "attach.download": "Download {name}",

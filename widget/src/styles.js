@@ -118,6 +118,7 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-file-size { opacity: .7; font-size: 12px; }
 .sd-uploads { padding: 0 12px; font-size: 13px; }
 .sd-upload[data-state="failed"] { color: #b3261e; }
+.sd-staged { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; font-size: 13px; overflow-wrap: anywhere; }
 .sd-upload-dismiss { border: 0; background: none; color: inherit; cursor: pointer; font-size: 16px; padding: 0 4px; }
 .sd-confirm { display: flex; flex-direction: column; gap: 6px; background: var(--sd-confirm); border-color: var(--sd-confirm-line); }
 .sd-stack { display: flex; flex-direction: column; gap: 8px; }

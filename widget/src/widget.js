@@ -10,6 +10,7 @@ import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
 import { WidgetView } from "./view.js";
 import { fileClient } from "./attachments.js";
+import { useFiles } from "./forms.js";
 
 /** Our own <script> tag: currentScript while this file runs (async scripts
  * included), else the first tag that carries a site key. */
@@ -115,6 +116,7 @@ function boot(script) {
   });
   const view = new WidgetView(document, { theme: script.dataset.theme });
   view.fileClient = fileClient(origin, () => ({ site, token: memory.get("token"), identity }));
+  useFiles(view.fileClient);
   const chat = new WidgetChat(socket, view, memory, {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),
