@@ -49,6 +49,9 @@ REFUSED = frozenset({"svg", "svgz", "html", "htm", "xhtml", "xht", "xml", "shtml
 
 MAX_NAME = 200  # characters of a stored file name
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\"]")
+# Bidirectional controls: "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
+# Dropped, so a name reads in the order its characters are stored.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class NotTaken(ValueError):
@@ -56,9 +59,9 @@ class NotTaken(ValueError):
 
 
 def clean_name(name: str) -> str:
-    """The file's own name, without a path, control characters, quotes or
-    slashes, at most MAX_NAME characters with its extension kept."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    """The file's own name, without a path, control characters (bidi
+    overrides too), quotes or slashes, at most MAX_NAME characters with its extension kept."""
+    name = _BIDI.sub("", unicodedata.normalize("NFC", name)).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip().strip(".") or "file"
     if len(name) > MAX_NAME:
         stem, dot, ext = name.rpartition(".")

@@ -89,3 +89,45 @@ async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F8
     assert await page.evaluate("window.__xss") is None
     await expect(page.locator(INJECTED)).to_have_count(0)
     console.assert_clean()
+
+
+# Hostile file names: markup, a quote that would close an attribute, and a
+# right-to-left override that would turn "invoice‮fdp.txt" into "invoicetxt.pdf".
+FILE_NAMES = [f"{IMG}.txt", f'"><svg onload=window.__xss=1>.txt', "invoice\u202efdp.exe.txt",
+              f"{SCRIPT}.png"]
+
+
+async def test_hostile_file_names_from_a_visitor_show_as_text(kit, desk):  # noqa: F811
+    import aiohttp
+
+    from tests.browser.test_widget_attachments import png, raw_form
+    console = await kit.console("Alice")
+    peer = await desk.visitor()
+    session = await peer.next("session")
+    chat = (await peer.call("chat:start", {"text": "files"}))["chat"]
+    await expect(console.tab(chat["id"])).to_have_count(1)
+    sent = []
+    async with aiohttp.ClientSession() as http:
+        for name in FILE_NAMES:
+            body, content_type = raw_form({"site": desk.site.key, "token": session["visitor_token"],
+                                           "chat_id": chat["id"]}, name, png() if name.endswith(".png") else b"text\n")
+            async with http.post(f"{desk.url}/widget/attachments", data=body,
+                                 headers={"Content-Type": content_type}) as r:
+                answer = await r.json()
+                assert r.status == 201, answer
+                sent.append(answer["attachment"])
+    for n, attachment in enumerate(sent):
+        assert (await peer.call("chat:send", {"chat_id": chat["id"], "client_id": f"f{n}", "text": "",
+                                              "attachments": [attachment["id"]]}))["ok"]
+    files = console.chat.locator('[data-sd="message"][data-author="visitor"] [data-sd="file"]')
+    await expect(files).to_have_count(len(FILE_NAMES))
+    for attachment in sent[:3]:
+        await expect(files.filter(has_text=attachment["name"])).to_have_count(1)
+    assert sent[2]["name"] == "invoicefdp.exe.txt"  # the override is gone: the name reads as stored
+    assert sent[0]["name"] == f"{IMG}.txt"  # kept as typed, shown as text
+    thumb = files.locator("img.thumb")
+    await expect(thumb).to_have_count(1)
+    assert await thumb.get_attribute("alt") == sent[3]["name"]  # the name as an attribute value, not markup
+    assert await console.page.evaluate("window.__xss") is None
+    assert await console.page.locator(f"{INJECTED.replace(' img,', ' img:not(.thumb),')}").count() == 0
+    console.assert_clean()

@@ -111,3 +111,16 @@ def upload_form(name: str, data: bytes):
     body = aiohttp.FormData()
     body.add_field("file", data, filename=name, content_type="text/plain")
     return body
+
+
+def raw_form(fields: dict, name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body as a browser sends it: the file name in raw UTF-8
+    (aiohttp's client would percent-encode it), a quote as %22. Returns the
+    body and its Content-Type."""
+    boundary = "----shiftdeskboundary7d1f"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+             for key, value in fields.items()]
+    quoted = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

@@ -107,3 +107,44 @@ async def test_a_phone_sized_screen_and_a_keyboard_are_enough(chromium, desk, ho
         await expect(sd(page, "send")).to_be_focused()
     finally:
         await context.close()
+
+
+async def test_hostile_file_names_from_an_agent_show_as_text(chromium, desk, host) -> None:
+    import aiohttp
+
+    from .test_widget_attachments import png, raw_form
+    names = [f"{XSS[0]}.txt", '"><svg onload=window.__xss=1>.txt', "invoice\u202efdp.exe.txt",
+             "<a href=javascript:window.__xss=1>x</a>.png"]
+    _, token = await desk.add_agent("Ann")
+    agent = await desk.agent(token)
+    context = await chromium.new_context(**VISITOR)
+    try:
+        page = await open_widget(context, desk, host)
+        chat = (await start_chat(page, agent, "send me the files"))["chat"]
+        sent = []
+        async with aiohttp.ClientSession() as http:
+            for n, name in enumerate(names):
+                body, content_type = raw_form({}, name, png() if name.endswith(".png") else b"text\n")
+                async with http.post(f"{desk.url}/api/chats/{chat['id']}/attachments", data=body,
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}) as r:
+                    answer = await r.json()
+                    assert r.status == 201, answer
+                sent.append(answer["attachment"])
+                assert (await agent.call("chat:send", {"chat_id": chat["id"], "client_id": f"f{n}", "text": "",
+                                                       "attachments": [answer["attachment"]["id"]]}))["ok"]
+        files = sd(page, "file")
+        await expect(files).to_have_count(3, timeout=TIMEOUT_MS)
+        for attachment in sent[:3]:
+            await expect(files.filter(has_text=attachment["name"])).to_have_count(1)
+        assert sent[2]["name"] == "invoicefdp.exe.txt"  # the override is gone
+        assert sent[0]["name"] == f"{XSS[0]}.txt"
+        thumb = sd(page, "thumb")
+        await expect(thumb).to_have_count(1)
+        assert await thumb.get_attribute("alt") == sent[3]["name"]
+        # the only element that may be an img is the thumbnail itself; no link, svg or script came from a name
+        count = await page.evaluate("document.getElementById('shiftdesk-widget').shadowRoot"
+                                    ".querySelectorAll('img:not([data-sd=thumb]), svg, script, iframe, a, b').length")
+        assert count == 0
+        assert await page.evaluate("window.__xss") is None and page.errors == []
+    finally:
+        await context.close()
