@@ -113,12 +113,14 @@ class Router:
         """At least one agent who takes chats on shift now (or on call, for
         a critical chat), connected or not: a lead with capacity 0 alone
         would leave chats waiting forever."""
+        await self._desk.settled()
         for fresh in (False, True):  # "nobody" is worth a second look
             if any(self._desk.takes(a, now, critical=critical) for a in (await self.agents(fresh)).values()):
                 return True
         return False
 
     async def next_open(self, now: datetime) -> datetime | None:
+        await self._desk.settled()
         closed = self._desk.closed(now)
         openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now, closed)
                     for a in (await self.agents()).values() if a.capacity > 0]
@@ -127,6 +129,7 @@ class Router:
 
     async def candidates(self, now: datetime) -> list[Candidate]:
         """The agents who have connected since the start, as routing sees them now."""
+        await self._desk.settled()
         agents = await self.agents()
         return [self._candidate(agents[p.agent_id], p, now) for p in await self._desk.live.presences()
                 if p.agent_id in agents]
