@@ -92,7 +92,8 @@ export function visitSection(visit) {
   if (pages.length) {
     const items = pages.slice().reverse().map((p) => el("li", { "data-sd": "visit-page" },
       el("span", { class: "previous-when" }, p.at ? formatTime(p.at) : ""), " ",
-      urlNode(p.url, p.title || p.url, "visit-page-link")));
+      el("span", { class: "visit-page-title" }, String(p.title || "(no title)")), " ",
+      urlNode(p.url, p.url, "visit-page-link")));
     section.append(el("h5", {}, `Pages seen in this chat (${pages.length})`),
       el("ol", { class: "pane-list visit-pages", "data-sd": "visit-pages", reversed: true }, ...items));
   }
