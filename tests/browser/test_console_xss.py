@@ -96,7 +96,7 @@ async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F8
 # values; hostile custom field names are refused at the door.
 HOSTILE_URLS = ["javascript:window.__xss=1", "data:text/html,<script>window.__xss=1</script>",
                 'https://shop.example/"><img src=x onerror=window.__xss=1>', "vbscript:msgbox(1)",
- " JAVASCRIPT:void(window.__xss=1)"]
+                " JAVASCRIPT:void(window.__xss=1)"]
 
 
 async def test_visitor_context_is_shown_as_text_and_links_only_http(kit, desk):  # noqa: F811
