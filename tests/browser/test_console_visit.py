@@ -127,3 +127,30 @@ async def test_fields_set_before_the_chat_arrive_with_it(kit, desk, host, chromi
     finally:
         await browser.close()
     console.assert_clean()
+
+
+async def test_the_leads_view_of_the_chat_shows_the_pages_and_follows_them(desk, chromium):
+    from .consolekit import start_chat
+    from .dashboard_kit import XSS, no_violations, supervisor_page
+
+    await desk.add_agent("Ann")  # on shift, so the chat is queued
+    visitor, chat = await start_chat(desk, "hello")
+    ack = await visitor.call("chat:context", {"chat_id": chat["id"], "url": "https://shop.example/a", "title": XSS[0],
+                                              "custom": {"plan": XSS[1]}})
+    assert ack["ok"], ack
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path=f"/console/dashboard/chats/{chat['id']}")
+    try:
+        box = page.locator('[data-sd="chat-visit"]')
+        await expect(box.locator('[data-sd="visit-title"]')).to_have_text(XSS[0], timeout=TIMEOUT_MS)
+        await expect(box.locator('[data-field="custom:plan"]')).to_have_text(XSS[1])
+        ack = await visitor.call("chat:context", {"chat_id": chat["id"], "url": "https://shop.example/b",
+                                                  "title": "B"})
+        assert ack["ok"], ack
+        await expect(box.locator('[data-sd="visit-title"]')).to_have_text("B", timeout=TIMEOUT_MS)
+        await expect(box.locator('[data-sd="visit-page"]')).to_have_count(2)
+        await screenshot(page, "dashboard-chat-visit.png")
+        assert await page.evaluate("window.__xss") is None
+        assert await no_violations(page) == [] and errors == []
+    finally:
+        await context.close()
