@@ -56,8 +56,8 @@ export class ContextView {
         "data-verified": String(verified) },
       verified ? "Verified identity" : "Not verified: name and email are the visitor's claims"),
       list,
-      visitSection(c.visit || null),
       this.quota(c.quota),
+      visitSection(c.visit || null),
       this.section("Open tickets", "open-tickets", c.open_tickets, (t) => this.ticketItem(t), "No open tickets."),
       this.section("Previous chats", "previous-chats", c.previous_chats, (p) => previousItem(p), "No earlier chats."),
     );
