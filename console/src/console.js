@@ -76,6 +76,7 @@ class Desk {
       if (fresh.length) this.alerts.message(p.id, p.label(), fresh[fresh.length - 1].text, this.away(p));
     }));
     s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
+    s.on("chat:context", (d) => this.withPanel(d, (p) => p.context.update({ context: { visit: d.visit || null } })));
     s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
     s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
       this.time.reset(Date.parse(d.now));

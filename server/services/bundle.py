@@ -22,6 +22,7 @@ from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
 from .transcripts import TranscriptService
+from .visits import VisitService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Services:
     throttle: Throttle
     records: Records
     transcripts: TranscriptService
+    visits: VisitService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -66,4 +68,5 @@ class Services:
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
                    nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
                    records=Records(desk, router, surveys),
-                   transcripts=TranscriptService(desk, chats, tickets, router))
+                   transcripts=TranscriptService(desk, chats, tickets, router),
+                   visits=VisitService(desk, chats))

@@ -141,6 +141,10 @@ class ClosureChanged(Event, name="closure", to=(AGENT, SUPERVISOR)):
     pass
 
 
+class ChatContext(Event, name="chat:context", to=(AGENT, SUPERVISOR)):
+    """The visitor's context beside a chat changed (its page, browser facts, custom fields)."""
+
+
 # /supervisor
 class Alert(Event, name="alert", to=(SUPERVISOR,)):
     pass

@@ -13,6 +13,7 @@ from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, AuditEntry,
                     ChatStatus, Closure, ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
+from .visit_types import Visit, VisitUpdate
 
 
 class Clock(Protocol):
@@ -304,6 +305,16 @@ class Store(Protocol):
     async def desk_totals(self) -> DeskTotals:
         """Counts since the desk began: chats started, ended by reason, SLA
         breaches by kind, surveys by rating and excluded surveys by rating."""
+
+    # the visitor's context beside a chat (store/visits.py)
+    async def update_visit(self, chat_id: str, update: VisitUpdate, at: datetime, *, keep_pages: int) -> Visit:
+        """Applies `update` to the chat's context and returns it whole. A
+        `url` other than the last page's adds a page seen at `at` (the
+        same URL again only takes the new title); only the last
+        `keep_pages` pages are kept."""
+
+    async def visit_of_chat(self, chat_id: str) -> Visit | None:
+        """The chat's context; None before anything was reported."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

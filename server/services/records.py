@@ -19,7 +19,7 @@ from .audit import audit_view
 from .moderation import suspension_view
 from .signals import alert_view
 from .sla import breach_alert
-from .views import chat_view, message_view, visitor_view
+from .views import chat_view, message_view, visit_view, visitor_view
 
 PAGE = 500  # messages read at a time for a whole transcript
 
@@ -78,7 +78,8 @@ class Records:
         return {"chat": chat_view(chat, agents.get(chat.agent_id or "")), "site": site.key if site else None,
                 "visitor": visitor_view(visitor) if visitor else None, "agents": handled,
                 "messages": await self._messages(chat, agents),
-                "survey": await self._surveys.view(survey) if survey else None}
+                "survey": await self._surveys.view(survey) if survey else None,
+                "visit": visit_view(await store.visit_of_chat(chat.id))}
 
     async def _messages(self, chat: Chat, agents: dict[str, Agent]) -> list[dict[str, Any]]:
         found, after = [], 0

@@ -25,7 +25,7 @@ from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
 from .timers import Timers
-from .views import HISTORY_PAGE, chat_view, iso, message_views, visitor_view
+from .views import HISTORY_PAGE, chat_view, iso, message_views, visit_view, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -207,6 +207,7 @@ class Router:
                 self._desk.chats.put(chat)
                 await self._assigned(chat)
                 context = await self._tickets.context_of(found.visitor, found.open_tickets) if found.visitor else {}
+                context["visit"] = visit_view(await self._desk.store.visit_of_chat(chat.id))
                 await self.announce_assignment(chat, agent, self._payload(
                     chat, agent, found.visitor, found.messages[:HISTORY_PAGE],
                     self._sla.state_of(chat, found.messages, found.sla_events), context,
@@ -223,6 +224,7 @@ class Router:
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
         context = await self._tickets.context(visitor) if visitor is not None else {}
+        context["visit"] = visit_view(await store.visit_of_chat(chat.id))
         return self._payload(chat, agent, visitor, messages, await self._sla.state(chat), context,
                              await self.authors(messages))
 

@@ -360,3 +360,31 @@ canned_replies = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
 )
+
+# Visitor context beside each chat: the latest page, browser facts and the
+# host page's own fields (one row per chat), and the pages seen during the
+# chat (the last few, in the order seen: `seq` per chat).
+chat_visits = Table(
+    "chat_visits", metadata,
+    Column("chat_id", ID, ForeignKey("chats.id"), primary_key=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("referrer", Text),
+    Column("language", String(35)),
+    Column("time_zone", String(64)),
+    Column("utc_offset_min", Integer),
+    Column("user_agent", Text),
+    Column("custom", JSONText),  # {name: string | number | bool} or null
+)
+
+chat_pages = Table(
+    "chat_pages", metadata,
+    _id(),
+    _ref("chat_id", "chats.id", nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_chat_pages_chat_id_seq", "chat_id", "seq"),
+)

@@ -89,3 +89,50 @@ async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F8
     assert await page.evaluate("window.__xss") is None
     await expect(page.locator(INJECTED)).to_have_count(0)
     console.assert_clean()
+
+
+# What a visitor's browser reports beside its chat (chat:context): hostile
+# titles, URLs that are not http(s), markup in URLs, referrers and custom
+# values; hostile custom field names are refused at the door.
+HOSTILE_URLS = ["javascript:window.__xss=1", "data:text/html,<script>window.__xss=1</script>",
+                'https://shop.example/"><img src=x onerror=window.__xss=1>', "vbscript:msgbox(1)",
+                " JAVASCRIPT:void(window.__xss=1)"]
+
+
+async def test_visitor_context_is_shown_as_text_and_links_only_http(kit, desk):  # noqa: F811
+    console = await kit.console("Alice")
+    page = console.page
+    visitor = await desk.visitor()
+    await visitor.next("session")
+    chat = (await visitor.call("chat:start", {"text": "hello"}))["chat"]
+    box = console.panel(chat["id"]).locator('[data-sd="visit"]')
+    await expect(box).to_be_visible()
+    refused = await visitor.call("chat:context", {"chat_id": chat["id"], "custom": {IMG: "x"}})
+    assert refused["error"]["code"] == "bad_request"
+    for n, url in enumerate(HOSTILE_URLS):
+        ack = await visitor.call("chat:context", {
+            "chat_id": chat["id"], "url": url, "title": CORPUS[n % 3], "referrer": HOSTILE_URLS[-1 - n],
+            "language": "en-US", "user_agent": SCRIPT,
+            "custom": {"note": SVG, "html": IMG, "script": SCRIPT, "n": n}})
+        assert ack["ok"], ack
+        await expect(box.locator('[data-sd="visit-title"]')).to_have_text(CORPUS[n % 3])
+        await expect(box.locator('[data-sd="visit-url"]')).to_have_text(url)
+    await expect(box.locator('[data-field="custom:note"]')).to_have_text(SVG)
+    await expect(box.locator('[data-field="custom:html"]')).to_have_text(IMG)
+    await expect(box.locator('[data-field="custom:script"]')).to_have_text(SCRIPT)
+    await expect(box.locator('[data-field="browser"]')).to_have_text("Unknown browser")
+    await expect(box.locator('[data-sd="visit-page"]')).to_have_count(len(HOSTILE_URLS))
+    for url in HOSTILE_URLS:
+        await expect(box.locator('[data-sd="visit-page"]', has_text=url.strip())).to_have_count(1)
+    # every link there is http(s), opens apart from the console; the rest is text
+    hrefs = await box.locator("a").evaluate_all("links => links.map(a => [a.href, a.rel, a.target])")
+    assert hrefs and all(h.startswith("https://shop.example/") and r == "noopener noreferrer" and t == "_blank"
+                         for h, r, t in hrefs), hrefs
+    linked = box.locator('[data-sd="visit-page"] a')
+    await expect(linked).to_have_count(1)  # the https one only
+    await expect(box.locator('span[data-sd="visit-page-link"]')).to_have_count(len(HOSTILE_URLS) - 1)
+    for text in await box.locator("span.visit-url").all():
+        await text.click()  # a URL shown as text does nothing when clicked
+    assert await page.evaluate("window.__xss") is None
+    await expect(page.locator(INJECTED)).to_have_count(0)
+    console.assert_clean()

@@ -36,6 +36,7 @@ COMMANDS: dict[tuple[str, str], type | None] = {
     ("/visitor", "ticket:create"): c.TicketCreate,
     ("/visitor", "survey:submit"): c.SurveySubmit,
     ("/visitor", "chat:transcript"): c.TranscriptMail,
+    ("/visitor", "chat:context"): c.ChatContext,
     ("/visitor", "chat:typing"): c.ChatTyping,
     ("/visitor", "chat:history"): c.ChatHistory,
     ("/visitor", "chat:read"): c.ChatRead,

@@ -324,6 +324,12 @@ export class WidgetChat {
     for (const { data, apply } of this.early.splice(0)) {
       if (data.chat_id === chat.id) apply();
     }
+    if (this.onAdopt) this.onAdopt(chat.id); // the page and browser go beside it (context.js)
+  }
+
+  /** The open chat's id while the socket has its session, else null. */
+  openChatId() {
+    return this.ready && this.chat && this.chat.status !== "ended" ? this.chat.id : null;
   }
 
   /** Reads what we have not seen yet of the open chat, every page of it. */

@@ -4,10 +4,12 @@
 // Optional attributes: data-identity="JWT" (a verified visitor),
 // data-prechat (ask name, email and topic before the first message),
 // data-topics="general,billing:Billing questions" (the topics offered),
-// data-theme="light|dark" (fixed colours; by default the visitor's system's).
+// data-theme="light|dark" (fixed colours; by default the visitor's system's),
+// data-context="off" (send no page or browser facts beside a chat).
 // docs/widget.md is the integrator's guide.
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
+import { ContextReporter } from "./context.js";
 import { WidgetView } from "./view.js";
 
 /** Our own <script> tag: currentScript while this file runs (async scripts
@@ -119,6 +121,10 @@ function boot(script) {
     postTicket: ticketPoster(origin),
     fetchStatus: statusFetcher(origin, site),
   });
+  const context = new ContextReporter(window, socket, () => chat.openChatId(),
+    { pages: script.dataset.context !== "off" });
+  chat.onAdopt = () => context.chatOpened();
+  context.watch();
   const inner = view.onOpenChange;
   view.onOpenChange = (open) => {
     inner(open);
@@ -148,7 +154,7 @@ function boot(script) {
     socket.auth = jwt ? { site, identity: jwt, standby: true } : { site, standby: true };
     if (connected || view.isOpen()) chat.connect();
   };
-  return { view, relogin };
+  return { view, relogin, context };
 }
 
 (function main() {
@@ -167,6 +173,13 @@ function boot(script) {
     /** Forgets the visitor (its token) and reconnects anonymously: call it
      * when the user signs out of the host site. */
     logout: () => later((w) => w.relogin(null)),
+    /** Adds the host page's own fields to the context agents see beside
+     * the chat: {name: string | number | boolean}, null removes one.
+     * Resolves to the server's answer ({ok: false, error} for a field it
+     * refuses), or {ok: true, queued: true} until a chat is open. */
+    setContext: (fields) => new Promise((resolve) => {
+      later((w) => w.context.setContext(fields).then(resolve));
+    }),
   };
   if (!script || !script.dataset.site) {
     console.warn("Shiftdesk: no <script data-site=...> tag found; the widget is not started.");

@@ -2,6 +2,7 @@
 // survey, and the supervisor's actions on it.
 import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
+import { visitSection } from "../visit-view.js";
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
@@ -22,7 +23,10 @@ export class ChatView {
     this.actionsBox = $(app.root, "chat-actions");
     this.error = $(app.root, "chat-error");
     this.surveyBox = $(app.root, "chat-survey");
+    this.visitBox = $(app.root, "chat-visit-body");
     app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
+    // the visitor moves on while the lead looks: the part follows (chat:context goes to every supervisor)
+    app.socket.on("chat:context", (d) => d && d.chat_id === this.id && this.showVisit(d.visit || null));
     this.load();
     app.loadAgents();
   }
@@ -42,6 +46,13 @@ export class ChatView {
     this.showActions(data);
     this.showTranscript(data);
     this.showSurvey(data.survey);
+    this.showVisit(data.visit || null);
+  }
+
+  showVisit(visit) {
+    const section = visitSection(visit);
+    section.querySelector("h4").remove(); // the card has the title
+    fill(this.visitBox, section);
   }
 
   showFacts({ chat, visitor, agents, site }) {
