@@ -73,7 +73,7 @@ export class ChatPanel {
     this.state = el("p", { class: "chat-state", "data-sd": "chat-state", role: "status" });
     this.messages = el("div", { class: "messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages" });
     this.typingLine = el("p", { class: "typing", "aria-live": "polite" });
-    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000",
+    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000", dir: "auto",
       placeholder: "Reply… Enter sends, Shift+Enter for a new line, / for canned replies", "aria-label": "Reply" });
     this.canned = new CannedMenu(this.input, this.desk.canned);
     this.note = el("input", { type: "checkbox", "data-sd": "note" });
@@ -175,7 +175,8 @@ export class ChatPanel {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at ? formatDate(m.at) : null,
     },
     who ? el("span", { class: "who" }, who) : null,
-    el("span", { class: "text" }, String(m.text ?? "")),
+    // dir="auto": a message in Arabic or Hebrew reads right to left beside English ones.
+    el("span", { class: "text", "data-sd": "message-text", dir: "auto" }, String(m.text ?? "")),
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
 
