@@ -92,7 +92,10 @@ class Offline(DeskError):
 
 class UseTicket(DeskError):
     """Chat cannot take this: the topic is one for tickets, or an open
-    ticket already covers it (then `ticket` is in the fields)."""
+    ticket already covers it (then `ticket` is in the fields). `kind` in
+    the fields says which ("topic", "verified_only", "open_ticket"), so a
+    client can say it in its visitor's language; `reason` is English, or
+    the desk's own words for a topic."""
 
     code = "use_ticket"
 

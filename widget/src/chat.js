@@ -7,7 +7,8 @@ import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
 import { transcriptForm } from "./forms.js";
 import { visitorError } from "./errors.js";
-import { minutes, plural, render, renderAfter } from "./screens.js";
+import { minutes, render, renderAfter } from "./screens.js";
+import { t, tn } from "./i18n.js";
 
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
@@ -183,8 +184,7 @@ export class WidgetChat {
 
   /** chat:warning, or the session's `warning` after a reload: the chat's length. */
   warn(d) {
-    const left = plural(minutes(d.remaining_s), "minute");
-    this.warning = `This chat has about ${left} left; then it becomes a ticket and we continue by email.`;
+    this.warning = tn("chat.warning", minutes(d.remaining_s));
   }
 
   /** Runs `apply` for events about the open chat, then re-renders. Events
@@ -467,7 +467,7 @@ export class WidgetChat {
       const sendTicket = (fields) => this.sendTicket(fields);
       const topics = this.options.topics.length > 1;
       const back = () => this.leaveUseTicket(text, topics);
-      const backLabel = topics ? "Chat about something else" : "Back to chat";
+      const backLabel = t(topics ? "use_ticket.other_topic" : "use_ticket.back");
       this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue, back, backLabel }));
     } else if (code === "bad_request" && Array.isArray(error.known) && payload.topic) {
       // A topic the desk does not know (the page's data-topics is out of date): another one, or none.
@@ -475,11 +475,10 @@ export class WidgetChat {
       this.choosingTopic = this.options.topics.length > 1;
       if (!this.choosingTopic && this.prechat) this.prechat = { ...this.prechat, topic: undefined }; // the desk's default
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert", class: "sd-error" },
-        "This topic is not available right now; please choose another one."));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, t("chat.topic_refused")));
     } else {
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, "Your message could not be sent.")));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, t("chat.start_failed"))));
     }
   }
 
@@ -519,7 +518,7 @@ export class WidgetChat {
     this.warning = "";
     this.typing.stop();
     this.showTyping(false);
-    this.outbox.failAll("the chat ended");
+    this.outbox.failAll(t("delivery.chat_ended"));
     if (notice) {
       this.after = { reason: data.reason, ticket: data.ticket || null, chatId: data.chat_id || null };
       this.renderAfter();
@@ -562,7 +561,8 @@ export class WidgetChat {
 
   showTyping(typing) {
     clearTimeout(this.typingTimer);
-    this.view.setTyping(typing ? `${this.agentName() || "The agent"} is typing…` : "");
+    const name = this.agentName();
+    this.view.setTyping(!typing ? "" : name ? t("chat.typing", { name }) : t("chat.typing_anonymous"));
     if (typing) this.typingTimer = setTimeout(() => this.view.setTyping(""), TYPING_CLEAR_MS);
   }
 
@@ -578,7 +578,7 @@ export class WidgetChat {
   reset() {
     clearTimeout(this.liftTimer);
     this.remember(null);
-    this.outbox.failAll("signed out");
+    this.outbox.failAll(t("delivery.signed_out"));
     this.transcript.clear();
     this.transcriptChat = null;
     this.resetState();

@@ -5,12 +5,15 @@
 // data-prechat (ask name, email and topic before the first message),
 // data-topics="general,billing:Billing questions" (the topics offered),
 // data-theme="light|dark" (fixed colours; by default the visitor's system's),
-// data-context="off" (send no page or browser facts beside a chat).
+// data-context="off" (send no page or browser facts beside a chat),
+// data-locale="fr" (the widget's language; by default the browser's).
 // docs/widget.md is the integrator's guide.
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
 import { ContextReporter } from "./context.js";
 import { WidgetView } from "./view.js";
+import { chooseLocale, intlLocale } from "./i18n.js";
+import { setDateLocale } from "./util.js";
 
 /** Our own <script> tag: currentScript while this file runs (async scripts
  * included), else the first tag that carries a site key. */
@@ -89,6 +92,13 @@ function ticketPoster(origin) {
   };
 }
 
+/** The browser's languages, most preferred first. */
+function browserLanguages() {
+  const nav = window.navigator || {};
+  if (Array.isArray(nav.languages) && nav.languages.length) return nav.languages;
+  return nav.language ? [nav.language] : [];
+}
+
 function boot(script) {
   const site = script.dataset.site;
   const origin = new URL(script.src, window.location.href).origin;
@@ -114,7 +124,10 @@ function boot(script) {
     transports: ["websocket", "polling"],
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
-  const view = new WidgetView(document, { theme: script.dataset.theme });
+  // The language first: every word of the view comes from its table.
+  const lang = chooseLocale(script.dataset.locale, browserLanguages());
+  setDateLocale(intlLocale());
+  const view = new WidgetView(document, { theme: script.dataset.theme, lang });
   const chat = new WidgetChat(socket, view, memory, {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),

@@ -112,7 +112,7 @@ export class ChatView {
       "data-seq": m.seq,
     },
     el("span", { class: "who" }, author(m), " · #", String(m.seq)),
-    el("span", { "data-sd": "message-text" }, m.text),
+    el("span", { "data-sd": "message-text", dir: "auto" }, m.text),
     el("time", { datetime: m.at, title: when(m.at) }, clock(m.at)))));
   }
 
