@@ -208,8 +208,10 @@ class Store(Protocol):
     async def list_tickets(self, *, site_id: str | None = None, statuses: Sequence[TicketStatus] = (),
                            visitor_id: str | None = None, account_id: str | None = None,
                            topic: str | None = None, priority: Priority | None = None,
-                           query: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
-        """Newest first; `query` matches the subject (case-insensitively), the label or the number."""
+                           query: str | None = None, tag_id: str | None = None, limit: int = 50,
+                           offset: int = 0) -> list[Ticket]:
+        """Newest first; `query` matches the subject (case-insensitively), the label or the number;
+        `tag_id` keeps the tickets carrying that tag."""
 
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
