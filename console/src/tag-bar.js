@@ -26,8 +26,9 @@ export class TagStore {
   /** `tags` (a supervisor changed the list): menus follow at once. */
   changed({ tag }) {
     if (!tag || !tag.id) return;
+    const key = (t) => String(t.name).toLowerCase(); // the server's order: case-folded, by code point
     this.tags = [...this.tags.filter((t) => t.id !== tag.id), tag]
-      .sort((a, b) => String(a.name).localeCompare(String(b.name), undefined, { sensitivity: "base" }));
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     for (const bar of this.bars) bar.renamed(tag);
     this.redraw();
   }

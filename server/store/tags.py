@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,10 @@ def tag_key(name: str) -> str:
     return name.strip().casefold()
 
 
+def _by_name(found: Iterable[Tag]) -> list[Tag]:
+    return sorted(found, key=lambda t: (tag_key(t.name), t.id))
+
+
 def _tag_of(row: Any) -> Tag:
     values = {key: row[key] for key in ("id", "name", "created_at", "updated_at", "updated_by", "archived_at")}
     return Tag(colour=TagColour(row["colour"]) if row["colour"] else None, **values)
@@ -53,9 +57,9 @@ def _values(tag: Tag) -> dict[str, Any]:
 
 class TagRecords(SqlBase):
     async def list_tags(self) -> list[Tag]:
-        """Every tag, archived ones too, by name (case-folded)."""
-        stmt = select(tags).order_by(tags.c.name_key)
-        return [_tag_of(r) for r in await self._all(stmt)]
+        """Every tag, archived ones too, by name (case-folded, by code
+        point: the same order on both backends, whatever their collation)."""
+        return _by_name(_tag_of(r) for r in await self._all(select(tags)))
 
     async def tag_by_id(self, tag_id: str) -> Tag | None:
         return maybe(_tag_of, await self._first(select(tags).where(tags.c.id == tag_id)))
@@ -105,9 +109,9 @@ class TagRecords(SqlBase):
             return {}
         table, column = _LINKS[kind]
         stmt = (select(table.c[column].label("owner_id"), tags).join(tags, tags.c.id == table.c.tag_id)
-                .where(table.c[column].in_(list(owner_ids))).order_by(tags.c.name_key))
+                .where(table.c[column].in_(list(owner_ids))))
         found: dict[str, list[Tag]] = defaultdict(list)
         for row in await self._all(stmt):
             found[row["owner_id"]].append(_tag_of(row))
-        return dict(found)
+        return {owner: _by_name(carried) for owner, carried in found.items()}
 
