@@ -99,6 +99,17 @@ async def test_a_tag_chosen_in_the_console_filters_the_report_and_its_csv(kit, c
         await expect(other_menu.locator("option")).to_have_text(["Add a tag…", IMG, "Refund ✓"])
         await screenshot(page, "dashboard-tags.png")
 
+        # a lead tags the chat from the dashboard's chat page; the agent's console follows
+        await page.goto(f"{desk.url}/console/dashboard/chats/{billed['id']}")
+        lead_bar = page.locator('[data-sd="chat-tags"]')
+        await expect(lead_bar.locator('[data-sd="tag-chip"]')).to_have_text(["billing×"], timeout=TIMEOUT_MS)
+        await lead_bar.locator('[data-sd="tag-add"]').select_option(label="Refund ✓")
+        await expect(lead_bar.locator('[data-sd="tag-chip"] .tag-name')).to_have_text(["billing", "Refund ✓"])
+        await console.tab(billed["id"]).click()
+        await expect(bar.locator('[data-sd="tag-chip"] .tag-name')).to_have_text(["billing", "Refund ✓"],
+                                                                                timeout=TIMEOUT_MS)
+        await screenshot(page, "dashboard-chat-tags.png")
+
         assert await page.evaluate("window.__xss") is None
         assert await console.page.evaluate("window.__xss") is None
         await expect(page.locator('[data-sd="dashboard"] img')).to_have_count(0)
