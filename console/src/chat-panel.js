@@ -10,6 +10,7 @@ import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
 import { SlaClocks } from "./sla-clocks.js";
 import { s } from "./strings.js";
+import { TagBar } from "./tag-bar.js";
 
 const TYPING_CLEAR_MS = 8000;
 // The reasons of chat:ended with words of their own ("chat.ended.REASON").
@@ -35,6 +36,11 @@ export class ChatPanel {
     this.actions = new ChatActions({
       socket, api: desk.api, chatId: this.id, selfId: () => desk.selfId(),
       openTicket: (id) => desk.openTicket(id), onEnded: (data) => this.ended(data),
+    });
+    this.tagBar = new TagBar(desk.tags, {
+      name: "chat",
+      add: (tagId) => request(socket, "chat:tag", { chat_id: this.id, tag_id: tagId }),
+      remove: (tagId) => request(socket, "chat:untag", { chat_id: this.id, tag_id: tagId }),
     });
     this.build();
     this.transcript = new Transcript(this.messages, (m) => this.renderMessage(m), "agent");
@@ -82,7 +88,7 @@ export class ChatPanel {
     const conversation = el("div", { class: "conversation" },
       el("header", { class: "chat-head" },
         el("div", { class: "chat-heading" }, this.title, this.chips, this.state), this.actions.bar),
-      this.actions.area, this.clocks.element, this.messages, this.typingLine, this.composer);
+      this.tagBar.element, this.actions.area, this.clocks.element, this.messages, this.typingLine, this.composer);
     this.panel = el("section", { id: `chat-${this.id}`, class: "chat", role: "tabpanel", "data-sd": "chat-panel",
       "data-chat-id": this.id, hidden: true }, conversation, this.context.element);
 
@@ -117,6 +123,13 @@ export class ChatPanel {
     if (more) this.syncHistory();
     this.context.update({ visitor: this.visitor, chat: this.chat, context: context || {} });
     this.loadContext();
+    this.loadTags();
+  }
+
+  /** The chat's tags (a reload, a reconnect: `chat:tags` keeps them fresh after). */
+  async loadTags() {
+    const answer = await this.desk.api.get(`/api/chats/${encodeURIComponent(this.id)}/tags`);
+    if (answer.ok) this.tagBar.set(answer.tags);
   }
 
   /** The rest of the context (previous chats; fresh tickets and quota). */

@@ -6,6 +6,7 @@ import { el, formatDuration, request } from "../../widget/src/util.js";
 import { Alerts } from "./alerts.js";
 import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
+import { TagStore } from "./tag-bar.js";
 import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
@@ -30,6 +31,7 @@ class Desk {
     this.time = new ServerTime();
     this.api = new Api(root.getAttribute("data-csrf") || "");
     this.canned = new CannedStore(this.api);
+    this.tags = new TagStore(this.api);
     const $ = (name) => root.querySelector(`[data-sd="${name}"]`);
     this.toggle = $("status-toggle");
     this.shift = $("shift");
@@ -43,7 +45,7 @@ class Desk {
     this.chatsView = $("chat-area");
     this.ticketsView = $("view-tickets");
     this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
-    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId());
+    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId(), this.tags);
     this.alerts = new Alerts(root, (chatId) => this.openChat(chatId));
     this.waiting = [];
     this.queueLoading = null;
@@ -86,6 +88,9 @@ class Desk {
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
+    s.on("tags", (d) => d && this.tags.changed(d));
+    s.on("chat:tags", (d) => this.withPanel(d, (p) => p.tagBar.set(d.tags)));
+    s.on("ticket:tags", (d) => d && this.tickets.tagsChanged(d));
     s.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
   }
 
@@ -122,6 +127,7 @@ class Desk {
     this.setStatus(this.agent.status || "away");
     this.setCapacity(this.agent.capacity);
     this.canned.load();
+    this.tags.load();
     this.loadQueue();
     const chats = Array.isArray(data.chats) ? data.chats : [];
     const open = new Set(chats.map((c) => c.id));
@@ -209,6 +215,7 @@ class Desk {
 
   close(panel) {
     this.panels.delete(panel.id);
+    panel.tagBar.detach();
     panel.tab.remove();
     panel.panel.remove();
     if (this.selected === panel) {

@@ -10,6 +10,7 @@ import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
+import { Tags } from "./dashboard/tags.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
@@ -21,6 +22,7 @@ const PAGES = {
   audit: (app) => new Audit(app),
   canned: (app) => new Canned(app),
   closures: (app) => new Closures(app),
+  tags: (app) => new Tags(app),
 };
 
 class Dashboard {

@@ -67,6 +67,13 @@ class ChatRef(Command):
     chat_id: Id
 
 
+class ChatTag(Command):
+    """`chat:tag` and `chat:untag`: one tag of the list on a chat."""
+
+    chat_id: Id
+    tag_id: Id
+
+
 class ChatTyping(Command):
     chat_id: Id
     typing: bool

@@ -110,3 +110,15 @@ class Banned(DeskError):
     """Chat is closed to this visitor or account until a supervisor lifts it."""
 
     code = "banned"
+
+
+class UnknownTag(DeskError):
+    """A tag id that names no tag on the list (a bad input: 400)."""
+
+    code = "unknown_tag"
+
+
+class TagArchived(Conflict):
+    """The tag was archived: it stays where it is but is put on nothing new."""
+
+    code = "tag_archived"

@@ -34,10 +34,10 @@ class Records:
     # tickets and visitors (agents)
     async def tickets(self, *, statuses: Sequence[TicketStatus], visitor_id: str | None, account_id: str | None,
                       topic: str | None, priority: Priority | None, query: str | None, limit: int,
-                      offset: int) -> list[Ticket]:
+                      offset: int, tag_id: str | None = None) -> list[Ticket]:
         return await self._desk.store.list_tickets(
             statuses=statuses, visitor_id=visitor_id, account_id=account_id, topic=topic, priority=priority,
-            query=query, limit=limit, offset=offset)
+            query=query, tag_id=tag_id, limit=limit, offset=offset)
 
     async def ticket_parts(self, ticket: Ticket) -> tuple[Visitor | None, list[TicketReply], dict[str, Agent]]:
         """The ticket's visitor, its replies, and the agents who wrote them."""

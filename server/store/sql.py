@@ -27,6 +27,7 @@ from .moderation import ModerationRecords, keeping_out, suspension_of
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .sessions import SessionRecords
+from .tags import TagRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
@@ -47,7 +48,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, VisitRecords, SqlBase):
+               SessionRecords, TagRecords, VisitRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

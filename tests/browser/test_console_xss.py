@@ -1,13 +1,13 @@
 """Whatever a visitor, an agent or a supervisor writes shows in the console
 as text: markup in names, email claims, messages, ticket subjects and
-replies, flag reasons and canned replies never runs and never becomes
-elements."""
+replies, flag reasons, canned replies and a lead's tag names never runs
+and never becomes elements."""
 from __future__ import annotations
 
 from playwright.async_api import expect
 
-from server.services import canned
-from server.services.model import Role
+from server.services import canned, tags
+from server.services.model import Role, TagColour
 from tests.realtime.test_identity import identity
 from .consolekit import kit  # noqa: F401 (a fixture)
 
@@ -26,6 +26,8 @@ async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F8
     lead, _ = await desk.add_agent("Lead", role=Role.SUPERVISOR)
     async with desk.services.desk.events.unit():  # as a web request runs it
         await canned.add(desk.services.desk, lead, canned.CannedDraft("xss", IMG, f"{SVG} {SCRIPT}"))
+        for name in CORPUS:  # a lead's tags, at most 40 characters each
+            await tags.add(desk.services.desk, lead, tags.TagDraft(name, TagColour.RED))
     console = await kit.console("Alice", available=False)
     page = console.page
     peers, chats = [], []
@@ -53,6 +55,15 @@ async def test_markup_from_every_source_is_shown_as_text(kit, desk):  # noqa: F8
         await expect(panel.locator('[data-sd="message"][data-author="visitor"] .text')).to_have_text("\n".join(CORPUS))
 
     first = chats[0]["id"]
+    await console.tab(first).click()
+    tag_bar = console.panel(first).locator('[data-sd="chat-tags"]')
+    menu = tag_bar.locator('[data-sd="tag-add"]')
+    await expect(menu.locator("option")).to_have_count(4)
+    for name in CORPUS:
+        await menu.select_option(label=name)
+    await expect(tag_bar.locator('[data-sd="tag-chip"] .tag-name')).to_have_text(sorted(CORPUS, key=str.casefold))
+    await expect(tag_bar.locator('[data-sd="tag-remove"]').first).to_have_attribute(
+        "aria-label", f"Remove the tag {sorted(CORPUS, key=str.casefold)[0]}")
     box = console.chat.locator('[data-sd="input"]')
     await box.press_sequentially("/xs")
     option = console.chat.locator('[data-sd="canned-option"]')

@@ -47,6 +47,8 @@ COMMANDS: dict[tuple[str, str], type | None] = {
     ("/agent", "chat:convert"): c.ChatConvert,
     ("/agent", "chat:flag"): c.ChatFlag,
     ("/agent", "chat:transcript"): c.ChatRef,
+    ("/agent", "chat:tag"): c.ChatTag,
+    ("/agent", "chat:untag"): c.ChatTag,
     ("/agent", "chat:typing"): c.ChatTyping,
     ("/agent", "chat:history"): c.ChatHistory,
     ("/agent", "chat:read"): c.ChatRead,

@@ -3,6 +3,14 @@
 import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
 import { visitSection } from "../visit-view.js";
+import { TagBar, TagStore } from "../tag-bar.js";
+
+/** The dashboard's Api (which throws) as the answers the tag bar reads. */
+function answering(api) {
+  const answer = (pending) => pending.catch((err) => ({ ok: false, error: err.error }));
+  return { get: (path) => answer(api.get(path)), post: (path, body) => answer(api.post(path, body)),
+    delete: (path) => answer(api.remove(path)) };
+}
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
@@ -24,6 +32,17 @@ export class ChatView {
     this.error = $(app.root, "chat-error");
     this.surveyBox = $(app.root, "chat-survey");
     this.visitBox = $(app.root, "chat-visit-body");
+    // A lead tags any chat (REST); the `chat:tags` and `tags` events keep the bar fresh.
+    const api = answering(app.api);
+    const path = `/api/chats/${encodeURIComponent(this.id)}/tags`;
+    this.tagStore = new TagStore(api);
+    this.tagBar = new TagBar(this.tagStore, { name: "chat", add: (tagId) => api.post(path, { tag_id: tagId }),
+      remove: (tagId) => api.delete(`${path}/${encodeURIComponent(tagId)}`) });
+    this.facts.after(this.tagBar.element);
+    this.tagStore.load();
+    api.get(path).then((answer) => answer.ok && this.tagBar.set(answer.tags));
+    app.socket.on("tags", (d) => d && this.tagStore.changed(d));
+    app.socket.on("chat:tags", (d) => d && d.chat_id === this.id && this.tagBar.set(d.tags));
     app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
     // the visitor moves on while the lead looks: the part follows (chat:context goes to every supervisor)
     app.socket.on("chat:context", (d) => d && d.chat_id === this.id && this.showVisit(d.visit || null));
