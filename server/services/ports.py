@@ -13,6 +13,7 @@ from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, AuditEntry,
                     ChatStatus, Closure, ConsoleSession, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
+from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
 
 
 class Clock(Protocol):
@@ -304,6 +305,18 @@ class Store(Protocol):
     async def desk_totals(self) -> DeskTotals:
         """Counts since the desk began: chats started, ended by reason, SLA
         breaches by kind, surveys by rating and excluded surveys by rating."""
+
+    # search and history (store/search.py)
+    async def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Chats and tickets holding every word of the query (full text: FTS5
+        on SQLite, `simple` text search on PostgreSQL), one hit per chat or
+        ticket (its newest match), newest first. Scoped to `query.agent_id`
+        when given: chats the agent handled at any point, tickets they
+        opened or replied to or that came from those chats. Notes are
+        searched. No query text raises: operators are words."""
+
+    async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
+        """Ended chats matching every filter given, the latest started first."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
