@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, supervisor_api, widget
+from server.web import api, dashboard_api, search_api, supervisor_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -85,6 +85,8 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/reports/hourly"): Spec(query=dashboard_api.DayQuery),
     ("GET", "/api/reports/daily"): Spec(query=dashboard_api.DaysQuery),
     ("GET", "/api/chats"): Spec(query=dashboard_api.ChatsQuery), ("GET", "/api/chats/{id}"): PAGE,
+    ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
+    ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
 }
 
 
