@@ -27,6 +27,7 @@ PAGES = {
     "/audit": ("dashboard/audit.html", "audit"),
     "/canned": ("dashboard/canned.html", "canned"),
     "/closures": ("dashboard/closures.html", "closures"),
+    "/history": ("dashboard/history.html", "history"),
 }
 
 

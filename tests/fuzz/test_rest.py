@@ -58,6 +58,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/console/dashboard"): PAGE, ("GET", "/console/dashboard/reports"): PAGE,
     ("GET", "/console/dashboard/audit"): PAGE, ("GET", "/console/dashboard/canned"): PAGE,
     ("GET", "/console/dashboard/closures"): PAGE, ("GET", "/console/dashboard/chats/{id}"): PAGE,
+    ("GET", "/console/dashboard/history"): PAGE,
     ("GET", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("POST", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("GET", "/metrics"): PAGE,

@@ -1,9 +1,11 @@
 // One chat, read-only (GET /api/chats/{id}): facts, transcript with notes,
 // survey, and the supervisor's actions on it.
-import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
+import { $, clock, duration, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+const CLOCKS = { first_response: "First response", response_gap: "Response gap", duration: "Chat length" };
+const STAGES = { warning: ["warned", "warn"], breach: ["breached", "bad"], convert: ["became a ticket", "bad"] };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
   abandoned: "when the visitor left", suspended: "by a suspension" };
 
@@ -22,6 +24,7 @@ export class ChatView {
     this.actionsBox = $(app.root, "chat-actions");
     this.error = $(app.root, "chat-error");
     this.surveyBox = $(app.root, "chat-survey");
+    this.slaBox = $(app.root, "chat-sla");
     app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
     this.load();
     app.loadAgents();
@@ -42,6 +45,23 @@ export class ChatView {
     this.showActions(data);
     this.showTranscript(data);
     this.showSurvey(data.survey);
+    this.showSla(data.sla);
+  }
+
+  /** The chat's SLA record: first response and length, and every stage its clocks fired. */
+  showSla(sla) {
+    if (!sla) return;
+    const fired = (sla.events || []).map((e) => {
+      const [text, kind] = STAGES[e.stage] || [e.stage, null];
+      return el("li", { "data-sd": "sla-event", "data-kind": e.kind, "data-stage": e.stage },
+        `${CLOCKS[e.kind] || e.kind} `, pill(text, kind), ` at ${duration(e.elapsed_s)} of ${duration(e.limit_s)} · `,
+        timeEl(e.at));
+    });
+    fill(this.slaBox,
+      el("dt", {}, "First response"), el("dd", { "data-sd": "sla-first-response" }, duration(sla.first_response_s)),
+      el("dt", {}, "Chat length"), el("dd", { "data-sd": "sla-duration" }, duration(sla.duration_s)),
+      el("dt", {}, "Clocks fired"),
+      el("dd", {}, fired.length ? el("ul", { class: "plain" }, ...fired) : "No warning or breach"));
   }
 
   showFacts({ chat, visitor, agents, site }) {
