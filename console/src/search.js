@@ -56,12 +56,13 @@ export class SearchView {
     this.query = query;
     this.offset = offset;
     this.status.textContent = "Searching…";
+    if (offset === 0) this.list.replaceChildren(); // at once: no result of the last query stands meanwhile
+    this.more.hidden = true;
     const answer = await this.api.get(`/api/search?${new URLSearchParams({ q: query, limit: PAGE, offset })}`);
     if (!answer.ok) {
       this.status.textContent = errorText(answer, "The search did not run");
       return;
     }
-    if (offset === 0) this.list.replaceChildren();
     this.list.append(...answer.results.map((r) => this.item(r)));
     const count = this.list.children.length;
     this.status.textContent = count ? `${count} found${answer.more ? " so far" : ""}` : "Nothing found.";

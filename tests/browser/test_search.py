@@ -21,6 +21,7 @@ async def test_an_agent_finds_a_word_from_a_message_and_opens_the_chat(kit, desk
     await box.fill("Checking the Rotterdam depot now")
     await box.press("Enter")
     await expect(console.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
     assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
     await console.sd("status-toggle").click()  # Away: the next chat waits in the queue, never Alice's
     await expect(console.sd("status-toggle")).to_have_attribute("data-status", "away")
@@ -36,7 +37,7 @@ async def test_an_agent_finds_a_word_from_a_message_and_opens_the_chat(kit, desk
     await expect(results.first.locator("mark")).to_have_text(["Rotterdam"])
     await expect(results.first.locator('[data-sd="search-snippet"]')).to_have_text("Checking the Rotterdam depot now")
     await expect(results.first.locator('[data-sd="search-who"]')).to_have_text("Vera · Alice")
-    await screenshot(page, "console-search")
+    await screenshot(page, "console-search.png")
 
     await results.first.locator('[data-sd="search-open"]').click()
     past = console.sd("past-chat")
@@ -44,7 +45,7 @@ async def test_an_agent_finds_a_word_from_a_message_and_opens_the_chat(kit, desk
     await expect(past.locator('[data-sd="past-message"] [data-sd="message-text"]')).to_have_text(
         ["My parcel from Rotterdam never arrived", "Checking the Rotterdam depot now"])
     await expect(past.locator('[data-sd="past-chat-facts"]')).to_contain_text("ended by the visitor")
-    await screenshot(page, "console-past-chat")
+    await screenshot(page, "console-past-chat.png")
     await past.locator('[data-sd="past-chat-back"]').click()
     await expect(results).to_have_count(1)
 
@@ -60,6 +61,8 @@ async def test_a_lead_searches_the_desk_and_filters_past_chats(kit, chromium, de
     await expect(alice.tab(chat["id"])).to_be_visible()
     await alice.chat.locator('[data-sd="input"]').fill("Fixed the invoice")
     await alice.chat.locator('[data-sd="input"]').press("Enter")
+    await expect(alice.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
     assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
     await expect(alice.tab(chat["id"])).to_have_attribute("data-state", "ended")
 
@@ -80,13 +83,13 @@ async def test_a_lead_searches_the_desk_and_filters_past_chats(kit, chromium, de
         await page.locator('[data-sd="filter-topic"]').fill("network")
         await page.locator('[data-sd="past-filters"] button[type="submit"]').click()
         await expect(rows).to_have_count(1)
-        await screenshot(page, "dashboard-history")
+        await screenshot(page, "dashboard-history.png")
         await rows.first.locator('[data-sd="chat-link"]').click()
         await expect(page.locator('[data-sd="transcript"] [data-sd="message-text"]')).to_have_text(
             ["Invoice 4411 is wrong", "Fixed the invoice"])
         await expect(page.locator('[data-sd="sla-first-response"]')).not_to_have_text("–")
         await expect(page.locator('[data-sd="chat-sla"]')).to_contain_text("No warning or breach")
-        await screenshot(page, "dashboard-chat-sla")
+        await screenshot(page, "dashboard-chat-sla.png")
         assert await no_violations(page) == []
         assert not errors, errors
     finally:

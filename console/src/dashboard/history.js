@@ -51,6 +51,8 @@ export class History {
     this.query = query;
     this.searchOffset = offset;
     fill(this.searchStatus, "Searching…");
+    if (offset === 0) fill(this.results); // at once: no result of the last query stands meanwhile
+    show(this.searchMore, false);
     let answer;
     try {
       answer = await this.app.api.get("/api/search", { q: query, limit: SEARCH_PAGE, offset });
@@ -58,7 +60,6 @@ export class History {
       fill(this.searchStatus, err.message);
       return;
     }
-    if (offset === 0) fill(this.results);
     this.results.append(...answer.results.map((r) => el("li", {
       class: "search-result", "data-sd": "search-result", "data-kind": r.kind, "data-id": r.id },
     el("a", { href: r.link, "data-sd": "search-open" }, resultTitle(r)), " ",
