@@ -102,6 +102,7 @@ class LimitsConfig:
     messages_per_minute: int = 30
     connects_per_minute: int = 60
     status_per_minute: int = 120  # GET /widget/status per client address (the launcher; browsers cache it 30 s)
+    searches_per_minute: int = 30  # full-text searches and past-chat lists, per agent (GET /api/search, /api/history/...)
     events_per_minute: int = 240  # typing, history, read, end: per connection (agents' too)
     visitor_events_per_minute: int = 480  # the same events, per visitor: all its connections together
     packets_per_minute: int = 600  # every Socket.IO packet of one connection; past it the connection is closed

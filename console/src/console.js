@@ -11,6 +11,7 @@ import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { bindShortcuts } from "./shortcuts.js";
+import { SearchView } from "./search.js";
 import { ServerTime } from "./sla-clocks.js";
 import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
@@ -44,8 +45,10 @@ class Desk {
     this.empty = $("empty");
     this.chatsView = $("chat-area");
     this.ticketsView = $("view-tickets");
-    this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
+    this.searchView = $("view-search");
+    this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets"), search: $("nav-search") };
     this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId(), this.tags);
+    this.search = new SearchView(this.searchView, this.api);
     this.alerts = new Alerts(root, (chatId) => this.openChat(chatId));
     this.waiting = [];
     this.queueLoading = null;
@@ -236,15 +239,19 @@ class Desk {
     this.root.setAttribute("data-unread", String(total));
   }
 
-  // views: #tickets, #tickets/<id>, else the chats
+  // views: #tickets, #tickets/<id>, #search, #history/<chat id>, else the chats
   route() {
     const hash = decodeURIComponent(window.location.hash.replace(/^#/, ""));
     const tickets = hash === "tickets" || hash.startsWith("tickets/");
-    this.chatsView.hidden = tickets;
+    const search = hash === "search" || hash.startsWith("history/");
+    this.chatsView.hidden = tickets || search;
     this.ticketsView.hidden = !tickets;
-    this.nav.chats.setAttribute("aria-current", tickets ? "false" : "page");
+    this.searchView.hidden = !search;
+    this.nav.chats.setAttribute("aria-current", tickets || search ? "false" : "page");
     this.nav.tickets.setAttribute("aria-current", tickets ? "page" : "false");
+    this.nav.search.setAttribute("aria-current", search ? "page" : "false");
     if (tickets) this.tickets.show(hash.slice("tickets/".length) || null);
+    if (search) this.search.show(hash.startsWith("history/") ? hash.slice("history/".length) : null);
   }
 
   openTicket(ticketId) {

@@ -6,6 +6,7 @@ import { Audit } from "./dashboard/audit.js";
 import { ChatView } from "./dashboard/chatview.js";
 import { ActionDialog } from "./dashboard/dialog.js";
 import { $, el, fill, shortId } from "./dashboard/dom.js";
+import { History } from "./dashboard/history.js";
 import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
@@ -23,6 +24,7 @@ const PAGES = {
   canned: (app) => new Canned(app),
   closures: (app) => new Closures(app),
   tags: (app) => new Tags(app),
+  history: (app) => new History(app),
 };
 
 class Dashboard {

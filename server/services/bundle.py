@@ -14,6 +14,7 @@ from .nodes import NodeWatch
 from .presence import PresenceService
 from .records import Records
 from .routing import Router
+from .search import SearchService
 from .sessions import SessionWatch
 from .signals import Signals
 from .sla import SlaService
@@ -47,6 +48,7 @@ class Services:
     records: Records
     transcripts: TranscriptService
     visits: VisitService
+    search: SearchService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -62,11 +64,13 @@ class Services:
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
         surveys = SurveyService(desk, signals)
+        records = Records(desk, router, surveys)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=surveys, metrics=Metrics(desk, router),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
                    nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
-                   records=Records(desk, router, surveys),
+                   records=records,
                    transcripts=TranscriptService(desk, chats, tickets, router),
-                   visits=VisitService(desk, chats))
+                   visits=VisitService(desk, chats),
+                   search=SearchService(desk, records))

@@ -14,6 +14,7 @@ from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, AuditEntry,
                     Suspension, Tag, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
+from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
 
 
 class Clock(Protocol):
@@ -343,6 +344,18 @@ class Store(Protocol):
 
     async def tags_of(self, kind: str, owner_ids: Collection[str]) -> dict[str, list[Tag]]:
         """The tags on each of the chats or tickets, by name; ids without tags left out."""
+
+    # search and history (store/search.py)
+    async def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Chats and tickets holding every word of the query (full text: FTS5
+        on SQLite, `simple` text search on PostgreSQL), one hit per chat or
+        ticket (its newest match), newest first. Scoped to `query.agent_id`
+        when given: chats the agent handled at any point, tickets they
+        opened or replied to or that came from those chats. Notes are
+        searched. No query text raises: operators are words."""
+
+    async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
+        """Ended chats matching every filter given, the latest started first."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -338,9 +338,11 @@ def setup_api(app: web.Application) -> None:
         web.get("/reports.csv", endpoint(report_csv)),
     ])
     from .dashboard_api import dashboard_routes  # here: these modules build on this one
+    from .search_api import search_routes
     from .supervisor_api import supervisor_routes
     from .tags_api import tag_routes
     api.router.add_routes(dashboard_routes())
     api.router.add_routes(supervisor_routes())
     api.router.add_routes(tag_routes())
+    api.router.add_routes(search_routes())
     app.add_subapp("/api", api)

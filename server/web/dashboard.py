@@ -28,6 +28,7 @@ PAGES = {
     "/canned": ("dashboard/canned.html", "canned"),
     "/closures": ("dashboard/closures.html", "closures"),
     "/tags": ("dashboard/tags.html", "tags"),
+    "/history": ("dashboard/history.html", "history"),
 }
 
 

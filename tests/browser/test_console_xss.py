@@ -144,6 +144,53 @@ async def test_visitor_context_is_shown_as_text_and_links_only_http(kit, desk): 
     await expect(box.locator('span[data-sd="visit-page-link"]')).to_have_count(len(HOSTILE_URLS) - 1)
     for text in await box.locator("span.visit-url").all():
         await text.click()  # a URL shown as text does nothing when clicked
+
+
+async def test_hostile_messages_found_by_search_stay_text_highlights_included(kit, desk, chromium):  # noqa: F811
+    from .consolekit import start_chat
+    from .dashboard_kit import supervisor_page
+    console = await kit.console("Alice")
+    page = console.page
+    hostile = "\n".join(CORPUS)
+    visitor, chat = await start_chat(desk, hostile, name=IMG)
+    await expect(console.tab(chat["id"])).to_be_visible()
+    await console.chat.locator('[data-sd="input"]').fill(f"{SVG} onerror {SCRIPT}")
+    await console.chat.locator('[data-sd="input"]').press("Enter")
+    await expect(console.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
+    assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
+
+    await console.sd("nav-search").click()
+    mine = f"{SVG} onerror {SCRIPT}"
+    # Each finds the chat by its newest match: Alice's reply, or the visitor's message (`img`, `src` and `x`).
+    for query, newest in (("onerror", mine), (IMG, hostile), ("script", mine), ('"><svg', mine)):
+        await console.sd("search-input").fill(query)
+        await console.sd("search-input").press("Enter")
+        result = console.sd("search-result")
+        await expect(result).to_have_count(1)
+        await expect(result.locator('[data-sd="search-snippet"]')).to_have_text(newest)
+        await expect(result.locator('[data-sd="search-who"]')).to_have_text(f"{IMG} · Alice")
+        assert await result.locator("mark").count() >= 1
+        await expect(result.locator('[data-sd="search-snippet"] > :not(mark)')).to_have_count(0)
+    await result.locator('[data-sd="search-open"]').click()
+    texts = console.sd("past-message").locator('[data-sd="message-text"]')
+    await expect(texts).to_have_text([hostile, mine])
+
+    errors: list[str] = []
+    context, lead_page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history")
+    try:
+        await lead_page.locator('[data-sd="search-input"]').fill("window xss")
+        await lead_page.locator('[data-sd="search-input"]').press("Enter")
+        found = lead_page.locator('[data-sd="search-result"]')
+        await expect(found).to_have_count(1)
+        await expect(found.locator('[data-sd="search-snippet"]')).to_have_text(mine)
+        await expect(found.locator("mark").first).to_have_text("window")
+        await expect(lead_page.locator('[data-sd="past-chat"] [data-sd="visitor-name"]')).to_have_text(IMG)
+        assert await lead_page.evaluate("window.__xss") is None
+        await expect(lead_page.locator(INJECTED.replace('"console"', '"dashboard"'))).to_have_count(0)
+        assert not errors, errors
+    finally:
+        await context.close()
     assert await page.evaluate("window.__xss") is None
     await expect(page.locator(INJECTED)).to_have_count(0)
     console.assert_clean()

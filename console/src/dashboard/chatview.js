@@ -1,6 +1,6 @@
 // One chat, read-only (GET /api/chats/{id}): facts, transcript with notes,
 // survey, and the supervisor's actions on it.
-import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
+import { $, clock, duration, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
 import { visitSection } from "../visit-view.js";
 import { TagBar, TagStore } from "../tag-bar.js";
@@ -13,6 +13,8 @@ function answering(api) {
 }
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+const CLOCKS = { first_response: "First response", response_gap: "Response gap", duration: "Chat length" };
+const STAGES = { warning: ["warned", "warn"], breach: ["breached", "bad"], convert: ["became a ticket", "bad"] };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
   abandoned: "when the visitor left", suspended: "by a suspension" };
 
@@ -43,6 +45,7 @@ export class ChatView {
     api.get(path).then((answer) => answer.ok && this.tagBar.set(answer.tags));
     app.socket.on("tags", (d) => d && this.tagStore.changed(d));
     app.socket.on("chat:tags", (d) => d && d.chat_id === this.id && this.tagBar.set(d.tags));
+    this.slaBox = $(app.root, "chat-sla");
     app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
     // the visitor moves on while the lead looks: the part follows (chat:context goes to every supervisor)
     app.socket.on("chat:context", (d) => d && d.chat_id === this.id && this.showVisit(d.visit || null));
@@ -66,12 +69,29 @@ export class ChatView {
     this.showTranscript(data);
     this.showSurvey(data.survey);
     this.showVisit(data.visit || null);
+    this.showSla(data.sla);
   }
 
   showVisit(visit) {
     const section = visitSection(visit);
     section.querySelector("h4").remove(); // the card has the title
     fill(this.visitBox, section);
+  }
+
+  /** The chat's SLA record: first response and length, and every stage its clocks fired. */
+  showSla(sla) {
+    if (!sla) return;
+    const fired = (sla.events || []).map((e) => {
+      const [text, kind] = STAGES[e.stage] || [e.stage, null];
+      return el("li", { "data-sd": "sla-event", "data-kind": e.kind, "data-stage": e.stage },
+        `${CLOCKS[e.kind] || e.kind} `, pill(text, kind), ` at ${duration(e.elapsed_s)} of ${duration(e.limit_s)} · `,
+        timeEl(e.at));
+    });
+    fill(this.slaBox,
+      el("dt", {}, "First response"), el("dd", { "data-sd": "sla-first-response" }, duration(sla.first_response_s)),
+      el("dt", {}, "Chat length"), el("dd", { "data-sd": "sla-duration" }, duration(sla.duration_s)),
+      el("dt", {}, "Clocks fired"),
+      el("dd", {}, fired.length ? el("ul", { class: "plain" }, ...fired) : "No warning or breach"));
   }
 
   showFacts({ chat, visitor, agents, site }) {
