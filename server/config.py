@@ -102,6 +102,7 @@ class LimitsConfig:
     messages_per_minute: int = 30
     connects_per_minute: int = 60
     status_per_minute: int = 120  # GET /widget/status per client address (the launcher; browsers cache it 30 s)
+    searches_per_minute: int = 30  # full-text searches and past-chat lists, per agent (GET /api/search, /api/history/...)
     events_per_minute: int = 240  # typing, history, read, end: per connection (agents' too)
     visitor_events_per_minute: int = 480  # the same events, per visitor: all its connections together
     packets_per_minute: int = 600  # every Socket.IO packet of one connection; past it the connection is closed
@@ -113,6 +114,9 @@ class LimitsConfig:
     tickets_per_hour_per_address: int = 20  # per client network address, all its visitors
     tickets_per_hour_per_email: int = 10  # per email address the receipts go to
     identity_max_lifetime_s: int = 86400  # an identity JWT whose exp is further ahead is refused
+    # Visitor context beside each chat (chat:context from the widget).
+    context_per_minute: int = 30  # context updates per visitor (all its tabs): page changes, setContext
+    context_pages: int = 50  # pages seen kept per chat, the latest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,6 +406,8 @@ def _validate_limits(limits: LimitsConfig) -> None:
                           "(a history answer must fit what waits for a connection)")
     if limits.packets_per_minute <= limits.events_per_minute:
         raise ConfigError("[limits] packets_per_minute: must be above events_per_minute")
+    if limits.context_pages < 1:
+        raise ConfigError("[limits] context_pages: must be at least 1 (the page the visitor is on)")
 
 
 def _validate_attachments(attachments: AttachmentsConfig) -> None:

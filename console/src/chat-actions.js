@@ -6,8 +6,9 @@
 // shows in one status line.
 import { el, request } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
+import { s } from "./strings.js";
 
-const TIERS = [["1", "Tier 1"], ["2", "Tier 2"], ["3", "Tier 3"], ["4", "Tier 4: engineering (becomes a ticket)"]];
+const TIERS = () => ["1", "2", "3", "4"].map((tier) => [tier, s(`transfer.tier${tier}`)]);
 
 export class ChatActions {
   /**
@@ -17,13 +18,13 @@ export class ChatActions {
   constructor(deps) {
     this.deps = deps;
     this.buttons = {
-      transfer: button("transfer", "Transfer", () => this.open("transfer")),
-      convert: button("convert", "Convert to ticket", () => this.open("convert")),
-      flag: button("flag", "Flag", () => this.open("flag")),
-      mail: button("mail-transcript", "Email transcript", () => this.open("mail")),
-      end: button("end", "End chat", () => this.open("end"), "danger"),
+      transfer: button("transfer", s("actions.transfer"), () => this.open("transfer")),
+      convert: button("convert", s("actions.convert"), () => this.open("convert")),
+      flag: button("flag", s("actions.flag"), () => this.open("flag")),
+      mail: button("mail-transcript", s("actions.mail"), () => this.open("mail")),
+      end: button("end", s("actions.end"), () => this.open("end"), "danger"),
     };
-    this.bar = el("div", { class: "chat-actions", role: "toolbar", "aria-label": "Chat actions" },
+    this.bar = el("div", { class: "chat-actions", role: "toolbar", "aria-label": s("actions.label") },
       ...Object.values(this.buttons));
     this.result = el("p", { class: "action-result", "data-sd": "action-result", role: "status", hidden: true });
     this.forms = { transfer: this.transferForm(), convert: this.convertForm(), flag: this.flagForm(),
@@ -67,14 +68,14 @@ export class ChatActions {
 
   // transfer
   transferForm() {
-    this.transferKind = el("select", { "data-sd": "transfer-kind", "aria-label": "Transfer to" },
-      el("option", { value: "agent" }, "An agent"), el("option", { value: "tier" }, "A tier"),
-      el("option", { value: "skill" }, "A skill"));
-    this.transferTarget = el("select", { "data-sd": "transfer-target", "aria-label": "Target", required: true });
+    this.transferKind = el("select", { "data-sd": "transfer-kind", "aria-label": s("transfer.to") },
+      el("option", { value: "agent" }, s("transfer.kind_agent")), el("option", { value: "tier" }, s("transfer.kind_tier")),
+      el("option", { value: "skill" }, s("transfer.kind_skill")));
+    this.transferTarget = el("select", { "data-sd": "transfer-target", "aria-label": s("transfer.target"), required: true });
     this.transferKind.addEventListener("change", () => this.fillTargets());
     const form = el("form", { class: "action-form", "data-sd": "transfer-form", hidden: true },
-      el("span", { class: "form-title" }, "Transfer to"), this.transferKind, this.transferTarget,
-      el("button", { type: "submit", class: "primary", "data-sd": "transfer-send" }, "Transfer"),
+      el("span", { class: "form-title" }, s("transfer.to")), this.transferKind, this.transferTarget,
+      el("button", { type: "submit", class: "primary", "data-sd": "transfer-send" }, s("transfer.send")),
       cancel(() => this.close()));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -88,7 +89,7 @@ export class ChatActions {
     this.fillTargets();
     const answer = await this.deps.api.get("/api/agents");
     if (!answer.ok) {
-      this.say(errorText(answer, "The agents could not be listed"), "error");
+      this.say(errorText(answer, s("transfer.list_failed")), "error");
       return;
     }
     this.agents = (answer.agents || []).filter((a) => a.id !== this.deps.selfId());
@@ -101,17 +102,17 @@ export class ChatActions {
     let options;
     if (kind === "agent") {
       options = this.agents.map((a) => {
-        const state = !a.on_shift ? "off shift" : !a.connected ? "offline" : a.status;
-        return [a.id, `${a.name} · tier ${a.tier} · ${a.load}/${a.capacity} · ${state}`];
+        const state = !a.on_shift ? s("transfer.off_shift") : !a.connected ? s("transfer.offline") : a.status;
+        return [a.id, s("transfer.agent_option", { name: a.name, tier: a.tier, load: a.load, capacity: a.capacity, state })];
       });
     } else if (kind === "tier") {
-      options = TIERS;
+      options = TIERS();
     } else {
       const skills = new Set();
-      for (const a of this.agents) for (const s of a.skills || []) skills.add(String(s));
-      options = [...skills].sort().map((s) => [s, s]);
+      for (const a of this.agents) for (const skill of a.skills || []) skills.add(String(skill));
+      options = [...skills].sort().map((skill) => [skill, skill]);
     }
-    const none = { agent: "No other agent", skill: "No skills listed" }[kind];
+    const none = { agent: s("transfer.no_agent"), skill: s("transfer.no_skill") }[kind];
     this.transferTarget.replaceChildren(...(options.length ? options.map(([value, label]) => el("option", { value }, label))
       : [el("option", { value: "", disabled: true }, none)]));
     if (options.some(([value]) => value === keep)) this.transferTarget.value = keep;
@@ -124,29 +125,29 @@ export class ChatActions {
     const to = kind === "agent" ? { agent_id: value } : kind === "tier" ? { tier: Number(value) } : { skill: value };
     const ack = await request(this.deps.socket, "chat:transfer", { chat_id: this.deps.chatId, to });
     if (!ack.ok) {
-      this.say(errorText(ack, "The chat was not transferred"), "error");
+      this.say(errorText(ack, s("transfer.failed")), "error");
       return;
     }
     this.close();
-    if (ack.ticket) this.say(`The chat became ticket ${ack.ticket.number}.`);
-    else this.say(ack.chat && ack.chat.agent ? `Transferred to ${ack.chat.agent.name}.` : "Transferred: the chat is queued.");
+    if (ack.ticket) this.say(s("transfer.became_ticket", { number: ack.ticket.number }));
+    else this.say(ack.chat && ack.chat.agent ? s("transfer.done", { name: ack.chat.agent.name }) : s("transfer.queued"));
     this.deps.onEnded({ reason: "transferred", ticket: ack.ticket });
   }
 
   // convert
   convertForm() {
     this.subject = el("input", { type: "text", "data-sd": "convert-subject", maxlength: "200",
-      placeholder: "Subject (optional: the visitor's first line)", "aria-label": "Ticket subject" });
+      placeholder: s("convert.subject"), "aria-label": s("convert.subject_label") });
     const form = el("form", { class: "action-form", "data-sd": "convert-form", hidden: true },
-      el("span", { class: "form-title" }, "Convert to ticket"), this.subject,
-      el("button", { type: "submit", class: "primary", "data-sd": "convert-send" }, "Convert"),
+      el("span", { class: "form-title" }, s("convert.title")), this.subject,
+      el("button", { type: "submit", class: "primary", "data-sd": "convert-send" }, s("convert.send")),
       cancel(() => this.close()));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       const subject = this.subject.value.trim();
       const ack = await request(this.deps.socket, "chat:convert", { chat_id: this.deps.chatId, ...(subject ? { subject } : {}) });
       if (!ack.ok) {
-        this.say(errorText(ack, "The chat was not converted"), "error");
+        this.say(errorText(ack, s("convert.failed")), "error");
         return;
       }
       this.close();
@@ -158,9 +159,9 @@ export class ChatActions {
 
   showTicket(ticket) {
     const open = el("button", { type: "button", class: "link", "data-sd": "open-ticket", "data-ticket-id": ticket.id },
-      `Open ${ticket.number}`);
+      s("convert.open", { number: ticket.number }));
     open.addEventListener("click", () => this.deps.openTicket(ticket.id));
-    this.result.replaceChildren(document.createTextNode(`Ticket ${ticket.number} opened. `), open);
+    this.result.replaceChildren(document.createTextNode(s("convert.opened", { number: ticket.number })), open);
     this.result.hidden = false;
     this.result.setAttribute("data-state", "ok");
   }
@@ -168,10 +169,10 @@ export class ChatActions {
   // flag
   flagForm() {
     this.reason = el("textarea", { "data-sd": "flag-reason", rows: "2", maxlength: "500", required: true,
-      placeholder: "Why? Supervisors see this with the chat.", "aria-label": "Reason for the flag" });
+      placeholder: s("flag.reason"), "aria-label": s("flag.reason_label") });
     const form = el("form", { class: "action-form", "data-sd": "flag-form", hidden: true },
-      el("span", { class: "form-title" }, "Flag for abuse"), this.reason,
-      el("button", { type: "submit", class: "danger", "data-sd": "flag-send" }, "Flag"),
+      el("span", { class: "form-title" }, s("flag.title")), this.reason,
+      el("button", { type: "submit", class: "danger", "data-sd": "flag-send" }, s("flag.send")),
       cancel(() => this.close()));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -179,12 +180,12 @@ export class ChatActions {
       if (!reason) return;
       const ack = await request(this.deps.socket, "chat:flag", { chat_id: this.deps.chatId, reason });
       if (!ack.ok) {
-        this.say(errorText(ack, "The flag was not sent"), "error");
+        this.say(errorText(ack, s("flag.failed")), "error");
         return;
       }
       this.reason.value = "";
       this.close();
-      this.say(`Flagged for supervisors: “${reason}”. The chat goes on.`);
+      this.say(s("flag.done", { reason }));
     });
     return form;
   }
@@ -192,8 +193,8 @@ export class ChatActions {
   // the transcript by email, to the visitor's email on file only (chat:transcript)
   mailForm() {
     const form = el("form", { class: "action-form", "data-sd": "mail-form", hidden: true },
-      el("span", { class: "form-title" }, "Email the transcript to the visitor's email on file? Internal notes are left out."),
-      el("button", { type: "submit", class: "primary", "data-sd": "mail-send" }, "Send"),
+      el("span", { class: "form-title" }, s("mail.title")),
+      el("button", { type: "submit", class: "primary", "data-sd": "mail-send" }, s("mail.send")),
       cancel(() => this.close()));
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -202,11 +203,11 @@ export class ChatActions {
       const ack = await request(this.deps.socket, "chat:transcript", { chat_id: this.deps.chatId });
       send.disabled = false;
       if (!ack.ok) {
-        this.say(errorText(ack, "The transcript was not sent"), "error");
+        this.say(errorText(ack, s("mail.failed")), "error");
         return;
       }
       this.close();
-      this.say(`Transcript queued for ${ack.email}.`);
+      this.say(s("mail.done", { email: ack.email }));
     });
     return form;
   }
@@ -214,8 +215,8 @@ export class ChatActions {
   // end: asked first, since it cannot be undone
   endForm() {
     const form = el("form", { class: "action-form", "data-sd": "end-form", hidden: true },
-      el("span", { class: "form-title" }, "End this chat? The visitor is asked to rate it; it cannot be reopened."),
-      el("button", { type: "submit", class: "danger", "data-sd": "end-confirm" }, "End chat"),
+      el("span", { class: "form-title" }, s("end.title")),
+      el("button", { type: "submit", class: "danger", "data-sd": "end-confirm" }, s("end.send")),
       cancel(() => this.close()));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -230,7 +231,7 @@ export class ChatActions {
     confirm.disabled = false;
     this.close();
     if (ack.ok) this.deps.onEnded({ reason: "agent" });
-    else this.say(errorText(ack, "The chat was not ended"), "error");
+    else this.say(errorText(ack, s("end.failed")), "error");
   }
 }
 
@@ -241,7 +242,7 @@ function button(name, label, onClick, kind = "") {
 }
 
 function cancel(onClick) {
-  const b = el("button", { type: "button", class: "quiet" }, "Cancel");
+  const b = el("button", { type: "button", class: "quiet" }, s("actions.cancel"));
   b.addEventListener("click", onClick);
   return b;
 }

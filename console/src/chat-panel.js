@@ -9,6 +9,8 @@ import { CannedMenu } from "./canned.js";
 import { ChatActions } from "./chat-actions.js";
 import { ContextView } from "./context-view.js";
 import { SlaClocks } from "./sla-clocks.js";
+import { s } from "./strings.js";
+import { TagBar } from "./tag-bar.js";
 import { filesOf, postFile, sizeText, UploadLines } from "../../widget/src/attachments.js";
 
 /** The words of the console's upload lines (UploadLines). */
@@ -51,14 +53,8 @@ export function consoleFiles(files, known) {
 }
 
 const TYPING_CLEAR_MS = 8000;
-const ENDED = {
-  visitor: "The visitor ended the chat.",
-  agent: "You ended the chat.",
-  converted: "The chat became a ticket.",
-  abandoned: "The visitor left.",
-  suspended: "The account was suspended.",
-  transferred: "The chat was transferred.",
-};
+// The reasons of chat:ended with words of their own ("chat.ended.REASON").
+const ENDED = new Set(["visitor", "agent", "converted", "abandoned", "suspended", "transferred"]);
 
 export class ChatPanel {
   /**
@@ -80,6 +76,11 @@ export class ChatPanel {
     this.actions = new ChatActions({
       socket, api: desk.api, chatId: this.id, selfId: () => desk.selfId(),
       openTicket: (id) => desk.openTicket(id), onEnded: (data) => this.ended(data),
+    });
+    this.tagBar = new TagBar(desk.tags, {
+      name: "chat",
+      add: (tagId) => request(socket, "chat:tag", { chat_id: this.id, tag_id: tagId }),
+      remove: (tagId) => request(socket, "chat:untag", { chat_id: this.id, tag_id: tagId }),
     });
     this.build();
     this.transcript = new Transcript(this.messages, (m) => this.renderMessage(m), "agent");
@@ -111,29 +112,30 @@ export class ChatPanel {
     this.title = el("h2", { class: "chat-title", "data-sd": "chat-title" });
     this.chips = el("span", { class: "chips" });
     this.state = el("p", { class: "chat-state", "data-sd": "chat-state", role: "status" });
-    this.messages = el("div", { class: "messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+    this.messages = el("div", { class: "messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": s("chat.messages") });
     this.typingLine = el("p", { class: "typing", "aria-live": "polite" });
-    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000",
-      placeholder: "Reply… Enter sends, Shift+Enter for a new line, / for canned replies", "aria-label": "Reply" });
+    this.input = el("textarea", { "data-sd": "input", rows: "3", maxlength: "4000", dir: "auto",
+      placeholder: s("chat.reply_placeholder"), "aria-label": s("chat.reply_label") });
     this.canned = new CannedMenu(this.input, this.desk.canned);
     this.note = el("input", { type: "checkbox", "data-sd": "note" });
-    this.send = el("button", { type: "submit", class: "primary", "data-sd": "send" }, "Send");
+    this.send = el("button", { type: "submit", class: "primary", "data-sd": "send" }, s("chat.send"));
     this.attach = el("button", { type: "button", class: "attach", "data-sd": "attach", title: "Attach files",
       "aria-label": "Attach files" }, "Attach…");
     this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
     this.uploads = el("div", { class: "uploads", "data-sd": "uploads", "aria-live": "polite" });
     this.uploadLines = new UploadLines(this.uploads, UPLOAD_WORDS);
     this.files = new Map(); // id -> ATTACHMENT of files sent from here, shown before the server's echo
-    this.closeTab = el("button", { type: "button", "data-sd": "close-tab", hidden: true }, "Close tab");
+    this.closeTab = el("button", { type: "button", "data-sd": "close-tab", hidden: true }, s("chat.close_tab"));
     this.composer = el("form", { class: "composer" },
       el("div", { class: "composer-input" }, this.canned.element, this.input),
       el("div", { class: "composer-actions" },
-        el("label", { class: "note" }, this.note, " Internal note (agents only)"),
+        el("label", { class: "note" }, this.note, ` ${s("chat.note")}`),
         this.attach, this.picker, this.send, this.closeTab));
     const conversation = el("div", { class: "conversation" },
       el("header", { class: "chat-head" },
         el("div", { class: "chat-heading" }, this.title, this.chips, this.state), this.actions.bar),
-      this.actions.area, this.clocks.element, this.messages, this.typingLine, this.uploads, this.composer);
+      this.tagBar.element, this.actions.area, this.clocks.element, this.messages, this.typingLine, this.uploads,
+      this.composer);
     this.panel = el("section", { id: `chat-${this.id}`, class: "chat", role: "tabpanel", "data-sd": "chat-panel",
       "data-chat-id": this.id, hidden: true }, conversation, this.context.element);
 
@@ -207,6 +209,13 @@ export class ChatPanel {
     if (more) this.syncHistory();
     this.context.update({ visitor: this.visitor, chat: this.chat, context: context || {} });
     this.loadContext();
+    this.loadTags();
+  }
+
+  /** The chat's tags (a reload, a reconnect: `chat:tags` keeps them fresh after). */
+  async loadTags() {
+    const answer = await this.desk.api.get(`/api/chats/${encodeURIComponent(this.id)}/tags`);
+    if (answer.ok) this.tagBar.set(answer.tags);
   }
 
   /** The rest of the context (previous chats; fresh tickets and quota). */
@@ -240,7 +249,7 @@ export class ChatPanel {
 
   label() {
     const v = this.visitor;
-    return v.name || v.email || `Visitor ${String(v.id || this.id).slice(0, 6)}`;
+    return v.name || v.email || s("chat.visitor", { id: String(v.id || this.id).slice(0, 6) });
   }
 
   renderState() {
@@ -251,17 +260,18 @@ export class ChatPanel {
     this.note.disabled = ended;
     this.closeTab.hidden = !ended;
     this.actions.setEnded(ended);
-    this.state.textContent = ended ? this.endedText || "Chat ended." : this.chat.status === "queued" ? "Queued" : "";
+    this.state.textContent = ended ? this.endedText || s("chat.state.ended") : this.chat.status === "queued" ? s("chat.state.queued") : "";
   }
 
   renderMessage(m) {
     const by = m.note && m.agent && m.agent.id !== this.desk.selfId() ? ` · ${m.agent.name}` : "";
-    const who = m.note ? `Internal note${by}` : { visitor: this.label(), agent: this.agentLabel(m), system: "" }[m.author] ?? "";
+    const who = m.note ? s("chat.note_by", { by }) : { visitor: this.label(), agent: this.agentLabel(m), system: "" }[m.author] ?? "";
     return el("div", {
       class: "message", "data-sd": "message", "data-author": m.author, "data-note": m.note ? "true" : null, title: m.at ? formatDate(m.at) : null,
     },
     who ? el("span", { class: "who" }, who) : null,
-    el("span", { class: "text" }, String(m.text ?? "")),
+    // dir="auto": a message in Arabic or Hebrew reads right to left beside English ones.
+    el("span", { class: "text", "data-sd": "message-text", dir: "auto" }, String(m.text ?? "")),
     consoleFiles(m.attachments, this.files),
     m.at ? el("time", { datetime: m.at }, formatTime(m.at)) : null);
   }
@@ -269,9 +279,9 @@ export class ChatPanel {
   /** Who wrote an agent message: "You", or the colleague who had the chat
    * before (MESSAGE.agent); our own unsent ones carry no author yet. */
   agentLabel(m) {
-    if (m.own) return "You"; // written here: pending, or stored and shown again with its time
-    if (!m.agent) return "Agent";
-    return m.agent.id === this.desk.selfId() ? "You" : String(m.agent.name || "Agent");
+    if (m.own) return s("chat.you"); // written here: pending, or stored and shown again with its time
+    if (!m.agent) return s("chat.agent");
+    return m.agent.id === this.desk.selfId() ? s("chat.you") : String(m.agent.name || s("chat.agent"));
   }
 
   /** Messages from the server (the clocks move by `sla:clocks`, not here);
@@ -319,19 +329,19 @@ export class ChatPanel {
 
   ended(data) {
     if (this.chat.status === "ended" && this.endedText) return; // the ack and the event both tell it
-    this.endedText = ENDED[data.reason] || "Chat closed.";
-    if (data.ticket && data.ticket.number) this.endedText += ` Ticket ${data.ticket.number}.`;
+    this.endedText = s(ENDED.has(data.reason) ? `chat.ended.${data.reason}` : "chat.ended.other");
+    if (data.ticket && data.ticket.number) this.endedText += ` ${s("chat.ended.ticket", { number: data.ticket.number })}`;
     this.chat.status = "ended";
     this.typing.stop();
     this.showTyping(false);
     this.clocks.stopAll();
-    this.outbox.failAll("The chat ended");
+    this.outbox.failAll(s("chat.failed_ended"));
     this.update({});
   }
 
   showTyping(typing) {
     clearTimeout(this.typingTimer);
-    this.typingLine.textContent = typing ? `${this.label()} is typing…` : "";
+    this.typingLine.textContent = typing ? s("chat.typing", { name: this.label() }) : "";
     if (typing) this.typingTimer = setTimeout(() => { this.typingLine.textContent = ""; }, TYPING_CLEAR_MS);
   }
 

@@ -6,10 +6,12 @@ import { el, formatDuration, request } from "../../widget/src/util.js";
 import { Alerts } from "./alerts.js";
 import { Api, errorText } from "./api.js";
 import { CannedStore } from "./canned.js";
+import { TagStore } from "./tag-bar.js";
 import { ChatPanel } from "./chat-panel.js";
 import { staffError } from "./errors.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { bindShortcuts } from "./shortcuts.js";
+import { SearchView } from "./search.js";
 import { ServerTime } from "./sla-clocks.js";
 import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
@@ -30,6 +32,7 @@ class Desk {
     this.time = new ServerTime();
     this.api = new Api(root.getAttribute("data-csrf") || "");
     this.canned = new CannedStore(this.api);
+    this.tags = new TagStore(this.api);
     const $ = (name) => root.querySelector(`[data-sd="${name}"]`);
     this.toggle = $("status-toggle");
     this.shift = $("shift");
@@ -42,8 +45,10 @@ class Desk {
     this.empty = $("empty");
     this.chatsView = $("chat-area");
     this.ticketsView = $("view-tickets");
-    this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets") };
-    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId());
+    this.searchView = $("view-search");
+    this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets"), search: $("nav-search") };
+    this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId(), this.tags);
+    this.search = new SearchView(this.searchView, this.api);
     this.alerts = new Alerts(root, (chatId) => this.openChat(chatId));
     this.waiting = [];
     this.queueLoading = null;
@@ -76,6 +81,7 @@ class Desk {
       if (fresh.length) this.alerts.message(p.id, p.label(), fresh[fresh.length - 1].text, this.away(p));
     }));
     s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
+    s.on("chat:context", (d) => this.withPanel(d, (p) => p.context.update({ context: { visit: d.visit || null } })));
     s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
     s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
       this.time.reset(Date.parse(d.now));
@@ -85,6 +91,9 @@ class Desk {
     s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
     s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
     s.on("canned", (d) => d && this.canned.changed(d));
+    s.on("tags", (d) => d && this.tags.changed(d));
+    s.on("chat:tags", (d) => this.withPanel(d, (p) => p.tagBar.set(d.tags)));
+    s.on("ticket:tags", (d) => d && this.tickets.tagsChanged(d));
     s.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
   }
 
@@ -121,6 +130,7 @@ class Desk {
     this.setStatus(this.agent.status || "away");
     this.setCapacity(this.agent.capacity);
     this.canned.load();
+    this.tags.load();
     this.loadQueue();
     const chats = Array.isArray(data.chats) ? data.chats : [];
     const open = new Set(chats.map((c) => c.id));
@@ -208,6 +218,7 @@ class Desk {
 
   close(panel) {
     this.panels.delete(panel.id);
+    panel.tagBar.detach();
     panel.tab.remove();
     panel.panel.remove();
     if (this.selected === panel) {
@@ -228,15 +239,19 @@ class Desk {
     this.root.setAttribute("data-unread", String(total));
   }
 
-  // views: #tickets, #tickets/<id>, else the chats
+  // views: #tickets, #tickets/<id>, #search, #history/<chat id>, else the chats
   route() {
     const hash = decodeURIComponent(window.location.hash.replace(/^#/, ""));
     const tickets = hash === "tickets" || hash.startsWith("tickets/");
-    this.chatsView.hidden = tickets;
+    const search = hash === "search" || hash.startsWith("history/");
+    this.chatsView.hidden = tickets || search;
     this.ticketsView.hidden = !tickets;
-    this.nav.chats.setAttribute("aria-current", tickets ? "false" : "page");
+    this.searchView.hidden = !search;
+    this.nav.chats.setAttribute("aria-current", tickets || search ? "false" : "page");
     this.nav.tickets.setAttribute("aria-current", tickets ? "page" : "false");
+    this.nav.search.setAttribute("aria-current", search ? "page" : "false");
     if (tickets) this.tickets.show(hash.slice("tickets/".length) || null);
+    if (search) this.search.show(hash.startsWith("history/") ? hash.slice("history/".length) : null);
   }
 
   openTicket(ticketId) {

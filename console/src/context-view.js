@@ -3,6 +3,7 @@
 // value is the visitor's or the desk's data: rendered as text only.
 import { el, formatTime } from "../../widget/src/util.js";
 import { statusText } from "./tickets.js";
+import { visitSection } from "./visit-view.js";
 
 const END_REASONS = {
   visitor: "ended by the visitor", agent: "ended by the agent", converted: "became a ticket",
@@ -56,6 +57,7 @@ export class ContextView {
       verified ? "Verified identity" : "Not verified: name and email are the visitor's claims"),
       list,
       this.quota(c.quota),
+      visitSection(c.visit || null),
       this.section("Open tickets", "open-tickets", c.open_tickets, (t) => this.ticketItem(t), "No open tickets."),
       this.section("Previous chats", "previous-chats", c.previous_chats, (p) => previousItem(p), "No earlier chats."),
     );

@@ -6,10 +6,12 @@ import { Audit } from "./dashboard/audit.js";
 import { ChatView } from "./dashboard/chatview.js";
 import { ActionDialog } from "./dashboard/dialog.js";
 import { $, el, fill, shortId } from "./dashboard/dom.js";
+import { History } from "./dashboard/history.js";
 import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
+import { Tags } from "./dashboard/tags.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
@@ -21,6 +23,8 @@ const PAGES = {
   audit: (app) => new Audit(app),
   canned: (app) => new Canned(app),
   closures: (app) => new Closures(app),
+  tags: (app) => new Tags(app),
+  history: (app) => new History(app),
 };
 
 class Dashboard {

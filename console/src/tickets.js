@@ -7,6 +7,8 @@ import { el, formatTime } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
 import { consoleFiles, UPLOAD_WORDS, uploadFile } from "./chat-panel.js";
 import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js";
+import { TagBar } from "./tag-bar.js";
+import { tagLabel } from "./tag-chips.js";
 
 const FILTERS = [
   ["open,pending,pending_confirmation", "Open and pending"],
@@ -29,16 +31,21 @@ export class TicketsView {
    * @param {import("./api.js").Api} api
    * @param {() => string|null} selfId the agent using the console
    */
-  constructor(root, api, selfId = () => null) {
+  constructor(root, api, selfId = () => null, tagStore = null) {
     this.root = root;
     this.api = api;
     this.selfId = selfId;
+    this.tagStore = tagStore;
+    this.tagBar = null;
     this.listTimer = null;
     this.filter = el("select", { "data-sd": "ticket-filter", "aria-label": "Status" },
       ...FILTERS.map(([value, label]) => el("option", { value }, label)));
     this.search = el("input", { type: "search", "data-sd": "ticket-search", maxlength: "200",
       placeholder: "Subject or number (SD-000012)", "aria-label": "Search tickets" });
-    const searchForm = el("form", { class: "ticket-tools", role: "search" }, this.filter, this.search,
+    this.tagFilter = el("select", { "data-sd": "ticket-tag-filter", "aria-label": "Tag" }, el("option", { value: "" }, "Any tag"));
+    this.tagFilter.addEventListener("focus", () => this.fillTagFilter());
+    this.tagFilter.addEventListener("change", () => this.loadList());
+    const searchForm = el("form", { class: "ticket-tools", role: "search" }, this.filter, this.tagFilter, this.search,
       el("button", { type: "submit" }, "Search"));
     this.list = el("div", { class: "ticket-list", "data-sd": "ticket-list" });
     this.listPane = el("section", { class: "tickets-pane" },
@@ -92,9 +99,25 @@ export class TicketsView {
     else if (said) this.say(...said);
   }
 
+  /** The tag filter offers every tag, archived ones too (old tickets carry them). */
+  fillTagFilter() {
+    if (!this.tagStore) return;
+    const chosen = this.tagFilter.value;
+    this.tagFilter.replaceChildren(el("option", { value: "" }, "Any tag"),
+      ...this.tagStore.tags.map((t) => el("option", { value: t.id }, tagLabel(t))));
+    this.tagFilter.value = chosen;
+  }
+
+  /** `ticket:tags`: the ticket on show follows. */
+  tagsChanged(data) {
+    if (data && this.tagBar && data.ticket_id === this.ticketId) this.tagBar.set(data.tags);
+  }
+
   async loadList() {
+    this.fillTagFilter();
     const params = new URLSearchParams({ limit: "100" });
     if (this.filter.value) params.set("status", this.filter.value);
+    if (this.tagFilter.value) params.set("tag", this.tagFilter.value);
     if (this.search.value.trim()) params.set("q", this.search.value.trim());
     this.list.setAttribute("aria-busy", "true");
     const answer = await this.api.get(`/api/tickets?${params}`);
@@ -134,6 +157,24 @@ export class TicketsView {
 
   back() {
     return el("a", { href: "#tickets", class: "back", "data-sd": "ticket-back" }, "← All tickets");
+  }
+
+  /** A bar of the ticket's tags (REST: any agent tags any ticket). */
+  ticketTags(ticketId) {
+    if (this.tagBar) this.tagBar.detach();
+    this.tagBar = null;
+    if (!this.tagStore) return [];
+    const path = `/api/tickets/${encodeURIComponent(ticketId)}/tags`;
+    const bar = new TagBar(this.tagStore, {
+      name: "ticket",
+      add: (tagId) => this.api.post(path, { tag_id: tagId }),
+      remove: (tagId) => this.api.delete(`${path}/${encodeURIComponent(tagId)}`),
+    });
+    this.tagBar = bar;
+    this.api.get(path).then((answer) => {
+      if (answer.ok && this.tagBar === bar) bar.set(answer.tags);
+    });
+    return [bar.element];
   }
 
   render(t, quota) {
@@ -199,6 +240,7 @@ export class TicketsView {
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
         el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, "Set status:"), ...buttons)),
+      ...this.ticketTags(t.id),
       this.closeForm,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),

@@ -71,6 +71,13 @@ class ChatRef(Command):
     chat_id: Id
 
 
+class ChatTag(Command):
+    """`chat:tag` and `chat:untag`: one tag of the list on a chat."""
+
+    chat_id: Id
+    tag_id: Id
+
+
 class ChatTyping(Command):
     chat_id: Id
     typing: bool
@@ -176,3 +183,26 @@ class AccountSuspend(AccountRef, kw_only=True):
 
 class AccountLift(AccountRef, kw_only=True):
     reason: Reason
+
+
+# Visitor context beside each chat (`chat:context` from the widget).
+Url = Annotated[str, msgspec.Meta(max_length=2048)]
+ContextKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")]
+ContextValue = (Annotated[str, msgspec.Meta(max_length=200)] | Annotated[int, msgspec.Meta(ge=-(2**53), le=2**53)]
+                | float | bool)
+
+
+class ChatContext(Command):
+    """What the widget knows of the visitor's page and browser; a field
+    left out stays as it was. `custom` (the host page's fields) replaces
+    the ones sent before, whole."""
+
+    chat_id: Id
+    url: Url | None = None
+    title: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    referrer: Url | None = None
+    language: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9-]{1,35}$")] | None = None
+    time_zone: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_+./-]{1,64}$")] | None = None
+    utc_offset_min: Annotated[int, msgspec.Meta(ge=-900, le=900)] | None = None
+    user_agent: Annotated[str, msgspec.Meta(max_length=512)] | None = None
+    custom: Annotated[dict[ContextKey, ContextValue], msgspec.Meta(max_length=20)] | None = None

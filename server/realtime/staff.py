@@ -12,6 +12,7 @@ import aiohttp_session
 import socketio
 
 from ..services.auth import StaffLogin, agent_rooms, session_rooms
+from ..services import tags
 from ..services.bundle import Services
 from ..services.chats import Actor, TransferTarget
 from ..services.errors import Refused, Unauthorized
@@ -117,6 +118,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
                        "chat:convert": self.convert, **self.chat_events()}
         self.events["chat:flag"] = self.flag
         self.events["chat:transcript"] = self.transcript
+        self.events |= {"chat:tag": self.tag, "chat:untag": self.untag}
 
     def rooms(self, login: StaffLogin) -> list[str]:
         session = [session_rooms(login.session_id).agent] if login.session_id else []
@@ -169,6 +171,17 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         cmd = c.parse(c.ChatRef, payload)
         email = await self._s.transcripts.for_agent(self._agent(sid), cmd.chat_id)
         return {"ok": True, "queued": True, "email": email}
+
+    async def tag(self, sid: str, payload: Any) -> dict:
+        """A tag of the list on a chat the agent holds or had; its tags after."""
+        cmd = c.parse(c.ChatTag, payload)
+        found = await tags.tag_chat(self._s.desk, self._agent(sid), cmd.chat_id, cmd.tag_id)
+        return {"ok": True, "chat_id": cmd.chat_id, "tags": [tags.tag_view(t) for t in found]}
+
+    async def untag(self, sid: str, payload: Any) -> dict:
+        cmd = c.parse(c.ChatTag, payload)
+        found = await tags.untag_chat(self._s.desk, self._agent(sid), cmd.chat_id, cmd.tag_id)
+        return {"ok": True, "chat_id": cmd.chat_id, "tags": [tags.tag_view(t) for t in found]}
 
     async def convert(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatConvert, payload)

@@ -11,6 +11,7 @@ from ..services.bundle import Services
 from ..services.chats import Actor, StartRequest
 from ..services.tickets import TicketRequest
 from ..services.views import ticket_view
+from ..services.visit_types import VisitUpdate
 from ..services.errors import Unauthorized
 from ..services.model import Author, Priority, Visitor
 from . import commands as c
@@ -34,6 +35,7 @@ class VisitorNamespace(ChatEvents, Namespace):
                        **self.chat_events()}
         self.events["survey:submit"] = self.survey
         self.events["chat:transcript"] = self.transcript
+        self.events["chat:context"] = self.context
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
@@ -114,6 +116,15 @@ class VisitorNamespace(ChatEvents, Namespace):
         client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
         await self._s.transcripts.for_visitor(actor, visitor, cmd.chat_id, cmd.email, client=client)
         return {"ok": True, "queued": True}
+
+    async def context(self, sid: str, payload: Any) -> dict:
+        """The visitor's page, browser facts and the host page's fields, beside its chat."""
+        cmd = c.parse(c.ChatContext, payload)
+        update = VisitUpdate(url=cmd.url, title=cmd.title, referrer=cmd.referrer, language=cmd.language,
+                             time_zone=cmd.time_zone, utc_offset_min=cmd.utc_offset_min,
+                             user_agent=cmd.user_agent, custom=cmd.custom)
+        await self._s.visits.report(self._actor(sid), cmd.chat_id, update)
+        return {"ok": True}
 
     async def send(self, sid: str, payload: Any) -> Any:
         cmd = c.parse(c.ChatSend, payload)

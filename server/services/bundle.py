@@ -15,6 +15,7 @@ from .nodes import NodeWatch
 from .presence import PresenceService
 from .records import Records
 from .routing import Router
+from .search import SearchService
 from .sessions import SessionWatch
 from .signals import Signals
 from .sla import SlaService
@@ -23,6 +24,7 @@ from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
 from .transcripts import TranscriptService
+from .visits import VisitService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Services:
     records: Records
     transcripts: TranscriptService
     attachments: AttachmentService
+    visits: VisitService
+    search: SearchService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -62,11 +66,14 @@ class Services:
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
         surveys = SurveyService(desk, signals)
+        records = Records(desk, router, surveys)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=surveys, metrics=Metrics(desk, router),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
                    nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
-                   records=Records(desk, router, surveys),
+                   records=records,
                    transcripts=TranscriptService(desk, chats, tickets, router),
-                   attachments=AttachmentService(desk))
+                   attachments=AttachmentService(desk),
+                   visits=VisitService(desk, chats),
+                   search=SearchService(desk, records))

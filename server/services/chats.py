@@ -144,16 +144,17 @@ class ChatService:
         visitor says it is a new issue)."""
         topic = self._desk.known_topic(request.topic)
         if topic is not None and not topic.chat:
-            raise UseTicket(topic.refusal, reason=topic.refusal, topic=request.topic)
+            raise UseTicket(topic.refusal, reason=topic.refusal, topic=request.topic, kind="topic")
         if topic is not None and topic.verified_only and not visitor.verified:
             reason = "This topic is handled in chat only for signed-in customers: sign in, or open a ticket."
-            raise UseTicket(reason, reason=reason, topic=request.topic)
+            raise UseTicket(reason, reason=reason, topic=request.topic, kind="verified_only")
         open_ticket = None
         if request.topic is not None:
             open_ticket = next((t for t in open_tickets if t.topic == request.topic), None)  # the newest
         if open_ticket is not None and not request.new_issue:
             reason = f"You already have ticket {open_ticket.label} open about this."
-            raise UseTicket(reason, reason=reason, topic=request.topic, ticket=ticket_view(open_ticket))
+            raise UseTicket(reason, reason=reason, topic=request.topic, kind="open_ticket",
+                            ticket=ticket_view(open_ticket))
         priority = allowed_priority(visitor, request.priority or (Priority(topic.priority) if topic else Priority.MEDIUM))
         return priority, open_ticket
 

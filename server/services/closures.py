@@ -34,19 +34,19 @@ class ClosureService:
     def __init__(self, desk: Desk, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self._desk = desk
         self._on_change = on_change  # visitors hear when the desk goes on- or offline
-        self._loading: set[asyncio.Task] = set()
         desk.live.subscribe(self._changed_elsewhere)
 
     def _changed_elsewhere(self, topic: str, key: str) -> None:
         """Another node added or removed a closure (its own visitors and
-        agents have been told): this node's calendar reads them again."""
+        agents have been told): this node's calendar reads them again, and
+        answers about opening hours wait for it (`Desk.settled`)."""
         if topic in (TOPIC, "*"):
             task = asyncio.ensure_future(self.load())
-            self._loading.add(task)
+            self._desk.reloading.add(task)
             task.add_done_callback(self._loaded)
 
     def _loaded(self, task: asyncio.Task) -> None:
-        self._loading.discard(task)
+        self._desk.reloading.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("could not reload the closures", exc_info=task.exception())
 

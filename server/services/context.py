@@ -1,6 +1,7 @@
 """What every service is built from: the ports, the clock and the config."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import zoneinfo
 from datetime import date, datetime
@@ -38,12 +39,21 @@ class Desk:
     kept_out: KeptOut = dataclasses.field(init=False)
     # One-off closures (local dates), kept fresh by the closure service.
     closures: frozenset[date] = frozenset()
+    # Reloads of `closures` under way after another node changed them: what
+    # answers from the calendar waits for them (`settled`).
+    reloading: set[asyncio.Task] = dataclasses.field(default_factory=set)
     # What services tell each other has happened (services.bus).
     bus: Bus = dataclasses.field(default_factory=Bus)
 
     def __post_init__(self) -> None:
         self.chats = ChatCache(self.store, self.live)
         self.kept_out = KeptOut(self.store, self.live)
+
+    async def settled(self) -> None:
+        """Returns once the calendar holds every change this node has heard
+        of: a node told of another's closure never answers from the old one."""
+        if self.reloading:
+            await asyncio.wait(list(self.reloading))
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -98,7 +98,10 @@ class Offline(DeskError):
 
 class UseTicket(DeskError):
     """Chat cannot take this: the topic is one for tickets, or an open
-    ticket already covers it (then `ticket` is in the fields)."""
+    ticket already covers it (then `ticket` is in the fields). `kind` in
+    the fields says which ("topic", "verified_only", "open_ticket"), so a
+    client can say it in its visitor's language; `reason` is English, or
+    the desk's own words for a topic."""
 
     code = "use_ticket"
 
@@ -113,3 +116,15 @@ class Banned(DeskError):
     """Chat is closed to this visitor or account until a supervisor lifts it."""
 
     code = "banned"
+
+
+class UnknownTag(DeskError):
+    """A tag id that names no tag on the list (a bad input: 400)."""
+
+    code = "unknown_tag"
+
+
+class TagArchived(Conflict):
+    """The tag was archived: it stays where it is but is put on nothing new."""
+
+    code = "tag_archived"

@@ -141,6 +141,22 @@ class ClosureChanged(Event, name="closure", to=(AGENT, SUPERVISOR)):
     pass
 
 
+class ChatContext(Event, name="chat:context", to=(AGENT, SUPERVISOR)):
+    """The visitor's context beside a chat changed (its page, browser facts, custom fields)."""
+
+
+class TagsChanged(Event, name="tags", to=(AGENT, SUPERVISOR)):
+    """The tag list changed: a tag added, renamed or recoloured, archived or restored."""
+
+
+class ChatTags(Event, name="chat:tags", to=(AGENT, SUPERVISOR)):
+    """A chat's tags, after one was put on it or taken off."""
+
+
+class TicketTags(Event, name="ticket:tags", to=(AGENT, SUPERVISOR)):
+    """A ticket's tags, after one was put on it or taken off."""
+
+
 # /supervisor
 class Alert(Event, name="alert", to=(SUPERVISOR,)):
     pass

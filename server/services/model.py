@@ -483,3 +483,38 @@ class AttachmentLink:
     attachment_id: str
     created_at: datetime
     expires_at: datetime
+
+
+# tags on chats and tickets
+class TagColour(enum.StrEnum):
+    """The fixed palette a tag's colour is chosen from (the console maps
+    each to its own light and dark shades; never free CSS)."""
+
+    GREY = "grey"
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    GREEN = "green"
+    TEAL = "teal"
+    BLUE = "blue"
+    PURPLE = "purple"
+    PINK = "pink"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Tag:
+    """A label from the list supervisors keep, put on chats and tickets.
+    An archived tag stays on what carries it and in the reports' filter,
+    but is no longer offered for tagging."""
+
+    id: str
+    name: str  # 1-40 characters, no control characters; unique regardless of case
+    created_at: datetime
+    updated_at: datetime
+    colour: TagColour | None = None
+    updated_by: str | None = None  # the supervisor's agent id
+    archived_at: datetime | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None

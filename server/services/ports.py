@@ -9,10 +9,13 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, Assigned, Attachment, AttachmentLink, Assignment, AuditEntry, Author, CannedReply, Chat, ChatStarted,
-                    ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey,
-                    Suspension, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
+from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry, Author,
+                    CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage,
+                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Tag, Ticket, TicketReply,
+                    TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
+from .visit_types import Visit, VisitUpdate
+from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
 
 
 class Clock(Protocol):
@@ -209,8 +212,10 @@ class Store(Protocol):
     async def list_tickets(self, *, site_id: str | None = None, statuses: Sequence[TicketStatus] = (),
                            visitor_id: str | None = None, account_id: str | None = None,
                            topic: str | None = None, priority: Priority | None = None,
-                           query: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
-        """Newest first; `query` matches the subject (case-insensitively), the label or the number."""
+                           query: str | None = None, tag_id: str | None = None, limit: int = 50,
+                           offset: int = 0) -> list[Ticket]:
+        """Newest first; `query` matches the subject (case-insensitively), the label or the number;
+        `tag_id` keeps the tickets carrying that tag."""
 
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
@@ -329,14 +334,62 @@ class Store(Protocol):
         """Deletes the files uploaded before `before` that nothing sent; how many."""
 
     # figures (store/reports.py): one query layer for the live metrics, the reports and /metrics
-    async def report_facts(self, since: datetime | None, until: datetime) -> ReportFacts:
+    async def report_facts(self, since: datetime | None, until: datetime, tag_id: str | None = None) -> ReportFacts:
         """What happened in [since, until) (`since` None: from the start): chats
         open in it with their messages before `until`, agents who got a chat,
-        chats ended, SLA breaches, surveys not excluded with their chats' agents."""
+        chats ended, SLA breaches, surveys not excluded with their chats' agents;
+        with `tag_id`, of the chats carrying that tag only."""
 
     async def desk_totals(self) -> DeskTotals:
         """Counts since the desk began: chats started, ended by reason, SLA
         breaches by kind, surveys by rating and excluded surveys by rating."""
+
+    # the visitor's context beside a chat (store/visits.py)
+    async def update_visit(self, chat_id: str, update: VisitUpdate, at: datetime, *, keep_pages: int) -> Visit:
+        """Applies `update` to the chat's context and returns it whole. A
+        `url` other than the last page's adds a page seen at `at` (the
+        same URL again only takes the new title); only the last
+        `keep_pages` pages are kept."""
+
+    async def visit_of_chat(self, chat_id: str) -> Visit | None:
+        """The chat's context; None before anything was reported."""
+
+    # tags on chats and tickets (store/tags.py); `kind` is "chat" or "ticket"
+    async def list_tags(self) -> list[Tag]:
+        """Every tag, archived ones too, by name regardless of case."""
+
+    async def tag_by_id(self, tag_id: str) -> Tag | None: ...
+
+    async def add_tag(self, tag: Tag, audit: AuditEntry | None = None) -> Tag:
+        """Store it. Raises Conflict if its name (regardless of case) is taken."""
+
+    async def update_tag(self, tag: Tag, audit: AuditEntry | None = None) -> Tag | None:
+        """Name, colour, archived_at, updated_at and updated_by of the tag with
+        its id replaced; None if there is none. Raises Conflict if the name
+        (regardless of case) is another tag's."""
+
+    async def add_tag_to(self, kind: str, owner_id: str, tag_id: str, at: datetime, by: str | None,
+                         audit: AuditEntry | None = None) -> bool:
+        """Puts the tag on the chat or ticket; False (and no audit) if it was there."""
+
+    async def remove_tag_from(self, kind: str, owner_id: str, tag_id: str,
+                              audit: AuditEntry | None = None) -> bool:
+        """Takes the tag off; False (and no audit) if it was not there."""
+
+    async def tags_of(self, kind: str, owner_ids: Collection[str]) -> dict[str, list[Tag]]:
+        """The tags on each of the chats or tickets, by name; ids without tags left out."""
+
+    # search and history (store/search.py)
+    async def search(self, query: SearchQuery) -> list[SearchHit]:
+        """Chats and tickets holding every word of the query (full text: FTS5
+        on SQLite, `simple` text search on PostgreSQL), one hit per chat or
+        ticket (its newest match), newest first. Scoped to `query.agent_id`
+        when given: chats the agent handled at any point, tickets they
+        opened or replied to or that came from those chats. Notes are
+        searched. No query text raises: operators are words."""
+
+    async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
+        """Ended chats matching every filter given, the latest started first."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

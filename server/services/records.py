@@ -10,7 +10,8 @@ from typing import Any
 
 from .context import Desk
 from .errors import NotFound
-from .model import Agent, AuditEntry, Chat, ChatStatus, Priority, Site, Ticket, TicketReply, TicketStatus, Visitor
+from .model import (Agent, AuditEntry, Chat, ChatStatus, Priority, Site, SlaEvent, Ticket, TicketReply, TicketStatus,
+                    Visitor)
 from .ports import Store
 from .routing import Router
 from .surveys import SurveyService
@@ -19,7 +20,7 @@ from .audit import audit_view
 from .moderation import suspension_view
 from .signals import alert_view
 from .sla import breach_alert
-from .views import chat_view, files_by_message, message_view, visitor_view
+from .views import chat_view, files_by_message, iso, message_view, visit_view, visitor_view
 
 PAGE = 500  # messages read at a time for a whole transcript
 
@@ -34,10 +35,10 @@ class Records:
     # tickets and visitors (agents)
     async def tickets(self, *, statuses: Sequence[TicketStatus], visitor_id: str | None, account_id: str | None,
                       topic: str | None, priority: Priority | None, query: str | None, limit: int,
-                      offset: int) -> list[Ticket]:
+                      offset: int, tag_id: str | None = None) -> list[Ticket]:
         return await self._desk.store.list_tickets(
             statuses=statuses, visitor_id=visitor_id, account_id=account_id, topic=topic, priority=priority,
-            query=query, limit=limit, offset=offset)
+            query=query, tag_id=tag_id, limit=limit, offset=offset)
 
     async def ticket_parts(self, ticket: Ticket) -> tuple[Visitor | None, list[TicketReply], dict[str, Agent]]:
         """The ticket's visitor, its replies, and the agents who wrote them."""
@@ -75,10 +76,13 @@ class Records:
         site = await store.site_by_id(chat.site_id)
         survey = await store.survey_of_chat(chat.id)
         handled = [{"id": a, "name": agents[a].name if a in agents else ""} for a in await store.chat_agents(chat.id)]
+        messages = await self._messages(chat, agents)
         return {"chat": chat_view(chat, agents.get(chat.agent_id or "")), "site": site.key if site else None,
                 "visitor": visitor_view(visitor) if visitor else None, "agents": handled,
-                "messages": await self._messages(chat, agents),
-                "survey": await self._surveys.view(survey) if survey else None}
+                "messages": messages,
+                "survey": await self._surveys.view(survey) if survey else None,
+                "visit": visit_view(await store.visit_of_chat(chat.id)),
+                "sla": sla_record(chat, messages, await store.sla_events(chat_id=chat.id))}
 
     async def _messages(self, chat: Chat, agents: dict[str, Agent]) -> list[dict[str, Any]]:
         found, after = [], 0
@@ -132,6 +136,26 @@ class Records:
                                         limit=limit, offset=offset)
         names = _Names(store)
         return [await names.entry(e) for e in entries]
+
+
+def sla_record(chat: Chat, messages: list[dict[str, Any]], fired: list[SlaEvent]) -> dict[str, Any]:
+    """A chat's SLA clocks as they ran: seconds to the first agent reply
+    (from the start), the chat's length once ended (from its assignment),
+    and every stage its clocks fired (warning, breach, convert)."""
+    first_reply = next((m["at"] for m in messages if m["author"] == "agent" and not m.get("note")), None)
+    return {
+        "first_response_s": _seconds(chat.started_at, first_reply),
+        "duration_s": _seconds(chat.assigned_at, iso(chat.ended_at)) if chat.ended_at else None,
+        "events": [{"kind": e.kind, "stage": e.stage, "at": iso(e.at), "elapsed_s": e.elapsed_s,
+                    "limit_s": e.limit_s} for e in fired],
+    }
+
+
+def _seconds(start: datetime | None, end_iso: str | None) -> int | None:
+    if start is None or end_iso is None:
+        return None
+    end = datetime.fromisoformat(end_iso.replace("Z", "+00:00"))
+    return max(0, round((end - start).total_seconds()))
 
 
 class _Names:

@@ -30,7 +30,7 @@ from ..policy.figures import (Answer, answers, day_start, local_day, mean, media
                               within_pct)
 from .errors import BadRequest, NotFound
 from .facts import Handled, Rating, ReportFacts
-from .model import Chat, EndReason, SlaEvent
+from .model import Chat, EndReason, SlaEvent, Tag
 from .ports import Store
 
 F = TypeVar("F")
@@ -146,10 +146,16 @@ class Report:
     last: date
     rows: list[dict[str, Any]]  # {"day", "agent_id", "agent_name", figure columns}, by day then name
     totals: dict[str, Any]  # the figure columns
+    tag: Tag | None = None  # the chats counted carry it; None: every chat
 
     @property
     def columns(self) -> list[str]:
-        return ["day", "agent_id", "agent_name", *self.totals]
+        return ["day", "agent_id", "agent_name", "tags", *self.totals]
+
+    def csv_rows(self) -> list[dict[str, Any]]:
+        """The rows, each naming the tag its chats carry ("" for all chats):
+        a file read later still says what it counted."""
+        return [row | {"tags": self.tag.name if self.tag else ""} for row in self.rows]
 
 
 class Reports:
@@ -158,26 +164,32 @@ class Reports:
         self._tz = tz
         self._policy = policy
 
-    async def window(self, since: datetime | None, until: datetime, agent_id: str | None = None) -> Ledger:
-        return ledger(await self._store.report_facts(since, until), since, until, self._tz, agent_id)
+    async def window(self, since: datetime | None, until: datetime, agent_id: str | None = None,
+                     tag_id: str | None = None) -> Ledger:
+        return ledger(await self._store.report_facts(since, until, tag_id), since, until, self._tz, agent_id)
 
     async def day(self, day: date) -> dict[str, Any]:
         """The desk's figures of one desk-local day (nested)."""
         book = await self.window(day_start(day, self._tz), day_start(day + timedelta(days=1), self._tz))
         return figures(book.total, self._policy)
 
-    async def report(self, first: date, last: date, agent_id: str | None = None) -> Report:
+    async def report(self, first: date, last: date, agent_id: str | None = None,
+                     tag_id: str | None = None) -> Report:
         """Rows per desk-local day and agent from `first` to `last` (both
-        included, at most MAX_DAYS days), and the totals of the scope.
-        Raises BadRequest for a bad range, NotFound for an unknown agent."""
+        included, at most MAX_DAYS days), and the totals of the scope; with
+        `tag_id`, of the chats carrying that tag (archived or not) only.
+        Raises BadRequest for a bad range, NotFound for an unknown agent or tag."""
         if not first <= last < first + timedelta(days=MAX_DAYS):
             raise BadRequest(f"from must be on or before to, and at most {MAX_DAYS} days before it")
         names = {a.id: a.name for a in await self._store.list_agents()}
         if agent_id is not None and agent_id not in names:
             raise NotFound("no such agent")
+        tag = await self._store.tag_by_id(tag_id) if tag_id is not None else None
+        if tag_id is not None and tag is None:
+            raise NotFound("no such tag")
         book = await self.window(day_start(first, self._tz), day_start(last + timedelta(days=1), self._tz),
-                                 agent_id)
+                                 agent_id, tag_id)
         rows = [{"day": day.isoformat(), "agent_id": who, "agent_name": names.get(who, ""),
                  **flat(figures(tally, self._policy))} for (day, who), tally in book.rows.items()]
         rows.sort(key=lambda row: (row["day"], row["agent_name"], row["agent_id"]))
-        return Report(first, last, rows, flat(figures(book.total, self._policy)))
+        return Report(first, last, rows, flat(figures(book.total, self._policy)), tag)

@@ -25,7 +25,7 @@ from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
 from .timers import Timers
-from .views import HISTORY_PAGE, chat_view, files_by_message, iso, message_views, visitor_view
+from .views import HISTORY_PAGE, chat_view, files_by_message, iso, message_views, visit_view, visitor_view
 
 log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
@@ -113,12 +113,14 @@ class Router:
         """At least one agent who takes chats on shift now (or on call, for
         a critical chat), connected or not: a lead with capacity 0 alone
         would leave chats waiting forever."""
+        await self._desk.settled()
         for fresh in (False, True):  # "nobody" is worth a second look
             if any(self._desk.takes(a, now, critical=critical) for a in (await self.agents(fresh)).values()):
                 return True
         return False
 
     async def next_open(self, now: datetime) -> datetime | None:
+        await self._desk.settled()
         closed = self._desk.closed(now)
         openings = [next_opening(self._desk.hours_of(a), self._desk.tz, now, closed)
                     for a in (await self.agents()).values() if a.capacity > 0]
@@ -127,6 +129,7 @@ class Router:
 
     async def candidates(self, now: datetime) -> list[Candidate]:
         """The agents who have connected since the start, as routing sees them now."""
+        await self._desk.settled()
         agents = await self.agents()
         return [self._candidate(agents[p.agent_id], p, now) for p in await self._desk.live.presences()
                 if p.agent_id in agents]
@@ -204,6 +207,7 @@ class Router:
                 self._desk.chats.put(chat)
                 await self._assigned(chat)
                 context = await self._tickets.context_of(found.visitor, found.open_tickets) if found.visitor else {}
+                context["visit"] = visit_view(await self._desk.store.visit_of_chat(chat.id))
                 await self.announce_assignment(chat, agent, self._payload(
                     chat, agent, found.visitor, found.messages[:HISTORY_PAGE],
                     self._sla.state_of(chat, found.messages, found.sla_events), context,
@@ -220,6 +224,7 @@ class Router:
         visitor = await store.visitor_by_id(chat.visitor_id)
         messages = await store.messages_after(chat.id, 0, include_notes=True, limit=HISTORY_PAGE)
         context = await self._tickets.context(visitor) if visitor is not None else {}
+        context["visit"] = visit_view(await store.visit_of_chat(chat.id))
         return self._payload(chat, agent, visitor, messages, await self._sla.state(chat), context,
                              await self.authors(messages), await self._files(chat))
 

@@ -28,6 +28,14 @@ class Throttle:
         if not await desk.live.hit_rate(f"status:{address}", limit, 60, desk.clock.now()):
             raise RateLimited(f"at most {limit} status requests a minute from one address")
 
+    async def search(self, agent_id: str) -> None:
+        """Raises RateLimited past `searches_per_minute` of one agent: a
+        full-text search reads far more than a chat event does."""
+        desk = self._desk
+        limit = desk.config.limits.searches_per_minute
+        if not await desk.live.hit_rate(f"searches:{agent_id}", limit, 60, desk.clock.now()):
+            raise RateLimited(f"at most {limit} searches a minute")
+
     async def event(self, conn: str, visitor_id: str | None = None) -> None:
         """Typing, history, read and end cost little each but could be
         flooded: they share one budget per connection and, for a visitor,

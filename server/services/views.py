@@ -9,7 +9,9 @@ import msgspec
 
 from ..policy.files import KINDS, extension
 from ..policy.sla import ClockState
+from ..policy.useragent import parse_user_agent
 from .model import Agent, Attachment, Author, Chat, Message, Ticket, TicketReply, Visitor
+from .visit_types import Visit
 
 Files = Mapping[tuple[str, str], list[dict[str, Any]]]  # (author, client_id) -> ATTACHMENT views
 
@@ -162,3 +164,16 @@ def reply_view(reply: TicketReply, agents: Mapping[str, Agent] | None = None) ->
     if agent is not None:
         view["agent"] = {"id": agent.id, "name": agent.name}
     return view
+
+
+def visit_view(visit: Visit | None) -> dict[str, Any] | None:
+    """VISIT of docs/protocol.md: the facts as reported, with the browser
+    and system read from the user agent."""
+    if visit is None:
+        return None
+    agent = parse_user_agent(visit.user_agent or "")
+    return {"url": visit.url, "title": visit.title, "referrer": visit.referrer, "language": visit.language,
+            "time_zone": visit.time_zone, "utc_offset_min": visit.utc_offset_min, "user_agent": visit.user_agent,
+            "browser": agent.browser, "os": agent.os, "mobile": agent.mobile, "custom": dict(visit.custom),
+            "pages": [{"url": p.url, "title": p.title, "at": iso(p.at)} for p in visit.pages],
+            "updated_at": iso(visit.updated_at)}

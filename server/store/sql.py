@@ -27,10 +27,13 @@ from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
+from .search import SearchRecords
 from .sessions import SessionRecords
+from .tags import TagRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
+from .visits import VisitRecords
 from .engine import refuse_nul, sqlite_writer_engine
 from .shared_reads import KeyedReads
 from .writer import GroupWriter
@@ -47,7 +50,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, AttachmentRecords, SqlBase):
+               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

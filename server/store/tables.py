@@ -394,3 +394,67 @@ attachment_links = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("token_hash", name="pk_attachment_links"),
 )
+
+# Visitor context beside each chat: the latest page, browser facts and the
+# host page's own fields (one row per chat), and the pages seen during the
+# chat (the last few, in the order seen: `seq` per chat).
+chat_visits = Table(
+    "chat_visits", metadata,
+    Column("chat_id", ID, ForeignKey("chats.id"), primary_key=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("referrer", Text),
+    Column("language", String(35)),
+    Column("time_zone", String(64)),
+    Column("utc_offset_min", Integer),
+    Column("user_agent", Text),
+    Column("custom", JSONText),  # {name: string | number | bool} or null
+)
+
+chat_pages = Table(
+    "chat_pages", metadata,
+    _id(),
+    _ref("chat_id", "chats.id", nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_chat_pages_chat_id_seq", "chat_id", "seq"),
+)
+
+# Tags on chats and tickets: the list supervisors keep (`name_key`, the
+# name case-folded, makes "Billing" and "billing" one tag on both backends,
+# whichever node adds it first), and what carries each tag. An archived
+# tag (`archived_at` set) keeps its links.
+tags = Table(
+    "tags", metadata,
+    _id(),
+    Column("name", String(40), nullable=False),
+    Column("name_key", String(160), nullable=False, unique=True),
+    Column("colour", String(16)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
+    Column("archived_at", UTCDateTime),
+)
+
+chat_tags = Table(
+    "chat_tags", metadata,
+    _ref("chat_id", "chats.id", nullable=False),
+    _ref("tag_id", "tags.id", nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", ID),  # an agent id
+    PrimaryKeyConstraint("chat_id", "tag_id"),
+    Index("ix_chat_tags_tag_id", "tag_id"),
+)
+
+ticket_tags = Table(
+    "ticket_tags", metadata,
+    _ref("ticket_id", "tickets.id", nullable=False),
+    _ref("tag_id", "tags.id", nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_by", ID),  # an agent id
+    PrimaryKeyConstraint("ticket_id", "tag_id"),
+    Index("ix_ticket_tags_tag_id", "tag_id"),
+)

@@ -32,6 +32,7 @@ from . import rows
 from .attachments import carry_chat_files, claim_files
 from .tables import attachments
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, matching, maybe, returned
+from .tags import ticket_has_tag
 from .tables import chats, counters, messages, ticket_replies, tickets
 
 PLACEHOLDER = TICKET_LABEL
@@ -72,10 +73,12 @@ class TicketRecords(SqlBase):
     async def list_tickets(self, *, site_id: str | None = None, statuses: Sequence[TicketStatus] = (),
                            visitor_id: str | None = None, account_id: str | None = None,
                            topic: str | None = None, priority: Priority | None = None,
-                           query: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+                           query: str | None = None, tag_id: str | None = None, limit: int = 50,
+                           offset: int = 0) -> list[Ticket]:
         """Tickets matching every filter given, newest first. `query`
         matches the subject (case-insensitively, its LIKE wildcards taken
-        literally), or the label or number ("SD-000012", "12")."""
+        literally), or the label or number ("SD-000012", "12"); `tag_id`
+        keeps the tickets carrying that tag."""
         t = tickets.c
         conditions = matching((t.site_id, site_id), (t.visitor_id, visitor_id),
                               (t.account_id, account_id), (t.topic, topic),
@@ -84,6 +87,8 @@ class TicketRecords(SqlBase):
             conditions.append(t.status.in_([s.value for s in statuses]))
         if query and query.strip():
             conditions.append(_matches(query.strip()))
+        if tag_id is not None:
+            conditions.append(ticket_has_tag(t.id, tag_id))
         return await self._tickets(conditions, limit=limit, offset=offset)
 
     async def _tickets(self, conditions: Sequence[ColumnElement[bool]], *,

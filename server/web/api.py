@@ -20,7 +20,7 @@ from aiohttp_session import get_session
 
 from ..realtime.commands import Id, Short, Subject, Text
 from ..realtime.common import check_text
-from ..services import canned, roster
+from ..services import canned, roster, tags
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, TooLarge, Unauthorized, outage
 from ..services.closures import closure_view
@@ -91,6 +91,7 @@ class TicketQuery(Query):
     q: QueryText | None = None  # subject or number
     visitor_id: QueryId | None = None
     account: QueryText | None = None
+    tag: QueryId | None = None  # a tag's id: only the tickets carrying it
     limit: Limit = 50
     offset: Offset = 0
 
@@ -184,7 +185,7 @@ async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
     query = query_of(request, TicketQuery)
     tickets = await services_of(request).records.tickets(
         statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
-        priority=query.priority, query=query.q, limit=query.limit, offset=query.offset)
+        priority=query.priority, query=query.q, tag_id=query.tag, limit=query.limit, offset=query.offset)
     return ok(tickets=[listed_view(t) for t in tickets])
 
 
@@ -294,25 +295,26 @@ class ReportQuery(Query):
     first: date = msgspec.field(name="from")  # YYYY-MM-DD, desk-local, included
     last: date = msgspec.field(name="to")
     agent_id: QueryId | None = None
+    tag: QueryId | None = None  # a tag's id: only the chats carrying it
 
 
 async def report_of(request: web.Request, agent: Agent) -> Report:
     services = services_of(request)
     services.auth.require_role(agent, Role.SUPERVISOR)
     query = query_of(request, ReportQuery)
-    return await services.metrics.reports.report(query.first, query.last, query.agent_id)
+    return await services.metrics.reports.report(query.first, query.last, query.agent_id, query.tag)
 
 
 async def report_json(request: web.Request, agent: Agent) -> web.Response:
     report = await report_of(request, agent)
     return ok(**{"from": report.first.isoformat(), "to": report.last.isoformat()},
-              rows=report.rows, totals=report.totals)
+              rows=report.rows, totals=report.totals, tag=tags.tag_view(report.tag) if report.tag else None)
 
 
 async def report_csv(request: web.Request, agent: Agent) -> web.Response:
     report = await report_of(request, agent)
     name = f"shiftdesk-report-{report.first.isoformat()}-{report.last.isoformat()}.csv"
-    return web.Response(text=csv_text(report.columns, report.rows), content_type="text/csv", charset="utf-8",
+    return web.Response(text=csv_text(report.columns, report.csv_rows()), content_type="text/csv", charset="utf-8",
                         headers={hdrs.CONTENT_DISPOSITION: f'attachment; filename="{name}"'})
 
 
@@ -340,9 +342,13 @@ def setup_api(app: web.Application) -> None:
         web.get("/reports.csv", endpoint(report_csv)),
     ])
     from .dashboard_api import dashboard_routes  # here: these modules build on this one
+    from .search_api import search_routes
     from .supervisor_api import supervisor_routes
+    from .tags_api import tag_routes
     api.router.add_routes(dashboard_routes())
     api.router.add_routes(supervisor_routes())
     from .attachments import attachment_routes
     api.router.add_routes(attachment_routes())
+    api.router.add_routes(tag_routes())
+    api.router.add_routes(search_routes())
     app.add_subapp("/api", api)

@@ -27,6 +27,8 @@ PAGES = {
     "/audit": ("dashboard/audit.html", "audit"),
     "/canned": ("dashboard/canned.html", "canned"),
     "/closures": ("dashboard/closures.html", "closures"),
+    "/tags": ("dashboard/tags.html", "tags"),
+    "/history": ("dashboard/history.html", "history"),
 }
 
 

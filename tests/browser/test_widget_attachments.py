@@ -79,7 +79,7 @@ async def test_files_picked_and_pasted_reach_the_agent_and_show(chromium, desk, 
             {"name": "logo.svg", "mimeType": "image/svg+xml", "buffer": b"<svg onload='alert(1)'></svg>"})
         failed = sd(page, "upload")
         await expect(failed).to_contain_text("logo.svg was not sent", timeout=TIMEOUT_MS)
-        await expect(failed).to_contain_text(".svg are not accepted")
+        await expect(failed).to_contain_text("(.svg) are not accepted")
         await screenshot(page, "widget-attachments.png")
 
         # another visitor's browser, with its own token, cannot fetch Vera's file

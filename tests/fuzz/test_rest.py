@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, supervisor_api, widget
+from server.web import api, dashboard_api, search_api, supervisor_api, tags_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -58,6 +58,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/console/dashboard"): PAGE, ("GET", "/console/dashboard/reports"): PAGE,
     ("GET", "/console/dashboard/audit"): PAGE, ("GET", "/console/dashboard/canned"): PAGE,
     ("GET", "/console/dashboard/closures"): PAGE, ("GET", "/console/dashboard/chats/{id}"): PAGE,
+    ("GET", "/console/dashboard/history"): PAGE,
     ("GET", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("POST", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("GET", "/metrics"): PAGE,
@@ -92,6 +93,16 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/reports/hourly"): Spec(query=dashboard_api.DayQuery),
     ("GET", "/api/reports/daily"): Spec(query=dashboard_api.DaysQuery),
     ("GET", "/api/chats"): Spec(query=dashboard_api.ChatsQuery), ("GET", "/api/chats/{id}"): PAGE,
+    ("GET", "/console/dashboard/tags"): PAGE,
+    ("GET", "/api/tags"): PAGE, ("POST", "/api/tags"): Spec(body=tags_api.TagBody),
+    ("POST", "/api/tags/{id}"): Spec(body=tags_api.TagBody),
+    ("POST", "/api/tags/{id}/archive"): PAGE, ("POST", "/api/tags/{id}/restore"): PAGE,
+    ("GET", "/api/chats/{id}/tags"): PAGE, ("POST", "/api/chats/{id}/tags"): Spec(body=tags_api.TagRef),
+    ("DELETE", "/api/chats/{id}/tags/{tag_id}"): PAGE,
+    ("GET", "/api/tickets/{id}/tags"): PAGE, ("POST", "/api/tickets/{id}/tags"): Spec(body=tags_api.TagRef),
+    ("DELETE", "/api/tickets/{id}/tags/{tag_id}"): PAGE,
+    ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
+    ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
 }
 
 

@@ -23,7 +23,7 @@ async def test_a_topic_chat_cannot_handle_answers_use_ticket_with_the_reason(har
     await harness.add_agent("Ann")
     _, ack = await start(harness, {"text": "please reset my password", "topic": "password"})
     error = ack["error"]
-    assert error["code"] == "use_ticket" and error["topic"] == "password"
+    assert error["code"] == "use_ticket" and error["topic"] == "password" and error["kind"] == "topic"
     assert error["reason"] == harness.config.topics["password"].refusal and "ticket" in error["reason"]
     assert await harness.store.chats_with_status() == []
 
@@ -37,7 +37,7 @@ async def test_an_unknown_topic_is_a_bad_request_naming_the_known_ones(harness):
 async def test_a_verified_only_topic_is_refused_to_an_unverified_visitor(harness):
     await harness.add_agent("Ann", skills=("billing",))
     _, ack = await start(harness, {"text": "my invoice", "topic": "billing"})
-    assert ack["error"]["code"] == "use_ticket"
+    assert ack["error"]["code"] == "use_ticket" and ack["error"]["kind"] == "verified_only"
     _, ack = await start(harness, {"text": "my invoice", "topic": "billing"},
                          identity=identity(harness.site.secret, at=harness.clock.now(), sub="u-bill"))
     assert ack["ok"], ack
@@ -51,7 +51,7 @@ async def test_an_open_ticket_on_the_topic_points_the_visitor_to_it_unless_it_is
     number = converted["ticket"]["number"]
     again = await visitor.call("chat:start", {"text": "still packet loss", "topic": "network"})
     assert again["error"]["code"] == "use_ticket" and again["error"]["ticket"]["number"] == number
-    assert number in again["error"]["reason"]
+    assert number in again["error"]["reason"] and again["error"]["kind"] == "open_ticket"
     other_topic = await visitor.call("chat:start", {"text": "a question", "topic": "general"})
     assert other_topic["ok"], other_topic
     await visitor.call("chat:end", {"chat_id": other_topic["chat"]["id"]})

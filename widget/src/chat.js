@@ -6,9 +6,9 @@ import { el, randomId, request, TypingNotifier } from "./util.js";
 import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
 import { transcriptForm } from "./forms.js";
-import { visitorError } from "./errors.js";
-import { minutes, plural, render, renderAfter } from "./screens.js";
-import { t } from "./i18n.js";
+import { uploadError, visitorError } from "./errors.js";
+import { minutes, render, renderAfter } from "./screens.js";
+import { t, tn } from "./i18n.js";
 
 const START_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000];
 const TYPING_CLEAR_MS = 8000; // hide "is typing" if the "stopped" event is lost
@@ -185,8 +185,7 @@ export class WidgetChat {
 
   /** chat:warning, or the session's `warning` after a reload: the chat's length. */
   warn(d) {
-    const left = plural(minutes(d.remaining_s), "minute");
-    this.warning = `This chat has about ${left} left; then it becomes a ticket and we continue by email.`;
+    this.warning = tn("chat.warning", minutes(d.remaining_s));
   }
 
   /** Runs `apply` for events about the open chat, then re-renders. Events
@@ -326,6 +325,12 @@ export class WidgetChat {
     for (const { data, apply } of this.early.splice(0)) {
       if (data.chat_id === chat.id) apply();
     }
+    if (this.onAdopt) this.onAdopt(chat.id); // the page and browser go beside it (context.js)
+  }
+
+  /** The open chat's id while the socket has its session, else null. */
+  openChatId() {
+    return this.ready && this.chat && this.chat.status !== "ended" ? this.chat.id : null;
   }
 
   /** Reads what we have not seen yet of the open chat, every page of it. */
@@ -394,7 +399,7 @@ export class WidgetChat {
       const line = this.view.uploadLines.start(name);
       const ack = await this.view.fileClient.upload(this.chat.id, file, line.progress);
       if (!ack.ok) {
-        line.fail((ack.error && ack.error.message) || "error");
+        line.fail(uploadError(ack.error, name));
         continue;
       }
       line.done();
@@ -484,7 +489,7 @@ export class WidgetChat {
       const sendTicket = (fields) => this.sendTicket(fields);
       const topics = this.options.topics.length > 1;
       const back = () => this.leaveUseTicket(text, topics);
-      const backLabel = topics ? "Chat about something else" : "Back to chat";
+      const backLabel = t(topics ? "use_ticket.other_topic" : "use_ticket.back");
       this.view.showNotice(useTicketPanel(error, text, payload.topic || null, { sendTicket, newIssue, back, backLabel }));
     } else if (code === "bad_request" && Array.isArray(error.known) && payload.topic) {
       // A topic the desk does not know (the page's data-topics is out of date): another one, or none.
@@ -492,11 +497,10 @@ export class WidgetChat {
       this.choosingTopic = this.options.topics.length > 1;
       if (!this.choosingTopic && this.prechat) this.prechat = { ...this.prechat, topic: undefined }; // the desk's default
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert", class: "sd-error" },
-        "This topic is not available right now; please choose another one."));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, t("chat.topic_refused")));
     } else {
       this.view.input.value = text;
-      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, "Your message could not be sent.")));
+      this.view.showNotice(el("p", { role: "alert", class: "sd-error" }, visitorError(error, t("chat.start_failed"))));
     }
   }
 
@@ -536,7 +540,7 @@ export class WidgetChat {
     this.warning = "";
     this.typing.stop();
     this.showTyping(false);
-    this.outbox.failAll("the chat ended");
+    this.outbox.failAll(t("delivery.chat_ended"));
     if (notice) {
       this.after = { reason: data.reason, ticket: data.ticket || null, chatId: data.chat_id || null };
       this.renderAfter();
@@ -579,7 +583,8 @@ export class WidgetChat {
 
   showTyping(typing) {
     clearTimeout(this.typingTimer);
-    this.view.setTyping(typing ? `${this.agentName() || "The agent"} is typing…` : "");
+    const name = this.agentName();
+    this.view.setTyping(!typing ? "" : name ? t("chat.typing", { name }) : t("chat.typing_anonymous"));
     if (typing) this.typingTimer = setTimeout(() => this.view.setTyping(""), TYPING_CLEAR_MS);
   }
 
@@ -595,7 +600,7 @@ export class WidgetChat {
   reset() {
     clearTimeout(this.liftTimer);
     this.remember(null);
-    this.outbox.failAll("signed out");
+    this.outbox.failAll(t("delivery.signed_out"));
     this.transcript.clear();
     this.transcriptChat = null;
     this.resetState();

@@ -1,39 +1,57 @@
-// Error codes (docs/protocol.md) as sentences for the visitor. The server's
-// own message is written for integrators ("bad body: Expected `str`..."):
-// a visitor reads what happened and what to do instead.
+// Error codes (docs/protocol.md) as sentences for the visitor, in the
+// widget's language (i18n.js). The server's own message is written for
+// integrators ("bad body: Expected `str`..."): a visitor reads what
+// happened and what to do instead.
+import { t } from "./i18n.js";
 
-const VISITOR_TEXT = {
-  bad_request: "Something in this form is not right; please check it and try again.",
-  rate_limited: "You are going a little fast; please wait a moment and try again.",
-  no_email: "Please give the email address to send it to.",
-  chat_ended: "This chat has ended.",
-  chat_active: "You already have a chat open.",
-  not_found: "This chat is no longer available; please start a new one.",
-  forbidden: "This chat is no longer available; please start a new one.",
-  offline: "Nobody is available to chat right now.",
-  suspended: "Chat is suspended for this account.",
-  banned: "Chat is not available for this account.",
-  timeout: "We could not reach the support desk; check your connection and try again.",
-  network: "We could not reach the support desk; check your connection and try again.",
-  internal: "Something went wrong on our side; please try again in a moment.",
+const VISITOR_KEY = {
+  bad_request: "error.bad_request",
+  rate_limited: "error.rate_limited",
+  no_email: "error.no_email",
+  chat_ended: "error.chat_ended",
+  chat_active: "error.chat_active",
+  not_found: "error.gone",
+  forbidden: "error.gone",
+  offline: "error.offline",
+  suspended: "error.suspended",
+  banned: "error.banned",
+  timeout: "error.unreachable",
+  network: "error.unreachable",
+  internal: "error.internal",
 };
-const FALLBACK = "Something went wrong; please try again.";
 
-/** The sentence for an error object `{code, message, ...}` (an ack's `error`). */
-export function visitorError(error, fallback = FALLBACK) {
+/** The sentence for an error object `{code, message, ...}` (an ack's
+ * `error`); `fallback` (already in the visitor's language) for a code
+ * without one of its own. */
+export function visitorError(error, fallback = null) {
   const e = error || {};
   if (e.code === "too_large") {
-    return e.limit ? `That is too long: please keep it under ${e.limit} characters.` : "That is too long; please shorten it.";
+    return e.limit ? t("error.too_large_limit", { limit: e.limit }) : t("error.too_large");
   }
+  // The desk's own words for a topic chat cannot take (its configuration).
   if (e.code === "use_ticket" && e.reason) return String(e.reason);
-  return VISITOR_TEXT[e.code] || fallback;
+  return VISITOR_KEY[e.code] ? t(VISITOR_KEY[e.code]) : fallback || t("error.fallback");
 }
 
 /** Why one message was not sent, for the line under it ("Not sent: ..."). */
 export function sendError(error) {
   const e = error || {};
-  if (e.code === "too_large") return e.limit ? `longer than ${e.limit} characters` : "too long";
-  if (e.code === "chat_ended") return "the chat has ended";
-  if (e.code === "rate_limited") return "too many messages at once";
-  return "please try again";
+  if (e.code === "too_large") return e.limit ? t("delivery.too_long_limit", { limit: e.limit }) : t("delivery.too_long");
+  if (e.code === "chat_ended") return t("delivery.chat_ended");
+  if (e.code === "rate_limited") return t("delivery.rate_limited");
+  return t("delivery.try_again");
+}
+
+/** Why a file was not taken, for its upload line ("NAME was not sent: ..."). */
+export function uploadError(error, name) {
+  const e = error || {};
+  if (e.code === "unsupported_type") {
+    const dot = String(name || "").lastIndexOf(".");
+    return t("attach.unsupported_type", { ext: dot > 0 ? String(name).slice(dot + 1).toLowerCase() : "?" });
+  }
+  if (e.code === "too_large") return t("attach.too_large");
+  if (e.code === "network" || e.code === "timeout") return t("attach.network");
+  if (e.code === "rate_limited") return t("delivery.rate_limited");
+  if (e.code === "chat_ended") return t("delivery.chat_ended");
+  return t("delivery.try_again");
 }

@@ -1,11 +1,13 @@
 // The widget's small forms: a ticket (offline, suspended, or a topic chat
 // cannot handle), the pre-chat questions, the end-of-chat survey and the
 // transcript by email. Every
-// string from the server or the visitor goes in as a text node (util.el).
-import { visitorError } from "./errors.js";
+// string from the server or the visitor goes in as a text node (util.el),
+// and what the visitor types is laid out by its own direction (dir="auto":
+// Arabic or Hebrew right to left).
+import { uploadError, visitorError } from "./errors.js";
 import { el } from "./util.js";
 import { filesOf, sizeText, UploadLines } from "./attachments.js";
-import { t } from "./i18n.js";
+import { parts, t, tn } from "./i18n.js";
 
 // The widget's file client (attachments.fileClient), set once at boot: the
 // ticket form uploads files with it before the ticket is sent.
@@ -27,20 +29,21 @@ const errorText = (ack, fallback) => visitorError(ack.error, fallback);
  */
 export function ticketForm({ send, intro, text = "", topic = null, email: knownEmail = "", again = false }) {
   const email = field("input", {
-    type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email",
+    type: "email", required: true, maxlength: "254", placeholder: t("form.email"), "aria-label": t("form.email"),
     autocomplete: "email", "data-sd": "ticket-email",
   });
   email.value = knownEmail;
   const subject = field("input", {
-    required: true, maxlength: "200", placeholder: "Subject", "aria-label": "Subject", "data-sd": "ticket-subject",
+    required: true, maxlength: "200", placeholder: t("ticket.subject"), "aria-label": t("ticket.subject"), dir: "auto",
+    "data-sd": "ticket-subject",
   });
   subject.value = firstLine(text);
   const body = field("textarea", {
-    required: true, rows: "3", maxlength: "4000", placeholder: "How can we help?", "aria-label": "Message",
-    "data-sd": "ticket-text",
+    required: true, rows: "3", maxlength: "4000", placeholder: t("ticket.text"), "aria-label": t("ticket.text_label"),
+    dir: "auto", "data-sd": "ticket-text",
   });
   body.value = text;
-  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "ticket-send" }, "Send as ticket");
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "ticket-send" }, t("ticket.send"));
   const result = el("p", { role: "status", class: "sd-error" });
   const files = ticketFiles(body);
   const form = el("form", { "data-sd": "offline-form" },
@@ -63,18 +66,18 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     if (files.ids().length) fields.attachments = files.ids();
     const ack = await send(fields);
     if (ack.ok && ack.ticket) {
-      const done = receipt(ack.ticket, "Thanks! Your ticket", "is open; we will reply by email.");
+      const done = receipt(ack.ticket, "ticket.receipt");
       if (!again) {
         form.replaceWith(done);
         return;
       }
-      const another = el("button", { type: "button", class: "sd-btn", "data-sd": "ticket-another" }, "Write another message");
+      const another = el("button", { type: "button", class: "sd-btn", "data-sd": "ticket-another" }, t("ticket.another"));
       const box = el("div", { class: "sd-stack" }, done, el("div", { class: "sd-row" }, another));
       another.addEventListener("click", () => box.replaceWith(ticketForm({ send, intro, topic, email: fields.email, again })));
       form.replaceWith(box);
     } else {
       submit.disabled = false;
-      result.textContent = errorText(ack, "The ticket could not be created.");
+      result.textContent = errorText(ack, t("ticket.failed"));
     }
   });
   return form;
@@ -113,7 +116,7 @@ function ticketFiles(box) {
       const ack = await fileClient.upload(null, file, line.progress);
       uploading -= 1;
       if (!ack.ok) {
-        line.fail((ack.error && ack.error.message) || "error");
+        line.fail(uploadError(ack.error, file.name));
         continue;
       }
       line.done();
@@ -136,10 +139,11 @@ function ticketFiles(box) {
   return { nodes: [list, lines, picker], attach, add, ids: () => staged.map((f) => f.id), busy: () => uploading > 0 };
 }
 
-/** "Your ticket SD-000123 ...": the number is the visitor's receipt. */
-export function receipt(ticket, before, after) {
-  return el("p", { "data-sd": "ticket-receipt" },
-    `${before} `, el("strong", { "data-sd": "ticket-number" }, String(ticket.number || "")), ` ${after}`);
+/** "Your ticket SD-000123 ...": the number is the visitor's receipt;
+ * `key` is the sentence, with `{number}` where the number goes. */
+export function receipt(ticket, key) {
+  const number = el("strong", { "data-sd": "ticket-number" }, String(ticket.number || ""));
+  return el("p", { "data-sd": "ticket-receipt" }, ...parts(key, { number }));
 }
 
 /**
@@ -152,20 +156,26 @@ export function receipt(ticket, before, after) {
  * @param {{given?: object, askWho?: boolean, cancel?: () => void}} [opts]
  */
 export function prechatForm(topics, done, { given = {}, askWho = true, cancel = null } = {}) {
-  const name = askWho ? field("input", { required: true, maxlength: "100", placeholder: "Your name", "aria-label": "Your name", autocomplete: "name", "data-sd": "prechat-name" }) : null;
-  const email = askWho ? field("input", { type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email", autocomplete: "email", "data-sd": "prechat-email" }) : null;
+  const name = askWho ? field("input", {
+    required: true, maxlength: "100", placeholder: t("prechat.name"), "aria-label": t("prechat.name"), dir: "auto",
+    autocomplete: "name", "data-sd": "prechat-name",
+  }) : null;
+  const email = askWho ? field("input", {
+    type: "email", required: true, maxlength: "254", placeholder: t("form.email"), "aria-label": t("form.email"),
+    autocomplete: "email", "data-sd": "prechat-email",
+  }) : null;
   if (name) name.value = given.name || "";
   if (email) email.value = given.email || "";
   const topic = topics.length
-    ? field("select", { "aria-label": "Topic", "data-sd": "prechat-topic" },
+    ? field("select", { "aria-label": t("prechat.topic"), "data-sd": "prechat-topic" },
       ...topics.map((t) => el("option", { value: t.name }, t.label)))
     : null;
   if (topic && given.topic) topic.value = given.topic;
   const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "prechat-send" },
-    askWho ? "Start chatting" : "Continue");
-  const back = cancel ? el("button", { type: "button", class: "sd-btn", "data-sd": "prechat-cancel" }, "Cancel") : null;
+    t(askWho ? "prechat.start" : "prechat.continue"));
+  const back = cancel ? el("button", { type: "button", class: "sd-btn", "data-sd": "prechat-cancel" }, t("prechat.cancel")) : null;
   if (back) back.addEventListener("click", cancel);
-  const intro = askWho ? "Before we start, please tell us who you are." : "What would you like to chat about?";
+  const intro = t(askWho ? "prechat.intro" : "prechat.intro_topic");
   const form = el("form", { "data-sd": "prechat" },
     el("p", {}, intro), name, email, topic, el("div", { class: "sd-row" }, submit, back));
   form.addEventListener("submit", (e) => {
@@ -184,11 +194,11 @@ export function prechatForm(topics, done, { given = {}, askWho = true, cancel = 
  * small); `send({rating, comment?})` resolves to the `survey:submit` ack,
  * and `done(rated)` follows a sent rating (true) or "Skip" (false).
  */
-export function surveyForm(send, done, question = "How did we do?") {
+export function surveyForm(send, done, question = t("survey.question")) {
   let rating = 0;
   const stars = [1, 2, 3, 4, 5].map((n) => {
     const b = el("button", {
-      type: "button", class: "sd-star", "aria-pressed": "false", "aria-label": `${n} of 5 stars`,
+      type: "button", class: "sd-star", "aria-pressed": "false", "aria-label": tn("survey.star", n),
       "data-sd": "survey-star", "data-rating": String(n),
     }, "★");
     b.addEventListener("click", () => {
@@ -200,15 +210,16 @@ export function surveyForm(send, done, question = "How did we do?") {
     return b;
   });
   const comment = field("textarea", {
-    rows: "2", maxlength: "2000", placeholder: "Comment (optional)", "aria-label": "Comment", "data-sd": "survey-comment",
+    rows: "2", maxlength: "2000", placeholder: t("survey.comment"), "aria-label": t("survey.comment_label"), dir: "auto",
+    "data-sd": "survey-comment",
   });
-  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", disabled: true, "data-sd": "survey-send" }, "Send feedback");
-  const skip = el("button", { type: "button", class: "sd-btn", "data-sd": "survey-skip" }, "Skip");
+  const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", disabled: true, "data-sd": "survey-send" }, t("survey.send"));
+  const skip = el("button", { type: "button", class: "sd-btn", "data-sd": "survey-skip" }, t("survey.skip"));
   skip.addEventListener("click", () => done(false));
   const result = el("p", { role: "status", class: "sd-error" });
   const more = el("div", { class: "sd-stack", hidden: true }, comment);
   const form = el("form", { "data-sd": "survey" },
-    el("p", {}, question), el("div", { class: "sd-row", role: "group", "aria-label": "Rating" }, ...stars),
+    el("p", {}, question), el("div", { class: "sd-row", role: "group", "aria-label": t("survey.rating") }, ...stars),
     more, el("div", { class: "sd-row" }, submit, skip), result);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -222,7 +233,7 @@ export function surveyForm(send, done, question = "How did we do?") {
       done(true);
     } else {
       submit.disabled = false;
-      result.textContent = errorText(ack, "Your feedback could not be sent.");
+      result.textContent = errorText(ack, t("survey.failed"));
     }
   });
   return form;
@@ -241,13 +252,13 @@ function firstLine(text) {
  * @param {(fields: object) => Promise<object>} send
  */
 export function transcriptForm(send) {
-  const ask = el("button", { type: "button", class: "sd-btn", "data-sd": "transcript-send" }, "Email me the transcript");
-  const other = el("button", { type: "button", class: "sd-link", "data-sd": "transcript-other" }, "to another address");
+  const ask = el("button", { type: "button", class: "sd-btn", "data-sd": "transcript-send" }, t("transcript.ask"));
+  const other = el("button", { type: "button", class: "sd-link", "data-sd": "transcript-other" }, t("transcript.other"));
   const email = field("input", {
-    type: "email", required: true, maxlength: "254", placeholder: "Your email", "aria-label": "Your email",
+    type: "email", required: true, maxlength: "254", placeholder: t("form.email"), "aria-label": t("form.email"),
     autocomplete: "email", "data-sd": "transcript-email",
   });
-  const typed = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "transcript-email-send" }, "Send");
+  const typed = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "transcript-email-send" }, t("transcript.send"));
   const askEmail = el("div", { class: "sd-stack", hidden: true }, email, el("div", { class: "sd-row" }, typed));
   const result = el("p", { role: "status", class: "sd-error", "data-sd": "transcript-result" });
   const form = el("form", { "data-sd": "transcript-form", class: "sd-stack" },
@@ -265,7 +276,7 @@ export function transcriptForm(send) {
     if (ack.ok) {
       result.className = "sd-ok";
       result.setAttribute("data-sd", "transcript-sent");
-      result.textContent = "On its way: the transcript will arrive by email shortly.";
+      result.textContent = t("transcript.sent");
       askEmail.hidden = true;
       return;
     }
@@ -273,9 +284,9 @@ export function transcriptForm(send) {
     result.setAttribute("data-sd", "transcript-result");
     if (ack.error && ack.error.code === "no_email") {
       showEmail();
-      result.textContent = "Which email should we send it to?";
+      result.textContent = t("transcript.which_email");
     } else {
-      result.textContent = errorText(ack, "The transcript could not be sent.");
+      result.textContent = errorText(ack, t("transcript.failed"));
     }
   };
   ask.addEventListener("click", () => submit({}));

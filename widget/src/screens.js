@@ -6,17 +6,12 @@
 import { prechatForm, surveyForm, transcriptForm } from "./forms.js";
 import { afterPanel, offlinePanel, ticketsPanel } from "./panels.js";
 import { formatDate, request } from "./util.js";
+import { parts, t } from "./i18n.js";
 
-const REFUSED_TEXT = {
-  unknown_site: "Chat is not set up for this site.",
-  origin_not_allowed: "Chat is not enabled on this page.",
-  bad_identity: "We could not verify your sign-in; please reload the page.",
-  identity_required: "Please sign in to chat with us.",
-  rate_limited: "Too many connections; trying again shortly.",
-};
+// The refusals (connect_error codes) that have words of their own.
+const REFUSED = new Set(["unknown_site", "origin_not_allowed", "bad_identity", "identity_required", "rate_limited"]);
 
 export const minutes = (s) => Math.max(1, Math.round(Number(s) / 60));
-export const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** What shows instead of the composer, one step at a time: "suspended",
  * "after" (a chat just ended: its survey, then "Start a new chat"),
@@ -39,7 +34,7 @@ export function render(w) {
   const screen = screenOf(w);
   v.setAgent(w.chat && w.chat.status === "active" ? w.agentName() : "");
   v.setQueued(w.chat && w.chat.status === "queued" && w.position ? w.position : null,
-    w.eta ? `; estimated wait about ${plural(minutes(w.eta), "minute")}` : "");
+    w.eta ? minutes(w.eta) : null);
   v.setWarning(w.chat ? w.warning : "");
   v.endButton.hidden = !w.chat;
   v.mailButton.hidden = !w.chat;
@@ -61,19 +56,24 @@ export function render(w) {
 function renderPresence(w) {
   const v = w.view;
   if (w.chat || w.suspended || w.refused || w.online === null) return v.setPresence(null);
-  if (w.online) return v.setPresence("online", "Online");
-  return v.setPresence("offline", "Offline", w.nextOpen ? `We open again ${formatDate(w.nextOpen)}` : "");
+  if (w.online) return v.setPresence("online", t("presence.online"));
+  return v.setPresence("offline", t("presence.offline"),
+    w.nextOpen ? t("presence.next_open", { when: formatDate(w.nextOpen) }) : "");
 }
 
 function renderStatus(w) {
   const v = w.view;
-  if (w.suspended) return v.setStatus("suspended", w.suspended.ban ? "Unavailable" : "Suspended");
-  if (w.refused) return v.setStatus("offline", REFUSED_TEXT[w.refused.code] || "Chat is unavailable right now.");
-  if (!w.ready) return v.setStatus("connecting", w.sessions || w.memory.get("pending") ? "Reconnecting…" : "Connecting…");
-  if (w.chat && w.chat.status === "active") return v.setStatus("active", "Chatting with ", v.agent);
-  if (w.chat) return v.setStatus("queued", "Waiting for an agent");
-  if (w.online) return v.setStatus("online", "Online");
-  return v.setStatus("offline", w.nextOpen ? `Offline until ${formatDate(w.nextOpen)}` : "Offline");
+  if (w.suspended) return v.setStatus("suspended", t(w.suspended.ban ? "status.unavailable" : "status.suspended"));
+  if (w.refused) {
+    return v.setStatus("offline", t(REFUSED.has(w.refused.code) ? `refused.${w.refused.code}` : "status.refused"));
+  }
+  if (!w.ready) {
+    return v.setStatus("connecting", t(w.sessions || w.memory.get("pending") ? "status.reconnecting" : "status.connecting"));
+  }
+  if (w.chat && w.chat.status === "active") return v.setStatus("active", ...parts("status.chatting", { agent: v.agent }));
+  if (w.chat) return v.setStatus("queued", t("status.waiting"));
+  if (w.online) return v.setStatus("online", t("status.online"));
+  return v.setStatus("offline", w.nextOpen ? t("status.offline_until", { when: formatDate(w.nextOpen) }) : t("status.offline"));
 }
 
 function renderOffline(w, shown) {

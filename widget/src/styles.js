@@ -95,6 +95,8 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-msg[data-state="failed"] { border-color: #d64545; }
 [data-sd="delivery"] { display: block; font-size: 11px; color: var(--sd-muted); }
 [data-state="failed"] [data-sd="delivery"] { color: #d64545; }
+/* its own line, so that a right-to-left message (dir="auto") also aligns right */
+.sd-text { display: block; }
 .sd-who { display: block; font-size: 11px; color: var(--sd-muted); margin-bottom: 2px; }
 .sd-meta { display: block; font-size: 11px; color: var(--sd-muted); margin-top: 2px; }
 .sd-typing { padding: 0 14px; min-height: 18px; font-size: 12px; color: var(--sd-muted); }

@@ -1,7 +1,9 @@
 // A chat transcript in the DOM: messages kept in `seq` order, each seq shown
 // once, and the client's own unsent messages (keyed by client_id) kept at the
 // bottom as "sending" until the server's ack or echo gives them their seq.
-// Shared by the widget and the agent console.
+// Shared by the widget and the agent console; its few words are the
+// widget's (i18n.js: English until a page chooses a locale).
+import { t } from "./i18n.js";
 
 export class Transcript {
   /**
@@ -53,7 +55,7 @@ export class Transcript {
     const draft = { ...message, author: this.ownAuthor, client_id: clientId, own: true };
     const node = this.render(draft);
     node.setAttribute("data-state", "sending");
-    node.append(delivery("Sending…"));
+    node.append(delivery(t("delivery.sending")));
     this.pending.set(clientId, node);
     this.drafts.set(clientId, draft);
     this.list.append(node);
@@ -82,7 +84,7 @@ export class Transcript {
     if (!node) return;
     node.setAttribute("data-state", "retrying");
     const line = node.querySelector('[data-sd="delivery"]') || node.appendChild(delivery(""));
-    line.textContent = "Not delivered yet: retrying…";
+    line.textContent = t("delivery.retrying");
   }
 
   /** The send failed for good (an error ack, not a timeout). */
@@ -93,7 +95,7 @@ export class Transcript {
     this.drafts.delete(clientId);
     node.setAttribute("data-state", "failed");
     const line = node.querySelector('[data-sd="delivery"]') || node.appendChild(delivery(""));
-    line.textContent = reason ? `Not sent: ${reason}` : "Not sent";
+    line.textContent = reason ? t("delivery.failed_because", { reason }) : t("delivery.failed");
   }
 
   /** Inserts `node` among the seq-numbered messages, before any pending ones. */

@@ -74,6 +74,15 @@ export class TypingNotifier {
   }
 }
 
+// The language dates and times are written in: the widget's chosen locale
+// (setDateLocale), else the browser's own (the console).
+let dateLocale;
+
+/** Dates and times from now on in `tag` (a BCP 47 tag; undefined: the browser's). */
+export function setDateLocale(tag) {
+  dateLocale = tag || undefined;
+}
+
 /** "1m 05s" for a duration in seconds. */
 export function formatDuration(seconds) {
   const s = Math.max(0, Math.round(Number(seconds) || 0));
@@ -83,7 +92,7 @@ export function formatDuration(seconds) {
 }
 
 /** A short local time for an ISO-8601 string ("10:04 AM" in en-US), in the
- * reader's time zone and language; `withDay` puts the date before it
+ * reader's time zone and language (setDateLocale); `withDay` puts the date before it
  * ("Mon, Nov 23, 10:04 AM", with the year when it is not this one), for
  * times that may be days away. "" if invalid. */
 export function formatTime(iso, withDay = false) {
@@ -94,15 +103,16 @@ export function formatTime(iso, withDay = false) {
     Object.assign(opts, { weekday: "short", month: "short", day: "numeric" });
     if (d.getFullYear() !== new Date().getFullYear()) opts.year = "numeric";
   }
-  return d.toLocaleString(undefined, opts);
+  return d.toLocaleString(dateLocale, opts);
 }
 
 /** A local date and time a visitor can act on ("Tue, Nov 24, 9:00 AM" in
- * en-US), in the browser's own time zone and language; "" if invalid. */
+ * en-US), in the browser's own time zone and the reader's language
+ * (setDateLocale); "" if invalid. */
 export function formatDate(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleString(undefined, {
+  return d.toLocaleString(dateLocale, {
     weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
   });
 }

@@ -2,16 +2,23 @@
 // node it adds to the host page). The view knows nothing about sockets: it
 // renders state and reports user actions through the `on*` callbacks.
 // Every string from the server or the visitor is set as text (util.el,
-// textContent), never parsed as HTML.
+// textContent), never parsed as HTML, and laid out by its own direction
+// (dir="auto": a message in Arabic or Hebrew reads right to left in a
+// panel whose words are English). The words are the chosen locale's
+// (i18n.js), and `lang` on the root says which.
 import { CSS } from "./styles.js";
 import { el, formatDate, formatTime } from "./util.js";
 import { filesOf, renderFiles, UploadLines } from "./attachments.js";
-import { t } from "./i18n.js";
+import { parts, t, tn } from "./i18n.js";
+
+// Languages written right to left: the panel's own words and layout follow.
+const RTL_LANGUAGES = new Set(["ar", "he", "fa", "ur"]);
 
 export class WidgetView {
   /** `theme`: "light" or "dark" (the script tag's data-theme) fixes the
-   * colours; anything else follows the visitor's prefers-color-scheme. */
-  constructor(doc = document, { theme = null } = {}) {
+   * colours; anything else follows the visitor's prefers-color-scheme.
+   * `lang`: the locale chosen (i18n.chooseLocale), for the root's `lang`. */
+  constructor(doc = document, { theme = null, lang = "en" } = {}) {
     this.onSend = () => {};
     this.onInput = () => {};
     this.onOpenChange = () => {};
@@ -24,41 +31,43 @@ export class WidgetView {
     adoptStyles(root, CSS);
     this.build();
     if (theme === "light" || theme === "dark") this.root.setAttribute("data-theme", theme);
+    this.root.setAttribute("lang", lang);
+    if (RTL_LANGUAGES.has(lang)) this.root.setAttribute("dir", "rtl");
     root.append(this.root);
     doc.body.append(this.host);
   }
 
   build() {
     this.badge = el("span", { class: "sd-badge", "data-sd": "unread", hidden: true });
-    this.launcherText = el("span", {}, "Chat with us");
+    this.launcherText = el("span", {}, t("launcher.open"));
     this.presence = el("span", { class: "sd-presence", "data-sd": "presence", hidden: true });
     this.launcher = el(
       "button",
       { type: "button", class: "sd-launcher", "data-sd": "launcher", "aria-expanded": "false", "aria-controls": "sd-panel" },
       this.launcherText, this.presence, this.badge,
     );
-    this.status = el("span", { class: "sd-status", "data-sd": "status", role: "status" }, "Connecting…");
-    this.agent = el("span", { class: "sd-agent", "data-sd": "agent-name", hidden: true });
-    this.endButton = el("button", { type: "button", class: "sd-btn", "data-sd": "end", hidden: true }, "End chat");
+    this.status = el("span", { class: "sd-status", "data-sd": "status", role: "status" }, t("status.connecting"));
+    this.agent = el("span", { class: "sd-agent", "data-sd": "agent-name", dir: "auto", hidden: true });
+    this.endButton = el("button", { type: "button", class: "sd-btn", "data-sd": "end", hidden: true }, t("chat.end"));
     this.mailButton = el("button", { type: "button", class: "sd-btn", "data-sd": "mail-transcript", hidden: true,
-      "aria-expanded": "false", "aria-controls": "sd-mail-box" }, "Email");
-    this.mailButton.title = "Email me the transcript";
+      "aria-expanded": "false", "aria-controls": "sd-mail-box" }, t("chat.mail"));
+    this.mailButton.title = t("chat.mail_title");
     // The transcript by email during a chat (after it, the end panel offers it).
     this.mailBox = el("div", { id: "sd-mail-box", class: "sd-banner sd-confirm", "data-sd": "mail-box", hidden: true });
-    const close = el("button", { type: "button", class: "sd-close", "data-sd": "close", "aria-label": "Close chat" }, "×");
+    const close = el("button", { type: "button", class: "sd-close", "data-sd": "close", "aria-label": t("panel.close") }, "×");
     this.position = el("strong", { "data-sd": "position" });
     this.eta = el("span", { "data-sd": "eta" });
     this.queued = el("div", { class: "sd-banner", "data-sd": "queued", hidden: true },
-      "You are number ", this.position, " in the queue", this.eta, ".");
+      ...parts("chat.queued", { position: this.position, eta: this.eta }));
     this.warning = el("div", { class: "sd-banner sd-warn", "data-sd": "warning", role: "alert", hidden: true });
-    this.endYes = el("button", { type: "button", class: "sd-btn sd-btn-primary", "data-sd": "end-yes" }, "End chat");
-    this.endNo = el("button", { type: "button", class: "sd-btn", "data-sd": "end-no" }, "Keep chatting");
+    this.endYes = el("button", { type: "button", class: "sd-btn sd-btn-primary", "data-sd": "end-yes" }, t("chat.end_yes"));
+    this.endNo = el("button", { type: "button", class: "sd-btn", "data-sd": "end-no" }, t("chat.end_no"));
     this.endConfirm = el("div", { class: "sd-banner sd-confirm", "data-sd": "end-confirm", role: "alertdialog",
-      "aria-label": "End this chat?", hidden: true },
-    el("span", {}, "End this chat? You can start a new one afterwards."), el("span", { class: "sd-row" }, this.endNo, this.endYes));
+      "aria-label": t("chat.end_label"), hidden: true },
+    el("span", {}, t("chat.end_question")), el("span", { class: "sd-row" }, this.endNo, this.endYes));
     this.tickets = el("div", { class: "sd-section", "data-sd": "open-tickets", hidden: true });
     this.messages = el("div", {
-      class: "sd-messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": "Messages",
+      class: "sd-messages", "data-sd": "messages", role: "log", "aria-live": "polite", "aria-label": t("panel.messages"),
     });
     this.typing = el("div", { class: "sd-typing", "data-sd": "typing", "aria-live": "polite" });
     this.notice = el("div", { class: "sd-section", "data-sd": "notice" });
@@ -69,14 +78,14 @@ export class WidgetView {
     // new chat), below the transcript and outside its scroll, so it stays in view.
     this.after = el("div", { class: "sd-section sd-after", "data-sd": "after-chat", hidden: true });
     this.topicName = el("strong", { "data-sd": "topic-name" });
-    this.topicChange = el("button", { type: "button", class: "sd-link", "data-sd": "change-topic" }, "Change topic");
+    this.topicChange = el("button", { type: "button", class: "sd-link", "data-sd": "change-topic" }, t("chat.change_topic"));
     this.topicLine = el("div", { class: "sd-topic", "data-sd": "topic", hidden: true },
-      "Topic: ", this.topicName, " ", this.topicChange);
+      ...parts("chat.topic", { topic: this.topicName, change: this.topicChange }));
     this.input = el("textarea", {
       class: "sd-input", "data-sd": "input", rows: "2", maxlength: "4000",
-      placeholder: "Type your message…", "aria-label": "Your message",
+      placeholder: t("composer.placeholder"), "aria-label": t("composer.label"), dir: "auto",
     });
-    this.send = el("button", { type: "submit", class: "sd-send", "data-sd": "send" }, "Send");
+    this.send = el("button", { type: "submit", class: "sd-send", "data-sd": "send" }, t("composer.send"));
     this.attach = el("button", { type: "button", class: "sd-attach", "data-sd": "attach", title: t("attach.button"),
       "aria-label": t("attach.button") }, "+");
     this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
@@ -94,9 +103,9 @@ export class WidgetView {
       this.tickets, this.messages, this.typing, this.notice, this.offline, this.suspended, this.prechat);
     this.panel = el(
       "div",
-      { id: "sd-panel", class: "sd-panel", role: "dialog", "aria-label": "Support chat", hidden: true },
+      { id: "sd-panel", class: "sd-panel", role: "dialog", "aria-label": t("panel.label"), hidden: true },
       el("div", { class: "sd-header" },
-        el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, "Support"), this.status),
+        el("div", { class: "sd-heading" }, el("span", { class: "sd-title" }, t("panel.title")), this.status),
         this.mailButton, this.endButton, close),
       this.queued, this.warning, this.endConfirm, this.mailBox, this.body, this.after, this.topicLine, this.uploads, this.composer,
     );
@@ -171,7 +180,7 @@ export class WidgetView {
     if (open === this.isOpen()) return;
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
-    this.launcherText.textContent = open ? "Close chat" : "Chat with us";
+    this.launcherText.textContent = t(open ? "launcher.close" : "launcher.open");
     if (open) {
       this.scrollToEnd();
       if (!this.composer.hidden && !this.input.disabled) this.input.focus();
@@ -182,7 +191,7 @@ export class WidgetView {
   setUnread(count) {
     this.badge.hidden = count <= 0;
     this.badge.textContent = count > 0 ? String(count) : "";
-    this.badge.setAttribute("aria-label", `${count} unread`);
+    this.badge.setAttribute("aria-label", tn("launcher.unread", count));
   }
 
   /** The desk's status on the launcher: `state` "online" or "offline"
@@ -207,11 +216,12 @@ export class WidgetView {
     this.agent.textContent = this.agentName;
   }
 
-  /** `position` null hides the queue banner; `eta` is "" or " (about 2 min)". */
-  setQueued(position, eta) {
+  /** `position` null hides the queue banner; `etaMinutes` (a whole number
+   * of minutes, or null) adds the estimated wait. */
+  setQueued(position, etaMinutes) {
     this.queued.hidden = position === null;
     this.position.textContent = position === null ? "" : String(position);
-    this.eta.textContent = eta || "";
+    this.eta.textContent = etaMinutes ? tn("chat.eta", etaMinutes) : "";
   }
 
   setWarning(text) {
@@ -272,13 +282,13 @@ export class WidgetView {
   renderMessage(message) {
     // An agent message is signed by who wrote it (MESSAGE.agent), not by
     // whoever has the chat now: a transfer changes the latter.
-    const agent = (message.agent && message.agent.name) || "Agent";
-    const who = { visitor: "You", agent, system: "" }[message.author] ?? "";
+    const agent = (message.agent && message.agent.name) || t("chat.agent");
+    const who = { visitor: t("chat.you"), agent, system: "" }[message.author] ?? "";
     return el(
       "div",
       { class: "sd-msg", "data-sd": "message", "data-author": message.author, title: message.at ? formatDate(message.at) : null },
-      who ? el("span", { class: "sd-who" }, who) : null,
-      message.text ? el("span", { class: "sd-text" }, String(message.text)) : null,
+      who ? el("span", { class: "sd-who", dir: "auto" }, who) : null,
+      message.text ? el("span", { class: "sd-text", "data-sd": "message-text", dir: "auto" }, String(message.text)) : null,
       renderFiles(message.attachments, this.fileClient, this.files),
       message.at ? el("span", { class: "sd-meta" }, formatTime(message.at)) : null,
     );

@@ -4,13 +4,18 @@
 // Optional attributes: data-identity="JWT" (a verified visitor),
 // data-prechat (ask name, email and topic before the first message),
 // data-topics="general,billing:Billing questions" (the topics offered),
-// data-theme="light|dark" (fixed colours; by default the visitor's system's).
+// data-theme="light|dark" (fixed colours; by default the visitor's system's),
+// data-context="off" (send no page or browser facts beside a chat),
+// data-locale="fr" (the widget's language; by default the browser's).
 // docs/widget.md is the integrator's guide.
 import { io } from "socket.io-client";
 import { WidgetChat } from "./chat.js";
+import { ContextReporter } from "./context.js";
 import { WidgetView } from "./view.js";
 import { fileClient } from "./attachments.js";
 import { useFiles } from "./forms.js";
+import { chooseLocale, intlLocale } from "./i18n.js";
+import { setDateLocale } from "./util.js";
 
 /** Our own <script> tag: currentScript while this file runs (async scripts
  * included), else the first tag that carries a site key. */
@@ -89,6 +94,13 @@ function ticketPoster(origin) {
   };
 }
 
+/** The browser's languages, most preferred first. */
+function browserLanguages() {
+  const nav = window.navigator || {};
+  if (Array.isArray(nav.languages) && nav.languages.length) return nav.languages;
+  return nav.language ? [nav.language] : [];
+}
+
 function boot(script) {
   const site = script.dataset.site;
   const origin = new URL(script.src, window.location.href).origin;
@@ -114,7 +126,10 @@ function boot(script) {
     transports: ["websocket", "polling"],
     tryAllTransports: true, // fall back to polling when websockets are blocked
   });
-  const view = new WidgetView(document, { theme: script.dataset.theme });
+  // The language first: every word of the view comes from its table.
+  const lang = chooseLocale(script.dataset.locale, browserLanguages());
+  setDateLocale(intlLocale());
+  const view = new WidgetView(document, { theme: script.dataset.theme, lang });
   view.fileClient = fileClient(origin, () => ({ site, token: memory.get("token"), identity }));
   useFiles(view.fileClient);
   const chat = new WidgetChat(socket, view, memory, {
@@ -123,6 +138,10 @@ function boot(script) {
     postTicket: ticketPoster(origin),
     fetchStatus: statusFetcher(origin, site),
   });
+  const context = new ContextReporter(window, socket, () => chat.openChatId(),
+    { pages: script.dataset.context !== "off" });
+  chat.onAdopt = () => context.chatOpened();
+  context.watch();
   const inner = view.onOpenChange;
   view.onOpenChange = (open) => {
     inner(open);
@@ -152,7 +171,7 @@ function boot(script) {
     socket.auth = jwt ? { site, identity: jwt, standby: true } : { site, standby: true };
     if (connected || view.isOpen()) chat.connect();
   };
-  return { view, relogin };
+  return { view, relogin, context };
 }
 
 (function main() {
@@ -171,6 +190,13 @@ function boot(script) {
     /** Forgets the visitor (its token) and reconnects anonymously: call it
      * when the user signs out of the host site. */
     logout: () => later((w) => w.relogin(null)),
+    /** Adds the host page's own fields to the context agents see beside
+     * the chat: {name: string | number | boolean}, null removes one.
+     * Resolves to the server's answer ({ok: false, error} for a field it
+     * refuses), or {ok: true, queued: true} until a chat is open. */
+    setContext: (fields) => new Promise((resolve) => {
+      later((w) => w.context.setContext(fields).then(resolve));
+    }),
   };
   if (!script || !script.dataset.site) {
     console.warn("Shiftdesk: no <script data-site=...> tag found; the widget is not started.");

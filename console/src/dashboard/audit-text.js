@@ -54,6 +54,17 @@ export function auditSentence(e, agentName) {
     case "canned_remove":
       words = [who, " removed the canned reply ", shortcut(data.shortcut)];
       break;
+    case "tag_add": case "tag_update": case "tag_archive": case "tag_restore": {
+      const verb = { tag_add: "added", tag_update: "changed", tag_archive: "archived", tag_restore: "restored" }[e.action];
+      words = [who, ` ${verb} the tag “${data.name}”`, data.was && data.was !== data.name ? ` (was “${data.was}”)` : ""];
+      break;
+    }
+    case "chat_tag": case "ticket_tag":
+      words = [who, ` tagged `, ...target, ` “${data.tag}”`];
+      break;
+    case "chat_untag": case "ticket_untag":
+      words = [who, ` took the tag “${data.tag}” off `, ...target];
+      break;
     default:
       words = [who, ` ${String(e.action).replace(/_/g, " ")} `, ...target];
   }

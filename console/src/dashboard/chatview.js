@@ -1,9 +1,20 @@
 // One chat, read-only (GET /api/chats/{id}): facts, transcript with notes,
 // survey, and the supervisor's actions on it.
-import { $, clock, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
+import { $, clock, duration, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
+import { visitSection } from "../visit-view.js";
+import { TagBar, TagStore } from "../tag-bar.js";
+
+/** The dashboard's Api (which throws) as the answers the tag bar reads. */
+function answering(api) {
+  const answer = (pending) => pending.catch((err) => ({ ok: false, error: err.error }));
+  return { get: (path) => answer(api.get(path)), post: (path, body) => answer(api.post(path, body)),
+    delete: (path) => answer(api.remove(path)) };
+}
 
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
+const CLOCKS = { first_response: "First response", response_gap: "Response gap", duration: "Chat length" };
+const STAGES = { warning: ["warned", "warn"], breach: ["breached", "bad"], convert: ["became a ticket", "bad"] };
 const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
   abandoned: "when the visitor left", suspended: "by a suspension" };
 
@@ -22,7 +33,22 @@ export class ChatView {
     this.actionsBox = $(app.root, "chat-actions");
     this.error = $(app.root, "chat-error");
     this.surveyBox = $(app.root, "chat-survey");
+    this.visitBox = $(app.root, "chat-visit-body");
+    // A lead tags any chat (REST); the `chat:tags` and `tags` events keep the bar fresh.
+    const api = answering(app.api);
+    const path = `/api/chats/${encodeURIComponent(this.id)}/tags`;
+    this.tagStore = new TagStore(api);
+    this.tagBar = new TagBar(this.tagStore, { name: "chat", add: (tagId) => api.post(path, { tag_id: tagId }),
+      remove: (tagId) => api.delete(`${path}/${encodeURIComponent(tagId)}`) });
+    this.facts.after(this.tagBar.element);
+    this.tagStore.load();
+    api.get(path).then((answer) => answer.ok && this.tagBar.set(answer.tags));
+    app.socket.on("tags", (d) => d && this.tagStore.changed(d));
+    app.socket.on("chat:tags", (d) => d && d.chat_id === this.id && this.tagBar.set(d.tags));
+    this.slaBox = $(app.root, "chat-sla");
     app.socket.on("survey", (s) => s && s.chat_id === this.id && this.load());
+    // the visitor moves on while the lead looks: the part follows (chat:context goes to every supervisor)
+    app.socket.on("chat:context", (d) => d && d.chat_id === this.id && this.showVisit(d.visit || null));
     this.load();
     app.loadAgents();
   }
@@ -42,6 +68,30 @@ export class ChatView {
     this.showActions(data);
     this.showTranscript(data);
     this.showSurvey(data.survey);
+    this.showVisit(data.visit || null);
+    this.showSla(data.sla);
+  }
+
+  showVisit(visit) {
+    const section = visitSection(visit);
+    section.querySelector("h4").remove(); // the card has the title
+    fill(this.visitBox, section);
+  }
+
+  /** The chat's SLA record: first response and length, and every stage its clocks fired. */
+  showSla(sla) {
+    if (!sla) return;
+    const fired = (sla.events || []).map((e) => {
+      const [text, kind] = STAGES[e.stage] || [e.stage, null];
+      return el("li", { "data-sd": "sla-event", "data-kind": e.kind, "data-stage": e.stage },
+        `${CLOCKS[e.kind] || e.kind} `, pill(text, kind), ` at ${duration(e.elapsed_s)} of ${duration(e.limit_s)} · `,
+        timeEl(e.at));
+    });
+    fill(this.slaBox,
+      el("dt", {}, "First response"), el("dd", { "data-sd": "sla-first-response" }, duration(sla.first_response_s)),
+      el("dt", {}, "Chat length"), el("dd", { "data-sd": "sla-duration" }, duration(sla.duration_s)),
+      el("dt", {}, "Clocks fired"),
+      el("dd", {}, fired.length ? el("ul", { class: "plain" }, ...fired) : "No warning or breach"));
   }
 
   showFacts({ chat, visitor, agents, site }) {
@@ -101,7 +151,7 @@ export class ChatView {
       "data-seq": m.seq,
     },
     el("span", { class: "who" }, author(m), " · #", String(m.seq)),
-    el("span", { "data-sd": "message-text" }, m.text),
+    el("span", { "data-sd": "message-text", dir: "auto" }, m.text),
     el("time", { datetime: m.at, title: when(m.at) }, clock(m.at)))));
   }
 

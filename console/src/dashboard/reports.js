@@ -1,5 +1,6 @@
 // Reports over a date range (GET /api/reports), a row per agent and day,
 // the totals, and the same as CSV (GET /api/reports.csv).
+import { tagChip, tagLabel } from "../tag-chips.js";
 import { $, addDays, dayText, duration, el, fill, num, pct, show } from "./dom.js";
 import { clean } from "./net.js";
 import { Tiles } from "./tiles.js";
@@ -46,6 +47,8 @@ export class Reports {
     this.from = $(root, "report-from");
     this.to = $(root, "report-to");
     this.agent = $(root, "report-agent");
+    this.tag = $(root, "report-tag");
+    this.scope = $(root, "report-scope");
     this.csv = $(root, "report-csv");
     this.rows = $(root, "report-rows");
     this.error = $(root, "report-error");
@@ -59,11 +62,13 @@ export class Reports {
     });
     this.form.addEventListener("input", () => this.link());
     this.fillAgents();
+    this.fillTags();
+    app.socket.on("tags", () => this.fillTags()); // a lead added or renamed one
     this.load();
   }
 
   query() {
-    return clean({ from: this.from.value, to: this.to.value, agent_id: this.agent.value });
+    return clean({ from: this.from.value, to: this.to.value, agent_id: this.agent.value, tag: this.tag.value });
   }
 
   link() {
@@ -77,6 +82,21 @@ export class Reports {
     this.agent.value = chosen;
   }
 
+  /** Every tag, archived ones too (marked): their chats are still counted. */
+  async fillTags() {
+    let tags = [];
+    try {
+      tags = (await this.app.api.get("/api/tags")).tags || [];
+    } catch (err) {
+      console.warn("tags:", err.message); // eslint-disable-line no-console
+      return;
+    }
+    const chosen = this.tag.value;
+    fill(this.tag, el("option", { value: "" }, "All chats"), ...tags.map((t) => el("option", { value: t.id }, tagLabel(t))));
+    this.tag.value = chosen;
+    this.link();
+  }
+
   async load() {
     this.link();
     let data;
@@ -88,6 +108,8 @@ export class Reports {
       return;
     }
     show(this.error, false);
+    if (data.tag) fill(this.scope, "· chats tagged ", tagChip(data.tag));
+    else fill(this.scope);
     this.totals.update(nested(data.totals));
     fill(this.rows, ...data.rows.map((r) => el("tr", { "data-sd": "report-row", "data-day": r.day, "data-agent-id": r.agent_id },
       el("td", {}, el("time", { datetime: r.day }, dayText(r.day))), el("td", { "data-sd": "report-agent-name" }, r.agent_name),
@@ -98,6 +120,6 @@ export class Reports {
         ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(t[key])))));
     }
     show($(this.app.root, "report-empty"), data.rows.length === 0);
-    this.rows.setAttribute("data-loaded", `${data.from}/${data.to}`);
+    this.rows.setAttribute("data-loaded", `${data.from}/${data.to}${data.tag ? `/${data.tag.id}` : ""}`);
   }
 }

@@ -3,7 +3,7 @@ that every node can serve them; and the download links mailed out, by the
 hash of their token.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-04
 
 Written by hand against server/store/tables.py, with plain SQLAlchemy types
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

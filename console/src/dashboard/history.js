@@ -1,0 +1,109 @@
+// The lead's history page (/console/dashboard/history): full-text search
+// over the whole desk (GET /api/search) and the past chats by filters
+// (GET /api/history/chats), each row opening the chat's page. Text stays
+// text: highlights are <mark> nodes (snippet.js), never innerHTML.
+import { resultPeople, resultTitle, snippetNode } from "../snippet.js";
+import { $, chatLink, el, fill, pill, show, timeEl, visitorName } from "./dom.js";
+
+const PAGE = 50;
+const SEARCH_PAGE = 20;
+const OUTCOMES = { agent: "by the agent", visitor: "by the visitor", converted: "as a ticket",
+  abandoned: "visitor left", suspended: "suspension" };
+
+export class History {
+  constructor(app) {
+    this.app = app;
+    const root = app.root;
+    this.searchForm = $(root, "search-form");
+    this.searchInput = $(root, "search-input");
+    this.searchStatus = $(root, "search-status");
+    this.results = $(root, "search-results");
+    this.searchMore = $(root, "search-more");
+    this.filters = $(root, "past-filters");
+    this.rows = $(root, "past-chats").querySelector("tbody");
+    this.error = $(root, "past-error");
+    this.pastMore = $(root, "past-more");
+    this.query = "";
+    this.searchOffset = 0;
+    this.pastOffset = 0;
+    this.searchForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.search(this.searchInput.value.trim(), 0);
+    });
+    this.searchMore.addEventListener("click", () => this.search(this.query, this.searchOffset + SEARCH_PAGE));
+    this.filters.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.loadPast(0);
+    });
+    this.pastMore.addEventListener("click", () => this.loadPast(this.pastOffset + PAGE));
+    this.fillAgents();
+    this.loadPast(0);
+  }
+
+  async fillAgents() {
+    const select = $(this.app.root, "filter-agent");
+    const agents = await this.app.loadAgents();
+    select.append(...agents.map((a) => el("option", { value: a.id }, a.name)));
+  }
+
+  async search(query, offset) {
+    if (!query) return;
+    this.query = query;
+    this.searchOffset = offset;
+    fill(this.searchStatus, "Searching…");
+    if (offset === 0) fill(this.results); // at once: no result of the last query stands meanwhile
+    show(this.searchMore, false);
+    let answer;
+    try {
+      answer = await this.app.api.get("/api/search", { q: query, limit: SEARCH_PAGE, offset });
+    } catch (err) {
+      fill(this.searchStatus, err.message);
+      return;
+    }
+    this.results.append(...answer.results.map((r) => el("li", {
+      class: "search-result", "data-sd": "search-result", "data-kind": r.kind, "data-id": r.id },
+    el("a", { href: r.link, "data-sd": "search-open" }, resultTitle(r)), " ",
+    timeEl(r.at), " ", el("span", { class: "who", "data-sd": "search-who" }, resultPeople(r)),
+    r.note ? pill("note", "muted") : null,
+    snippetNode(r.snippet))));
+    const count = this.results.children.length;
+    fill(this.searchStatus, count ? `${count} found${answer.more ? " so far" : ""}` : "Nothing found.");
+    show(this.searchMore, answer.more);
+  }
+
+  /** Every named field of the filter form that has a value (a new filter is one more field). */
+  filterValues() {
+    const values = {};
+    for (const [name, value] of new FormData(this.filters).entries()) {
+      if (String(value).trim()) values[name] = String(value).trim();
+    }
+    return values;
+  }
+
+  async loadPast(offset) {
+    this.pastOffset = offset;
+    let answer;
+    try {
+      answer = await this.app.api.get("/api/history/chats", { ...this.filterValues(), limit: PAGE, offset });
+    } catch (err) {
+      fill(this.error, err.message);
+      show(this.error, true);
+      return;
+    }
+    show(this.error, false);
+    if (offset === 0) fill(this.rows);
+    this.rows.append(...answer.chats.map((c) => el("tr", { "data-sd": "past-chat", "data-chat-id": c.id },
+      el("td", {}, timeEl(c.started_at)),
+      el("td", {}, visitorName(c.visitor)),
+      el("td", {}, c.agent ? c.agent.name : "–"),
+      el("td", {}, c.topic || "–"),
+      el("td", {}, OUTCOMES[c.end_reason] || c.end_reason || "–"),
+      el("td", { "data-sd": "past-rating" }, c.rating ? `${c.rating} ★` : "–"),
+      el("td", {}, c.sla_breached ? pill("breached", "bad") : pill("met", "ok")),
+      el("td", {}, chatLink(c.id, "Open")))));
+    if (!this.rows.children.length) {
+      this.rows.append(el("tr", {}, el("td", { colspan: "8", class: "muted" }, "No chats match.")));
+    }
+    show(this.pastMore, answer.more);
+  }
+}

@@ -1,0 +1,117 @@
+// The tag list (GET/POST /api/tags, .../archive, .../restore): add, rename
+// and recolour, archive and restore. Tags are never deleted: an archived
+// one stays on its chats and tickets and in the reports' filter.
+import { PALETTE, tagChip } from "../tag-chips.js";
+import { $, el, fill, show, timeEl } from "./dom.js";
+
+export class Tags {
+  constructor(app) {
+    this.app = app;
+    const root = app.root;
+    this.form = $(root, "tag-form");
+    this.name = $(root, "tag-name");
+    this.colour = $(root, "tag-colour");
+    this.rows = $(root, "tag-rows");
+    this.error = $(root, "tag-error");
+    this.saveButton = $(root, "tag-save");
+    this.cancel = $(root, "tag-cancel");
+    this.title = $(root, "tag-form-title");
+    this.editing = null;
+    this.colour.append(...PALETTE.map((c) => el("option", { value: c }, c)));
+    this.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.save();
+    });
+    this.cancel.addEventListener("click", () => this.reset());
+    app.socket.on("tags", () => this.load()); // another lead's change shows at once
+    this.load();
+  }
+
+  async load() {
+    let tags;
+    try {
+      tags = (await this.app.api.get("/api/tags")).tags || [];
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    fill(this.rows, ...tags.map((t) => this.row(t)));
+    show($(this.app.root, "tags-empty"), tags.length === 0);
+    this.rows.setAttribute("data-count", String(tags.length));
+  }
+
+  row(t) {
+    const edit = el("button", { type: "button", class: "small", "data-sd": "tag-edit" }, "Edit");
+    edit.addEventListener("click", () => this.edit(t));
+    const toggle = t.archived
+      ? el("button", { type: "button", class: "small", "data-sd": "tag-restore" }, "Restore")
+      : el("button", { type: "button", class: "small danger", "data-sd": "tag-archive" }, "Archive…");
+    toggle.addEventListener("click", () => (t.archived ? this.restore(t) : this.archive(t)));
+    return el("tr", { "data-sd": "tag-row", "data-tag-id": t.id, "data-archived": String(Boolean(t.archived)) },
+      el("td", {}, tagChip(t)), el("td", {}, t.colour || "none"),
+      el("td", {}, t.archived ? "Archived" : "Offered"), el("td", {}, timeEl(t.updated_at)),
+      el("td", { class: "row-actions" }, edit, toggle));
+  }
+
+  edit(t) {
+    this.editing = t.id;
+    this.name.value = t.name;
+    this.colour.value = t.colour || "";
+    fill(this.saveButton, "Save changes");
+    fill(this.title, "Change a tag");
+    this.cancel.hidden = false;
+    this.name.focus();
+  }
+
+  reset() {
+    this.editing = null;
+    this.form.reset();
+    fill(this.saveButton, "Add");
+    fill(this.title, "Add a tag");
+    this.cancel.hidden = true;
+  }
+
+  async save() {
+    const body = { name: this.name.value.trim(), colour: this.colour.value || null };
+    try {
+      if (this.editing) await this.app.api.post(`/api/tags/${encodeURIComponent(this.editing)}`, body);
+      else await this.app.api.post("/api/tags", body);
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    this.showError(null);
+    this.app.flash(this.editing ? "Tag saved." : `Tag “${body.name}” added.`);
+    this.reset();
+    await this.load();
+  }
+
+  async archive(t) {
+    const result = await this.app.dialog.open({
+      action: "tag-archive", title: `Archive the tag “${t.name}”?`,
+      intro: "It stays on the chats and tickets that carry it and in the reports, but agents are no longer offered it. You can restore it.",
+      submitLabel: "Archive", danger: true, fields: [],
+      run: () => this.app.api.post(`/api/tags/${encodeURIComponent(t.id)}/archive`, {}),
+    });
+    if (result) {
+      this.app.flash("Tag archived.");
+      await this.load();
+    }
+  }
+
+  async restore(t) {
+    try {
+      await this.app.api.post(`/api/tags/${encodeURIComponent(t.id)}/restore`, {});
+    } catch (err) {
+      this.showError(err);
+      return;
+    }
+    this.app.flash("Tag restored.");
+    await this.load();
+  }
+
+  showError(err) {
+    fill(this.error, err ? err.message : "");
+    show(this.error, Boolean(err));
+  }
+}

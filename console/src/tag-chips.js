@@ -1,0 +1,24 @@
+// Tags as the console and the dashboard show them: a chip per tag, its
+// name as text and its colour a palette name the stylesheet maps to its
+// own light and dark shades (never CSS from the server).
+export const PALETTE = ["grey", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink"];
+
+/** A chip for TAG, with `extra` children (a remove button) after its name. */
+export function tagChip(tag, ...extra) {
+  const chip = document.createElement("span");
+  chip.className = "chip tag-chip";
+  chip.setAttribute("data-sd", "tag-chip");
+  chip.setAttribute("data-tag-id", String(tag.id));
+  if (PALETTE.includes(tag.colour)) chip.setAttribute("data-colour", tag.colour);
+  if (tag.archived) chip.setAttribute("data-archived", "true");
+  const name = document.createElement("span");
+  name.className = "tag-name";
+  name.textContent = String(tag.name);
+  chip.append(name, ...extra);
+  return chip;
+}
+
+/** The name shown in a list of choices: archived ones say so. */
+export function tagLabel(tag) {
+  return tag.archived ? `${tag.name} (archived)` : String(tag.name);
+}

@@ -1,0 +1,97 @@
+"""Search and history in real Chromium: an agent types a word from a past
+chat into the console's Search and finds it, highlighted, then opens the
+chat read-only; a lead searches the whole desk and filters the past chats
+on the dashboard's History page, which opens the chat with its SLA record."""
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.realtime.test_sla import say
+from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
+from .dashboard_kit import no_violations, supervisor_page
+from .shots import screenshot
+
+
+async def test_an_agent_finds_a_word_from_a_message_and_opens_the_chat(kit, desk):  # noqa: F811
+    console = await kit.console("Alice")
+    page = console.page
+    visitor, chat = await start_chat(desk, "My parcel from Rotterdam never arrived", name="Vera")
+    await expect(console.tab(chat["id"])).to_be_visible()
+    box = console.chat.locator('[data-sd="input"]')
+    await box.fill("Checking the Rotterdam depot now")
+    await box.press("Enter")
+    await expect(console.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
+    assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
+    await console.sd("status-toggle").click()  # Away: the next chat waits in the queue, never Alice's
+    await expect(console.sd("status-toggle")).to_have_attribute("data-status", "away")
+    await start_chat(desk, "nothing about that city")
+    await expect(console.sd("queue-item")).to_have_count(1)
+
+    await console.sd("nav-search").click()
+    await console.sd("search-input").fill("rotterdam")
+    await console.sd("search-input").press("Enter")
+    results = console.sd("search-result")
+    await expect(results).to_have_count(1)
+    await expect(results.first).to_have_attribute("data-id", chat["id"])
+    await expect(results.first.locator("mark")).to_have_text(["Rotterdam"])
+    await expect(results.first.locator('[data-sd="search-snippet"]')).to_have_text("Checking the Rotterdam depot now")
+    await expect(results.first.locator('[data-sd="search-who"]')).to_have_text("Vera · Alice")
+    await screenshot(page, "console-search.png")
+
+    await results.first.locator('[data-sd="search-open"]').click()
+    past = console.sd("past-chat")
+    await expect(past).to_be_visible()
+    await expect(past.locator('[data-sd="past-message"] [data-sd="message-text"]')).to_have_text(
+        ["My parcel from Rotterdam never arrived", "Checking the Rotterdam depot now"])
+    await expect(past.locator('[data-sd="past-chat-facts"]')).to_contain_text("ended by the visitor")
+    await screenshot(page, "console-past-chat.png")
+    await past.locator('[data-sd="past-chat-back"]').click()
+    await expect(results).to_have_count(1)
+
+    await console.sd("search-input").fill("city")
+    await console.sd("search-input").press("Enter")
+    await expect(console.sd("search-status")).to_have_text("Nothing found.")  # the queued chat is not Alice's
+    console.assert_clean()
+
+
+async def test_a_lead_searches_the_desk_and_filters_past_chats(kit, chromium, desk):  # noqa: F811
+    alice = await kit.console("Alice", skills=("network",))
+    visitor, chat = await start_chat(desk, "Invoice 4411 is wrong", name="Vera", topic="network")
+    await expect(alice.tab(chat["id"])).to_be_visible()
+    await alice.chat.locator('[data-sd="input"]').fill("Fixed the invoice")
+    await alice.chat.locator('[data-sd="input"]').press("Enter")
+    await expect(alice.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
+    assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
+    await expect(alice.tab(chat["id"])).to_have_attribute("data-state", "ended")
+
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history")
+    try:
+        rows = page.locator('[data-sd="past-chat"]')
+        await expect(rows).to_have_count(1)
+        await page.locator('[data-sd="search-input"]').fill("invoice")
+        await page.locator('[data-sd="search-input"]').press("Enter")
+        found = page.locator('[data-sd="search-result"]')
+        await expect(found).to_have_count(1)
+        await expect(found.locator("mark")).to_have_text(["invoice"])
+        await page.locator('[data-sd="filter-outcome"]').select_option("agent")
+        await page.locator('[data-sd="past-filters"] button[type="submit"]').click()
+        await expect(rows).to_have_count(0)
+        await page.locator('[data-sd="filter-outcome"]').select_option("visitor")
+        await page.locator('[data-sd="filter-topic"]').fill("network")
+        await page.locator('[data-sd="past-filters"] button[type="submit"]').click()
+        await expect(rows).to_have_count(1)
+        await screenshot(page, "dashboard-history.png")
+        await rows.first.locator('[data-sd="chat-link"]').click()
+        await expect(page.locator('[data-sd="transcript"] [data-sd="message-text"]')).to_have_text(
+            ["Invoice 4411 is wrong", "Fixed the invoice"])
+        await expect(page.locator('[data-sd="sla-first-response"]')).not_to_have_text("–")
+        await expect(page.locator('[data-sd="chat-sla"]')).to_contain_text("No warning or breach")
+        await screenshot(page, "dashboard-chat-sla.png")
+        assert await no_violations(page) == []
+        assert not errors, errors
+    finally:
+        await context.close()
+    alice.assert_clean()
