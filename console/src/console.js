@@ -48,7 +48,7 @@ class Desk {
     this.searchView = $("view-search");
     this.nav = { chats: $("nav-chats"), tickets: $("nav-tickets"), search: $("nav-search") };
     this.tickets = new TicketsView(this.ticketsView, this.api, () => this.selfId(), this.tags);
-    this.search = new SearchView(this.searchView, this.api);
+    this.search = new SearchView(this.searchView, this.api, this.tags);
     this.alerts = new Alerts(root, (chatId) => this.openChat(chatId));
     this.waiting = [];
     this.queueLoading = null;

@@ -1,11 +1,13 @@
 // Search and history in the console (#search, #history/<chat id>): full-text
 // search over the agent's own past chats and tickets (GET /api/search), and
 // one past chat read-only with its transcript, survey and SLA record
-// (GET /api/history/chats/{id}). Everything shown is text; highlights are
-// <mark> nodes built by snippet.js.
+// (GET /api/history/chats/{id}). A search narrows to a tag; results and
+// the past chat show their tags. Everything shown is text; highlights are
+// <mark> nodes built by snippet.js, tags chips built by tag-chips.js.
 import { el, formatTime } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
 import { resultPeople, resultTitle, snippetNode } from "./snippet.js";
+import { fillTagSelect, tagChips } from "./tag-chips.js";
 
 const PAGE = 20;
 const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
@@ -19,16 +21,25 @@ function seconds(s) {
 }
 
 export class SearchView {
-  /** @param {HTMLElement} root @param {import("./api.js").Api} api */
-  constructor(root, api) {
+  /**
+   * @param {HTMLElement} root @param {import("./api.js").Api} api
+   * @param {import("./tag-bar.js").TagStore | null} tagStore the tag list the console keeps
+   */
+  constructor(root, api, tagStore = null) {
     this.root = root;
     this.api = api;
+    this.tagStore = tagStore;
     this.offset = 0;
     this.query = "";
     this.input = el("input", { type: "search", "data-sd": "search-input", maxlength: "200", required: true,
       placeholder: "A word from a chat, a note or a ticket", "aria-label": "Search your chats and tickets" });
+    this.tag = el("select", { "data-sd": "search-tag", "aria-label": "Only chats and tickets with this tag" },
+      el("option", { value: "" }, "Any tag"));
+    this.tag.addEventListener("focus", () => this.fillTags());
+    // the list loads once and follows the `tags` event: the filter with it
+    if (tagStore) tagStore.bars.add({ draw: () => this.fillTags(), renamed: () => {} });
     const form = el("form", { class: "ticket-tools", role: "search", "data-sd": "search-form" }, this.input,
-      el("button", { type: "submit" }, "Search"));
+      this.tag, el("button", { type: "submit" }, "Search"));
     this.status = el("p", { class: "muted", "data-sd": "search-status", role: "status" });
     this.list = el("ol", { class: "search-results", "data-sd": "search-results" });
     this.more = el("button", { type: "button", "data-sd": "search-more", hidden: true }, "More results");
@@ -48,7 +59,15 @@ export class SearchView {
     this.listPane.hidden = Boolean(chatId);
     this.detail.hidden = !chatId;
     if (chatId) await this.loadChat(chatId);
-    else this.input.focus();
+    else {
+      this.fillTags();
+      this.input.focus();
+    }
+  }
+
+  /** The tag filter offers every tag, archived ones too (old chats and tickets carry them). */
+  fillTags() {
+    if (this.tagStore) fillTagSelect(this.tag, this.tagStore.tags, "Any tag");
   }
 
   async run(query, offset) {
@@ -58,7 +77,9 @@ export class SearchView {
     this.status.textContent = "Searching…";
     if (offset === 0) this.list.replaceChildren(); // at once: no result of the last query stands meanwhile
     this.more.hidden = true;
-    const answer = await this.api.get(`/api/search?${new URLSearchParams({ q: query, limit: PAGE, offset })}`);
+    const params = new URLSearchParams({ q: query, limit: PAGE, offset });
+    if (this.tag.value) params.set("tag", this.tag.value);
+    const answer = await this.api.get(`/api/search?${params}`);
     if (!answer.ok) {
       this.status.textContent = errorText(answer, "The search did not run");
       return;
@@ -77,6 +98,7 @@ export class SearchView {
     " ", el("span", { class: "muted" }, formatTime(result.at, true)),
     " ", el("span", { class: "who", "data-sd": "search-who" }, resultPeople(result)),
     result.note ? el("span", { class: "muted" }, " · note") : null,
+    result.tags && result.tags.length ? " " : null, tagChips(result.tags),
     el("div", {}, snippetNode(result.snippet)));
   }
 
@@ -88,7 +110,7 @@ export class SearchView {
         el("p", { class: "error", role: "alert" }, errorText(answer, "The chat did not open")));
       return;
     }
-    const { chat, visitor, messages, survey, sla } = answer;
+    const { chat, visitor, messages, survey, sla, tags } = answer;
     const who = (visitor && visitor.name) || "Visitor";
     const facts = [
       ["Visitor", who], ["Topic", chat.topic || "–"], ["Agent", chat.agent ? chat.agent.name : "–"],
@@ -99,6 +121,7 @@ export class SearchView {
       ["SLA", sla && sla.events.length
         ? sla.events.map((e) => `${CLOCKS[e.kind] || e.kind} ${e.stage} at ${seconds(e.elapsed_s)}`).join("; ")
         : "no warning or breach"],
+      ["Tags", tagChips(tags, "past-chat-tags") || "–"],
     ];
     this.detail.replaceChildren(
       el("a", { href: "#search", "data-sd": "past-chat-back" }, "← Search"),

@@ -22,3 +22,28 @@ export function tagChip(tag, ...extra) {
 export function tagLabel(tag) {
   return tag.archived ? `${tag.name} (archived)` : String(tag.name);
 }
+
+/** The chips of a chat's or ticket's TAGs in a list or a result (no remove
+ * buttons), or null when it carries none. */
+export function tagChips(tags, name = "result-tags") {
+  if (!Array.isArray(tags) || !tags.length) return null;
+  const chips = document.createElement("span");
+  chips.className = "chips result-tags";
+  chips.setAttribute("data-sd", name);
+  chips.append(...tags.map((t) => tagChip(t)));
+  return chips;
+}
+
+/** Fills a <select> of tags to filter by: every tag, archived ones too
+ * (marked: old chats and tickets carry them), after a first "any" option. */
+export function fillTagSelect(select, tags, anyText) {
+  const chosen = select.value;
+  const option = (value, text) => {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    return o;
+  };
+  select.replaceChildren(option("", anyText), ...tags.map((t) => option(String(t.id), tagLabel(t))));
+  select.value = tags.some((t) => String(t.id) === chosen) ? chosen : "";
+}

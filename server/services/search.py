@@ -16,10 +16,11 @@ from typing import Any
 
 from ..policy.figures import day_start
 from .context import Desk
-from .errors import BadRequest, NotFound
-from .model import Agent, EndReason, Role
+from .errors import BadRequest, NotFound, UnknownTag
+from .model import Agent, EndReason, Role, Tag
 from .records import Records
 from .search_types import HitKind, PastChatFilter, SearchHit, SearchQuery
+from .tags import tag_view
 from .views import chat_view, iso, ticket_view
 
 MAX_QUERY_CHARS = 200
@@ -93,7 +94,7 @@ class PastChatAsk:
     rating: int | None = None
     outcome: EndReason | None = None
     sla_breached: bool | None = None
-    # TAGS: `tag: str | None = None`, handed on as PastChatFilter.tag.
+    tag: str | None = None  # a tag's id (archived or not): the chats carrying it
 
 
 class SearchService:
@@ -101,21 +102,49 @@ class SearchService:
         self._desk = desk
         self._records = records
 
-    async def search(self, agent: Agent, text: str, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    async def search(self, agent: Agent, text: str, *, limit: int = 20, offset: int = 0,
+                     tag_id: str | None = None) -> dict[str, Any]:
         """What `agent` may see holding every word of `text`: a supervisor
-        the whole desk, an agent their own chats and tickets. Raises
-        BadRequest for a query past MAX_QUERY_CHARS or a page past MAX_PAGE."""
+        the whole desk, an agent their own chats and tickets; with `tag_id`,
+        only the chats and tickets carrying that tag (archived or not).
+        Each result carries its tags. Raises BadRequest for a query past
+        MAX_QUERY_CHARS or a page past MAX_PAGE, UnknownTag for a tag id
+        that names no tag."""
         if len(text) > MAX_QUERY_CHARS:
             raise BadRequest(f"q: at most {MAX_QUERY_CHARS} characters")
         if not 1 <= limit <= MAX_PAGE:
             raise BadRequest(f"limit: 1 to {MAX_PAGE}")
+        tag = await self._known_tag(tag_id)
         terms = words(text)
         scope = None if agent.role is Role.SUPERVISOR else agent.id
-        hits = await self._desk.store.search(SearchQuery(text, terms, scope, limit + 1, offset)) if terms else []
+        asked = SearchQuery(text, terms, scope, limit + 1, offset, tag_id)
+        hits = await self._desk.store.search(asked) if terms else []
         people = _People(self._desk)
-        results = [await self._result(h, terms, people, agent) for h in hits[:limit]]
+        chat_tags = await self._tags("chat", [h.chat.id for h in hits[:limit] if h.chat])
+        ticket_tags = await self._tags("ticket", [h.ticket.id for h in hits[:limit] if h.ticket])
+        results = []
+        for hit in hits[:limit]:
+            found = await self._result(hit, terms, people, agent)
+            carried = chat_tags if hit.kind is HitKind.CHAT else ticket_tags
+            results.append(found | {"tags": carried.get(found.get("id", ""), [])})
         return {"terms": list(terms), "results": results, "more": len(hits) > limit,
-                "scope": "desk" if scope is None else "own"}
+                "scope": "desk" if scope is None else "own", "tag": tag_view(tag) if tag else None}
+
+    async def _known_tag(self, tag_id: str | None) -> Tag | None:
+        """The tag a filter names; raises UnknownTag (400) for an id that
+        names no tag, so a stale or mistyped link says so rather than
+        showing an empty list that reads as "no such chats"."""
+        if tag_id is None:
+            return None
+        tag = await self._desk.store.tag_by_id(tag_id)
+        if tag is None:
+            raise UnknownTag("tag: no such tag")
+        return tag
+
+    async def _tags(self, kind: str, owner_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The tags on each chat or ticket (TAG views, by name)."""
+        found = await self._desk.store.tags_of(kind, owner_ids)
+        return {owner: [tag_view(t) for t in carried] for owner, carried in found.items()}
 
     async def _result(self, hit: SearchHit, terms: tuple[str, ...], people: _People, agent: Agent) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": str(hit.kind), "at": iso(hit.at), "snippet": snippet(hit.text, terms),
@@ -136,22 +165,26 @@ class SearchService:
 
     async def past_chats(self, ask: PastChatAsk, *, limit: int, offset: int) -> dict[str, Any]:
         """Ended chats by the lead's filters, the latest started first; days
-        are the desk's (its time zone), `last` included."""
+        are the desk's (its time zone), `last` included; each with its tags.
+        Raises BadRequest for `first` after `last`, UnknownTag for a tag id
+        that names no tag."""
         if ask.first and ask.last and ask.first > ask.last:
             raise BadRequest("from: after to")
+        tag = await self._known_tag(ask.tag)
         tz = self._desk.tz
         filters = PastChatFilter(
             agent_id=ask.agent_id, topic=ask.topic, rating=ask.rating,
-            outcome=str(ask.outcome) if ask.outcome else None, sla_breached=ask.sla_breached,
+            outcome=str(ask.outcome) if ask.outcome else None, sla_breached=ask.sla_breached, tag=ask.tag,
             since=day_start(ask.first, tz) if ask.first else None,
             until=day_start(date.fromordinal(ask.last.toordinal() + 1), tz) if ask.last else None)
         found = await self._desk.store.past_chats(filters, limit=limit + 1, offset=offset)
         people = _People(self._desk)
+        carried = await self._tags("chat", [p.chat.id for p in found[:limit]])
         chats = [{**chat_view(p.chat, await people.agent(p.chat.agent_id)),
                   "visitor": {"id": p.chat.visitor_id, "name": p.visitor_name},
-                  "rating": p.rating, "sla_breached": p.sla_breached,
+                  "rating": p.rating, "sla_breached": p.sla_breached, "tags": carried.get(p.chat.id, []),
                   "link": f"/console/dashboard/chats/{p.chat.id}"} for p in found[:limit]]
-        return {"chats": chats, "more": len(found) > limit}
+        return {"chats": chats, "more": len(found) > limit, "tag": tag_view(tag) if tag else None}
 
     async def past_chat(self, agent: Agent, chat_id: str) -> dict[str, Any]:
         """A chat whole, read-only (as the dashboard shows it), for a
@@ -159,7 +192,8 @@ class SearchService:
         that another agent's chat ids tell nothing."""
         if agent.role is not Role.SUPERVISOR and agent.id not in await self._desk.store.chat_agents(chat_id):
             raise NotFound("no such chat among yours")
-        return await self._records.chat(chat_id)
+        whole = await self._records.chat(chat_id)
+        return whole | {"tags": (await self._tags("chat", [chat_id])).get(chat_id, [])}
 
 
 def _named(agent: Agent | None) -> dict[str, str] | None:

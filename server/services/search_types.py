@@ -21,13 +21,15 @@ class SearchQuery:
     operator of the query language reaches it), PostgreSQL parses `text`
     with `plainto_tsquery('simple', ...)`, which takes every word and no
     operator. `agent_id`: only what that agent took part in (None: the
-    whole desk, for supervisors)."""
+    whole desk, for supervisors). `tag`: only chats and tickets carrying
+    that tag (a tag's id; a ticket's own tags, not its chat's)."""
 
     text: str
     terms: tuple[str, ...]
     agent_id: str | None = None
     limit: int = 20
     offset: int = 0
+    tag: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -57,8 +59,7 @@ class PastChatFilter:
     rating: int | None = None  # the survey's 1-5
     outcome: str | None = None  # how it ended: EndReason's value
     sla_breached: bool | None = None  # any SLA clock reached its breach
-    # TAGS: `tag: str | None = None` goes here once chats have tags; its
-    # condition goes beside the others in store/search.py (`_past_chat_conditions`).
+    tag: str | None = None  # a tag's id: the chat carries it
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from ..services.model import ChatStatus
 from ..services.search_types import HitKind, PastChat, PastChatFilter, SearchHit, SearchQuery
 from . import rows
 from .base import SqlBase
+from .tags import chat_has_tag, ticket_has_tag
 from .tables import chat_agents, chats, messages, sla_events, surveys, ticket_replies, tickets, visitors
 
 # What migration 0013 adds outside tables.py (the schema comparison skips
@@ -52,7 +53,8 @@ class SearchRecords(SqlBase):
         `query.agent_id`'s chats and tickets when given: chats they handled
         (assigned at any point, transfers included), tickets they opened,
         replied to, or that came from one of those chats. Notes are
-        searched (staff read them); the hit says so."""
+        searched (staff read them); the hit says so. With `query.tag`, only
+        chats and tickets carrying that tag (a ticket's own tags)."""
         if not query.terms:
             return []
         sqlite = self._engine.dialect.name == "sqlite"
@@ -86,6 +88,8 @@ class SearchRecords(SqlBase):
             stmt = stmt.where(_PG_MESSAGE)
         if query.agent_id is not None:
             stmt = stmt.where(m.chat_id.in_(_chats_of(query.agent_id)))
+        if query.tag is not None:
+            stmt = stmt.where(chat_has_tag(m.chat_id, query.tag))
         return stmt
 
     def _ticket_hits(self, query: SearchQuery, sqlite: bool) -> Select[Any]:
@@ -99,6 +103,8 @@ class SearchRecords(SqlBase):
             stmt = stmt.where(_PG_TICKET)
         if query.agent_id is not None:
             stmt = stmt.where(t.id.in_(_tickets_of(query.agent_id)))
+        if query.tag is not None:
+            stmt = stmt.where(ticket_has_tag(t.id, query.tag))
         return stmt
 
     def _reply_hits(self, query: SearchQuery, sqlite: bool) -> Select[Any]:
@@ -111,6 +117,8 @@ class SearchRecords(SqlBase):
             stmt = stmt.where(_PG_REPLY)
         if query.agent_id is not None:
             stmt = stmt.where(r.ticket_id.in_(_tickets_of(query.agent_id)))
+        if query.tag is not None:
+            stmt = stmt.where(ticket_has_tag(r.ticket_id, query.tag))
         return stmt
 
     @staticmethod
@@ -152,9 +160,8 @@ def _past_chat_conditions(f: PastChatFilter, breached: ColumnElement[bool]) -> I
         yield c.end_reason == f.outcome
     if f.sla_breached is not None:
         yield breached if f.sla_breached else ~breached
-    # TAGS: once the chat-tag link table is in tables.py, a tag filter is:
-    #   if f.tag is not None:
-    #       yield c.id.in_(select(chat_tags.c.chat_id).where(chat_tags.c.tag_id == f.tag))
+    if f.tag is not None:
+        yield chat_has_tag(c.id, f.tag)
 
 
 def _chats_of(agent_id: str) -> Select[Any]:

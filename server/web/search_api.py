@@ -1,12 +1,15 @@
 """Search and history routes, mounted in the /api sub-app by `setup_api`
 (its authentication, CSRF check and JSON errors):
 
-- `GET /api/search?q=&limit=&offset=`: full-text search over past chats and
+- `GET /api/search?q=&tag=&limit=&offset=`: full-text search over past chats and
   tickets; an agent's own, the whole desk for a supervisor;
-- `GET /api/history/chats?agent_id=&from=&to=&topic=&rating=&outcome=&sla_breached=&limit=&offset=`:
+- `GET /api/history/chats?agent_id=&from=&to=&topic=&rating=&outcome=&sla_breached=&tag=&limit=&offset=`:
   ended chats by a lead's filters (supervisors only);
 - `GET /api/history/chats/{id}`: one past chat read-only, for a supervisor
   or an agent who handled it (404 for anyone else).
+
+`tag` is a tag's id (archived or not); one that names no tag is a 400
+`unknown_tag`. Every chat and ticket listed carries its `tags`.
 
 Each counts against the agent's `[limits] searches_per_minute`.
 """
@@ -30,6 +33,7 @@ Rating = Annotated[int, msgspec.Meta(ge=1, le=5)]
 
 class SearchQueryString(Query):
     q: SearchText
+    tag: Id | None = None  # a tag's id: only the chats and tickets carrying it
     limit: Page = 20
     offset: Offset = 0
 
@@ -42,7 +46,7 @@ class PastChatsQuery(Query):
     rating: Rating | None = None
     outcome: EndReason | None = None
     sla_breached: bool | None = None
-    # TAGS: `tag: Id | None = None`, handed on as PastChatAsk.tag.
+    tag: Id | None = None  # a tag's id: only the chats carrying it
     limit: Page = 50
     offset: Offset = 0
 
@@ -51,7 +55,8 @@ async def search(request: web.Request, agent: Agent) -> web.Response:
     services = services_of(request)
     query = query_of(request, SearchQueryString)
     await services.throttle.search(agent.id)
-    return ok(**await services.search.search(agent, query.q, limit=query.limit, offset=query.offset))
+    return ok(**await services.search.search(agent, query.q, limit=query.limit, offset=query.offset,
+                                               tag_id=query.tag))
 
 
 async def past_chats(request: web.Request, agent: Agent) -> web.Response:
@@ -60,7 +65,7 @@ async def past_chats(request: web.Request, agent: Agent) -> web.Response:
     q = query_of(request, PastChatsQuery)
     await services.throttle.search(agent.id)
     ask = PastChatAsk(agent_id=q.agent_id, first=q.first, last=q.last, topic=q.topic, rating=q.rating,
-                      outcome=q.outcome, sla_breached=q.sla_breached)
+                      outcome=q.outcome, sla_breached=q.sla_breached, tag=q.tag)
     return ok(**await services.search.past_chats(ask, limit=q.limit, offset=q.offset))
 
 

@@ -15,7 +15,8 @@ from .shots import screenshot
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 DASHBOARD_PAGES = ("/console/dashboard", "/console/dashboard/reports", "/console/dashboard/audit",
-                   "/console/dashboard/canned", "/console/dashboard/closures")
+                   "/console/dashboard/canned", "/console/dashboard/closures", "/console/dashboard/tags",
+                   "/console/dashboard/history")
 
 
 async def page_width(page) -> int:

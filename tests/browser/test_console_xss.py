@@ -1,7 +1,8 @@
 """Whatever a visitor, an agent or a supervisor writes shows in the console
 as text: markup in names, email claims, messages, ticket subjects and
-replies, flag reasons, canned replies and a lead's tag names never runs
-and never becomes elements."""
+replies, flag reasons, canned replies and a lead's tag names (on a chat,
+in search results and the History list) never runs and never becomes
+elements."""
 from __future__ import annotations
 
 from playwright.async_api import expect
@@ -201,6 +202,12 @@ async def test_hostile_messages_found_by_search_stay_text_highlights_included(ki
     await expect(console.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
     await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
     assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
+    lead, _ = await desk.add_agent("Lead", role=Role.SUPERVISOR)
+    async with desk.services.desk.events.unit():  # as a web request runs it: the chat carries hostile tag names
+        for name in CORPUS:
+            tag = await tags.add(desk.services.desk, lead, tags.TagDraft(name, TagColour.RED))
+            await tags.tag_chat(desk.services.desk, lead, chat["id"], tag.id)
+    tag_names = sorted(CORPUS, key=str.casefold)
 
     await console.sd("nav-search").click()
     mine = f"{SVG} onerror {SCRIPT}"
@@ -214,9 +221,15 @@ async def test_hostile_messages_found_by_search_stay_text_highlights_included(ki
         await expect(result.locator('[data-sd="search-who"]')).to_have_text(f"{IMG} · Alice")
         assert await result.locator("mark").count() >= 1
         await expect(result.locator('[data-sd="search-snippet"] > :not(mark)')).to_have_count(0)
+        await expect(result.locator('[data-sd="result-tags"] .tag-name')).to_have_text(tag_names)
+    await console.sd("search-tag").select_option(label=SVG)  # narrowed to a hostile tag, chosen by its name
+    await console.sd("search-input").press("Enter")
+    await expect(result).to_have_count(1)
+    await expect(console.sd("search-tag").locator("option")).to_have_text(["Any tag", *tag_names])
     await result.locator('[data-sd="search-open"]').click()
     texts = console.sd("past-message").locator('[data-sd="message-text"]')
     await expect(texts).to_have_text([hostile, mine])
+    await expect(console.sd("past-chat-tags").locator(".tag-name")).to_have_text(tag_names)
 
     errors: list[str] = []
     context, lead_page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history")
@@ -228,6 +241,12 @@ async def test_hostile_messages_found_by_search_stay_text_highlights_included(ki
         await expect(found.locator('[data-sd="search-snippet"]')).to_have_text(mine)
         await expect(found.locator("mark").first).to_have_text("window")
         await expect(lead_page.locator('[data-sd="past-chat"] [data-sd="visitor-name"]')).to_have_text(IMG)
+        await expect(found.locator('[data-sd="result-tags"] .tag-name')).to_have_text(tag_names)
+        await expect(lead_page.locator('[data-sd="past-tags"] .tag-name')).to_have_text(tag_names)
+        await lead_page.locator('[data-sd="filter-tag"]').select_option(label=IMG)  # the History filter too
+        await lead_page.locator('[data-sd="past-filters"] button[type="submit"]').click()
+        await expect(lead_page.locator('[data-sd="past-chat"]')).to_have_count(1)
+        await expect(lead_page.locator('[data-sd="filter-tag"] option')).to_have_text(["Any", *tag_names])
         assert await lead_page.evaluate("window.__xss") is None
         await expect(lead_page.locator(INJECTED.replace('"console"', '"dashboard"'))).to_have_count(0)
         assert not errors, errors

@@ -1,14 +1,17 @@
 """A visitor chooses their own name: one long unbroken word must not push
 the lead's buttons for that chat (Reassign, Suspend) out of its card, where
-they could not be reached."""
+they could not be reached; and the top bar keeps Sign out on its row at
+1200 px and inside the screen below."""
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from playwright.async_api import expect
 
 from .consolekit import kit, start_chat  # noqa: F401 (kit: a fixture)
 from .dashboard_kit import TIMEOUT_MS, supervisor_page
+from .shots import screenshot
 
 LONG = "W" * 200  # the longest name the widget accepts, with no place to break
 
@@ -89,6 +92,60 @@ async def test_at_phone_width_the_audit_log_keeps_a_long_name_inside_its_card(ch
         await expect(row).to_have_count(1, timeout=TIMEOUT_MS)
         card = page.locator("section.card", has=page.locator('[data-sd="audit-table"]'))
         assert await inside(row.locator('[data-sd="audit-sentence"]'), card), "the sentence runs out of its card"
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
+
+
+# The top bar: every link of the nav, who is signed in, the connection, the
+# theme menu and Sign out, on one row at 1200 px; below, it wraps into rows
+# but nothing runs past the screen's edge.
+TOP_BAR_PARTS = (".brand", ".dash-nav", ".agent", '[data-sd="connection"]', '[data-sd="theme"]', ".logout")
+LEAD_NAME = "Susannah-Whitfield-Okonkwo"  # a long name: it gives way (ellipsis) before Sign out does
+
+
+async def top_bar_boxes(page) -> dict[str, dict]:
+    bar = page.locator(".dashboard .topbar")
+    return {part: await bar.locator(part).bounding_box() for part in TOP_BAR_PARTS}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_the_dashboard_top_bar_is_one_row_at_1200_px(chromium, desk, scheme):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history",
+                                                name=LEAD_NAME, browser={"color_scheme": scheme})
+    try:
+        await expect(page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up")
+        boxes = await top_bar_boxes(page)
+        logout = boxes[".logout"]
+        for part, box in boxes.items():
+            assert box is not None, f"{part} is not shown"
+            middle, logout_middle = box["y"] + box["height"] / 2, logout["y"] + logout["height"] / 2
+            assert abs(middle - logout_middle) < 8, f"{part} and Sign out are on different rows: {boxes}"
+        assert logout["x"] + logout["width"] <= 1200, f"Sign out runs past the edge: {logout}"
+        bar = await page.locator(".dashboard .topbar").bounding_box()
+        assert bar["height"] < 60, f"the top bar takes two rows: {bar}"
+        await screenshot(page, f"dashboard-topbar-1200-{scheme}.png")
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("width", [1100, 1024, 768, 390])
+async def test_below_1200_px_the_dashboard_top_bar_wraps_inside_the_screen(chromium, desk, width):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history",
+                                                name=LEAD_NAME, browser={"viewport": {"width": width, "height": 800}})
+    try:
+        await expect(page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+        for part, box in (await top_bar_boxes(page)).items():
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (part, box)
+        for link in await page.locator(".dash-nav a").all():
+            box = await link.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (await link.text_content(), box)
+        await expect(page.locator(".logout button")).to_be_visible()
+        await screenshot(page, f"dashboard-topbar-{width}.png")
         assert not errors, "\n".join(errors)
     finally:
         await context.close()

@@ -1,11 +1,14 @@
 """Search and history in real Chromium: an agent types a word from a past
 chat into the console's Search and finds it, highlighted, then opens the
 chat read-only; a lead searches the whole desk and filters the past chats
-on the dashboard's History page, which opens the chat with its SLA record."""
+on the dashboard's History page, which opens the chat with its SLA record;
+both narrow to a tag and show the tags of what they find."""
 from __future__ import annotations
 
 from playwright.async_api import expect
 
+from server.services import tags
+from server.services.model import Role, TagColour
 from tests.realtime.test_sla import say
 from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
 from .dashboard_kit import no_violations, supervisor_page
@@ -94,4 +97,83 @@ async def test_a_lead_searches_the_desk_and_filters_past_chats(kit, chromium, de
         assert not errors, errors
     finally:
         await context.close()
+    alice.assert_clean()
+
+
+async def ended_chat(desk, console, text: str, name: str) -> str:
+    """A chat the console's agent answered and the visitor ended."""
+    visitor, chat = await start_chat(desk, text, name=name)
+    await expect(console.tab(chat["id"])).to_be_visible()
+    await console.tab(chat["id"]).click()
+    await console.chat.locator('[data-sd="input"]').fill("On it")
+    await console.chat.locator('[data-sd="input"]').press("Enter")
+    await expect(console.chat.locator('[data-sd="message"][data-author="agent"]')).to_have_count(1)
+    await visitor.next("chat:message", lambda m: m["author"] == "agent")  # stored: the visitor has it
+    assert (await visitor.call("chat:end", {"chat_id": chat["id"]}))["ok"]
+    await expect(console.tab(chat["id"])).to_have_attribute("data-state", "ended")
+    return chat["id"]
+
+
+async def test_a_lead_filters_history_by_a_tag_and_sees_each_chats_tags(kit, chromium, desk):  # noqa: F811
+    lead, _ = await desk.add_agent("Lena", role=Role.SUPERVISOR)
+    alice = await kit.console("Alice")
+    vip_chat = await ended_chat(desk, alice, "The invoice of our key account is late", "Vera")
+    plain_chat = await ended_chat(desk, alice, "Where is my invoice", "Walt")
+    async with desk.services.desk.events.unit():  # as a web request runs it
+        vip = await tags.add(desk.services.desk, lead, tags.TagDraft("Key account", TagColour.PURPLE))
+        billing = await tags.add(desk.services.desk, lead, tags.TagDraft("billing", TagColour.GREEN))
+        for tag in (vip, billing):
+            await tags.tag_chat(desk.services.desk, lead, vip_chat, tag.id)
+        await tags.tag_chat(desk.services.desk, lead, plain_chat, billing.id)
+
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history")
+    try:
+        rows = page.locator('[data-sd="past-chat"]')
+        await expect(rows).to_have_count(2)
+        await expect(page.locator(f'[data-chat-id="{vip_chat}"] [data-sd="past-tags"] .tag-name')).to_have_text(
+            ["billing", "Key account"])
+        await page.locator('[data-sd="filter-tag"]').select_option(label="Key account")
+        await page.locator('[data-sd="past-filters"] button[type="submit"]').click()
+        await expect(rows).to_have_count(1)
+        await expect(rows.first).to_have_attribute("data-chat-id", vip_chat)
+        await page.locator('[data-sd="filter-tag"]').select_option(label="billing")
+        await page.locator('[data-sd="past-filters"] button[type="submit"]').click()
+        await expect(rows).to_have_count(2)
+
+        await page.locator('[data-sd="search-input"]').fill("invoice")
+        await page.locator('[data-sd="search-tag"]').select_option(label="Key account")
+        await page.locator('[data-sd="search-input"]').press("Enter")
+        found = page.locator('[data-sd="search-result"]')
+        await expect(found).to_have_count(1)
+        await expect(found.first).to_have_attribute("data-id", vip_chat)
+        await expect(found.locator('[data-sd="result-tags"] .tag-name')).to_have_text(["billing", "Key account"])
+        await expect(found.locator('[data-sd="tag-chip"]').last).to_have_attribute("data-colour", "purple")
+        await page.locator('[data-sd="search-tag"]').select_option("")
+        await page.locator('[data-sd="search-input"]').press("Enter")
+        await expect(found).to_have_count(2)
+        await screenshot(page, "dashboard-history-tags.png")
+        await page.emulate_media(color_scheme="dark")
+        await screenshot(page, "dashboard-history-tags-dark.png")
+        await page.emulate_media(color_scheme="light")
+
+        await rows.first.locator('[data-sd="chat-link"]').click()  # the chat page shows its tags too
+        await expect(page.locator('[data-sd="chat-tags"] .tag-name')).to_have_text(["billing", "Key account"])
+        assert await no_violations(page) == []
+        assert not errors, errors
+    finally:
+        await context.close()
+
+    # the agent narrows her own search to a tag and opens the past chat, tags shown
+    await alice.sd("nav-search").click()
+    await alice.sd("search-input").fill("invoice")
+    await alice.sd("search-tag").select_option(label="Key account")
+    await alice.sd("search-input").press("Enter")
+    results = alice.sd("search-result")
+    await expect(results).to_have_count(1)
+    await expect(results.first.locator('[data-sd="result-tags"] .tag-name')).to_have_text(["billing", "Key account"])
+    await screenshot(alice.page, "console-search-tags.png")
+    await results.first.locator('[data-sd="search-open"]').click()
+    await expect(alice.sd("past-chat-tags").locator(".tag-name")).to_have_text(["billing", "Key account"])
+    await screenshot(alice.page, "console-past-chat-tags.png")
     alice.assert_clean()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.services.model import (Agent, Author, ChatStatus, NewMessage, Priority, SlaEvent, Survey, Ticket,
+from server.services.model import (Agent, Author, ChatStatus, NewMessage, Priority, SlaEvent, Survey, Tag, Ticket,
                                    TicketReply, TicketStatus)
 from server.services.search import words
 from server.services.search_types import HitKind, PastChatFilter, SearchQuery
@@ -150,3 +150,61 @@ async def test_past_chats_filter_by_each_field(store: SqlStore) -> None:
     [shown] = await store.past_chats(PastChatFilter(agent_id=ann.id))
     assert (shown.rating, shown.sla_breached, shown.chat.status) == (5, False, ChatStatus.ENDED)
     assert still_open.id not in await ids()
+
+
+# the tag filter (store/tags.py's chat_has_tag and ticket_has_tag)
+
+async def a_tag(store: SqlStore, name: str) -> str:
+    tag = Tag(id=new_id(), name=name, created_at=T0, updated_at=T0, updated_by="lead-1")
+    return (await store.add_tag(tag)).id
+
+
+async def test_a_tag_narrows_the_past_chats_to_those_carrying_it(store: SqlStore) -> None:
+    vip, billing = await a_tag(store, "vip"), await a_tag(store, "billing")
+    tagged, both, plain = await a_chat(store), await a_chat(store), await a_chat(store)
+    for chat in (tagged, both, plain):
+        await store.end_chat(chat.id, "visitor", T0 + timedelta(minutes=5))
+    await store.add_tag_to("chat", tagged.id, vip, T0, None)
+    await store.add_tag_to("chat", both.id, vip, T0, None)
+    await store.add_tag_to("chat", both.id, billing, T0, None)  # two tags: the chat is listed once
+
+    async def ids(**filters: object) -> set[str]:
+        found = [p.chat.id for p in await store.past_chats(PastChatFilter(**filters))]  # type: ignore[arg-type]
+        assert len(found) == len(set(found))
+        return set(found)
+
+    assert await ids() == {tagged.id, both.id, plain.id}
+    assert await ids(tag=vip) == {tagged.id, both.id}
+    assert await ids(tag=billing) == {both.id}
+    assert await ids(tag=billing, outcome="converted") == set()  # with the other filters: all of them
+    assert await ids(tag=new_id()) == set()
+
+
+async def test_a_tag_narrows_search_to_the_chats_and_tickets_carrying_it(store: SqlStore) -> None:
+    vip = await a_tag(store, "vip")
+    tagged = await a_chat(store, first="the modem blinks red")
+    plain = await a_chat(store, first="my modem is fine")
+    again = dataclasses.replace(visitor_says(tagged.id, "modem again"), at=T0 + timedelta(minutes=1))
+    await store.append_message(again)
+    tagged_ticket = await a_ticket(store, "Modem swap", site_id=tagged.site_id)
+    plain_ticket = await a_ticket(store, "Modem return", site_id=tagged.site_id, chat_id=tagged.id)
+    replied = await a_ticket(store, "Other", site_id=tagged.site_id)
+    await store.add_ticket_reply(TicketReply(id=new_id(), ticket_id=replied.id, author="agent", author_id="a-1",
+                                             text="a new modem is on its way", at=T0 + timedelta(hours=1)))
+    await store.add_tag_to("chat", tagged.id, vip, T0, None)
+    await store.add_tag_to("ticket", tagged_ticket.id, vip, T0, None)
+    await store.add_tag_to("ticket", replied.id, vip, T0, None)
+
+    def found(hits: list) -> set[tuple[str, str]]:
+        return {(h.kind.value, (h.chat or h.ticket).id) for h in hits}
+
+    everything = found(await store.search(asked("modem")))
+    assert everything == {("chat", tagged.id), ("chat", plain.id), ("ticket", tagged_ticket.id),
+                          ("ticket", plain_ticket.id), ("ticket", replied.id)}
+    narrowed = await store.search(asked("modem", tag=vip))
+    # a ticket is found by its own tags, not by those of the chat it came from
+    assert found(narrowed) == {("chat", tagged.id), ("ticket", tagged_ticket.id), ("ticket", replied.id)}
+    assert len(narrowed) == 3  # the tagged chat's two matches are still one hit
+    assert await store.search(asked("modem", tag=new_id())) == []
+    ann = await an_agent(store, "Ann")  # an agent's scope and the tag: both apply
+    assert await store.search(asked("modem", ann.id, tag=vip)) == []

@@ -147,3 +147,39 @@ async def test_the_leads_past_chats_filter(harness):
         assert (await get(http, "/api/history/chats", **{"from": "2026-11-24", "to": "2026-11-23"}))[0] == 400
         _, body = await get(http, "/api/history/chats", limit="1")
         assert body["more"] is True and len(body["chats"]) == 1
+
+
+async def test_a_tag_narrows_search_and_past_chats_and_each_shows_its_tags(harness):
+    (_, ann_token, ann_peer, anns), (_, _, bob_peer, bobs) = await two_chats(harness)
+    _, lead = await harness.add_agent("Lena", role=Role.SUPERVISOR)
+    async with client(harness, lead) as http:
+        async with http.post("/api/tags", json={"name": "<i>VIP</i>", "colour": "red"}) as response:
+            vip = (await response.json())["tag"]
+        async with http.post(f"/api/chats/{anns}/tags", json={"tag_id": vip["id"]}) as response:
+            assert response.status == 200
+        assert (await ann_peer.call("chat:end", {"chat_id": anns}))["ok"]
+        assert (await bob_peer.call("chat:end", {"chat_id": bobs}))["ok"]
+
+        status, body = await get(http, "/api/history/chats", tag=vip["id"])
+        assert status == 200 and body["tag"] == vip
+        assert [(c["id"], c["tags"]) for c in body["chats"]] == [(anns, [vip])]
+        _, body = await get(http, "/api/history/chats")
+        assert {c["id"]: c["tags"] for c in body["chats"]} == {anns: [vip], bobs: []}
+
+        status, body = await get(http, "/api/search", q="invoice", tag=vip["id"])
+        assert status == 200 and body["tag"] == vip
+        assert [(r["id"], r["tags"]) for r in body["results"]] == [(anns, [vip])]
+        _, body = await get(http, "/api/search", q="invoice")
+        assert {r["id"]: r["tags"] for r in body["results"]} == {anns: [vip], bobs: []}
+
+        # a tag id that names no tag is a clear 400, not an empty list that reads as "no such chats"
+        for path, params in (("/api/history/chats", {}), ("/api/search", {"q": "invoice"})):
+            status, body = await get(http, path, tag="no-such-tag", **params)
+            assert (status, body["error"]["code"]) == (400, "unknown_tag"), path
+            status, body = await get(http, path, tag="bad tag!", **params)
+            assert status == 400, path  # not an id at all
+    async with client(harness, ann_token) as http:
+        _, body = await get(http, "/api/search", q="invoice", tag=vip["id"])  # an agent narrows their own
+        assert [(r["id"], r["tags"]) for r in body["results"]] == [(anns, [vip])]
+        _, body = await get(http, f"/api/history/chats/{anns}")  # the past chat opened read-only
+        assert body["tags"] == [vip]

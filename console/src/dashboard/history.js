@@ -1,8 +1,11 @@
 // The lead's history page (/console/dashboard/history): full-text search
 // over the whole desk (GET /api/search) and the past chats by filters
-// (GET /api/history/chats), each row opening the chat's page. Text stays
-// text: highlights are <mark> nodes (snippet.js), never innerHTML.
+// (GET /api/history/chats), each row opening the chat's page; both narrow
+// to a tag and show the tags of what they list. Text stays text:
+// highlights are <mark> nodes (snippet.js), tags chips (tag-chips.js),
+// never innerHTML.
 import { resultPeople, resultTitle, snippetNode } from "../snippet.js";
+import { fillTagSelect, tagChips } from "../tag-chips.js";
 import { $, chatLink, el, fill, pill, show, timeEl, visitorName } from "./dom.js";
 
 const PAGE = 50;
@@ -16,6 +19,8 @@ export class History {
     const root = app.root;
     this.searchForm = $(root, "search-form");
     this.searchInput = $(root, "search-input");
+    this.searchTag = $(root, "search-tag");
+    this.filterTag = $(root, "filter-tag");
     this.searchStatus = $(root, "search-status");
     this.results = $(root, "search-results");
     this.searchMore = $(root, "search-more");
@@ -37,7 +42,21 @@ export class History {
     });
     this.pastMore.addEventListener("click", () => this.loadPast(this.pastOffset + PAGE));
     this.fillAgents();
+    this.fillTags();
+    app.socket.on("tags", () => this.fillTags()); // a lead added, renamed or archived one
     this.loadPast(0);
+  }
+
+  /** Both tag filters offer every tag, archived ones too (old chats carry them). */
+  async fillTags() {
+    let tags = [];
+    try {
+      tags = (await this.app.api.get("/api/tags")).tags || [];
+    } catch (err) {
+      console.warn("tags:", err.message); // eslint-disable-line no-console
+    }
+    fillTagSelect(this.searchTag, tags, "Any tag");
+    fillTagSelect(this.filterTag, tags, "Any");
   }
 
   async fillAgents() {
@@ -55,7 +74,8 @@ export class History {
     show(this.searchMore, false);
     let answer;
     try {
-      answer = await this.app.api.get("/api/search", { q: query, limit: SEARCH_PAGE, offset });
+      answer = await this.app.api.get("/api/search", { q: query, tag: this.searchTag.value, limit: SEARCH_PAGE,
+        offset });
     } catch (err) {
       fill(this.searchStatus, err.message);
       return;
@@ -64,7 +84,7 @@ export class History {
       class: "search-result", "data-sd": "search-result", "data-kind": r.kind, "data-id": r.id },
     el("a", { href: r.link, "data-sd": "search-open" }, resultTitle(r)), " ",
     timeEl(r.at), " ", el("span", { class: "who", "data-sd": "search-who" }, resultPeople(r)),
-    r.note ? pill("note", "muted") : null,
+    r.note ? pill("note", "muted") : null, " ", tagChips(r.tags),
     snippetNode(r.snippet))));
     const count = this.results.children.length;
     fill(this.searchStatus, count ? `${count} found${answer.more ? " so far" : ""}` : "Nothing found.");
@@ -100,9 +120,10 @@ export class History {
       el("td", {}, OUTCOMES[c.end_reason] || c.end_reason || "–"),
       el("td", { "data-sd": "past-rating" }, c.rating ? `${c.rating} ★` : "–"),
       el("td", {}, c.sla_breached ? pill("breached", "bad") : pill("met", "ok")),
+      el("td", { "data-sd": "past-tags" }, tagChips(c.tags) || "–"),
       el("td", {}, chatLink(c.id, "Open")))));
     if (!this.rows.children.length) {
-      this.rows.append(el("tr", {}, el("td", { colspan: "8", class: "muted" }, "No chats match.")));
+      this.rows.append(el("tr", {}, el("td", { colspan: "9", class: "muted" }, "No chats match.")));
     }
     show(this.pastMore, answer.more);
   }
