@@ -235,9 +235,10 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
                 f'attachment; filename="shiftdesk-report-{DAY}-{DAY}.csv"'
             text = await response.text()
         lines = list(csv.reader(io.StringIO(text)))
-        assert lines[0] == ["day", "agent_id", "agent_name", *columns(TODAY)]
+        assert lines[0] == ["day", "agent_id", "agent_name", "tags", *columns(TODAY)]
         parsed = list(csv.DictReader(io.StringIO(text)))
         assert [row["agent_name"] for row in parsed] == ["'=Bob", "Ann"]  # quoted out of a formula
+        assert [row.pop("tags") for row in parsed] == ["", ""]  # no tag filtered on: every chat counted
         for row, expected_row in zip(parsed, report["rows"]):
             assert {k: v for k, v in row.items() if k != "agent_name"} == {
                 k: str(v) for k, v in expected_row.items() if k != "agent_name"}
@@ -326,7 +327,7 @@ async def test_reports_are_for_supervisors_over_at_most_366_days(harness):
         assert answer["totals"]["first_response_median_s"] is None
         async with lead.get("/api/reports.csv", params={"from": DAY, "to": DAY}) as response:
             lines = (await response.text()).splitlines()
-        assert len(lines) == 1 and lines[0].startswith("day,agent_id,agent_name,chats,first_response_count")
+        assert len(lines) == 1 and lines[0].startswith("day,agent_id,agent_name,tags,chats,first_response_count")
 
 
 async def metrics_status(harness, headers: dict | None = None) -> int:
