@@ -1,7 +1,17 @@
-// The console's words, in one place so that they can be translated (English
-// only for now; the widget's languages are in widget/src/i18n.js). `{name}`
-// in a string is filled from `vars`. Grouped by screen; a file whose
-// strings are not here yet still has them inline (moved a file at a time).
+// The console's words (the agent console and the lead's dashboard), in one
+// place so that they can be translated: every string a person reads in
+// console/src/*.js and console/src/dashboard/*.js comes from the `en` table
+// below, grouped by view. English only for now; the widget's languages are
+// in widget/src/i18n.js. `{name}` in a string is filled from `vars`; a count
+// has `.one` and `.other` forms picked by Intl.PluralRules (`sn`); a sentence
+// that holds an element (a link, a <strong>) is built with `parts`, so a
+// language puts the element where its grammar wants. Dates and numbers stay
+// formatted by Intl where they are used.
+//
+// What is NOT here: the server-rendered pages in console/templates/ (the
+// sign-in page, the console's and dashboard's page shells, the operator
+// pages) keep their words in their Jinja templates, and the server's error
+// sentences come from the server (errors.js only maps codes to words).
 
 const en = {
   // One chat: its panel, transcript and composer (chat-panel.js)
@@ -76,6 +86,146 @@ const en = {
   "end.title": "End this chat? The visitor is asked to rate it; it cannot be reopened.",
   "end.send": "End chat",
   "end.failed": "The chat was not ended",
+
+  // The agent's alerts: notifications and the chime (alerts.js)
+  "alerts.notify_on": "Notifications on",
+  "alerts.notify_off": "Turn on notifications",
+  "alerts.notify_on_title": "Desktop notifications for new chats and messages you are not looking at. Click to turn them off.",
+  "alerts.notify_denied_title": "This browser blocks notifications from the console: allow them in the site settings, then click again.",
+  "alerts.notify_unsupported_title": "This browser shows no desktop notifications.",
+  "alerts.notify_off_title": "Desktop notifications for new chats and messages you are not looking at (the browser asks first).",
+  "alerts.sound_on": "Sound on",
+  "alerts.sound_off": "Sound off",
+  "alerts.sound_on_title": "A chime for new chats and messages you are not looking at. Click to mute.",
+  "alerts.sound_off_title": "No chime. Click for a chime on new chats and messages you are not looking at.",
+  "alerts.new_chat": "New chat: {name}",
+  "alerts.new_chat_waiting": "A visitor is waiting for your answer.",
+
+  // Talking to the server (api.js)
+  "api.unreachable": "The server could not be reached",
+  "api.bad_answer": "Unexpected answer (HTTP {status})",
+
+  // Canned replies in the composer (canned.js)
+  "canned.label": "Canned replies",
+
+  // Error codes as sentences, for the console and the dashboard (errors.js)
+  "errors.bad_request": "Something in the form was not accepted: check what you entered.",
+  "errors.not_found": "It is not there any more: it may have ended or been removed meanwhile.",
+  "errors.forbidden": "You are not allowed to do that.",
+  "errors.unauthorized": "You are signed out: sign in again.",
+  "errors.conflict": "Something changed meanwhile: look again and retry.",
+  "errors.chat_active": "The visitor already has a chat open.",
+  "errors.chat_ended": "This chat has already ended.",
+  "errors.offline": "Nobody is on shift now.",
+  "errors.rate_limited": "Too many requests at once: wait a moment and try again.",
+  "errors.suspended": "Chat is suspended for this visitor.",
+  "errors.banned": "Chat is closed to this visitor (banned).",
+  "errors.timeout": "The server did not answer in time: check the connection and try again.",
+  "errors.network": "The server could not be reached: check the connection and try again.",
+  "errors.internal": "Something went wrong on the server: try again, and tell your administrator if it keeps happening.",
+  "errors.unknown_event": "This page is older than the server: reload it.",
+  "errors.bad_ack": "The server's answer was not understood: reload the page.",
+  "errors.bad_answer": "The server's answer was not understood: reload the page.",
+  "errors.http": "The server's answer was not understood: reload the page.",
+  "errors.too_large_limit": "That is too long: at most {limit} characters.",
+  "errors.too_large": "That is too long.",
+  "errors.other": "That did not work: try again.",
+  "errors.failed": "{action}. {why}",
+
+  // The session ended elsewhere (signed-out.js)
+  "signed_out.notice": "You were signed out",
+
+  // The console's top bar, empty chat area and queue (console.js)
+  "console.reconnecting": "Reconnecting…",
+  "console.connected": "Connected",
+  "console.status_failed": "Your status was not changed",
+  "console.status.available": "Available",
+  "console.status.away": "Away",
+  "console.status.title": "Take chats (Available) or not (Away)",
+  "console.status.no_capacity_title": "Your capacity is 0: no chat reaches you, Available or not",
+  "console.shift.on": "On shift",
+  "console.shift.off": "Off shift",
+  "console.shift.on_title": "Your shift covers now: you get chats while Available",
+  "console.shift.off_title": "Outside your shift: no new chats (open ones stay yours)",
+  "console.empty.no_capacity": "You take no chats (your capacity is 0): you watch the queue and work tickets. A capacity above 0 (run.py agent add … --capacity N) lets chats reach you.",
+  "console.empty.off_shift": "No chats. You are outside your shift: no new chats come to you until it begins.",
+  "console.empty.off_shift_away": "No chats. You are outside your shift: no new chats come to you until it begins, and you are Away.",
+  "console.empty.available": "No chats right now. You are {status}: new chats from the queue come to you here.",
+  "console.empty.away": "No chats. Set yourself {status} to take chats from the queue.",
+  "console.queue.summary": "Queue: {count} waiting, longest {longest}",
+  "console.queue.empty": "Queue: empty",
+  "console.queue.nobody": "Nobody is waiting.",
+  "console.queue.priority_support": "priority support",
+  "console.queue.verified": "verified",
+
+  // The visitor's context beside a chat (context-view.js)
+  "context.label": "Visitor",
+  "context.title": "Visitor",
+  "context.name": "Name",
+  "context.anonymous": "Anonymous visitor",
+  "context.email": "Email",
+  "context.email_claimed": "Email (claimed)",
+  "context.account": "Account",
+  "context.plan": "Plan",
+  "context.topic": "Topic",
+  "context.priority": "Priority",
+  "context.started": "Started",
+  "context.verified": "Verified identity",
+  "context.unverified": "Not verified: name and email are the visitor's claims",
+  "context.open_tickets": "Open tickets",
+  "context.no_open_tickets": "No open tickets.",
+  "context.previous_chats": "Previous chats",
+  "context.no_previous_chats": "No earlier chats.",
+  "context.quota.none": "Tickets: no plan quota",
+  "context.quota.used": "Tickets used: {used} of {included} ({plan})",
+  "context.quota.over": "Tickets used: {used} of {included} ({plan}) — over quota",
+  "context.loading": "Loading…",
+  "context.ticket": "Ticket",
+  "context.general": "general",
+  "context.previous_with": "with {name}, {reason}",
+  "context.previous_no_agent": "no agent, {reason}",
+  "context.end.visitor": "ended by the visitor",
+  "context.end.agent": "ended by the agent",
+  "context.end.converted": "became a ticket",
+  "context.end.abandoned": "abandoned",
+  "context.end.suspended": "suspended",
+  "context.end.transferred": "transferred",
+
+  // A chat's SLA clocks (sla-clocks.js)
+  "sla.label": "SLA clocks",
+  "sla.first_response": "First response",
+  "sla.response_gap": "Reply gap",
+  "sla.duration": "Chat length",
+  "sla.left": "{time} left",
+  "sla.over": "{time} over",
+  "sla.limit_title": "{label}: limit {limit}",
+  "sla.answered": "Answered",
+  "sla.answered_in": "Answered in {time}",
+  "sla.answered_title": "{label}: answered",
+  "sla.answered_late_title": "{label}: answered after the limit",
+  "sla.stopped.first_response": "Not answered",
+  "sla.stopped.response_gap": "Not waiting",
+  "sla.stopped.duration": "—",
+  "sla.stopped_title": "{label}: not running",
+
+  // The visitor's page and browser beside a chat (visit-view.js)
+  "visit.title": "Page and browser",
+  "visit.nothing": "Nothing reported by the visitor's browser yet.",
+  "visit.page": "Page",
+  "visit.no_title": "(no title)",
+  "visit.referrer": "Came from",
+  "visit.browser_label": "Browser",
+  "visit.language": "Language",
+  "visit.local_time": "Local time",
+  "visit.custom": "From the site",
+  "visit.pages": "Pages seen in this chat ({count})",
+  "visit.unknown_browser": "Unknown browser",
+  "visit.browser_os": "{browser} on {os}",
+  "visit.browser": "{browser}",
+  "visit.os": "on {os}",
+  "visit.browser_os_mobile": "{browser} on {os} (mobile)",
+  "visit.browser_mobile": "{browser} (mobile)",
+  "visit.os_mobile": "on {os} (mobile)",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */
@@ -84,3 +234,36 @@ export function s(key, vars) {
   if (!vars) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
+
+/** The key of `key`'s plural form for `count` ("key.one", "key.other", ...
+ * as Intl.PluralRules says; `.other` when there is no string for that form). */
+export function pluralKey(key, count) {
+  let category = "other";
+  try {
+    category = new Intl.PluralRules().select(count);
+  } catch (_) {
+    // No Intl.PluralRules (very old browsers): the "other" form.
+  }
+  const form = `${key}.${category}`;
+  return form in en ? form : `${key}.other`;
+}
+
+/** `key`'s plural form for `count`, with `{count}` and `vars` filled. */
+export function sn(key, count, vars = {}) {
+  return s(pluralKey(key, count), { count, ...vars });
+}
+
+/** Like `s`, as a list of strings and nodes for el(): a `{name}` whose value
+ * is a node is put in as that node, where the language's sentence wants it. */
+export function parts(key, vars = {}) {
+  const text = en[key] ?? key;
+  return text.split(/\{(\w+)\}/).map((piece, i) => {
+    if (i % 2 === 0) return piece;
+    if (!(piece in vars)) return `{${piece}}`;
+    const value = vars[piece];
+    return typeof value === "string" || typeof value === "number" ? String(value) : value;
+  }).filter((piece) => piece !== "");
+}
+
+/** The whole table (for the test that checks it; not for display). */
+export const STRINGS = en;
