@@ -308,6 +308,42 @@ const en = {
   "tickets.change.status": "{who} set the status to {status}.",
   "tickets.change.other": "{who} changed this ticket.",
   "tickets.customer": "Customer",
+
+  // Dashboard: the lead's actions (dashboard/actions.js)
+  "actions.suspend.title": "Suspend or ban",
+  "actions.suspend.intro": "Their open chats end at once and new chats are refused until it lifts. Tickets stay open to them.",
+  "actions.suspend.submit": "Suspend",
+  "actions.suspend.conflict": "They are suspended already: lift it first to change it.",
+  "actions.suspend.days": "Days",
+  "actions.suspend.ban": "Ban (fraud): until a supervisor lifts it",
+  "actions.suspend.banned": "Banned {name} until lifted.",
+  "actions.suspend.done": "Suspended {name} until {until}.",
+  "actions.lift.title": "Lift a suspension or ban",
+  "actions.lift.submit": "Lift",
+  "actions.lift.not_found": "Nothing to lift: they are not suspended or banned now.",
+  "actions.lift.done": "Lifted: {name} can chat again.",
+  "actions.reassign.to": "To agent",
+  "actions.reassign.agent": "{name} ({status}, {load}/{capacity})",
+  "actions.reassign.agent_offline": "{name} ({status}, offline, {load}/{capacity})",
+  "actions.reassign.nobody": "No other agent is there to take it",
+  "actions.reassign.title": "Reassign the chat",
+  "actions.reassign.intro": "The agent must be on shift, connected and have room; the history goes with the chat.",
+  "actions.reassign.submit": "Reassign",
+  "actions.reassign.done": "Chat reassigned.",
+  "actions.exclude.title": "Exclude this survey",
+  "actions.exclude.intro": "It stops counting in its agents' scores (CSAT). Say why: something staff could not control.",
+  "actions.exclude.submit": "Exclude",
+  "actions.exclude.done": "Survey excluded.",
+
+  // Dashboard: the action dialog (dashboard/dialog.js)
+  "dialog.ok": "OK",
+  "dialog.reason": "Reason (kept in the audit log)",
+
+  // Dashboard: shared pieces (dashboard/dom.js)
+  "dom.visitor_id": "Visitor {id}",
+  "dom.visitor": "Visitor",
+  "dom.verified": "verified",
+  "dom.seconds": "{seconds} s",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */
