@@ -28,8 +28,8 @@ OBVIOUS = [
 # Files whose strings are not moved yet (each one a known gap, not a pass):
 # the list must only shrink.
 NOT_YET = {
-    "search.js", "snippet.js", "tag-bar.js", "tag-chips.js", "actions.js", "audit-text.js", "audit.js", "charts.js",
-    "chatview.js", "dialog.js", "dom.js", "feeds.js", "history.js", "manage.js", "overview.js", "reports.js",
+    "search.js", "snippet.js", "tag-bar.js", "tag-chips.js", "audit-text.js", "audit.js", "charts.js",
+    "history.js", "manage.js", "overview.js", "reports.js",
     "tags.js", "tiles.js", "who.js",
 }
 
@@ -53,6 +53,7 @@ def strings_table() -> dict[str, str]:
         "const {s, sn, parts} = m.exports;"
         "process.stdout.write(JSON.stringify({table: m.exports.STRINGS,"
         " filled: s('errors.failed', {action: 'A', why: 'B.'}),"
+        " one: sn('feeds.repeat', 1, {topic: 't', ticket: 'T'}), many: sn('feeds.repeat', 3, {topic: 't', ticket: 'T'}),"
         " parts: parts('dashboard.supervisors_only', {console: {node: true}})}));"
     )
     done = subprocess.run(["node", "-e", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -73,6 +74,8 @@ def test_every_string_is_words_with_well_formed_placeholders() -> None:
         if key.endswith(".one"):
             assert key[:-4] + ".other" in table, f"{key} has no .other form"
     assert answer["filled"] == "A. B."
+    assert answer["one"] == "1 chat on “t” while ticket T is open"
+    assert answer["many"] == "3 chats on “t” while ticket T is open"
     assert answer["parts"] == ["Supervisors only: ", {"node": True}]
 
 
