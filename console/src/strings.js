@@ -402,6 +402,43 @@ const en = {
   "feeds.rating": "{rating} of 5",
   "feeds.excluded": "Excluded: {reason}",
   "feeds.exclude": "Exclude…",
+
+  // Dashboard: choosing whom an action is about (dashboard/who.js)
+  "who.account": "account {account}",
+  "who.this_visitor": "this visitor",
+  "who.the_visitor": "the visitor",
+  "who.banned": "{who} banned until lifted",
+  "who.suspended": "{who} suspended until {until}",
+  "who.placeholder": "Name, email or account",
+  "who.search_label": "Find a visitor by name, email or account",
+  "who.label": "Who",
+  "who.nobody": "Nobody found. Visitors are known once they have chatted.",
+  "who.change": "Someone else…",
+  "who.on_site": "on site {site}",
+  "who.now": "Now: {hold}.",
+  "who.scope": "Scope",
+  "who.scope_visitor": "Only this visitor",
+  "who.scope_account": "Their whole account {account} (every visitor of it)",
+  "who.choose": "Choose who: search by name, email or account, then pick them in the list.",
+
+  // Dashboard: canned replies and closures (dashboard/manage.js)
+  "manage.edit": "Edit",
+  "manage.delete": "Delete…",
+  "manage.save": "Save changes",
+  "manage.add": "Add",
+  "manage.canned_saved": "Canned reply saved.",
+  "manage.canned_added": "Canned reply added.",
+  "manage.canned_delete_title": "Delete the canned reply /{shortcut}?",
+  "manage.canned_delete_intro": "Agents will no longer find it in their replies.",
+  "manage.canned_delete_submit": "Delete",
+  "manage.canned_deleted": "Canned reply deleted.",
+  "manage.closure_remove": "Remove…",
+  "manage.closure_by": "by {name}",
+  "manage.closure_added": "The desk is closed on {day}.",
+  "manage.closure_remove_title": "Open the desk again on {day}?",
+  "manage.closure_remove_intro": "The desk hours and weekly shifts apply that day again. This is audited.",
+  "manage.closure_remove_submit": "Remove the closure",
+  "manage.closure_removed": "Closure removed.",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */

@@ -29,8 +29,8 @@ OBVIOUS = [
 # the list must only shrink.
 NOT_YET = {
     "search.js", "snippet.js", "tag-bar.js", "tag-chips.js", "audit-text.js", "audit.js", "charts.js",
-    "history.js", "manage.js", "overview.js", "reports.js",
-    "tags.js", "tiles.js", "who.js",
+    "history.js", "overview.js", "reports.js",
+    "tags.js", "tiles.js",
 }
 
 
@@ -64,7 +64,7 @@ def strings_table() -> dict[str, str]:
 def test_every_string_is_words_with_well_formed_placeholders() -> None:
     answer = strings_table()
     table = answer["table"]
-    assert len(table) > 250  # the console's words are there, not a stub
+    assert len(table) > 400  # the console's words are there, not a stub
     for key, text in table.items():
         assert re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", key), key
         assert isinstance(text, str) and text.strip(), f"{key} is blank"
@@ -85,7 +85,7 @@ def test_every_key_the_code_asks_for_is_in_the_table() -> None:
     for path in SOURCES:
         for call, key in re.findall(r'\b(s|sn|parts)\("([^"]+)"', path.read_text()):
             asked[key if call != "sn" else key + ".other"] = path.name
-    assert len(asked) > 190
+    assert len(asked) > 300
     missing = {key: name for key, name in asked.items() if key not in table}
     assert missing == {}
 
