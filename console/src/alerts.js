@@ -4,6 +4,7 @@
 // choice is kept in localStorage under a key that names the agent, so two
 // agents sharing a browser keep their own. Permission is asked only when
 // the agent clicks "Turn on notifications", never on page load.
+import { s } from "./strings.js";
 
 const STORE_PREFIX = "shiftdesk:alerts:";
 const BODY_CHARS = 100;
@@ -115,27 +116,26 @@ export class Alerts {
       const on = this.notifying();
       b.setAttribute("aria-pressed", String(on));
       b.setAttribute("data-state", on ? "on" : permission === "denied" || permission === "unsupported" ? permission : "off");
-      b.textContent = on ? "Notifications on" : "Turn on notifications";
-      b.title = on ? "Desktop notifications for new chats and messages you are not looking at. Click to turn them off."
-        : permission === "denied" ? "This browser blocks notifications from the console: allow them in the site settings, then click again."
-          : permission === "unsupported" ? "This browser shows no desktop notifications."
-            : "Desktop notifications for new chats and messages you are not looking at (the browser asks first).";
+      b.textContent = on ? s("alerts.notify_on") : s("alerts.notify_off");
+      b.title = on ? s("alerts.notify_on_title")
+        : permission === "denied" ? s("alerts.notify_denied_title")
+          : permission === "unsupported" ? s("alerts.notify_unsupported_title")
+            : s("alerts.notify_off_title");
       b.disabled = !this.agentId;
     }
-    const s = this.soundButton;
-    if (s) {
-      s.setAttribute("aria-pressed", String(this.settings.sound));
-      s.textContent = this.settings.sound ? "Sound on" : "Sound off";
-      s.title = this.settings.sound ? "A chime for new chats and messages you are not looking at. Click to mute."
-        : "No chime. Click for a chime on new chats and messages you are not looking at.";
-      s.disabled = !this.agentId;
+    const sound = this.soundButton;
+    if (sound) {
+      sound.setAttribute("aria-pressed", String(this.settings.sound));
+      sound.textContent = this.settings.sound ? s("alerts.sound_on") : s("alerts.sound_off");
+      sound.title = this.settings.sound ? s("alerts.sound_on_title") : s("alerts.sound_off_title");
+      sound.disabled = !this.agentId;
     }
   }
 
   /** A new chat; `away`: the agent is not looking at it. */
   newChat(chatId, name, text, away) {
     this.chime(); // a new chat always chimes, as it always has
-    if (away) this.notify(chatId, `New chat: ${name}`, text ? excerpt(text) : "A visitor is waiting for your answer.");
+    if (away) this.notify(chatId, s("alerts.new_chat", { name }), text ? excerpt(text) : s("alerts.new_chat_waiting"));
   }
 
   /** A visitor's message; `away`: the agent is not looking at its chat. */

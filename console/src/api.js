@@ -3,6 +3,7 @@
 // carries the page's CSRF token in X-CSRF-Token.
 import { failed } from "./errors.js";
 import { isSignedOut, signedOut } from "./signed-out.js";
+import { s } from "./strings.js";
 
 export class Api {
   /** @param {string} csrf the token the console page holds */
@@ -37,13 +38,13 @@ export class Api {
       if (response.status === 401 && answer && isSignedOut(answer.error)) signedOut(); // the session ended elsewhere
       return answer && typeof answer === "object" ? answer : badAnswer(response.status);
     } catch (_) {
-      return { ok: false, error: { code: "network", message: "The server could not be reached" } };
+      return { ok: false, error: { code: "network", message: s("api.unreachable") } };
     }
   }
 }
 
 function badAnswer(status) {
-  return { ok: false, error: { code: "bad_answer", message: `Unexpected answer (HTTP ${status})` } };
+  return { ok: false, error: { code: "bad_answer", message: s("api.bad_answer", { status }) } };
 }
 
 /** What went wrong, for the agent to read: `action` ("The chat was not

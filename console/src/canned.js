@@ -4,6 +4,7 @@
 // replies come from GET /api/canned (supervisors keep them), and their
 // changes from the `canned` event.
 import { el } from "../../widget/src/util.js";
+import { s } from "./strings.js";
 
 const TOKEN = /(^|\s)\/([a-z0-9_-]*)$/; // "/shortcut" right before the caret
 const MAX_SHOWN = 8;
@@ -46,7 +47,7 @@ export class CannedMenu {
     this.items = [];
     this.active = 0;
     this.element = el("ul", { class: "canned-menu", "data-sd": "canned-menu", role: "listbox", hidden: true,
-      "aria-label": "Canned replies" });
+      "aria-label": s("canned.label") });
     input.addEventListener("input", () => this.refresh());
     // A click on an option blurs the input first: close a moment later, and
     // only if the focus has not come back (a stale timer must not close a

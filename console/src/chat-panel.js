@@ -15,9 +15,9 @@ import { filesOf, postFile, sizeText, UploadLines } from "../../widget/src/attac
 
 /** The words of the console's upload lines (UploadLines). */
 export const UPLOAD_WORDS = {
-  uploading: (name, percent) => `Uploading ${name}… ${percent}%`,
-  failed: (name, reason) => `${name} was not sent: ${reason}`,
-  dismiss: "Dismiss",
+  uploading: (name, percent) => s("upload.uploading", { name, percent }),
+  failed: (name, reason) => s("upload.failed", { name, reason }),
+  get dismiss() { return s("upload.dismiss"); },
 };
 
 /** Uploads `file` to `url` (an /api route taking a `file` field) with the
@@ -28,13 +28,13 @@ export async function uploadFile(api, url, file, line) {
   body.append("file", file, file.name || "pasted.png");
   const answer = await postFile(url, body, {
     headers: { "X-CSRF-Token": api.csrf, Accept: "application/json" }, credentials: true, progress: line.progress,
-    network: "the server could not be reached",
+    network: s("upload.network"),
   });
   if (answer.ok && answer.attachment) {
     line.done();
     return answer.attachment;
   }
-  line.fail((answer.error && answer.error.message) || "error");
+  line.fail((answer.error && answer.error.message) || s("upload.error"));
   return null;
 }
 
@@ -119,8 +119,8 @@ export class ChatPanel {
     this.canned = new CannedMenu(this.input, this.desk.canned);
     this.note = el("input", { type: "checkbox", "data-sd": "note" });
     this.send = el("button", { type: "submit", class: "primary", "data-sd": "send" }, s("chat.send"));
-    this.attach = el("button", { type: "button", class: "attach", "data-sd": "attach", title: "Attach files",
-      "aria-label": "Attach files" }, "Attach…");
+    this.attach = el("button", { type: "button", class: "attach", "data-sd": "attach", title: s("upload.attach_title"),
+      "aria-label": s("upload.attach_title") }, s("upload.attach"));
     this.picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
     this.uploads = el("div", { class: "uploads", "data-sd": "uploads", "aria-live": "polite" });
     this.uploadLines = new UploadLines(this.uploads, UPLOAD_WORDS);
@@ -186,7 +186,7 @@ export class ChatPanel {
   async sendFiles(files) {
     for (const file of files) {
       if (this.chat.status === "ended") {
-        this.uploadLines.say("The chat has ended: files can no longer be sent.");
+        this.uploadLines.say(s("upload.chat_ended"));
         return;
       }
       const line = this.uploadLines.start(file.name || "pasted.png");
@@ -239,7 +239,7 @@ export class ChatPanel {
     this.title.textContent = this.label();
     this.chips.replaceChildren(
       el("span", { class: `chip ${this.visitor.verified ? "chip-ok" : "chip-muted"}` },
-        this.visitor.verified ? "verified" : "not verified"),
+        this.visitor.verified ? s("chat.verified") : s("chat.not_verified")),
       ...(this.chat.topic ? [el("span", { class: "chip" }, String(this.chat.topic))] : []),
       ...(this.chat.priority ? [el("span", { class: "chip", "data-priority": this.chat.priority }, String(this.chat.priority))] : []),
     );

@@ -15,6 +15,7 @@ import { SearchView } from "./search.js";
 import { ServerTime } from "./sla-clocks.js";
 import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
+import { parts, s } from "./strings.js";
 
 const TICK_MS = 1000;
 
@@ -65,36 +66,36 @@ class Desk {
   }
 
   bindSocket() {
-    const s = this.socket;
-    s.on("session", (d) => this.onSession(d || {}));
-    this.rejoin = new Rejoin(s);
+    const socket = this.socket;
+    socket.on("session", (d) => this.onSession(d || {}));
+    this.rejoin = new Rejoin(socket);
     watchLogout(this.root);
-    s.on("disconnect", () => {
+    socket.on("disconnect", () => {
       this.ready = false;
-      this.setConnection("Reconnecting…", "down");
+      this.setConnection(s("console.reconnecting"), "down");
       this.toggle.disabled = true;
     });
-    s.on("connect_error", (err) => this.onRefused(err));
-    s.on("chat:assigned", (d) => d && d.chat && this.onAssigned(d));
-    s.on("chat:message", (m) => this.withPanel(m, (p) => {
+    socket.on("connect_error", (err) => this.onRefused(err));
+    socket.on("chat:assigned", (d) => d && d.chat && this.onAssigned(d));
+    socket.on("chat:message", (m) => this.withPanel(m, (p) => {
       const fresh = p.addMessages([m]);
       if (fresh.length) this.alerts.message(p.id, p.label(), fresh[fresh.length - 1].text, this.away(p));
     }));
-    s.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
-    s.on("chat:context", (d) => this.withPanel(d, (p) => p.context.update({ context: { visit: d.visit || null } })));
-    s.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
-    s.on("sla:clocks", (d) => this.withPanel(d, (p) => {
+    socket.on("chat:typing", (d) => this.withPanel(d, (p) => p.showTyping(Boolean(d.typing))));
+    socket.on("chat:context", (d) => this.withPanel(d, (p) => p.context.update({ context: { visit: d.visit || null } })));
+    socket.on("chat:ended", (d) => this.withPanel(d, (p) => p.ended(d)));
+    socket.on("sla:clocks", (d) => this.withPanel(d, (p) => {
       this.time.reset(Date.parse(d.now));
       p.showClocks(d);
     }));
-    s.on("queue", (d) => this.showQueue(d || {}));
-    s.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
-    s.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
-    s.on("canned", (d) => d && this.canned.changed(d));
-    s.on("tags", (d) => d && this.tags.changed(d));
-    s.on("chat:tags", (d) => this.withPanel(d, (p) => p.tagBar.set(d.tags)));
-    s.on("ticket:tags", (d) => d && this.tickets.tagsChanged(d));
-    s.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
+    socket.on("queue", (d) => this.showQueue(d || {}));
+    socket.on("shift", (d) => d && this.setShift(Boolean(d.on_shift)));
+    socket.on("agent:status", (d) => d && d.status && this.setStatus(d.status)); // set in another tab
+    socket.on("canned", (d) => d && this.canned.changed(d));
+    socket.on("tags", (d) => d && this.tags.changed(d));
+    socket.on("chat:tags", (d) => this.withPanel(d, (p) => p.tagBar.set(d.tags)));
+    socket.on("ticket:tags", (d) => d && this.tickets.tagsChanged(d));
+    socket.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
   }
 
   /** `ticket`: the tickets view follows, and so do the visitors' open tickets beside the chats. */
@@ -121,7 +122,7 @@ class Desk {
 
   async onSession(data) {
     this.ready = true;
-    this.setConnection("Connected", "up");
+    this.setConnection(s("console.connected"), "up");
     this.time.reset(Date.parse(data.now));
     this.agent = data.agent || {};
     this.alerts.setAgent(this.agent.id);
@@ -157,7 +158,7 @@ class Desk {
     } else if (data.code) {
       this.setConnection(staffError(data), "down");
     } else {
-      this.setConnection("Reconnecting…", "down");
+      this.setConnection(s("console.reconnecting"), "down");
     }
   }
 
@@ -265,7 +266,7 @@ class Desk {
     const ack = await request(this.socket, "agent:status", { status: next });
     this.toggle.disabled = !this.ready;
     if (ack.ok) this.setStatus(ack.status || next);
-    else this.setConnection(errorText(ack, "Your status was not changed"), "warn");
+    else this.setConnection(errorText(ack, s("console.status_failed")), "warn");
   }
 
   setStatus(status) {
@@ -275,7 +276,7 @@ class Desk {
     this.toggle.value = status;
     this.toggle.setAttribute("data-status", status);
     this.toggle.setAttribute("aria-pressed", String(available));
-    this.toggle.textContent = available ? "Available" : status === "away" ? "Away" : status;
+    this.toggle.textContent = available ? s("console.status.available") : status === "away" ? s("console.status.away") : status;
     this.renderEmpty();
   }
 
@@ -285,18 +286,15 @@ class Desk {
     const none = capacity === 0;
     this.root.setAttribute("data-takes-chats", String(!none));
     if (none) {
-      this.empty.textContent = "You take no chats (your capacity is 0): you watch the queue and work tickets. "
-        + "A capacity above 0 (run.py agent add … --capacity N) lets chats reach you.";
+      this.empty.textContent = s("console.empty.no_capacity");
     }
-    this.toggle.title = none ? "Your capacity is 0: no chat reaches you, Available or not"
-      : "Take chats (Available) or not (Away)";
+    this.toggle.title = none ? s("console.status.no_capacity_title") : s("console.status.title");
   }
 
   setShift(onShift) {
     this.shift.setAttribute("data-on-shift", String(onShift));
-    this.shift.textContent = onShift ? "On shift" : "Off shift";
-    this.shift.title = onShift ? "Your shift covers now: you get chats while Available"
-      : "Outside your shift: no new chats (open ones stay yours)";
+    this.shift.textContent = onShift ? s("console.shift.on") : s("console.shift.off");
+    this.shift.title = onShift ? s("console.shift.on_title") : s("console.shift.off_title");
     this.onShift = onShift;
     this.renderEmpty();
   }
@@ -306,13 +304,11 @@ class Desk {
     const available = this.status === "available";
     let text;
     if (this.onShift === false) {
-      text = ["No chats. You are outside your shift: no new chats come to you until it begins",
-        available ? "." : ", and you are Away."];
+      text = [s(available ? "console.empty.off_shift" : "console.empty.off_shift_away")];
     } else if (available) {
-      text = ["No chats right now. You are ", el("strong", {}, "Available"),
-        ": new chats from the queue come to you here."];
+      text = parts("console.empty.available", { status: el("strong", {}, s("console.status.available")) });
     } else {
-      text = ["No chats. Set yourself ", el("strong", {}, "Available"), " to take chats from the queue."];
+      text = parts("console.empty.away", { status: el("strong", {}, s("console.status.available")) });
     }
     this.empty.replaceChildren(...text.map((t) => (typeof t === "string" ? document.createTextNode(t) : t)));
     this.empty.setAttribute("data-status", this.status || "");
@@ -322,7 +318,7 @@ class Desk {
   // the queue: the summary from `queue` events, the list from GET /api/queue
   showQueue({ length, longest_wait_s: wait }) {
     const n = Number(length) || 0;
-    this.queue.textContent = n ? `Queue: ${n} waiting, longest ${formatDuration(wait)}` : "Queue: empty";
+    this.queue.textContent = n ? s("console.queue.summary", { count: n, longest: formatDuration(wait) }) : s("console.queue.empty");
     this.queue.setAttribute("data-length", String(n));
     this.loadQueue();
   }
@@ -351,18 +347,18 @@ class Desk {
     const count = this.root.querySelector('[data-sd="queue-count"]');
     if (count) count.textContent = String(this.waiting.length);
     if (!this.waiting.length) {
-      this.queueList.replaceChildren(el("li", { class: "empty-line" }, "Nobody is waiting."));
+      this.queueList.replaceChildren(el("li", { class: "empty-line" }, s("console.queue.nobody")));
       return;
     }
     this.queueList.replaceChildren(...this.waiting.map((q) => {
-      const name = (q.visitor && q.visitor.name) || `Visitor ${String(q.visitor && q.visitor.id || q.chat_id).slice(0, 6)}`;
+      const name = (q.visitor && q.visitor.name) || s("chat.visitor", { id: String(q.visitor && q.visitor.id || q.chat_id).slice(0, 6) });
       const wait = el("span", { class: "queue-wait", "data-sd": "queue-wait" });
       q.waitNode = wait;
       return el("li", { class: "queue-item", "data-sd": "queue-item", "data-chat-id": q.chat_id, "data-priority": q.priority },
         el("span", { class: "queue-pos" }, String(q.position)),
         el("span", { class: "queue-who" }, el("span", { class: "queue-name" }, name),
-          el("span", { class: "queue-meta" }, [q.topic, q.priority, q.priority_support ? "priority support" : null,
-            q.visitor && q.visitor.verified ? "verified" : null].filter(Boolean).join(" · "))),
+          el("span", { class: "queue-meta" }, [q.topic, q.priority, q.priority_support ? s("console.queue.priority_support") : null,
+            q.visitor && q.visitor.verified ? s("console.queue.verified") : null].filter(Boolean).join(" · "))),
         wait);
     }));
     this.tickQueue();

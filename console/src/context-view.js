@@ -4,17 +4,16 @@
 import { el, formatTime } from "../../widget/src/util.js";
 import { statusText } from "./tickets.js";
 import { visitSection } from "./visit-view.js";
+import { s } from "./strings.js";
 
-const END_REASONS = {
-  visitor: "ended by the visitor", agent: "ended by the agent", converted: "became a ticket",
-  abandoned: "abandoned", suspended: "suspended", transferred: "transferred",
-};
+// How a previous chat ended, in words (strings.js, "context.end.<reason>").
+const END_REASONS = new Set(["visitor", "agent", "converted", "abandoned", "suspended", "transferred"]);
 
 export class ContextView {
   /** @param {(ticketId: string) => void} openTicket shows a ticket in the ticket view */
   constructor(openTicket) {
     this.openTicket = openTicket;
-    this.element = el("aside", { class: "context-pane", "data-sd": "context", "aria-label": "Visitor" });
+    this.element = el("aside", { class: "context-pane", "data-sd": "context", "aria-label": s("context.label") });
     this.visitor = {};
     this.chat = {};
     this.context = {};
@@ -37,13 +36,13 @@ export class ContextView {
     const c = this.context;
     const verified = v.verified === true;
     const facts = [
-      ["name", "Name", v.name || "Anonymous visitor"],
-      ["email", verified ? "Email" : "Email (claimed)", v.email],
-      ["account", "Account", v.account],
-      ["plan", "Plan", v.plan],
-      ["topic", "Topic", this.chat.topic],
-      ["priority", "Priority", this.chat.priority],
-      ["started", "Started", this.chat.started_at ? formatTime(this.chat.started_at, true) : null],
+      ["name", s("context.name"), v.name || s("context.anonymous")],
+      ["email", verified ? s("context.email") : s("context.email_claimed"), v.email],
+      ["account", s("context.account"), v.account],
+      ["plan", s("context.plan"), v.plan],
+      ["topic", s("context.topic"), this.chat.topic],
+      ["priority", s("context.priority"), this.chat.priority],
+      ["started", s("context.started"), this.chat.started_at ? formatTime(this.chat.started_at, true) : null],
     ];
     const list = el("dl", { class: "facts", "data-sd": "visitor" });
     for (const [field, label, value] of facts) {
@@ -51,34 +50,37 @@ export class ContextView {
       list.append(el("dt", {}, label), el("dd", { "data-field": field }, String(value)));
     }
     this.element.replaceChildren(
-      el("h3", { class: "pane-title" }, "Visitor"),
+      el("h3", { class: "pane-title" }, s("context.title")),
       el("p", { class: `identity ${verified ? "is-verified" : "is-unverified"}`, "data-sd": "verified",
         "data-verified": String(verified) },
-      verified ? "Verified identity" : "Not verified: name and email are the visitor's claims"),
+      verified ? s("context.verified") : s("context.unverified")),
       list,
       this.quota(c.quota),
       visitSection(c.visit || null),
-      this.section("Open tickets", "open-tickets", c.open_tickets, (t) => this.ticketItem(t), "No open tickets."),
-      this.section("Previous chats", "previous-chats", c.previous_chats, (p) => previousItem(p), "No earlier chats."),
+      this.section(s("context.open_tickets"), "open-tickets", c.open_tickets, (t) => this.ticketItem(t),
+        s("context.no_open_tickets")),
+      this.section(s("context.previous_chats"), "previous-chats", c.previous_chats, (p) => previousItem(p),
+        s("context.no_previous_chats")),
     );
   }
 
   quota(quota) {
-    if (!quota) return el("p", { class: "quota muted", "data-sd": "quota", "data-over": "false" }, "Tickets: no plan quota");
-    const text = `Tickets used: ${quota.used} of ${quota.included} (${quota.plan})${quota.over ? " — over quota" : ""}`;
+    if (!quota) return el("p", { class: "quota muted", "data-sd": "quota", "data-over": "false" }, s("context.quota.none"));
+    const text = s(quota.over ? "context.quota.over" : "context.quota.used",
+      { used: quota.used, included: quota.included, plan: quota.plan });
     return el("p", { class: "quota", "data-sd": "quota", "data-over": String(Boolean(quota.over)) }, text);
   }
 
   section(title, name, items, render, emptyText) {
     const rows = Array.isArray(items) ? items : null;
-    const body = rows === null ? el("p", { class: "muted" }, "Loading…")
+    const body = rows === null ? el("p", { class: "muted" }, s("context.loading"))
       : rows.length ? el("ul", { class: "pane-list" }, ...rows.map(render)) : el("p", { class: "muted" }, emptyText);
     return el("section", { class: "pane-section", "data-sd": name }, el("h4", {}, title), body);
   }
 
   ticketItem(t) {
     const open = el("button", { type: "button", class: "link", "data-sd": "context-ticket", "data-ticket-id": t.id },
-      String(t.number || "Ticket"));
+      String(t.number || s("context.ticket")));
     open.addEventListener("click", () => this.openTicket(t.id));
     return el("li", {}, open, " ", el("span", {}, String(t.subject || "")), " ",
       el("span", { class: "chip", "data-status": t.status }, statusText(t.status)));
@@ -87,10 +89,11 @@ export class ContextView {
 
 function previousItem(p) {
   const when = p.started_at ? formatTime(p.started_at, true) : "";
-  const who = p.agent && p.agent.name ? `with ${p.agent.name}` : "no agent";
-  const reason = END_REASONS[p.end_reason] || p.end_reason || "";
+  const reason = END_REASONS.has(p.end_reason) ? s(`context.end.${p.end_reason}`) : p.end_reason || "";
+  const how = p.agent && p.agent.name ? s("context.previous_with", { name: p.agent.name, reason })
+    : s("context.previous_no_agent", { reason });
   return el("li", { "data-sd": "previous-chat", "data-chat-id": p.id },
     el("span", { class: "previous-when" }, when), " ",
-    el("span", { class: "previous-topic" }, String(p.topic || "general")), " ",
-    el("span", { class: "muted" }, `${who}, ${reason}`));
+    el("span", { class: "previous-topic" }, String(p.topic || s("context.general"))), " ",
+    el("span", { class: "muted" }, how));
 }

@@ -15,6 +15,7 @@ import { Tags } from "./dashboard/tags.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
+import { parts, s } from "./strings.js";
 
 const PAGES = {
   overview: (app) => new Overview(app),
@@ -48,22 +49,22 @@ class Dashboard {
   }
 
   bindSocket() {
-    const s = this.socket;
-    const rejoin = new Rejoin(s);
+    const socket = this.socket;
+    const rejoin = new Rejoin(socket);
     watchLogout(this.root);
-    s.on("connect", () => this.setConnection("Live", "up"));
-    s.on("disconnect", () => this.setConnection("Reconnecting…", "down"));
-    s.on("connect_error", (err) => {
+    socket.on("connect", () => this.setConnection(s("dashboard.live"), "up"));
+    socket.on("disconnect", () => this.setConnection(s("console.reconnecting"), "down"));
+    socket.on("connect_error", (err) => {
       const data = (err && err.data) || {};
       if (isSignedOut(data)) {
         rejoin.stop();
         signedOut();
       } else if (data.code === "forbidden") {
         rejoin.stop(); // signed in, but no longer a supervisor
-        fill(this.connection, "Supervisors only: ", el("a", { href: "/console" }, "open the agent console"));
+        fill(this.connection, ...parts("dashboard.supervisors_only", { console: el("a", { href: "/console" }, s("dashboard.open_console")) }));
         this.connection.setAttribute("data-state", "down");
       } else {
-        this.setConnection("Reconnecting…", "down");
+        this.setConnection(s("console.reconnecting"), "down");
       }
     });
   }
@@ -96,7 +97,7 @@ class Dashboard {
 
   agentName(id) {
     const agent = this.agentList.find((a) => a.id === id);
-    return agent ? agent.name : `agent ${shortId(id)}`;
+    return agent ? agent.name : s("dashboard.agent_short", { id: shortId(id) });
   }
 }
 

@@ -5,6 +5,7 @@
 // the dashboard then say so and go to the login page, which says it too and
 // brings the person back here afterwards (`?next=`). Nothing reconnects in
 // a loop meanwhile.
+import { s } from "./strings.js";
 
 const NOTICE_MS = 1200; // the page says "You were signed out" this long before it goes
 // After the server dropped the socket on purpose: ask again soon (a refusal
@@ -26,7 +27,7 @@ export function signedOut() {
   leaving = true;
   const status = document.querySelector('[data-sd="connection"]');
   if (status) {
-    status.textContent = "You were signed out";
+    status.textContent = s("signed_out.notice");
     status.setAttribute("data-state", "down");
   }
   setTimeout(() => window.location.assign(loginUrl()), NOTICE_MS);

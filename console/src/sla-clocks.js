@@ -8,13 +8,14 @@
 // to the deadline by the desk's clock: the browser's plus the offset the
 // server's `now` gives.
 import { el } from "../../widget/src/util.js";
+import { s } from "./strings.js";
 
+// Each clock and its label's key in strings.js ("sla.stopped.<kind>" is its text when stopped).
 export const KINDS = [
-  ["first_response", "First response"],
-  ["response_gap", "Reply gap"],
-  ["duration", "Chat length"],
+  ["first_response", "sla.first_response"],
+  ["response_gap", "sla.response_gap"],
+  ["duration", "sla.duration"],
 ];
-const STOPPED_TEXT = { first_response: "Not answered", response_gap: "Not waiting", duration: "—" };
 const LEVELS = { ok: "ok", warning: "warning", breached: "breach" }; // stage -> data-level
 
 /** The desk's time: the browser's clock plus the offset the server's `now`
@@ -54,9 +55,10 @@ export class SlaClocks {
     this.onLevel = onLevel;
     this.clocks = {};
     this.version = -1;
-    this.element = el("div", { class: "sla-clocks", "data-sd": "sla", role: "group", "aria-label": "SLA clocks" });
+    this.element = el("div", { class: "sla-clocks", "data-sd": "sla", role: "group", "aria-label": s("sla.label") });
     this.nodes = {};
-    for (const [kind, label] of KINDS) {
+    for (const [kind, labelKey] of KINDS) {
+      const label = s(labelKey);
       const value = el("span", { class: "sla-value" });
       const node = el("div", { class: "sla-clock", "data-sd": "sla-clock", "data-kind": kind, "data-state": "stopped",
         "data-stage": "ok", "data-level": "ok" }, el("span", { class: "sla-label" }, label), value);
@@ -113,7 +115,8 @@ export class SlaClocks {
   /** Redraws the time left (called every second by the console). */
   render() {
     const now = this.time.now();
-    for (const [kind, label] of KINDS) {
+    for (const [kind, labelKey] of KINDS) {
+      const label = s(labelKey);
       const { node, value } = this.nodes[kind];
       const clock = this.clocks[kind] || { state: "stopped", stage: "ok" };
       const running = this.isRunning(kind);
@@ -122,16 +125,15 @@ export class SlaClocks {
       node.setAttribute("data-level", running ? LEVELS[clock.stage] || "ok" : "ok");
       if (running) {
         const left = (clock.deadline - now) / 1000;
-        value.textContent = left >= 0 ? `${clockText(left)} left` : `${clockText(-left)} over`;
-        node.title = `${label}: limit ${clockText(clock.limit)}`;
+        value.textContent = left >= 0 ? s("sla.left", { time: clockText(left) }) : s("sla.over", { time: clockText(-left) });
+        node.title = s("sla.limit_title", { label, limit: clockText(clock.limit) });
       } else if (clock.state === "met") {
-        const took = Number.isFinite(clock.answered) && Number.isFinite(clock.start)
-          ? ` in ${clockText((clock.answered - clock.start) / 1000)}` : "";
-        value.textContent = `Answered${took}`;
-        node.title = clock.stage === "breached" ? `${label}: answered after the limit` : `${label}: answered`;
+        value.textContent = Number.isFinite(clock.answered) && Number.isFinite(clock.start)
+          ? s("sla.answered_in", { time: clockText((clock.answered - clock.start) / 1000) }) : s("sla.answered");
+        node.title = s(clock.stage === "breached" ? "sla.answered_late_title" : "sla.answered_title", { label });
       } else {
-        value.textContent = STOPPED_TEXT[kind];
-        node.title = `${label}: not running`;
+        value.textContent = s(`sla.stopped.${kind}`);
+        node.title = s("sla.stopped_title", { label });
       }
     }
   }

@@ -9,20 +9,23 @@ import { consoleFiles, UPLOAD_WORDS, uploadFile } from "./chat-panel.js";
 import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js";
 import { TagBar } from "./tag-bar.js";
 import { tagLabel } from "./tag-chips.js";
+import { s } from "./strings.js";
 
+// The list's filters and the statuses an agent sets; their words are in
+// strings.js ("tickets.status.<status>", "tickets.filter.*").
 const FILTERS = [
-  ["open,pending,pending_confirmation", "Open and pending"],
-  ["open", "Open"], ["pending", "Pending"], ["pending_confirmation", "Awaiting confirmation"],
-  ["solved", "Solved"], ["closed", "Closed"], ["", "All"],
+  ["open,pending,pending_confirmation", "tickets.filter.open_pending"],
+  ["open", "tickets.status.open"], ["pending", "tickets.status.pending"],
+  ["pending_confirmation", "tickets.status.pending_confirmation"],
+  ["solved", "tickets.status.solved"], ["closed", "tickets.status.closed"], ["", "tickets.filter.all"],
 ];
-const SETTABLE = [["open", "Open"], ["pending", "Pending"], ["solved", "Solved"], ["closed", "Closed"]];
-const STATUS = { pending_confirmation: "Awaiting confirmation", open: "Open", pending: "Pending", solved: "Solved",
-  closed: "Closed" };
+const SETTABLE = ["open", "pending", "solved", "closed"];
+const STATUSES = new Set(["pending_confirmation", "open", "pending", "solved", "closed"]);
 const LIST_AGAIN_MS = 1000; // changes on a busy desk: the list is read at most this often
 
 /** A ticket status as people say it ("Awaiting confirmation", not pending_confirmation). */
 export function statusText(status) {
-  return STATUS[status] || String(status || "");
+  return STATUSES.has(status) ? s(`tickets.status.${status}`) : String(status || "");
 }
 
 export class TicketsView {
@@ -38,18 +41,19 @@ export class TicketsView {
     this.tagStore = tagStore;
     this.tagBar = null;
     this.listTimer = null;
-    this.filter = el("select", { "data-sd": "ticket-filter", "aria-label": "Status" },
-      ...FILTERS.map(([value, label]) => el("option", { value }, label)));
+    this.filter = el("select", { "data-sd": "ticket-filter", "aria-label": s("tickets.status_label") },
+      ...FILTERS.map(([value, label]) => el("option", { value }, s(label))));
     this.search = el("input", { type: "search", "data-sd": "ticket-search", maxlength: "200",
-      placeholder: "Subject or number (SD-000012)", "aria-label": "Search tickets" });
-    this.tagFilter = el("select", { "data-sd": "ticket-tag-filter", "aria-label": "Tag" }, el("option", { value: "" }, "Any tag"));
+      placeholder: s("tickets.search_placeholder"), "aria-label": s("tickets.search_label") });
+    this.tagFilter = el("select", { "data-sd": "ticket-tag-filter", "aria-label": s("tickets.tag_label") },
+      el("option", { value: "" }, s("tickets.any_tag")));
     this.tagFilter.addEventListener("focus", () => this.fillTagFilter());
     this.tagFilter.addEventListener("change", () => this.loadList());
     const searchForm = el("form", { class: "ticket-tools", role: "search" }, this.filter, this.tagFilter, this.search,
-      el("button", { type: "submit" }, "Search"));
+      el("button", { type: "submit" }, s("tickets.search")));
     this.list = el("div", { class: "ticket-list", "data-sd": "ticket-list" });
     this.listPane = el("section", { class: "tickets-pane" },
-      el("header", { class: "pane-head" }, el("h2", {}, "Tickets"), searchForm), this.list);
+      el("header", { class: "pane-head" }, el("h2", {}, s("tickets.title")), searchForm), this.list);
     this.detail = el("section", { class: "ticket-detail", "data-sd": "ticket-view", hidden: true });
     root.replaceChildren(this.listPane, this.detail);
     this.filter.addEventListener("change", () => this.loadList());
@@ -103,7 +107,7 @@ export class TicketsView {
   fillTagFilter() {
     if (!this.tagStore) return;
     const chosen = this.tagFilter.value;
-    this.tagFilter.replaceChildren(el("option", { value: "" }, "Any tag"),
+    this.tagFilter.replaceChildren(el("option", { value: "" }, s("tickets.any_tag")),
       ...this.tagStore.tags.map((t) => el("option", { value: t.id }, tagLabel(t))));
     this.tagFilter.value = chosen;
   }
@@ -123,15 +127,16 @@ export class TicketsView {
     const answer = await this.api.get(`/api/tickets?${params}`);
     this.list.removeAttribute("aria-busy");
     if (!answer.ok) {
-      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer, "The tickets could not be listed")));
+      this.list.replaceChildren(el("p", { class: "error", role: "alert" }, errorText(answer, s("tickets.list_failed"))));
       return;
     }
     const tickets = answer.tickets || [];
     if (!tickets.length) {
-      this.list.replaceChildren(el("p", { class: "empty-line" }, "No tickets match."));
+      this.list.replaceChildren(el("p", { class: "empty-line" }, s("tickets.none")));
       return;
     }
-    const head = el("tr", {}, ...["Number", "Subject", "Status", "Priority", "Created", "Response due"].map((h) => el("th", { scope: "col" }, h)));
+    const head = el("tr", {}, ...["number", "subject", "status", "priority", "created", "response_due"]
+      .map((h) => el("th", { scope: "col" }, s(`tickets.col.${h}`))));
     const rows = tickets.map((t) => {
       const open = el("a", { href: `#tickets/${encodeURIComponent(t.id)}`, "data-sd": "ticket-link" }, String(t.number));
       return el("tr", { "data-sd": "ticket-row", "data-ticket-id": t.id, "data-status": t.status },
@@ -144,11 +149,11 @@ export class TicketsView {
   }
 
   async loadTicket(ticketId) {
-    this.detail.replaceChildren(el("p", { class: "muted" }, "Loading…"));
+    this.detail.replaceChildren(el("p", { class: "muted" }, s("tickets.loading")));
     const answer = await this.api.get(`/api/tickets/${encodeURIComponent(ticketId)}`);
     if (this.ticketId !== ticketId) return;
     if (!answer.ok) {
-      const why = errorText(answer, "The ticket could not be opened", { not_found: "There is no such ticket." });
+      const why = errorText(answer, s("tickets.open_failed"), { not_found: s("tickets.no_such") });
       this.detail.replaceChildren(this.back(), el("p", { class: "error", role: "alert" }, why));
       return;
     }
@@ -156,7 +161,7 @@ export class TicketsView {
   }
 
   back() {
-    return el("a", { href: "#tickets", class: "back", "data-sd": "ticket-back" }, "← All tickets");
+    return el("a", { href: "#tickets", class: "back", "data-sd": "ticket-back" }, s("tickets.back"));
   }
 
   /** A bar of the ticket's tags (REST: any agent tags any ticket). */
@@ -181,31 +186,33 @@ export class TicketsView {
     this.status = el("span", { class: "chip", "data-sd": "ticket-status", "data-status": t.status }, statusText(t.status));
     this.notice = el("p", { class: "action-result", "data-sd": "ticket-notice", role: "status", hidden: true });
     this.closeForm = this.closeConfirm(t.id);
-    const buttons = SETTABLE.map(([value, label]) => {
+    const buttons = SETTABLE.map((value) => {
       const b = el("button", { type: "button", "data-sd": "ticket-set-status", "data-status": value,
-        disabled: value === t.status }, label);
+        disabled: value === t.status }, statusText(value));
       // Closing asks first, as ending a chat does: the customer is mailed, and the ticket leaves the open lists.
       b.addEventListener("click", () => (value === "closed" ? this.askClose() : this.setStatus(t.id, value)));
       return b;
     });
     const facts = [
-      ["Priority", t.priority], ["Topic", t.topic], ["Department", t.department], ["Email", t.email],
-      ["Account", t.account], ["Created", formatTime(t.created_at, true)],
-      ["Response due", t.response_due_at && formatTime(t.response_due_at, true)],
-      ["Resolution due", t.resolution_due_at && formatTime(t.resolution_due_at, true)],
-      ["Tickets used", quota ? `${quota.used} of ${quota.included} (${quota.plan})${quota.over ? ", over quota" : ""}` : null],
-      ["Warranty", t.warranty ? "yes" : null],
+      [s("tickets.fact.priority"), t.priority], [s("tickets.fact.topic"), t.topic],
+      [s("tickets.fact.department"), t.department], [s("tickets.fact.email"), t.email],
+      [s("tickets.fact.account"), t.account], [s("tickets.fact.created"), formatTime(t.created_at, true)],
+      [s("tickets.fact.response_due"), t.response_due_at && formatTime(t.response_due_at, true)],
+      [s("tickets.fact.resolution_due"), t.resolution_due_at && formatTime(t.resolution_due_at, true)],
+      [s("tickets.fact.quota"), quota ? s(quota.over ? "tickets.quota_over" : "tickets.quota",
+        { used: quota.used, included: quota.included, plan: quota.plan }) : null],
+      [s("tickets.fact.warranty"), t.warranty ? s("tickets.yes") : null],
     ].filter(([, v]) => v);
     this.replies = el("ol", { class: "replies", "data-sd": "ticket-replies" },
       ...(t.replies || []).map((r) => replyItem(r)));
     this.replyInput = el("textarea", { "data-sd": "ticket-reply-input", rows: "4", maxlength: "4000", required: true,
-      placeholder: "Reply to the customer (mailed to the ticket's email)", "aria-label": "Reply" });
+      placeholder: s("tickets.reply_placeholder"), "aria-label": s("tickets.reply_label") });
     if (this.staged.ticketId !== t.id) this.staged = { ticketId: t.id, files: [] };
     this.stagedList = el("ul", { class: "staged-files", "data-sd": "ticket-staged-files" });
     this.uploads = el("div", { class: "uploads", "data-sd": "uploads", "aria-live": "polite" });
     this.uploadLines = new UploadLines(this.uploads, UPLOAD_WORDS);
     const picker = el("input", { type: "file", multiple: true, hidden: true, "data-sd": "file-input" });
-    const attach = el("button", { type: "button", class: "attach", "data-sd": "attach" }, "Attach…");
+    const attach = el("button", { type: "button", class: "attach", "data-sd": "attach" }, s("upload.attach"));
     attach.addEventListener("click", () => picker.click());
     picker.addEventListener("change", () => {
       const chosen = [...picker.files];
@@ -215,7 +222,7 @@ export class TicketsView {
     const replyForm = el("form", { class: "reply-form", "data-sd": "ticket-reply-form" }, this.replyInput,
       this.stagedList, this.uploads,
       el("div", { class: "form-row" }, attach, picker,
-        el("button", { type: "submit", class: "primary", "data-sd": "ticket-reply-send" }, "Send reply")));
+        el("button", { type: "submit", class: "primary", "data-sd": "ticket-reply-send" }, s("tickets.send_reply"))));
     replyForm.addEventListener("submit", (e) => {
       e.preventDefault();
       this.reply(t.id);
@@ -239,28 +246,28 @@ export class TicketsView {
       el("header", { class: "ticket-head" },
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
-        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, "Set status:"), ...buttons)),
+        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons)),
       ...this.ticketTags(t.id),
       this.closeForm,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
-      el("h3", {}, "Description"),
+      el("h3", {}, s("tickets.description")),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
-      ...(t.attachments && t.attachments.length ? [el("h3", {}, "Files"),
+      ...(t.attachments && t.attachments.length ? [el("h3", {}, s("tickets.files")),
         el("div", { "data-sd": "ticket-files" }, consoleFiles(t.attachments))] : []),
-      ...(t.transcript ? [el("h3", {}, "Chat transcript"),
+      ...(t.transcript ? [el("h3", {}, s("tickets.transcript")),
         el("pre", { class: "transcript", "data-sd": "ticket-transcript" }, String(t.transcript))] : []),
-      el("h3", {}, "Replies"), this.replies,
-      ...(t.replies && t.replies.length ? [] : [el("p", { class: "muted no-replies" }, "No replies yet.")]), replyForm,
+      el("h3", {}, s("tickets.replies")), this.replies,
+      ...(t.replies && t.replies.length ? [] : [el("p", { class: "muted no-replies" }, s("tickets.no_replies"))]), replyForm,
     );
   }
 
   /** "Close this ticket?", under the status buttons. */
   closeConfirm(ticketId) {
-    const confirm = el("button", { type: "submit", class: "danger", "data-sd": "ticket-close-confirm" }, "Close ticket");
-    const cancel = el("button", { type: "button", class: "quiet" }, "Cancel");
+    const confirm = el("button", { type: "submit", class: "danger", "data-sd": "ticket-close-confirm" }, s("tickets.close"));
+    const cancel = el("button", { type: "button", class: "quiet" }, s("actions.cancel"));
     const form = el("form", { class: "action-form ticket-confirm", "data-sd": "ticket-close-form", hidden: true },
-      el("span", { class: "form-title" }, "Close this ticket? The customer is told by email, and it leaves the open lists."),
+      el("span", { class: "form-title" }, s("tickets.close_title")),
       confirm, cancel);
     cancel.addEventListener("click", () => { form.hidden = true; });
     form.addEventListener("submit", async (e) => {
@@ -287,11 +294,11 @@ export class TicketsView {
   async setStatus(ticketId, status) {
     const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/status`, { status });
     if (!answer.ok) {
-      this.say(errorText(answer, "The status was not changed"), "error");
+      this.say(errorText(answer, s("tickets.status_failed")), "error");
       return;
     }
     this.render(answer.ticket, answer.quota);
-    this.say(`Status set to ${statusText(answer.ticket.status)}; the customer is told by email.`, "ok");
+    this.say(s("tickets.status_set", { status: statusText(answer.ticket.status) }), "ok");
   }
 
   /** Uploads files into the ticket for the reply being written; they go with it. */
@@ -309,12 +316,12 @@ export class TicketsView {
   renderStaged() {
     this.stagedList.replaceChildren(...this.staged.files.map((f) => {
       const remove = el("button", { type: "button", class: "quiet", "data-sd": "staged-remove",
-        "aria-label": `Remove ${String(f.name)}` }, "×");
+        "aria-label": s("tickets.unstage", { name: String(f.name) }) }, "×");
       remove.addEventListener("click", () => {
-        this.staged.files = this.staged.files.filter((s) => s !== f);
+        this.staged.files = this.staged.files.filter((staged) => staged !== f);
         this.renderStaged();
       });
-      return el("li", { "data-sd": "staged-file" }, String(f.name ?? "file"), " ",
+      return el("li", { "data-sd": "staged-file" }, String(f.name ?? s("tickets.file")), " ",
         el("span", { class: "size" }, sizeText(Number(f.size) || 0)), " ", remove);
     }));
   }
@@ -326,7 +333,7 @@ export class TicketsView {
     const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/replies`,
       attachments.length ? { text, attachments } : { text });
     if (!answer.ok) {
-      this.say(errorText(answer, "The reply was not sent"), "error");
+      this.say(errorText(answer, s("tickets.reply_failed")), "error");
       return;
     }
     this.replyInput.value = "";
@@ -337,20 +344,20 @@ export class TicketsView {
       this.replies.append(replyItem(answer.reply));
     }
     this.detail.querySelectorAll(".no-replies").forEach((n) => n.remove());
-    this.say("Reply sent to the customer.", "ok");
+    this.say(s("tickets.reply_sent"), "ok");
   }
 }
 
 /** What changed, for an agent looking at the ticket someone else changed. */
 function changeText(data) {
-  const who = data.by ? String(data.by.name || "Another agent") : "The customer";
-  if (data.action === "reply") return `${who} replied to the customer: the reply is below.`;
-  if (data.action === "status") return `${who} set the status to ${statusText(data.ticket.status)}.`;
-  return `${who} changed this ticket.`;
+  const who = data.by ? String(data.by.name || s("tickets.another_agent")) : s("tickets.the_customer");
+  if (data.action === "reply") return s("tickets.change.reply", { who });
+  if (data.action === "status") return s("tickets.change.status", { who, status: statusText(data.ticket.status) });
+  return s("tickets.change.other", { who });
 }
 
 function replyItem(r) {
-  const who = r.author === "agent" ? String((r.agent && r.agent.name) || "Agent") : "Customer";
+  const who = r.author === "agent" ? String((r.agent && r.agent.name) || s("chat.agent")) : s("tickets.customer");
   return el("li", { class: "reply", "data-sd": "ticket-reply", "data-author": r.author, "data-reply-id": r.id },
     el("span", { class: "who" }, who), " ",
     el("time", { datetime: r.at }, formatTime(r.at, true)),

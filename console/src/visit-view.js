@@ -4,6 +4,7 @@
 // pages seen during the chat. Everything here is what the visitor's
 // browser said: text only, and a link only for an http(s) URL.
 import { el, formatTime } from "../../widget/src/util.js";
+import { s } from "./strings.js";
 
 const TICK_MS = 15000;
 
@@ -45,16 +46,17 @@ export function localTime(visit, nowMs = Date.now()) {
 }
 
 function browserText(visit) {
-  const parts = [visit.browser, visit.os ? `on ${visit.os}` : ""].filter(Boolean).join(" ");
-  if (!parts) return visit.user_agent ? "Unknown browser" : "";
-  return visit.mobile ? `${parts} (mobile)` : parts;
+  const vars = { browser: visit.browser, os: visit.os };
+  const which = visit.browser && visit.os ? "browser_os" : visit.browser ? "browser" : visit.os ? "os" : null;
+  if (!which) return visit.user_agent ? s("visit.unknown_browser") : "";
+  return s(`visit.${which}${visit.mobile ? "_mobile" : ""}`, vars);
 }
 
 /** The section for VISIT (null: the widget has said nothing yet). */
 export function visitSection(visit) {
-  const section = el("section", { class: "pane-section visit", "data-sd": "visit" }, el("h4", {}, "Page and browser"));
+  const section = el("section", { class: "pane-section visit", "data-sd": "visit" }, el("h4", {}, s("visit.title")));
   if (!visit) {
-    section.append(el("p", { class: "muted" }, "Nothing reported by the visitor's browser yet."));
+    section.append(el("p", { class: "muted" }, s("visit.nothing")));
     return section;
   }
   const facts = el("dl", { class: "facts" });
@@ -63,17 +65,17 @@ export function visitSection(visit) {
     facts.append(el("dt", {}, label), el("dd", { "data-field": field }, value));
   };
   if (visit.url) {
-    fact("page", "Page", el("span", {},
-      el("span", { class: "visit-title", "data-sd": "visit-title" }, String(visit.title || "(no title)")),
+    fact("page", s("visit.page"), el("span", {},
+      el("span", { class: "visit-title", "data-sd": "visit-title" }, String(visit.title || s("visit.no_title"))),
       el("br", {}), urlNode(visit.url, visit.url, "visit-url")));
   }
-  if (visit.referrer) fact("referrer", "Came from", urlNode(visit.referrer, visit.referrer, "visit-referrer"));
-  fact("browser", "Browser", browserText(visit));
-  fact("language", "Language", visit.language ? String(visit.language) : "");
+  if (visit.referrer) fact("referrer", s("visit.referrer"), urlNode(visit.referrer, visit.referrer, "visit-referrer"));
+  fact("browser", s("visit.browser_label"), browserText(visit));
+  fact("language", s("visit.language"), visit.language ? String(visit.language) : "");
   const time = localTime(visit);
   if (time) {
     const clock = el("span", { "data-sd": "visit-local-time" }, time);
-    fact("local-time", "Local time", clock);
+    fact("local-time", s("visit.local_time"), clock);
     const tick = setInterval(() => {
       if (!clock.isConnected) clearInterval(tick);
       else clock.textContent = localTime(visit);
@@ -86,15 +88,15 @@ export function visitSection(visit) {
     for (const [name, value] of custom) {
       list.append(el("dt", {}, String(name)), el("dd", { "data-field": `custom:${name}` }, String(value)));
     }
-    section.append(el("h5", {}, "From the site"), list);
+    section.append(el("h5", {}, s("visit.custom")), list);
   }
   const pages = Array.isArray(visit.pages) ? visit.pages : [];
   if (pages.length) {
     const items = pages.slice().reverse().map((p) => el("li", { "data-sd": "visit-page" },
       el("span", { class: "previous-when" }, p.at ? formatTime(p.at) : ""), " ",
-      el("span", { class: "visit-page-title" }, String(p.title || "(no title)")), " ",
+      el("span", { class: "visit-page-title" }, String(p.title || s("visit.no_title"))), " ",
       urlNode(p.url, p.url, "visit-page-link")));
-    section.append(el("h5", {}, `Pages seen in this chat (${pages.length})`),
+    section.append(el("h5", {}, s("visit.pages", { count: pages.length })),
       el("ol", { class: "pane-list visit-pages", "data-sd": "visit-pages", reversed: true }, ...items));
   }
   return section;

@@ -4,6 +4,7 @@ import { reasonField } from "./dialog.js";
 import { ask } from "./net.js";
 import { when } from "./dom.js";
 import { WhoPicker } from "./who.js";
+import { s } from "../strings.js";
 
 export class Actions {
   /** `app`: {socket, api, dialog, flash(text), suspensionDays, agents() -> [{id, name, ...}]} */
@@ -18,15 +19,15 @@ export class Actions {
     const who = new WhoPicker(this.app.api, target, "suspend");
     const result = await dialog.open({
       action: "suspend",
-      title: "Suspend or ban",
-      intro: "Their open chats end at once and new chats are refused until it lifts. Tickets stay open to them.",
-      submitLabel: "Suspend", danger: true,
-      errors: { conflict: "They are suspended already: lift it first to change it." },
+      title: s("actions.suspend.title"),
+      intro: s("actions.suspend.intro"),
+      submitLabel: s("actions.suspend.submit"), danger: true,
+      errors: { conflict: s("actions.suspend.conflict") },
       fields: [
         { name: "who", type: "custom", widget: who },
-        { name: "days", label: "Days", type: "number", min: 1, max: 3650, value: this.app.suspensionDays,
+        { name: "days", label: s("actions.suspend.days"), type: "number", min: 1, max: 3650, value: this.app.suspensionDays,
           required: true, disabledWhen: (v) => v.ban },
-        { name: "ban", label: "Ban (fraud): until a supervisor lifts it", type: "checkbox", value: false },
+        { name: "ban", label: s("actions.suspend.ban"), type: "checkbox", value: false },
         reasonField(),
       ],
       run: (v) => ask(socket, "account:suspend", {
@@ -34,9 +35,10 @@ export class Actions {
       }),
     });
     if (result) {
-      const s = result.suspension || {};
+      const suspension = result.suspension || {};
       const name = who.label();
-      this.app.flash(s.ban ? `Banned ${name} until lifted.` : `Suspended ${name} until ${when(s.until)}.`);
+      this.app.flash(suspension.ban ? s("actions.suspend.banned", { name })
+        : s("actions.suspend.done", { name, until: when(suspension.until) }));
     }
     return result;
   }
@@ -46,13 +48,13 @@ export class Actions {
     const who = new WhoPicker(this.app.api, target, "lift");
     const result = await dialog.open({
       action: "lift",
-      title: "Lift a suspension or ban",
-      submitLabel: "Lift",
-      errors: { not_found: "Nothing to lift: they are not suspended or banned now." },
+      title: s("actions.lift.title"),
+      submitLabel: s("actions.lift.submit"),
+      errors: { not_found: s("actions.lift.not_found") },
       fields: [{ name: "who", type: "custom", widget: who }, reasonField()],
       run: (v) => ask(socket, "account:lift", { ...v.who, reason: v.reason }),
     });
-    if (result) this.app.flash(`Lifted: ${who.label()} can chat again.`);
+    if (result) this.app.flash(s("actions.lift.done", { name: who.label() }));
     return result;
   }
 
@@ -62,18 +64,19 @@ export class Actions {
     const { dialog, socket } = this.app;
     const agents = this.app.agents().filter((a) => a.id !== (chat.agent && chat.agent.id));
     const field = agents.length
-      ? { name: "agent_id", label: "To agent", type: "select", required: true,
-          options: agents.map((a) => [a.id, `${a.name} (${a.status || "?"}${a.connected === false ? ", offline" : ""}, ${a.load ?? 0}/${a.capacity ?? "?"})`]) }
-      : { name: "agent_id", label: "To agent", type: "select", required: true,
-          options: [["", "No other agent is there to take it"]] };
+      ? { name: "agent_id", label: s("actions.reassign.to"), type: "select", required: true,
+          options: agents.map((a) => [a.id, s(a.connected === false ? "actions.reassign.agent_offline" : "actions.reassign.agent",
+            { name: a.name, status: a.status || "?", load: a.load ?? 0, capacity: a.capacity ?? "?" })]) }
+      : { name: "agent_id", label: s("actions.reassign.to"), type: "select", required: true,
+          options: [["", s("actions.reassign.nobody")]] };
     const result = await dialog.open({
       action: "reassign",
-      title: "Reassign the chat",
-      intro: "The agent must be on shift, connected and have room; the history goes with the chat.",
-      submitLabel: "Reassign", fields: [field],
+      title: s("actions.reassign.title"),
+      intro: s("actions.reassign.intro"),
+      submitLabel: s("actions.reassign.submit"), fields: [field],
       run: (v) => ask(socket, "chat:reassign", { chat_id: chat.id, agent_id: v.agent_id }),
     });
-    if (result) this.app.flash("Chat reassigned.");
+    if (result) this.app.flash(s("actions.reassign.done"));
     return result;
   }
 
@@ -81,12 +84,12 @@ export class Actions {
     const { dialog, socket } = this.app;
     const result = await dialog.open({
       action: "exclude",
-      title: "Exclude this survey",
-      intro: "It stops counting in its agents' scores (CSAT). Say why: something staff could not control.",
-      submitLabel: "Exclude", fields: [reasonField()],
+      title: s("actions.exclude.title"),
+      intro: s("actions.exclude.intro"),
+      submitLabel: s("actions.exclude.submit"), fields: [reasonField()],
       run: (v) => ask(socket, "survey:exclude", { survey_id: survey.id, reason: v.reason }),
     });
-    if (result) this.app.flash("Survey excluded.");
+    if (result) this.app.flash(s("actions.exclude.done"));
     return result;
   }
 }

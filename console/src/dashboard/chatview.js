@@ -4,6 +4,7 @@ import { $, clock, duration, el, fill, pill, shortId, show, timeEl, when } from 
 import { surveyItem } from "./feeds.js";
 import { visitSection } from "../visit-view.js";
 import { TagBar, TagStore } from "../tag-bar.js";
+import { parts, s } from "../strings.js";
 
 /** The dashboard's Api (which throws) as the answers the tag bar reads. */
 function answering(api) {
@@ -12,16 +13,23 @@ function answering(api) {
     delete: (path) => answer(api.remove(path)) };
 }
 
-const AUTHORS = { visitor: "Visitor", agent: "Agent", system: "Desk" };
-const CLOCKS = { first_response: "First response", response_gap: "Response gap", duration: "Chat length" };
-const STAGES = { warning: ["warned", "warn"], breach: ["breached", "bad"], convert: ["became a ticket", "bad"] };
-const ENDED = { visitor: "by the visitor", agent: "by the agent", converted: "as a ticket",
-  abandoned: "when the visitor left", suspended: "by a suspension" };
+// Words by code, in strings.js: "chatview.author.<author>", "chatview.clock.<kind>",
+// "chatview.stage.<stage>", "chatview.ended.<reason>".
+const AUTHORS = new Set(["visitor", "agent", "system"]);
+const CLOCKS = new Set(["first_response", "response_gap", "duration"]);
+const STAGES = { warning: "warn", breach: "bad", convert: "bad" }; // the pill's kind
+const ENDED = new Set(["visitor", "agent", "converted", "abandoned", "suspended"]);
+
+/** `set`'s word for `code` (`prefix.code`), or the code itself. */
+function word(set, prefix, code) {
+  return set.has(code) ? s(`${prefix}.${code}`) : code;
+}
 
 /** Who wrote a message: an agent's by name (MESSAGE.agent). */
 function author(m) {
-  const name = m.author === "agent" && m.agent && m.agent.name ? String(m.agent.name) : AUTHORS[m.author] || m.author;
-  return m.note ? `Note by ${name} (agents only)` : name;
+  const name = m.author === "agent" && m.agent && m.agent.name ? String(m.agent.name)
+    : word(AUTHORS, "chatview.author", m.author);
+  return m.note ? s("chatview.note_by", { name }) : name;
 }
 
 export class ChatView {
@@ -58,7 +66,7 @@ export class ChatView {
     try {
       data = await this.app.api.get(`/api/chats/${encodeURIComponent(this.id)}`);
     } catch (err) {
-      fill(this.error, err.status === 404 ? "No such chat." : err.message);
+      fill(this.error, err.status === 404 ? s("chatview.no_such") : err.message);
       show(this.error, true);
       return;
     }
@@ -82,33 +90,36 @@ export class ChatView {
   showSla(sla) {
     if (!sla) return;
     const fired = (sla.events || []).map((e) => {
-      const [text, kind] = STAGES[e.stage] || [e.stage, null];
+      const stage = e.stage in STAGES ? pill(s(`chatview.stage.${e.stage}`), STAGES[e.stage]) : pill(e.stage, null);
       return el("li", { "data-sd": "sla-event", "data-kind": e.kind, "data-stage": e.stage },
-        `${CLOCKS[e.kind] || e.kind} `, pill(text, kind), ` at ${duration(e.elapsed_s)} of ${duration(e.limit_s)} · `,
-        timeEl(e.at));
+        ...parts("chatview.sla_event", { clock: word(CLOCKS, "chatview.clock", e.kind), stage,
+          elapsed: duration(e.elapsed_s), limit: duration(e.limit_s), at: timeEl(e.at) }));
     });
     fill(this.slaBox,
-      el("dt", {}, "First response"), el("dd", { "data-sd": "sla-first-response" }, duration(sla.first_response_s)),
-      el("dt", {}, "Chat length"), el("dd", { "data-sd": "sla-duration" }, duration(sla.duration_s)),
-      el("dt", {}, "Clocks fired"),
-      el("dd", {}, fired.length ? el("ul", { class: "plain" }, ...fired) : "No warning or breach"));
+      el("dt", {}, s("chatview.clock.first_response")),
+      el("dd", { "data-sd": "sla-first-response" }, duration(sla.first_response_s)),
+      el("dt", {}, s("chatview.clock.duration")), el("dd", { "data-sd": "sla-duration" }, duration(sla.duration_s)),
+      el("dt", {}, s("chatview.clocks_fired")),
+      el("dd", {}, fired.length ? el("ul", { class: "plain" }, ...fired) : s("chatview.no_clock_fired")));
   }
 
   showFacts({ chat, visitor, agents, site }) {
     const v = visitor || {};
     const rows = [
-      ["Status", [pill(chat.status, chat.status), chat.end_reason ? ` ${ENDED[chat.end_reason] || chat.end_reason}` : ""]],
-      ["Priority", [pill(chat.priority, chat.priority)]],
-      ["Topic", [chat.topic || "–"]],
-      ["Visitor", [el("span", { "data-sd": "chat-visitor" }, v.name || `Visitor ${shortId(v.id)}`),
-        v.verified ? pill("verified", "ok") : pill("unverified", "muted"), v.email ? ` ${v.email}` : ""]],
-      ["Visitor id", [el("code", {}, v.id || "–")]],
-      ["Account", [v.account ? el("code", {}, v.account) : "–", v.plan ? ` · plan ${v.plan}` : ""]],
-      ["Site", [site || "–"]],
-      ["Agent", [el("span", { "data-sd": "chat-agent" }, chat.agent ? chat.agent.name : "–")]],
-      ["Handled by", [(agents || []).map((a) => a.name || shortId(a.id)).join(", ") || "–"]],
-      ["Started", [timeEl(chat.started_at)]],
-      ["Ended", [chat.ended_at ? timeEl(chat.ended_at) : "–"]],
+      [s("chatview.fact.status"), [pill(chat.status, chat.status),
+        chat.end_reason ? ` ${word(ENDED, "chatview.ended", chat.end_reason)}` : ""]],
+      [s("chatview.fact.priority"), [pill(chat.priority, chat.priority)]],
+      [s("chatview.fact.topic"), [chat.topic || "–"]],
+      [s("chatview.fact.visitor"), [el("span", { "data-sd": "chat-visitor" }, v.name || s("dom.visitor_id", { id: shortId(v.id) })),
+        v.verified ? pill(s("dom.verified"), "ok") : pill(s("chatview.unverified"), "muted"), v.email ? ` ${v.email}` : ""]],
+      [s("chatview.fact.visitor_id"), [el("code", {}, v.id || "–")]],
+      [s("chatview.fact.account"), [v.account ? el("code", {}, v.account) : "–",
+        v.plan ? ` · ${s("chatview.plan", { plan: v.plan })}` : ""]],
+      [s("chatview.fact.site"), [site || "–"]],
+      [s("chatview.fact.agent"), [el("span", { "data-sd": "chat-agent" }, chat.agent ? chat.agent.name : "–")]],
+      [s("chatview.fact.handled_by"), [(agents || []).map((a) => a.name || shortId(a.id)).join(", ") || "–"]],
+      [s("chatview.fact.started"), [timeEl(chat.started_at)]],
+      [s("chatview.fact.ended"), [chat.ended_at ? timeEl(chat.ended_at) : "–"]],
     ];
     fill(this.facts, ...rows.flatMap(([k, v2]) => [el("dt", {}, k), el("dd", {}, ...v2)]));
     this.facts.setAttribute("data-status", chat.status);
@@ -118,16 +129,16 @@ export class ChatView {
     const buttons = [];
     const v = visitor || {};
     if (chat.status !== "ended") {
-      buttons.push(this.button("Reassign…", "chat-reassign", () => this.app.actions.reassign(chat)));
+      buttons.push(this.button(s("chatview.reassign"), "chat-reassign", () => this.app.actions.reassign(chat)));
     }
     if (v.id) {
       const them = { visitor_id: v.id, visitor: v, site };
-      buttons.push(this.button("Suspend visitor…", "chat-suspend", () => this.app.actions.suspend(them), "danger"));
-      buttons.push(this.button("Lift…", "chat-lift", () => this.app.actions.lift(them)));
+      buttons.push(this.button(s("chatview.suspend_visitor"), "chat-suspend", () => this.app.actions.suspend(them), "danger"));
+      buttons.push(this.button(s("chatview.lift"), "chat-lift", () => this.app.actions.lift(them)));
     }
     if (v.verified && v.account) {
       const target = { account_id: v.account, site };
-      buttons.push(this.button("Suspend account…", "chat-suspend-account",
+      buttons.push(this.button(s("chatview.suspend_account"), "chat-suspend-account",
         () => this.app.actions.suspend(target), "danger"));
     }
     fill(this.actionsBox, ...buttons);
@@ -143,7 +154,7 @@ export class ChatView {
 
   showTranscript({ messages }) {
     if (!messages.length) {
-      fill(this.transcript, el("p", { class: "muted" }, "No messages."));
+      fill(this.transcript, el("p", { class: "muted" }, s("chatview.no_messages")));
       return;
     }
     fill(this.transcript, ...messages.map((m) => el("div", {
@@ -160,8 +171,8 @@ export class ChatView {
     if (!survey) return;
     fill($(this.surveyBox, "surveys"), surveyItem(survey, {
       link: false,
-      onExclude: async (s) => {
-        if (await this.app.actions.excludeSurvey(s)) this.load();
+      onExclude: async (excluded) => {
+        if (await this.app.actions.excludeSurvey(excluded)) this.load();
       },
     }));
   }

@@ -2,6 +2,7 @@
 // (never window.prompt): a <dialog> whose fields each action describes.
 import { staffError } from "../errors.js";
 import { el, fill } from "./dom.js";
+import { s } from "../strings.js";
 
 let counter = 0;
 
@@ -12,8 +13,8 @@ export class ActionDialog {
     this.intro = el("p", { class: "muted", "data-sd": "action-intro" });
     this.fields = el("div", { class: "stack-form" });
     this.error = el("p", { class: "error", role: "alert", "data-sd": "action-error", hidden: true });
-    this.submit = el("button", { type: "submit", class: "primary", "data-sd": "action-submit" }, "OK");
-    this.cancel = el("button", { type: "button", "data-sd": "action-cancel" }, "Cancel");
+    this.submit = el("button", { type: "submit", class: "primary", "data-sd": "action-submit" }, s("dialog.ok"));
+    this.cancel = el("button", { type: "button", "data-sd": "action-cancel" }, s("actions.cancel"));
     this.form = el("form", { "data-sd": "action-form", novalidate: false },
       this.title, this.intro, this.fields, this.error, el("div", { class: "actions" }, this.cancel, this.submit));
     this.dialog.append(this.form);
@@ -40,7 +41,7 @@ export class ActionDialog {
     this.intro.hidden = !spec.intro;
     this.inputs = new Map();
     fill(this.fields, ...(spec.fields || []).map((f) => this.field(f)));
-    fill(this.submit, spec.submitLabel || "OK");
+    fill(this.submit, spec.submitLabel || s("dialog.ok"));
     this.submit.className = spec.danger ? "danger" : "primary";
     this.submit.disabled = false;
     this.error.hidden = true;
@@ -135,6 +136,6 @@ export class ActionDialog {
 }
 
 /** A reason field, as every audited action asks (1-500 characters). */
-export function reasonField(label = "Reason (kept in the audit log)") {
+export function reasonField(label = s("dialog.reason")) {
   return { name: "reason", label, type: "textarea", required: true, maxlength: 500 };
 }

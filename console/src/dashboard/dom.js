@@ -2,6 +2,7 @@
 // agent wrote reaches the page as text: `el` appends strings as text nodes
 // and sets attributes one by one (never innerHTML, never a style attribute:
 // the CSP has no 'unsafe-inline').
+import { s } from "../strings.js";
 
 /** An element with attributes (null/false skipped, true -> "") and children
  * (strings and numbers become text nodes; null is skipped). */
@@ -41,12 +42,12 @@ export function show(node, visible) {
 /** Seconds as "45 s", "3:05", "1:02:03"; null as "–". */
 export function duration(seconds) {
   if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "–";
-  const s = Math.max(0, Math.round(Number(seconds)));
-  if (s < 60) return `${s} s`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
+  const secs = Math.max(0, Math.round(Number(seconds)));
+  if (secs < 60) return s("dom.seconds", { seconds: secs });
+  const h = Math.floor(secs / 3600);
+  const m = Math.floor((secs % 3600) / 60);
   const pad = (n) => String(n).padStart(2, "0");
-  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  return h ? `${h}:${pad(m)}:${pad(secs % 60)}` : `${m}:${pad(secs % 60)}`;
 }
 
 export function pct(value) {
@@ -115,8 +116,8 @@ export function pill(text, kind) {
 /** The visitor's name as a node: its (unverified) claim, or "Visitor". */
 export function visitorName(visitor) {
   const v = visitor || {};
-  const name = v.name || (v.id ? `Visitor ${shortId(v.id)}` : "Visitor");
+  const name = v.name || (v.id ? s("dom.visitor_id", { id: shortId(v.id) }) : s("dom.visitor"));
   return el("span", { class: "who", "data-sd": "visitor-name" },
     el("span", { class: "who-name", title: name }, name),  // clamped to 3 lines in tables; the title has it all
-    v.verified ? pill("verified", "ok") : null);
+    v.verified ? pill(s("dom.verified"), "ok") : null);
 }

@@ -2,6 +2,7 @@
 // (GET/POST/DELETE /api/closures): lists with an add form; changes need
 // the page's CSRF token, which `Api` sends.
 import { $, dayText, el, fill, show, timeEl } from "./dom.js";
+import { s } from "../strings.js";
 
 function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
@@ -42,8 +43,8 @@ export class Canned {
   }
 
   row(r) {
-    const edit = el("button", { type: "button", class: "small", "data-sd": "canned-edit" }, "Edit");
-    const remove = el("button", { type: "button", class: "small danger", "data-sd": "canned-delete" }, "Delete…");
+    const edit = el("button", { type: "button", class: "small", "data-sd": "canned-edit" }, s("manage.edit"));
+    const remove = el("button", { type: "button", class: "small danger", "data-sd": "canned-delete" }, s("manage.delete"));
     edit.addEventListener("click", () => this.edit(r));
     remove.addEventListener("click", () => this.remove(r));
     return el("tr", { "data-sd": "canned-row", "data-canned-id": r.id },
@@ -57,7 +58,7 @@ export class Canned {
   edit(r) {
     this.editing = r.id;
     for (const key of ["shortcut", "title", "text"]) this.form.elements[key].value = r[key];
-    fill(this.saveButton, "Save changes");
+    fill(this.saveButton, s("manage.save"));
     this.form.elements.shortcut.focus();
   }
 
@@ -72,21 +73,22 @@ export class Canned {
       return;
     }
     showError(this.error, null);
-    this.app.flash(this.editing ? "Canned reply saved." : "Canned reply added.");
+    this.app.flash(this.editing ? s("manage.canned_saved") : s("manage.canned_added"));
     this.editing = null;
-    fill(this.saveButton, "Add");
+    fill(this.saveButton, s("manage.add"));
     this.form.reset();
     await this.load();
   }
 
   async remove(r) {
     const result = await this.app.dialog.open({
-      action: "canned-delete", title: `Delete the canned reply /${r.shortcut}?`,
-      intro: "Agents will no longer find it in their replies.", submitLabel: "Delete", danger: true, fields: [],
+      action: "canned-delete", title: s("manage.canned_delete_title", { shortcut: r.shortcut }),
+      intro: s("manage.canned_delete_intro"), submitLabel: s("manage.canned_delete_submit"), danger: true,
+      fields: [],
       run: () => this.app.api.remove(`/api/canned/${encodeURIComponent(r.id)}`),
     });
     if (result) {
-      this.app.flash("Canned reply deleted.");
+      this.app.flash(s("manage.canned_deleted"));
       await this.load();
     }
   }
@@ -118,11 +120,11 @@ export class Closures {
     const known = new Set(this.app.agents().map((a) => a.id));
     if (closures.some((c) => c.created_by && !known.has(c.created_by))) await this.app.loadAgents(); // names, not ids
     fill(this.rows, ...closures.map((c) => {
-      const remove = el("button", { type: "button", class: "small danger", "data-sd": "closure-remove" }, "Remove…");
+      const remove = el("button", { type: "button", class: "small danger", "data-sd": "closure-remove" }, s("manage.closure_remove"));
       remove.addEventListener("click", () => this.remove(c));
       return el("tr", { "data-sd": "closure-row", "data-day": c.day },
         el("td", {}, el("time", { datetime: c.day }, dayText(c.day))), el("td", { "data-sd": "closure-row-reason" }, c.reason),
-        el("td", {}, timeEl(c.created_at), c.created_by ? ` by ${this.app.agentName(c.created_by)}` : ""),
+        el("td", {}, timeEl(c.created_at), c.created_by ? ` ${s("manage.closure_by", { name: this.app.agentName(c.created_by) })}` : ""),
         el("td", { class: "row-actions" }, remove));
     }));
     show($(this.app.root, "closures-empty"), closures.length === 0);
@@ -137,20 +139,20 @@ export class Closures {
       return;
     }
     showError(this.error, null);
-    this.app.flash(`The desk is closed on ${dayText(v.day)}.`);
+    this.app.flash(s("manage.closure_added", { day: dayText(v.day) }));
     this.form.reset();
     await this.load();
   }
 
   async remove(c) {
     const result = await this.app.dialog.open({
-      action: "closure-remove", title: `Open the desk again on ${dayText(c.day)}?`,
-      intro: "The desk hours and weekly shifts apply that day again. This is audited.",
-      submitLabel: "Remove the closure", danger: true, fields: [],
+      action: "closure-remove", title: s("manage.closure_remove_title", { day: dayText(c.day) }),
+      intro: s("manage.closure_remove_intro"),
+      submitLabel: s("manage.closure_remove_submit"), danger: true, fields: [],
       run: () => this.app.api.remove(`/api/closures/${encodeURIComponent(c.id)}`),
     });
     if (result) {
-      this.app.flash("Closure removed.");
+      this.app.flash(s("manage.closure_removed"));
       await this.load();
     }
   }

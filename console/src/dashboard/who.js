@@ -4,22 +4,23 @@
 // in; otherwise a search (GET /api/visitors?q=) finds them. For a verified
 // visitor with an account, the lead picks the visitor alone or the account.
 import { el, fill, pill, when } from "./dom.js";
+import { s } from "../strings.js";
 
 const SEARCH_DELAY_MS = 250;
 
 /** One line naming a visitor: "Kim Lee · kim@shop.test · account acme-42". */
 export function describeVisitor(v) {
-  const parts = [v.name || v.email || "Anonymous visitor"];
-  if (v.name && v.email) parts.push(v.email);
-  if (v.account) parts.push(`account ${v.account}`);
-  return parts.join(" · ");
+  const bits = [v.name || v.email || s("context.anonymous")];
+  if (v.name && v.email) bits.push(v.email);
+  if (v.account) bits.push(s("who.account", { account: v.account }));
+  return bits.join(" · ");
 }
 
 /** What keeps them out now, in words ("" when nothing does). */
-export function describeHold(s) {
-  if (!s) return "";
-  const who = s.account_id ? `account ${s.account_id}` : "this visitor";
-  return s.ban ? `${who} banned until lifted` : `${who} suspended until ${when(s.until)}`;
+export function describeHold(hold) {
+  if (!hold) return "";
+  const who = hold.account_id ? s("who.account", { account: hold.account_id }) : s("who.this_visitor");
+  return hold.ban ? s("who.banned", { who }) : s("who.suspended", { who, until: when(hold.until) });
 }
 
 export class WhoPicker {
@@ -38,11 +39,11 @@ export class WhoPicker {
     this.scope = target.account_id ? "account" : "visitor";
     this.timer = null;
     this.search = el("input", { type: "search", "data-sd": "who-search", maxlength: 100, autocomplete: "off",
-      placeholder: "Name, email or account", "aria-label": "Find a visitor by name, email or account" });
+      placeholder: s("who.placeholder"), "aria-label": s("who.search_label") });
     this.results = el("ul", { class: "who-results", "data-sd": "who-results", "aria-live": "polite" });
     this.chosenBox = el("div", { class: "who-chosen", "data-sd": "who-chosen", hidden: true });
     this.finder = el("div", { class: "who-finder" }, this.search, this.results);
-    this.node = el("div", { class: "field who", "data-sd": "who" }, el("span", { class: "who-label" }, "Who"),
+    this.node = el("div", { class: "field who", "data-sd": "who" }, el("span", { class: "who-label" }, s("who.label")),
       this.chosenBox, this.finder);
     this.search.addEventListener("input", () => {
       clearTimeout(this.timer);
@@ -85,12 +86,12 @@ export class WhoPicker {
     const found = await this.lookup(q);
     if (this.search.value.trim() !== q) return; // typed on meanwhile
     if (!found.length) {
-      fill(this.results, el("li", { class: "muted" }, "Nobody found. Visitors are known once they have chatted."));
+      fill(this.results, el("li", { class: "muted" }, s("who.nobody")));
       return;
     }
     fill(this.results, ...found.map((v) => {
       const pick = el("button", { type: "button", class: "who-result", "data-sd": "who-result", "data-visitor-id": v.id },
-        el("span", {}, describeVisitor(v)), v.verified ? pill("verified", "ok") : pill("not verified", "muted"),
+        el("span", {}, describeVisitor(v)), v.verified ? pill(s("dom.verified"), "ok") : pill(s("chat.not_verified"), "muted"),
         v.suspension ? el("span", { class: "who-hold" }, describeHold(v.suspension)) : null);
       pick.addEventListener("click", () => {
         this.picked = true;
@@ -106,19 +107,19 @@ export class WhoPicker {
     const held = v.suspension;
     if (this.mode === "lift" && held) this.scope = held.account_id ? "account" : "visitor";
     if (!v.account || !v.verified) this.scope = v.id ? "visitor" : "account";
-    const change = el("button", { type: "button", class: "small", "data-sd": "who-change" }, "Someone else…");
+    const change = el("button", { type: "button", class: "small", "data-sd": "who-change" }, s("who.change"));
     change.addEventListener("click", () => {
       this.chosen = null;
       this.chosenBox.hidden = true;
       this.finder.hidden = false;
       this.search.focus();
     });
-    const name = v.id ? describeVisitor(v) : `account ${v.account}`;
+    const name = v.id ? describeVisitor(v) : s("who.account", { account: v.account });
     fill(this.chosenBox,
       el("p", { class: "who-name" }, el("strong", { "data-sd": "who-name" }, name),
-        v.id ? (v.verified ? pill("verified", "ok") : pill("not verified", "muted")) : null,
-        v.site ? el("span", { class: "muted" }, ` on site ${v.site}`) : null, " ", change),
-      held ? el("p", { class: "muted", "data-sd": "who-hold" }, `Now: ${describeHold(held)}.`) : null,
+        v.id ? (v.verified ? pill(s("dom.verified"), "ok") : pill(s("chat.not_verified"), "muted")) : null,
+        v.site ? el("span", { class: "muted" }, ` ${s("who.on_site", { site: v.site })}`) : null, " ", change),
+      held ? el("p", { class: "muted", "data-sd": "who-hold" }, s("who.now", { hold: describeHold(held) })) : null,
       this.scopeChoice(v));
     this.chosenBox.hidden = false;
     this.finder.hidden = true;
@@ -136,21 +137,21 @@ export class WhoPicker {
       });
       return el("label", { class: "check" }, input, label);
     };
-    return el("div", { class: "who-scope", role: "radiogroup", "aria-label": "Scope" },
-      option("visitor", "Only this visitor"),
-      option("account", `Their whole account ${v.account} (every visitor of it)`));
+    return el("div", { class: "who-scope", role: "radiogroup", "aria-label": s("who.scope") },
+      option("visitor", s("who.scope_visitor")),
+      option("account", s("who.scope_account", { account: v.account })));
   }
 
   /** A sentence naming the target, for titles and the flash. */
   label() {
     const v = this.chosen || {};
-    if (this.scope === "account") return `account ${v.account}`;
-    return v.name || v.email || "the visitor";
+    if (this.scope === "account") return s("who.account", { account: v.account });
+    return v.name || v.email || s("who.the_visitor");
   }
 
   /** Why the form cannot go yet, or "". */
   check() {
-    return this.chosen ? "" : "Choose who: search by name, email or account, then pick them in the list.";
+    return this.chosen ? "" : s("who.choose");
   }
 
   /** The protocol's target: {visitor_id} or {account_id, site}. */
