@@ -28,7 +28,7 @@ OBVIOUS = [
 # Files whose strings are not moved yet (each one a known gap, not a pass):
 # the list must only shrink.
 NOT_YET = {
-    "audit-text.js", "audit.js", "history.js", "overview.js", "tags.js",
+    "audit-text.js", "audit.js", "history.js", "tags.js",
 }
 
 
