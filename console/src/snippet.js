@@ -1,6 +1,7 @@
 // A search hit's snippet (GET /api/search: segments {text, hit}) as DOM
 // nodes: every segment is a text node, a hit wrapped in <mark>. What a
 // visitor typed is never parsed as HTML, highlights included.
+import { s } from "./strings.js";
 
 /** @param {{text: string, hit: boolean}[]} segments */
 export function snippetNode(segments) {
@@ -20,17 +21,17 @@ export function snippetNode(segments) {
   return node;
 }
 
-const KINDS = { chat: "Chat", ticket: "Ticket" };
-
 /** "Chat" or "Ticket SD-000012" for a result. */
 export function resultTitle(result) {
-  if (result.kind === "ticket" && result.ticket) return `${KINDS.ticket} ${result.ticket.number}`;
-  return KINDS[result.kind] || String(result.kind || "");
+  if (result.kind === "ticket" && result.ticket) return s("snippet.ticket_number", { number: result.ticket.number });
+  if (result.kind === "ticket") return s("snippet.ticket");
+  if (result.kind === "chat") return s("snippet.chat");
+  return String(result.kind || "");
 }
 
 /** Who the result is about: the visitor's name, or "Visitor" (plus the agent). */
 export function resultPeople(result) {
-  const visitor = (result.visitor && result.visitor.name) || "Visitor";
+  const visitor = (result.visitor && result.visitor.name) || s("snippet.visitor");
   const agent = result.kind === "chat" ? result.chat && result.chat.agent : result.agent;
-  return agent && agent.name ? `${visitor} · ${agent.name}` : visitor;
+  return agent && agent.name ? s("snippet.visitor_agent", { visitor, agent: agent.name }) : visitor;
 }

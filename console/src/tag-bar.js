@@ -5,6 +5,7 @@
 import { el } from "../../widget/src/util.js";
 import { errorText } from "./api.js";
 import { tagChip } from "./tag-chips.js";
+import { s } from "./strings.js";
 
 const MAX_ON_ONE = 20; // services/tags.py MAX_ON_ONE
 
@@ -49,14 +50,15 @@ export class TagBar {
     this.deps = deps;
     this.tags = [];
     this.chips = el("span", { class: "chips", "data-sd": "tag-list" });
-    this.menu = el("select", { "data-sd": "tag-add", "aria-label": `Add a tag to this ${deps.name}` });
+    this.menu = el("select", { "data-sd": "tag-add",
+      "aria-label": deps.name === "ticket" ? s("tagbar.add_to_ticket") : s("tagbar.add_to_chat") });
     this.error = el("span", { class: "tags-error", "data-sd": "tags-error", role: "alert", hidden: true });
     this.element = el("div", { class: `${deps.name}-tags`, "data-sd": `${deps.name}-tags` },
-      el("span", { class: "tags-label" }, "Tags"), this.chips, this.menu, this.error);
+      el("span", { class: "tags-label" }, s("tagbar.label")), this.chips, this.menu, this.error);
     this.menu.addEventListener("change", () => {
       const id = this.menu.value;
       this.menu.value = "";
-      if (id) this.change(this.deps.add(id), "The tag was not added");
+      if (id) this.change(this.deps.add(id), s("tagbar.add_failed"));
     });
     store.bars.add(this);
     this.draw();
@@ -80,14 +82,14 @@ export class TagBar {
   draw() {
     this.chips.replaceChildren(...this.tags.map((t) => {
       const remove = el("button", { type: "button", class: "tag-remove", "data-sd": "tag-remove",
-        "aria-label": `Remove the tag ${t.name}`, title: "Remove" }, "×");
-      remove.addEventListener("click", () => this.change(this.deps.remove(t.id), "The tag was not removed"));
+        "aria-label": s("tagbar.remove_label", { name: t.name }), title: s("tagbar.remove") }, "×");
+      remove.addEventListener("click", () => this.change(this.deps.remove(t.id), s("tagbar.remove_failed")));
       return tagChip(t, remove);
     }));
     const have = new Set(this.tags.map((t) => t.id));
     const offered = this.store.tags.filter((t) => !t.archived && !have.has(t.id));
     const full = this.tags.length >= MAX_ON_ONE;
-    const first = offered.length && !full ? "Add a tag…" : full ? "No more tags" : "No tags to add";
+    const first = offered.length && !full ? s("tagbar.add") : full ? s("tagbar.full") : s("tagbar.none_to_add");
     this.menu.replaceChildren(el("option", { value: "" }, first),
       ...(full ? [] : offered.map((t) => el("option", { value: t.id }, String(t.name)))));
     this.menu.disabled = full || !offered.length;
@@ -97,9 +99,10 @@ export class TagBar {
     const answer = await pending;
     if (!answer || !answer.ok) {
       this.error.textContent = errorText(answer, action, {
-        too_large: `At most ${MAX_ON_ONE} tags on one ${this.deps.name}.`,
-        unknown_tag: "That tag is no longer on the list.",
-        tag_archived: "That tag was archived: choose another.",
+        too_large: this.deps.name === "ticket" ? s("tagbar.too_many_ticket", { max: MAX_ON_ONE })
+          : s("tagbar.too_many_chat", { max: MAX_ON_ONE }),
+        unknown_tag: s("tagbar.unknown_tag"),
+        tag_archived: s("tagbar.tag_archived"),
       });
       this.error.hidden = false;
       return;

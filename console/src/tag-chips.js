@@ -1,6 +1,8 @@
 // Tags as the console and the dashboard show them: a chip per tag, its
 // name as text and its colour a palette name the stylesheet maps to its
 // own light and dark shades (never CSS from the server).
+import { s } from "./strings.js";
+
 export const PALETTE = ["grey", "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink"];
 
 /** A chip for TAG, with `extra` children (a remove button) after its name. */
@@ -20,7 +22,7 @@ export function tagChip(tag, ...extra) {
 
 /** The name shown in a list of choices: archived ones say so. */
 export function tagLabel(tag) {
-  return tag.archived ? `${tag.name} (archived)` : String(tag.name);
+  return tag.archived ? s("tagchips.archived", { name: tag.name }) : String(tag.name);
 }
 
 /** The chips of a chat's or ticket's TAGs in a list or a result (no remove

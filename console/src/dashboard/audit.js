@@ -6,6 +6,7 @@ import { auditSentence } from "./audit-text.js";
 import { $, el, fill, show, timeEl } from "./dom.js";
 import { clean } from "./net.js";
 import { WhoPicker } from "./who.js";
+import { s } from "../strings.js";
 
 const PAGE = 50;
 
@@ -88,7 +89,7 @@ export class Audit {
   async load() {
     const about = this.target();
     if (about.missing) {
-      fill(this.error, this.about.value === "day" ? "Choose the day." : "Choose who: search by name, email or account, then pick them in the list.");
+      fill(this.error, this.about.value === "day" ? s("audit.choose_day") : s("who.choose"));
       show(this.error, true);
       return;
     }
@@ -111,7 +112,7 @@ export class Audit {
     show($(this.app.root, "audit-empty"), entries.length === 0);
     this.newer.disabled = this.offset === 0;
     this.older.disabled = !more;
-    fill(this.pageLabel, `Page ${Math.floor(this.offset / PAGE) + 1}`);
+    fill(this.pageLabel, s("audit.page", { page: Math.floor(this.offset / PAGE) + 1 }));
     this.rows.setAttribute("data-offset", String(this.offset));
   }
 }

@@ -8,6 +8,7 @@ import {
   PointElement, Tooltip,
 } from "chart.js";
 import { dayText } from "./dom.js";
+import { s } from "../strings.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement,
   Tooltip, Legend);
@@ -44,14 +45,14 @@ export class Charts {
   /** `data`: GET /api/reports/hourly. */
   hourly(data) {
     const hours = data.hours || [];
-    const labels = hours.map((h) => `${String(h.hour).padStart(2, "0")}h`);
+    const labels = hours.map((h) => s("charts.hour", { hour: String(h.hour).padStart(2, "0") }));
     this.set("hourly", this.hourlyCanvas, {
       type: "bar",
       data: {
         labels,
         datasets: [
-          { label: "Started", data: hours.map((h) => h.started), backgroundColor: BRAND },
-          { label: "Taken by an agent", data: hours.map((h) => h.handled), backgroundColor: LIGHT },
+          { label: s("charts.started"), data: hours.map((h) => h.started), backgroundColor: BRAND },
+          { label: s("charts.taken"), data: hours.map((h) => h.handled), backgroundColor: LIGHT },
         ],
       },
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
@@ -64,12 +65,13 @@ export class Charts {
     const spread = data.first_response || { buckets: [], limit_s: 60 };
     const labels = spread.buckets.map((b, i) => {
       const low = i ? spread.buckets[i - 1].le : 0;
-      return b.le === null ? `> ${low} s` : `${low}–${b.le} s`;
+      return b.le === null ? s("charts.bucket_over", { low }) : s("charts.bucket", { low, high: b.le });
     });
     const colors = spread.buckets.map((b) => (b.le !== null && b.le <= spread.limit_s ? OK : BAD));
     this.set("spread", this.spreadCanvas, {
       type: "bar",
-      data: { labels, datasets: [{ label: `First responses (target ${spread.limit_s} s)`, data: spread.buckets.map((b) => b.count), backgroundColor: colors }] },
+      data: { labels, datasets: [{ label: s("charts.first_responses", { limit: spread.limit_s }),
+        data: spread.buckets.map((b) => b.count), backgroundColor: colors }] },
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     });
     this.spreadCanvas.setAttribute("data-total", String(spread.count || 0));
@@ -83,14 +85,14 @@ export class Charts {
       data: {
         labels,
         datasets: [
-          { type: "line", label: "CSAT % (ratings 4-5)", data: days.map((d) => d.csat_pct), borderColor: BRAND,
+          { type: "line", label: s("charts.csat"), data: days.map((d) => d.csat_pct), borderColor: BRAND,
             backgroundColor: BRAND, spanGaps: true, yAxisID: "pct", tension: 0.25 },
-          { type: "bar", label: "Ratings", data: days.map((d) => d.csat_count), backgroundColor: "#e4e7eb", yAxisID: "n" },
+          { type: "bar", label: s("charts.ratings"), data: days.map((d) => d.csat_count), backgroundColor: "#e4e7eb", yAxisID: "n" },
         ],
       },
       options: {
         scales: {
-          pct: { position: "left", min: 0, max: 100, ticks: { callback: (v) => `${v}%` } },
+          pct: { position: "left", min: 0, max: 100, ticks: { callback: (v) => s("charts.percent", { value: v }) } },
           n: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false }, ticks: { precision: 0 } },
         },
       },

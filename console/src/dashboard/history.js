@@ -7,11 +7,11 @@
 import { resultPeople, resultTitle, snippetNode } from "../snippet.js";
 import { fillTagSelect, tagChips } from "../tag-chips.js";
 import { $, chatLink, el, fill, pill, show, timeEl, visitorName } from "./dom.js";
+import { s, sn } from "../strings.js";
 
 const PAGE = 50;
 const SEARCH_PAGE = 20;
-const OUTCOMES = { agent: "by the agent", visitor: "by the visitor", converted: "as a ticket",
-  abandoned: "visitor left", suspended: "suspension" };
+const OUTCOMES = new Set(["agent", "visitor", "converted", "abandoned", "suspended"]); // "history.outcome.<reason>"
 
 export class History {
   constructor(app) {
@@ -55,8 +55,8 @@ export class History {
     } catch (err) {
       console.warn("tags:", err.message); // eslint-disable-line no-console
     }
-    fillTagSelect(this.searchTag, tags, "Any tag");
-    fillTagSelect(this.filterTag, tags, "Any");
+    fillTagSelect(this.searchTag, tags, s("history.any_tag"));
+    fillTagSelect(this.filterTag, tags, s("history.any"));
   }
 
   async fillAgents() {
@@ -69,7 +69,7 @@ export class History {
     if (!query) return;
     this.query = query;
     this.searchOffset = offset;
-    fill(this.searchStatus, "Searching…");
+    fill(this.searchStatus, s("history.searching"));
     if (offset === 0) fill(this.results); // at once: no result of the last query stands meanwhile
     show(this.searchMore, false);
     let answer;
@@ -84,10 +84,11 @@ export class History {
       class: "search-result", "data-sd": "search-result", "data-kind": r.kind, "data-id": r.id },
     el("a", { href: r.link, "data-sd": "search-open" }, resultTitle(r)), " ",
     timeEl(r.at), " ", el("span", { class: "who", "data-sd": "search-who" }, resultPeople(r)),
-    r.note ? pill("note", "muted") : null, " ", tagChips(r.tags),
+    r.note ? pill(s("history.note"), "muted") : null, " ", tagChips(r.tags),
     snippetNode(r.snippet))));
     const count = this.results.children.length;
-    fill(this.searchStatus, count ? `${count} found${answer.more ? " so far" : ""}` : "Nothing found.");
+    fill(this.searchStatus, !count ? s("history.nothing")
+      : answer.more ? sn("history.found_so_far", count) : sn("history.found", count));
     show(this.searchMore, answer.more);
   }
 
@@ -117,13 +118,13 @@ export class History {
       el("td", {}, visitorName(c.visitor)),
       el("td", {}, c.agent ? c.agent.name : "–"),
       el("td", {}, c.topic || "–"),
-      el("td", {}, OUTCOMES[c.end_reason] || c.end_reason || "–"),
-      el("td", { "data-sd": "past-rating" }, c.rating ? `${c.rating} ★` : "–"),
-      el("td", {}, c.sla_breached ? pill("breached", "bad") : pill("met", "ok")),
+      el("td", {}, OUTCOMES.has(c.end_reason) ? s(`history.outcome.${c.end_reason}`) : c.end_reason || "–"),
+      el("td", { "data-sd": "past-rating" }, c.rating ? s("history.rating", { rating: c.rating }) : "–"),
+      el("td", {}, c.sla_breached ? pill(s("history.breached"), "bad") : pill(s("history.met"), "ok")),
       el("td", { "data-sd": "past-tags" }, tagChips(c.tags) || "–"),
-      el("td", {}, chatLink(c.id, "Open")))));
+      el("td", {}, chatLink(c.id, s("history.open"))))));
     if (!this.rows.children.length) {
-      this.rows.append(el("tr", {}, el("td", { colspan: "9", class: "muted" }, "No chats match.")));
+      this.rows.append(el("tr", {}, el("td", { colspan: "9", class: "muted" }, s("history.no_chats"))));
     }
     show(this.pastMore, answer.more);
   }

@@ -5,6 +5,7 @@ import { Charts } from "./charts.js";
 import { $, addDays, chatLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorName } from "./dom.js";
 import { alertItem, alertKey, surveyItem } from "./feeds.js";
 import { Tiles } from "./tiles.js";
+import { s } from "../strings.js";
 
 const CHART_REFRESH_MS = 5000; // at most this often: each refresh reads the day's facts
 const FEED_MAX = 50;
@@ -13,15 +14,18 @@ const FEED_LOAD = 20; // read from the server on each visit
 /** Why a queued chat waits, in words (the queue's `waiting`, by the server). */
 export function waitText(w) {
   if (!w) return "";
-  const lapse = w.fallback_at ? `; falls back to any agent at ${clock(w.fallback_at)}` : "";
+  // A skill that lapses says when, in the same sentence (its own string).
+  const skill = { skill: w.skill, time: w.fallback_at ? clock(w.fallback_at) : "" };
   switch (w.reason) {
-    case "needs_skill": return `needs skill ${w.skill} — nobody on shift has it${lapse}`;
-    case "skill_busy": return `needs skill ${w.skill} — its agents on shift are busy or away${lapse}`;
-    case "needs_tier": return `needs tier ${w.min_tier} or above — nobody on shift is`;
-    case "nobody_on_shift": return "nobody on shift takes chats";
-    case "nobody_available": return "the agents on shift are away or offline";
-    case "all_busy": return "all agents busy";
-    case "next": return "next in line";
+    case "needs_skill":
+      return w.fallback_at ? s("overview.wait.needs_skill_until", skill) : s("overview.wait.needs_skill", skill);
+    case "skill_busy":
+      return w.fallback_at ? s("overview.wait.skill_busy_until", skill) : s("overview.wait.skill_busy", skill);
+    case "needs_tier": return s("overview.wait.needs_tier", { tier: w.min_tier });
+    case "nobody_on_shift": return s("overview.wait.nobody_on_shift");
+    case "nobody_available": return s("overview.wait.nobody_available");
+    case "all_busy": return s("overview.wait.all_busy");
+    case "next": return s("overview.wait.next");
     default: return String(w.reason || "");
   }
 }
@@ -89,11 +93,11 @@ export class Overview {
     this.todayKey = "";
     $(root, "open-suspend").addEventListener("click", () => app.actions.suspend());
     $(root, "open-lift").addEventListener("click", () => app.actions.lift());
-    const s = app.socket;
-    s.on("metrics", (m) => m && this.onMetrics(m));
-    s.on("alert", (a) => a && this.addAlert(a, true));
-    s.on("survey", (sv) => sv && this.addSurvey(sv));
-    s.on("connect", () => {
+    const socket = app.socket;
+    socket.on("metrics", (m) => m && this.onMetrics(m));
+    socket.on("alert", (a) => a && this.addAlert(a, true));
+    socket.on("survey", (sv) => sv && this.addSurvey(sv));
+    socket.on("connect", () => {
       if (this.connectedBefore) this.afterReconnect(); // what came while the socket was down
       this.connectedBefore = true;
     });
@@ -151,7 +155,8 @@ export class Overview {
     try {
       queue = (await this.app.api.get("/api/queue")).queue || [];
     } catch (err) {
-      fill(this.queueBody, el("tr", {}, el("td", { colspan: 8, class: "muted" }, `The queue list is unavailable (${err.message}).`)));
+      fill(this.queueBody, el("tr", {}, el("td", { colspan: 8, class: "muted" },
+        s("overview.queue_unavailable", { why: err.message }))));
       show($(this.app.root, "queue-empty"), false);
       return;
     }
@@ -180,7 +185,7 @@ export class Overview {
       el("td", {}, chatLink(q.chat_id)),
       el("td", {}, visitorName(q.visitor)),
       el("td", {}, q.topic || "–"),
-      el("td", {}, pill(q.priority, q.priority), q.priority_support ? pill("priority support", "info") : null),
+      el("td", {}, pill(q.priority, q.priority), q.priority_support ? pill(s("overview.priority_support"), "info") : null),
       el("td", { "data-sd": "queue-wait", "data-wait": q.waiting_s }, duration(q.waiting_s)),
       el("td", { "data-sd": "queue-why", "data-reason": (q.waiting && q.waiting.reason) || null }, waitText(q.waiting)),
       el("td", { class: "row-actions" }, this.reassignButton(chat), this.suspendButton(q.visitor)));
@@ -204,20 +209,21 @@ export class Overview {
     fill(this.agentsBody, ...agents.map((a) => {
       const state = a.connected ? a.status : "offline";
       return el("tr", { "data-sd": "agent-row", "data-agent-id": a.id },
-        el("td", {}, el("span", { "data-sd": "agent-row-name" }, a.name), a.role === "supervisor" ? pill("supervisor", "info") : null,
-          a.on_call ? pill("on call", "info") : null),
-        el("td", {}, `Tier ${a.tier ?? 1}`, (a.skills || []).length ? ` · ${a.skills.join(", ")}` : ""),
+        el("td", {}, el("span", { "data-sd": "agent-row-name" }, a.name), a.role === "supervisor" ? pill(s("overview.supervisor"), "info") : null,
+          a.on_call ? pill(s("overview.on_call"), "info") : null),
+        el("td", {}, (a.skills || []).length ? s("overview.tier_skills", { tier: a.tier ?? 1, skills: a.skills.join(", ") })
+          : s("overview.tier", { tier: a.tier ?? 1 })),
         el("td", {}, pill(state, state === "available" ? "ok" : state === "offline" ? "muted" : "warn")),
-        el("td", {}, el("span", { class: "muted" }, a.shift || "desk hours"), " ",
-          pill(a.on_shift ? "on shift" : "off shift", a.on_shift ? "ok" : "muted")),
-        el("td", { "data-sd": "agent-load" }, ...(a.capacity === 0 && !a.load ? [pill("takes no chats", "muted")] : [
+        el("td", {}, el("span", { class: "muted" }, a.shift || s("overview.desk_hours")), " ",
+          pill(a.on_shift ? s("overview.on_shift") : s("overview.off_shift"), a.on_shift ? "ok" : "muted")),
+        el("td", { "data-sd": "agent-load" }, ...(a.capacity === 0 && !a.load ? [pill(s("overview.no_chats"), "muted")] : [
           el("meter", { min: 0, max: Math.max(1, a.capacity || 1), value: a.load || 0, high: Math.max(1, a.capacity || 1) - 0.5 }),
           ` ${a.load || 0}/${a.capacity ?? "?"}`])));
     }));
   }
 
   reassignButton(chat) {
-    const button = el("button", { type: "button", class: "small", "data-sd": "reassign" }, "Reassign…");
+    const button = el("button", { type: "button", class: "small", "data-sd": "reassign" }, s("overview.reassign"));
     button.addEventListener("click", async () => {
       if (await this.app.actions.reassign(chat)) this.refreshLists();
     });
@@ -226,7 +232,7 @@ export class Overview {
 
   suspendButton(visitor) {
     if (!visitor || !visitor.id) return null;
-    const button = el("button", { type: "button", class: "small danger", "data-sd": "suspend-visitor" }, "Suspend…");
+    const button = el("button", { type: "button", class: "small danger", "data-sd": "suspend-visitor" }, s("overview.suspend"));
     button.addEventListener("click", async () => {
       if (await this.app.actions.suspend({ visitor_id: visitor.id, visitor })) this.refreshLists();
     });
@@ -253,18 +259,19 @@ export class Overview {
   // feeds: the latest from the server (SLA breaches among the alerts), then the live events
   async loadFeeds() {
     const [alerts, surveys] = await Promise.all([
-      this.read("/api/alerts", { sla: "true", limit: FEED_LOAD }, "alerts"),
-      this.read("/api/surveys", { limit: FEED_LOAD }, "surveys"),
+      this.read("/api/alerts", { sla: "true", limit: FEED_LOAD }, "alerts", "overview.alerts_failed"),
+      this.read("/api/surveys", { limit: FEED_LOAD }, "surveys", "overview.surveys_failed"),
     ]);
     for (const a of alerts.reverse()) this.addAlert(a, false); // oldest first: each goes on top
     for (const sv of surveys.reverse()) this.addSurvey(sv);
   }
 
-  async read(path, query, key) {
+  /** GET `path`'s list `key`; when it fails, the flash says `failed` (a key of strings.js). */
+  async read(path, query, key, failed) {
     try {
       return (await this.app.api.get(path, query))[key] || [];
     } catch (err) {
-      this.app.flash(`The ${key} could not be loaded. ${err.message}`);
+      this.app.flash(s(failed, { why: err.message }));
       return [];
     }
   }
@@ -283,11 +290,11 @@ export class Overview {
     show($(this.app.root, "alerts-empty"), false);
   }
 
-  addSurvey(s) {
-    const item = surveyItem(s, { onExclude: (sv) => this.exclude(sv) });
-    const old = this.surveys.querySelector(`[data-survey-id="${CSS.escape(s.id)}"]`);
+  addSurvey(survey) {
+    const item = surveyItem(survey, { onExclude: (sv) => this.exclude(sv) });
+    const old = this.surveys.querySelector(`[data-survey-id="${CSS.escape(survey.id)}"]`);
     if (old) old.replaceWith(item);
-    else placeByTime(this.surveys, item, s.created_at);
+    else placeByTime(this.surveys, item, survey.created_at);
     while (this.surveys.children.length > FEED_MAX) this.surveys.lastElementChild.remove();
     show($(this.app.root, "surveys-empty"), false);
   }

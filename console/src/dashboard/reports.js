@@ -4,6 +4,7 @@ import { tagChip, tagLabel } from "../tag-chips.js";
 import { $, addDays, dayText, duration, el, fill, num, pct, show } from "./dom.js";
 import { clean } from "./net.js";
 import { Tiles } from "./tiles.js";
+import { parts, s } from "../strings.js";
 
 // The report's flat totals as the live tiles' snapshot shape.
 const nested = (t) => ({
@@ -20,16 +21,16 @@ const nested = (t) => ({
 });
 
 const TOTALS = [
-  { key: "chats", label: "Chats handled", raw: (m) => m.today.chats },
+  { key: "chats", label: s("reports.chats_handled"), raw: (m) => m.today.chats },
   "first-response", "first-response-breaches", "response-gap", "handle", "converted", "abandoned", "csat",
 ];
 // The live tiles count today; a report counts the days it was asked for.
-const IN_RANGE = { converted: "in these days", abandoned: "in these days" };
+const IN_RANGE = new Set(["converted", "abandoned"]);
 
 function totalSpec(t, tileSpecs) {
   if (typeof t !== "string") return t;
-  const spec = tileSpecs.find((s) => s.key === t);
-  return IN_RANGE[t] ? { ...spec, sub: () => IN_RANGE[t] } : spec;
+  const spec = tileSpecs.find((one) => one.key === t);
+  return IN_RANGE.has(t) ? { ...spec, sub: () => s("reports.in_these_days") } : spec;
 }
 
 const COLUMNS = [
@@ -78,7 +79,7 @@ export class Reports {
   async fillAgents() {
     const agents = await this.app.loadAgents();
     const chosen = this.agent.value;
-    fill(this.agent, el("option", { value: "" }, "All agents"), ...agents.map((a) => el("option", { value: a.id }, a.name)));
+    fill(this.agent, el("option", { value: "" }, s("reports.all_agents")), ...agents.map((a) => el("option", { value: a.id }, a.name)));
     this.agent.value = chosen;
   }
 
@@ -92,7 +93,7 @@ export class Reports {
       return;
     }
     const chosen = this.tag.value;
-    fill(this.tag, el("option", { value: "" }, "All chats"), ...tags.map((t) => el("option", { value: t.id }, tagLabel(t))));
+    fill(this.tag, el("option", { value: "" }, s("reports.all_chats")), ...tags.map((t) => el("option", { value: t.id }, tagLabel(t))));
     this.tag.value = chosen;
     this.link();
   }
@@ -108,7 +109,7 @@ export class Reports {
       return;
     }
     show(this.error, false);
-    if (data.tag) fill(this.scope, "· chats tagged ", tagChip(data.tag));
+    if (data.tag) fill(this.scope, ...parts("reports.tagged", { tag: tagChip(data.tag) }));
     else fill(this.scope);
     this.totals.update(nested(data.totals));
     fill(this.rows, ...data.rows.map((r) => el("tr", { "data-sd": "report-row", "data-day": r.day, "data-agent-id": r.agent_id },
@@ -116,7 +117,7 @@ export class Reports {
       ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(r[key]))))));
     if (data.rows.length) {
       const t = data.totals;
-      this.rows.append(el("tr", { class: "total", "data-sd": "report-total" }, el("td", {}, "Total"), el("td", {}, ""),
+      this.rows.append(el("tr", { class: "total", "data-sd": "report-total" }, el("td", {}, s("reports.total")), el("td", {}, ""),
         ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(t[key])))));
     }
     show($(this.app.root, "report-empty"), data.rows.length === 0);

@@ -3,6 +3,12 @@
 // one stays on its chats and tickets and in the reports' filter.
 import { PALETTE, tagChip } from "../tag-chips.js";
 import { $, el, fill, show, timeEl } from "./dom.js";
+import { s } from "../strings.js";
+
+/** A palette colour's name ("tags.colour.<colour>"), or the code itself. */
+function colourName(colour) {
+  return PALETTE.includes(colour) ? s(`tags.colour.${colour}`) : String(colour);
+}
 
 export class Tags {
   constructor(app) {
@@ -17,7 +23,7 @@ export class Tags {
     this.cancel = $(root, "tag-cancel");
     this.title = $(root, "tag-form-title");
     this.editing = null;
-    this.colour.append(...PALETTE.map((c) => el("option", { value: c }, c)));
+    this.colour.append(...PALETTE.map((c) => el("option", { value: c }, colourName(c))));
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.save();
@@ -41,15 +47,15 @@ export class Tags {
   }
 
   row(t) {
-    const edit = el("button", { type: "button", class: "small", "data-sd": "tag-edit" }, "Edit");
+    const edit = el("button", { type: "button", class: "small", "data-sd": "tag-edit" }, s("tags.edit"));
     edit.addEventListener("click", () => this.edit(t));
     const toggle = t.archived
-      ? el("button", { type: "button", class: "small", "data-sd": "tag-restore" }, "Restore")
-      : el("button", { type: "button", class: "small danger", "data-sd": "tag-archive" }, "Archive…");
+      ? el("button", { type: "button", class: "small", "data-sd": "tag-restore" }, s("tags.restore"))
+      : el("button", { type: "button", class: "small danger", "data-sd": "tag-archive" }, s("tags.archive"));
     toggle.addEventListener("click", () => (t.archived ? this.restore(t) : this.archive(t)));
     return el("tr", { "data-sd": "tag-row", "data-tag-id": t.id, "data-archived": String(Boolean(t.archived)) },
-      el("td", {}, tagChip(t)), el("td", {}, t.colour || "none"),
-      el("td", {}, t.archived ? "Archived" : "Offered"), el("td", {}, timeEl(t.updated_at)),
+      el("td", {}, tagChip(t)), el("td", {}, t.colour ? colourName(t.colour) : s("tags.no_colour")),
+      el("td", {}, t.archived ? s("tags.archived") : s("tags.offered")), el("td", {}, timeEl(t.updated_at)),
       el("td", { class: "row-actions" }, edit, toggle));
   }
 
@@ -57,8 +63,8 @@ export class Tags {
     this.editing = t.id;
     this.name.value = t.name;
     this.colour.value = t.colour || "";
-    fill(this.saveButton, "Save changes");
-    fill(this.title, "Change a tag");
+    fill(this.saveButton, s("tags.save"));
+    fill(this.title, s("tags.change_title"));
     this.cancel.hidden = false;
     this.name.focus();
   }
@@ -66,8 +72,8 @@ export class Tags {
   reset() {
     this.editing = null;
     this.form.reset();
-    fill(this.saveButton, "Add");
-    fill(this.title, "Add a tag");
+    fill(this.saveButton, s("tags.add"));
+    fill(this.title, s("tags.add_title"));
     this.cancel.hidden = true;
   }
 
@@ -81,20 +87,20 @@ export class Tags {
       return;
     }
     this.showError(null);
-    this.app.flash(this.editing ? "Tag saved." : `Tag “${body.name}” added.`);
+    this.app.flash(this.editing ? s("tags.saved") : s("tags.added", { name: body.name }));
     this.reset();
     await this.load();
   }
 
   async archive(t) {
     const result = await this.app.dialog.open({
-      action: "tag-archive", title: `Archive the tag “${t.name}”?`,
-      intro: "It stays on the chats and tickets that carry it and in the reports, but agents are no longer offered it. You can restore it.",
-      submitLabel: "Archive", danger: true, fields: [],
+      action: "tag-archive", title: s("tags.archive_title", { name: t.name }),
+      intro: s("tags.archive_intro"),
+      submitLabel: s("tags.archive_submit"), danger: true, fields: [],
       run: () => this.app.api.post(`/api/tags/${encodeURIComponent(t.id)}/archive`, {}),
     });
     if (result) {
-      this.app.flash("Tag archived.");
+      this.app.flash(s("tags.archived_done"));
       await this.load();
     }
   }
@@ -106,7 +112,7 @@ export class Tags {
       this.showError(err);
       return;
     }
-    this.app.flash("Tag restored.");
+    this.app.flash(s("tags.restored"));
     await this.load();
   }
 

@@ -2,36 +2,48 @@
 // metrics"; docs/operators.md says what each figure means). The longest
 // wait is as of the snapshot: the tiles tick it on between pushes.
 import { duration, el, fill, num, pct } from "./dom.js";
+import { s, sn } from "../strings.js";
 
 const get = (m, path) => path.split(".").reduce((v, k) => (v === null || v === undefined ? v : v[k]), m);
 
-/** key -> label, the value (and its raw number), a line under it, and a tone. */
+/** key -> label, the value (and its raw number), a line under it, and a tone.
+ * The labels are read from strings.js once, when the dashboard loads. */
 export const TILES = [
-  { key: "queue-length", label: "In queue", raw: (m) => get(m, "queue.length") ?? 0,
-    sub: (m) => (get(m, "queue.length") ? "waiting for an agent" : "nobody waiting") },
-  { key: "longest-wait", label: "Longest wait", raw: (m, ctx) => ctx.longestWait(m), show: (v) => duration(v),
-    sub: () => "in the queue now", tone: (m, ctx) => (ctx.longestWait(m) > ctx.firstResponseS ? "bad" : null) },
-  { key: "on-shift", label: "Agents on shift", raw: (m) => get(m, "agents.on_shift") ?? 0,
-    sub: () => "connected or not" },
-  { key: "available", label: "Available", raw: (m) => get(m, "agents.available") ?? 0, sub: () => "free to take chats",
-    tone: (m) => (get(m, "agents.available") ? "ok" : null) },
-  { key: "busy", label: "Busy", raw: (m) => get(m, "agents.busy") ?? 0, sub: () => "holding a chat" },
-  { key: "away", label: "Away", raw: (m) => get(m, "agents.away") ?? 0, sub: () => "not taking chats" },
-  { key: "active-chats", label: "Active chats", raw: (m) => m.active_chats ?? 0, sub: (m) => `${get(m, "today.chats") ?? 0} handled today` },
-  { key: "first-response", label: "First response (median)", raw: (m) => get(m, "today.first_response.median_s"), show: duration,
-    sub: (m) => `p90 ${duration(get(m, "today.first_response.p90_s"))} · ${pct(get(m, "today.first_response.within_pct"))} within target` },
-  { key: "first-response-breaches", label: "First-response breaches", raw: (m) => get(m, "today.first_response.breaches") ?? 0,
-    sub: (m) => `of ${get(m, "today.first_response.count") ?? 0} first responses`, tone: (m) => (get(m, "today.first_response.breaches") ? "bad" : "ok") },
-  { key: "response-gap", label: "Response gaps (median)", raw: (m) => get(m, "today.response_gap.median_s"), show: duration,
-    sub: (m) => `p90 ${duration(get(m, "today.response_gap.p90_s"))} · ${get(m, "today.response_gap.breaches") ?? 0} breaches`,
+  { key: "queue-length", label: s("tiles.queue_length"), raw: (m) => get(m, "queue.length") ?? 0,
+    sub: (m) => (get(m, "queue.length") ? s("tiles.queue_length.waiting") : s("tiles.queue_length.nobody")) },
+  { key: "longest-wait", label: s("tiles.longest_wait"), raw: (m, ctx) => ctx.longestWait(m), show: (v) => duration(v),
+    sub: () => s("tiles.longest_wait.sub"), tone: (m, ctx) => (ctx.longestWait(m) > ctx.firstResponseS ? "bad" : null) },
+  { key: "on-shift", label: s("tiles.on_shift"), raw: (m) => get(m, "agents.on_shift") ?? 0,
+    sub: () => s("tiles.on_shift.sub") },
+  { key: "available", label: s("tiles.available"), raw: (m) => get(m, "agents.available") ?? 0,
+    sub: () => s("tiles.available.sub"), tone: (m) => (get(m, "agents.available") ? "ok" : null) },
+  { key: "busy", label: s("tiles.busy"), raw: (m) => get(m, "agents.busy") ?? 0, sub: () => s("tiles.busy.sub") },
+  { key: "away", label: s("tiles.away"), raw: (m) => get(m, "agents.away") ?? 0, sub: () => s("tiles.away.sub") },
+  { key: "active-chats", label: s("tiles.active_chats"), raw: (m) => m.active_chats ?? 0,
+    sub: (m) => sn("tiles.active_chats.handled", get(m, "today.chats") ?? 0) },
+  { key: "first-response", label: s("tiles.first_response"), raw: (m) => get(m, "today.first_response.median_s"),
+    show: duration,
+    sub: (m) => s("tiles.first_response.sub", { ninetieth: duration(get(m, "today.first_response.p90_s")),
+      within: pct(get(m, "today.first_response.within_pct")) }) },
+  { key: "first-response-breaches", label: s("tiles.first_response_breaches"),
+    raw: (m) => get(m, "today.first_response.breaches") ?? 0,
+    sub: (m) => sn("tiles.first_response_breaches.of", get(m, "today.first_response.count") ?? 0),
+    tone: (m) => (get(m, "today.first_response.breaches") ? "bad" : "ok") },
+  { key: "response-gap", label: s("tiles.response_gap"), raw: (m) => get(m, "today.response_gap.median_s"),
+    show: duration,
+    sub: (m) => sn("tiles.response_gap.sub", get(m, "today.response_gap.breaches") ?? 0,
+      { ninetieth: duration(get(m, "today.response_gap.p90_s")) }),
     tone: (m) => (get(m, "today.response_gap.breaches") ? "bad" : null) },
-  { key: "handle", label: "Handle time (median)", raw: (m) => get(m, "today.handle.median_s"), show: duration,
-    sub: (m) => `mean ${duration(get(m, "today.handle.mean_s"))} · ${get(m, "today.handle.count") ?? 0} chats` },
-  { key: "converted", label: "Converted to tickets", raw: (m) => get(m, "today.converted") ?? 0, sub: () => "today" },
-  { key: "abandoned", label: "Abandoned", raw: (m) => get(m, "today.abandoned") ?? 0, sub: () => "today",
-    tone: (m) => (get(m, "today.abandoned") ? "warn" : null) },
-  { key: "csat", label: "CSAT", raw: (m) => get(m, "today.csat.pct"), show: pct,
-    sub: (m) => `average ${num(get(m, "today.csat.average"), 2)} of ${get(m, "today.csat.count") ?? 0} ratings` },
+  { key: "handle", label: s("tiles.handle"), raw: (m) => get(m, "today.handle.median_s"), show: duration,
+    sub: (m) => sn("tiles.handle.sub", get(m, "today.handle.count") ?? 0,
+      { mean: duration(get(m, "today.handle.mean_s")) }) },
+  { key: "converted", label: s("tiles.converted"), raw: (m) => get(m, "today.converted") ?? 0,
+    sub: () => s("tiles.today") },
+  { key: "abandoned", label: s("tiles.abandoned"), raw: (m) => get(m, "today.abandoned") ?? 0,
+    sub: () => s("tiles.today"), tone: (m) => (get(m, "today.abandoned") ? "warn" : null) },
+  { key: "csat", label: s("tiles.csat"), raw: (m) => get(m, "today.csat.pct"), show: pct,
+    sub: (m) => sn("tiles.csat.sub", get(m, "today.csat.count") ?? 0,
+      { average: num(get(m, "today.csat.average"), 2) }) },
 ];
 
 export class Tiles {
