@@ -13,6 +13,8 @@
 // pages) keep their words in their Jinja templates, and the server's error
 // sentences come from the server (errors.js only maps codes to words).
 
+import { fillIn, pluralCategory, textParts } from "../../widget/src/util.js";
+
 const en = {
   // One chat: its panel, transcript and composer (chat-panel.js)
   "chat.ended.visitor": "The visitor ended the chat.",
@@ -697,21 +699,13 @@ const en = {
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */
 export function s(key, vars) {
-  const text = en[key] ?? key;
-  if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  return fillIn(en[key] ?? key, vars);
 }
 
 /** The key of `key`'s plural form for `count` ("key.one", "key.other", ...
  * as Intl.PluralRules says; `.other` when there is no string for that form). */
 export function pluralKey(key, count) {
-  let category = "other";
-  try {
-    category = new Intl.PluralRules().select(count);
-  } catch (_) {
-    // No Intl.PluralRules (very old browsers): the "other" form.
-  }
-  const form = `${key}.${category}`;
+  const form = `${key}.${pluralCategory(count)}`;
   return form in en ? form : `${key}.other`;
 }
 
@@ -723,13 +717,7 @@ export function sn(key, count, vars = {}) {
 /** Like `s`, as a list of strings and nodes for el(): a `{name}` whose value
  * is a node is put in as that node, where the language's sentence wants it. */
 export function parts(key, vars = {}) {
-  const text = en[key] ?? key;
-  return text.split(/\{(\w+)\}/).map((piece, i) => {
-    if (i % 2 === 0) return piece;
-    if (!(piece in vars)) return `{${piece}}`;
-    const value = vars[piece];
-    return typeof value === "string" || typeof value === "number" ? String(value) : value;
-  }).filter((piece) => piece !== "");
+  return textParts(en[key] ?? key, vars);
 }
 
 /** The whole table (for the test that checks it; not for display). */

@@ -6,6 +6,7 @@
 // locale has no string for its category). English is here; every other
 // locale is a file in locales/ with exactly English's keys (a test checks).
 // docs/widget.md ("Languages") says how to add a locale.
+import { fillIn, pluralCategory, textParts } from "./util.js";
 import { de } from "./locales/de.js";
 import { es } from "./locales/es.js";
 import { fr } from "./locales/fr.js";
@@ -215,22 +216,14 @@ export function intlLocale() {
 
 /** The current locale's text for `key`, with `{name}` filled from `vars`. */
 export function t(key, vars) {
-  const text = current[key] ?? en[key] ?? key;
-  if (!vars) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+  return fillIn(current[key] ?? en[key] ?? key, vars);
 }
 
 /** The key of `key`'s plural form for `count`: "key.one", "key.other",
  * ... as the locale's plural rule says (`.other` when it has no string
  * for that category). */
 export function pluralKey(key, count) {
-  let category = "other";
-  try {
-    category = new Intl.PluralRules(tag).select(count);
-  } catch (_) {
-    // No Intl.PluralRules (very old browsers): the "other" form.
-  }
-  const form = `${key}.${category}`;
+  const form = `${key}.${pluralCategory(count, tag)}`;
   return has(current, form) || has(en, form) ? form : `${key}.other`;
 }
 
@@ -243,11 +236,5 @@ export function tn(key, count, vars = {}) {
  * value is a node (a <strong>, a button) is put in as that node, so each
  * language places it where its grammar wants. */
 export function parts(key, vars) {
-  const text = current[key] ?? en[key] ?? key;
-  return text.split(/\{(\w+)\}/).map((piece, i) => {
-    if (i % 2 === 0) return piece;
-    if (!(piece in vars)) return `{${piece}}`;
-    const value = vars[piece];
-    return typeof value === "string" || typeof value === "number" ? String(value) : value;
-  }).filter((piece) => piece !== "");
+  return textParts(current[key] ?? en[key] ?? key, vars);
 }

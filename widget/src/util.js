@@ -116,3 +116,32 @@ export function formatDate(iso) {
     weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
   });
 }
+
+/** `text` with each `{name}` filled from `vars` (a name not in `vars` stays
+ * as written). The widget's and the console's string tables use it. */
+export function fillIn(text, vars) {
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+/** `text` as a list of strings and nodes for el(): a `{name}` whose value is
+ * a node (a <strong>, a button) is put in as that node, so each language
+ * places it where its grammar wants. */
+export function textParts(text, vars = {}) {
+  return text.split(/\{(\w+)\}/).map((piece, i) => {
+    if (i % 2 === 0) return piece;
+    if (!(piece in vars)) return `{${piece}}`;
+    const value = vars[piece];
+    return typeof value === "string" || typeof value === "number" ? String(value) : value;
+  }).filter((piece) => piece !== "");
+}
+
+/** The plural category of `count` ("one", "other", ...) in language `tag`
+ * (the browser's when undefined); "other" without Intl.PluralRules. */
+export function pluralCategory(count, tag) {
+  try {
+    return new Intl.PluralRules(tag).select(count);
+  } catch (_) {
+    return "other";
+  }
+}
