@@ -30,6 +30,11 @@ WIDGET_PATH = "/widget/attachments"
 LINK_PATH = "/files/"  # services/filelinks.py
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 FIELD_BYTES = 8192  # a form field other than the file
+# Parts of one upload: the widget sends at most site, token, identity,
+# chat_id and file. Without a cap a chunked body (no Content-Length to
+# refuse early) could carry any number of 8 KiB fields, all held in memory
+# before the sender is even checked.
+MAX_PARTS = 8
 REFUSED_STATUS = {"unknown_site": 404, "origin_not_allowed": 403, "bad_identity": 401, "identity_required": 401}
 VISITOR_HEADERS = "X-Shiftdesk-Site, X-Shiftdesk-Token, X-Shiftdesk-Identity"
 
@@ -72,7 +77,11 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
 async def _read_parts(reader, max_bytes: int) -> tuple[dict[str, str], tuple[str, bytes] | None]:
     fields: dict[str, str] = {}
     found: tuple[str, bytes] | None = None
+    parts = 0
     while (part := await reader.next()) is not None:
+        parts += 1
+        if parts > MAX_PARTS:
+            raise BadRequest(f"at most {MAX_PARTS} form fields")
         if not isinstance(part, BodyPartReader) or not part.name:
             raise BadRequest("one level of named form fields only")
         if part.name == "file" and found is None:

@@ -1,0 +1,40 @@
+"""Attackers against the upload routes, over real HTTP: what a stranger
+holding only the public site key can make the server keep in memory or
+on disk."""
+from __future__ import annotations
+
+import secrets
+
+import aiohttp
+
+from server.services.tokens import new_token
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def multipart(fields: list[tuple[str, bytes, str | None]]) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(8)
+    out = []
+    for name, value, filename in fields:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out.append(f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
+async def chunked(body: bytes):
+    """The body without a Content-Length (Transfer-Encoding: chunked), so no length check can refuse it early."""
+    for at in range(0, len(body), 65536):
+        yield body[at:at + 65536]
+
+
+async def test_a_chunked_upload_with_thousands_of_form_fields_is_refused(harness):
+    junk = [(f"f{i}", b"x" * 4000, None) for i in range(2000)]  # 8 MB of fields no one asked for
+    body, content_type = multipart([("site", harness.site.key.encode(), None), ("token", new_token().encode(), None),
+                                    *junk, ("file", PNG, "a.png")])
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{harness.url}/widget/attachments", data=chunked(body),
+                             headers={"Content-Type": content_type}) as r:
+            assert r.status == 400, await r.text()
+            assert (await r.json())["error"]["code"] == "bad_request"
+
