@@ -185,6 +185,7 @@ async def visitor_upload(request: web.Request) -> web.Response:
         fields, name, data = await read_form(request, services.desk.config.attachments.max_bytes)
         login = await services.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"), origin)
         cors = _cors(origin)
+        await services.attachments.allow_visitor_upload(request.remote or "unknown")
         chat_id = fields.get("chat_id")
         if chat_id is None:  # for the ticket form
             stored = await services.attachments.upload_for_ticket_form(login.visitor, name, data)

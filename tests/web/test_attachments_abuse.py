@@ -38,3 +38,17 @@ async def test_a_chunked_upload_with_thousands_of_form_fields_is_refused(harness
             assert r.status == 400, await r.text()
             assert (await r.json())["error"]["code"] == "bad_request"
 
+
+async def test_fresh_visitor_tokens_do_not_lift_the_upload_limit_of_one_address(harness):
+    limit = harness.config.attachments.uploads_per_minute_per_address
+    statuses = []
+    async with aiohttp.ClientSession() as http:
+        for _ in range(limit + 1):  # a new anonymous visitor each time: its own per-visitor budget is fresh
+            body, content_type = multipart([("site", harness.site.key.encode(), None),
+                                            ("token", new_token().encode(), None), ("file", PNG, "a.png")])
+            async with http.post(f"{harness.url}/widget/attachments", data=body,
+                                 headers={"Content-Type": content_type}) as r:
+                statuses.append(r.status)
+    assert statuses[:limit] == [201] * limit
+    assert statuses[limit] == 429
+
