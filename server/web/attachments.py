@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..services.chats import Actor
 from ..services.errors import BadRequest, DeskError, TooLarge
@@ -67,7 +68,9 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
         raise BadRequest("send multipart/form-data with a `file` field") from None
     try:
         fields, found = await _read_parts(reader, max_bytes)
-    except (AssertionError, ValueError):  # a body that is not the multipart it says (no boundary, bad headers)
+    # A body that is not the multipart it says (no boundary, bad headers), or
+    # a part past aiohttp's own bounds (too many header lines, one too long).
+    except (AssertionError, ValueError, HttpProcessingError):
         raise BadRequest("send multipart/form-data with a `file` field") from None
     if found is None:
         raise BadRequest("no `file` field")

@@ -52,3 +52,14 @@ async def test_fresh_visitor_tokens_do_not_lift_the_upload_limit_of_one_address(
     assert statuses[:limit] == [201] * limit
     assert statuses[limit] == 429
 
+
+async def test_a_part_with_hundreds_of_header_lines_is_a_400_not_a_500(harness):
+    boundary = secrets.token_hex(8)
+    flood = b"".join(b"X-H%d: y\r\n" % i for i in range(500))
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="site"\r\n'.encode() + flood
+            + b"\r\nacme\r\n" + f"--{boundary}--\r\n".encode())
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{harness.url}/widget/attachments", data=body,
+                             headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}) as r:
+            assert r.status == 400, await r.text()
+            assert (await r.json())["error"]["code"] == "bad_request"
