@@ -126,6 +126,7 @@ class AttachmentsConfig:
     max_bytes: int = 10_485_760  # one file, 10 MiB
     max_per_message: int = 5
     uploads_per_minute: int = 20  # per visitor or agent
+    uploads_per_minute_per_address: int = 60  # the widget's uploads per client address, all its visitors
     downloads_per_minute: int = 300  # GET /widget/attachments/ID per client address
     # File name extensions taken, comma-separated; the bytes must be what the
     # extension says. SVG and HTML are never taken (services/attachments.py).
@@ -413,7 +414,8 @@ def _validate_limits(limits: LimitsConfig) -> None:
 def _validate_attachments(attachments: AttachmentsConfig) -> None:
     from .policy.files import KINDS, REFUSED  # pure: the standard library only
 
-    for name in ("max_bytes", "max_per_message", "uploads_per_minute", "downloads_per_minute", "link_days",
+    for name in ("max_bytes", "max_per_message", "uploads_per_minute", "uploads_per_minute_per_address",
+                 "downloads_per_minute", "link_days",
                  "unsent_hours"):
         if getattr(attachments, name) <= 0:
             raise ConfigError(f"[attachments] {name}: must be positive")

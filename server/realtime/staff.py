@@ -175,11 +175,13 @@ class AgentNamespace(ChatEvents, StaffNamespace):
     async def tag(self, sid: str, payload: Any) -> dict:
         """A tag of the list on a chat the agent holds or had; its tags after."""
         cmd = c.parse(c.ChatTag, payload)
+        await self._budget(sid)  # each writes an audit row and tells every console of the chat
         found = await tags.tag_chat(self._s.desk, self._agent(sid), cmd.chat_id, cmd.tag_id)
         return {"ok": True, "chat_id": cmd.chat_id, "tags": [tags.tag_view(t) for t in found]}
 
     async def untag(self, sid: str, payload: Any) -> dict:
         cmd = c.parse(c.ChatTag, payload)
+        await self._budget(sid)
         found = await tags.untag_chat(self._s.desk, self._agent(sid), cmd.chat_id, cmd.tag_id)
         return {"ok": True, "chat_id": cmd.chat_id, "tags": [tags.tag_view(t) for t in found]}
 

@@ -86,6 +86,15 @@ class AttachmentService:
             raise Forbidden("this chat is not yours")
         return chat
 
+    async def allow_visitor_upload(self, client: str) -> None:
+        """A widget upload, counted per client address: RateLimited past
+        `uploads_per_minute_per_address`. The per-visitor limit alone does
+        not hold a stranger back: a fresh token is a fresh anonymous
+        visitor, and the ticket form's uploads need no chat."""
+        limit, desk = self._desk.config.attachments.uploads_per_minute_per_address, self._desk
+        if not await desk.live.hit_rate(f"uploads:client:{client}", limit, 60, desk.clock.now()):
+            raise RateLimited(f"at most {limit} files a minute from one address")
+
     async def allow_download(self, client: str) -> None:
         """A visitor's fetch, counted per client address: RateLimited past `downloads_per_minute`."""
         limit, desk = self._desk.config.attachments.downloads_per_minute, self._desk

@@ -17,6 +17,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from aiohttp import BodyPartReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..services.chats import Actor
 from ..services.errors import BadRequest, DeskError, TooLarge
@@ -30,6 +31,11 @@ WIDGET_PATH = "/widget/attachments"
 LINK_PATH = "/files/"  # services/filelinks.py
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 FIELD_BYTES = 8192  # a form field other than the file
+# Parts of one upload: the widget sends at most site, token, identity,
+# chat_id and file. Without a cap a chunked body (no Content-Length to
+# refuse early) could carry any number of 8 KiB fields, all held in memory
+# before the sender is even checked.
+MAX_PARTS = 8
 REFUSED_STATUS = {"unknown_site": 404, "origin_not_allowed": 403, "bad_identity": 401, "identity_required": 401}
 VISITOR_HEADERS = "X-Shiftdesk-Site, X-Shiftdesk-Token, X-Shiftdesk-Identity"
 
@@ -62,7 +68,9 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
         raise BadRequest("send multipart/form-data with a `file` field") from None
     try:
         fields, found = await _read_parts(reader, max_bytes)
-    except (AssertionError, ValueError):  # a body that is not the multipart it says (no boundary, bad headers)
+    # A body that is not the multipart it says (no boundary, bad headers), or
+    # a part past aiohttp's own bounds (too many header lines, one too long).
+    except (AssertionError, ValueError, HttpProcessingError):
         raise BadRequest("send multipart/form-data with a `file` field") from None
     if found is None:
         raise BadRequest("no `file` field")
@@ -72,7 +80,11 @@ async def read_form(request: web.Request, max_bytes: int) -> tuple[dict[str, str
 async def _read_parts(reader, max_bytes: int) -> tuple[dict[str, str], tuple[str, bytes] | None]:
     fields: dict[str, str] = {}
     found: tuple[str, bytes] | None = None
+    parts = 0
     while (part := await reader.next()) is not None:
+        parts += 1
+        if parts > MAX_PARTS:
+            raise BadRequest(f"at most {MAX_PARTS} form fields")
         if not isinstance(part, BodyPartReader) or not part.name:
             raise BadRequest("one level of named form fields only")
         if part.name == "file" and found is None:
@@ -176,6 +188,7 @@ async def visitor_upload(request: web.Request) -> web.Response:
         fields, name, data = await read_form(request, services.desk.config.attachments.max_bytes)
         login = await services.auth.visitor(fields.get("site"), fields.get("token"), fields.get("identity"), origin)
         cors = _cors(origin)
+        await services.attachments.allow_visitor_upload(request.remote or "unknown")
         chat_id = fields.get("chat_id")
         if chat_id is None:  # for the ticket form
             stored = await services.attachments.upload_for_ticket_form(login.visitor, name, data)
