@@ -36,6 +36,16 @@ class Throttle:
         if not await desk.live.hit_rate(f"searches:{agent_id}", limit, 60, desk.clock.now()):
             raise RateLimited(f"at most {limit} searches a minute")
 
+    async def tagging(self, agent_id: str) -> None:
+        """Tags put on or taken off over REST, per agent, on the same
+        `events_per_minute` budget as the socket's `chat:tag`: each writes an
+        audit row and tells every console and dashboard of the chat or
+        ticket. Raises RateLimited."""
+        desk = self._desk
+        limit = desk.config.limits.events_per_minute
+        if not await desk.live.hit_rate(f"tagging:{agent_id}", limit, 60, desk.clock.now()):
+            raise RateLimited(f"at most {limit} tag changes a minute")
+
     async def event(self, conn: str, visitor_id: str | None = None) -> None:
         """Typing, history, read and end cost little each but could be
         flooded: they share one budget per connection and, for a visitor,

@@ -72,12 +72,16 @@ async def chat_tags(request: web.Request, agent: Agent) -> web.Response:
 
 
 async def tag_chat(request: web.Request, agent: Agent) -> web.Response:
-    desk, cmd = services_of(request).desk, await body(request, TagRef)
+    services, cmd = services_of(request), await body(request, TagRef)
+    await services.throttle.tagging(agent.id)
+    desk = services.desk
     return _shown(await tags.tag_chat(desk, agent, path_id(request), cmd.tag_id))
 
 
 async def untag_chat(request: web.Request, agent: Agent) -> web.Response:
-    desk = services_of(request).desk
+    services = services_of(request)
+    await services.throttle.tagging(agent.id)
+    desk = services.desk
     return _shown(await tags.untag_chat(desk, agent, path_id(request), path_id(request, "tag_id")))
 
 
@@ -87,12 +91,16 @@ async def ticket_tags(request: web.Request, agent: Agent) -> web.Response:
 
 
 async def tag_ticket(request: web.Request, agent: Agent) -> web.Response:
-    desk, cmd = services_of(request).desk, await body(request, TagRef)
+    services, cmd = services_of(request), await body(request, TagRef)
+    await services.throttle.tagging(agent.id)
+    desk = services.desk
     return _shown(await tags.tag_ticket(desk, agent, path_id(request), cmd.tag_id))
 
 
 async def untag_ticket(request: web.Request, agent: Agent) -> web.Response:
-    desk = services_of(request).desk
+    services = services_of(request)
+    await services.throttle.tagging(agent.id)
+    desk = services.desk
     return _shown(await tags.untag_ticket(desk, agent, path_id(request), path_id(request, "tag_id")))
 
 
