@@ -66,22 +66,25 @@ async def restore_tag(request: web.Request, agent: Agent) -> web.Response:
     return ok(tag=tags.tag_view(await tags.restore(services_of(request).desk, agent, path_id(request))))
 
 
+async def _changing(request: web.Request, agent: Agent):
+    """The desk, once the agent's budget of tag changes allows one more."""
+    services = services_of(request)
+    await services.throttle.tagging(agent.id)
+    return services.desk
+
+
 # chats
 async def chat_tags(request: web.Request, agent: Agent) -> web.Response:
     return _shown(await tags.chat_tags(services_of(request).desk, agent, path_id(request)))
 
 
 async def tag_chat(request: web.Request, agent: Agent) -> web.Response:
-    services, cmd = services_of(request), await body(request, TagRef)
-    await services.throttle.tagging(agent.id)
-    desk = services.desk
-    return _shown(await tags.tag_chat(desk, agent, path_id(request), cmd.tag_id))
+    cmd = await body(request, TagRef)
+    return _shown(await tags.tag_chat(await _changing(request, agent), agent, path_id(request), cmd.tag_id))
 
 
 async def untag_chat(request: web.Request, agent: Agent) -> web.Response:
-    services = services_of(request)
-    await services.throttle.tagging(agent.id)
-    desk = services.desk
+    desk = await _changing(request, agent)
     return _shown(await tags.untag_chat(desk, agent, path_id(request), path_id(request, "tag_id")))
 
 
@@ -91,16 +94,12 @@ async def ticket_tags(request: web.Request, agent: Agent) -> web.Response:
 
 
 async def tag_ticket(request: web.Request, agent: Agent) -> web.Response:
-    services, cmd = services_of(request), await body(request, TagRef)
-    await services.throttle.tagging(agent.id)
-    desk = services.desk
-    return _shown(await tags.tag_ticket(desk, agent, path_id(request), cmd.tag_id))
+    cmd = await body(request, TagRef)
+    return _shown(await tags.tag_ticket(await _changing(request, agent), agent, path_id(request), cmd.tag_id))
 
 
 async def untag_ticket(request: web.Request, agent: Agent) -> web.Response:
-    services = services_of(request)
-    await services.throttle.tagging(agent.id)
-    desk = services.desk
+    desk = await _changing(request, agent)
     return _shown(await tags.untag_ticket(desk, agent, path_id(request), path_id(request, "tag_id")))
 
 
