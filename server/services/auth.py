@@ -45,6 +45,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+# argon2 costs about 0.1 s of CPU by design; on the event loop it would stall
+# every chat of the node for that long per login attempt. argon2-cffi
+# releases the GIL, so a worker thread keeps the loop serving meanwhile.
+async def password_hash_of(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def password_matches(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
 @dataclasses.dataclass(frozen=True)
 class VisitorLogin:
     site: Site
@@ -253,7 +264,7 @@ class AuthService:
 
     async def agent_by_password(self, email: str, password: str) -> Agent | None:
         agent = await self._desk.store.agent_by_email(email.strip().lower())
-        ok = verify_password(agent.password_hash if agent else None, password)
+        ok = await password_matches(agent.password_hash if agent else None, password)
         return agent if ok and agent is not None and not agent.removed else None
 
     async def agent_by_token(self, token: object) -> Agent | None:
