@@ -14,7 +14,7 @@ from server.services.model import Role
 from tests.peers import Refused
 
 from .conftest import PASSWORD, console_login
-from .dashboard_kit import TIMEOUT_MS, no_violations, supervisor_page
+from .dashboard_kit import TIMEOUT_MS, api, no_violations, supervisor_page
 from .shots import screenshot
 
 HOUR = 3600
@@ -45,7 +45,7 @@ async def verified(desk, origin: str, secret: str) -> bool:
 async def test_a_lead_adds_a_site_rotates_its_secret_and_embeds_the_snippet(chromium, desk, host):
     await desk.add_agent("Ann")  # on shift: the widget says Online
     errors: list[str] = []
-    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/sites")
+    context, page, _, token = await supervisor_page(chromium, desk, errors, path="/console/dashboard/sites")
     await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=desk.url)
     try:
         await expect(sd(page, "site-rows")).to_have_attribute("data-count", "1", timeout=TIMEOUT_MS)  # acme
@@ -63,6 +63,7 @@ async def test_a_lead_adds_a_site_rotates_its_secret_and_embeds_the_snippet(chro
         assert await sd(page, "secret-value").input_value() == ""
 
         # rotate, keeping the first secret for 48 hours
+        desk.clock.advance(60)  # the audit log lists the newest first
         await row.locator('[data-sd="site-rotate"]').click()
         dialog = sd(page, "action-dialog")
         await expect(dialog).to_be_visible()
@@ -101,12 +102,23 @@ async def test_a_lead_adds_a_site_rotates_its_secret_and_embeds_the_snippet(chro
         await shop.locator('[data-sd="launcher"]').click()
         await expect(shop.locator('[data-sd="status"]')).to_have_text("Online", timeout=TIMEOUT_MS)
 
-        # the grace ends on the desk's clock: only the new secret then
+        # the audit log tells it in words, without a secret
+        await sd(page, "nav-audit").click()
+        sentences = page.locator('[data-sd="audit-row"] [data-sd="audit-sentence"]')
+        await expect(sentences).to_have_text([
+            "Sue rotated the identity secret of the site shop (the previous one accepted 48 hours more)",
+            "Sue added the site shop"], timeout=TIMEOUT_MS)
+        html = await page.content()
+        assert first not in html and second not in html
+        assert errors == [] and await no_violations(page) == []
+
+        # the grace ends on the desk's clock: only the new secret then (the
+        # console session has ended by then too: the list is read by token)
         await desk.advance(48 * HOUR)
         assert not await verified(desk, host.url, first) and await verified(desk, host.url, second)
-        await page.reload()
-        await expect(row.locator('[data-sd="site-rotating"]')).to_have_count(0, timeout=TIMEOUT_MS)
-        assert errors == [] and await no_violations(page) == []
+        async with api(desk, token) as http, http.get("/api/sites") as response:
+            listed = {s["key"]: s for s in (await response.json())["sites"]}
+        assert listed["shop"]["rotating"] is False and listed["shop"]["previous_until"] is None
     finally:
         await context.close()
 
