@@ -157,3 +157,23 @@ async def test_an_agent_cannot_open_the_sites_page(chromium, desk):
         assert re.search("supervisors only", await page.content())
     finally:
         await context.close()
+
+
+async def test_at_phone_width_the_sites_page_keeps_the_secret_and_the_list_on_screen(chromium, desk):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/sites",
+                                                browser={"viewport": {"width": 390, "height": 844}})
+    try:
+        await sd(page, "site-key").fill("a-rather-long-site-key-for-the-shop")
+        await sd(page, "site-origins").fill("https://a-very-long-subdomain-name.shop.example.com:8443\n"
+                                            "http://localhost:8080")
+        await sd(page, "site-save").click()
+        await expect(sd(page, "secret-card")).to_be_visible(timeout=TIMEOUT_MS)
+        await expect(sd(page, "site-rows")).to_have_attribute("data-count", "2", timeout=TIMEOUT_MS)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
+        await screenshot(page, "sites-390.png")
+        await page.locator('[data-sd="site-table"]').scroll_into_view_if_needed()
+        await screenshot(page, "sites-390-list.png")
+        assert errors == []
+    finally:
+        await context.close()
