@@ -19,7 +19,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import audit
+from . import audit, rooms
+from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from .model import Agent, IdentityMode, Role, Site
@@ -98,7 +99,8 @@ def check_origin(text: str) -> str:
     found = ORIGIN.match(origin) if len(origin) <= ORIGIN_CHARS else None
     if found is None:
         raise BadRequest(f"not an origin: {text[:ORIGIN_CHARS]!r} (write scheme://host[:port], "
-                         "e.g. https://www.example.com, without a path)")
+                         "e.g. https://www.example.com, without a path; an international domain name "
+                         "in its xn-- form)")
     port = found.group(6)
     if port is not None:
         number = int(port[1:])
@@ -131,7 +133,8 @@ async def add(desk: Desk, by: Agent, key: str | None, draft: SiteDraft) -> WithS
     """A new site with a new secret; a key left out is generated. Raises
     Forbidden, BadRequest, or Conflict for a key taken or past MAX_SITES."""
     check_supervisor(by)
-    key, draft = check_key(key) if key is not None else secrets.token_hex(6), check_draft(draft)
+    key = secrets.token_hex(6) if key is None else check_key(key)  # public: it is in every embedding page
+    draft = check_draft(draft)
     await _spend(desk, by)
     if await desk.store.count_sites() >= MAX_SITES:
         raise Conflict(f"this desk has {MAX_SITES} sites, the most it keeps")
@@ -139,6 +142,7 @@ async def add(desk: Desk, by: Agent, key: str | None, draft: SiteDraft) -> WithS
     site = Site(id=new_id(), key=key, secret=secret, origins=draft.origins, identity=draft.identity)
     site = await desk.store.add_site(site, audit.entry(SITE_ADD, _target(site), desk.clock.now(), actor_id=by.id,
                                                        data=_settings(site)))
+    _tell(desk, "add", site)
     return WithSecret(site, secret)
 
 
@@ -155,6 +159,7 @@ async def update(desk: Desk, by: Agent, site_id: str, draft: SiteDraft) -> Site:
         data={**_settings(changed), "was": _settings(before)}))
     if after is None:
         raise NotFound("no such site")
+    _tell(desk, "update", after)
     return after
 
 
@@ -179,6 +184,7 @@ async def rotate(desk: Desk, by: Agent, site_id: str, grace_hours: int) -> WithS
         if await desk.store.site_by_id(site_id) is None:
             raise NotFound("no such site")
         raise Conflict("the secret was rotated meanwhile: reload and look again")
+    _tell(desk, "rotate", after)
     return WithSecret(after, secret)
 
 
@@ -187,6 +193,12 @@ async def _site(desk: Desk, site_id: str) -> Site:
     if site is None:
         raise NotFound("no such site")
     return site
+
+
+def _tell(desk: Desk, action: str, site: Site) -> None:
+    """Every lead's open Sites page follows (sent once the change is committed)."""
+    desk.events.add(ev.SitesChanged(rooms.SUPERVISORS, {"action": action,
+                                                       "site": site_view(site, desk.clock.now())}))
 
 
 def _settings(site: Site) -> dict[str, Any]:

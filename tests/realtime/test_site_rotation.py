@@ -75,3 +75,14 @@ async def test_an_origin_list_changed_by_a_lead_applies_to_the_next_connect(harn
     assert refusal.value.data["code"] == "origin_not_allowed"
     shop = await harness.peer("/visitor", {"site": "acme"}, {"Origin": "https://shop.example"}).connect()
     assert (await shop.next("session"))["verified"] is False
+
+
+async def test_every_lead_is_told_of_a_rotation_without_its_secret(harness):
+    watching = await harness.supervisor()
+    agent_id = (await harness.add_agent("Ann"))[1]
+    ann = await harness.agent(agent_id)
+    secret = await rotate(harness, grace_hours=1)
+    told = await watching.next("sites")
+    assert told["action"] == "rotate" and told["site"]["key"] == "acme" and told["site"]["rotating"] is True
+    assert secret not in str(told) and harness.site.secret not in str(told)
+    assert ann.received("sites") == []  # agents are not told

@@ -61,6 +61,7 @@ export class Sites {
     $(root, "secret-copy").addEventListener("click", () => this.copyFrom(this.secretValue, s("sites.secret_copied")));
     $(root, "snippet-copy").addEventListener("click", () => this.copyFrom(this.snippetValue, s("sites.snippet_copied")));
     $(root, "secret-done").addEventListener("click", () => this.forgetSecret());
+    app.socket.on("sites", () => this.load()); // another lead's change shows at once
     this.load();
   }
 
