@@ -6,6 +6,7 @@ the page."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import jwt
 from playwright.async_api import expect
@@ -126,7 +127,10 @@ async def test_a_lead_adds_a_site_rotates_its_secret_and_embeds_the_snippet(chro
 async def test_a_lead_edits_origins_and_a_bad_origin_is_refused_on_the_page(chromium, desk):
     errors: list[str] = []
     context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/sites")
+    other, other_page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/sites",
+                                                    name="Lou")
     try:
+        await expect(other_page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up")
         row = page.locator('[data-sd="site-row"][data-site-key="acme"]')
         await row.locator('[data-sd="site-edit"]').click()
         await expect(sd(page, "site-key")).to_be_disabled()
@@ -138,13 +142,30 @@ async def test_a_lead_edits_origins_and_a_bad_origin_is_refused_on_the_page(chro
         await sd(page, "site-save").click()
         await expect(row).to_contain_text("https://shop.example", timeout=TIMEOUT_MS)
         await expect(row.locator('[data-sd="site-identity-cell"]')).to_have_text("Required")
+        # another lead's open page follows without a reload
+        other_row = other_page.locator('[data-sd="site-row"][data-site-key="acme"]')
+        await expect(other_row.locator('[data-sd="site-identity-cell"]')).to_have_text("Required",
+                                                                                      timeout=TIMEOUT_MS)
+        await expect(other_row).to_contain_text("https://shop.example")
         stored = await desk.store.site_by_key("acme")
         assert stored.origins == ("https://shop.example",) and stored.identity.value == "required"
         await expect(sd(page, "site-error")).to_be_hidden()
+
+        # a grace of another number of hours, typed in
+        await row.locator('[data-sd="site-rotate"]').click()
+        await sd(page, "action-grace").select_option("other")
+        await expect(sd(page, "action-hours")).to_be_enabled()
+        await sd(page, "action-hours").fill("5")
+        await sd(page, "action-submit").click()
+        await expect(sd(page, "secret-card")).to_be_visible(timeout=TIMEOUT_MS)
+        stored = await desk.store.site_by_key("acme")
+        assert stored.previous_until == desk.clock.now() + timedelta(hours=5)
+        assert stored.secret == await sd(page, "secret-value").input_value()
         # Chromium logs the refused request itself; nothing else went wrong
         assert [e for e in errors if "status of 400" not in e] == [] and await no_violations(page) == []
     finally:
         await context.close()
+        await other.close()
 
 
 async def test_an_agent_cannot_open_the_sites_page(chromium, desk):
