@@ -9,7 +9,6 @@ import contextlib
 import dataclasses
 import gc
 import logging
-import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,7 +20,7 @@ from . import config as configuration
 from .policy.calendar import parse_hours
 from .services.auth import hash_password, verify_password
 from .services.model import Agent, AgentStatus, IdentityMode, Role, Site
-from .services.tokens import hash_token, new_id
+from .services.tokens import hash_token, new_id, new_secret
 from .store import open_store
 
 DEMO_SITE = "demo"
@@ -31,14 +30,6 @@ DEMO_SITE = "demo"
 # stop takes a few seconds and stays within the 10 s service managers give.
 SHUTDOWN_GRACE_S = 5.0
 DEMO_USERS = (("lead@demo.test", "Demo Lead", Role.SUPERVISOR), ("agent@demo.test", "Demo Agent", Role.AGENT))
-
-
-def new_secret(size: int) -> str:
-    """A random secret that does not begin with "-", so that it can be
-    pasted after an option on the command line."""
-    while (secret := secrets.token_urlsafe(size))[0] == "-":
-        pass
-    return secret
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -127,6 +118,9 @@ async def add_site(store, args: argparse.Namespace) -> None:
                 origins=tuple(args.origin) if args.origin is not None else (existing.origins if existing else ()),
                 identity=IdentityMode(args.identity) if args.identity else
                 (existing.identity if existing else IdentityMode.OPTIONAL))
+    if existing is not None and existing.secret == secret:  # a rotation under way (the dashboard's) goes on
+        site = dataclasses.replace(site, previous_secret=existing.previous_secret,
+                                   previous_until=existing.previous_until)
     await store.save_site(site)
     print(f"site {args.key} saved (origins: {', '.join(site.origins) or 'any'}; identity {site.identity})")
 

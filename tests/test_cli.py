@@ -114,3 +114,24 @@ def test_agent_remove_keeps_the_row_and_a_second_add_restores_it(tmp_path):
     assert "restored" in again.stdout and "role" in again.stdout
     agent = stored(db, lambda s: s.agent_by_email("cy@example.test"))
     assert not agent.removed and agent.epoch == 2 and verify_password(agent.password_hash, "pw-1234567")
+
+
+def test_site_add_keeps_a_rotation_under_way_unless_it_sets_the_secret(tmp_path):
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    db = f"sqlite:///{tmp_path}/cli.db"
+    assert run("site", "add", "shop", "--secret", "first-secret", "--database", db).returncode == 0
+    until = datetime.now(UTC) + timedelta(hours=24)
+
+    async def rotate(store):
+        site = await store.site_by_key("shop")
+        await store.save_site(dataclasses.replace(site, secret="second-secret", previous_secret=site.secret,
+                                                  previous_until=until))
+    stored(db, rotate)
+    assert run("site", "add", "shop", "--origin", "https://shop.example", "--database", db).returncode == 0
+    site = stored(db, lambda s: s.site_by_key("shop"))
+    assert (site.secret, site.previous_secret, site.previous_until) == ("second-secret", "first-secret", until)
+    assert run("site", "add", "shop", "--secret", "third-secret", "--database", db).returncode == 0
+    site = stored(db, lambda s: s.site_by_key("shop"))
+    assert (site.secret, site.previous_secret, site.previous_until) == ("third-secret", None, None)

@@ -11,6 +11,7 @@ import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
+import { Sites } from "./dashboard/sites.js";
 import { Tags } from "./dashboard/tags.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
@@ -26,6 +27,7 @@ const PAGES = {
   closures: (app) => new Closures(app),
   tags: (app) => new Tags(app),
   history: (app) => new History(app),
+  sites: (app) => new Sites(app),
 };
 
 class Dashboard {

@@ -113,14 +113,26 @@ def decode_identity(site: Site, token: str, now: datetime, max_lifetime_s: float
     presence, `_check_times` the times) and expiring within `max_lifetime_s`
     of it. Raises Refused(bad_identity)."""
     try:
-        claims = jwt.decode(token, site.secret, algorithms=["HS256"],
-                            options={"require": ["exp", "sub"], "verify_exp": False, "verify_nbf": False,
-                                     "verify_iat": False})
+        claims = _signed_claims(site, token, now)
         _check_times(claims, now.timestamp(), max_lifetime_s)
     except jwt.PyJWTError as exc:
         raise Refused("bad_identity", f"identity token refused: {exc}") from None
     return Identity(_claim(claims, "sub") or "", _claim(claims, "account"), _claim(claims, "email"),
                     _claim(claims, "name"), _claim(claims, "plan"))
+
+
+def _signed_claims(site: Site, token: str, now: datetime) -> dict:
+    """The claims of a JWT signed with the site's secret, or with the one a
+    rotation replaced while its grace lasts (until `previous_until`,
+    excluded, on the desk's clock)."""
+    options = {"require": ["exp", "sub"], "verify_exp": False, "verify_nbf": False, "verify_iat": False}
+    try:
+        return jwt.decode(token, site.secret, algorithms=["HS256"], options=options)
+    except jwt.InvalidSignatureError:
+        previous, until = site.previous_secret, site.previous_until
+        if previous is None or until is None or now >= until:
+            raise
+        return jwt.decode(token, previous, algorithms=["HS256"], options=options)
 
 
 def _check_times(claims: dict, now: float, max_lifetime_s: float) -> None:

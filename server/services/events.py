@@ -166,6 +166,10 @@ class SurveyTaken(Event, name="survey", to=(SUPERVISOR,)):
     """A survey was submitted or excluded."""
 
 
+class SitesChanged(Event, name="sites", to=(SUPERVISOR,)):
+    """A site was added, changed or had its secret rotated (never a secret)."""
+
+
 class Metrics(Event, name="metrics", to=(SUPERVISOR,), here=True):
     """Live figures: each node pushes them to its own supervisors."""
 

@@ -68,6 +68,10 @@ class Site:
     secret: str  # signs identity JWTs (HS256); never sent to a client
     origins: tuple[str, ...] = ()
     identity: IdentityMode = IdentityMode.OPTIONAL
+    # After a rotation, the secret it replaced, still accepted until
+    # `previous_until` (so the site's backend can switch without downtime).
+    previous_secret: str | None = None
+    previous_until: datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -391,6 +391,21 @@ class Store(Protocol):
     async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
         """Ended chats matching every filter given, the latest started first."""
 
+    # sites as the dashboard changes them (store/sites.py)
+    async def list_sites(self) -> list[Site]:
+        """Every site, ordered by key."""
+
+    async def count_sites(self) -> int: ...
+
+    async def add_site(self, site: Site, audit: AuditEntry | None = None) -> Site:
+        """Store a new site. Raises Conflict if its key is taken."""
+
+    async def update_site(self, site: Site, audit: AuditEntry | None = None, *,
+                          secret_was: str | None = None) -> Site | None:
+        """Origins, identity mode, secret, previous_secret and previous_until
+        of the site with its id replaced (never its key); None if there is
+        none, or if `secret_was` is given and its secret is another."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueEntry:

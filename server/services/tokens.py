@@ -25,5 +25,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_secret(size: int) -> str:
+    """`size` random bytes as URL-safe text, not beginning with "-" (so that
+    it can be pasted after an option on the command line)."""
+    while (secret := secrets.token_urlsafe(size))[0] == "-":
+        pass
+    return secret
+
+
 def new_id() -> str:
     return uuid.uuid4().hex

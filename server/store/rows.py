@@ -32,12 +32,14 @@ Row = RowMapping
 
 def site_values(site: Site) -> dict[str, Any]:
     return {"id": site.id, "key": site.key, "secret": site.secret,
-            "origins": list(site.origins), "identity": site.identity.value}
+            "origins": list(site.origins), "identity": site.identity.value,
+            "previous_secret": site.previous_secret, "previous_until": site.previous_until}
 
 
 def site_of(row: Row) -> Site:
     return Site(id=row["id"], key=row["key"], secret=row["secret"],
-                origins=tuple(row["origins"]), identity=IdentityMode(row["identity"]))
+                origins=tuple(row["origins"]), identity=IdentityMode(row["identity"]),
+                previous_secret=row["previous_secret"], previous_until=row["previous_until"])
 
 
 def agent_values(agent: Agent) -> dict[str, Any]:

@@ -54,6 +54,8 @@ sites = Table(
     Column("secret", String(255), nullable=False),
     Column("origins", JSONText, nullable=False),
     Column("identity", String(16), nullable=False),
+    Column("previous_secret", String(255)),  # accepted until previous_until, after a rotation
+    Column("previous_until", UTCDateTime),
 )
 
 agents = Table(

@@ -16,7 +16,7 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 DASHBOARD_PAGES = ("/console/dashboard", "/console/dashboard/reports", "/console/dashboard/audit",
                    "/console/dashboard/canned", "/console/dashboard/closures", "/console/dashboard/tags",
-                   "/console/dashboard/history")
+                   "/console/dashboard/history", "/console/dashboard/sites")
 
 
 async def page_width(page) -> int:
