@@ -391,6 +391,28 @@ class Store(Protocol):
     async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
         """Ended chats matching every filter given, the latest started first."""
 
+    # the lead's accounts view (store/accounts.py): with `visitor_id` one
+    # visitor's record, else every verified visitor's of the account
+    async def account_visitors(self, site_id: str, account_id: str, limit: int) -> list[Visitor]:
+        """The verified visitors of the site with that account, the newest first."""
+
+    async def chats_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                       limit: int) -> list[Chat]:
+        """The visitor's (else the account's) chats, the latest started first."""
+
+    async def alerts_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                        limit: int) -> list[Alert]:
+        """The alerts about the visitor (else the account or any of its visitors), newest first."""
+
+    async def surveys_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                         limit: int) -> list[Survey]:
+        """The visitor's (else the account's or any of its visitors') surveys, newest first."""
+
+    async def suspensions_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                             limit: int) -> list[Suspension]:
+        """Every suspension, lifted or not, of the account (given `account_id`)
+        and of the visitor (else of each of the account's visitors), newest first."""
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class QueueEntry:
