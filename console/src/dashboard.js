@@ -1,6 +1,8 @@
 // The supervisor dashboard: the /supervisor socket (session cookie, same
 // origin) and the REST API, on the pages of console/templates/dashboard/.
 // The page says which one it is (data-page) and carries the CSRF token.
+import { AccountView } from "./dashboard/account.js";
+import { AccountSearch } from "./dashboard/accounts.js";
 import { Actions } from "./dashboard/actions.js";
 import { Audit } from "./dashboard/audit.js";
 import { ChatView } from "./dashboard/chatview.js";
@@ -26,6 +28,8 @@ const PAGES = {
   closures: (app) => new Closures(app),
   tags: (app) => new Tags(app),
   history: (app) => new History(app),
+  accounts: (app) => new AccountSearch(app),
+  account: (app) => new AccountView(app),
 };
 
 class Dashboard {
