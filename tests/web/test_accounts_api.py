@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import quote
 
+import aiohttp
 import pytest
 
+from server.services.model import Role
 from tests.realtime.test_identity import identity
 from tests.web.test_api import a_visitor, agent, call, error_code, lead  # noqa: F401 (fixtures)
+from tests.web.test_console_login import PASSWORD, log_in
 from tests.web.test_dashboard_api import rate
 
 ROUTES = ["/api/accounts/acme/acme-42", "/api/visitors/some-visitor-id"]
@@ -132,3 +135,24 @@ async def test_unknown_ids_are_404(harness, lead, path):  # noqa: F811
 async def test_malformed_ids_are_400(harness, lead, path):  # noqa: F811
     answer = await call(lead, "GET", path.format(site=harness.site.key), 400)
     assert answer["error"]["code"] == "bad_request" and answer["error"]["message"]
+
+
+async def test_the_accounts_pages_are_for_supervisors_only(harness):
+    lead, _ = await harness.add_agent("Lena", role=Role.SUPERVISOR, password=PASSWORD)
+    agent, _ = await harness.add_agent("Carl", password=PASSWORD)
+    pages = ("/accounts", "/accounts/acme/acme-42", "/accounts/acme/team%2F7", "/visitors/some-id")
+    for who, status in ((agent, 403), (lead, 200)):
+        session, _ = await log_in(harness, who.email)
+        try:
+            for path in pages:
+                async with session.get(f"{harness.url}/console/dashboard{path}", allow_redirects=False) as page:
+                    assert page.status == status, (who.name, path)
+                    if status == 200:
+                        assert 'data-page="account' in await page.text()
+            async with session.get(f"{harness.url}/console/dashboard/visitors/bad%20id") as page:
+                assert page.status == (403 if who is agent else 400)
+        finally:
+            await session.close()
+    async with aiohttp.ClientSession() as anonymous:
+        async with anonymous.get(f"{harness.url}/console/dashboard/accounts", allow_redirects=False) as page:
+            assert page.status == 302 and page.headers["Location"].startswith("/console/login")
