@@ -725,6 +725,7 @@ const en = {
   "accounts.lifted_itself": "Lifted by itself on {at}.",
   "accounts.open_visitor": "Visitor's page",
   "accounts.open_account": "Account's page",
+  "tickets.visitor_page": "The visitor on the dashboard (accounts view)",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */

@@ -108,6 +108,8 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
     chat_id = (await pat.call("chat:start", {"text": "refund all my cards"}))["chat"]["id"]
     await ann.next("chat:assigned")
     assert (await ann.call("chat:flag", {"chat_id": chat_id, "reason": "card testing"}))["ok"]
+    ticket = await pat.call("ticket:create", {"email": "pat@acme.test", "subject": "Refund", "text": "All of it"})
+    assert ticket["ok"], ticket
     context, page, _, _ = await supervisor_page(chromium, desk, errors, path=f"/console/dashboard/chats/{chat_id}")
     try:
         facts = page.locator('[data-sd="chat-facts"]')
@@ -127,6 +129,12 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
         await alert.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-facts"]')).to_contain_text("acme-42")
+
+        await page.goto(f"{desk.url}/console#tickets/{ticket['ticket']['id']}")  # a lead in the console
+        link = page.locator('[data-sd="ticket-visitor-page"]')
+        await expect(link).to_have_count(1, timeout=TIMEOUT_MS)
+        await page.goto(desk.url + await link.get_attribute("href"))
+        await expect(page.locator('[data-sd="account-ticket"]')).to_contain_text("Refund", timeout=TIMEOUT_MS)
         assert not errors, "\n".join(errors)
     finally:
         await context.close()
