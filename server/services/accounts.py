@@ -89,7 +89,7 @@ class AccountsView:
         names = {a.id: a.name for a in await store.list_agents()}
         agents = {a.id: a for a in await store.agents_by_ids({c.agent_id for c in chats if c.agent_id})}
         return {
-            "held": next((_suspension(s, names, now) for s in suspensions if holds(s, now)), None),
+            "held": _held(suspensions, whose, names, now),
             "chats": [{**chat_view(c, agents.get(c.agent_id or "")), "visitor_id": c.visitor_id} for c in chats],
             "tickets": [{**ticket_view(t), "visitor_id": t.visitor_id, "updated_at": iso(t.updated_at)}
                         for t in tickets],
@@ -97,6 +97,17 @@ class AccountsView:
             "alerts": [alert_view(a) for a in alerts],
             "suspensions": [_suspension(s, names, now) for s in suspensions],
         }
+
+
+def _held(suspensions: list[Suspension], whose: Whose, names: dict[str, str],
+          now: datetime) -> dict[str, Any] | None:
+    """What keeps them out of chat now, as `active_suspension` picks it (a
+    ban first, else the one that lasts longest). An account is held by its
+    own suspensions only: one of its visitors' is that visitor's."""
+    active = [s for s in suspensions if holds(s, now) and (whose.visitor_id or s.visitor_id is None)]
+    if not active:
+        return None
+    return _suspension(max(active, key=lambda s: (s.ban, s.until or now)), names, now)
 
 
 def _more(picture: dict[str, Any], **others: bool) -> dict[str, Any]:

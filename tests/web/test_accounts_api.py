@@ -156,3 +156,19 @@ async def test_the_accounts_pages_are_for_supervisors_only(harness):
     async with aiohttp.ClientSession() as anonymous:
         async with anonymous.get(f"{harness.url}/console/dashboard/accounts", allow_redirects=False) as page:
             assert page.status == 302 and page.headers["Location"].startswith("/console/login")
+
+
+async def test_one_visitors_suspension_does_not_hold_their_whole_account(harness, lead):  # noqa: F811
+    supervisor = await harness.supervisor()
+    pat = await verified(harness, "pat")
+    pat_id = (await harness.store.chat_by_id(await chat(pat, "hello"))).visitor_id
+    alone = await supervisor.call("account:suspend", {"visitor_id": pat_id, "reason": "rude", "days": 2})
+    assert alone["ok"], alone
+
+    whole = await call(lead, "GET", f"/api/accounts/{harness.site.key}/acme-42")
+    assert whole["held"] is None  # the account may chat: only Pat may not
+    assert [(s["visitor_id"], s["active"]) for s in whole["suspensions"]] == [(pat_id, True)]
+    assert (await call(lead, "GET", f"/api/visitors/{pat_id}"))["held"]["id"] == alone["suspension"]["id"]
+    harness.clock.advance(60)
+    ban = await supervisor.call("account:suspend", {"account_id": "acme-42", "reason": "fraud", "ban": True})
+    assert (await call(lead, "GET", f"/api/visitors/{pat_id}"))["held"]["id"] == ban["suspension"]["id"]  # a ban first

@@ -98,11 +98,11 @@ export class AccountView {
     fill(this.actions,
       this.button(s("accounts.suspend"), "account-suspend", () => this.app.actions.suspend(target), "danger"),
       this.button(s("accounts.ban"), "account-ban", () => this.app.actions.suspend(target, { ban: true }), "danger"),
-      this.button(s("accounts.lift"), "account-lift", () => this.app.actions.lift(target)));
+      this.button(s("accounts.lift"), "account-lift", () => this.app.actions.lift(target), "", !data.held));
   }
 
-  button(text, sd, run, cls = "") {
-    const b = el("button", { type: "button", class: cls || null, "data-sd": sd }, text);
+  button(text, sd, run, cls = "", disabled = false) {
+    const b = el("button", { type: "button", class: cls || null, "data-sd": sd, disabled }, text);
     b.addEventListener("click", async () => {
       if (await run()) this.load();
     });
@@ -117,7 +117,11 @@ export class AccountView {
   }
 
   showSuspensions(list) {
-    fill(this.suspensions, ...(list.length ? list.map(suspensionItem) : [el("li", { class: "muted" }, s("accounts.none"))]));
+    // on an account's page a visitor's own suspension names that visitor
+    const scope = (x) => (x.account_id ? s("who.account", { account: x.account_id })
+      : this.data.kind === "account" ? visitorLink(x.visitor_id, this.visitorName(x.visitor_id)) : s("who.this_visitor"));
+    fill(this.suspensions, ...(list.length ? list.map((x) => suspensionItem(x, scope(x)))
+      : [el("li", { class: "muted" }, s("accounts.none"))]));
   }
 
   showChats(chats) {
@@ -161,16 +165,15 @@ function facts(rows) {
 }
 
 /** A suspension or ban: who, when, why, until; and, lifted, when, by whom, why. */
-function suspensionItem(x) {
+function suspensionItem(x, scope) {
   const kind = x.ban ? s("accounts.banned") : s("accounts.suspended");
-  const scope = x.account_id ? s("who.account", { account: x.account_id }) : s("who.this_visitor");
   const lifted = x.lifted_at ? el("p", { class: "muted", "data-sd": "suspension-lifted" },
     x.lifted_by ? s("accounts.lifted_by", { name: x.lifted_by_name || "?", at: when(x.lifted_at) })
       : s("accounts.lifted_itself", { at: when(x.lifted_at) }),
     x.lifted_reason ? ` ${s("accounts.because", { reason: x.lifted_reason })}` : "") : null;
   return el("li", { class: "feed-item", "data-sd": "suspension", "data-suspension-id": x.id,
     "data-active": x.active ? "true" : "false", "data-tone": x.active ? "bad" : null },
-  el("div", { class: "feed-head" }, el("span", {}, pill(kind, x.active ? "bad" : "muted"), ` ${scope}`), timeEl(x.created_at)),
+  el("div", { class: "feed-head" }, el("span", {}, pill(kind, x.active ? "bad" : "muted"), " ", scope), timeEl(x.created_at)),
   el("p", { class: "feed-body" }, s("accounts.by", { name: x.actor_name || "?" }), " ",
     el("q", { "data-sd": "suspension-reason" }, x.reason)),
   el("p", { class: "muted" }, x.ban ? s("accounts.until_lifted") : s("accounts.until", { until: when(x.until) }),
