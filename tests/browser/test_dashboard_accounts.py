@@ -83,6 +83,8 @@ async def test_a_lead_finds_an_account_by_email_sees_it_whole_suspends_and_lifts
         await expect(now.locator('[data-sd="suspension-reason"]')).to_have_text("chargeback fraud")
         await expect(page.locator(f'[data-sd="account-chat"][data-chat-id="{past["open"]}"]')).to_contain_text("ended")
         await screenshot(page, "account-suspended.png")
+        await page.locator('[data-sd="account-alerts"]').scroll_into_view_if_needed()
+        await screenshot(page, "account-lists.png")
         [audited] = await desk.store.audit_log(action="suspend", target=f"account:{desk.site.key}/acme-42", limit=1)
         assert audited.reason == "chargeback fraud"
 

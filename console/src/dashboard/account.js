@@ -9,6 +9,7 @@ import { alertItem, surveyItem } from "./feeds.js";
 import { describeHold, describeVisitor } from "./who.js";
 import { s } from "../strings.js";
 
+const ENDED = new Set(["visitor", "agent", "converted", "abandoned", "suspended"]); // "chatview.ended.<reason>"
 const LISTS = ["visitors", "chats", "tickets", "surveys", "alerts", "suspensions"];
 
 export class AccountView {
@@ -128,7 +129,7 @@ export class AccountView {
     fill(this.chatRows, ...chats.map((c) => el("tr", { "data-sd": "account-chat", "data-chat-id": c.id },
       el("td", {}, timeEl(c.started_at)),
       el("td", {}, visitorLink(c.visitor_id, this.visitorName(c.visitor_id))),
-      el("td", {}, pill(c.status, c.status), c.end_reason ? ` ${c.end_reason}` : ""),
+      el("td", {}, pill(c.status, c.status), c.end_reason ? ` ${ENDED.has(c.end_reason) ? s(`chatview.ended.${c.end_reason}`) : c.end_reason}` : ""),
       el("td", {}, c.topic || "–"), el("td", {}, c.agent ? c.agent.name : "–"),
       el("td", {}, chatLink(c.id, s("history.open"))))));
     if (!chats.length) this.chatRows.append(el("tr", {}, el("td", { colspan: "6", class: "muted" }, s("accounts.none"))));
