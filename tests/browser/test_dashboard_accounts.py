@@ -115,6 +115,8 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
     context, page, _, _ = await supervisor_page(chromium, desk, errors, path=f"/console/dashboard/chats/{chat_id}")
     try:
         facts = page.locator('[data-sd="chat-facts"]')
+        await expect(facts.locator('[data-sd="account-link"]')).to_have_count(1, timeout=TIMEOUT_MS)
+        await screenshot(page, "chat-links.png")
         await facts.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-chat"]')).to_have_attribute("data-chat-id", chat_id)
@@ -128,6 +130,8 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
 
         await page.goto(f"{desk.url}/console/dashboard")
         alert = page.locator('[data-sd="alert"][data-kind="flag"]')
+        await expect(alert).to_have_count(1, timeout=TIMEOUT_MS)
+        await screenshot(page, "alert-links.png")
         await alert.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-facts"]')).to_contain_text("acme-42")
