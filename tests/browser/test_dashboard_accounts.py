@@ -122,6 +122,8 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
         await expect(page.locator('[data-sd="account-chat"]')).to_have_attribute("data-chat-id", chat_id)
         await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_contain_text("card testing")
         await screenshot(page, "visitor-page.png")
+        assert (await ann.call("chat:flag", {"chat_id": chat_id, "reason": "second look"}))["ok"]
+        await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_have_count(2, timeout=TIMEOUT_MS)  # live
 
         await page.goto(f"{desk.url}/console/dashboard/chats/{chat_id}")
         await facts.locator('[data-sd="account-link"]').click(timeout=TIMEOUT_MS)
@@ -129,8 +131,8 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
         assert page.url.endswith(f"/console/dashboard/accounts/{desk.site.key}/acme-42")
 
         await page.goto(f"{desk.url}/console/dashboard")
-        alert = page.locator('[data-sd="alert"][data-kind="flag"]')
-        await expect(alert).to_have_count(1, timeout=TIMEOUT_MS)
+        alert = page.locator('[data-sd="alert"][data-kind="flag"]').first
+        await expect(alert).to_contain_text("second look", timeout=TIMEOUT_MS)
         await screenshot(page, "alert-links.png")
         await alert.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)

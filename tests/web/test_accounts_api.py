@@ -11,7 +11,7 @@ import pytest
 
 from server.services.model import Role
 from tests.realtime.test_identity import identity
-from tests.web.test_api import a_visitor, agent, call, error_code, lead  # noqa: F401 (fixtures)
+from tests.web.test_api import agent, call, error_code, lead  # noqa: F401 (fixtures)
 from tests.web.test_console_login import PASSWORD, log_in
 from tests.web.test_dashboard_api import rate
 

@@ -33,7 +33,17 @@ export class AccountView {
       if (connected) this.load();
       connected = true;
     });
+    // an alert or a survey about them while the lead looks: read again
+    app.socket.on("alert", (a) => a && this.concerns(a.visitor_id, a.account_id) && this.load());
+    app.socket.on("survey", (x) => x && this.data && this.data.chats.some((c) => c.id === x.chat_id) && this.load());
     this.load();
+  }
+
+  concerns(visitorId, accountId) {
+    const data = this.data;
+    if (!data) return false;
+    if (data.kind === "account") return accountId === data.account.id || data.visitors.some((v) => v.id === visitorId);
+    return visitorId === data.visitor.id;
   }
 
   async load() {
