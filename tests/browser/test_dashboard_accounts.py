@@ -96,6 +96,14 @@ async def test_a_lead_finds_an_account_by_email_sees_it_whole_suspends_and_lifts
         await expect(page.locator('[data-sd="suspension-lifted"]').first).to_contain_text("the bank cleared it")
         [lifted] = await desk.store.audit_log(action="lift", limit=1)
         assert lifted.reason == "the bank cleared it"
+
+        for width in (390, 768):  # on a phone and a tablet the page never scrolls sideways
+            await page.set_viewport_size({"width": width, "height": 844})
+            assert await page.evaluate("document.documentElement.scrollWidth") <= width, width
+            await screenshot(page, f"account-{width}.png")
+        await page.goto(f"{desk.url}/console/dashboard/accounts?q=acme-42")
+        await expect(page.locator('[data-sd="account-result"]')).to_have_count(1, timeout=TIMEOUT_MS)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 768
         assert not await no_violations(page)
         assert not errors, "\n".join(errors)
     finally:
