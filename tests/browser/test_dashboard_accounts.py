@@ -104,6 +104,10 @@ async def test_a_lead_finds_an_account_by_email_sees_it_whole_suspends_and_lifts
         await page.goto(f"{desk.url}/console/dashboard/accounts?q=acme-42")
         await expect(page.locator('[data-sd="account-result"]')).to_have_count(1, timeout=TIMEOUT_MS)
         assert await page.evaluate("document.documentElement.scrollWidth") <= 768
+        await page.goto(f"{desk.url}/console/dashboard/history")  # the past chats lead there too
+        row = page.locator(f'[data-sd="past-chat"][data-chat-id="{past["rated"]}"]')
+        await row.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
+        await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)
         assert not await no_violations(page)
         assert not errors, "\n".join(errors)
     finally:
