@@ -86,8 +86,10 @@ class AccountsView:
         surveys = await store.surveys_of(whose.site.id, **where)
         alerts = await store.alerts_of(whose.site.id, **where)
         suspensions = await store.suspensions_of(whose.site.id, **where)
-        names = {a.id: a.name for a in await store.list_agents()}
-        agents = {a.id: a for a in await store.agents_by_ids({c.agent_id for c in chats if c.agent_id})}
+        # removed agents too: their chats and suspensions keep their names
+        wanted = {c.agent_id for c in chats} | {s.actor_id for s in suspensions} | {s.lifted_by for s in suspensions}
+        agents = {a.id: a for a in await store.agents_by_ids({i for i in wanted if i})}
+        names = {i: a.name for i, a in agents.items()}
         return {
             "held": _held(suspensions, whose, names, now),
             "chats": [{**chat_view(c, agents.get(c.agent_id or "")), "visitor_id": c.visitor_id} for c in chats],
