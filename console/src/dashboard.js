@@ -1,6 +1,8 @@
 // The supervisor dashboard: the /supervisor socket (session cookie, same
 // origin) and the REST API, on the pages of console/templates/dashboard/.
 // The page says which one it is (data-page) and carries the CSRF token.
+import { AccountView } from "./dashboard/account.js";
+import { AccountSearch } from "./dashboard/accounts.js";
 import { Actions } from "./dashboard/actions.js";
 import { Audit } from "./dashboard/audit.js";
 import { ChatView } from "./dashboard/chatview.js";
@@ -28,6 +30,8 @@ const PAGES = {
   tags: (app) => new Tags(app),
   history: (app) => new History(app),
   sites: (app) => new Sites(app),
+  accounts: (app) => new AccountSearch(app),
+  account: (app) => new AccountView(app),
 };
 
 class Dashboard {
@@ -46,6 +50,7 @@ class Dashboard {
     this.flashTimer = null;
     this.socket = connect();
     this.bindSocket();
+    closesOnItsOwn(root.querySelector(".nav-menu"));
     const make = PAGES[data.page];
     this.page = make ? make(this) : null;
   }
@@ -101,6 +106,21 @@ class Dashboard {
     const agent = this.agentList.find((a) => a.id === id);
     return agent ? agent.name : s("dashboard.agent_short", { id: shortId(id) });
   }
+}
+
+/** The nav's menu (a <details>) closes on a click elsewhere and on Escape,
+ * as a menu does. */
+function closesOnItsOwn(menu) {
+  if (!menu) return;
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
 }
 
 function main() {

@@ -251,6 +251,7 @@ export class TicketsView {
       this.closeForm,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
+      ...leadsLink(t),
       el("h3", {}, s("tickets.description")),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
       ...(t.attachments && t.attachments.length ? [el("h3", {}, s("tickets.files")),
@@ -363,4 +364,12 @@ function replyItem(r) {
     el("time", { datetime: r.at }, formatTime(r.at, true)),
     el("p", { class: "ticket-text" }, String(r.text)),
     consoleFiles(r.attachments));
+}
+
+/** For a lead (the console shows them the dashboard link): the ticket's
+ * visitor on the dashboard's accounts view, their account a click away. */
+function leadsLink(t) {
+  if (!t.visitor_id || !document.querySelector('[data-sd="nav-dashboard"]')) return [];
+  return [el("p", { class: "muted" }, el("a", { href: `/console/dashboard/visitors/${encodeURIComponent(t.visitor_id)}`,
+    "data-sd": "ticket-visitor-page", target: "_blank", rel: "noopener" }, s("tickets.visitor_page")))];
 }

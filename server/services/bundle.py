@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .accounts import AccountsView
 from .attachments import AttachmentService
 from .auth import AuthService
 from .chats import ChatService
@@ -51,6 +52,7 @@ class Services:
     attachments: AttachmentService
     visits: VisitService
     search: SearchService
+    accounts: AccountsView
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -76,4 +78,5 @@ class Services:
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
-                   search=SearchService(desk, records))
+                   search=SearchService(desk, records),
+                   accounts=AccountsView(desk, surveys))

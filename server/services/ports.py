@@ -405,6 +405,27 @@ class Store(Protocol):
         """Origins, identity mode, secret, previous_secret and previous_until
         of the site with its id replaced (never its key); None if there is
         none, or if `secret_was` is given and its secret is another."""
+    # the lead's accounts view (store/accounts.py): with `visitor_id` one
+    # visitor's record, else every verified visitor's of the account
+    async def account_visitors(self, site_id: str, account_id: str, limit: int) -> list[Visitor]:
+        """The verified visitors of the site with that account, the newest first."""
+
+    async def chats_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                       limit: int) -> list[Chat]:
+        """The visitor's (else the account's) chats, the latest started first."""
+
+    async def alerts_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                        limit: int) -> list[Alert]:
+        """The alerts about the visitor (else the account or any of its visitors), newest first."""
+
+    async def surveys_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                         limit: int) -> list[Survey]:
+        """The visitor's (else the account's or any of its visitors') surveys, newest first."""
+
+    async def suspensions_of(self, site_id: str, *, account_id: str | None, visitor_id: str | None,
+                             limit: int) -> list[Suspension]:
+        """Every suspension, lifted or not, of the account (given `account_id`)
+        and of the visitor (else of each of the account's visitors), newest first."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

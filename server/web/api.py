@@ -353,4 +353,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(search_routes())
     from .sites_api import site_routes
     api.router.add_routes(site_routes())
+    from .accounts_api import account_routes
+    api.router.add_routes(account_routes())
     app.add_subapp("/api", api)

@@ -16,7 +16,7 @@ from ..services.model import Agent, Role
 from .assets import BUILD, version
 from .keys import SERVICES
 from .redirects import login_url
-from .params import path_id
+from .params import AccountId, SiteKey, path_id, path_text
 from .security import csrf_token
 
 SCRIPT = "dashboard.js"
@@ -30,6 +30,7 @@ PAGES = {
     "/tags": ("dashboard/tags.html", "tags"),
     "/history": ("dashboard/history.html", "history"),
     "/sites": ("dashboard/sites.html", "sites"),
+    "/accounts": ("dashboard/accounts.html", "accounts"),
 }
 
 
@@ -38,6 +39,9 @@ def setup_dashboard(app: web.Application) -> None:
     for path, (template, section) in PAGES.items():
         app.router.add_get(f"/console/dashboard{path}", page(template, section))
     app.router.add_get("/console/dashboard/chats/{id}", page("dashboard/chat.html", "overview"))
+    # one account (its id may hold a "/") or one visitor: the page reads it from GET /api/...
+    app.router.add_get("/console/dashboard/accounts/{site}/{account:.+}", page("dashboard/account.html", "accounts"))
+    app.router.add_get("/console/dashboard/visitors/{id}", page("dashboard/account.html", "accounts"))
 
 
 async def script(request: web.Request) -> web.StreamResponse:
@@ -70,13 +74,24 @@ def _chat_id(request: web.Request) -> str:
         raise web.HTTPBadRequest(text=error.message) from None
 
 
+def _account(request: web.Request) -> dict[str, str]:
+    """The account a page is about ({} for the others); 400 for a site key
+    or account id the API would refuse."""
+    if "account" not in request.match_info:
+        return {}
+    try:
+        return {"site": path_text(request, "site", SiteKey), "id": path_text(request, "account", AccountId)}
+    except BadRequest as error:
+        raise web.HTTPBadRequest(text=error.message) from None
+
+
 def page(template: str, section: str):
     async def render(request: web.Request) -> web.Response:
         agent = await supervisor(request)
         desk = request.app[SERVICES].desk
         return aiohttp_jinja2.render_template(template, request, {
             "agent": agent, "section": section, "csrf_token": await csrf_token(request),
-            "chat_id": _chat_id(request),
+            "chat_id": _chat_id(request), "account": _account(request),
             "today": local_day(desk.clock.now(), desk.tz).isoformat(),
             "suspension_days": desk.config.policy.suspension_days,
             "first_response_s": desk.config.policy.first_response_s,

@@ -29,6 +29,9 @@ LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=255, pattern=_PL
 Limit = Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET)]
 Instant = Annotated[datetime, msgspec.Meta(tz=True)]  # ISO-8601 with its offset: 2026-11-23T15:00:00Z
+# A site's key and a verified account's id, as the account:suspend event takes them.
+SiteKey = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_PLAIN)]
+AccountId = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_PLAIN)]
 
 Q = TypeVar("Q", bound="Query")
 
@@ -77,3 +80,12 @@ def path_id(request: web.Request, name: str = "id") -> str:
         return msgspec.convert(value, Id)
     except msgspec.ValidationError:
         raise BadRequest(f"{name}: not an id (1-64 of A-Z, a-z, 0-9, '_' and '-')") from None
+
+
+def path_text(request: web.Request, name: str, kind: Any) -> str:
+    """A path parameter of free text (URL-decoded, e.g. `SiteKey`); raises
+    BadRequest if it is out of `kind`'s bounds."""
+    try:
+        return msgspec.convert(request.match_info[name], kind)
+    except msgspec.ValidationError as exc:
+        raise BadRequest(f"{name}: {exc}") from None

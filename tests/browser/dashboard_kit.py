@@ -50,3 +50,12 @@ def api(desk, token: str) -> aiohttp.ClientSession:
 
 def tile(page: Page, key: str):
     return page.locator(f'[data-sd="tile-{key}"] [data-sd="value"]')
+
+
+async def go_to(page: Page, key: str) -> None:
+    """Follows the nav's link to a page, opening the Desk settings menu
+    first when the link is in it, as a lead does."""
+    link = page.locator(f'[data-sd="nav-{key}"]')
+    if not await link.is_visible():
+        await page.click('[data-sd="nav-settings"]')
+    await link.click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from .dashboard_kit import TIMEOUT_MS, XSS, api, no_violations, supervisor_page
+from .dashboard_kit import TIMEOUT_MS, XSS, api, go_to, no_violations, supervisor_page
 
 IMG, SCRIPT, SVG = XSS
 
@@ -80,7 +80,7 @@ async def test_hostile_text_shows_literally_across_alerts_surveys_chats_canned_a
         await clean(page)
 
         # a canned reply and a closure added from the dashboard reach the API, shown as text
-        await page.click('[data-sd="nav-canned"]')
+        await go_to(page, "canned")
         await page.fill('[data-sd="canned-shortcut"]', "xss-probe")
         await page.fill('[data-sd="canned-title"]', SCRIPT)
         await page.fill('[data-sd="canned-text"]', SVG)
@@ -90,7 +90,7 @@ async def test_hostile_text_shows_literally_across_alerts_surveys_chats_canned_a
         await expect(canned_row.locator('[data-sd="canned-row-text"]')).to_have_text(SVG)
         await clean(page)
 
-        await page.click('[data-sd="nav-closures"]')
+        await go_to(page, "closures")
         await page.fill('[data-sd="closure-day"]', "2026-12-24")
         await page.fill('[data-sd="closure-reason"]', IMG)
         await page.click('[data-sd="closure-add"]')

@@ -5,6 +5,7 @@ they could not be reached; and the top bar keeps Sign out on its row at
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from playwright.async_api import expect
@@ -141,11 +142,36 @@ async def test_below_1200_px_the_dashboard_top_bar_wraps_inside_the_screen(chrom
         assert await page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
         for part, box in (await top_bar_boxes(page)).items():
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (part, box)
+        await page.click('[data-sd="nav-settings"]')  # the menu's links must fit too
         for link in await page.locator(".dash-nav a").all():
             box = await link.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (await link.text_content(), box)
         await expect(page.locator(".logout button")).to_be_visible()
         await screenshot(page, f"dashboard-topbar-{width}.png")
+        assert not errors, "\n".join(errors)
+    finally:
+        await context.close()
+
+
+async def test_the_desk_settings_menu_opens_leads_to_its_pages_and_closes_on_its_own(chromium, desk):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/history")
+    try:
+        menu = page.locator('[data-sd="nav-settings-menu"]')
+        await expect(page.locator('[data-sd="nav-tags"]')).to_be_hidden()
+        await page.click('[data-sd="nav-settings"]')
+        await expect(page.locator('[data-sd="nav-tags"]')).to_be_visible()
+        await page.keyboard.press("Escape")
+        await expect(page.locator('[data-sd="nav-tags"]')).to_be_hidden()
+        await page.click('[data-sd="nav-settings"]')
+        await page.click("main")  # a click elsewhere closes it
+        await expect(menu).not_to_have_attribute("open", "")
+        await page.click('[data-sd="nav-settings"]')
+        await page.click('[data-sd="nav-tags"]')
+        await expect(page).to_have_url(re.compile(r"/console/dashboard/tags$"))
+        # on a settings page the menu says it is where the lead is
+        await expect(page.locator('[data-sd="nav-settings"]')).to_have_attribute("aria-current", "page")
+        await expect(page.locator('[data-sd="nav-history"]')).not_to_have_attribute("aria-current", "page")
         assert not errors, "\n".join(errors)
     finally:
         await context.close()

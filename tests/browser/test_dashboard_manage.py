@@ -8,7 +8,7 @@ from playwright.async_api import expect
 
 from server.services.audit import entry
 
-from .dashboard_kit import TIMEOUT_MS, api, no_violations, supervisor_page
+from .dashboard_kit import TIMEOUT_MS, api, go_to, no_violations, supervisor_page
 
 
 async def test_a_lift_from_the_dashboard_and_the_audit_log_in_pages_of_fifty(chromium, desk):
@@ -103,7 +103,7 @@ async def test_canned_replies_are_edited_and_deleted_and_a_closure_removed(chrom
         await expect(row).to_have_count(0, timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="canned-empty"]')).to_be_visible()
 
-        await page.click('[data-sd="nav-closures"]')
+        await go_to(page, "closures")
         await page.fill('[data-sd="closure-day"]', "2026-12-31")
         await page.fill('[data-sd="closure-reason"]', "New Year's Eve")
         await page.click('[data-sd="closure-add"]')

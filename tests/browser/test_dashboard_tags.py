@@ -12,7 +12,7 @@ import re
 from playwright.async_api import expect
 
 from .consolekit import kit, start_chat  # noqa: F401 (a fixture)
-from .dashboard_kit import TIMEOUT_MS, no_violations, supervisor_page, tile
+from .dashboard_kit import TIMEOUT_MS, go_to, no_violations, supervisor_page, tile
 from .shots import screenshot
 
 IMG = "<img src=x onerror=window.__xss=1>"
@@ -87,7 +87,7 @@ async def test_a_tag_chosen_in_the_console_filters_the_report_and_its_csv(kit, c
         await expect(page.locator('[data-sd="report-empty"]')).to_be_visible()
 
         # archived: still on the chat, no longer offered
-        await page.click('[data-sd="nav-tags"]')
+        await go_to(page, "tags")
         billing_row = page.locator('[data-sd="tag-row"]').filter(has_text="billing")
         await billing_row.locator('[data-sd="tag-archive"]').click()
         await page.locator('[data-sd="action-submit"]').click()

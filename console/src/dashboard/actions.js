@@ -13,8 +13,9 @@ export class Actions {
   }
 
   /** target: {visitor_id, visitor?} or {account_id, site?} from where the
-   * lead stands, or {} (a search). Resolves to the ack, or null. */
-  async suspend(target = {}) {
+   * lead stands, or {} (a search); `ban`: the ban box ticked at first.
+   * Resolves to the ack, or null. */
+  async suspend(target = {}, { ban = false } = {}) {
     const { dialog, socket } = this.app;
     const who = new WhoPicker(this.app.api, target, "suspend");
     const result = await dialog.open({
@@ -27,7 +28,7 @@ export class Actions {
         { name: "who", type: "custom", widget: who },
         { name: "days", label: s("actions.suspend.days"), type: "number", min: 1, max: 3650, value: this.app.suspensionDays,
           required: true, disabledWhen: (v) => v.ban },
-        { name: "ban", label: s("actions.suspend.ban"), type: "checkbox", value: false },
+        { name: "ban", label: s("actions.suspend.ban"), type: "checkbox", value: ban },
         reasonField(),
       ],
       run: (v) => ask(socket, "account:suspend", {

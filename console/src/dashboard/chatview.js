@@ -1,6 +1,6 @@
 // One chat, read-only (GET /api/chats/{id}): facts, transcript with notes,
 // survey, and the supervisor's actions on it.
-import { $, clock, duration, el, fill, pill, shortId, show, timeEl, when } from "./dom.js";
+import { $, accountLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorLink, when } from "./dom.js";
 import { surveyItem } from "./feeds.js";
 import { visitSection } from "../visit-view.js";
 import { TagBar, TagStore } from "../tag-bar.js";
@@ -110,10 +110,12 @@ export class ChatView {
         chat.end_reason ? ` ${word(ENDED, "chatview.ended", chat.end_reason)}` : ""]],
       [s("chatview.fact.priority"), [pill(chat.priority, chat.priority)]],
       [s("chatview.fact.topic"), [chat.topic || "–"]],
-      [s("chatview.fact.visitor"), [el("span", { "data-sd": "chat-visitor" }, v.name || s("dom.visitor_id", { id: shortId(v.id) })),
+      [s("chatview.fact.visitor"), [v.id ? visitorLink(v.id, el("span", { "data-sd": "chat-visitor" },
+        v.name || s("dom.visitor_id", { id: shortId(v.id) }))) : el("span", { "data-sd": "chat-visitor" }, "–"),
         v.verified ? pill(s("dom.verified"), "ok") : pill(s("chatview.unverified"), "muted"), v.email ? ` ${v.email}` : ""]],
       [s("chatview.fact.visitor_id"), [el("code", {}, v.id || "–")]],
-      [s("chatview.fact.account"), [v.account ? el("code", {}, v.account) : "–",
+      [s("chatview.fact.account"), [v.account ? (v.verified && site ? accountLink(site, v.account, el("code", {}, v.account))
+        : el("code", {}, v.account)) : "–",
         v.plan ? ` · ${s("chatview.plan", { plan: v.plan })}` : ""]],
       [s("chatview.fact.site"), [site || "–"]],
       [s("chatview.fact.agent"), [el("span", { "data-sd": "chat-agent" }, chat.agent ? chat.agent.name : "–")]],

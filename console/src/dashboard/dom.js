@@ -121,3 +121,21 @@ export function visitorName(visitor) {
     el("span", { class: "who-name", title: name }, name),  // clamped to 3 lines in tables; the title has it all
     v.verified ? pill(s("dom.verified"), "ok") : null);
 }
+
+/** The lead's page of one visitor (/console/dashboard/visitors/{id}). */
+export function visitorHref(visitorId) {
+  return `/console/dashboard/visitors/${encodeURIComponent(visitorId)}`;
+}
+
+/** The lead's page of a verified account of a site (its key). */
+export function accountHref(site, accountId) {
+  return `/console/dashboard/accounts/${encodeURIComponent(site)}/${encodeURIComponent(accountId)}`;
+}
+
+export function visitorLink(visitorId, text) {
+  return el("a", { href: visitorHref(visitorId), "data-sd": "visitor-link", "data-visitor-id": visitorId }, text);
+}
+
+export function accountLink(site, accountId, text) {
+  return el("a", { href: accountHref(site, accountId), "data-sd": "account-link", "data-account-id": accountId }, text);
+}

@@ -1,5 +1,5 @@
 // Alerts and surveys as list items. Reasons, comments and names are text.
-import { chatLink, duration, el, pill, timeEl } from "./dom.js";
+import { chatLink, duration, el, pill, timeEl, visitorLink } from "./dom.js";
 import { parts, s, sn } from "../strings.js";
 
 // Each alert's tone; its label is "feeds.kind.<kind>" in strings.js.
@@ -37,6 +37,7 @@ export function alertItem(a, { agentName, onSuspend }) {
   const links = el("p", { class: "feed-links" },
     ...chats.map((id, i) => el("span", {}, chatLink(id, chats.length > 1 ? s("feeds.chat_n", { n: i + 1 }) : s("feeds.open_chat")), " ")));
   for (const link of links.querySelectorAll("a")) link.setAttribute("data-sd", "alert-chat");
+  if (a.visitor_id) links.append(visitorLink(a.visitor_id, s("accounts.open_visitor")));
   const suspend = who && onSuspend
     ? el("button", { type: "button", class: "small danger", "data-sd": "alert-suspend" }, s("feeds.suspend"))
     : null;

@@ -6,7 +6,7 @@
 // never innerHTML.
 import { resultPeople, resultTitle, snippetNode } from "../snippet.js";
 import { fillTagSelect, tagChips } from "../tag-chips.js";
-import { $, chatLink, el, fill, pill, show, timeEl, visitorName } from "./dom.js";
+import { $, chatLink, el, fill, pill, show, timeEl, visitorLink, visitorName } from "./dom.js";
 import { s, sn } from "../strings.js";
 
 const PAGE = 50;
@@ -84,6 +84,7 @@ export class History {
       class: "search-result", "data-sd": "search-result", "data-kind": r.kind, "data-id": r.id },
     el("a", { href: r.link, "data-sd": "search-open" }, resultTitle(r)), " ",
     timeEl(r.at), " ", el("span", { class: "who", "data-sd": "search-who" }, resultPeople(r)),
+    r.visitor && r.visitor.id ? [" ", visitorLink(r.visitor.id, s("accounts.open_visitor"))] : null,
     r.note ? pill(s("history.note"), "muted") : null, " ", tagChips(r.tags),
     snippetNode(r.snippet))));
     const count = this.results.children.length;
@@ -115,7 +116,7 @@ export class History {
     if (offset === 0) fill(this.rows);
     this.rows.append(...answer.chats.map((c) => el("tr", { "data-sd": "past-chat", "data-chat-id": c.id },
       el("td", {}, timeEl(c.started_at)),
-      el("td", {}, visitorName(c.visitor)),
+      el("td", {}, c.visitor && c.visitor.id ? visitorLink(c.visitor.id, visitorName(c.visitor)) : visitorName(c.visitor)),
       el("td", {}, c.agent ? c.agent.name : "–"),
       el("td", {}, c.topic || "–"),
       el("td", {}, OUTCOMES.has(c.end_reason) ? s(`history.outcome.${c.end_reason}`) : c.end_reason || "–"),

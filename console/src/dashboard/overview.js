@@ -2,7 +2,7 @@
 // (re-read whenever a `metrics` push arrives), charts, alerts and surveys
 // (read from the server on every visit and after a reconnect, then live).
 import { Charts } from "./charts.js";
-import { $, addDays, chatLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorName } from "./dom.js";
+import { $, addDays, chatLink, clock, duration, el, fill, pill, shortId, show, timeEl, visitorLink, visitorName } from "./dom.js";
 import { alertItem, alertKey, surveyItem } from "./feeds.js";
 import { Tiles } from "./tiles.js";
 import { s } from "../strings.js";
@@ -183,7 +183,7 @@ export class Overview {
     return el("tr", { "data-sd": "queue-row", "data-chat-id": q.chat_id },
       el("td", {}, String(q.position)),
       el("td", {}, chatLink(q.chat_id)),
-      el("td", {}, visitorName(q.visitor)),
+      el("td", {}, whoLink(q.visitor)),
       el("td", {}, q.topic || "–"),
       el("td", {}, pill(q.priority, q.priority), q.priority_support ? pill(s("overview.priority_support"), "info") : null),
       el("td", { "data-sd": "queue-wait", "data-wait": q.waiting_s }, duration(q.waiting_s)),
@@ -195,7 +195,7 @@ export class Overview {
     const chats = (await this.app.api.get("/api/chats", { status: "active" })).chats || [];
     fill(this.activeBody, ...chats.map((c) => el("tr", { "data-sd": "chat-row", "data-chat-id": c.id },
       el("td", {}, chatLink(c.id)),
-      el("td", {}, visitorName(c.visitor)),
+      el("td", {}, whoLink(c.visitor)),
       el("td", { "data-sd": "chat-agent" }, c.agent ? c.agent.name : "–"),
       el("td", {}, c.topic || "–"),
       el("td", {}, pill(c.priority, c.priority)),
@@ -303,4 +303,9 @@ export class Overview {
     const ack = await this.app.actions.excludeSurvey(survey);
     if (ack && ack.survey) this.addSurvey(ack.survey);
   }
+}
+
+/** The visitor's name, opening their page (the accounts view). */
+function whoLink(visitor) {
+  return visitor && visitor.id ? visitorLink(visitor.id, visitorName(visitor)) : visitorName(visitor);
 }
