@@ -12,6 +12,7 @@ import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
 import { Tags } from "./dashboard/tags.js";
+import { Topics } from "./dashboard/topics.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
@@ -26,6 +27,7 @@ const PAGES = {
   closures: (app) => new Closures(app),
   tags: (app) => new Tags(app),
   history: (app) => new History(app),
+  topics: (app) => new Topics(app),
 };
 
 class Dashboard {

@@ -23,6 +23,7 @@ from .surveys import SurveyService
 from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
+from .topics import TopicService
 from .transcripts import TranscriptService
 from .visits import VisitService
 
@@ -51,6 +52,7 @@ class Services:
     attachments: AttachmentService
     visits: VisitService
     search: SearchService
+    topics: TopicService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -76,4 +78,5 @@ class Services:
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
-                   search=SearchService(desk, records))
+                   search=SearchService(desk, records),
+                   topics=TopicService(desk))

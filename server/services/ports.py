@@ -13,6 +13,7 @@ from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, Attachment,
                     CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage,
                     OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Tag, Ticket, TicketReply,
                     TicketStatus, Visitor, VisitorAtStart)
+from .model import DeskTopic
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -390,6 +391,19 @@ class Store(Protocol):
 
     async def past_chats(self, filters: PastChatFilter, *, limit: int = 50, offset: int = 0) -> list[PastChat]:
         """Ended chats matching every filter given, the latest started first."""
+
+    # topics leads keep in the dashboard (store/topics.py)
+    async def list_topics(self) -> list[DeskTopic]:
+        """Every dashboard topic, ordered by name."""
+
+    async def add_topic(self, topic: DeskTopic, audit: AuditEntry | None = None) -> DeskTopic:
+        """Store it. Raises Conflict if the dashboard has a topic of that name."""
+
+    async def update_topic(self, topic: DeskTopic, audit: AuditEntry | None = None) -> DeskTopic | None:
+        """Every field of the dashboard topic of its name replaced; None if there is none."""
+
+    async def remove_topic(self, name: str, audit: AuditEntry | None = None) -> DeskTopic | None:
+        """The dashboard topic removed; None if there was none."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

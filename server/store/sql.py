@@ -30,6 +30,7 @@ from .reports import ReportRecords
 from .search import SearchRecords
 from .sessions import SessionRecords
 from .tags import TagRecords
+from .topics import TopicRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
@@ -50,7 +51,8 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SqlBase):
+               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, TopicRecords,
+               SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))
