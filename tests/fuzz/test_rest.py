@@ -20,6 +20,7 @@ from yarl import URL
 
 from server.services.model import Role
 from server.web import api, dashboard_api, search_api, supervisor_api, tags_api, widget
+from server.web import topics_api
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -103,6 +104,9 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/tickets/{id}/tags/{tag_id}"): PAGE,
     ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
     ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
+    ("GET", "/console/dashboard/topics"): PAGE,
+    ("GET", "/api/topics"): PAGE, ("POST", "/api/topics"): Spec(body=topics_api.TopicAdd),
+    ("PATCH", "/api/topics/{name}"): Spec(body=topics_api.TopicChange), ("DELETE", "/api/topics/{name}"): PAGE,
 }
 
 
