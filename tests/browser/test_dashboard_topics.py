@@ -31,6 +31,7 @@ async def test_a_lead_adds_a_topic_the_widget_offers_and_its_chats_go_by_its_ski
         await expect(refunds).to_have_attribute("data-source", "dashboard", timeout=TIMEOUT_MS)
         await expect(refunds.locator('[data-sd="topic-row-skill"]')).to_have_text("refunds")
         await expect(refunds.locator('[data-sd="topic-row-priority"]')).to_have_text("low")
+        desk.clock.advance(1)  # the audit log's order: one change a second
 
         # A file topic made ticket-only: the lead's version, then the file's again.
         network = page.locator('[data-sd="topic-row"][data-topic="network"]')
@@ -43,6 +44,7 @@ async def test_a_lead_adds_a_topic_the_widget_offers_and_its_chats_go_by_its_ski
         await expect(network).to_have_attribute("data-source", "override", timeout=TIMEOUT_MS)
         await expect(network.locator('[data-sd="topic-row-chat"]')).to_have_text("no: a ticket")
         assert not desk.services.desk.topic("network").chat
+        desk.clock.advance(1)
         await screenshot(page, "dashboard-topics.png")
         await network.locator('[data-sd="topic-remove"]').click()
         await screenshot(page, "dashboard-topics-revert.png")
@@ -77,6 +79,12 @@ async def test_a_lead_adds_a_topic_the_widget_offers_and_its_chats_go_by_its_ski
         assigned = await start_chat(widget, rita_peer, "I was charged twice")
         assert assigned["chat"]["topic"] == "refunds" and assigned["chat"]["priority"] == "low"
         assert assigned["chat"]["agent"]["id"] == rita.id  # Pam was free too, but has not the skill
+        await page.click('[data-sd="nav-audit"]')
+        sentences = page.locator('[data-sd="audit-row"] [data-sd="audit-sentence"]')
+        await expect(sentences).to_have_text([
+            "Sue put the topic network back to the configuration file's", "Sue changed the topic network",
+            "Sue added the topic refunds"], timeout=TIMEOUT_MS)
+        await screenshot(page, "dashboard-audit-topics.png")
         assert await no_violations(page) == []
         unexpected = [e for e in errors if "status of 400" not in e]  # the refused name, on purpose
         assert not unexpected, "\n".join(unexpected)
