@@ -142,12 +142,14 @@ class TopicService:
         return await self._changed("add", name)
 
     async def update(self, by: Agent, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-        """Changes some EDITED fields of a topic in effect; a file topic's
-        first change keeps it in the dashboard. Raises Forbidden, NotFound,
-        BadRequest."""
+        """Changes some EDITED fields of a topic in effect (at least one); a
+        file topic's first change keeps it in the dashboard. Raises
+        Forbidden, NotFound, BadRequest."""
         check_supervisor(by)
         if unknown := set(changes) - set(EDITED):
             raise BadRequest(f"not a topic field: {', '.join(sorted(unknown))}")
+        if not changes:
+            raise BadRequest("nothing to change: send one of " + ", ".join(EDITED))
         stored = {t.name: t for t in await self._desk.store.list_topics()}
         base = stored.get(name) or self._desk.config.topics.get(name)
         if base is None:

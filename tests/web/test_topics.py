@@ -174,6 +174,7 @@ async def test_bad_topics_are_refused(harness, lead, fields):  # noqa: F811
     pytest.param({"skill": "A B"}, id="a skill that is no name"),
     pytest.param({"name": "other"}, id="a name is not changed"),
     pytest.param({"reason": "a\nb"}, id="a control character"),
+    pytest.param({}, id="nothing to change"),
 ])
 async def test_bad_changes_are_refused(harness, lead, fields):  # noqa: F811
     assert await error_code(lead, "PATCH", "/api/topics/network", 400, json=fields) == "bad_request"
