@@ -184,17 +184,16 @@ class TopicService:
             raise NotFound(f'no topic "{name}" in the dashboard')
         if in_file:
             return await self._changed("update", name)
-        await self.load()
-        return await self._told("remove", topic_view(name, TopicConfig(**_fields(removed)), removed, False))
+        return await self._changed("remove", name, gone=removed)
 
-    async def _changed(self, action: str, name: str) -> dict[str, Any]:
+    async def _changed(self, action: str, name: str, gone: DeskTopic | None = None) -> dict[str, Any]:
+        """After the store's commit: the other nodes are told to read the
+        topics again (first: this node's own read may fail), this node reads
+        them, and every dashboard hears of the topic as it is now (`gone`:
+        as it was, removed)."""
+        await self._desk.live.publish(TOPIC, name)
         await self.load()
-        return await self._told(action, self.view(name))
-
-    async def _told(self, action: str, view: dict[str, Any]) -> dict[str, Any]:
-        """After the store's commit: the other nodes read the topics again,
-        and every dashboard hears of it."""
-        await self._desk.live.publish(TOPIC, view["name"])
+        view = topic_view(name, TopicConfig(**_fields(gone)), gone, False) if gone else self.view(name)
         self._desk.events.add(ev.TopicChanged(rooms.SUPERVISORS, {"action": action, "topic": view}))
         return view
 
