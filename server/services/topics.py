@@ -68,8 +68,8 @@ def topic_view(name: str, topic: TopicConfig, stored: DeskTopic | None, in_file:
     """TOPIC of docs/protocol.md: `source` "file" (the file's only),
     "dashboard" (a lead's only) or "override" (a lead's over the file's)."""
     source = "override" if stored and in_file else "dashboard" if stored else "file"
-    return {"name": name, **_fields(topic), "source": source,
-            "updated_at": iso(stored.updated_at) if stored else None, "updated_by": stored.updated_by if stored else None}
+    return {"name": name, **_fields(topic), "source": source, "updated_at": iso(stored.updated_at) if stored else None,
+            "updated_by": stored.updated_by if stored else None}
 
 
 def check_draft(name: str, draft: TopicDraft) -> TopicDraft:
