@@ -149,6 +149,10 @@ def _close_sockets(sio: DeskServer):
 
 def _background(services: Services, sio: DeskServer, mail: MailWorker):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
+        # What every node reads from the store before it takes connections
+        # (recovery, on one node only, reads the closures again).
+        await services.topics.load()
+        await services.closures.load()
         async with services.desk.events.unit():
             await services.nodes.start()
             await services.hours.check()

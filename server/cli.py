@@ -19,8 +19,9 @@ from aiohttp import web
 from . import config as configuration
 from .policy.calendar import parse_hours
 from .services.auth import hash_password, verify_password
-from .services.model import Agent, AgentStatus, IdentityMode, Role, Site
+from .services.model import Agent, AgentStatus, DeskTopic, IdentityMode, Role, Site
 from .services.tokens import hash_token, new_id, new_secret
+from .services.topics import effective
 from .store import open_store
 
 DEMO_SITE = "demo"
@@ -215,7 +216,7 @@ async def prepare_demo(store, config: configuration.Config) -> None:
     demo made before gets the missing ones)."""
     if await store.site_by_key(DEMO_SITE) is None:
         await store.save_site(Site(id=new_id(), key=DEMO_SITE, secret=new_secret(32)))
-    skills = demo_skills(config)
+    skills = demo_skills(config, await store.list_topics())
     for email, name, role in DEMO_USERS:
         existing = await store.agent_by_email(email)
         if existing is not None:
@@ -231,9 +232,10 @@ async def prepare_demo(store, config: configuration.Config) -> None:
         print(f"demo {role}: {email}  password: {password}")
 
 
-def demo_skills(config: configuration.Config) -> tuple[str, ...]:
-    """Every skill a topic that chat handles asks for."""
-    return tuple(sorted({t.skill for t in config.topics.values() if t.chat and t.skill}))
+def demo_skills(config: configuration.Config, stored: Sequence[DeskTopic] = ()) -> tuple[str, ...]:
+    """Every skill a topic that chat handles asks for (the file's, and the
+    dashboard's `stored` over them)."""
+    return tuple(sorted({t.skill for t in effective(config.topics, stored).values() if t.chat and t.skill}))
 
 
 async def serve(config: configuration.Config, demo: bool = False) -> None:

@@ -448,3 +448,17 @@ def _check_name(where: str, value: str) -> None:
     if not _NAME.fullmatch(value):
         raise ConfigError(f"{where}: {value!r} is not a name (1-64 of a-z, 0-9, '_' and '-', "
                           f"starting with a letter or digit)")
+
+
+def check_topic(name: str, topic: TopicConfig) -> None:
+    """What the file's `[topics.NAME]` must satisfy, for a topic a lead
+    keeps in the dashboard too: its name, skill and department are names,
+    its priority one of the desk's. Raises ConfigError naming the field."""
+    from .policy.tickets import TARGETS  # the priorities
+
+    _check_name("name", name)
+    for key in ("skill", "department"):
+        if getattr(topic, key):
+            _check_name(key, getattr(topic, key))
+    if topic.priority not in TARGETS:
+        raise ConfigError(f"priority: expected one of {', '.join(TARGETS)}, got {topic.priority!r}")

@@ -15,6 +15,7 @@ import { Overview } from "./dashboard/overview.js";
 import { Reports } from "./dashboard/reports.js";
 import { Sites } from "./dashboard/sites.js";
 import { Tags } from "./dashboard/tags.js";
+import { Topics } from "./dashboard/topics.js";
 import { TILES } from "./dashboard/tiles.js";
 import { isSignedOut, Rejoin, signedOut, watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
@@ -32,6 +33,7 @@ const PAGES = {
   sites: (app) => new Sites(app),
   accounts: (app) => new AccountSearch(app),
   account: (app) => new AccountView(app),
+  topics: (app) => new Topics(app),
 };
 
 class Dashboard {

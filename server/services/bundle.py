@@ -24,6 +24,7 @@ from .surveys import SurveyService
 from .throttle import Throttle
 from .tickets import TicketService
 from .timers import Timers
+from .topics import TopicService
 from .transcripts import TranscriptService
 from .visits import VisitService
 
@@ -53,6 +54,7 @@ class Services:
     visits: VisitService
     search: SearchService
     accounts: AccountsView
+    topics: TopicService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -79,4 +81,5 @@ class Services:
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
                    search=SearchService(desk, records),
-                   accounts=AccountsView(desk, surveys))
+                   accounts=AccountsView(desk, surveys),
+                   topics=TopicService(desk))

@@ -111,6 +111,7 @@ class ChatService:
         await may_chat(self._desk, visitor)
         if found.open_chat is not None:
             raise ChatActive("you already have an open chat", chat=chat_view(found.open_chat))
+        await desk.settled()  # topics another node changed are read again before they are checked
         priority, open_ticket = self._admit(visitor, request, found.open_tickets)
         if not await self._router.online(now, critical=priority is Priority.CRITICAL):
             raise Offline("nobody is on shift now: leave a message with ticket:create",

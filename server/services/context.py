@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import zoneinfo
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
@@ -44,8 +45,13 @@ class Desk:
     reloading: set[asyncio.Task] = dataclasses.field(default_factory=set)
     # What services tell each other has happened (services.bus).
     bus: Bus = dataclasses.field(default_factory=Bus)
+    # The topics in effect: the file's, with those leads keep in the
+    # dashboard over them (services.topics keeps it fresh on every node).
+    # The only topic list the desk reads.
+    topics: Mapping[str, TopicConfig] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
+        self.topics = self.config.topics
         self.chats = ChatCache(self.store, self.live)
         self.kept_out = KeptOut(self.store, self.live)
 
@@ -83,7 +89,7 @@ class Desk:
         return agent.capacity > 0 and (self.on_shift(agent, now) or (critical and agent.on_call))
 
     def topic(self, name: str | None) -> TopicConfig | None:
-        return self.config.topics.get(name) if name else None
+        return self.topics.get(name) if name else None
 
     def known_topic(self, name: str | None) -> TopicConfig | None:
         """The topic asked for by a new chat or ticket (None for none);
@@ -91,7 +97,7 @@ class Desk:
         not have."""
         topic = self.topic(name)
         if name is not None and topic is None:
-            raise BadRequest(f'unknown topic "{name}"', known=sorted(self.config.topics))
+            raise BadRequest(f'unknown topic "{name}"', known=sorted(self.topics))
         return topic
 
     def plan(self, name: str | None) -> PlanConfig | None:

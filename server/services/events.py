@@ -174,6 +174,10 @@ class Metrics(Event, name="metrics", to=(SUPERVISOR,), here=True):
     """Live figures: each node pushes them to its own supervisors."""
 
 
+class TopicChanged(Event, name="topic", to=(SUPERVISOR,)):
+    """A lead added, changed or removed a topic in the dashboard."""
+
+
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -522,3 +522,20 @@ class Tag:
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeskTopic:
+    """A topic a lead keeps in the dashboard: a topic of its own, or, under
+    the name of a file's `[topics.NAME]`, these fields of that one (its
+    other fields stay the file's)."""
+
+    name: str  # as the file's topic names
+    skill: str = ""
+    priority: str = "medium"  # critical | high | medium | low
+    chat: bool = True
+    reason: str = ""  # shown to the visitor when chat is False
+    department: str = ""
+    verified_only: bool = False
+    updated_at: datetime | None = None
+    updated_by: str | None = None  # the supervisor's agent id

@@ -13,6 +13,7 @@ from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, Attachment,
                     CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage,
                     OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Tag, Ticket, TicketReply,
                     TicketStatus, Visitor, VisitorAtStart)
+from .model import DeskTopic
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -426,6 +427,18 @@ class Store(Protocol):
                              limit: int) -> list[Suspension]:
         """Every suspension, lifted or not, of the account (given `account_id`)
         and of the visitor (else of each of the account's visitors), newest first."""
+    # topics leads keep in the dashboard (store/topics.py)
+    async def list_topics(self) -> list[DeskTopic]:
+        """Every dashboard topic, ordered by name."""
+
+    async def add_topic(self, topic: DeskTopic, audit: AuditEntry | None = None) -> DeskTopic:
+        """Store it. Raises Conflict if the dashboard has a topic of that name."""
+
+    async def update_topic(self, topic: DeskTopic, audit: AuditEntry | None = None) -> DeskTopic | None:
+        """Every field of the dashboard topic of its name replaced; None if there is none."""
+
+    async def remove_topic(self, name: str, audit: AuditEntry | None = None) -> DeskTopic | None:
+        """The dashboard topic removed; None if there was none."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

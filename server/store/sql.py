@@ -32,6 +32,7 @@ from .search import SearchRecords
 from .sessions import SessionRecords
 from .sites import SiteRecords
 from .tags import TagRecords
+from .topics import TopicRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
 from .trust import TrustRecords
@@ -53,7 +54,7 @@ ERROR_CHARS = 1000
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
-               AccountRecords,
+               AccountRecords, TopicRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

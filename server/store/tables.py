@@ -460,3 +460,19 @@ ticket_tags = Table(
     PrimaryKeyConstraint("ticket_id", "tag_id"),
     Index("ix_ticket_tags_tag_id", "tag_id"),
 )
+
+# Topics a lead keeps in the dashboard (services/topics.py): each is a topic
+# of its own, or overrides these fields of the file's `[topics.NAME]` of the
+# same name.
+topics = Table(
+    "topics", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("skill", String(64), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("chat", Boolean, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("verified_only", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
+)

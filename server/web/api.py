@@ -355,4 +355,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(site_routes())
     from .accounts_api import account_routes
     api.router.add_routes(account_routes())
+    from .topics_api import topic_routes
+    api.router.add_routes(topic_routes())
     app.add_subapp("/api", api)

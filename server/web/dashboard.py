@@ -31,6 +31,7 @@ PAGES = {
     "/history": ("dashboard/history.html", "history"),
     "/sites": ("dashboard/sites.html", "sites"),
     "/accounts": ("dashboard/accounts.html", "accounts"),
+    "/topics": ("dashboard/topics.html", "topics"),
 }
 
 

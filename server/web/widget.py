@@ -103,8 +103,8 @@ async def open_ticket(request: web.Request) -> web.Response:
 
 
 async def desk_status(request: web.Request) -> web.Response:
-    """`{"ok": true, "online", "next_open"}` (`next_open` null while
-    online), cacheable by anyone for STATUS_MAX_AGE_S. Every answer, a
+    """`{"ok": true, "online", "next_open", "topics"}` (`next_open` null
+    while online; `topics` the names of the topics in effect), cacheable by anyone for STATUS_MAX_AGE_S. Every answer, a
     refusal too, names the Origin in `Access-Control-Allow-Origin`: a
     simple GET needs no preflight, an Origin the site does not list is
     refused here (403) and the refusals say no more than the socket's do,
@@ -122,5 +122,8 @@ async def desk_status(request: web.Request) -> web.Response:
         code = REFUSED_STATUS.get(error.code) or http_status(error)
         return web.json_response({"ok": False, "error": error.as_dict()}, status=code,
                                  headers=cors | {hdrs.CACHE_CONTROL: "no-store"})
-    answer = {"ok": True, "online": status.online, "next_open": iso(status.next_open)}
+    # The topics in effect: a page with data-topics="*" offers them all, so
+    # that one a lead adds in the dashboard reaches it without an edit.
+    answer = {"ok": True, "online": status.online, "next_open": iso(status.next_open),
+              "topics": list(services.desk.topics)}
     return web.json_response(answer, headers=cors | {hdrs.CACHE_CONTROL: f"public, max-age={STATUS_MAX_AGE_S}"})

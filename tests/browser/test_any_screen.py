@@ -16,7 +16,8 @@ PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 768, "height": 1024}
 DASHBOARD_PAGES = ("/console/dashboard", "/console/dashboard/reports", "/console/dashboard/audit",
                    "/console/dashboard/canned", "/console/dashboard/closures", "/console/dashboard/tags",
-                   "/console/dashboard/history", "/console/dashboard/sites")
+                   "/console/dashboard/history", "/console/dashboard/sites",
+                   "/console/dashboard/topics")
 
 
 async def page_width(page) -> int:
@@ -120,6 +121,8 @@ async def test_no_dashboard_page_scrolls_sideways(chromium, desk, viewport):
             assert await page_width(page) <= viewport["width"], f"{path} is wider than the screen"
             if path.endswith("dashboard"):
                 await screenshot(page, f"dashboard-{viewport['width']}.png")
+            if path.endswith("topics"):
+                await screenshot(page, f"dashboard-topics-{viewport['width']}.png")
         assert not errors, "\n".join(errors)
     finally:
         await context.close()

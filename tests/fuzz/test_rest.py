@@ -20,6 +20,7 @@ from yarl import URL
 
 from server.services.model import Role
 from server.web import api, dashboard_api, search_api, sites_api, supervisor_api, tags_api, widget
+from server.web import topics_api
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -110,6 +111,9 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/sites"): PAGE, ("POST", "/api/sites"): Spec(body=sites_api.SiteNew),
     ("PATCH", "/api/sites/{id}"): Spec(body=sites_api.SiteBody),
     ("POST", "/api/sites/{id}/rotate"): Spec(body=sites_api.Rotation),
+    ("GET", "/console/dashboard/topics"): PAGE,
+    ("GET", "/api/topics"): PAGE, ("POST", "/api/topics"): Spec(body=topics_api.TopicAdd),
+    ("PATCH", "/api/topics/{name}"): Spec(body=topics_api.TopicChange), ("DELETE", "/api/topics/{name}"): PAGE,
 }
 
 

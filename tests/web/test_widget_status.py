@@ -6,7 +6,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from server.services.model import Site
+from server.services.model import Role, Site
+from server.services.topics import TopicDraft
 from server.services.tokens import new_id
 
 SHOP = "https://shop.example.test"
@@ -16,6 +17,11 @@ LIMIT = 6
 @pytest.fixture
 def config_overrides() -> dict:
     return {"limits": {"status_per_minute": LIMIT}}
+
+
+def answer(harness, online: bool, next_open: str | None) -> dict:
+    """A status answer, with the desk's topics (the file's defaults here)."""
+    return {"ok": True, "online": online, "next_open": next_open, "topics": list(harness.config.topics)}
 
 
 async def status(harness, query: str = "site=acme", *, origin: str | None = SHOP,
@@ -29,7 +35,7 @@ async def status(harness, query: str = "site=acme", *, origin: str | None = SHOP
 async def test_an_online_desk_is_told_with_a_public_cache_age_and_cors(harness) -> None:
     await harness.add_agent("Ann")  # always on shift
     code, headers, body = await status(harness)
-    assert (code, body) == (200, {"ok": True, "online": True, "next_open": None})
+    assert (code, body) == (200, answer(harness, True, None))
     assert headers["Cache-Control"] == "public, max-age=30"
     assert headers["Access-Control-Allow-Origin"] == SHOP and headers["Vary"] == "Origin"
 
@@ -38,13 +44,20 @@ async def test_an_offline_desk_names_its_next_opening_and_follows_the_shifts(har
     # The clock: Monday 10:00 in New York; Late works 21:00-23:00 there.
     await harness.add_agent("Late", shift="mon-fri 21:00-23:00")
     code, _, body = await status(harness)
-    assert (code, body) == (200, {"ok": True, "online": False, "next_open": "2026-11-24T02:00:00Z"})
+    assert (code, body) == (200, answer(harness, False, "2026-11-24T02:00:00Z"))
     await harness.advance(11 * 3600)  # 21:00 in New York
-    assert (await status(harness))[2] == {"ok": True, "online": True, "next_open": None}
+    assert (await status(harness))[2] == answer(harness, True, None)
 
 
 async def test_a_desk_without_agents_is_offline_with_no_opening(harness) -> None:
-    assert (await status(harness))[2] == {"ok": True, "online": False, "next_open": None}
+    assert (await status(harness))[2] == answer(harness, False, None)
+
+
+async def test_the_topics_are_those_in_effect_a_leads_too(harness) -> None:
+    lead, _ = await harness.add_agent("Lee", role=Role.SUPERVISOR)
+    async with harness.services.desk.events.unit():
+        await harness.services.topics.add(lead, "refunds", TopicDraft(skill="money"))
+    assert (await status(harness))[2]["topics"] == [*harness.config.topics, "refunds"]
 
 
 async def test_an_unknown_site_is_404_and_not_cached(harness) -> None:

@@ -3,7 +3,7 @@
 // and it talks to the server that served it, on the /visitor namespace.
 // Optional attributes: data-identity="JWT" (a verified visitor),
 // data-prechat (ask name, email and topic before the first message),
-// data-topics="general,billing:Billing questions" (the topics offered),
+// data-topics="general,billing:Billing questions" (the topics offered; "*": all the desk's),
 // data-theme="light|dark" (fixed colours; by default the visitor's system's),
 // data-context="off" (send no page or browser facts beside a chat),
 // data-locale="fr" (the widget's language; by default the browser's).
@@ -132,12 +132,20 @@ function boot(script) {
   const view = new WidgetView(document, { theme: script.dataset.theme, lang });
   view.fileClient = fileClient(origin, () => ({ site, token: memory.get("token"), identity }));
   useFiles(view.fileClient);
-  const chat = new WidgetChat(socket, view, memory, {
+  // data-topics="*": the desk's topics, as /widget/status names them.
+  const deskTopics = script.dataset.topics === "*";
+  const status = statusFetcher(origin, site);
+  const options = {
     prechat: "prechat" in script.dataset && script.dataset.prechat !== "false",
     topics: parseTopics(script.dataset.topics),
     postTicket: ticketPoster(origin),
-    fetchStatus: statusFetcher(origin, site),
-  });
+    fetchStatus: async () => {
+      const answer = await status();
+      if (deskTopics && Array.isArray(answer.topics)) options.topics = parseTopics(answer.topics.join(","));
+      return answer;
+    },
+  };
+  const chat = new WidgetChat(socket, view, memory, options);
   const context = new ContextReporter(window, socket, () => chat.openChatId(),
     { pages: script.dataset.context !== "off" });
   chat.onAdopt = () => context.chatOpened();
@@ -157,6 +165,7 @@ function boot(script) {
     // As above.
   }
   if (memory.get("pending")) chat.connect(); // a chat or a survey waits: its badge and steps need the socket
+  if (deskTopics && memory.get("pending")) options.fetchStatus(); // watchStatus will not: the socket is up
   chat.watchStatus(); // the launcher's online/offline while there is no socket
   /** Connects again as someone else: `identity` a JWT, or null (anonymous).
    * A widget that had not connected stays so until the visitor opens it. */

@@ -9,6 +9,7 @@ import { parts, pluralKey, s } from "../strings.js";
 
 const DAY_MS = 86400000;
 const TAG_ACTIONS = new Set(["tag_add", "tag_update", "tag_archive", "tag_restore"]); // "audit.<action>"
+const TOPIC_ACTIONS = new Set(["topic_add", "topic_update", "topic_remove"]); // "audit.<action>"
 
 /** `parts`, with a placeholder's value that is itself a sentence (a list) put in flat. */
 function sentence(key, vars) {
@@ -67,6 +68,7 @@ function sentenceKey(e, actor) {
     case "site_rotate": return data.grace_hours ? pluralKey("audit.site_rotate_grace", data.grace_hours) : "audit.site_rotate";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
+      if (TOPIC_ACTIONS.has(e.action)) return `audit.${e.action}${data.back_to_file ? "_file" : ""}`;
       return "audit.other";
   }
 }
@@ -94,6 +96,7 @@ function targetNode(e) {
     return link;
   }
   if (kind === "closure") return el("span", { "data-sd": "audit-target" }, dayText(key));
+  if (kind === "topic") return el("code", { "data-sd": "audit-target" }, key);
   if (kind === "survey") {
     const chat = data.chat_id ? chatLink(data.chat_id, s("audit.chat_with", { person: personText(e.visitor) })) : null;
     const vars = { rating: data.rating, chat };
