@@ -17,6 +17,7 @@ from .records import Records
 from .routing import Router
 from .search import SearchService
 from .sessions import SessionWatch
+from .intake import IntakeService
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SurveyService
@@ -51,6 +52,7 @@ class Services:
     attachments: AttachmentService
     visits: VisitService
     search: SearchService
+    intake: IntakeService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -76,4 +78,5 @@ class Services:
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
-                   search=SearchService(desk, records))
+                   search=SearchService(desk, records),
+                   intake=IntakeService(desk, tickets))
