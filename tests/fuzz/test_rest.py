@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, search_api, supervisor_api, tags_api, widget
+from server.web import api, dashboard_api, intake_api, search_api, supervisor_api, tags_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -103,6 +103,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/tickets/{id}/tags/{tag_id}"): PAGE,
     ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
     ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
+    ("POST", "/api/tickets/{id}/split"): Spec(body=intake_api.SplitBody),
 }
 
 
