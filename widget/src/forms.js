@@ -96,6 +96,7 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
       result.textContent = errorText(ack, t("ticket.failed"));
       const missing = (ack.error && ack.error.missing) || [];
       for (const p of proofs) if (p.name) p.setAttribute("aria-invalid", String(missing.includes(p.name)));
+      result.scrollIntoView({ block: "nearest" });
     }
   });
   return form;
@@ -161,7 +162,7 @@ function ticketFiles(box) {
  * `key` is the sentence, with `{number}` where the number goes. */
 export function receipt(ticket, key) {
   const number = el("strong", { "data-sd": "ticket-number" }, String(ticket.number || ""));
-  return el("p", { "data-sd": "ticket-receipt" }, ...parts(key, { number }), " ", receiptAgain(ticket.number));
+  return el("div", { "data-sd": "ticket-receipt" }, el("p", {}, ...parts(key, { number })), receiptAgain(ticket.number));
 }
 
 /** "Email me the receipt again" for a ticket the visitor opened (none
@@ -176,7 +177,7 @@ export function receiptAgain(number) {
     said.textContent = ack.ok ? t("receipt.sent", { number: ack.ticket.number }) : visitorError(ack.error);
     button.disabled = !ack.ok && ack.error.code === "rate_limited";
   });
-  return el("span", {}, button, " ", said);
+  return el("div", { class: "sd-row" }, button, said);
 }
 
 /**

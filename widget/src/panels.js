@@ -43,6 +43,7 @@ export function useTicketPanel(error, text, topic, { sendTicket, newIssue, back,
     nodes.push(el("p", {}, ...(ticket.subject
       ? parts("use_ticket.open_subject", { number, subject: String(ticket.subject) })
       : parts("use_ticket.open", { number }))));
+    nodes.push(receiptAgain(ticket.number));
     const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-issue" }, t("use_ticket.new_issue"));
     again.addEventListener("click", newIssue);
     nodes.push(el("div", { class: "sd-row" }, again));
