@@ -712,6 +712,7 @@ const en = {
   "intake.split_done": "Split into {number}: the customer gets its receipt.",
   "intake.split_from": "Split from",
   "intake.split_into": "Split into",
+  "audit.ticket_split": "{who} split ticket {origin} into {ticket}",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */

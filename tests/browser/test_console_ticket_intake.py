@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from .consolekit import kit  # noqa: F401 (a fixture)
+from .dashboard_kit import api, supervisor_page
 from .shots import screenshot
 from .widget_steps import TIMEOUT_MS
 
@@ -49,7 +50,27 @@ async def test_an_agent_sees_the_evidence_and_splits_the_ticket(desk, kit) -> No
 
     await into.click()
     await expect(view.locator('[data-sd="ticket-number"]')).to_have_text(new.label, timeout=TIMEOUT_MS)
-    await expect(view.locator('[data-sd="ticket-description"]')).to_have_text(f"Also the export to PDF fails. {HOSTILE}")
+    description = view.locator('[data-sd="ticket-description"]')
+    await expect(description).to_have_text(f"Also the export to PDF fails. {HOSTILE}")
     back = view.locator('[data-sd="ticket-split-from"] [data-sd="ticket-split-link"]')
     await expect(back).to_have_text(tickets[ticket_id].label)
     assert await console.page.evaluate("window.__xss") is None
+
+
+async def test_the_lead_reads_a_split_in_the_audit_log(chromium, desk) -> None:
+    visitor = await desk.visitor()
+    await visitor.next("session")
+    first = (await visitor.call("ticket:create", {"email": "olga@example.test", "subject": "Two", "text": TEXT}))["ticket"]
+    errors: list[str] = []
+    context, page, _, token = await supervisor_page(chromium, desk, errors, path="/console/dashboard/audit")
+    try:
+        async with api(desk, token) as http:
+            async with http.post(f"/api/tickets/{first['id']}/split", json={"text": "PDF export"}) as response:
+                split = (await response.json())["ticket"]
+        await page.reload()
+        sentence = page.locator('[data-sd="audit-row"] [data-sd="audit-sentence"]')
+        await expect(sentence).to_have_text(f"Sue split ticket {first['number']} into {split['number']}",
+                                            timeout=TIMEOUT_MS)
+        assert errors == []
+    finally:
+        await context.close()

@@ -25,7 +25,7 @@ export function auditSentence(e, agentName) {
     who, target, until: data.until ? when(data.until) : "", ticket: data.ticket || "", department: data.department,
     from: agent(e, agentName, "from"), to: agent(e, agentName, "to"), reason: data.reason, shortcut: shortcut(data.shortcut),
     was: data.was, name: data.name, tag: data.tag, action: String(e.action).replace(/_/g, " "),
-    count: suspendedDays(e.at, data.until),
+    count: suspendedDays(e.at, data.until), origin: data.from || "",
   });
   if (e.action === "convert" && !actor) words = capitalized(words);
   const ended = Array.isArray(data.chats) ? data.chats.length : 0;
@@ -62,6 +62,7 @@ function sentenceKey(e, actor) {
     case "canned_remove": return "audit.canned_remove";
     case "chat_tag": case "ticket_tag": return "audit.tag_on";
     case "chat_untag": case "ticket_untag": return "audit.tag_off";
+    case "ticket_split": return "audit.ticket_split";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       return "audit.other";
