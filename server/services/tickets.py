@@ -53,7 +53,7 @@ class TicketRequest:
     priority: Priority = Priority.MEDIUM
     topic: str | None = None
     warranty: bool = False
-    # The topic's evidence fields by name (text and links; files are attachments): services/intake.py.
+    # The topic's evidence fields by name (text and links; files are attachments): services/evidence.py.
     evidence: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 

@@ -131,7 +131,7 @@ const en = {
   "ticket.receipt": "Thanks! Your ticket {number} is open; we will reply by email.",
   "ticket.another": "Write another message",
   "ticket.failed": "The ticket could not be created.",
-  "ticket.one": "One problem per ticket, please: open another ticket for another problem.",
+  "ticket.one": "One problem per ticket, please.",
   "ev.api_call": "The exact API call you made",
   "ev.api_response": "The response the server returned",
   "ev.document_url": "The document’s link",

@@ -120,7 +120,7 @@ export const de = {
   "ticket.receipt": "Vielen Dank! Ihr Ticket {number} ist eröffnet; wir antworten Ihnen per E-Mail.",
   "ticket.another": "Weitere Nachricht schreiben",
   "ticket.failed": "Das Ticket konnte nicht erstellt werden.",
-  "ticket.one": "Bitte nur ein Problem pro Ticket: Für ein weiteres Problem öffnen Sie ein weiteres Ticket.",
+  "ticket.one": "Bitte nur ein Problem pro Ticket.",
   "ev.api_call": "Der genaue API-Aufruf",
   "ev.api_response": "Die Antwort des Servers",
   "ev.document_url": "Der Link zum Dokument",

@@ -120,7 +120,7 @@ export const es = {
   "ticket.receipt": "¡Gracias! Su ticket {number} está abierto; le responderemos por correo electrónico.",
   "ticket.another": "Escribir otro mensaje",
   "ticket.failed": "No se ha podido crear el ticket.",
-  "ticket.one": "Un solo problema por ticket, por favor: abra otro ticket para otro problema.",
+  "ticket.one": "Un solo problema por ticket, por favor.",
   "ev.api_call": "La llamada exacta a la API",
   "ev.api_response": "La respuesta que devolvió el servidor",
   "ev.document_url": "El enlace del documento",

@@ -121,7 +121,7 @@ export const fr = {
   "ticket.receipt": "Merci ! Votre ticket {number} est ouvert ; nous vous répondrons par e-mail.",
   "ticket.another": "Écrire un autre message",
   "ticket.failed": "Le ticket n’a pas pu être créé.",
-  "ticket.one": "Un seul problème par ticket, s’il vous plaît : ouvrez un autre ticket pour un autre problème.",
+  "ticket.one": "Un seul problème par ticket, s’il vous plaît.",
   "ev.api_call": "L’appel exact à l’API",
   "ev.api_response": "La réponse renvoyée par le serveur",
   "ev.document_url": "Le lien du document",
