@@ -51,7 +51,7 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
   // The topic's evidence, asked before the first submit: a link, a text,
   // or (files) the files attached below. Not `required`: the desk names
   // what is missing in its refusal, in the visitor's language.
-  const asked = intake.evidence[topic] || [];
+  const asked = Array.isArray(intake.evidence[topic]) ? intake.evidence[topic] : []; // "constructor" is a topic name too
   const proofs = asked.map((name) => name === "files" ? el("p", {}, t("ev.files"))
     : field(name === "document_url" ? "input" : "textarea", { type: name === "document_url" ? "url" : null,
       rows: "2", maxlength: "4000", dir: "auto", placeholder: t(`ev.${name}`), "aria-label": t(`ev.${name}`),
