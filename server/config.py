@@ -159,6 +159,8 @@ class TopicConfig:
     reason: str = ""  # shown to the visitor when chat is False; "" = GENERIC_REFUSAL
     department: str = ""  # tickets on this topic go to this department
     verified_only: bool = False  # only visitors with a verified identity may chat about it
+    # The evidence its tickets must carry: names from policy/evidence.py's CATALOGUE.
+    evidence: tuple[str, ...] = ()
 
     @property
     def refusal(self) -> str:
@@ -222,6 +224,12 @@ DEFAULT_TOPICS: Mapping[str, TopicConfig] = FrozenMap({
                              "open an authenticated ticket."),
     "billing_change": _no_chat("Billing changes are not done over chat for your security: "
                                "open an authenticated ticket."),
+    # Seed 003: the evidence each kind of problem needs before its ticket is taken.
+    "api": TopicConfig(chat=False, department="engineering", evidence=("api_call", "api_response"),
+                       reason="API errors go to our engineering department as a ticket: "
+                              "give the exact call you made and the response you got."),
+    "document": TopicConfig(evidence=("document_url",)),
+    "upload": TopicConfig(evidence=("files",)),
 })
 DEFAULT_PLANS: Mapping[str, PlanConfig] = FrozenMap({
     "standard": PlanConfig(tickets_included=10),
@@ -277,6 +285,15 @@ def _coerce(where: str, value: Any, kind: type) -> Any:
     return value
 
 
+def _names(where: str, value: Any) -> tuple[str, ...]:
+    """A list of names (`evidence = ["api_call", "api_response"]`), each once."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of names, got {value!r}")
+    if len(set(value)) != len(value):
+        raise ConfigError(f"{where}: a name is listed twice in {value!r}")
+    return tuple(value)
+
+
 def _build(where: str, cls: type, raw: Mapping[str, Any]) -> Any:
     """`cls` from the keys of one table; `where` names it in errors ("[server]")."""
     fields = {_key(f): f for f in dataclasses.fields(cls)}
@@ -284,7 +301,8 @@ def _build(where: str, cls: type, raw: Mapping[str, Any]) -> Any:
     if unknown:
         raise ConfigError(f"{where} {', '.join(unknown)}: unknown key{'s' if len(unknown) > 1 else ''}")
     kinds = {"int": int, "str": str, "bool": bool}
-    values = {fields[k].name: _coerce(f"{where} {k}", v, kinds[str(fields[k].type)])
+    values = {fields[k].name: _names(f"{where} {k}", v) if str(fields[k].type) == "tuple[str, ...]"
+              else _coerce(f"{where} {k}", v, kinds[str(fields[k].type)])
               for k, v in raw.items()}
     return cls(**values)
 
@@ -427,6 +445,7 @@ def _validate_attachments(attachments: AttachmentsConfig) -> None:
 
 
 def _validate_tables(config: Config) -> None:
+    from .policy.evidence import CATALOGUE  # pure: the standard library only
     from .policy.tickets import TARGETS  # the priorities
 
     for table in _TABLES:
@@ -436,6 +455,10 @@ def _validate_tables(config: Config) -> None:
         for key in ("skill", "department"):
             if getattr(topic, key):
                 _check_name(f"[topics.{name}] {key}", getattr(topic, key))
+        for field in topic.evidence:
+            if field not in CATALOGUE:
+                raise ConfigError(f"[topics.{name}] evidence: unknown field {field!r} "
+                                  f"(known: {', '.join(CATALOGUE)})")
         if topic.priority not in TARGETS:
             raise ConfigError(f"[topics.{name}] priority: expected one of {', '.join(TARGETS)}, "
                               f"got {topic.priority!r}")

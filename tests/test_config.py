@@ -59,6 +59,11 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[server]\nnode_ttl_s = 1\n", "node_ttl_s"),
     ("[server]\nredis_prefix = \"a b\"\n", "redis_prefix"),
     ("[server]\ntrusted_proxies = \"nginx\"\n", "trusted_proxies"),
+    ("[topics.api]\nevidence = [\"api_cal\"]\n",
+     re.escape("[topics.api] evidence: unknown field 'api_cal' (known: api_call, api_response, document_url, files)")),
+    ("[topics.api]\nevidence = \"api_call\"\n", re.escape("[topics.api] evidence: expected a list of names")),
+    ("[topics.api]\nevidence = [\"files\", \"files\"]\n", re.escape("[topics.api] evidence: a name is listed twice")),
+    ("[topics.api]\nevidence = [1]\n", re.escape("[topics.api] evidence: expected a list of names")),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"
@@ -142,3 +147,10 @@ def test_a_node_of_several_needs_postgresql_redis_and_a_shared_secret():
                        "SHIFTDESK_SERVER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
     assert (config.server.redis, config.server.node) == ("redis://r:6379/0", "n2")
     assert [str(n) for n in config.server.proxies] == ["127.0.0.1/32", "10.0.0.0/8"]
+
+
+def test_a_topic_names_the_evidence_its_tickets_need(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[topics.api]\nevidence = ["api_response", "api_call"]\n')
+    assert load(path, env={}).topics["api"].evidence == ("api_response", "api_call")
+

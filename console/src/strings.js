@@ -795,6 +795,24 @@ const en = {
   "audit.topic_update": "{who} changed the topic {target}",
   "audit.topic_remove": "{who} removed the topic {target}",
   "audit.topic_remove_file": "{who} put the topic {target} back to the configuration file's",
+  // A ticket's intake (ticket-intake.js): its evidence, and splitting it
+  "intake.evidence": "Evidence",
+  "intake.missing": "Missing",
+  "intake.files_below": "See the files below",
+  "intake.field.api_call": "The exact API call made",
+  "intake.field.api_response": "The response the server returned",
+  "intake.field.document_url": "The document's link",
+  "intake.field.files": "The files that fail, or screenshots",
+  "intake.split": "Split ticket",
+  "intake.split_title": "Split the other problem into a new ticket for the same customer:",
+  "intake.split_text": "The part that is another problem",
+  "intake.split_subject": "Subject (the text's first line when blank)",
+  "intake.split_send": "Split into a new ticket",
+  "intake.split_failed": "The ticket could not be split.",
+  "intake.split_done": "Split into {number}: the customer gets its receipt.",
+  "intake.split_from": "Split from",
+  "intake.split_into": "Split into",
+  "audit.ticket_split": "{who} split ticket {origin} into {ticket}",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */

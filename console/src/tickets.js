@@ -10,6 +10,7 @@ import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js"
 import { TagBar } from "./tag-bar.js";
 import { tagLabel } from "./tag-chips.js";
 import { s } from "./strings.js";
+import { evidenceNodes, splitControls, splitNodes } from "./ticket-intake.js";
 
 // The list's filters and the statuses an agent sets; their words are in
 // strings.js ("tickets.status.<status>", "tickets.filter.*").
@@ -241,19 +242,24 @@ export class TicketsView {
       this.stageFiles(t.id, dropped);
     });
     this.renderStaged();
+    const split = splitControls(this.api, t, (made) => this.refreshTicket(s("intake.split_done", { number: made.number })));
     this.detail.replaceChildren(
       this.back(),
       el("header", { class: "ticket-head" },
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
-        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons)),
+        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons,
+          split.open)),
+      ...splitNodes(t),
       ...this.ticketTags(t.id),
       this.closeForm,
+      split.form,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
       ...leadsLink(t),
       el("h3", {}, s("tickets.description")),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
+      ...evidenceNodes(t),
       ...(t.attachments && t.attachments.length ? [el("h3", {}, s("tickets.files")),
         el("div", { "data-sd": "ticket-files" }, consoleFiles(t.attachments))] : []),
       ...(t.transcript ? [el("h3", {}, s("tickets.transcript")),

@@ -27,6 +27,12 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0
 Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
+# A ticket's evidence by field name (`[topics.NAME] evidence`); the service
+# checks the names and each value's length.
+Evidence = Annotated[dict[Annotated[str, msgspec.Meta(min_length=1, max_length=32)], Text],
+                     msgspec.Meta(max_length=16)]
+
+
 class ChatStart(Command):
     text: Text
     topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
@@ -44,6 +50,13 @@ class TicketCreate(Command):
     topic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
     name: Short | None = None
     attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded without a chat_id
+    evidence: Evidence = msgspec.field(default_factory=dict)
+
+
+class TicketReceipt(Command):
+    """`ticket:receipt`: the receipt of one of the visitor's tickets, mailed again."""
+
+    number: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
 
 
 class TranscriptMail(Command):

@@ -36,6 +36,7 @@ class VisitorNamespace(ChatEvents, Namespace):
         self.events["survey:submit"] = self.survey
         self.events["chat:transcript"] = self.transcript
         self.events["chat:context"] = self.context
+        self.events["ticket:receipt"] = self.receipt
 
     async def connect(self, sid: str, environ: dict, auth: Any) -> None:
         await allow_connect(self._s, environ)
@@ -103,9 +104,16 @@ class VisitorNamespace(ChatEvents, Namespace):
         actor = self._actor(sid)
         visitor = await self._visitor(sid, actor)
         request = TicketRequest(cmd.subject, check_text(self._s, cmd.text), cmd.email,
-                                Priority(cmd.priority or "medium"), cmd.topic)
+                                Priority(cmd.priority or "medium"), cmd.topic, evidence=cmd.evidence)
         client = client_address(self._sio.get_environ(sid, namespace=self.path) or {})
         ticket = await self._s.tickets.open(visitor, request, client=client, name=cmd.name, files=cmd.attachments)
+        return {"ok": True, "ticket": ticket_view(ticket)}
+
+    async def receipt(self, sid: str, payload: Any) -> dict:
+        """A receipt the visitor did not get, mailed again: only of its own tickets."""
+        cmd = c.parse(c.TicketReceipt, payload)
+        actor = self._actor(sid)
+        ticket = await self._s.intake.resend_receipt(await self._visitor(sid, actor), cmd.number)
         return {"ok": True, "ticket": ticket_view(ticket)}
 
     async def transcript(self, sid: str, payload: Any) -> dict:

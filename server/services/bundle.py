@@ -18,6 +18,7 @@ from .records import Records
 from .routing import Router
 from .search import SearchService
 from .sessions import SessionWatch
+from .intake import IntakeService
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SurveyService
@@ -55,6 +56,7 @@ class Services:
     search: SearchService
     accounts: AccountsView
     topics: TopicService
+    intake: IntakeService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -82,4 +84,5 @@ class Services:
                    visits=VisitService(desk, chats),
                    search=SearchService(desk, records),
                    accounts=AccountsView(desk, surveys),
-                   topics=TopicService(desk))
+                   topics=TopicService(desk),
+                   intake=IntakeService(desk, tickets))

@@ -128,3 +128,11 @@ class TagArchived(Conflict):
     """The tag was archived: it stays where it is but is put on nothing new."""
 
     code = "tag_archived"
+
+
+class EvidenceMissing(DeskError):
+    """The ticket's topic asks for evidence it does not carry: `missing`
+    names the fields (`[topics.NAME] evidence`), for a client to say it in
+    its own words."""
+
+    code = "evidence_missing"

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 
+from ..policy.evidence import CATALOGUE
 from . import dates
 from .headers import body_text, one_line
 from .mail import UnsendableMail, mailbox
@@ -135,12 +136,24 @@ def _name(name: str | None) -> str:
 LINKS_NOTE = "The links to files work for {days} days; anyone with a link can download its file."
 
 
+def evidence_lines(ticket: Ticket) -> list[str]:
+    """The ticket's evidence, each field's label then its value indented
+    (typed text: no line of it can pass for one the desk wrote); [] for none."""
+    lines: list[str] = []
+    for name, value in ticket.evidence.items():
+        field = CATALOGUE.get(name)
+        lines += ["", f"{field.label if field else name}:",
+                  *(INDENT + line for line in _block(value).splitlines())]
+    return ["", "Evidence given:", *lines] if lines else []
+
+
 def receipt(ticket: Ticket, to: str, at: datetime, tz: tzinfo, *,
             shown_transcript: str | None = None, files: Iterable[FileLine] = (), link_days: int = 0) -> OutgoingMail:
     body = [f"We have received your request. Your ticket number is {TICKET_LABEL}.",
             "", f"Subject: {_line(ticket.subject)}", f"Priority: {ticket.priority}",
             f"We aim to answer by {dates.spoken(ticket.response_due_at, tz)}.", "",
             "Keep this number: it is your receipt. Reply quoting it if you need to add anything."]
+    body += evidence_lines(ticket)
     if files := list(files):
         body += ["", "Files you sent with it:", *file_lines(files)]
     if link_days:  # links to files are in it
@@ -153,7 +166,8 @@ def receipt(ticket: Ticket, to: str, at: datetime, tz: tzinfo, *,
 
 def confirmation(ticket: Ticket, to: str, at: datetime, link: str) -> OutgoingMail:
     text = (f"A member of our support team opened ticket {TICKET_LABEL} on your behalf:\n\n"
-            f"Subject: {_line(ticket.subject)}\n\n{_block(ticket.description)}\n\n"
+            f"Subject: {_line(ticket.subject)}\n\n{_block(ticket.description)}\n"
+            + "".join(f"{line}\n" for line in evidence_lines(ticket)) + "\n"
             "Nothing will be done on it until you confirm the request. If you asked for this, "
             f"confirm it by opening this link:\n\n{link}\n\n"
             "If you did not ask for it, ignore this mail and nothing will happen.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 
 
@@ -268,6 +269,10 @@ class Ticket:
     warranty: bool = False  # not counted against the plan's tickets_included
     created_by: str | None = None  # the agent who opened it, None for the visitor or the system
     confirm_hash: str | None = None
+    # The evidence its topic asks for (`[topics.NAME] evidence`), by field name: text and links
+    # (files are its attachments); empty for none.
+    evidence: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    split_from: str | None = None  # the ticket an agent split this one from
 
     @property
     def label(self) -> str:

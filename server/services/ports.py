@@ -203,8 +203,11 @@ class Store(Protocol):
 
     # tickets: a change queues its mails in its own transaction, TICKET_LABEL in them made the label
     async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = (),
-                            files: FileClaim | None = None) -> Ticket:
-        """The ticket as stored, under a fresh number (its own `number` is ignored)."""
+                            files: FileClaim | None = None, audit: AuditEntry | None = None) -> Ticket:
+        """The ticket as stored, under a fresh number (its own `number` is ignored), with `audit`."""
+
+    async def tickets_split_from(self, ticket_id: str) -> list[Ticket]:
+        """The tickets split from this one, newest first."""
 
     async def ticket_by_id(self, ticket_id: str) -> Ticket | None: ...
     async def ticket_by_number(self, number: int) -> Ticket | None: ...

@@ -18,6 +18,7 @@ from .sla import SlaService
 from .surveys import SURVEYED
 from .tickets import TicketService
 from .timers import Timers
+from .evidence import topics_evidence
 from .views import agent_view, chat_view, iso, ticket_view
 
 AGENT_GONE = "agent_gone"
@@ -57,6 +58,8 @@ class PresenceService:
             session["open_tickets"] = [ticket_view(t) for t in await self._tickets.open_tickets(visitor)]
             session["account"] = {"id": visitor.account_id, "name": visitor.name, "email": visitor.email,
                                   "plan": visitor.plan, "tickets": await self._tickets.quota(visitor)}
+        if evidence := topics_evidence(desk.topics):  # the ticket form asks for it before it is sent
+            session["evidence"] = evidence
         if not session["online"]:
             session["next_open"] = iso(await self._router.next_open(now))
         if chat is None and not unseen:

@@ -8,6 +8,7 @@ a receipt without its ticket.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
@@ -15,6 +16,7 @@ from . import events as ev
 from . import filelinks, letters, rooms
 from .bus import MailQueued
 from .context import Desk
+from .evidence import checked_evidence
 from .errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
 from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Ticket, TicketReply, TicketStatus,
@@ -51,6 +53,8 @@ class TicketRequest:
     priority: Priority = Priority.MEDIUM
     topic: str | None = None
     warranty: bool = False
+    # The topic's evidence fields by name (text and links; files are attachments): services/evidence.py.
+    evidence: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def subject_of(text: str) -> str:
@@ -80,7 +84,7 @@ class TicketService:
             visitor_id=visitor.id if visitor else None, account_id=visitor.account if visitor else None,
             chat_id=chat.id if chat else None, email=request.email, topic=request.topic,
             department=department or (topic.department if topic and topic.department else None),
-            transcript=transcript, warranty=request.warranty, created_by=created_by)
+            transcript=transcript, warranty=request.warranty, created_by=created_by, evidence=request.evidence)
 
     # opening
     async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
@@ -93,11 +97,15 @@ class TicketService:
         the form; the ticket takes them, and the receipt links them. Raises
         BadRequest for an email that is not one bare address, RateLimited
         past a `[limits]` ticket limit, TooLarge past `max_per_message`
-        files, Conflict for a file not the visitor's to send."""
+        files, Conflict for a file not the visitor's to send, and
+        EvidenceMissing naming what its topic asks for and it lacks (a
+        `files` field: at least one file)."""
         desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))
-        desk.known_topic(request.topic)
+        topic = desk.known_topic(request.topic)
         claim = FileClaim(tuple(dict.fromkeys(files)), Author.VISITOR, visitor.id) if files else None
+        evidence = checked_evidence(topic, request.evidence, files=len(claim.ids) if claim else 0)
+        request = dataclasses.replace(request, evidence=evidence)
         attached = await self._claimable(claim, None) if claim else []
         await self.allow_mail(visitor, request.email, client, now)
         if not visitor.verified:
@@ -136,9 +144,12 @@ class TicketService:
 
     async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest) -> Ticket:
         """An agent opens a ticket for a visitor: it waits for confirmation
-        through a signed link mailed to the email on file."""
+        through a signed link mailed to the email on file. The topic's text
+        and link evidence must be given (EvidenceMissing); its files come
+        with the agent's replies, as nothing else can carry them yet."""
         desk, now = self._desk, self._desk.clock.now()
-        desk.known_topic(request.topic)
+        topic = desk.known_topic(request.topic)
+        request = dataclasses.replace(request, evidence=checked_evidence(topic, request.evidence, files=None))
         visitor = await desk.store.visitor_by_id(visitor_id)
         if visitor is None:
             raise NotFound("no such visitor")

@@ -1,6 +1,7 @@
 """Model values to rows and back. The only place that knows both shapes."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -123,7 +124,9 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
             "created_by": ticket.created_by, "confirm_hash": ticket.confirm_hash,
             "response_due_at": ticket.response_due_at,
             "resolution_due_at": ticket.resolution_due_at,
-            "created_at": ticket.created_at, "updated_at": ticket.updated_at}
+            "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+            "evidence": json.dumps(dict(ticket.evidence)) if ticket.evidence else None,
+            "split_from": ticket.split_from}
 
 
 def ticket_of(row: Row) -> Ticket:
@@ -137,7 +140,9 @@ def ticket_of(row: Row) -> Ticket:
                   created_by=row["created_by"], confirm_hash=row["confirm_hash"],
                   response_due_at=row["response_due_at"],
                   resolution_due_at=row["resolution_due_at"],
-                  created_at=row["created_at"], updated_at=row["updated_at"])
+                  created_at=row["created_at"], updated_at=row["updated_at"],
+                  evidence=json.loads(row["evidence"]) if row["evidence"] else {},
+                  split_from=row["split_from"])
 
 
 def reply_values(reply: TicketReply) -> dict[str, Any]:

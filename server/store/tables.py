@@ -203,11 +203,15 @@ tickets = Table(
     Column("resolution_due_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # A JSON object of the evidence fields given ({"api_call": "..."}), NULL for none (migration 0018).
+    Column("evidence", Text),
+    Column("split_from", ID),  # the ticket it was split from (a ticket id; no foreign key, as created_by)
     Index("ix_tickets_status", "status"),
     Index("ix_tickets_visitor_id", "visitor_id"),
     Index("ix_tickets_site_id_account_id", "site_id", "account_id"),
     Index("ix_tickets_site_id_created_at", "site_id", "created_at"),
     Index("ix_tickets_confirm_hash", "confirm_hash"),
+    Index("ix_tickets_split_from", "split_from"),
 )
 
 ticket_replies = Table(

@@ -45,9 +45,10 @@ LABEL = re.compile(r"(?:SD-?)?#?0*(\d{1,9})", re.IGNORECASE)
 
 class TicketRecords(SqlBase):
     async def create_ticket(self, ticket: Ticket, mails: Sequence[OutgoingMail] = (),
-                            files: FileClaim | None = None) -> Ticket:
+                            files: FileClaim | None = None, audit: AuditEntry | None = None) -> Ticket:
         """Store `ticket` under the next number (its own `number` is
-        ignored) and queue `mails` in the same transaction; the ticket takes
+        ignored) and queue `mails` and `audit` in the same transaction
+        (`TICKET_LABEL` in the audit's data made the label); the ticket takes
         `files` (uploaded for a ticket form: of no chat nor ticket, not sent),
         or nothing is stored and Conflict is raised."""
         async with self._transaction() as conn:
@@ -56,7 +57,14 @@ class TicketRecords(SqlBase):
                 await claim_files(conn, files, [attachments.c.chat_id.is_(None), attachments.c.ticket_id.is_(None)],
                                   {"ticket_id": stored.id, "client_id": stored.id})
             await insert_mails(conn, labelled(mails, stored.label))
+            if audit is not None:
+                data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
+                await insert_audit(conn, dataclasses.replace(audit, data=data))
         return stored
+
+    async def tickets_split_from(self, ticket_id: str) -> list[Ticket]:
+        """The tickets an agent split from this one, newest first."""
+        return await self._tickets([tickets.c.split_from == ticket_id])
 
     async def ticket_by_id(self, ticket_id: str) -> Ticket | None:
         return await self._ticket_where(tickets.c.id == ticket_id)

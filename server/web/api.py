@@ -18,9 +18,9 @@ import msgspec
 from aiohttp import hdrs, web
 from aiohttp_session import get_session
 
-from ..realtime.commands import Id, Short, Subject, Text
+from ..realtime.commands import Evidence, Id, Short, Subject, Text
 from ..realtime.common import check_text
-from ..services import canned, roster, tags
+from ..services import canned, intake, roster, tags
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, TooLarge, Unauthorized, outage
 from ..services.closures import closure_view
@@ -65,6 +65,7 @@ class TicketOpen(Body):
     priority: Priority = Priority.MEDIUM
     topic: Topic | None = None
     warranty: bool = False
+    evidence: Evidence = msgspec.field(default_factory=dict)
 
 
 class StatusSet(Body):
@@ -127,7 +128,8 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     without a visitor or a verified plan)."""
     visitor, replies, agents = await services.records.ticket_parts(ticket)
     files = await services.attachments.ticket_files(ticket.id)
-    return ok(status, ticket=ticket_detail(ticket, replies, agents, files),
+    extra = await intake.detail(services.desk, ticket, len(files))
+    return ok(status, ticket=ticket_detail(ticket, replies, agents, files) | extra,
               quota=await services.tickets.quota(visitor) if visitor else None)
 
 
@@ -194,7 +196,7 @@ async def open_ticket(request: web.Request, agent: Agent) -> web.Response:
     visitor follows the link mailed to the email on file."""
     services, cmd = services_of(request), await body(request, TicketOpen)
     asked = TicketRequest(subject=cmd.subject, text=check_text(services, cmd.text), priority=cmd.priority,
-                          topic=cmd.topic, warranty=cmd.warranty)
+                          topic=cmd.topic, warranty=cmd.warranty, evidence=cmd.evidence)
     ticket = await services.tickets.open_on_behalf(agent, cmd.visitor_id, asked)
     return await ticket_answer(services, ticket, 201)
 
@@ -357,4 +359,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(account_routes())
     from .topics_api import topic_routes
     api.router.add_routes(topic_routes())
+    from .intake_api import intake_routes
+    api.router.add_routes(intake_routes())
     app.add_subapp("/api", api)

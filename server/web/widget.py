@@ -18,7 +18,7 @@ from typing import Annotated
 import msgspec
 from aiohttp import hdrs, web
 
-from ..realtime.commands import Email, Id, Short, SiteKey, Subject, Text
+from ..realtime.commands import Email, Evidence, Id, Short, SiteKey, Subject, Text
 from ..realtime.common import check_text
 from ..services.errors import DeskError
 from ..services.model import Priority
@@ -48,6 +48,7 @@ class WidgetTicket(Body):
     topic: Topic | None = None
     name: Short | None = None
     attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded without a chat_id
+    evidence: Evidence = msgspec.field(default_factory=dict)
 
 
 class StatusQuery(Query):
@@ -92,7 +93,8 @@ async def open_ticket(request: web.Request) -> web.Response:
         cmd = await body(request, WidgetTicket)
         login = await services.auth.visitor(cmd.site, cmd.token, cmd.identity, origin)
         cors = _cors(origin)  # the site allows this origin
-        asked = TicketRequest(cmd.subject, check_text(services, cmd.text), cmd.email, cmd.priority, cmd.topic)
+        asked = TicketRequest(cmd.subject, check_text(services, cmd.text), cmd.email, cmd.priority, cmd.topic,
+                              evidence=cmd.evidence)
         # Rate limits (per client address too) are the service's, as on the socket.
         ticket = await services.tickets.open(login.visitor, asked, client=request.remote or "unknown",
                                              name=cmd.name, files=cmd.attachments)

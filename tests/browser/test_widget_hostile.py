@@ -65,7 +65,8 @@ async def test_markup_in_every_string_is_shown_as_text(chromium, desk, host) -> 
     context = await chromium.new_context(**VISITOR)
     try:
         page = await open_widget(context, desk, host, script_attrs=f'data-identity="{identity}"')
-        await expect(sd(page, "open-ticket")).to_have_text(f"{made['ticket']['number']} {XSS[1]}")
+        await expect(sd(page, "open-ticket")).to_have_text(
+            f"{made['ticket']['number']} {XSS[1]} Email me the receipt again")
         chat = (await start_chat(page, agent, XSS[3]))["chat"]
         await expect(sd(page, "agent-name")).to_have_text(XSS[0])
         for text in XSS:

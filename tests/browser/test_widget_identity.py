@@ -34,8 +34,15 @@ async def test_identify_reconnects_as_the_verified_visitor_and_logout_forgets_it
         await expect(sd(page, "open-ticket")).to_have_count(0)
         assert await page.evaluate("window.verified") is False
         await page.evaluate("token => window.Shiftdesk.identify(token)", pat)
-        await expect(sd(page, "open-ticket")).to_have_text(f"{number} Backup restore", timeout=TIMEOUT_MS)
+        await expect(sd(page, "open-ticket")).to_have_text(f"{number} Backup restore Email me the receipt again",
+                                                           timeout=TIMEOUT_MS)
         assert await page.evaluate("window.verified") is True
+        # Pat's receipt never came: asked again from the list of open tickets (seed 003).
+        await sd(page, "open-ticket").locator('[data-sd="receipt-again"]').click()
+        await expect(sd(page, "receipt-status")).to_have_text(f"We sent the receipt of {number} again.",
+                                                              timeout=TIMEOUT_MS)
+        receipts = [q.mail for q in await desk.store.due_mail(desk.clock.now(), 10) if number in q.mail.subject]
+        assert len(receipts) == 2  # the first, and the one asked for
 
         # The next page without an identity (Pat signed out of the shop) starts anonymous.
         await page.reload()
@@ -59,7 +66,8 @@ async def test_data_identity_on_the_tag_signs_the_visitor_in(chromium, desk, hos
     context = await chromium.new_context(**VISITOR)
     try:
         page = await open_widget(context, desk, host, script_attrs=f'data-identity="{kim}" data-prechat')
-        await expect(sd(page, "open-ticket")).to_have_text(f"{number} Mail bounces", timeout=TIMEOUT_MS)
+        await expect(sd(page, "open-ticket")).to_have_text(f"{number} Mail bounces Email me the receipt again",
+                                                           timeout=TIMEOUT_MS)
         await expect(sd(page, "prechat")).to_have_count(0)  # a verified visitor is not asked who they are
         await expect(sd(page, "input")).to_be_visible()
     finally:

@@ -57,6 +57,7 @@ COMMANDS: dict[tuple[str, str], type | None] = {
     ("/supervisor", "survey:exclude"): c.SurveyExclude,
     ("/supervisor", "account:suspend"): c.AccountSuspend,
     ("/supervisor", "account:lift"): c.AccountLift,
+    ("/visitor", "ticket:receipt"): c.TicketReceipt,
 }
 RESERVED_NAMES = ["connect", "disconnect", "connect_error", "message", "*", "session", "chat:assigned",
                   "__proto__", "constructor", "hasOwnProperty", "toString", ALIVE, "agent:status", "chat:reassign",

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, search_api, sites_api, supervisor_api, tags_api, widget
+from server.web import api, dashboard_api, intake_api, search_api, sites_api, supervisor_api, tags_api, widget
 from server.web import topics_api
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
@@ -114,6 +114,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/console/dashboard/topics"): PAGE,
     ("GET", "/api/topics"): PAGE, ("POST", "/api/topics"): Spec(body=topics_api.TopicAdd),
     ("PATCH", "/api/topics/{name}"): Spec(body=topics_api.TopicChange), ("DELETE", "/api/topics/{name}"): PAGE,
+    ("POST", "/api/tickets/{id}/split"): Spec(body=intake_api.SplitBody),
 }
 
 

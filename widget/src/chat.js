@@ -5,7 +5,7 @@ import { Transcript } from "./transcript.js";
 import { el, randomId, request, TypingNotifier } from "./util.js";
 import { suspendedPanel, useTicketPanel } from "./panels.js";
 import { Outbox } from "./outbox.js";
-import { transcriptForm } from "./forms.js";
+import { intake, transcriptForm } from "./forms.js";
 import { uploadError, visitorError } from "./errors.js";
 import { minutes, render, renderAfter } from "./screens.js";
 import { t, tn } from "./i18n.js";
@@ -219,6 +219,8 @@ export class WidgetChat {
     this.nextOpen = data.next_open || null;
     this.account = data.account || null;
     this.openTickets = Array.isArray(data.open_tickets) ? data.open_tickets : [];
+    intake.evidence = data.evidence || {};
+    intake.receipt = (number) => request(this.socket, "ticket:receipt", { number });
     if (keptOut) {
       this.remember(null);
       this.suspend({ until: keptOut.until || null, ban: Boolean(keptOut.ban) });

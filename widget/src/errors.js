@@ -28,6 +28,9 @@ export function visitorError(error, fallback = null) {
   if (e.code === "too_large") {
     return e.limit ? t("error.too_large_limit", { limit: e.limit }) : t("error.too_large");
   }
+  if (e.code === "evidence_missing" && Array.isArray(e.missing)) {
+    return t("error.evidence", { fields: e.missing.map((n) => t(`ev.${n}`)).join("; ") });
+  }
   // The desk's own words for a topic chat cannot take (its configuration).
   if (e.code === "use_ticket" && e.reason) return String(e.reason);
   return VISITOR_KEY[e.code] ? t(VISITOR_KEY[e.code]) : fallback || t("error.fallback");

@@ -16,6 +16,11 @@ export function useFiles(client) {
   fileClient = client;
 }
 
+// Ticket intake, set by chat.js from `session`: each topic's evidence
+// fields (`evidence`: {topic: [name]}), and `receipt(number)`, which asks
+// for a ticket's receipt again (`ticket:receipt`) and resolves to its ack.
+export const intake = { evidence: {}, receipt: null };
+
 const field = (tag, attrs, ...children) => el(tag, { class: "sd-field", ...attrs }, ...children);
 const errorText = (ack, fallback) => visitorError(ack.error, fallback);
 
@@ -43,11 +48,19 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     dir: "auto", "data-sd": "ticket-text",
   });
   body.value = text;
+  // The topic's evidence, asked before the first submit: a link, a text,
+  // or (files) the files attached below. Not `required`: the desk names
+  // what is missing in its refusal, in the visitor's language.
+  const asked = Array.isArray(intake.evidence[topic]) ? intake.evidence[topic] : []; // "constructor" is a topic name too
+  const proofs = asked.map((name) => name === "files" ? el("p", {}, t("ev.files"))
+    : field(name === "document_url" ? "input" : "textarea", { type: name === "document_url" ? "url" : null,
+      rows: "2", maxlength: "4000", dir: "auto", placeholder: t(`ev.${name}`), "aria-label": t(`ev.${name}`),
+      "data-sd": `evidence-${name}`, name }));
   const submit = el("button", { type: "submit", class: "sd-btn sd-btn-primary", "data-sd": "ticket-send" }, t("ticket.send"));
   const result = el("p", { role: "status", class: "sd-error" });
   const files = ticketFiles(body);
   const form = el("form", { "data-sd": "offline-form" },
-    intro ? el("p", {}, intro) : null, email, subject, body, ...files.nodes,
+    intro ? el("p", {}, intro) : null, el("p", {}, t("ticket.one")), email, subject, body, ...proofs, ...files.nodes,
     el("div", { class: "sd-row" }, files.attach, submit), result);
   form.addEventListener("dragover", (e) => e.preventDefault());
   form.addEventListener("drop", (e) => {
@@ -64,6 +77,9 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     const fields = { email: email.value.trim(), subject: subject.value.trim(), text: body.value.trim() };
     if (topic) fields.topic = topic;
     if (files.ids().length) fields.attachments = files.ids();
+    const evidence = {};
+    for (const p of proofs) if (p.name && p.value.trim()) evidence[p.name] = p.value.trim();
+    if (asked.length) fields.evidence = evidence;
     const ack = await send(fields);
     if (ack.ok && ack.ticket) {
       const done = receipt(ack.ticket, "ticket.receipt");
@@ -78,6 +94,9 @@ export function ticketForm({ send, intro, text = "", topic = null, email: knownE
     } else {
       submit.disabled = false;
       result.textContent = errorText(ack, t("ticket.failed"));
+      const missing = (ack.error && ack.error.missing) || [];
+      for (const p of proofs) if (p.name) p.setAttribute("aria-invalid", String(missing.includes(p.name)));
+      result.scrollIntoView({ block: "nearest" });
     }
   });
   return form;
@@ -143,7 +162,22 @@ function ticketFiles(box) {
  * `key` is the sentence, with `{number}` where the number goes. */
 export function receipt(ticket, key) {
   const number = el("strong", { "data-sd": "ticket-number" }, String(ticket.number || ""));
-  return el("p", { "data-sd": "ticket-receipt" }, ...parts(key, { number }));
+  return el("div", { "data-sd": "ticket-receipt" }, el("p", {}, ...parts(key, { number })), receiptAgain(ticket.number));
+}
+
+/** "Email me the receipt again" for a ticket the visitor opened (none
+ * before the socket is up: `intake.receipt`), then what the desk said. */
+export function receiptAgain(number) {
+  if (!intake.receipt || !number) return null;
+  const button = el("button", { type: "button", class: "sd-btn", "data-sd": "receipt-again" }, t("receipt.again"));
+  const said = el("span", { role: "status", "data-sd": "receipt-status" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const ack = await intake.receipt(String(number));
+    said.textContent = ack.ok ? t("receipt.sent", { number: ack.ticket.number }) : visitorError(ack.error);
+    button.disabled = !ack.ok && ack.error.code === "rate_limited";
+  });
+  return el("div", { class: "sd-row" }, button, said);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The widget's sections other than the transcript: offline, suspended,
 // use_ticket guidance, the end of a chat, the visitor's open tickets. Pure
 // builders: state in, nodes out; actions go to the callbacks given.
-import { receipt, ticketForm } from "./forms.js";
+import { receipt, receiptAgain, ticketForm } from "./forms.js";
 import { el, formatDate } from "./util.js";
 import { parts, t } from "./i18n.js";
 
@@ -11,12 +11,12 @@ const ENDED = new Set(["visitor", "agent", "converted", "abandoned", "suspended"
 /** Nobody is on shift: when we open again (the visitor's local time) and
  * the ticket form. Returns the section's nodes and the node to update
  * when `next_open` changes. */
-export function offlinePanel(nextOpen, sendTicket, draft) {
+export function offlinePanel(nextOpen, sendTicket, draft, topic) {
   const when = el("strong", { "data-sd": "next-open" }, nextOpen ? formatDate(nextOpen) : "");
   const intro = el("p", {}, `${t("offline.nobody")} `,
     el("span", { hidden: !nextOpen }, ...parts("offline.next_open", { when }), " "),
     t("offline.leave_message"));
-  return { nodes: [intro, ticketForm({ send: sendTicket, text: draft, again: true })], when };
+  return { nodes: [intro, ticketForm({ send: sendTicket, text: draft, topic, again: true })], when };
 }
 
 /** Chat is closed to this visitor (`account:suspended`, or a refusal with
@@ -43,6 +43,7 @@ export function useTicketPanel(error, text, topic, { sendTicket, newIssue, back,
     nodes.push(el("p", {}, ...(ticket.subject
       ? parts("use_ticket.open_subject", { number, subject: String(ticket.subject) })
       : parts("use_ticket.open", { number }))));
+    nodes.push(receiptAgain(ticket.number));
     const again = el("button", { type: "button", class: "sd-btn", "data-sd": "new-issue" }, t("use_ticket.new_issue"));
     again.addEventListener("click", newIssue);
     nodes.push(el("div", { class: "sd-row" }, again));
@@ -79,7 +80,8 @@ export function ticketsPanel(account, tickets) {
   }
   if (tickets.length) {
     nodes.push(el("p", {}, t("account.open_tickets")), el("ul", {}, ...tickets.map((ticket) =>
-      el("li", { "data-sd": "open-ticket" }, el("strong", {}, String(ticket.number || "")), ` ${ticket.subject || ""}`))));
+      el("li", { "data-sd": "open-ticket" }, el("strong", {}, String(ticket.number || "")), ` ${ticket.subject || ""} `,
+        receiptAgain(ticket.number)))));
   }
   return nodes;
 }

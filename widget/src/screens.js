@@ -79,7 +79,8 @@ function renderStatus(w) {
 function renderOffline(w, shown) {
   const v = w.view;
   if (shown && !w.offlineShown) {
-    const panel = offlinePanel(w.nextOpen, (fields) => w.sendTicket(fields), w.offlineDraft || "");
+    const panel = offlinePanel(w.nextOpen, (fields) => w.sendTicket(fields), w.offlineDraft || "",
+      w.prechat && w.prechat.topic);
     w.offlineDraft = "";
     v.fill(v.offline, ...panel.nodes);
     w.offlineShown = panel;

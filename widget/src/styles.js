@@ -85,6 +85,7 @@ button, textarea, input { font: inherit; color: inherit; }
 .sd-section form { margin: 0; display: flex; flex-direction: column; gap: 8px; }
 .sd-error:empty { display: none; }
 .sd-error { color: var(--sd-error); }
+.sd-field[aria-invalid=true] { border-color: var(--sd-error); }
 .sd-ok { color: var(--sd-ok); }
 .sd-star { border: 0; background: transparent; font-size: 26px; line-height: 1; color: var(--sd-border); cursor: pointer; padding: 2px; }
 .sd-star[aria-pressed="true"] { color: #f0b429; }

@@ -26,7 +26,7 @@ export function auditSentence(e, agentName) {
     who, target, until: data.until ? when(data.until) : "", ticket: data.ticket || "", department: data.department,
     from: agent(e, agentName, "from"), to: agent(e, agentName, "to"), reason: data.reason, shortcut: shortcut(data.shortcut),
     was: data.was, name: data.name, tag: data.tag, action: String(e.action).replace(/_/g, " "),
-    count: suspendedDays(e.at, data.until), key: data.key, hours: data.grace_hours,
+    count: suspendedDays(e.at, data.until), key: data.key, hours: data.grace_hours, origin: data.from || "",
   });
   if (e.action === "convert" && !actor) words = capitalized(words);
   const ended = Array.isArray(data.chats) ? data.chats.length : 0;
@@ -66,6 +66,7 @@ function sentenceKey(e, actor) {
     case "site_add": return "audit.site_add";
     case "site_update": return "audit.site_update";
     case "site_rotate": return data.grace_hours ? pluralKey("audit.site_rotate_grace", data.grace_hours) : "audit.site_rotate";
+    case "ticket_split": return "audit.ticket_split";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       if (TOPIC_ACTIONS.has(e.action)) return `audit.${e.action}${data.back_to_file ? "_file" : ""}`;
