@@ -131,9 +131,14 @@ async def test_the_chat_view_and_an_alert_lead_to_the_visitor_and_the_account(ch
         await screenshot(page, "chat-links.png")
         await facts.locator('[data-sd="visitor-link"]').click(timeout=TIMEOUT_MS)
         await expect(page.locator('[data-sd="account-title"]')).to_contain_text("Pat Doe", timeout=TIMEOUT_MS)
-        await expect(page.locator('[data-sd="account-chat"]')).to_have_attribute("data-chat-id", chat_id)
-        await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_contain_text("card testing")
+        await expect(page.locator('[data-sd="account-chat"]')).to_have_attribute("data-chat-id", chat_id,
+                                                                                  timeout=TIMEOUT_MS)
+        await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_contain_text("card testing",
+                                                                                           timeout=TIMEOUT_MS)
         await screenshot(page, "visitor-page.png")
+        # live from here: the page's socket must be in before the next flag is raised
+        await expect(page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up",
+                                                                                timeout=TIMEOUT_MS)
         assert (await ann.call("chat:flag", {"chat_id": chat_id, "reason": "second look"}))["ok"]
         await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_have_count(2, timeout=TIMEOUT_MS)  # live
 
