@@ -10,6 +10,7 @@ import { History } from "./dashboard/history.js";
 import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
+import { People } from "./dashboard/people.js";
 import { Reports } from "./dashboard/reports.js";
 import { Tags } from "./dashboard/tags.js";
 import { TILES } from "./dashboard/tiles.js";
@@ -26,6 +27,7 @@ const PAGES = {
   closures: (app) => new Closures(app),
   tags: (app) => new Tags(app),
   history: (app) => new History(app),
+  people: (app) => new People(app),
 };
 
 class Dashboard {

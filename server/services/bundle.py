@@ -12,6 +12,7 @@ from .metrics import Metrics
 from .context import Desk
 from .moderation import ModerationService
 from .nodes import NodeWatch
+from .people import PeopleService
 from .presence import PresenceService
 from .records import Records
 from .routing import Router
@@ -51,6 +52,7 @@ class Services:
     attachments: AttachmentService
     visits: VisitService
     search: SearchService
+    people: PeopleService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -76,4 +78,5 @@ class Services:
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
-                   search=SearchService(desk, records))
+                   search=SearchService(desk, records),
+                   people=PeopleService(desk, router, presence))

@@ -25,6 +25,7 @@ from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails
 from .attachments import AttachmentRecords
 from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
+from .people import PeopleRecords
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .search import SearchRecords
@@ -50,7 +51,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SqlBase):
+               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, PeopleRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

@@ -351,4 +351,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(attachment_routes())
     api.router.add_routes(tag_routes())
     api.router.add_routes(search_routes())
+    from .people_api import people_routes
+    api.router.add_routes(people_routes())
     app.add_subapp("/api", api)

@@ -29,6 +29,7 @@ PAGES = {
     "/closures": ("dashboard/closures.html", "closures"),
     "/tags": ("dashboard/tags.html", "tags"),
     "/history": ("dashboard/history.html", "history"),
+    "/people": ("dashboard/people.html", "people"),
 }
 
 
