@@ -1,7 +1,7 @@
 // People (GET/POST/PATCH /api/people, POST /api/people/{id}/disable|enable|reset):
 // the desk's agents with an add-or-edit form. A password link the server
 // did not mail is shown once, here, for the lead to pass on.
-import { $, el, fill, show } from "./dom.js";
+import { $, el, fill, show, when } from "./dom.js";
 import { s } from "../strings.js";
 
 function showError(node, err) {
@@ -144,9 +144,9 @@ export class People {
     const url = $(this.app.root, "person-link-url");
     url.value = link.url || "";
     url.closest(".inline-form").hidden = !link.url;
-    const when = new Date(link.expires_at).toLocaleString();
+    const until = when(link.expires_at);
     const key = link.url ? (added ? "people.added_link" : "people.link_shown") : (added ? "people.added_mailed" : "people.link_mailed");
-    fill($(this.app.root, "person-link-text"), s(key, { name: person.name, email: link.mailed_to || person.email, until: when }));
+    fill($(this.app.root, "person-link-text"), s(key, { name: person.name, email: link.mailed_to || person.email, until }));
     this.linkBox.hidden = false;
     this.app.flash(added ? s("people.added", { name: person.name }) : s("people.link_made", { name: person.name }));
   }
