@@ -79,4 +79,4 @@ class Services:
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
                    search=SearchService(desk, records),
-                   people=PeopleService(desk, router, presence))
+                   people=PeopleService(desk, router, presence, on_change=hours.check))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -136,10 +137,15 @@ def _plain(value: Any) -> Any:
 
 
 class PeopleService:
-    def __init__(self, desk: Desk, router: Router, presence: PresenceService) -> None:
+    def __init__(self, desk: Desk, router: Router, presence: PresenceService,
+                 on_change: Callable[[], Awaitable[None]] | None = None) -> None:
+        """`on_change`: after each change (DeskHours.check: a new shift or
+        capacity can open or close the desk, and the agent hears whether
+        they are on shift now)."""
         self._desk = desk
         self._router = router
         self._presence = presence
+        self._on_change = on_change
         self.links = ResetLinks(desk, presence)
 
     async def list(self) -> list[dict[str, Any]]:
@@ -237,4 +243,6 @@ class PeopleService:
         await self._desk.live.publish(AGENTS, agent.id)
         await self._router.agents(fresh=True)
         await self._router.route()
+        if self._on_change is not None:
+            await self._on_change()
 

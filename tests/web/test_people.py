@@ -356,3 +356,12 @@ async def test_links_for_one_agent_are_limited_per_hour(harness, lead):
     for _ in range(10):
         await call(lead, "POST", f"/api/people/{ann.id}/reset", 201)
     assert await error_code(lead, "POST", f"/api/people/{ann.id}/reset", 429) == "rate_limited"
+
+
+async def test_a_new_shift_is_told_to_the_agents_console_at_once(harness, lead):
+    ann, token = await harness.add_agent("Ann", shift="always")
+    socket = await harness.agent(token)
+    await call(lead, "PATCH", f"/api/people/{ann.id}", json={"shift": "sat 10:00-11:00"})  # the clock is a Tuesday
+    assert (await socket.next("shift"))["on_shift"] is False
+    await call(lead, "PATCH", f"/api/people/{ann.id}", json={"shift": ""})  # the desk hours: 10:00 in New York
+    assert (await socket.next("shift", lambda s: s["on_shift"]))["on_shift"] is True
