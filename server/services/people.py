@@ -26,7 +26,7 @@ from ..policy.calendar import parse_hours
 from . import audit
 from .access import end_agent_access
 from .context import Desk
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, Conflict, NotFound, RateLimited
 from .model import Agent, AgentStatus, Role
 from .ports import Presence
 from .presence import PresenceService
@@ -49,6 +49,7 @@ SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # as the config's names of sk
 MAX_SKILLS = 30
 MAX_CAPACITY = 20  # concurrent chats; 0: takes none (a lead who only watches)
 TIERS = (1, 2, 3)
+ADDS_PER_HOUR = 30  # agents one supervisor adds an hour
 SHIFT_CHARS = 255
 PROFILE = ("name", "role", "tier", "skills", "capacity", "shift", "on_call")  # what an edit may change
 
@@ -170,15 +171,20 @@ class PeopleService:
 
     async def add(self, by: Agent, email: str, profile: Profile) -> tuple[Agent, ResetLink]:
         """A new agent, and the link that sets their first password. Raises
-        BadRequest, Conflict (the email is taken, disabled agents' too)."""
+        BadRequest, Conflict (the email is taken, disabled agents' too),
+        RateLimited (past ADDS_PER_HOUR)."""
         email = check_email(email)
         fields = check_profile(profile)
         if "name" not in fields:
             raise BadRequest("a name is needed")
+        now = self._desk.clock.now()
+        # each new agent may be mailed a link: a lead's session is no mail relay to any address
+        if not await self._desk.live.hit_rate(f"people_adds:{by.id}", ADDS_PER_HOUR, 3600, now):
+            raise RateLimited(f"at most {ADDS_PER_HOUR} agents added an hour by one supervisor: try again later",
+                              retry_after=3600)
         if await self._desk.store.agent_by_email(email) is not None:
             raise Conflict(f"an agent with the email {email} exists already (a disabled one can be re-enabled)")
         agent = Agent(id=new_id(), email=email, **fields)
-        now = self._desk.clock.now()
         data = {"email": email, **{key: _plain(getattr(agent, key)) for key in PROFILE}}
         agent = await self._desk.store.add_agent(agent, audit.entry(AGENT_ADD, agent_target(agent.id), now,
                                                                     actor_id=by.id, data=data))

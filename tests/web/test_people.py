@@ -365,3 +365,11 @@ async def test_a_new_shift_is_told_to_the_agents_console_at_once(harness, lead):
     assert (await socket.next("shift"))["on_shift"] is False
     await call(lead, "PATCH", f"/api/people/{ann.id}", json={"shift": ""})  # the desk hours: 10:00 in New York
     assert (await socket.next("shift", lambda s: s["on_shift"]))["on_shift"] is True
+
+
+async def test_agents_one_lead_adds_are_limited_per_hour(harness, lead):
+    for n in range(30):
+        await call(lead, "POST", "/api/people", 201, json={**NEW, "email": f"p{n}@example.test"})
+    assert await error_code(lead, "POST", "/api/people", 429, json=NEW) == "rate_limited"
+    harness.clock.advance(3601)
+    await call(lead, "POST", "/api/people", 201, json=NEW)
