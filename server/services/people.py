@@ -128,6 +128,19 @@ def check_profile(profile: Profile) -> dict[str, Any]:
     return fields
 
 
+def _as_news(before: Agent, profile: Profile) -> Profile:
+    """Only what differs from `before`: a value the command line set past
+    what the dashboard allows (a bot's capacity of 200, a skill in
+    capitals) is not refused when a lead edits something else."""
+    unchanged = {key: None for key in PROFILE
+                 if getattr(profile, key) is not None and _same(getattr(profile, key), getattr(before, key))}
+    return dataclasses.replace(profile, **unchanged)
+
+
+def _same(given: Any, stored: Any) -> bool:
+    return tuple(given) == stored if isinstance(stored, tuple) else given == stored
+
+
 def _changes(before: Agent, after: Agent, keys: tuple[str, ...]) -> dict[str, Any]:
     """What the audit keeps of an edit: each changed field's new value."""
     return {key: _plain(getattr(after, key)) for key in keys if getattr(after, key) != getattr(before, key)}
@@ -194,8 +207,8 @@ class PeopleService:
     async def edit(self, by: Agent, agent_id: str, profile: Profile) -> Agent:
         """Raises NotFound, BadRequest (a supervisor cannot change their own
         role: the desk would lose its last lead by a slip)."""
-        fields = check_profile(profile)
         before = await self.get(agent_id)
+        fields = check_profile(_as_news(before, profile))
         if before.id == by.id and fields.get("role", by.role) is not by.role:
             raise BadRequest("you cannot change your own role: ask another supervisor")
         after = dataclasses.replace(before, **fields)

@@ -18,7 +18,7 @@ import msgspec
 from aiohttp import web
 
 from ..services.model import Agent, Role
-from ..services.people import MAX_CAPACITY, Profile
+from ..services.people import Profile
 from ..services.resets import ResetLink
 from ..services.views import iso
 from .api import Body, body, endpoint, ok
@@ -30,7 +30,7 @@ Email = Annotated[str, msgspec.Meta(max_length=254)]
 Skill = Annotated[str, msgspec.Meta(max_length=64)]
 Skills = Annotated[tuple[Skill, ...], msgspec.Meta(max_length=50)]
 Tier = Annotated[int, msgspec.Meta(ge=1, le=3)]
-Capacity = Annotated[int, msgspec.Meta(ge=0, le=MAX_CAPACITY)]
+Capacity = Annotated[int, msgspec.Meta(ge=-1, le=1_000_000)]  # the service's bounds are narrower and say so
 Shift = Annotated[str, msgspec.Meta(max_length=255)]
 
 

@@ -373,3 +373,12 @@ async def test_agents_one_lead_adds_are_limited_per_hour(harness, lead):
     assert await error_code(lead, "POST", "/api/people", 429, json=NEW) == "rate_limited"
     harness.clock.advance(3601)
     await call(lead, "POST", "/api/people", 201, json=NEW)
+
+
+async def test_an_edit_keeps_what_the_command_line_set_beyond_the_dashboards_bounds(harness, lead):
+    bot, _ = await harness.add_agent("Bot", capacity=200, skills=("Legacy Skill",))
+    form = {"name": "Bot", "role": "agent", "tier": 1, "skills": ["Legacy Skill"], "capacity": 200, "shift": "always",
+            "on_call": True}  # all of the page's form, one field changed
+    assert (await call(lead, "PATCH", f"/api/people/{bot.id}", json=form))["agent"]["on_call"] is True
+    assert await error_code(lead, "PATCH", f"/api/people/{bot.id}", 400, json={**form, "capacity": 201}) == \
+        "bad_request"
