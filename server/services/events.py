@@ -170,6 +170,10 @@ class Metrics(Event, name="metrics", to=(SUPERVISOR,), here=True):
     """Live figures: each node pushes them to its own supervisors."""
 
 
+class PeopleChanged(Event, name="people", to=(SUPERVISOR,)):
+    """An agent was added, changed, disabled or enabled (services/people.py)."""
+
+
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

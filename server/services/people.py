@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from ..policy.calendar import parse_hours
-from . import audit
+from . import audit, rooms
+from . import events as ev
 from .access import end_agent_access
 from .context import Desk
 from .errors import BadRequest, Conflict, NotFound, RateLimited
@@ -201,7 +202,7 @@ class PeopleService:
         data = {"email": email, **{key: _plain(getattr(agent, key)) for key in PROFILE}}
         agent = await self._desk.store.add_agent(agent, audit.entry(AGENT_ADD, agent_target(agent.id), now,
                                                                     actor_id=by.id, data=data))
-        await self._changed(agent)
+        await self._changed(agent, "add")
         return agent, await self.links.make(by, agent, first=True)
 
     async def edit(self, by: Agent, agent_id: str, profile: Profile) -> Agent:
@@ -218,7 +219,7 @@ class PeopleService:
         new_role = "role" in changed
         if new_role:
             after = dataclasses.replace(after, status=AgentStatus.AWAY)
-        return await self._save(by, after, AGENT_EDIT, changed, new_epoch=new_role)
+        return await self._save(by, after, AGENT_EDIT, changed, new_epoch=new_role, told="edit")
 
     async def disable(self, by: Agent, agent_id: str) -> Agent:
         """Raises NotFound, BadRequest (oneself), Conflict (disabled already)."""
@@ -228,14 +229,14 @@ class PeopleService:
         if agent.removed:
             raise Conflict("this agent is disabled already")
         after = dataclasses.replace(agent, removed_at=self._desk.clock.now(), status=AgentStatus.AWAY)
-        return await self._save(by, after, AGENT_DISABLE, None, new_epoch=True)
+        return await self._save(by, after, AGENT_DISABLE, None, new_epoch=True, told="disable")
 
     async def enable(self, by: Agent, agent_id: str) -> Agent:
         """Raises NotFound, Conflict (not disabled)."""
         agent = await self.get(agent_id)
         if not agent.removed:
             raise Conflict("this agent is not disabled")
-        return await self._save(by, dataclasses.replace(agent, removed_at=None), AGENT_ENABLE, None)
+        return await self._save(by, dataclasses.replace(agent, removed_at=None), AGENT_ENABLE, None, told="enable")
 
     async def reset(self, by: Agent, agent_id: str) -> ResetLink:
         """A password link for the agent (services/resets.py). Raises NotFound,
@@ -246,20 +247,22 @@ class PeopleService:
         return await self.links.make(by, agent)
 
     async def _save(self, by: Agent, after: Agent, action: str, data: dict[str, Any] | None, *,
-                    new_epoch: bool = False) -> Agent:
+                    told: str, new_epoch: bool = False) -> Agent:
         entry = audit.entry(action, agent_target(after.id), self._desk.clock.now(), actor_id=by.id, data=data)
         saved = await self._desk.store.change_agent(after, entry, new_epoch=new_epoch)
         if saved is None:
             raise NotFound("no such agent")
         if new_epoch:
             await end_agent_access(self._desk, self._presence, saved.id)
-        await self._changed(saved)
+        await self._changed(saved, told)
         return saved
 
-    async def _changed(self, agent: Agent) -> None:
+    async def _changed(self, agent: Agent, action: str) -> None:
         """Routing here and on every node reads the agents again; a queued
-        chat the change lets someone take (a skill, more capacity) goes now."""
+        chat the change lets someone take (a skill, more capacity) goes now;
+        every dashboard hears of it (`people`)."""
         await self._desk.live.publish(AGENTS, agent.id)
+        self._desk.events.add(ev.PeopleChanged(rooms.SUPERVISORS, {"action": action, "agent": self.view(agent)}))
         await self._router.agents(fresh=True)
         await self._router.route()
         if self._on_change is not None:

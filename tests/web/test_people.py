@@ -17,6 +17,7 @@ from server.services import sessions
 from server.services.model import Role
 from server.services.tokens import hash_token
 from tests.peers import Refused
+from tests.smtp import inbox, smtp_port  # noqa: F401 (fixtures)
 from tests.web.test_api import call, client, error_code
 from tests.web.test_console_login import PASSWORD, csrf_of, log_in
 from tests.web.test_sessions import console  # noqa: F401 (fixture)
@@ -227,16 +228,22 @@ async def test_always_and_desk_hours_are_shifts(lead):
 
 
 class TestWithMail:
-    @pytest.fixture
-    def config_overrides(self) -> dict:
-        return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": 2525}}
+    """The desk mails through a real SMTP server (tests/smtp.py)."""
 
-    async def test_the_link_is_mailed_and_not_shown(self, harness, lead):
+    @pytest.fixture
+    def config_overrides(self, smtp_port: int) -> dict:  # noqa: F811
+        return {"mail": {"smtp_host": "127.0.0.1", "smtp_port": smtp_port, "from": "Desk <desk@example.test>"}}
+
+    async def test_the_link_is_mailed_and_not_shown(self, harness, lead, inbox):  # noqa: F811
         added = await call(lead, "POST", "/api/people", 201, json=NEW)
         assert added["link"]["url"] is None and added["link"]["mailed_to"] == "sam@example.test"
-        mails = [q.mail for q in await harness.store.due_mail(harness.clock.now(), 10)]
-        assert len(mails) == 1 and "sam@example.test" in mails[0].to
-        url = re.search(r"http\S+/console/reset/\S+", mails[0].text).group(0)
+
+        async def delivered() -> bool:
+            return len(inbox.envelopes) == 1
+        await harness.eventually(delivered)
+        assert inbox.envelopes[0].rcpt_tos == ["sam@example.test"]
+        assert inbox.message()["Subject"] == "Your Shiftdesk password link"
+        url = re.search(r"http\S+/console/reset/\S+", inbox.body()).group(0)
         assert (await set_password(harness, url))[0] == 200
         entries = (await call(lead, "GET", "/api/audit", params={"action": "password_link"}))["entries"]
         assert entries[0]["data"]["mailed"] is True and url.rsplit("/", 1)[1] not in repr(entries)
@@ -382,3 +389,13 @@ async def test_an_edit_keeps_what_the_command_line_set_beyond_the_dashboards_bou
     assert (await call(lead, "PATCH", f"/api/people/{bot.id}", json=form))["agent"]["on_call"] is True
     assert await error_code(lead, "PATCH", f"/api/people/{bot.id}", 400, json={**form, "capacity": 201}) == \
         "bad_request"
+
+
+async def test_every_dashboard_hears_of_a_change(harness, lead):
+    watching = await harness.supervisor()
+    added = (await call(lead, "POST", "/api/people", 201, json=NEW))["agent"]
+    told = await watching.next("people")
+    assert told["action"] == "add" and told["agent"]["email"] == "sam@example.test"
+    await call(lead, "POST", f"/api/people/{added['id']}/disable")
+    told = await watching.next("people", lambda t: t["action"] == "disable")
+    assert told["agent"]["disabled"] is True

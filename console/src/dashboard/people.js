@@ -30,6 +30,7 @@ export class People {
     });
     this.cancelButton.addEventListener("click", () => this.stopEditing());
     $(root, "person-link-copy").addEventListener("click", () => this.copyLink());
+    app.socket.on("people", () => this.load()); // another lead's change shows at once
     this.load();
   }
 
