@@ -85,6 +85,7 @@ async def test_a_lead_adds_an_agent_who_sets_a_password_and_logs_in(chromium, de
         await sam_context.close()
 
         await sam.locator('[data-sd="person-edit"]').click()  # an edit: the form fills in, the email is fixed
+        await expect(page.locator('[data-sd="person-link"]')).to_be_hidden()  # the link was shown once
         await expect(page.locator('[data-sd="person-email"]')).to_be_disabled()
         await page.fill('[data-sd="person-capacity"]', "5")
         await page.check('[data-sd="person-on-call"]')

@@ -87,7 +87,14 @@ export class People {
     };
   }
 
+  /** The link shown once goes away with the next thing the lead does. */
+  hideLink() {
+    this.linkBox.hidden = true;
+    $(this.app.root, "person-link-url").value = "";
+  }
+
   edit(p) {
+    this.hideLink();
     this.editing = p;
     const f = this.form.elements;
     f.email.value = p.email;
@@ -120,6 +127,7 @@ export class People {
   }
 
   async save() {
+    this.hideLink();
     const body = this.values();
     const editing = this.editing;
     let answer;
@@ -164,6 +172,7 @@ export class People {
   }
 
   async reset(p) {
+    this.hideLink();
     const result = await this.app.dialog.open({
       action: "person-reset", title: s("people.reset_title", { name: p.name }), intro: s("people.reset_intro"),
       submitLabel: s("people.reset_submit"), fields: [],
