@@ -191,7 +191,8 @@ async def test_a_bad_new_password_is_refused_and_the_link_still_works(harness, l
 async def test_the_link_form_needs_its_csrf_token(harness, lead):
     link = (await call(lead, "POST", "/api/people", 201, json=NEW))["link"]
     async with aiohttp.ClientSession() as browser:
-        async with browser.post(here(harness, link["url"]), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}) as answer:
+        form = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        async with browser.post(here(harness, link["url"]), data=form) as answer:
             assert answer.status == 403
     assert await page_status(harness, link["url"]) == 200
 
