@@ -117,6 +117,7 @@ class LimitsConfig:
     # Visitor context beside each chat (chat:context from the widget).
     context_per_minute: int = 30  # context updates per visitor (all its tabs): page changes, setContext
     context_pages: int = 50  # pages seen kept per chat, the latest
+    reset_link_hours: int = 24  # a password link a lead makes (or a new agent's first one) works this long, once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -427,6 +428,8 @@ def _validate_limits(limits: LimitsConfig) -> None:
         raise ConfigError("[limits] packets_per_minute: must be above events_per_minute")
     if limits.context_pages < 1:
         raise ConfigError("[limits] context_pages: must be at least 1 (the page the visitor is on)")
+    if limits.reset_link_hours < 1:
+        raise ConfigError("[limits] reset_link_hours: must be at least 1")
 
 
 def _validate_attachments(attachments: AttachmentsConfig) -> None:

@@ -12,6 +12,7 @@ import { History } from "./dashboard/history.js";
 import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
+import { People } from "./dashboard/people.js";
 import { Reports } from "./dashboard/reports.js";
 import { Sites } from "./dashboard/sites.js";
 import { Tags } from "./dashboard/tags.js";
@@ -34,6 +35,7 @@ const PAGES = {
   accounts: (app) => new AccountSearch(app),
   account: (app) => new AccountView(app),
   topics: (app) => new Topics(app),
+  people: (app) => new People(app),
 };
 
 class Dashboard {

@@ -13,6 +13,7 @@ from .metrics import Metrics
 from .context import Desk
 from .moderation import ModerationService
 from .nodes import NodeWatch
+from .people import PeopleService
 from .presence import PresenceService
 from .records import Records
 from .routing import Router
@@ -57,6 +58,7 @@ class Services:
     accounts: AccountsView
     topics: TopicService
     intake: IntakeService
+    people: PeopleService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -85,4 +87,5 @@ class Services:
                    search=SearchService(desk, records),
                    accounts=AccountsView(desk, surveys),
                    topics=TopicService(desk),
-                   intake=IntakeService(desk, tickets))
+                   intake=IntakeService(desk, tickets),
+                   people=PeopleService(desk, router, presence, on_change=hours.check))

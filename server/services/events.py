@@ -178,6 +178,10 @@ class TopicChanged(Event, name="topic", to=(SUPERVISOR,)):
     """A lead added, changed or removed a topic in the dashboard."""
 
 
+class PeopleChanged(Event, name="people", to=(SUPERVISOR,)):
+    """An agent was added, changed, disabled or enabled (services/people.py)."""
+
+
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

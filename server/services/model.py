@@ -544,3 +544,18 @@ class DeskTopic:
     verified_only: bool = False
     updated_at: datetime | None = None
     updated_by: str | None = None  # the supervisor's agent id
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PasswordReset:
+    """A one-time link that lets an agent set a new password, made by a
+    supervisor (or on adding the agent). `id` is the hash of the link's
+    token; the token itself is never stored. Usable once, before
+    `expires_at`; a newer link for the same agent voids the older ones."""
+
+    id: str  # sha256 hex of the link's token
+    agent_id: str
+    created_at: datetime
+    expires_at: datetime
+    created_by: str | None = None  # a supervisor's id
+    used_at: datetime | None = None

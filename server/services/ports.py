@@ -10,10 +10,9 @@ from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry, Author,
-                    CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, FileClaim, Message, NewMessage,
-                    OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension, Tag, Ticket, TicketReply,
-                    TicketStatus, Visitor, VisitorAtStart)
-from .model import DeskTopic
+                    CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim, Message,
+                    NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension,
+                    Tag, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -442,6 +441,25 @@ class Store(Protocol):
 
     async def remove_topic(self, name: str, audit: AuditEntry | None = None) -> DeskTopic | None:
         """The dashboard topic removed; None if there was none."""
+    # people, as supervisors change them (store/people.py)
+    async def add_agent(self, agent: Agent, audit: AuditEntry) -> Agent:
+        """Insert a new agent. Raises Conflict if the email is taken."""
+
+    async def change_agent(self, agent: Agent, audit: AuditEntry, *, new_epoch: bool = False) -> Agent | None:
+        """Store what a supervisor changes of `agent` (name, role, tier,
+        skills, capacity, shift, on_call, removed_at, status), the epoch
+        moved on by one when `new_epoch`; None if there is no such agent."""
+
+    async def add_password_reset(self, reset: PasswordReset, audit: AuditEntry,
+                                 mails: Sequence[OutgoingMail] = ()) -> None:
+        """Store the link and void the agent's earlier unused ones."""
+
+    async def password_reset(self, reset_id: str) -> PasswordReset | None: ...
+
+    async def use_password_reset(self, reset: PasswordReset, now: datetime, password_hash: str,
+                                 audit: AuditEntry) -> Agent | None:
+        """Spend the link and set the password with a new epoch; None (and
+        nothing changes) if it is used, expired or gone, or its agent removed."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

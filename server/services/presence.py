@@ -137,6 +137,21 @@ class PresenceService:
         fires on one node however many saw the removal)."""
         await self._timers.set(AGENT_GONE, agent_id, 0)
 
+    async def agent_cut_off(self, agent_id: str) -> None:
+        """A supervisor ended the agent's access (disabled them, changed
+        their role) or their password changed: their chats go back to the
+        front of the queue now, without the grace period of a dropped
+        connection (their sockets are closing, on whichever node holds
+        them), and they are away until they connect and say otherwise."""
+        desk = self._desk
+        await desk.live.set_status(agent_id, AgentStatus.AWAY, desk.clock.now())
+        for chat_id in await desk.live.chats_of(agent_id):
+            chat = await self._chats.chat(chat_id)
+            await desk.live.release_slot(agent_id, chat_id)
+            await self._chats.requeue(chat)
+        await self._router.agents(fresh=True)  # a removed agent is no candidate, here at once
+        await self._router.route()
+
     async def _agent_gone(self, agent_id: str) -> None:
         """Past the grace period: the agent's chats go back to the front."""
         presence = await self._desk.live.presence(agent_id)

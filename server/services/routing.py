@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
 POSITIONS = "positions"  # the change broadcast's topic: another node told visitors their places
+AGENTS = "agents"  # the change broadcast's topic: an agent was added or changed (services/people.py)
 SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
 
 
@@ -57,6 +58,8 @@ class Router:
     def _changed_elsewhere(self, topic: str, key: str) -> None:
         if topic in (POSITIONS, "*"):
             self._positions = {}
+        if topic in (AGENTS, "*"):  # a supervisor changed an agent on another node: read them again
+            self._agents_at = None
 
     async def agents(self, fresh: bool = False) -> dict[str, Agent]:
         """Every agent not removed, cached for AGENTS_TTL_S real seconds (a

@@ -26,6 +26,7 @@ from .accounts import AccountRecords
 from .attachments import AttachmentRecords
 from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
+from .people import PeopleRecords
 from .policy_records import PolicyRecords
 from .reports import ReportRecords
 from .search import SearchRecords
@@ -54,7 +55,7 @@ ERROR_CHARS = 1000
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
-               AccountRecords, TopicRecords,
+               AccountRecords, TopicRecords, PeopleRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

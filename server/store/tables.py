@@ -480,3 +480,17 @@ topics = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("updated_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
 )
+
+# One-time links that set an agent's password (model.PasswordReset); `id` is
+# the hash of the link's token. Used or expired rows are kept until a newer
+# link for the same agent replaces them.
+password_resets = Table(
+    "password_resets", metadata,
+    Column("id", String(64), primary_key=True),
+    _ref("agent_id", "agents.id", nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("created_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
+    Column("used_at", UTCDateTime),
+    Index("ix_password_resets_agent_id", "agent_id"),
+)

@@ -361,4 +361,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(topic_routes())
     from .intake_api import intake_routes
     api.router.add_routes(intake_routes())
+    from .people_api import people_routes
+    api.router.add_routes(people_routes())
     app.add_subapp("/api", api)

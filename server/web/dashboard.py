@@ -32,6 +32,7 @@ PAGES = {
     "/sites": ("dashboard/sites.html", "sites"),
     "/accounts": ("dashboard/accounts.html", "accounts"),
     "/topics": ("dashboard/topics.html", "topics"),
+    "/people": ("dashboard/people.html", "people"),
 }
 
 

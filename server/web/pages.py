@@ -16,6 +16,7 @@ from .dashboard import setup_dashboard
 from .keys import SERVICES
 from .metrics import setup_metrics
 from .redirects import safe_next
+from .reset_pages import setup_reset_pages
 from .security import check_csrf, csrf_token
 from .widget import setup_widget
 from .attachments import setup_widget_attachments
@@ -39,6 +40,7 @@ def setup_routes(app: web.Application) -> None:
     setup_widget(app)
     setup_widget_attachments(app)
     setup_metrics(app)
+    setup_reset_pages(app)
     # one file, not a directory: aiohttp's static handler answers a name past the file system's
     # limit with a 500 (ENAMETOOLONG), and there is nothing else in it to serve
     app.router.add_get("/static/console.css", stylesheet)

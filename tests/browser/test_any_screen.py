@@ -17,7 +17,7 @@ TABLET = {"width": 768, "height": 1024}
 DASHBOARD_PAGES = ("/console/dashboard", "/console/dashboard/reports", "/console/dashboard/audit",
                    "/console/dashboard/canned", "/console/dashboard/closures", "/console/dashboard/tags",
                    "/console/dashboard/history", "/console/dashboard/sites",
-                   "/console/dashboard/topics")
+                   "/console/dashboard/topics", "/console/dashboard/people")
 
 
 async def page_width(page) -> int:
@@ -119,8 +119,8 @@ async def test_no_dashboard_page_scrolls_sideways(chromium, desk, viewport):
             await page.goto(f"{desk.url}{path}")
             await expect(page.locator('[data-sd="connection"]')).to_have_attribute("data-state", "up")
             assert await page_width(page) <= viewport["width"], f"{path} is wider than the screen"
-            if path.endswith("dashboard"):
-                await screenshot(page, f"dashboard-{viewport['width']}.png")
+            if path.endswith(("dashboard", "people")):
+                await screenshot(page, f"{path.rsplit('/', 1)[1]}-{viewport['width']}.png")
             if path.endswith("topics"):
                 await screenshot(page, f"dashboard-topics-{viewport['width']}.png")
         assert not errors, "\n".join(errors)

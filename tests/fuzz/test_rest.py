@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, intake_api, search_api, sites_api, supervisor_api, tags_api, widget
+from server.web import api, dashboard_api, intake_api, people_api, search_api, sites_api, supervisor_api, tags_api, widget
 from server.web import topics_api
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
@@ -33,6 +33,7 @@ ANSWER_WAIT_S = 30.0
 # inputs never name the victim. The public routes' inputs do.
 STAFF_REFS = ("ticket", "canned", "closure", "customer", "own_chat", "probe_chat", "alice", "lead", "nobody",
               "site_key")
+NO_AGENT_REFS = ("ticket", "canned", "closure", "customer", "own_chat", "nobody")
 PUBLIC_REFS = ("victim_chat", "victim_visitor", "victim_ticket", "ticket", "site_key", "nobody")
 JSON_API = ("/api/", "/widget/tickets", "/widget/status")
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
@@ -115,6 +116,16 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/topics"): PAGE, ("POST", "/api/topics"): Spec(body=topics_api.TopicAdd),
     ("PATCH", "/api/topics/{name}"): Spec(body=topics_api.TopicChange), ("DELETE", "/api/topics/{name}"): PAGE,
     ("POST", "/api/tickets/{id}/split"): Spec(body=intake_api.SplitBody),
+    # People: ids that name no agent, so that the fuzzing lead cannot disable or demote the desk's own
+    # clients midway (tests/web/test_people.py covers those changes)
+    ("GET", "/console/dashboard/people"): PAGE, ("GET", "/api/people"): PAGE,
+    ("POST", "/api/people"): Spec(body=people_api.PersonAdd),
+    ("PATCH", "/api/people/{id}"): Spec(body=people_api.PersonEdit, refs=NO_AGENT_REFS),
+    ("POST", "/api/people/{id}/disable"): Spec(refs=NO_AGENT_REFS),
+    ("POST", "/api/people/{id}/enable"): Spec(refs=NO_AGENT_REFS),
+    ("POST", "/api/people/{id}/reset"): Spec(refs=NO_AGENT_REFS),
+    ("GET", "/console/reset/{token}"): Spec(refs=PUBLIC_REFS),
+    ("POST", "/console/reset/{token}"): Spec(form=("password", "confirm", "csrf_token"), refs=PUBLIC_REFS),
 }
 
 

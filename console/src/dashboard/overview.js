@@ -97,6 +97,7 @@ export class Overview {
     socket.on("metrics", (m) => m && this.onMetrics(m));
     socket.on("alert", (a) => a && this.addAlert(a, true));
     socket.on("survey", (sv) => sv && this.addSurvey(sv));
+    socket.on("people", () => this.refreshLists()); // an agent added, changed or disabled by a lead
     socket.on("connect", () => {
       if (this.connectedBefore) this.afterReconnect(); // what came while the socket was down
       this.connectedBefore = true;
