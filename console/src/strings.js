@@ -695,6 +695,27 @@ const en = {
   "history.met": "met",
   "history.open": "Open",
   "history.no_chats": "No chats match.",
+  // The agent's own account page (account.js)
+  "account.password_mismatch": "The two new passwords differ.",
+  "account.password_failed": "The password was not changed",
+  "account.password_done": "Your password was changed.",
+  "account.password_done_ended.one": "Your password was changed. {count} other browser was signed out.",
+  "account.password_done_ended.other": "Your password was changed. {count} other browsers were signed out.",
+  "account.sessions_failed": "Your sessions could not be read",
+  "account.this_browser": "This browser",
+  "account.end_session": "Sign out",
+  "account.end_session_confirm": "Sign it out?",
+  "account.end_session_failed": "The session was not ended",
+  "account.session_ended": "That browser was signed out.",
+  "account.tokens_failed": "Your tokens could not be read",
+  "account.token_failed": "The token was not created",
+  "account.never_used": "never",
+  "account.revoke": "Revoke",
+  "account.revoke_confirm": "Revoke it?",
+  "account.revoke_failed": "The token was not revoked",
+  "account.revoked": "The token “{name}” was revoked.",
+  "account.token_copied": "Token copied.",
+  "account.token_copy_by_hand": "Copy the selected token by hand.",
 };
 
 /** The console's text for `key`, with `{name}` filled from `vars`. */

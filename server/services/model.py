@@ -518,3 +518,18 @@ class Tag:
     @property
     def archived(self) -> bool:
         return self.archived_at is not None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A named API token of an agent (`Authorization: Bearer`, or `token`
+    in a staff socket's auth): the token itself is shown once, when it is
+    made; the store keeps its SHA-256 only. Revoked, it opens nothing."""
+
+    id: str
+    agent_id: str
+    name: str  # 1-64 characters, the agent's own label ("reporting script")
+    token_hash: str  # sha256 hex
+    created_at: datetime
+    last_used_at: datetime | None = None  # written at most once a minute per token
+    revoked_at: datetime | None = None

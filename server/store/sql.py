@@ -22,6 +22,7 @@ from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEnt
                               VisitorAtStart)
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
+from .account import AccountRecords
 from .attachments import AttachmentRecords
 from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
@@ -50,7 +51,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SqlBase):
+               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, AccountRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

@@ -458,3 +458,19 @@ ticket_tags = Table(
     PrimaryKeyConstraint("ticket_id", "tag_id"),
     Index("ix_ticket_tags_tag_id", "tag_id"),
 )
+
+# Named API tokens an agent makes and revokes in the browser (the older
+# single `agents.token_hash`, set from the command line, still works).
+# Only the token's SHA-256 is kept; a revoked token keeps its row, so the
+# audit log's entries still name it.
+api_tokens = Table(
+    "api_tokens", metadata,
+    _id(),
+    _ref("agent_id", "agents.id", nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_api_tokens_agent_id", "agent_id"),
+)

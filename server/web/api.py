@@ -351,4 +351,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(attachment_routes())
     api.router.add_routes(tag_routes())
     api.router.add_routes(search_routes())
+    from .account import account_routes
+    api.router.add_routes(account_routes())
     app.add_subapp("/api", api)

@@ -19,6 +19,7 @@ from .redirects import safe_next
 from .security import check_csrf, csrf_token
 from .widget import setup_widget
 from .attachments import setup_widget_attachments
+from .account import setup_account
 
 DEMO_SITE = web.AppKey("demo_site", str)
 
@@ -42,6 +43,7 @@ def setup_routes(app: web.Application) -> None:
     # one file, not a directory: aiohttp's static handler answers a name past the file system's
     # limit with a 500 (ENAMETOOLONG), and there is nothing else in it to serve
     app.router.add_get("/static/console.css", stylesheet)
+    setup_account(app)
 
 
 async def health(request: web.Request) -> web.Response:
