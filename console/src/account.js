@@ -79,6 +79,7 @@ class AccountPage {
       : this.armedButton(s("account.end_session"), s("account.end_session_confirm"), "session-end",
         () => this.endSession(session));
     return el("tr", { "data-sd": "session-row", "data-current": session.current ? "true" : "false" },
+      el("td", { "data-sd": "session-client" }, session.client || s("account.unknown_browser")),
       el("td", {}, timeEl(session.created_at)), el("td", {}, timeEl(session.last_seen_at)),
       el("td", { class: "row-actions" }, action));
   }

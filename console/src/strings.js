@@ -703,6 +703,7 @@ const en = {
   "account.password_done_ended.other": "Your password was changed. {count} other browsers were signed out.",
   "account.sessions_failed": "Your sessions could not be read",
   "account.this_browser": "This browser",
+  "account.unknown_browser": "A browser that does not say",
   "account.end_session": "Sign out",
   "account.end_session_confirm": "Sign it out?",
   "account.end_session_failed": "The session was not ended",

@@ -38,10 +38,6 @@ TOKEN_CREATE = "token_create"
 TOKEN_REVOKE = "token_revoke"
 
 
-def agent_target(agent_id: str) -> str:
-    return f"agent:{agent_id}"
-
-
 def me_view(agent: Agent) -> dict[str, Any]:
     return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role.value, "tier": agent.tier,
             "skills": list(agent.skills), "capacity": agent.capacity, "shift": agent.shift, "on_call": agent.on_call}
@@ -55,7 +51,7 @@ def session_public_id(session_id: str) -> str:
 
 
 def session_view(session: ConsoleSession, current: str | None) -> dict[str, Any]:
-    return {"id": session_public_id(session.id), "created_at": iso(session.created_at),
+    return {"id": session_public_id(session.id), "client": session.client, "created_at": iso(session.created_at),
             "last_seen_at": iso(session.last_seen_at), "current": session.id == current}
 
 
@@ -100,7 +96,7 @@ async def change_password(desk: Desk, login: StaffLogin, current: str, new: str)
         raise Forbidden("the current password is wrong")
     password_hash = await asyncio.to_thread(hash_password, new)
     ended = await desk.store.change_password(agent.id, password_hash, keep_session=keep, at=now, audit=audit.entry(
-        PASSWORD_CHANGE, agent_target(agent.id), now, actor_id=agent.id))
+        PASSWORD_CHANGE, audit.agent_target(agent.id), now, actor_id=agent.id))
     for session_id in ended:
         _close(desk, session_rooms(session_id))
     for key in [legacy_token_key(agent.id), *(t.id for t in await desk.store.api_tokens_of(agent.id))]:
@@ -125,7 +121,7 @@ async def end_session(desk: Desk, login: StaffLogin, public_id: str, since: date
     mine = await desk.store.console_sessions_of(agent.id, since=since)
     session = next((s for s in mine if session_public_id(s.id) == public_id), None)
     if session is None or not await desk.store.end_console_session(agent.id, session.id, now, audit.entry(
-            SESSION_END, agent_target(agent.id), now, actor_id=agent.id,
+            SESSION_END, audit.agent_target(agent.id), now, actor_id=agent.id,
             data={"current": session.id == login.session_id})):
         raise NotFound("no such session of yours")
     _close(desk, session_rooms(session.id))
@@ -161,7 +157,7 @@ async def create_token(desk: Desk, login: StaffLogin, name: str) -> tuple[ApiTok
     secret = new_token()
     token = ApiToken(id=new_id(), agent_id=agent.id, name=name, token_hash=hash_token(secret), created_at=now)
     stored = await desk.store.add_api_token(token, audit.entry(
-        TOKEN_CREATE, agent_target(agent.id), now, actor_id=agent.id, data={"token": token.id, "name": name}),
+        TOKEN_CREATE, audit.agent_target(agent.id), now, actor_id=agent.id, data={"token": token.id, "name": name}),
         limit=TOKENS_PER_AGENT)
     if stored is None:
         raise Conflict(f"you hold {TOKENS_PER_AGENT} tokens: revoke one before making another",
@@ -177,7 +173,7 @@ async def revoke_token(desk: Desk, login: StaffLogin, token_id: str) -> ApiToken
     mine = {t.id: t for t in await desk.store.api_tokens_of(agent.id)}
     token = mine.get(token_id)
     revoked = token and await desk.store.revoke_api_token(agent.id, token_id, now, audit.entry(
-        TOKEN_REVOKE, agent_target(agent.id), now, actor_id=agent.id, data={"token": token_id, "name": token.name}))
+        TOKEN_REVOKE, audit.agent_target(agent.id), now, actor_id=agent.id, data={"token": token_id, "name": token.name}))
     if not revoked:
         raise NotFound("no such token of yours")
     _close(desk, token_rooms(token_id))

@@ -14,6 +14,7 @@ import argon2
 import jwt
 
 from ..policy.logins import Backoff, wait_s
+from ..policy.useragent import parse_user_agent
 from . import rooms
 from .context import Desk
 from .errors import RateLimited, Refused, Unauthorized
@@ -300,11 +301,12 @@ class AuthService:
         return StaffLogin(agent, token_id=named.id)
 
     # console sessions: the cookie holds a random token, the store its hash
-    async def open_session(self, agent: Agent) -> str:
-        """A new console session for `agent`; the token for its cookie."""
+    async def open_session(self, agent: Agent, user_agent: str | None = None) -> str:
+        """A new console session for `agent`, opened by the browser whose
+        User-Agent header is `user_agent`; the token for its cookie."""
         token, now = new_token(), self._desk.clock.now()
         session = ConsoleSession(id=hash_token(token), agent_id=agent.id, epoch=agent.epoch, created_at=now,
-                                 last_seen_at=now)
+                                 last_seen_at=now, client=client_of(user_agent))
         await self._desk.store.add_console_session(session, expired_before=self._oldest_valid(now))
         return token
 
@@ -351,6 +353,14 @@ class AuthService:
     def require_role(agent: Agent, role: Role) -> None:
         if role is Role.SUPERVISOR and agent.role is not Role.SUPERVISOR:
             raise Refused("forbidden", "supervisors only")
+
+
+def client_of(user_agent: str | None) -> str | None:
+    """"Firefox 128 on Linux" (or what of it the header tells), at most 100
+    characters; None without a header that names either."""
+    parsed = parse_user_agent(user_agent or "")
+    label = " on ".join(part for part in (parsed.browser, parsed.os) if part)
+    return label[:100] or None
 
 
 def anonymous_id(site_id: str, token_hash: str) -> str:

@@ -107,6 +107,7 @@ class ConsoleSession:
     created_at: datetime
     last_seen_at: datetime
     revoked_at: datetime | None = None
+    client: str | None = None  # "Firefox 128 on Linux": the browser it was opened with, as far as it says
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ def _token_of(row: Any) -> ApiToken:
 
 def _session_of(row: Any) -> ConsoleSession:
     return ConsoleSession(id=row["id"], agent_id=row["agent_id"], epoch=row["epoch"], created_at=row["created_at"],
-                          last_seen_at=row["last_seen_at"], revoked_at=row["revoked_at"])
+                          last_seen_at=row["last_seen_at"], revoked_at=row["revoked_at"], client=row["client"])
 
 
 class AccountRecords(SqlBase):

@@ -85,6 +85,7 @@ console_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("client", String(100)),  # "Firefox 128 on Linux", from the login's User-Agent, for its agent to tell
     Index("ix_console_sessions_agent_id", "agent_id"),
     Index("ix_console_sessions_created_at", "created_at"),
 )

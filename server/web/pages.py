@@ -118,7 +118,7 @@ async def login(request: web.Request) -> web.Response:
         if "retry_after" in error.fields:
             response.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
         return response
-    token = await request.app[SERVICES].auth.open_session(agent)
+    token = await request.app[SERVICES].auth.open_session(agent, request.headers.get(hdrs.USER_AGENT))
     session = await new_session(request)  # a fresh session: no fixation
     session[SESSION_KEY] = token
     raise web.HTTPSeeOther(safe_next(request.query.get("next")))  # back where the login was asked for

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, search_api, supervisor_api, tags_api, widget
+from server.web import account, api, dashboard_api, search_api, supervisor_api, tags_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -103,6 +103,11 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/tickets/{id}/tags/{tag_id}"): PAGE,
     ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
     ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
+    ("GET", "/console/account"): PAGE, ("GET", "/static/account.js"): PAGE,
+    ("GET", "/api/me"): PAGE, ("POST", "/api/me/password"): Spec(body=account.PasswordChange),
+    ("GET", "/api/me/sessions"): PAGE, ("DELETE", "/api/me/sessions/{id}"): PAGE,
+    ("GET", "/api/me/tokens"): PAGE, ("POST", "/api/me/tokens"): Spec(body=account.TokenCreate),
+    ("DELETE", "/api/me/tokens/{id}"): PAGE,
 }
 
 

@@ -13,7 +13,7 @@ import asyncio
 import aiohttp
 import pytest
 
-from server.services import account, sessions
+from server.services import account, auth, sessions
 from server.services.model import Role
 from server.services.tokens import hash_token
 from tests.peers import Refused
@@ -69,6 +69,12 @@ async def bearer(harness, token: str, method: str = "GET", path: str = "/api/tic
         return response.status, await response.json()
 
 
+async def login_status(harness, email: str, password: str) -> int:
+    http, response = await log_in(harness, email, password)
+    await http.close()
+    return response.status
+
+
 async def closed(peer) -> None:
     async def until_closed() -> None:
         while peer.sio.connected:
@@ -99,7 +105,7 @@ async def test_an_api_token_manages_nothing_of_the_account(harness, browser):
                                    ("POST", "/api/me/password", {"current": PASSWORD, "new": NEW_PASSWORD})):
             status, answer = await bearer(harness, token, method, path, json=body)
             assert (status, answer["error"]["code"]) == (403, "forbidden"), (method, path)
-    assert (await log_in(harness, agent.email, PASSWORD))[1].status == 303  # the password did not change
+    assert await login_status(harness, agent.email, PASSWORD) == 303  # the password did not change
 
 
 async def test_unsafe_routes_need_the_pages_csrf_token(harness, browser):
@@ -225,7 +231,7 @@ async def test_sessions_are_listed_with_this_one_and_another_ends_with_its_socke
     other_socket, own_socket = await elsewhere.socket(), await here.socket()
     listed = (await here.call("GET", "/api/me/sessions"))["sessions"]
     assert [s["current"] for s in listed] == [False, True]  # the newest first
-    assert set(listed[0]) == {"id", "created_at", "last_seen_at", "current"}
+    assert set(listed[0]) == {"id", "client", "created_at", "last_seen_at", "current"}
     assert all(len(s["id"]) == 32 and s["id"] not in elsewhere.cookie for s in listed)
     answer = await here.call("DELETE", f"/api/me/sessions/{listed[0]['id']}")
     assert answer["current"] is False
@@ -257,12 +263,21 @@ async def test_a_new_password_ends_every_other_session_and_token_socket_at_once(
     assert (await here.call("GET", "/api/me"))["ok"]
     assert (await elsewhere.call("GET", "/api/me", 401))["error"]["code"] == "unauthorized"
     assert (await bearer(harness, named))[0] == 200 and (await bearer(harness, legacy))[0] == 200  # tokens stay
-    assert (await log_in(harness, agent.email, PASSWORD))[1].status == 401
-    assert (await log_in(harness, agent.email, NEW_PASSWORD))[1].status == 303
+    assert await login_status(harness, agent.email, PASSWORD) == 401
+    assert await login_status(harness, agent.email, NEW_PASSWORD) == 303
     entries = await harness.store.audit_log(actor_id=agent.id)
-    assert [e.action for e in entries] == [account.PASSWORD_CHANGE, account.TOKEN_CREATE]
+    assert sorted(e.action for e in entries) == [account.PASSWORD_CHANGE, account.TOKEN_CREATE]
     assert PASSWORD not in str(entries) and NEW_PASSWORD not in str(entries) and named not in str(entries)
     assert hash_token(named) not in str(entries)
+
+
+@pytest.mark.parametrize("header, client", [
+    ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox 128 on Linux"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 "
+     "Safari/537.36", "Chrome 126 on Windows 10/11"),
+    ("Python/3.11 aiohttp/3.9", None), ("", None), (None, None), ("x" * 5000, None)])
+def test_a_session_names_the_browser_it_was_opened_with(header, client):
+    assert auth.client_of(header) == client
 
 
 @pytest.mark.parametrize("current, new, status", [
@@ -273,7 +288,7 @@ async def test_a_bad_password_change_changes_nothing(harness, browser, current, 
     here, elsewhere = await browser(agent.email), await browser(agent.email)
     await here.call("POST", "/api/me/password", status, json={"current": current, "new": new})
     assert (await elsewhere.call("GET", "/api/me"))["ok"]
-    assert (await log_in(harness, agent.email, PASSWORD))[1].status == 303
+    assert await login_status(harness, agent.email, PASSWORD) == 303
 
 
 async def test_password_changes_are_rate_limited_per_agent(harness, browser):

@@ -1,5 +1,6 @@
 """Named API tokens: an agent makes, lists and revokes them in the browser;
-only each token's SHA-256 is stored.
+only each token's SHA-256 is stored. And the browser each console session
+was opened with, so that its agent can tell their sessions apart.
 
 Revision ID: 0015
 Revises: 0010
@@ -36,8 +37,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name="uq_api_tokens_token_hash"),
     )
     op.create_index("ix_api_tokens_agent_id", "api_tokens", ["agent_id"])
+    op.add_column("console_sessions", sa.Column("client", sa.String(100), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("console_sessions") as batch:
+        batch.drop_column("client")
     op.drop_index("ix_api_tokens_agent_id", table_name="api_tokens")
     op.drop_table("api_tokens")
