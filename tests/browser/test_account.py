@@ -30,7 +30,7 @@ def no_watch(monkeypatch):
 
 
 async def open_account(console) -> None:
-    """From the console's top bar, as an agent would."""
+    """From the console's top bar (the agent's name), as an agent would."""
     await console.sd("nav-account").click()
     await console.page.wait_for_url(re.compile(r"/console/account$"))
 
