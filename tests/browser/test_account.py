@@ -141,16 +141,27 @@ async def test_a_token_is_shown_once_works_and_once_revoked_is_refused(kit, desk
     bea.assert_clean()
 
 
-async def test_a_lead_reaches_their_account_from_the_dashboard(chromium, desk):
+async def test_a_lead_reaches_their_account_from_the_dashboard_and_it_is_audited(chromium, desk):
     errors: list[str] = []
     context, page, sue, _ = await supervisor_page(chromium, desk, errors)
     try:
         await page.locator('[data-sd="nav-account"]').click()
         await page.wait_for_url(f"{desk.url}/console/account")
         await expect(page.locator('[data-sd="session-row"]')).to_have_count(1)
+        await page.locator('[data-sd="token-name"]').fill("Nightly export")
+        await page.locator('[data-sd="token-create"]').click()
+        await expect(page.locator('[data-sd="token-row"]')).to_have_count(1)
+        desk.clock.advance(1)  # the audit log lists the newest first: one second apart, the order is sure
+        await page.locator('[data-sd="token-revoke"]').click()
+        await page.locator('[data-sd="token-revoke"]').click()
+        await expect(page.locator('[data-sd="token-row"]')).to_have_count(0)
         await expect(page.locator('[data-sd="nav-dashboard"]')).to_be_visible()
         await page.locator('[data-sd="nav-dashboard"]').click()
         await page.wait_for_url(f"{desk.url}/console/dashboard")
+        await page.goto(f"{desk.url}/console/dashboard/audit")
+        sentences = page.locator('[data-sd="audit-sentence"]')
+        await expect(sentences).to_have_text([f"{sue.name} revoked the API token “Nightly export”",
+                                              f"{sue.name} made the API token “Nightly export”"])
         assert not errors, errors
     finally:
         await context.close()

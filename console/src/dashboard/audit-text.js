@@ -9,6 +9,8 @@ import { parts, pluralKey, s } from "../strings.js";
 
 const DAY_MS = 86400000;
 const TAG_ACTIONS = new Set(["tag_add", "tag_update", "tag_archive", "tag_restore"]); // "audit.<action>"
+// What an agent does on their own account page, on `agent:<id>`: "audit.<action>"
+const OWN_ACCOUNT_ACTIONS = new Set(["password_change", "session_end", "token_create", "token_revoke"]);
 
 /** `parts`, with a placeholder's value that is itself a sentence (a list) put in flat. */
 function sentence(key, vars) {
@@ -64,6 +66,7 @@ function sentenceKey(e, actor) {
     case "chat_untag": case "ticket_untag": return "audit.tag_off";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
+      if (OWN_ACCOUNT_ACTIONS.has(e.action)) return `audit.${e.action}`;
       return "audit.other";
   }
 }
