@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 
 from ..services.model import Agent, ApiToken, AuditEntry, ConsoleSession
 from . import rows
@@ -81,16 +81,19 @@ class AccountRecords(SqlBase):
 
     async def add_api_token(self, token: ApiToken, audit: AuditEntry, *, limit: int) -> ApiToken | None:
         """Store it with `audit`, unless its agent holds `limit` tokens not
-        revoked already (then None). The agent's row is locked first
-        (PostgreSQL; SQLite writes one at a time anyway), so two requests at
-        once on two nodes cannot both take the last place."""
+        revoked already (then None). The count is part of the INSERT, so
+        that it is one atomic statement on SQLite (which reads outside a
+        transaction until the first write); on PostgreSQL the agent's row is
+        locked first, so that a second request at once (another node's)
+        waits and then counts the first one's token."""
+        values = dataclasses.asdict(token)
+        held = (select(func.count()).select_from(api_tokens)
+                .where(T.agent_id == token.agent_id, T.revoked_at.is_(None)).scalar_subquery())
+        row = select(*(literal(value, T[name].type).label(name) for name, value in values.items())).where(held < limit)
         async with self._transaction() as conn:
             await conn.execute(select(agents.c.id).where(agents.c.id == token.agent_id).with_for_update())
-            held = (await conn.execute(select(func.count()).select_from(api_tokens).where(
-                T.agent_id == token.agent_id, T.revoked_at.is_(None)))).scalar_one()
-            if held >= limit:
+            if (await conn.execute(insert(api_tokens).from_select(list(values), row))).rowcount != 1:
                 return None
-            await conn.execute(insert(api_tokens).values(dataclasses.asdict(token)))
             await insert_audit(conn, audit)
             return token
 
