@@ -97,7 +97,7 @@ async def test_a_new_password_signs_the_other_browser_out_and_keeps_this_one(kit
 
 
 async def test_a_token_is_shown_once_works_and_once_revoked_is_refused(kit, desk):  # noqa: F811
-    bea = await kit.console("Bea", available=False)
+    bea = await kit.console("Bea", available=False, browser={"color_scheme": "dark"})  # the other test's is light
     await open_account(bea)
     page = bea.page
     await expect(bea.sd("tokens-empty")).to_be_visible()
