@@ -120,9 +120,11 @@ async def end_session(desk: Desk, login: StaffLogin, public_id: str, since: date
     agent, now = login.agent, desk.clock.now()
     mine = await desk.store.console_sessions_of(agent.id, since=since)
     session = next((s for s in mine if session_public_id(s.id) == public_id), None)
-    if session is None or not await desk.store.end_console_session(agent.id, session.id, now, audit.entry(
-            SESSION_END, audit.agent_target(agent.id), now, actor_id=agent.id,
-            data={"current": session.id == login.session_id})):
+    if session is None:  # another agent's, ended already, or none at all
+        raise NotFound("no such session of yours")
+    entry = audit.entry(SESSION_END, audit.agent_target(agent.id), now, actor_id=agent.id,
+                        data={"current": session.id == login.session_id})
+    if not await desk.store.end_console_session(agent.id, session.id, now, entry):  # ended meanwhile
         raise NotFound("no such session of yours")
     _close(desk, session_rooms(session.id))
     return session.id == login.session_id
@@ -170,11 +172,13 @@ async def revoke_token(desk: Desk, login: StaffLogin, token_id: str) -> ApiToken
     its sockets close on every node. Raises Forbidden or NotFound."""
     check_console(login)
     agent, now = login.agent, desk.clock.now()
-    mine = {t.id: t for t in await desk.store.api_tokens_of(agent.id)}
-    token = mine.get(token_id)
-    revoked = token and await desk.store.revoke_api_token(agent.id, token_id, now, audit.entry(
-        TOKEN_REVOKE, audit.agent_target(agent.id), now, actor_id=agent.id, data={"token": token_id, "name": token.name}))
-    if not revoked:
+    token = next((t for t in await desk.store.api_tokens_of(agent.id) if t.id == token_id), None)
+    if token is None:  # another agent's, revoked already, or none at all
+        raise NotFound("no such token of yours")
+    entry = audit.entry(TOKEN_REVOKE, audit.agent_target(agent.id), now, actor_id=agent.id,
+                        data={"token": token_id, "name": token.name})
+    revoked = await desk.store.revoke_api_token(agent.id, token_id, now, entry)
+    if revoked is None:  # revoked meanwhile, from another browser
         raise NotFound("no such token of yours")
     _close(desk, token_rooms(token_id))
     return revoked

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, literal, select, update
 from ..services.model import Agent, ApiToken, AuditEntry, ConsoleSession
 from . import rows
 from .base import SqlBase, insert_audit, maybe
-from .sessions import S, _valid
+from .sessions import S, _valid  # what makes a session valid, spelled once
 from .tables import agents, api_tokens, console_sessions
 
 T = api_tokens.c
