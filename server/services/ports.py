@@ -72,8 +72,8 @@ class Store(Protocol):
         """The new hash stored and every other session of the agent revoked,
         with `audit`, in one transaction; the ids of the sessions revoked."""
 
-    async def console_sessions_of(self, agent_id: str, *, since: datetime) -> list[ConsoleSession]:
-        """The agent's valid sessions, the newest first."""
+    async def console_sessions_of(self, agent_id: str, *, since: datetime, limit: int = 100) -> list[ConsoleSession]:
+        """The agent's valid sessions, the newest `limit` first."""
 
     async def end_console_session(self, agent_id: str, session_id: str, at: datetime, audit: AuditEntry) -> bool:
         """Revokes the agent's own session, with `audit`; False if none such."""

@@ -46,10 +46,10 @@ class AccountRecords(SqlBase):
             return ended
 
     # console sessions
-    async def console_sessions_of(self, agent_id: str, *, since: datetime) -> list[ConsoleSession]:
-        """The agent's valid sessions (store/sessions.py), the newest first."""
+    async def console_sessions_of(self, agent_id: str, *, since: datetime, limit: int = 100) -> list[ConsoleSession]:
+        """The agent's valid sessions (store/sessions.py), the newest `limit` first."""
         stmt = (select(console_sessions).join(agents, S.agent_id == agents.c.id)
-                .where(S.agent_id == agent_id, *_valid(since)).order_by(S.created_at.desc(), S.id))
+                .where(S.agent_id == agent_id, *_valid(since)).order_by(S.created_at.desc(), S.id).limit(limit))
         return [_session_of(r) for r in await self._all(stmt)]
 
     async def end_console_session(self, agent_id: str, session_id: str, at: datetime, audit: AuditEntry) -> bool:
