@@ -13,6 +13,7 @@ const entries = {
   "widget/src/widget.js": "build/widget.js",
   "console/src/console.js": "build/console.js",
   "console/src/dashboard.js": "build/dashboard.js",
+  "console/src/account.js": "build/account.js",
 };
 
 for (const [entry, outfile] of Object.entries(entries)) {

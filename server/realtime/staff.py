@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import aiohttp_session
 import socketio
 
-from ..services.auth import StaffLogin, agent_rooms, session_rooms
+from ..services.auth import StaffLogin, agent_rooms, session_rooms, token_rooms
 from ..services import tags
 from ..services.bundle import Services
 from ..services.chats import Actor, TransferTarget
@@ -65,8 +65,7 @@ async def authenticate(services: Services, environ: dict, auth: Any) -> StaffLog
     fields = auth_object(auth)
     login = None
     if "token" in fields:
-        agent = await services.auth.agent_by_token(fields["token"])
-        login = StaffLogin(agent) if agent is not None else None
+        login = await services.auth.token_login(fields["token"])
     else:
         request = environ.get("aiohttp.request")
         if request is not None and same_origin(environ, services.desk.config.server.public_url):
@@ -74,6 +73,14 @@ async def authenticate(services: Services, environ: dict, auth: Any) -> StaffLog
     if login is None:
         raise Refused("unauthorized", "log in to the console or give a valid API token")
     return login
+
+
+def _credential_rooms(login: StaffLogin, which: int) -> list[str]:
+    """The room of the session or API token the connection came with, on
+    /agent (`which` 0) or /supervisor (1): ending that credential closes it."""
+    if login.session_id is not None:
+        return [session_rooms(login.session_id)[which]]
+    return [token_rooms(login.token_key)[which]] if login.token_key else []
 
 
 class StaffNamespace(Namespace):
@@ -121,8 +128,7 @@ class AgentNamespace(ChatEvents, StaffNamespace):
         self.events |= {"chat:tag": self.tag, "chat:untag": self.untag}
 
     def rooms(self, login: StaffLogin) -> list[str]:
-        session = [session_rooms(login.session_id).agent] if login.session_id else []
-        return [agent_rooms(login.agent.id).agent, AGENTS, *session]
+        return [agent_rooms(login.agent.id).agent, AGENTS, *_credential_rooms(login, 0)]
 
     async def connected(self, sid: str) -> None:
         await self._s.presence.agent_connected(self._agents[sid], sid)
@@ -203,8 +209,7 @@ class SupervisorNamespace(StaffNamespace):
         self.events |= {"account:suspend": self.suspend, "account:lift": self.lift}
 
     def rooms(self, login: StaffLogin) -> list[str]:
-        session = [session_rooms(login.session_id).supervisor] if login.session_id else []
-        return [agent_rooms(login.agent.id).supervisor, SUPERVISORS, *session]
+        return [agent_rooms(login.agent.id).supervisor, SUPERVISORS, *_credential_rooms(login, 1)]
 
     async def connected(self, sid: str) -> None:
         self._s.metrics.watchers = len(self._agents)

@@ -2,7 +2,7 @@
 who did it (None: the system), when, to what and why.
 
 Targets name what was acted on: `account:<site key>/<account id>`,
-`visitor:<id>`, `chat:<id>`, `closure:<YYYY-MM-DD>`, `survey:<id>`.
+`visitor:<id>`, `chat:<id>`, `closure:<YYYY-MM-DD>`, `survey:<id>`, `agent:<id>`.
 They are labels, not Socket.IO rooms (services.rooms), though an account's
 and a visitor's look like them.
 """
@@ -53,3 +53,8 @@ def entry(action: str, target: str, at: datetime, *, actor_id: str | None = None
 def audit_view(audited: AuditEntry) -> dict[str, Any]:
     return {"id": audited.id, "at": iso(audited.at), "action": audited.action, "target": audited.target,
             "actor_id": audited.actor_id, "reason": audited.reason, "data": audited.data}
+
+
+def agent_target(agent_id: str) -> str:
+    """An agent's account (their password, sessions, API tokens)."""
+    return f"agent:{agent_id}"

@@ -14,6 +14,7 @@ import argon2
 import jwt
 
 from ..policy.logins import Backoff, wait_s
+from ..policy.useragent import parse_user_agent
 from . import rooms
 from .context import Desk
 from .errors import RateLimited, Refused, Unauthorized
@@ -23,6 +24,7 @@ from .tokens import hash_token, is_token, new_id, new_token
 SESSION_KEY = "console"  # the key under which the console's cookie keeps its session token
 SESSION_MAX_AGE_S = 12 * 3600  # a console login lasts this long (the cookie too), then log in again
 SESSION_TOUCH_S = 300  # last_seen_at is written at most this often per session
+TOKEN_TOUCH_S = 60  # a named API token's last_used_at is written at most this often
 IDENTITY_LEEWAY_S = 30
 LOGINS_PER_MINUTE = 10  # per client address, whichever account
 LOGIN_BACKOFF = Backoff()  # per account, whichever address (policy/logins.py)
@@ -74,6 +76,14 @@ class StaffLogin:
 
     agent: Agent
     session_id: str | None = None
+    token_id: str | None = None  # a named API token's (store: api_tokens); None: a session or the legacy token
+
+    @property
+    def token_key(self) -> str | None:
+        """What the API token's sockets are grouped by (`token_rooms`); None for a session."""
+        if self.session_id is not None:
+            return None
+        return self.token_id or legacy_token_key(self.agent.id)
 
 
 class StaffRooms(NamedTuple):
@@ -89,6 +99,16 @@ def agent_rooms(agent_id: str) -> StaffRooms:
 def session_rooms(session_id: str) -> StaffRooms:
     """The rooms of the staff sockets opened with one console session."""
     return StaffRooms(rooms.agent_session(session_id), rooms.supervisor_session(session_id))
+
+
+def token_rooms(key: str) -> StaffRooms:
+    """The rooms of the staff sockets opened with one API token (`StaffLogin.token_key`)."""
+    return StaffRooms(rooms.agent_token(key), rooms.supervisor_token(key))
+
+
+def legacy_token_key(agent_id: str) -> str:
+    """The key of the agent's single token set from the command line (`agents.token_hash`)."""
+    return f"legacy-{agent_id}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,17 +300,36 @@ class AuthService:
         return agent if ok and agent is not None and not agent.removed else None
 
     async def agent_by_token(self, token: object) -> Agent | None:
+        login = await self.token_login(token)
+        return login.agent if login is not None else None
+
+    async def token_login(self, token: object) -> StaffLogin | None:
+        """The agent of an API token: the single one set from the command
+        line (`agents.token_hash`), else a named one not revoked (whose
+        last use is written at most every TOKEN_TOUCH_S). None for a
+        removed agent."""
         if not isinstance(token, str) or not 0 < len(token) <= 200:
             return None
-        agent = await self._desk.store.agent_by_token_hash(hash_token(token))
-        return agent if agent is not None and not agent.removed else None
+        store, token_hash = self._desk.store, hash_token(token)
+        agent = await store.agent_by_token_hash(token_hash)
+        if agent is not None:
+            return StaffLogin(agent) if not agent.removed else None
+        found = await store.api_token_login(token_hash)
+        if found is None:
+            return None
+        named, agent = found
+        now = self._desk.clock.now()
+        if named.last_used_at is None or (now - named.last_used_at).total_seconds() >= TOKEN_TOUCH_S:
+            await store.touch_api_token(named.id, now)
+        return StaffLogin(agent, token_id=named.id)
 
     # console sessions: the cookie holds a random token, the store its hash
-    async def open_session(self, agent: Agent) -> str:
-        """A new console session for `agent`; the token for its cookie."""
+    async def open_session(self, agent: Agent, user_agent: str | None = None) -> str:
+        """A new console session for `agent`, opened by the browser whose
+        User-Agent header is `user_agent`; the token for its cookie."""
         token, now = new_token(), self._desk.clock.now()
         session = ConsoleSession(id=hash_token(token), agent_id=agent.id, epoch=agent.epoch, created_at=now,
-                                 last_seen_at=now)
+                                 last_seen_at=now, client=client_of(user_agent))
         await self._desk.store.add_console_session(session, expired_before=self._oldest_valid(now))
         return token
 
@@ -337,6 +376,14 @@ class AuthService:
     def require_role(agent: Agent, role: Role) -> None:
         if role is Role.SUPERVISOR and agent.role is not Role.SUPERVISOR:
             raise Refused("forbidden", "supervisors only")
+
+
+def client_of(user_agent: str | None) -> str | None:
+    """"Firefox 128 on Linux" (or what of it the header tells), at most 100
+    characters; None without a header that names either."""
+    parsed = parse_user_agent(user_agent or "")
+    label = " on ".join(part for part in (parsed.browser, parsed.os) if part)
+    return label[:100] or None
 
 
 def anonymous_id(site_id: str, token_hash: str) -> str:

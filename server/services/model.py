@@ -112,6 +112,7 @@ class ConsoleSession:
     created_at: datetime
     last_seen_at: datetime
     revoked_at: datetime | None = None
+    client: str | None = None  # "Firefox 128 on Linux": the browser it was opened with, as far as it says
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -559,3 +560,18 @@ class PasswordReset:
     expires_at: datetime
     created_by: str | None = None  # a supervisor's id
     used_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A named API token of an agent (`Authorization: Bearer`, or `token`
+    in a staff socket's auth): the token itself is shown once, when it is
+    made; the store keeps its SHA-256 only. Revoked, it opens nothing."""
+
+    id: str
+    agent_id: str
+    name: str  # 1-64 characters, the agent's own label ("reporting script")
+    token_hash: str  # sha256 hex
+    created_at: datetime
+    last_used_at: datetime | None = None  # written at most once a minute per token
+    revoked_at: datetime | None = None

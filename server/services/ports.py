@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
-from .model import (Agent, AgentStatus, Alert, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry, Author,
-                    CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim, Message,
-                    NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey, Suspension,
-                    Tag, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
+from .model import (Agent, AgentStatus, Alert, ApiToken, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry,
+                    Author, CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
+                    Message, NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey,
+                    Suspension, Tag, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -65,6 +65,36 @@ class Store(Protocol):
 
     async def revoke_console_session(self, session_id: str, at: datetime) -> None:
         """Ends it; a session revoked already keeps its first time."""
+
+    # an agent's own account (store/own_account.py)
+    async def change_password(self, agent_id: str, password_hash: str, *, keep_session: str, at: datetime,
+                              audit: AuditEntry) -> list[str]:
+        """The new hash stored and every other session of the agent revoked,
+        with `audit`, in one transaction; the ids of the sessions revoked."""
+
+    async def console_sessions_of(self, agent_id: str, *, since: datetime, limit: int = 100) -> list[ConsoleSession]:
+        """The agent's valid sessions, the newest `limit` first."""
+
+    async def end_console_session(self, agent_id: str, session_id: str, at: datetime, audit: AuditEntry) -> bool:
+        """Revokes the agent's own session, with `audit`; False if none such."""
+
+    async def api_token_login(self, token_hash: str) -> tuple[ApiToken, Agent] | None:
+        """The named token and its agent, unless revoked or the agent removed."""
+
+    async def touch_api_token(self, token_id: str, at: datetime) -> None: ...
+
+    async def api_tokens_of(self, agent_id: str) -> list[ApiToken]:
+        """The agent's tokens not revoked, the newest first."""
+
+    async def add_api_token(self, token: ApiToken, audit: AuditEntry, *, limit: int) -> ApiToken | None:
+        """Stored with `audit`; None if the agent holds `limit` tokens already."""
+
+    async def revoke_api_token(self, agent_id: str, token_id: str, at: datetime,
+                               audit: AuditEntry) -> ApiToken | None:
+        """Revokes the agent's own token, with `audit`; None if none such."""
+
+    async def valid_api_tokens(self, token_ids: Collection[str]) -> set[str]:
+        """Those of `token_ids` not revoked, of an agent not removed."""
 
     # visitors
     async def save_visitor(self, visitor: Visitor) -> Visitor: ...

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from . import audit, dates
 from .access import end_agent_access
-from .auth import hash_password
+from .auth import password_hash_of
 from .bus import MailQueued
 from .context import Desk
 from .errors import NotFound, RateLimited
@@ -107,7 +107,7 @@ class ResetLinks:
         reset = await self.check(token)
         check_new_password(password, confirm)
         entry = audit.entry(PASSWORD_RESET, agent_target(reset.agent_id), now, actor_id=reset.agent_id)
-        agent = await desk.store.use_password_reset(reset, now, hash_password(password), entry)
+        agent = await desk.store.use_password_reset(reset, now, await password_hash_of(password), entry)
         if agent is None:
             raise NotFound(INVALID)
         await end_agent_access(desk, self._presence, agent.id)

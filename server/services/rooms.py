@@ -11,13 +11,16 @@ On /agent:
 - `agent(id)`: an agent's console sockets;
 - `AGENTS`: every agent;
 - `agent_session(id)`: the /agent sockets opened with one console session
-  (to close them).
+  (to close them);
+- `agent_token(key)`: the /agent sockets opened with one API token (to
+  close them when it is revoked; services.auth.token_key).
 
 On /supervisor:
 - `SUPERVISORS`: every supervisor;
 - `supervisor(agent id)`: an agent's /supervisor sockets (to close them);
 - `supervisor_session(id)`: the /supervisor sockets opened with one console
-  session (to close them).
+  session (to close them);
+- `supervisor_token(key)`: the /supervisor sockets opened with one API token.
 
 And `connection(namespace, id)`: one connection (the `session` it is sent
 when it connects).
@@ -33,7 +36,8 @@ VISITORS = "visitors"
 # a room's prefix (its whole name for the shared rooms) -> its namespace
 _NAMESPACES = {"visitor": "/visitor", VISITORS: "/visitor", "account": "/visitor",
                "agent": "/agent", AGENTS: "/agent", "agent_session": "/agent",
-               "supervisor": "/supervisor", SUPERVISORS: "/supervisor", "supervisor_session": "/supervisor"}
+               "supervisor": "/supervisor", SUPERVISORS: "/supervisor", "supervisor_session": "/supervisor",
+               "agent_token": "/agent", "supervisor_token": "/supervisor"}
 
 
 def visitor(visitor_id: str) -> str:
@@ -58,6 +62,14 @@ def agent_session(session_id: str) -> str:
 
 def supervisor_session(session_id: str) -> str:
     return f"supervisor_session:{session_id}"
+
+
+def agent_token(key: str) -> str:
+    return f"agent_token:{key}"
+
+
+def supervisor_token(key: str) -> str:
+    return f"supervisor_token:{key}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@ A socket is checked once, when it connects (no store read per event). What
 can end it later is written to the store, often by another process: the
 command line changes a password, an API token or a role (the agent's epoch
 moves on) or removes an agent; logout revokes a session (and closes that
-session's sockets at once, `AuthService.logout`); a session grows too old.
+session's sockets at once, `AuthService.logout`), as do the agent's own
+account page's ending of a session, revoking of a named API token and new
+password (services/own_account.py); a session grows too old.
 `SessionWatch.run` reads the store every WATCH_S seconds for the sockets
 this node holds and the agents holding chats, closes the sockets whose
 session or epoch no longer holds (through the notifier's rooms, as every
@@ -17,7 +19,7 @@ import asyncio
 import dataclasses
 import logging
 
-from .auth import AuthService, StaffLogin, agent_rooms, session_rooms
+from .auth import AuthService, StaffLogin, agent_rooms, session_rooms, token_rooms
 from .context import Desk
 from .errors import Unavailable
 from .presence import PresenceService
@@ -31,6 +33,7 @@ class _Socket:
     agent_id: str
     epoch: int
     session_id: str | None  # None: opened with an API token
+    token_id: str | None = None  # a named API token's
 
 
 class SessionWatch:
@@ -44,7 +47,7 @@ class SessionWatch:
         self._sockets: dict[str, _Socket] = {}
 
     def attach(self, sid: str, login: StaffLogin) -> None:
-        self._sockets[sid] = _Socket(login.agent.id, login.agent.epoch, login.session_id)
+        self._sockets[sid] = _Socket(login.agent.id, login.agent.epoch, login.session_id, login.token_id)
 
     def detach(self, sid: str) -> None:
         self._sockets.pop(sid, None)
@@ -75,6 +78,9 @@ class SessionWatch:
         valid = await store.valid_console_sessions(sessions, since=self._auth.valid_since())
         for session_id in sessions - valid:
             await self._close(session_rooms(session_id))
+        tokens = {s.token_id for s in sockets if s.token_id is not None}
+        for token_id in tokens - await store.valid_api_tokens(tokens):
+            await self._close(token_rooms(token_id))
         for agent_id in ids:
             agent = agents.get(agent_id)
             gone = agent is None or agent.removed

@@ -32,7 +32,7 @@ class SessionRecords(SqlBase):
         async with self._transaction() as conn:
             await conn.execute(insert(console_sessions).values(
                 id=session.id, agent_id=session.agent_id, epoch=session.epoch, created_at=session.created_at,
-                last_seen_at=session.last_seen_at, revoked_at=session.revoked_at))
+                last_seen_at=session.last_seen_at, revoked_at=session.revoked_at, client=session.client))
             await conn.execute(delete(console_sessions).where(S.created_at < expired_before))
 
     async def console_login(self, session_id: str, *, since: datetime) -> tuple[ConsoleSession, Agent] | None:

@@ -23,6 +23,7 @@ from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEnt
 from . import migrate, rows
 from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
 from .accounts import AccountRecords
+from .own_account import OwnAccountRecords
 from .attachments import AttachmentRecords
 from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
@@ -55,7 +56,7 @@ ERROR_CHARS = 1000
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
-               AccountRecords, TopicRecords, PeopleRecords,
+               AccountRecords, TopicRecords, PeopleRecords, OwnAccountRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

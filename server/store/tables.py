@@ -87,6 +87,7 @@ console_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("client", String(100)),  # "Firefox 128 on Linux", from the login's User-Agent, for its agent to tell
     Index("ix_console_sessions_agent_id", "agent_id"),
     Index("ix_console_sessions_created_at", "created_at"),
 )
@@ -493,4 +494,20 @@ password_resets = Table(
     Column("created_by", ID),  # an agent id (no foreign key, as audit_log.actor_id)
     Column("used_at", UTCDateTime),
     Index("ix_password_resets_agent_id", "agent_id"),
+)
+
+# Named API tokens an agent makes and revokes in the browser (the older
+# single `agents.token_hash`, set from the command line, still works).
+# Only the token's SHA-256 is kept; a revoked token keeps its row, so the
+# audit log's entries still name it.
+api_tokens = Table(
+    "api_tokens", metadata,
+    _id(),
+    _ref("agent_id", "agents.id", nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Index("ix_api_tokens_agent_id", "agent_id"),
 )

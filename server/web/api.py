@@ -363,4 +363,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(intake_routes())
     from .people_api import people_routes
     api.router.add_routes(people_routes())
+    from .own_account import own_account_routes
+    api.router.add_routes(own_account_routes())
     app.add_subapp("/api", api)

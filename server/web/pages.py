@@ -20,6 +20,7 @@ from .reset_pages import setup_reset_pages
 from .security import check_csrf, csrf_token
 from .widget import setup_widget
 from .attachments import setup_widget_attachments
+from .own_account import setup_account
 
 DEMO_SITE = web.AppKey("demo_site", str)
 
@@ -44,6 +45,7 @@ def setup_routes(app: web.Application) -> None:
     # one file, not a directory: aiohttp's static handler answers a name past the file system's
     # limit with a 500 (ENAMETOOLONG), and there is nothing else in it to serve
     app.router.add_get("/static/console.css", stylesheet)
+    setup_account(app)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -118,7 +120,7 @@ async def login(request: web.Request) -> web.Response:
         if "retry_after" in error.fields:
             response.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
         return response
-    token = await request.app[SERVICES].auth.open_session(agent)
+    token = await request.app[SERVICES].auth.open_session(agent, request.headers.get(hdrs.USER_AGENT))
     session = await new_session(request)  # a fresh session: no fixation
     session[SESSION_KEY] = token
     raise web.HTTPSeeOther(safe_next(request.query.get("next")))  # back where the login was asked for

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from yarl import URL
 
 from server.services.model import Role
-from server.web import api, dashboard_api, intake_api, people_api, search_api, sites_api, supervisor_api, tags_api, widget
-from server.web import topics_api
+from server.web import api, dashboard_api, intake_api, own_account, people_api, search_api, sites_api, supervisor_api
+from server.web import tags_api, topics_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -126,6 +126,11 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/people/{id}/reset"): Spec(refs=NO_AGENT_REFS),
     ("GET", "/console/reset/{token}"): Spec(refs=PUBLIC_REFS),
     ("POST", "/console/reset/{token}"): Spec(form=("password", "confirm", "csrf_token"), refs=PUBLIC_REFS),
+    ("GET", "/console/account"): PAGE, ("GET", "/static/own_account.js"): PAGE,
+    ("GET", "/api/me"): PAGE, ("POST", "/api/me/password"): Spec(body=own_account.PasswordChange),
+    ("GET", "/api/me/sessions"): PAGE, ("DELETE", "/api/me/sessions/{id}"): PAGE,
+    ("GET", "/api/me/tokens"): PAGE, ("POST", "/api/me/tokens"): Spec(body=own_account.TokenCreate),
+    ("DELETE", "/api/me/tokens/{id}"): PAGE,
 }
 
 

@@ -218,3 +218,23 @@ async def test_adding_a_removed_agent_again_restores_them(harness, console):
     assert "restored" in await cli(harness, "agent", "add", agent.email, "--name", "Rex")
     browser = await console(agent.email)
     assert (await replay(harness, browser.cookie))["/console"] == 200
+
+
+async def test_a_named_token_revoked_where_no_close_reached_this_node_ends_within_the_watch(harness):
+    """A revocation's close is sent on every node; should one be lost (a
+    node that missed the message), the watch finds the socket all the same."""
+    from server.services import audit
+    from server.services.model import ApiToken
+    from server.services.tokens import hash_token, new_id, new_token
+
+    agent, _ = await harness.add_agent("Quin")
+    secret, now = new_token(), harness.clock.now()
+    token = ApiToken(id=new_id(), agent_id=agent.id, name="bot", token_hash=hash_token(secret), created_at=now)
+    entry = audit.entry("token_create", audit.agent_target(agent.id), now, actor_id=agent.id)
+    await harness.store.add_api_token(token, entry, limit=20)
+    socket = await harness.agent(secret, available=False)
+    await harness.store.revoke_api_token(agent.id, token.id, now, audit.entry(
+        "token_revoke", audit.agent_target(agent.id), now, actor_id=agent.id))
+    await closed(socket)
+    with pytest.raises(Refused):
+        await harness.agent(secret)

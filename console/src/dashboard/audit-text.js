@@ -10,6 +10,8 @@ import { parts, pluralKey, s } from "../strings.js";
 const DAY_MS = 86400000;
 const TAG_ACTIONS = new Set(["tag_add", "tag_update", "tag_archive", "tag_restore"]); // "audit.<action>"
 const TOPIC_ACTIONS = new Set(["topic_add", "topic_update", "topic_remove"]); // "audit.<action>"
+// What an agent does on their own account page, on `agent:<id>`: "audit.<action>"
+const OWN_ACCOUNT_ACTIONS = new Set(["password_change", "session_end", "token_create", "token_revoke"]);
 
 /** `parts`, with a placeholder's value that is itself a sentence (a list) put in flat. */
 function sentence(key, vars) {
@@ -70,6 +72,7 @@ function sentenceKey(e, actor) {
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       if (TOPIC_ACTIONS.has(e.action)) return `audit.${e.action}${data.back_to_file ? "_file" : ""}`;
+      if (OWN_ACCOUNT_ACTIONS.has(e.action)) return `audit.${e.action}`;
       return "audit.other";
   }
 }
