@@ -126,7 +126,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/people/{id}/reset"): Spec(refs=NO_AGENT_REFS),
     ("GET", "/console/reset/{token}"): Spec(refs=PUBLIC_REFS),
     ("POST", "/console/reset/{token}"): Spec(form=("password", "confirm", "csrf_token"), refs=PUBLIC_REFS),
-    ("GET", "/console/account"): PAGE, ("GET", "/static/own_account.js"): PAGE,
+    ("GET", "/console/account"): PAGE, ("GET", "/static/account.js"): PAGE,
     ("GET", "/api/me"): PAGE, ("POST", "/api/me/password"): Spec(body=own_account.PasswordChange),
     ("GET", "/api/me/sessions"): PAGE, ("DELETE", "/api/me/sessions/{id}"): PAGE,
     ("GET", "/api/me/tokens"): PAGE, ("POST", "/api/me/tokens"): Spec(body=own_account.TokenCreate),
