@@ -264,6 +264,14 @@ class Ticket:
     warranty: bool = False  # not counted against the plan's tickets_included
     created_by: str | None = None  # the agent who opened it, None for the visitor or the system
     confirm_hash: str | None = None
+    # The service levels (policy/ticket_sla.py): the agent told of its
+    # clocks (None: every agent), its first agent reply, when it was solved
+    # or closed (None again if reopened), the last update its requester was
+    # sent (an agent's reply or a status change).
+    assignee_id: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    last_update_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -309,6 +317,24 @@ class SlaEvent:
     at: datetime
     limit_s: int
     elapsed_s: int
+    agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TicketSlaEvent:
+    """One stage of one ticket SLA clock, fired: `kind` response,
+    resolution or update (a critical ticket's hourly update to its
+    requester); `stage` warning or breach. (ticket_id, kind, stage,
+    anchor_at) is recorded at most once, as for `SlaEvent`. `due_at` is the
+    clock's deadline (its breach), `agent_id` the assignee told."""
+
+    ticket_id: str
+    kind: str
+    stage: str
+    anchor_at: datetime
+    at: datetime
+    due_at: datetime
+    priority: str
     agent_id: str | None = None
 
 

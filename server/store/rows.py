@@ -21,6 +21,7 @@ from ..services.model import (
     Role,
     Site,
     SlaEvent,
+    TicketSlaEvent,
     Ticket,
     TicketReply,
     TicketStatus,
@@ -121,7 +122,9 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
             "created_by": ticket.created_by, "confirm_hash": ticket.confirm_hash,
             "response_due_at": ticket.response_due_at,
             "resolution_due_at": ticket.resolution_due_at,
-            "created_at": ticket.created_at, "updated_at": ticket.updated_at}
+            "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+            "assignee_id": ticket.assignee_id, "first_response_at": ticket.first_response_at,
+            "resolved_at": ticket.resolved_at, "last_update_at": ticket.last_update_at}
 
 
 def ticket_of(row: Row) -> Ticket:
@@ -135,7 +138,9 @@ def ticket_of(row: Row) -> Ticket:
                   created_by=row["created_by"], confirm_hash=row["confirm_hash"],
                   response_due_at=row["response_due_at"],
                   resolution_due_at=row["resolution_due_at"],
-                  created_at=row["created_at"], updated_at=row["updated_at"])
+                  created_at=row["created_at"], updated_at=row["updated_at"],
+                  assignee_id=row["assignee_id"], first_response_at=row["first_response_at"],
+                  resolved_at=row["resolved_at"], last_update_at=row["last_update_at"])
 
 
 def reply_values(reply: TicketReply) -> dict[str, Any]:
@@ -169,6 +174,18 @@ def sla_event_of(row: Row) -> SlaEvent:
     return SlaEvent(chat_id=row["chat_id"], kind=row["kind"], stage=row["stage"],
                     anchor_at=row["anchor_at"], at=row["at"], limit_s=row["limit_s"],
                     elapsed_s=row["elapsed_s"], agent_id=row["agent_id"])
+
+
+def ticket_sla_event_values(event: TicketSlaEvent) -> dict[str, Any]:
+    return {"id": uuid.uuid4().hex, "ticket_id": event.ticket_id, "kind": event.kind, "stage": event.stage,
+            "anchor_at": event.anchor_at, "at": event.at, "due_at": event.due_at, "priority": event.priority,
+            "agent_id": event.agent_id}
+
+
+def ticket_sla_event_of(row: Row) -> TicketSlaEvent:
+    return TicketSlaEvent(ticket_id=row["ticket_id"], kind=row["kind"], stage=row["stage"],
+                          anchor_at=row["anchor_at"], at=row["at"], due_at=row["due_at"],
+                          priority=row["priority"], agent_id=row["agent_id"])
 
 
 def is_aware(when: datetime) -> bool:
