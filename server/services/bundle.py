@@ -22,6 +22,7 @@ from .sla import SlaService
 from .surveys import SurveyService
 from .throttle import Throttle
 from .tickets import TicketService
+from .ticket_sla import TicketSlaService
 from .timers import Timers
 from .transcripts import TranscriptService
 from .visits import VisitService
@@ -51,11 +52,13 @@ class Services:
     attachments: AttachmentService
     visits: VisitService
     search: SearchService
+    ticket_sla: TicketSlaService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
         timers = Timers(desk)
         sla, tickets = SlaService(desk, timers), TicketService(desk)
+        ticket_sla = TicketSlaService(desk, timers)
         router = Router(desk, timers, sla, tickets)
 
         signals = Signals(desk)
@@ -66,14 +69,14 @@ class Services:
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
         surveys = SurveyService(desk, signals)
-        records = Records(desk, router, surveys)
+        records = Records(desk, router, surveys, ticket_sla)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
-                   surveys=surveys, metrics=Metrics(desk, router),
+                   surveys=surveys, metrics=Metrics(desk, router, ticket_sla),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
-                   nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
+                   nodes=NodeWatch(desk, presence, moderation, ticket_sla), throttle=Throttle(desk),
                    records=records,
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
-                   search=SearchService(desk, records))
+                   search=SearchService(desk, records), ticket_sla=ticket_sla)

@@ -275,7 +275,12 @@ class Ticket:
 
     @property
     def label(self) -> str:
-        return f"SD-{self.number:06d}"
+        return ticket_label(self.number)
+
+
+def ticket_label(number: int) -> str:
+    """A ticket's human receipt from its number: `SD-000123`."""
+    return f"SD-{number:06d}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

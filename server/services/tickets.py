@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 from ..policy.tickets import ticket_due
 from . import events as ev
 from . import filelinks, letters, rooms
-from .bus import MailQueued
+from .bus import MailQueued, TicketSaved
 from .context import Desk
 from .errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
@@ -80,7 +80,9 @@ class TicketService:
             visitor_id=visitor.id if visitor else None, account_id=visitor.account if visitor else None,
             chat_id=chat.id if chat else None, email=request.email, topic=request.topic,
             department=department or (topic.department if topic and topic.department else None),
-            transcript=transcript, warranty=request.warranty, created_by=created_by)
+            transcript=transcript, warranty=request.warranty, created_by=created_by,
+            # told of its SLA clocks: the agent of the chat it came from, or who opened it for the visitor
+            assignee_id=chat.agent_id if chat is not None else created_by)
 
     # opening
     async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
@@ -198,7 +200,8 @@ class TicketService:
             raise Conflict("this ticket waits for the visitor's confirmation")
         after = dataclasses.replace(ticket, status=status)
         mails = [letters.status_changed(after, await self._recipient(ticket), now)] if ticket.email else []
-        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails)
+        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails,
+                                                       requester_updated=True)
         if changed is None:
             raise NotFound("no such ticket")
         await self._mailed(mails)
@@ -245,6 +248,7 @@ class TicketService:
         store has committed the change; `by` None: the visitor or the desk."""
         who = {"id": by.id, "name": by.name} if by is not None else None
         self._desk.events.add(ev.TicketChanged(ROOM, {"action": action, "ticket": ticket_view(ticket), "by": who}))
+        await self._desk.bus.publish(TicketSaved(ticket.id))
 
     # what the desk knows of a visitor
     async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:

@@ -32,6 +32,7 @@ from .sessions import SessionRecords
 from .tags import TagRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
+from .ticket_sla import TicketSlaRecords
 from .trust import TrustRecords
 from .visits import VisitRecords
 from .engine import refuse_nul, sqlite_writer_engine
@@ -50,7 +51,7 @@ ERROR_CHARS = 1000
 
 
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
-               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SqlBase):
+               SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, TicketSlaRecords, SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))

@@ -41,7 +41,7 @@ STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found"
           "unavailable": 503}
 CODES = {status: code for code, status in STATUS.items()}
 # What the ticket list adds to ticket_view, from ticket_detail.
-LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at")
+LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at", "assignee_id")
 
 Handler = Callable[[web.Request, Agent], Awaitable[web.Response]]
 Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -117,9 +117,9 @@ def ok(status: int = 200, **fields: Any) -> web.Response:
     return web.json_response({"ok": True, **fields}, status=status)
 
 
-def listed_view(ticket: Ticket) -> dict[str, Any]:
+def listed_view(services: Services, ticket: Ticket) -> dict[str, Any]:
     detail = ticket_detail(ticket)
-    return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}}
+    return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}, "sla": services.ticket_sla.clocks(ticket)}
 
 
 async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -> web.Response:
@@ -127,7 +127,8 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     without a visitor or a verified plan)."""
     visitor, replies, agents = await services.records.ticket_parts(ticket)
     files = await services.attachments.ticket_files(ticket.id)
-    return ok(status, ticket=ticket_detail(ticket, replies, agents, files),
+    detail = ticket_detail(ticket, replies, agents, files) | {"sla": services.ticket_sla.clocks(ticket)}
+    return ok(status, ticket=detail,
               quota=await services.tickets.quota(visitor) if visitor else None)
 
 
@@ -183,10 +184,11 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
 # tickets
 async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
     query = query_of(request, TicketQuery)
-    tickets = await services_of(request).records.tickets(
+    services = services_of(request)
+    tickets = await services.records.tickets(
         statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
         priority=query.priority, query=query.q, tag_id=query.tag, limit=query.limit, offset=query.offset)
-    return ok(tickets=[listed_view(t) for t in tickets])
+    return ok(tickets=[listed_view(services, t) for t in tickets])
 
 
 async def open_ticket(request: web.Request, agent: Agent) -> web.Response:
@@ -306,9 +308,14 @@ async def report_of(request: web.Request, agent: Agent) -> Report:
 
 
 async def report_json(request: web.Request, agent: Agent) -> web.Response:
+    """The chats' figures, and the ticket SLA figures (`tickets_sla`) of the
+    tickets created in the range (assigned to `agent_id` if given)."""
     report = await report_of(request, agent)
+    tickets_sla = await services_of(request).ticket_sla.figures_of_days(
+        report.first, report.last, query_of(request, ReportQuery).agent_id)
     return ok(**{"from": report.first.isoformat(), "to": report.last.isoformat()},
-              rows=report.rows, totals=report.totals, tag=tags.tag_view(report.tag) if report.tag else None)
+              rows=report.rows, totals=report.totals, tag=tags.tag_view(report.tag) if report.tag else None,
+              tickets_sla=tickets_sla)
 
 
 async def report_csv(request: web.Request, agent: Agent) -> web.Response:
