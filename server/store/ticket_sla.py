@@ -40,9 +40,9 @@ class TicketSlaRecords(SqlBase):
 
     async def ticket_sla_breach_counts(self) -> dict[tuple[str, str], int]:
         e = ticket_sla_events.c
-        stmt = (select(e.kind, e.priority, func.count()).where(e.stage == "breach")
+        stmt = (select(e.kind, e.priority, func.count().label("n")).where(e.stage == "breach")
                 .group_by(e.kind, e.priority))
-        return {(r["kind"], r["priority"]): r[2] for r in await self._all(stmt)}
+        return {(r["kind"], r["priority"]): r["n"] for r in await self._all(stmt)}
 
     async def tickets_with_clocks(self) -> list[Ticket]:
         t = tickets.c
