@@ -10,6 +10,7 @@ import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js"
 import { TagBar } from "./tag-bar.js";
 import { tagLabel } from "./tag-chips.js";
 import { s } from "./strings.js";
+import { slaBadge, slaFacts } from "./ticket-sla.js";
 
 // The list's filters and the statuses an agent sets; their words are in
 // strings.js ("tickets.status.<status>", "tickets.filter.*").
@@ -103,6 +104,16 @@ export class TicketsView {
     else if (said) this.say(...said);
   }
 
+  /** `ticket:sla`: a clock of a ticket reached a stage; the list or the ticket on show is read again. */
+  slaReached(data) {
+    if (!data || !data.ticket_id || this.root.hidden) return;
+    if (!this.ticketId) {
+      if (!this.listTimer) this.listTimer = setTimeout(() => { this.listTimer = null; this.loadList(); }, LIST_AGAIN_MS);
+    } else if (data.ticket_id === this.ticketId) {
+      this.refreshTicket("");
+    }
+  }
+
   /** The tag filter offers every tag, archived ones too (old tickets carry them). */
   fillTagFilter() {
     if (!this.tagStore) return;
@@ -135,7 +146,7 @@ export class TicketsView {
       this.list.replaceChildren(el("p", { class: "empty-line" }, s("tickets.none")));
       return;
     }
-    const head = el("tr", {}, ...["number", "subject", "status", "priority", "created", "response_due"]
+    const head = el("tr", {}, ...["number", "subject", "status", "priority", "created", "response_due", "sla"]
       .map((h) => el("th", { scope: "col" }, s(`tickets.col.${h}`))));
     const rows = tickets.map((t) => {
       const open = el("a", { href: `#tickets/${encodeURIComponent(t.id)}`, "data-sd": "ticket-link" }, String(t.number));
@@ -143,7 +154,8 @@ export class TicketsView {
         el("td", {}, open), el("td", { class: "subject" }, String(t.subject)),
         el("td", {}, el("span", { class: "chip", "data-status": t.status }, statusText(t.status))),
         el("td", {}, el("span", { class: "chip", "data-priority": t.priority }, String(t.priority))),
-        el("td", {}, formatTime(t.created_at, true)), el("td", {}, t.response_due_at ? formatTime(t.response_due_at, true) : ""));
+        el("td", {}, formatTime(t.created_at, true)), el("td", {}, t.response_due_at ? formatTime(t.response_due_at, true) : ""),
+        el("td", {}, slaBadge(t.sla)));
     });
     this.list.replaceChildren(el("table", { class: "tickets-table" }, el("thead", {}, head), el("tbody", {}, ...rows)));
   }
@@ -241,6 +253,7 @@ export class TicketsView {
       this.stageFiles(t.id, dropped);
     });
     this.renderStaged();
+    const clocks = slaFacts(t.sla);
     this.detail.replaceChildren(
       this.back(),
       el("header", { class: "ticket-head" },
@@ -251,6 +264,9 @@ export class TicketsView {
       this.closeForm,
       this.notice,
       el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
+      ...(clocks.length ? [el("dl", { class: "facts ticket-sla-facts", "data-sd": "ticket-sla-clocks" },
+        ...clocks.flatMap(([k, v, level, kind]) => [el("dt", {}, k),
+          el("dd", { "data-kind": kind, "data-level": level }, v)]))] : []),
       el("h3", {}, s("tickets.description")),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
       ...(t.attachments && t.attachments.length ? [el("h3", {}, s("tickets.files")),
