@@ -719,7 +719,7 @@ const en = {
   "ticket_sla.event.warning.other": "Ticket {number}: a target is due at {due}",
   "ticket_sla.event.breach.response": "Ticket {number}: the first response is overdue",
   "ticket_sla.event.breach.resolution": "Ticket {number}: the resolution is overdue",
-  "ticket_sla.event.breach.update": "Ticket {number}: no update to the customer for an hour or more",
+  "ticket_sla.event.breach.update": "Ticket {number}: the customer's update is overdue (was due {due})",
   "ticket_sla.event.breach.other": "Ticket {number}: a target was missed",
   "ticket_sla.dismiss": "Dismiss",
   "alerts.ticket_sla": "Ticket SLA",
