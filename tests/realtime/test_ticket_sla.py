@@ -88,6 +88,11 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_its_assignee
         tickets = (await (await http.get("/api/tickets")).json())["tickets"]
         refused = await http.get("/api/alerts", params={"kind": "ticket_sla"})
     assert refused.status == 403
+    async with aiohttp.ClientSession(base_url=harness.url) as scraper:  # from 127.0.0.1: let in
+        scraped = await (await scraper.get("/metrics")).text()
+    assert 'shiftdesk_ticket_sla_breaches_total{kind="update",priority="critical"} 1.0' in scraped
+    assert 'shiftdesk_tickets_overdue{kind="update",priority="critical"} 1.0' in scraped
+    assert 'shiftdesk_tickets_overdue{kind="response",priority="critical"} 0.0' in scraped  # answered in time
     mine = next(t for t in tickets if t["id"] == ticket_id)
     assert (mine["sla"]["update"]["state"], mine["sla"]["update"]["level"]) == ("running", "breached")
     assert (mine["sla"]["response"]["state"], mine["assignee_id"]) == ("met", alert["agent_id"])
