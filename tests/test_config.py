@@ -59,6 +59,8 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[server]\nnode_ttl_s = 1\n", "node_ttl_s"),
     ("[server]\nredis_prefix = \"a b\"\n", "redis_prefix"),
     ("[server]\ntrusted_proxies = \"nginx\"\n", "trusted_proxies"),
+    ("[policy]\nticket_warn_percent = 100\n", "ticket_warn_percent"),
+    ("[policy]\nticket_update_s = 0\n", "ticket_update_s"),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"
