@@ -70,3 +70,32 @@ async def test_tickets_created_in_a_window(store: SqlStore) -> None:
     second = await store.create_ticket(a_ticket(site.id, 30))
     assert [t.id for t in await store.tickets_created(T0, T0 + 30 * MINUTE)] == [first.id]
     assert [t.id for t in await store.tickets_created(T0, T0 + 31 * MINUTE)] == [first.id, second.id]
+
+
+def _alembic(conn, verb: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from server.store.migrate import MIGRATIONS
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    getattr(command, verb)(config, revision)
+
+
+async def test_migration_0019_gives_older_tickets_their_times_from_the_record(store: SqlStore) -> None:
+    site = await a_site(store)
+    answered = await store.create_ticket(a_ticket(site.id, created_by="opener"))
+    await store.add_ticket_reply(a_reply(answered.id, "visitor", 1, "v1"))
+    await store.add_ticket_reply(a_reply(answered.id, "agent", 5, "ann"))
+    await store.add_ticket_reply(a_reply(answered.id, "agent", 9, "bob"))
+    solved = await store.create_ticket(a_ticket(site.id, 1, created_by="opener"))
+    await store.update_ticket(solved.id, T0 + 30 * MINUTE, status=TicketStatus.SOLVED)
+    async with store._engine.begin() as conn:  # back to before 0019, and up again
+        await conn.run_sync(_alembic, "downgrade", "0010")
+        await conn.run_sync(_alembic, "upgrade", "head")
+    again = await store.ticket_by_id(answered.id)
+    assert (again.first_response_at, again.last_update_at, again.assignee_id, again.resolved_at) == (
+        T0 + 5 * MINUTE, T0 + 9 * MINUTE, "ann", None)
+    done = await store.ticket_by_id(solved.id)
+    assert (done.first_response_at, done.assignee_id, done.resolved_at) == (None, "opener", T0 + 30 * MINUTE)
