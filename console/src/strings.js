@@ -722,6 +722,7 @@ const en = {
   "ticket_sla.event.breach.update": "Ticket {number}: the customer's update is overdue (was due {due})",
   "ticket_sla.event.breach.other": "Ticket {number}: a target was missed",
   "ticket_sla.dismiss": "Dismiss",
+  "ticket_sla.fact_label": "SLA: {clock}",
   "alerts.ticket_sla": "Ticket SLA",
   "feeds.kind.ticket_sla": "Ticket SLA",
   "feeds.ticket_clock.response": "First response",

@@ -63,6 +63,7 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_the_console_
     await expect(alert).to_contain_text("Ann")
     await expect(alert.locator('[data-sd="alert-ticket"]')).to_have_attribute("href", f"/console#tickets/{ticket['id']}")
     await screenshot(dashboard, "ticket-sla-dashboard.png")
+    await screenshot(ann.page, "ticket-sla-detail.png")
 
     await ann.sd("ticket-back").click()
     overdue = ann.sd("ticket-row", ticket_id=ticket["id"]).locator('[data-sd="ticket-sla"]')
