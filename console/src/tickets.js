@@ -214,7 +214,11 @@ export class TicketsView {
       [s("tickets.fact.quota"), quota ? s(quota.over ? "tickets.quota_over" : "tickets.quota",
         { used: quota.used, included: quota.included, plan: quota.plan }) : null],
       [s("tickets.fact.warranty"), t.warranty ? s("tickets.yes") : null],
+      [s("tickets.fact.assignee"), t.assignee ? String(t.assignee.name) : s("tickets.unassigned")],
     ].filter(([, v]) => v);
+    const mine = Boolean(t.assignee && t.assignee.id === this.selfId());
+    const take = mine ? null : el("button", { type: "button", "data-sd": "ticket-take" }, s("tickets.take"));
+    if (take) take.addEventListener("click", () => this.take(t.id));
     this.replies = el("ol", { class: "replies", "data-sd": "ticket-replies" },
       ...(t.replies || []).map((r) => replyItem(r)));
     this.replyInput = el("textarea", { "data-sd": "ticket-reply-input", rows: "4", maxlength: "4000", required: true,
@@ -259,7 +263,8 @@ export class TicketsView {
       el("header", { class: "ticket-head" },
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
-        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons)),
+        el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons,
+          take)),
       ...this.ticketTags(t.id),
       this.closeForm,
       this.notice,
@@ -305,6 +310,17 @@ export class TicketsView {
     this.notice.textContent = text;
     this.notice.hidden = false;
     this.notice.setAttribute("data-state", state);
+  }
+
+  /** This agent takes the ticket: its SLA clocks are told to them from now on. */
+  async take(ticketId) {
+    const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/assignee`, { agent_id: this.selfId() });
+    if (!answer.ok) {
+      this.say(errorText(answer, s("tickets.take_failed")), "error");
+      return;
+    }
+    this.render(answer.ticket, answer.quota);
+    this.say(s("tickets.taken"), "ok");
   }
 
   async setStatus(ticketId, status) {

@@ -245,6 +245,10 @@ class Store(Protocol):
     async def ticket_sla_breach_counts(self) -> dict[tuple[str, str], int]:
         """Breaches ever recorded, by (kind, priority)."""
 
+    async def assign_ticket(self, ticket_id: str, agent_id: str | None, at: datetime,
+                            audit: AuditEntry | None = None) -> Ticket | None:
+        """The ticket given to `agent_id` (None: nobody), audited in the same transaction; None if none."""
+
     async def tickets_with_clocks(self) -> list[Ticket]:
         """The open and pending tickets (those whose SLA clocks may run)."""
 

@@ -44,11 +44,12 @@ class Records:
             query=query, tag_id=tag_id, limit=limit, offset=offset)
 
     async def ticket_parts(self, ticket: Ticket) -> tuple[Visitor | None, list[TicketReply], dict[str, Agent]]:
-        """The ticket's visitor, its replies, and the agents who wrote them."""
+        """The ticket's visitor, its replies, and the agents (who wrote them, its assignee)."""
         store = self._desk.store
         visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
         replies = await store.ticket_replies(ticket.id)
-        agents = await self._router.writers(r.author_id for r in replies if r.author == "agent")
+        agents = await self._router.writers([*(r.author_id for r in replies if r.author == "agent"),
+                                             ticket.assignee_id])
         return visitor, replies, agents
 
     async def visitor(self, visitor_id: str) -> Visitor:
@@ -203,6 +204,6 @@ class _Names:
         named = {**audit_view(audited), "actor_name": await self.agent(audited.actor_id),
                  "visitor": await self.visitor_of(audited.target)}
         data = audited.data or {}
-        if audited.action == "reassign":
+        if audited.action in ("reassign", "ticket_assign"):
             named["agent_names"] = {key: await self.agent(data.get(key)) for key in ("from", "to")}
         return named

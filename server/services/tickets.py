@@ -12,13 +12,13 @@ from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
 from . import events as ev
-from . import filelinks, letters, rooms
+from . import audit, filelinks, letters, rooms
 from .bus import MailQueued, TicketSaved
 from .context import Desk
-from .errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge
+from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
-from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Ticket, TicketReply, TicketStatus,
-                    Visitor)
+from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Role, Ticket, TicketReply,
+                    TicketStatus, Visitor)
 from .tokens import hash_token, is_token, new_id, new_token
 from .views import ticket_view
 
@@ -39,7 +39,7 @@ SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
 # To every agent's console after the commit: {"action", "ticket": TICKET, "by": {"id", "name"} | null}.
 # It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
-OPENED, STATUS, REPLY = "opened", "status", "reply"
+OPENED, STATUS, REPLY, ASSIGNED = "opened", "status", "reply", "assigned"
 ROOM = rooms.AGENTS
 
 
@@ -242,6 +242,28 @@ class TicketService:
         await self._mailed(mails)
         await self.announce(REPLY, ticket, agent)
         return stored
+
+    async def assign(self, actor: Agent, ticket_id: str, agent_id: str | None) -> Ticket:
+        """The ticket's assignee (told of its SLA clocks) becomes `agent_id`
+        (None: nobody, every agent is told). An agent may only take a
+        ticket for themselves; a supervisor gives it to anyone or nobody.
+        Audited. Raises Forbidden, or NotFound for no such ticket or agent."""
+        if actor.role is not Role.SUPERVISOR and agent_id != actor.id:
+            raise Forbidden("an agent can take a ticket; only a supervisor gives it to someone else")
+        ticket, now = await self.get(ticket_id), self._desk.clock.now()
+        if agent_id is not None:
+            assignee = await self._desk.store.agent_by_id(agent_id)
+            if assignee is None or assignee.removed:
+                raise NotFound("no such agent")
+        if ticket.assignee_id == agent_id:
+            return ticket
+        entry = audit.entry(audit.TICKET_ASSIGN, f"ticket:{ticket.id}", now, actor_id=actor.id,
+                            data={"from": ticket.assignee_id, "to": agent_id, "ticket": ticket.label})
+        changed = await self._desk.store.assign_ticket(ticket.id, agent_id, now, entry)
+        if changed is None:
+            raise NotFound("no such ticket")
+        await self.announce(ASSIGNED, changed, actor)
+        return changed
 
     async def announce(self, action: str, ticket: Ticket, by: Agent | None = None) -> None:
         """Tells every open console that `ticket` changed (`EVENT`), once the

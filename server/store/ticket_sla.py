@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..services.model import Ticket, TicketSlaEvent, TicketStatus
+from ..services.model import AuditEntry, Ticket, TicketSlaEvent, TicketStatus
 from . import rows
-from .base import SqlBase, dialect_insert
+from .base import SqlBase, dialect_insert, maybe
 from .tables import ticket_sla_events, tickets
 
 KEY = ["ticket_id", "kind", "stage", "anchor_at"]
@@ -43,6 +43,14 @@ class TicketSlaRecords(SqlBase):
         stmt = (select(e.kind, e.priority, func.count().label("n")).where(e.stage == "breach")
                 .group_by(e.kind, e.priority))
         return {(r["kind"], r["priority"]): r["n"] for r in await self._all(stmt)}
+
+    async def assign_ticket(self, ticket_id: str, agent_id: str | None, at: datetime,
+                            audit: AuditEntry | None = None) -> Ticket | None:
+        """The ticket with `assignee_id` set (None: nobody) and `updated_at`
+        `at`, `audit` recorded in the same transaction; None if no such ticket."""
+        stmt = (update(tickets).where(tickets.c.id == ticket_id).values(assignee_id=agent_id, updated_at=at)
+                .returning(*tickets.c))
+        return maybe(rows.ticket_of, await self._write(stmt, audit))
 
     async def tickets_with_clocks(self) -> list[Ticket]:
         t = tickets.c

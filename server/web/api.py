@@ -71,6 +71,10 @@ class StatusSet(Body):
     status: TicketStatus
 
 
+class AssigneeSet(Body):
+    agent_id: Id | None  # null: nobody (a supervisor's choice)
+
+
 class ReplyAdd(Body):
     text: Text
     attachments: Annotated[tuple[Id, ...], msgspec.Meta(max_length=20)] = ()  # uploaded into the ticket
@@ -127,7 +131,10 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     without a visitor or a verified plan)."""
     visitor, replies, agents = await services.records.ticket_parts(ticket)
     files = await services.attachments.ticket_files(ticket.id)
-    detail = ticket_detail(ticket, replies, agents, files) | {"sla": services.ticket_sla.clocks(ticket)}
+    assignee = agents.get(ticket.assignee_id) if ticket.assignee_id else None
+    detail = ticket_detail(ticket, replies, agents, files) | {
+        "sla": services.ticket_sla.clocks(ticket),
+        "assignee": {"id": assignee.id, "name": assignee.name} if assignee else None}
     return ok(status, ticket=detail,
               quota=await services.tickets.quota(visitor) if visitor else None)
 
@@ -209,6 +216,15 @@ async def get_ticket(request: web.Request, agent: Agent) -> web.Response:
 async def set_status(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, StatusSet)
     return await ticket_answer(services, await services.tickets.set_status(path_id(request), cmd.status, agent))
+
+
+async def set_assignee(request: web.Request, agent: Agent) -> web.Response:
+    """An agent takes a ticket, a supervisor gives it (or takes it back): its
+    SLA clocks are then told to that agent. Each spends the agent's
+    `events_per_minute` budget, as tagging does: every change is audited."""
+    services, cmd = services_of(request), await body(request, AssigneeSet)
+    await services.throttle.tagging(agent.id)
+    return await ticket_answer(services, await services.tickets.assign(agent, path_id(request), cmd.agent_id))
 
 
 async def reply(request: web.Request, agent: Agent) -> web.Response:
@@ -347,6 +363,7 @@ def setup_api(app: web.Application) -> None:
         web.delete("/closures/{id}", endpoint(remove_closure)),
         web.get("/reports", endpoint(report_json)),
         web.get("/reports.csv", endpoint(report_csv)),
+        web.post("/tickets/{id}/assignee", endpoint(set_assignee)),
     ])
     from .dashboard_api import dashboard_routes  # here: these modules build on this one
     from .search_api import search_routes

@@ -154,3 +154,43 @@ async def test_ticket_clocks_survive_a_restart_and_fire_once(aiohttp_server, tmp
     next_at = await services.desk.live.deadline(f"ticket_sla:{ticket['id']}")
     assert next_at == fired[0].anchor_at + timedelta(hours=3)  # next: the resolution warning
     await server.close()
+
+
+async def test_an_unassigned_ticket_tells_every_agent_until_one_takes_it(harness):
+    supervisor, lead_token = await lead(harness)
+    ann_agent, ann_token = await harness.add_agent("Ann")
+    bob_agent, bob_token = await harness.add_agent("Bob")
+    ann, bob = await harness.agent(ann_token), await harness.agent(bob_token)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    opened = await visitor.call("ticket:create", {"email": "kim@example.test", "subject": "Invoice is wrong",
+                                                  "text": "The November invoice counts two seats too many."})
+    assert opened["ok"] and opened["ticket"]["priority"] == "medium", opened
+    ticket_id = opened["ticket"]["id"]
+    await harness.advance(3 * 3600)  # 75% of 4 business hours (Monday 10:00 to 13:00 in New York)
+    for agent in (ann, bob):
+        warned = await agent.next("ticket:sla")
+        assert (warned["sla"], warned["stage"], warned["agent_id"]) == ("response", "warning", None)
+
+    async with api(harness, bob_token) as http:
+        given = await http.post(f"/api/tickets/{ticket_id}/assignee", json={"agent_id": ann_agent.id})
+        assert given.status == 403  # an agent takes a ticket, and gives none away
+        taken = await (await http.post(f"/api/tickets/{ticket_id}/assignee", json={"agent_id": bob_agent.id})).json()
+    assert taken["ok"] and taken["ticket"]["assignee"] == {"id": bob_agent.id, "name": "Bob"}
+    await harness.advance(3600)  # the response breach: to Bob and the lead, not Ann
+    breach = await bob.next("ticket:sla")
+    assert (breach["sla"], breach["stage"], breach["agent_id"]) == ("response", "breach", bob_agent.id)
+    alert = await supervisor.next("alert")
+    assert (alert["kind"], alert["ticket_id"], alert["agent_id"]) == ("ticket_sla", ticket_id, bob_agent.id)
+    await settle(ann)
+    assert [e["stage"] for e in ann.received("ticket:sla")] == ["warning"]
+
+    async with api(harness, lead_token) as http:  # a supervisor gives it to Ann, audited
+        given = await (await http.post(f"/api/tickets/{ticket_id}/assignee", json={"agent_id": ann_agent.id})).json()
+        missing = await http.post(f"/api/tickets/{ticket_id}/assignee", json={"agent_id": "nobody"})
+        entries = (await (await http.get("/api/audit", params={"action": "ticket_assign"})).json())["entries"]
+    assert given["ticket"]["assignee"]["id"] == ann_agent.id and missing.status == 404
+    assert [(e["data"]["from"], e["data"]["to"], e["agent_names"]["to"]) for e in entries] == [
+        (bob_agent.id, ann_agent.id, "Ann"), (None, bob_agent.id, "Bob")]
+    async with aiohttp.ClientSession(base_url=harness.url) as anonymous:
+        assert (await anonymous.post(f"/api/tickets/{ticket_id}/assignee", json={"agent_id": None})).status == 401

@@ -62,6 +62,7 @@ function sentenceKey(e, actor) {
     case "canned_remove": return "audit.canned_remove";
     case "chat_tag": case "ticket_tag": return "audit.tag_on";
     case "chat_untag": case "ticket_untag": return "audit.tag_off";
+    case "ticket_assign": return data.to ? "audit.ticket_assign" : "audit.ticket_unassign";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       return "audit.other";
