@@ -93,3 +93,21 @@ async def test_an_agent_cannot_list_the_ticket_sla_alerts(desk):
             assert answer.status == 403 and (await answer.json())["error"]["code"] == "forbidden"
     async with aiohttp.ClientSession(base_url=desk.url) as anonymous:
         assert (await anonymous.get("/api/alerts", params={"kind": "ticket_sla"})).status == 401
+
+
+async def test_an_agent_takes_an_unassigned_ticket_from_the_console(kit, desk):  # noqa: F811
+    ann = await kit.console("Ann")
+    visitor = await desk.visitor()
+    await visitor.next("session")
+    opened = await visitor.call("ticket:create", {"email": "kim@example.test", "subject": "Invoice is wrong",
+                                                  "text": "Two seats too many on the November invoice."})
+    assert opened["ok"], opened
+    await ann.page.goto(f"{desk.url}/console#tickets/{opened['ticket']['id']}")
+    await expect(ann.sd("ticket-sla-clocks")).to_contain_text("Nobody")
+    await ann.sd("ticket-take").click()
+    await expect(ann.sd("ticket-notice")).to_have_attribute("data-state", "ok")
+    await expect(ann.sd("ticket-sla-clocks")).to_contain_text("Ann")
+    await expect(ann.sd("ticket-take")).to_have_count(0)
+    await screenshot(ann.page, "ticket-taken.png")
+    assert (await desk.store.ticket_by_id(opened["ticket"]["id"])).assignee_id == ann.agent.id
+    ann.assert_clean()
