@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -123,6 +124,10 @@ def update_since(ticket: TicketTimeline) -> datetime:
     return ticket.created_at if last is None or last < ticket.created_at else last
 
 
+# Counting open time walks the calendar (about a millisecond a ticket); a
+# ticket's warning never changes while its clock and the calendar do not, and
+# the consoles' ticket lists ask again at every change of any ticket.
+@lru_cache(maxsize=8192)
 def warn_at(kind: Kind, priority: str, since: datetime, due: datetime, limits: TicketSlaLimits,
             calendar: DeskCalendar) -> datetime:
     """`warn_percent` of the way from `since` to `due` (aware UTC): in open
