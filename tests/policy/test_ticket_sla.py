@@ -143,3 +143,10 @@ def test_figures_count_met_breached_and_open_per_priority():
                              "resolution": {"met": 0, "breached": 0, "open": 0}}
     assert got["low"]["response"] == {"met": 0, "breached": 0, "open": 0}
     assert got["low"]["resolution"] == {"met": 1, "breached": 0, "open": 0}
+
+
+def test_a_critical_tickets_hour_is_a_real_hour_across_the_spring_forward():
+    created = ny(2026, 3, 8, 1, 30)  # 01:30 EST; at 02:00 the clocks jump to 03:00 EDT
+    found = {(d.kind, d.stage): d.at for d in deadlines(ticket("critical", created), LIMITS, CAL)}
+    assert found[("update", "breach")] == ny(2026, 3, 8, 3, 30) == created + timedelta(hours=1)
+    assert found[("resolution", "breach")].astimezone(NY).hour == 6  # 4 real hours: 06:30 EDT on the wall
