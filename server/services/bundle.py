@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 from .attachments import AttachmentService
 from .auth import AuthService
@@ -64,7 +65,7 @@ class Services:
         signals = Signals(desk)
         chats = ChatService(desk, router, timers, sla, tickets, signals)
         hours = DeskHours(desk, router, timers)
-        closures = ClosureService(desk, on_change=hours.check)
+        closures = ClosureService(desk, on_change=_then(hours.check, ticket_sla.recover))
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures, hours.agent_seen)
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
@@ -80,3 +81,13 @@ class Services:
                    attachments=AttachmentService(desk),
                    visits=VisitService(desk, chats),
                    search=SearchService(desk, records), ticket_sla=ticket_sla)
+
+
+def _then(*steps: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """One callback running `steps` in order: a closure added or removed
+    tells visitors whether the desk is open, and moves the business-hours
+    warnings of open tickets (re-armed from the new calendar)."""
+    async def run() -> None:
+        for step in steps:
+            await step()
+    return run
