@@ -730,6 +730,7 @@ const en = {
   "tickets.take_failed": "The ticket could not be taken",
   "audit.ticket_assign": "{who} gave ticket {ticket} to {to}",
   "audit.ticket_unassign": "{who} left ticket {ticket} to nobody",
+  "audit.ticket_take": "{who} took ticket {ticket}",
   "alerts.ticket_sla": "Ticket SLA",
   "feeds.kind.ticket_sla": "Ticket SLA",
   "feeds.ticket_clock.response": "First response",

@@ -95,7 +95,7 @@ async def test_an_agent_cannot_list_the_ticket_sla_alerts(desk):
         assert (await anonymous.get("/api/alerts", params={"kind": "ticket_sla"})).status == 401
 
 
-async def test_an_agent_takes_an_unassigned_ticket_from_the_console(kit, desk):  # noqa: F811
+async def test_an_agent_takes_an_unassigned_ticket_from_the_console(kit, desk, chromium):  # noqa: F811
     ann = await kit.console("Ann")
     visitor = await desk.visitor()
     await visitor.next("session")
@@ -111,3 +111,10 @@ async def test_an_agent_takes_an_unassigned_ticket_from_the_console(kit, desk): 
     await screenshot(ann.page, "ticket-taken.png")
     assert (await desk.store.ticket_by_id(opened["ticket"]["id"])).assignee_id == ann.agent.id
     ann.assert_clean()
+
+    errors: list[str] = []  # the lead reads it in the audit log
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path="/console/dashboard/audit")
+    row = page.locator('[data-sd="audit-row"][data-action="ticket_assign"]')
+    await expect(row.locator('[data-sd="audit-sentence"]')).to_have_text("Ann took ticket SD-000001")
+    assert not errors, errors
+    await context.close()

@@ -62,7 +62,9 @@ function sentenceKey(e, actor) {
     case "canned_remove": return "audit.canned_remove";
     case "chat_tag": case "ticket_tag": return "audit.tag_on";
     case "chat_untag": case "ticket_untag": return "audit.tag_off";
-    case "ticket_assign": return data.to ? "audit.ticket_assign" : "audit.ticket_unassign";
+    case "ticket_assign":
+      if (!data.to) return "audit.ticket_unassign";
+      return data.to === e.actor_id ? "audit.ticket_take" : "audit.ticket_assign";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       return "audit.other";
