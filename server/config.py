@@ -84,6 +84,8 @@ class PolicyConfig:
     repeat_chat_run: int = 3
     survey_window_s: int = 86400
     skill_fallback_s: int = 30
+    ticket_warn_percent: int = 75  # a ticket's assignee is warned at this share of each SLA target
+    ticket_update_s: int = 3600  # a critical ticket's longest silence to its requester (wall time)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -380,6 +382,8 @@ def validate(config: Config) -> None:
                         ("duration_warn_s", "duration_convert_s")):
         if getattr(p, warn) >= getattr(p, limit):
             raise ConfigError(f"[policy] {warn}: must be below {limit}")
+    if p.ticket_warn_percent >= 100:
+        raise ConfigError("[policy] ticket_warn_percent: must be below 100")
     _validate_limits(config.limits)
     _validate_attachments(config.attachments)
     if not 0 < config.server.port < 65536:

@@ -64,6 +64,8 @@ def test_the_example_file_lists_every_key_with_its_default():
     ("[topics.api]\nevidence = \"api_call\"\n", re.escape("[topics.api] evidence: expected a list of names")),
     ("[topics.api]\nevidence = [\"files\", \"files\"]\n", re.escape("[topics.api] evidence: a name is listed twice")),
     ("[topics.api]\nevidence = [1]\n", re.escape("[topics.api] evidence: expected a list of names")),
+    ("[policy]\nticket_warn_percent = 100\n", "ticket_warn_percent"),
+    ("[policy]\nticket_update_s = 0\n", "ticket_update_s"),
 ])
 def test_bad_config_is_refused_with_its_name(tmp_path, toml, named):
     path = tmp_path / "bad.toml"

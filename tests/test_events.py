@@ -43,7 +43,7 @@ def test_every_event_type_is_one_the_protocol_lists_where_it_goes(kind):
 
 def test_event_names_are_distinct():
     names = [kind.name for kind in ev.TYPES]
-    assert len(names) == len(set(names)) and len(names) == 30
+    assert len(names) == len(set(names)) and len(names) == 31
 
 
 def test_an_event_refuses_a_room_of_another_namespace():

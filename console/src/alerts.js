@@ -145,6 +145,25 @@ export class Alerts {
     this.notify(chatId, name, excerpt(text));
   }
 
+  /** A ticket's SLA clock reached a stage: chime, and notify (opening the tickets view on a click). */
+  ticketSla(ticketId, title, body) {
+    this.chime();
+    const N = api();
+    if (!N || !this.notifying()) return;
+    let shown;
+    try {
+      shown = new N(String(title), { body: String(body), tag: `shiftdesk-ticket-${ticketId}` });
+    } catch (_) {
+      return;
+    }
+    shown.onclick = (event) => {
+      if (event && event.preventDefault) event.preventDefault();
+      window.focus();
+      window.location.hash = `#tickets/${encodeURIComponent(ticketId)}`;
+      shown.close();
+    };
+  }
+
   chime() {
     if (!this.settings.sound) return;
     this.count += 1;

@@ -15,6 +15,7 @@ import { SearchView } from "./search.js";
 import { ServerTime } from "./sla-clocks.js";
 import { setupTheme } from "./theme.js";
 import { TicketsView } from "./tickets.js";
+import { slaBanner } from "./ticket-sla.js";
 import { parts, s } from "./strings.js";
 
 const TICK_MS = 1000;
@@ -96,6 +97,24 @@ class Desk {
     socket.on("chat:tags", (d) => this.withPanel(d, (p) => p.tagBar.set(d.tags)));
     socket.on("ticket:tags", (d) => d && this.tickets.tagsChanged(d));
     socket.on("ticket", (d) => this.ticketChanged(d)); // another agent's change, or the customer's
+    socket.on("ticket:sla", (d) => this.ticketSla(d));
+  }
+
+  /** `ticket:sla`: a banner (until dismissed or replaced), a chime and a
+   * notification, and the tickets view follows. */
+  ticketSla(data) {
+    if (!data || !data.ticket_id) return;
+    this.tickets.slaReached(data);
+    const banner = this.root.querySelector('[data-sd="ticket-sla-alert"]');
+    if (banner) {
+      const dismiss = el("button", { type: "button", class: "quiet", "data-sd": "ticket-sla-dismiss",
+        "aria-label": s("ticket_sla.dismiss") }, "×");
+      dismiss.addEventListener("click", () => { banner.hidden = true; });
+      banner.replaceChildren(slaBanner(data), " ", dismiss);
+      banner.setAttribute("data-stage", data.stage);
+      banner.hidden = false;
+    }
+    this.alerts.ticketSla(data.ticket_id, s("alerts.ticket_sla"), slaBanner(data).textContent);
   }
 
   /** `ticket`: the tickets view follows, and so do the visitors' open tickets beside the chats. */

@@ -11,6 +11,7 @@ import { TagBar } from "./tag-bar.js";
 import { tagLabel } from "./tag-chips.js";
 import { s } from "./strings.js";
 import { evidenceNodes, splitControls, splitNodes } from "./ticket-intake.js";
+import { slaBadge, slaFacts } from "./ticket-sla.js";
 
 // The list's filters and the statuses an agent sets; their words are in
 // strings.js ("tickets.status.<status>", "tickets.filter.*").
@@ -104,6 +105,16 @@ export class TicketsView {
     else if (said) this.say(...said);
   }
 
+  /** `ticket:sla`: a clock of a ticket reached a stage; the list or the ticket on show is read again. */
+  slaReached(data) {
+    if (!data || !data.ticket_id || this.root.hidden) return;
+    if (!this.ticketId) {
+      if (!this.listTimer) this.listTimer = setTimeout(() => { this.listTimer = null; this.loadList(); }, LIST_AGAIN_MS);
+    } else if (data.ticket_id === this.ticketId) {
+      this.refreshTicket("");
+    }
+  }
+
   /** The tag filter offers every tag, archived ones too (old tickets carry them). */
   fillTagFilter() {
     if (!this.tagStore) return;
@@ -136,7 +147,7 @@ export class TicketsView {
       this.list.replaceChildren(el("p", { class: "empty-line" }, s("tickets.none")));
       return;
     }
-    const head = el("tr", {}, ...["number", "subject", "status", "priority", "created", "response_due"]
+    const head = el("tr", {}, ...["number", "subject", "status", "priority", "created", "response_due", "sla"]
       .map((h) => el("th", { scope: "col" }, s(`tickets.col.${h}`))));
     const rows = tickets.map((t) => {
       const open = el("a", { href: `#tickets/${encodeURIComponent(t.id)}`, "data-sd": "ticket-link" }, String(t.number));
@@ -144,7 +155,8 @@ export class TicketsView {
         el("td", {}, open), el("td", { class: "subject" }, String(t.subject)),
         el("td", {}, el("span", { class: "chip", "data-status": t.status }, statusText(t.status))),
         el("td", {}, el("span", { class: "chip", "data-priority": t.priority }, String(t.priority))),
-        el("td", {}, formatTime(t.created_at, true)), el("td", {}, t.response_due_at ? formatTime(t.response_due_at, true) : ""));
+        el("td", {}, formatTime(t.created_at, true)), el("td", {}, t.response_due_at ? formatTime(t.response_due_at, true) : ""),
+        el("td", {}, slaBadge(t.sla)));
     });
     this.list.replaceChildren(el("table", { class: "tickets-table" }, el("thead", {}, head), el("tbody", {}, ...rows)));
   }
@@ -203,7 +215,11 @@ export class TicketsView {
       [s("tickets.fact.quota"), quota ? s(quota.over ? "tickets.quota_over" : "tickets.quota",
         { used: quota.used, included: quota.included, plan: quota.plan }) : null],
       [s("tickets.fact.warranty"), t.warranty ? s("tickets.yes") : null],
+      [s("tickets.fact.assignee"), t.assignee ? String(t.assignee.name) : s("tickets.unassigned")],
     ].filter(([, v]) => v);
+    const mine = Boolean(t.assignee && t.assignee.id === this.selfId());
+    const take = mine ? null : el("button", { type: "button", "data-sd": "ticket-take" }, s("tickets.take"));
+    if (take) take.addEventListener("click", () => this.take(t.id));
     this.replies = el("ol", { class: "replies", "data-sd": "ticket-replies" },
       ...(t.replies || []).map((r) => replyItem(r)));
     this.replyInput = el("textarea", { "data-sd": "ticket-reply-input", rows: "4", maxlength: "4000", required: true,
@@ -243,19 +259,23 @@ export class TicketsView {
     });
     this.renderStaged();
     const split = splitControls(this.api, t, (made) => this.refreshTicket(s("intake.split_done", { number: made.number })));
+    const clocks = slaFacts(t.sla);
     this.detail.replaceChildren(
       this.back(),
       el("header", { class: "ticket-head" },
         el("h2", {}, el("span", { class: "ticket-number", "data-sd": "ticket-number" }, String(t.number)), " ",
           el("span", { "data-sd": "ticket-subject" }, String(t.subject))),
         el("div", { class: "ticket-status-row" }, this.status, el("span", { class: "muted" }, s("tickets.set_status")), ...buttons,
-          split.open)),
+          split.open, take)),
       ...splitNodes(t),
       ...this.ticketTags(t.id),
       this.closeForm,
       split.form,
       this.notice,
-      el("dl", { class: "facts ticket-facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))])),
+      el("dl", { class: "facts ticket-facts ticket-sla-facts", "data-sd": "ticket-sla-clocks" },
+        ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]),
+        ...clocks.flatMap(([k, v, level, kind]) => [el("dt", {}, s("ticket_sla.fact_label", { clock: k })),
+          el("dd", { "data-kind": kind, "data-level": level }, v)])),
       ...leadsLink(t),
       el("h3", {}, s("tickets.description")),
       el("p", { class: "ticket-text", "data-sd": "ticket-description" }, String(t.description || "")),
@@ -296,6 +316,17 @@ export class TicketsView {
     this.notice.textContent = text;
     this.notice.hidden = false;
     this.notice.setAttribute("data-state", state);
+  }
+
+  /** This agent takes the ticket: its SLA clocks are told to them from now on. */
+  async take(ticketId) {
+    const answer = await this.api.post(`/api/tickets/${encodeURIComponent(ticketId)}/assignee`, { agent_id: this.selfId() });
+    if (!answer.ok) {
+      this.say(errorText(answer, s("tickets.take_failed")), "error");
+      return;
+    }
+    this.render(answer.ticket, answer.quota);
+    this.say(s("tickets.taken"), "ok");
   }
 
   async setStatus(ticketId, status) {

@@ -27,6 +27,7 @@ REASSIGN = "reassign"
 CONVERT = "convert"  # a chat became a ticket (by an agent, or at the duration limit)
 CLOSURE_ADD = "closure_add"
 CLOSURE_REMOVE = "closure_remove"
+TICKET_ASSIGN = "ticket_assign"  # a ticket taken by an agent or given by a supervisor (data: from, to, ticket)
 
 
 def account_target(site_key: str, account_id: str) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 
 from .accounts import AccountsView
 from .attachments import AttachmentService
@@ -25,6 +26,7 @@ from .sla import SlaService
 from .surveys import SurveyService
 from .throttle import Throttle
 from .tickets import TicketService
+from .ticket_sla import TicketSlaService
 from .timers import Timers
 from .topics import TopicService
 from .transcripts import TranscriptService
@@ -59,27 +61,29 @@ class Services:
     topics: TopicService
     intake: IntakeService
     people: PeopleService
+    ticket_sla: TicketSlaService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
         timers = Timers(desk)
         sla, tickets = SlaService(desk, timers), TicketService(desk)
+        ticket_sla = TicketSlaService(desk, timers)
         router = Router(desk, timers, sla, tickets)
 
         signals = Signals(desk)
         chats = ChatService(desk, router, timers, sla, tickets, signals)
         hours = DeskHours(desk, router, timers)
-        closures = ClosureService(desk, on_change=hours.check)
+        closures = ClosureService(desk, on_change=_then(hours.check, ticket_sla.recover))
         presence = PresenceService(desk, router, chats, timers, sla, tickets, closures, hours.agent_seen)
         moderation = ModerationService(desk, chats, timers)
         auth = AuthService(desk)
         surveys = SurveyService(desk, signals)
-        records = Records(desk, router, surveys)
+        records = Records(desk, router, surveys, ticket_sla)
         return cls(desk=desk, auth=auth, router=router, timers=timers, sla=sla, tickets=tickets,
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
-                   surveys=surveys, metrics=Metrics(desk, router),
+                   surveys=surveys, metrics=Metrics(desk, router, ticket_sla),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
-                   nodes=NodeWatch(desk, presence, moderation), throttle=Throttle(desk),
+                   nodes=NodeWatch(desk, presence, moderation, ticket_sla), throttle=Throttle(desk),
                    records=records,
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),
@@ -88,4 +92,16 @@ class Services:
                    accounts=AccountsView(desk, surveys),
                    topics=TopicService(desk),
                    intake=IntakeService(desk, tickets),
-                   people=PeopleService(desk, router, presence, on_change=hours.check))
+                   people=PeopleService(desk, router, presence, on_change=hours.check),
+                   ticket_sla=ticket_sla)
+
+
+
+def _then(*steps: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    """One callback running `steps` in order: a closure added or removed
+    tells visitors whether the desk is open, and moves the business-hours
+    warnings of open tickets (re-armed from the new calendar)."""
+    async def run() -> None:
+        for step in steps:
+            await step()
+    return run

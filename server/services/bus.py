@@ -38,6 +38,13 @@ class DurationLimitReached:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class TicketSaved:
+    """A ticket was stored or changed (committed): its SLA clocks follow."""
+
+    ticket_id: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class MailQueued:
     """Mail was committed to the outbox: its worker may look now."""
 

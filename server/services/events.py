@@ -132,6 +132,10 @@ class TicketChanged(Event, name="ticket", to=(AGENT,)):
     pass
 
 
+class TicketSla(Event, name="ticket:sla", to=(AGENT,)):
+    """A ticket SLA clock reached its warning or breach: to its assignee."""
+
+
 # /agent and /supervisor
 class Canned(Event, name="canned", to=(AGENT, SUPERVISOR)):
     pass

@@ -38,6 +38,7 @@ from .facts import DeskTotals
 from .model import Agent, AgentStatus, ChatStatus, Role
 from .reports import Reports
 from .routing import Router
+from .ticket_sla import TicketSlaService
 from .views import agent_view
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,16 @@ class Scrape:
     totals: DeskTotals
     first_response: Histogram
     response_gap: Histogram
+    # Ticket SLA: breaches ever recorded and clocks overdue now, by (kind, priority).
+    ticket_breaches: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
+    tickets_overdue: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
 
 
 class Metrics:
-    def __init__(self, desk: Desk, router: Router) -> None:
+    def __init__(self, desk: Desk, router: Router, ticket_sla: TicketSlaService) -> None:
         self._desk = desk
         self._router = router
+        self._ticket_sla = ticket_sla
         self.reports = Reports(desk.store, desk.tz, desk.config.policy)
         p = desk.config.policy
         self._bounds = ({*FIRST_RESPONSE_BUCKETS, p.first_response_warn_s, p.first_response_s},
@@ -98,14 +103,17 @@ class Metrics:
 
     # the push
     async def snapshot(self) -> dict[str, Any]:
-        """`{"day", "queue", "agents", "active_chats", "today"}` (docs/protocol.md)."""
+        """`{"day", "queue", "agents", "active_chats", "today"}` (docs/protocol.md);
+        `today.tickets_sla` is the ticket SLA figures of the tickets created today."""
         now = self._desk.clock.now()
         day = local_day(now, self._desk.tz)
         if self._today is None or not self._fresh(day):
             self._stale = False  # before the await: a change meanwhile marks it again
             started = time.monotonic()
             try:
-                self._today = (day, await self.reports.day(day), time.monotonic())
+                figures = await self.reports.day(day)
+                figures["tickets_sla"] = await self._ticket_sla.figures_of_days(day, day)
+                self._today = (day, figures, time.monotonic())
             except BaseException:
                 self._stale = True
                 raise
@@ -189,7 +197,8 @@ class Metrics:
         current = (await self.reports.window(today, tomorrow)).total
         first, gaps = self._histograms(current.first_waits, current.gap_waits)
         return Scrape(await self.live(now), await self._desk.store.desk_totals(),
-                      self._before[1] + first, self._before[2] + gaps)
+                      self._before[1] + first, self._before[2] + gaps,
+                      await self._desk.store.ticket_sla_breach_counts(), await self._ticket_sla.overdue())
 
     def _histograms(self, first: list[float], gaps: list[float]) -> tuple[Histogram, Histogram]:
         return histogram(first, self._bounds[0]), histogram(gaps, self._bounds[1])

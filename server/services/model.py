@@ -274,10 +274,23 @@ class Ticket:
     # (files are its attachments); empty for none.
     evidence: Mapping[str, str] = dataclasses.field(default_factory=dict)
     split_from: str | None = None  # the ticket an agent split this one from
+    # The service levels (policy/ticket_sla.py): the agent told of its
+    # clocks (None: every agent), its first agent reply, when it was solved
+    # or closed (None again if reopened), the last update its requester was
+    # sent (an agent's reply or a status change).
+    assignee_id: str | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    last_update_at: datetime | None = None
 
     @property
     def label(self) -> str:
-        return f"SD-{self.number:06d}"
+        return ticket_label(self.number)
+
+
+def ticket_label(number: int) -> str:
+    """A ticket's human receipt from its number: `SD-000123`."""
+    return f"SD-{number:06d}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -319,6 +332,24 @@ class SlaEvent:
     at: datetime
     limit_s: int
     elapsed_s: int
+    agent_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TicketSlaEvent:
+    """One stage of one ticket SLA clock, fired: `kind` response,
+    resolution or update (a critical ticket's hourly update to its
+    requester); `stage` warning or breach. (ticket_id, kind, stage,
+    anchor_at) is recorded at most once, as for `SlaEvent`. `due_at` is the
+    clock's deadline (its breach), `agent_id` the assignee told."""
+
+    ticket_id: str
+    kind: str
+    stage: str
+    anchor_at: datetime
+    at: datetime
+    due_at: datetime
+    priority: str
     agent_id: str | None = None
 
 

@@ -10,15 +10,18 @@ from .context import Desk
 from .errors import Unavailable
 from .moderation import ModerationService
 from .presence import PresenceService
+from .ticket_sla import TicketSlaService
 
 log = logging.getLogger(__name__)
 
 
 class NodeWatch:
-    def __init__(self, desk: Desk, presence: PresenceService, moderation: ModerationService) -> None:
+    def __init__(self, desk: Desk, presence: PresenceService, moderation: ModerationService,
+                 ticket_sla: TicketSlaService) -> None:
         self._desk = desk
         self._presence = presence
         self._moderation = moderation
+        self._ticket_sla = ticket_sla
 
     async def start(self) -> None:
         """At start-up, before the node takes connections: a node restarted
@@ -55,6 +58,7 @@ class NodeWatch:
             log.info("node %s rebuilds the live state from the store", self._desk.live.node)
             await self._presence.recover()
             await self._moderation.recover()
+            await self._ticket_sla.recover()
 
     async def run(self) -> None:
         every = self._desk.config.server.node_ttl_s / 3  # real seconds: liveness, not policy

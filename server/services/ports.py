@@ -12,7 +12,7 @@ from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, ApiToken, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry,
                     Author, CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
                     Message, NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey,
-                    Suspension, Tag, Ticket, TicketReply, TicketStatus, Visitor, VisitorAtStart)
+                    Suspension, Tag, Ticket, TicketReply, TicketSlaEvent, TicketStatus, Visitor, VisitorAtStart)
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -252,12 +252,41 @@ class Store(Protocol):
 
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
-                            mails: Sequence[OutgoingMail] = ()) -> tuple[Ticket, Ticket] | None:
-        """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket."""
+                            mails: Sequence[OutgoingMail] = (),
+                            requester_updated: bool = False) -> tuple[Ticket, Ticket] | None:
+        """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket.
+        Solved or closed sets `resolved_at` (the first time), another status clears it;
+        `requester_updated` sets `last_update_at` to `at`."""
 
     async def add_ticket_reply(self, reply: TicketReply, mails: Sequence[OutgoingMail] = (),
                                files: FileClaim | None = None) -> TicketReply:
-        """Store it, the ticket's `updated_at` set to `reply.at`. Raises NotFound for no such ticket."""
+        """Store it, the ticket's `updated_at` set to `reply.at`; an agent's reply also sets
+        `first_response_at` (if unset), `last_update_at`, and `assignee_id` to its author (if unset).
+        Raises NotFound for no such ticket."""
+
+    # ticket service levels (store/ticket_sla.py)
+    async def record_ticket_sla_event(self, event: TicketSlaEvent) -> bool:
+        """Store it; False if its (ticket_id, kind, stage, anchor_at) is recorded already."""
+
+    async def ticket_sla_events(self, ticket_id: str) -> list[TicketSlaEvent]:
+        """The ticket's, ordered by `at`."""
+
+    async def latest_ticket_sla_events(self, *, stage: str,
+                                       limit: int = 50) -> list[tuple[TicketSlaEvent, int, str]]:
+        """The newest `limit` of that stage, newest first, each with its ticket's number and subject."""
+
+    async def ticket_sla_breach_counts(self) -> dict[tuple[str, str], int]:
+        """Breaches ever recorded, by (kind, priority)."""
+
+    async def assign_ticket(self, ticket_id: str, agent_id: str | None, at: datetime,
+                            audit: AuditEntry | None = None) -> Ticket | None:
+        """The ticket given to `agent_id` (None: nobody), audited in the same transaction; None if none."""
+
+    async def tickets_with_clocks(self) -> list[Ticket]:
+        """The open and pending tickets (those whose SLA clocks may run)."""
+
+    async def tickets_created(self, since: datetime, until: datetime) -> list[Ticket]:
+        """Tickets created in [since, until), oldest first."""
 
     async def ticket_replies(self, ticket_id: str) -> list[TicketReply]:
         """Oldest first."""

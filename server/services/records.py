@@ -20,16 +20,19 @@ from .audit import audit_view
 from .moderation import suspension_view
 from .signals import alert_view
 from .sla import breach_alert
+from .ticket_sla import ALERT as TICKET_SLA_ALERT
+from .ticket_sla import TicketSlaService
 from .views import chat_view, files_by_message, iso, message_view, visit_view, visitor_view
 
 PAGE = 500  # messages read at a time for a whole transcript
 
 
 class Records:
-    def __init__(self, desk: Desk, router: Router, surveys: SurveyService) -> None:
+    def __init__(self, desk: Desk, router: Router, surveys: SurveyService, ticket_sla: TicketSlaService) -> None:
         self._desk = desk
         self._router = router
         self._surveys = surveys
+        self._ticket_sla = ticket_sla
         self.trends = Trends(desk.store, desk.tz, desk.config.policy)
 
     # tickets and visitors (agents)
@@ -41,11 +44,12 @@ class Records:
             query=query, tag_id=tag_id, limit=limit, offset=offset)
 
     async def ticket_parts(self, ticket: Ticket) -> tuple[Visitor | None, list[TicketReply], dict[str, Agent]]:
-        """The ticket's visitor, its replies, and the agents who wrote them."""
+        """The ticket's visitor, its replies, and the agents (who wrote them, its assignee)."""
         store = self._desk.store
         visitor = await store.visitor_by_id(ticket.visitor_id) if ticket.visitor_id else None
         replies = await store.ticket_replies(ticket.id)
-        agents = await self._router.writers(r.author_id for r in replies if r.author == "agent")
+        agents = await self._router.writers([*(r.author_id for r in replies if r.author == "agent"),
+                                             ticket.assignee_id])
         return visitor, replies, agents
 
     async def visitor(self, visitor_id: str) -> Visitor:
@@ -102,14 +106,17 @@ class Records:
         return [await self._surveys.view(s) for s in await self._desk.store.list_surveys(limit=limit, offset=offset)]
 
     async def alerts(self, *, kind: str | None, sla: bool, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Abuse alerts are stored as such; SLA breaches are the SLA clocks'
-        record, shown as the live `alert` shows them (no `id`)."""
+        """Abuse alerts are stored as such; SLA breaches (chats' and
+        tickets') are the SLA clocks' record, shown as the live `alert`
+        shows them (no `id`)."""
         store, wanted = self._desk.store, offset + limit
         found: list[dict[str, Any]] = []
-        if kind != "sla_breach":
+        if kind not in ("sla_breach", TICKET_SLA_ALERT):
             found += [alert_view(a) for a in await store.list_alerts(kind=kind, limit=wanted)]
         if kind == "sla_breach" or (sla and kind is None):
             found += [breach_alert(e) for e in await store.latest_sla_events(stage="breach", limit=wanted)]
+        if kind == TICKET_SLA_ALERT or (sla and kind is None):
+            found += await self._ticket_sla.alerts(wanted)
         found.sort(key=lambda a: a["at"], reverse=True)  # ISO-8601 UTC strings sort as times
         return found[offset:wanted]
 
@@ -197,6 +204,6 @@ class _Names:
         named = {**audit_view(audited), "actor_name": await self.agent(audited.actor_id),
                  "visitor": await self.visitor_of(audited.target)}
         data = audited.data or {}
-        if audited.action == "reassign":
+        if audited.action in ("reassign", "ticket_assign"):
             named["agent_names"] = {key: await self.agent(data.get(key)) for key in ("from", "to")}
         return named

@@ -13,14 +13,14 @@ from datetime import UTC, datetime, time
 
 from ..policy.tickets import ticket_due
 from . import events as ev
-from . import filelinks, letters, rooms
-from .bus import MailQueued
+from . import audit, filelinks, letters, rooms
+from .bus import MailQueued, TicketSaved
 from .context import Desk
 from .evidence import checked_evidence
-from .errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge
+from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
-from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Ticket, TicketReply, TicketStatus,
-                    Visitor)
+from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Role, Ticket, TicketReply,
+                    TicketStatus, Visitor)
 from .tokens import hash_token, is_token, new_id, new_token
 from .views import ticket_view
 
@@ -41,7 +41,7 @@ SUBJECT_CHARS = 200
 CONFIRM_PATH = "/tickets/confirm/"
 # To every agent's console after the commit: {"action", "ticket": TICKET, "by": {"id", "name"} | null}.
 # It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
-OPENED, STATUS, REPLY = "opened", "status", "reply"
+OPENED, STATUS, REPLY, ASSIGNED = "opened", "status", "reply", "assigned"
 ROOM = rooms.AGENTS
 
 
@@ -84,7 +84,9 @@ class TicketService:
             visitor_id=visitor.id if visitor else None, account_id=visitor.account if visitor else None,
             chat_id=chat.id if chat else None, email=request.email, topic=request.topic,
             department=department or (topic.department if topic and topic.department else None),
-            transcript=transcript, warranty=request.warranty, created_by=created_by, evidence=request.evidence)
+            transcript=transcript, warranty=request.warranty, created_by=created_by, evidence=request.evidence,
+            # told of its SLA clocks: the agent of the chat it came from, or who opened it for the visitor
+            assignee_id=chat.agent_id if chat is not None else created_by)
 
     # opening
     async def open(self, visitor: Visitor, request: TicketRequest, *, client: str,
@@ -209,7 +211,8 @@ class TicketService:
             raise Conflict("this ticket waits for the visitor's confirmation")
         after = dataclasses.replace(ticket, status=status)
         mails = [letters.status_changed(after, await self._recipient(ticket), now)] if ticket.email else []
-        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails)
+        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails,
+                                                       requester_updated=True)
         if changed is None:
             raise NotFound("no such ticket")
         await self._mailed(mails)
@@ -251,11 +254,34 @@ class TicketService:
         await self.announce(REPLY, ticket, agent)
         return stored
 
+    async def assign(self, actor: Agent, ticket_id: str, agent_id: str | None) -> Ticket:
+        """The ticket's assignee (told of its SLA clocks) becomes `agent_id`
+        (None: nobody, every agent is told). An agent may only take a
+        ticket for themselves; a supervisor gives it to anyone or nobody.
+        Audited. Raises Forbidden, or NotFound for no such ticket or agent."""
+        if actor.role is not Role.SUPERVISOR and agent_id != actor.id:
+            raise Forbidden("an agent can take a ticket; only a supervisor gives it to someone else")
+        ticket, now = await self.get(ticket_id), self._desk.clock.now()
+        if agent_id is not None:
+            assignee = await self._desk.store.agent_by_id(agent_id)
+            if assignee is None or assignee.removed:
+                raise NotFound("no such agent")
+        if ticket.assignee_id == agent_id:
+            return ticket
+        entry = audit.entry(audit.TICKET_ASSIGN, f"ticket:{ticket.id}", now, actor_id=actor.id,
+                            data={"from": ticket.assignee_id, "to": agent_id, "ticket": ticket.label})
+        changed = await self._desk.store.assign_ticket(ticket.id, agent_id, now, entry)
+        if changed is None:
+            raise NotFound("no such ticket")
+        await self.announce(ASSIGNED, changed, actor)
+        return changed
+
     async def announce(self, action: str, ticket: Ticket, by: Agent | None = None) -> None:
         """Tells every open console that `ticket` changed (`EVENT`), once the
         store has committed the change; `by` None: the visitor or the desk."""
         who = {"id": by.id, "name": by.name} if by is not None else None
         self._desk.events.add(ev.TicketChanged(ROOM, {"action": action, "ticket": ticket_view(ticket), "by": who}))
+        await self._desk.bus.publish(TicketSaved(ticket.id))
 
     # what the desk knows of a visitor
     async def open_tickets(self, visitor: Visitor, topic: str | None = None) -> list[Ticket]:

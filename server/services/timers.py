@@ -1,6 +1,6 @@
 """Deadlines in the live state, fired by one owned task per node, driven by
 the injected clock. Keys name what fires: `visitor_gone:<chat id>`,
-`agent_gone:<agent id>`, `sla:<chat id>`."""
+`agent_gone:<agent id>`, `sla:<chat id>`, `ticket_sla:<ticket id>`."""
 from __future__ import annotations
 
 import asyncio

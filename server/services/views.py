@@ -150,6 +150,8 @@ def ticket_detail(ticket: Ticket, replies: list[TicketReply] = (),
             "transcript": ticket.transcript, "warranty": ticket.warranty, "created_by": ticket.created_by,
             "updated_at": iso(ticket.updated_at), "response_due_at": iso(ticket.response_due_at),
             "resolution_due_at": iso(ticket.resolution_due_at),
+            "assignee_id": ticket.assignee_id, "first_response_at": iso(ticket.first_response_at),
+            "resolved_at": iso(ticket.resolved_at), "last_update_at": iso(ticket.last_update_at),
             "attachments": own,
             "replies": [reply_view(r, agents) | ({"attachments": by_reply[r.id]} if r.id in by_reply else {})
                         for r in replies]}

@@ -22,6 +22,7 @@ from ..services.model import (
     Role,
     Site,
     SlaEvent,
+    TicketSlaEvent,
     Ticket,
     TicketReply,
     TicketStatus,
@@ -126,7 +127,9 @@ def ticket_values(ticket: Ticket) -> dict[str, Any]:
             "resolution_due_at": ticket.resolution_due_at,
             "created_at": ticket.created_at, "updated_at": ticket.updated_at,
             "evidence": json.dumps(dict(ticket.evidence)) if ticket.evidence else None,
-            "split_from": ticket.split_from}
+            "split_from": ticket.split_from,
+            "assignee_id": ticket.assignee_id, "first_response_at": ticket.first_response_at,
+            "resolved_at": ticket.resolved_at, "last_update_at": ticket.last_update_at}
 
 
 def ticket_of(row: Row) -> Ticket:
@@ -142,7 +145,9 @@ def ticket_of(row: Row) -> Ticket:
                   resolution_due_at=row["resolution_due_at"],
                   created_at=row["created_at"], updated_at=row["updated_at"],
                   evidence=json.loads(row["evidence"]) if row["evidence"] else {},
-                  split_from=row["split_from"])
+                  split_from=row["split_from"],
+                  assignee_id=row["assignee_id"], first_response_at=row["first_response_at"],
+                  resolved_at=row["resolved_at"], last_update_at=row["last_update_at"])
 
 
 def reply_values(reply: TicketReply) -> dict[str, Any]:
@@ -176,6 +181,18 @@ def sla_event_of(row: Row) -> SlaEvent:
     return SlaEvent(chat_id=row["chat_id"], kind=row["kind"], stage=row["stage"],
                     anchor_at=row["anchor_at"], at=row["at"], limit_s=row["limit_s"],
                     elapsed_s=row["elapsed_s"], agent_id=row["agent_id"])
+
+
+def ticket_sla_event_values(event: TicketSlaEvent) -> dict[str, Any]:
+    return {"id": uuid.uuid4().hex, "ticket_id": event.ticket_id, "kind": event.kind, "stage": event.stage,
+            "anchor_at": event.anchor_at, "at": event.at, "due_at": event.due_at, "priority": event.priority,
+            "agent_id": event.agent_id}
+
+
+def ticket_sla_event_of(row: Row) -> TicketSlaEvent:
+    return TicketSlaEvent(ticket_id=row["ticket_id"], kind=row["kind"], stage=row["stage"],
+                          anchor_at=row["anchor_at"], at=row["at"], due_at=row["due_at"],
+                          priority=row["priority"], agent_id=row["agent_id"])
 
 
 def is_aware(when: datetime) -> bool:

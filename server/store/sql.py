@@ -37,6 +37,7 @@ from .tags import TagRecords
 from .topics import TopicRecords
 from .tables import agents, chat_agents, chats, messages, outbox, sites, sla_events, visitors
 from .tickets import TicketRecords, open_tickets_query
+from .ticket_sla import TicketSlaRecords
 from .trust import TrustRecords
 from .visits import VisitRecords
 from .engine import refuse_nul, sqlite_writer_engine
@@ -57,6 +58,7 @@ ERROR_CHARS = 1000
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
                AccountRecords, TopicRecords, PeopleRecords, OwnAccountRecords,
+               TicketSlaRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

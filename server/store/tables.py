@@ -207,6 +207,13 @@ tickets = Table(
     # A JSON object of the evidence fields given ({"api_call": "..."}), NULL for none (migration 0018).
     Column("evidence", Text),
     Column("split_from", ID),  # the ticket it was split from (a ticket id; no foreign key, as created_by)
+    # The service levels (services/ticket_sla.py): who is told, the first
+    # agent reply, when it was solved (None while open or reopened), and
+    # the last update the requester was sent (a reply or a status change).
+    Column("assignee_id", ID),  # an agent id (no foreign key, as created_by)
+    Column("first_response_at", UTCDateTime),
+    Column("resolved_at", UTCDateTime),
+    Column("last_update_at", UTCDateTime),
     Index("ix_tickets_status", "status"),
     Index("ix_tickets_visitor_id", "visitor_id"),
     Index("ix_tickets_site_id_account_id", "site_id", "account_id"),
@@ -510,4 +517,23 @@ api_tokens = Table(
     Column("last_used_at", UTCDateTime),
     Column("revoked_at", UTCDateTime),
     Index("ix_api_tokens_agent_id", "agent_id"),
+)
+
+# Ticket SLA stages fired (response, resolution, and a critical ticket's
+# hourly update): the unique index records each (ticket, clock, stage,
+# clock start) once, whichever node fires it first, as sla_events does.
+ticket_sla_events = Table(
+    "ticket_sla_events", metadata,
+    _id(),
+    _ref("ticket_id", "tickets.id", nullable=False),
+    Column("kind", String(32), nullable=False),  # response | resolution | update
+    Column("stage", String(32), nullable=False),  # warning | breach
+    Column("anchor_at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("agent_id", ID),  # the assignee told, if any
+    Index("uq_ticket_sla_events_ticket_id_kind_stage_anchor_at", "ticket_id", "kind", "stage", "anchor_at",
+          unique=True),
+    Index("ix_ticket_sla_events_at", "at"),
 )

@@ -106,11 +106,17 @@ class TicketRecords(SqlBase):
 
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
-                            mails: Sequence[OutgoingMail] = ()) -> tuple[Ticket, Ticket] | None:
+                            mails: Sequence[OutgoingMail] = (),
+                            requester_updated: bool = False) -> tuple[Ticket, Ticket] | None:
         """Change the ticket and set its `updated_at` to `at`; (before,
-        after). None if there is no such ticket (then no mail is queued)."""
+        after). None if there is no such ticket (then no mail is queued).
+        A status solved or closed sets `resolved_at` (kept from the first
+        time), any other clears it (reopened); `requester_updated` sets
+        `last_update_at` to `at`."""
         changes: dict[str, Any] = {"updated_at": at}
         changes |= {"status": status.value} if status else {}
+        changes |= _resolution(status, at) if status else {}
+        changes |= {"last_update_at": at} if requester_updated else {}
         changes |= {"priority": priority.value} if priority else {}
         changes |= {"confirm_hash": None} if clear_confirm else {}
         async with self._transaction() as conn:
@@ -130,8 +136,13 @@ class TicketRecords(SqlBase):
         and queue `mails`, in one transaction; the reply takes `files`
         (uploaded into that ticket, not sent), or Conflict and nothing
         stored. Raises NotFound if there is no such ticket."""
+        touch: dict[str, Any] = {"updated_at": reply.at}
+        if reply.author == "agent":  # the service levels: answered, updated, and its first replier's
+            t = tickets.c
+            touch |= {"first_response_at": func.coalesce(t.first_response_at, reply.at),
+                      "last_update_at": reply.at, "assignee_id": func.coalesce(t.assignee_id, reply.author_id)}
         async with self._transaction() as conn:
-            touched = await first_row(conn, _ticket_update(reply.ticket_id, {"updated_at": reply.at}))
+            touched = await first_row(conn, _ticket_update(reply.ticket_id, touch))
             if touched is None:
                 raise errors.NotFound(f"no ticket {reply.ticket_id}")
             # the ticket's row is locked by the update above: no other reply to it takes this seq
@@ -203,6 +214,13 @@ class TicketRecords(SqlBase):
                 data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
                 await insert_audit(conn, dataclasses.replace(audit, data=data))
         return chat, stored, message
+
+
+def _resolution(status: TicketStatus, at: datetime) -> dict[str, Any]:
+    """`resolved_at` for a ticket moving to `status` at `at`."""
+    if status in (TicketStatus.SOLVED, TicketStatus.CLOSED):
+        return {"resolved_at": func.coalesce(tickets.c.resolved_at, at)}
+    return {"resolved_at": None}
 
 
 def labelled(mails: Sequence[OutgoingMail], label: str) -> list[OutgoingMail]:

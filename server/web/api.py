@@ -41,7 +41,7 @@ STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found"
           "unavailable": 503}
 CODES = {status: code for code, status in STATUS.items()}
 # What the ticket list adds to ticket_view, from ticket_detail.
-LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at")
+LISTED = ("response_due_at", "resolution_due_at", "email", "department", "updated_at", "assignee_id")
 
 Handler = Callable[[web.Request, Agent], Awaitable[web.Response]]
 Topic = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -70,6 +70,10 @@ class TicketOpen(Body):
 
 class StatusSet(Body):
     status: TicketStatus
+
+
+class AssigneeSet(Body):
+    agent_id: Id | None  # null: nobody (a supervisor's choice)
 
 
 class ReplyAdd(Body):
@@ -118,9 +122,9 @@ def ok(status: int = 200, **fields: Any) -> web.Response:
     return web.json_response({"ok": True, **fields}, status=status)
 
 
-def listed_view(ticket: Ticket) -> dict[str, Any]:
+def listed_view(services: Services, ticket: Ticket) -> dict[str, Any]:
     detail = ticket_detail(ticket)
-    return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}}
+    return {**ticket_view(ticket), **{key: detail[key] for key in LISTED}, "sla": services.ticket_sla.clocks(ticket)}
 
 
 async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -> web.Response:
@@ -128,8 +132,11 @@ async def ticket_answer(services: Services, ticket: Ticket, status: int = 200) -
     without a visitor or a verified plan)."""
     visitor, replies, agents = await services.records.ticket_parts(ticket)
     files = await services.attachments.ticket_files(ticket.id)
-    extra = await intake.detail(services.desk, ticket, len(files))
-    return ok(status, ticket=ticket_detail(ticket, replies, agents, files) | extra,
+    assignee = agents.get(ticket.assignee_id) if ticket.assignee_id else None
+    detail = ticket_detail(ticket, replies, agents, files) | await intake.detail(services.desk, ticket, len(files)) | {
+        "sla": services.ticket_sla.clocks(ticket),
+        "assignee": {"id": assignee.id, "name": assignee.name} if assignee else None}
+    return ok(status, ticket=detail,
               quota=await services.tickets.quota(visitor) if visitor else None)
 
 
@@ -185,10 +192,11 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
 # tickets
 async def list_tickets(request: web.Request, agent: Agent) -> web.Response:
     query = query_of(request, TicketQuery)
-    tickets = await services_of(request).records.tickets(
+    services = services_of(request)
+    tickets = await services.records.tickets(
         statuses=query.status, visitor_id=query.visitor_id, account_id=query.account, topic=query.topic,
         priority=query.priority, query=query.q, tag_id=query.tag, limit=query.limit, offset=query.offset)
-    return ok(tickets=[listed_view(t) for t in tickets])
+    return ok(tickets=[listed_view(services, t) for t in tickets])
 
 
 async def open_ticket(request: web.Request, agent: Agent) -> web.Response:
@@ -209,6 +217,15 @@ async def get_ticket(request: web.Request, agent: Agent) -> web.Response:
 async def set_status(request: web.Request, agent: Agent) -> web.Response:
     services, cmd = services_of(request), await body(request, StatusSet)
     return await ticket_answer(services, await services.tickets.set_status(path_id(request), cmd.status, agent))
+
+
+async def set_assignee(request: web.Request, agent: Agent) -> web.Response:
+    """An agent takes a ticket, a supervisor gives it (or takes it back): its
+    SLA clocks are then told to that agent. Each spends the agent's
+    `events_per_minute` budget, as tagging does: every change is audited."""
+    services, cmd = services_of(request), await body(request, AssigneeSet)
+    await services.throttle.tagging(agent.id)
+    return await ticket_answer(services, await services.tickets.assign(agent, path_id(request), cmd.agent_id))
 
 
 async def reply(request: web.Request, agent: Agent) -> web.Response:
@@ -308,9 +325,14 @@ async def report_of(request: web.Request, agent: Agent) -> Report:
 
 
 async def report_json(request: web.Request, agent: Agent) -> web.Response:
+    """The chats' figures, and the ticket SLA figures (`tickets_sla`) of the
+    tickets created in the range (assigned to `agent_id` if given)."""
     report = await report_of(request, agent)
+    tickets_sla = await services_of(request).ticket_sla.figures_of_days(
+        report.first, report.last, query_of(request, ReportQuery).agent_id)
     return ok(**{"from": report.first.isoformat(), "to": report.last.isoformat()},
-              rows=report.rows, totals=report.totals, tag=tags.tag_view(report.tag) if report.tag else None)
+              rows=report.rows, totals=report.totals, tag=tags.tag_view(report.tag) if report.tag else None,
+              tickets_sla=tickets_sla)
 
 
 async def report_csv(request: web.Request, agent: Agent) -> web.Response:
@@ -342,6 +364,7 @@ def setup_api(app: web.Application) -> None:
         web.delete("/closures/{id}", endpoint(remove_closure)),
         web.get("/reports", endpoint(report_json)),
         web.get("/reports.csv", endpoint(report_csv)),
+        web.post("/tickets/{id}/assignee", endpoint(set_assignee)),
     ])
     from .dashboard_api import dashboard_routes  # here: these modules build on this one
     from .search_api import search_routes

@@ -106,6 +106,7 @@ class ScrapeCollector(Collector):
         yield _histogram("shiftdesk_response_gap_seconds", "Wait of a visitor message for an agent answer, "
                          "after the first answer.", s.response_gap)
         yield from _gauges(s.live)
+        yield from _ticket_sla(s)
 
 
 def _labelled(kind: type[CounterMetricFamily] | type[GaugeMetricFamily], name: str, documentation: str,
@@ -128,3 +129,23 @@ def _gauges(live: dict) -> Iterator[Metric]:
     yield _labelled(GaugeMetricFamily, "shiftdesk_agents", "Agents on shift (connected or not), and available, "
                     "busy (holding a chat) or away.", "state", live["agents"])
     yield GaugeMetricFamily("shiftdesk_chats_active", "Chats an agent is handling now.", value=live["active_chats"])
+
+
+TICKET_KINDS = ("response", "resolution", "update")
+PRIORITIES = ("critical", "high", "medium", "low")
+
+
+def _ticket_sla(s: Scrape) -> Iterator[Metric]:
+    """Ticket SLA breaches ever recorded and clocks overdue now, by clock and
+    priority (every pair present, 0 when none)."""
+    pairs = [(kind, priority) for kind in TICKET_KINDS for priority in PRIORITIES]
+    breaches = CounterMetricFamily("shiftdesk_ticket_sla_breaches", "Ticket SLA breaches, by clock (response, "
+                                   "resolution, update: a critical ticket's hourly update) and priority.",
+                                   labels=["kind", "priority"])
+    overdue = GaugeMetricFamily("shiftdesk_tickets_overdue", "Open tickets whose SLA clock is past due now, by "
+                                "clock and priority.", labels=["kind", "priority"])
+    for pair in pairs:
+        breaches.add_metric(list(pair), s.ticket_breaches.get(pair, 0))
+        overdue.add_metric(list(pair), s.tickets_overdue.get(pair, 0))
+    yield breaches
+    yield overdue

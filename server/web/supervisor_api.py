@@ -2,7 +2,7 @@
 `setup_api` (its authentication, CSRF check and JSON errors):
 
 - `GET /api/alerts?kind=&sla=&limit=&offset=`: abuse alerts and, asked
-  for, SLA breaches, newest first;
+  for, SLA breaches of chats and tickets, newest first;
 - `GET /api/surveys?limit=&offset=`: the surveys, newest first;
 - `GET /api/visitors?q=&limit=`: visitors by name, email, account or id,
   each with its site and what keeps it out of chat now;
@@ -29,8 +29,8 @@ SEARCH_LIMIT = 20
 
 
 class AlertQuery(Query):
-    kind: Literal["repeat_chats", "negative_surveys", "flag", "sla_breach"] | None = None
-    sla: bool = False  # SLA breaches too, among the abuse alerts
+    kind: Literal["repeat_chats", "negative_surveys", "flag", "sla_breach", "ticket_sla"] | None = None
+    sla: bool = False  # SLA breaches (chats' and tickets') too, among the abuse alerts
     limit: Limit = 50
     offset: MergedOffset = 0
 

@@ -81,6 +81,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/tickets/{id}"): PAGE,
     ("POST", "/api/tickets/{id}/status"): Spec(body=api.StatusSet),
     ("POST", "/api/tickets/{id}/replies"): Spec(body=api.ReplyAdd),
+    ("POST", "/api/tickets/{id}/assignee"): Spec(body=api.AssigneeSet),
     ("GET", "/api/visitors/{id}/context"): PAGE,
     ("GET", "/api/agents"): PAGE, ("GET", "/api/queue"): PAGE,
     ("GET", "/api/canned"): PAGE, ("POST", "/api/canned"): Spec(body=api.CannedBody),

@@ -198,6 +198,14 @@ def columns(nested: dict, prefix: str = "") -> dict:
     return flat
 
 
+# C3's ticket (medium, opened at 500 s, 10:08 EST on a Monday) is not answered
+# yet: its 4 business hours to respond run until 14:08.
+NONE = {"met": 0, "breached": 0, "open": 0}
+TICKETS_SLA = {"critical": {"tickets": 0, "response": NONE, "resolution": NONE},
+               "high": {"tickets": 0, "response": NONE, "resolution": NONE},
+               "medium": {"tickets": 1, "response": {**NONE, "open": 1}, "resolution": {**NONE, "open": 1}},
+               "low": {"tickets": 0, "response": NONE, "resolution": NONE}}
+
 # At 1030 s: C7 has waited 20 s; Ann holds C6 (busy), Bob is away; the supervisors take no chats.
 LIVE = {"queue": {"length": 1, "longest_wait_s": 20},
         "agents": {"on_shift": 2, "available": 0, "busy": 1, "away": 1}, "active_chats": 1}
@@ -210,7 +218,7 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
     watching = await harness.supervisor()
     await scripted_day(harness, ann.id, ann_token, bob.id, bob_token, watching)
 
-    expected = {"day": DAY, **LIVE, "today": TODAY}
+    expected = {"day": DAY, **LIVE, "today": {**TODAY, "tickets_sla": TICKETS_SLA}}
     assert await watching.next("metrics", lambda m: m == expected), watching.received("metrics")[-1]
     late = await harness.supervisor()  # a supervisor who connects now gets the snapshot at once
     assert await late.next("metrics") == expected
@@ -223,6 +231,7 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
         ann_row = {"day": DAY, "agent_id": ann.id, "agent_name": "Ann", **columns(ANN)}
         assert report["rows"] == [bob_row, ann_row]  # by name: "=" sorts before "A"
         assert report["totals"] == columns(TODAY)
+        assert report["tickets_sla"] == TICKETS_SLA
 
         async with lead.get("/api/reports", params={"from": DAY, "to": DAY, "agent_id": ann.id}) as response:
             only_ann = await response.json()
@@ -272,6 +281,9 @@ async def test_a_scripted_day_tells_one_story_in_the_push_the_reports_the_csv_an
     assert samples("shiftdesk_queue_longest_wait_seconds", "") == {None: LIVE["queue"]["longest_wait_s"]}
     assert samples("shiftdesk_agents", "", "state") == LIVE["agents"]
     assert samples("shiftdesk_chats_active", "") == {None: LIVE["active_chats"]}
+    breaches = samples("shiftdesk_ticket_sla_breaches", label="priority")  # every pair present, none yet
+    assert len(families["shiftdesk_ticket_sla_breaches"].samples) == 3 * 4 and set(breaches.values()) == {0}
+    assert len(samples("shiftdesk_tickets_overdue", "", "kind")) == 3
 
 
 async def test_a_burst_is_pushed_at_most_once_a_second_and_quiet_is_not_pushed(harness):

@@ -69,6 +69,9 @@ function sentenceKey(e, actor) {
     case "site_update": return "audit.site_update";
     case "site_rotate": return data.grace_hours ? pluralKey("audit.site_rotate_grace", data.grace_hours) : "audit.site_rotate";
     case "ticket_split": return "audit.ticket_split";
+    case "ticket_assign":
+      if (!data.to) return "audit.ticket_unassign";
+      return data.to === e.actor_id ? "audit.ticket_take" : "audit.ticket_assign";
     default:
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       if (TOPIC_ACTIONS.has(e.action)) return `audit.${e.action}${data.back_to_file ? "_file" : ""}`;

@@ -40,6 +40,10 @@ const COLUMNS = [
   ["csat_pct", pct], ["csat_count", num],
 ];
 
+const PRIORITIES = ["critical", "high", "medium", "low"];
+const TICKET_COLUMNS = ["tickets", "response_met", "response_breached", "response_open", "resolution_met",
+  "resolution_breached", "resolution_open"];
+
 export class Reports {
   constructor(app, tileSpecs) {
     this.app = app;
@@ -98,6 +102,19 @@ export class Reports {
     this.link();
   }
 
+  /** The ticket SLA figures per priority (`tickets_sla` of GET /api/reports). */
+  ticketsSla(figures) {
+    const body = $(this.app.root, "tickets-sla-rows");
+    if (!body) return;
+    fill(body, ...PRIORITIES.filter((p) => figures[p]).map((p) => {
+      const f = figures[p];
+      const cells = [f.tickets, f.response.met, f.response.breached, f.response.open,
+        f.resolution.met, f.resolution.breached, f.resolution.open];
+      return el("tr", { "data-sd": "tickets-sla-row", "data-priority": p }, el("th", { scope: "row" }, s(`reports.priority.${p}`)),
+        ...cells.map((n, i) => el("td", { "data-col": TICKET_COLUMNS[i] }, num(n))));
+    }));
+  }
+
   async load() {
     this.link();
     let data;
@@ -121,6 +138,7 @@ export class Reports {
         ...COLUMNS.map(([key, show2]) => el("td", { "data-col": key }, show2(t[key])))));
     }
     show($(this.app.root, "report-empty"), data.rows.length === 0);
+    this.ticketsSla(data.tickets_sla || {});
     this.rows.setAttribute("data-loaded", `${data.from}/${data.to}${data.tag ? `/${data.tag.id}` : ""}`);
   }
 }
