@@ -31,7 +31,7 @@ from .errors import BadRequest, Conflict, NotFound, RateLimited
 from .model import Agent, AgentStatus, Role
 from .ports import Presence
 from .presence import PresenceService
-from .resets import ResetLink, ResetLinks, agent_target
+from .resets import ResetLink, ResetLinks
 from .roster import roster_entry
 from .routing import AGENTS, Router
 from .tokens import new_id
@@ -200,7 +200,7 @@ class PeopleService:
             raise Conflict(f"an agent with the email {email} exists already (a disabled one can be re-enabled)")
         agent = Agent(id=new_id(), email=email, **fields)
         data = {"email": email, **{key: _plain(getattr(agent, key)) for key in PROFILE}}
-        agent = await self._desk.store.add_agent(agent, audit.entry(AGENT_ADD, agent_target(agent.id), now,
+        agent = await self._desk.store.add_agent(agent, audit.entry(AGENT_ADD, audit.agent_target(agent.id), now,
                                                                     actor_id=by.id, data=data))
         await self._changed(agent, "add")
         return agent, await self.links.make(by, agent, first=True)
@@ -248,7 +248,7 @@ class PeopleService:
 
     async def _save(self, by: Agent, after: Agent, action: str, data: dict[str, Any] | None, *,
                     told: str, new_epoch: bool = False) -> Agent:
-        entry = audit.entry(action, agent_target(after.id), self._desk.clock.now(), actor_id=by.id, data=data)
+        entry = audit.entry(action, audit.agent_target(after.id), self._desk.clock.now(), actor_id=by.id, data=data)
         saved = await self._desk.store.change_agent(after, entry, new_epoch=new_epoch)
         if saved is None:
             raise NotFound("no such agent")

@@ -36,10 +36,6 @@ TRIES_PER_MINUTE = 10  # link pages posted from one address a minute (each hashe
 INVALID = "This link does not work: it was used already, it expired, or it never existed. Ask your lead for a new one."
 
 
-def agent_target(agent_id: str) -> str:
-    return f"agent:{agent_id}"
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class ResetLink:
     """How a link went out: mailed (`mailed_to`), or to be shown once (`url`)."""
@@ -77,7 +73,7 @@ class ResetLinks:
         mailed = bool(desk.config.mail.smtp_host)
         reset = PasswordReset(id=hash_token(token), agent_id=agent.id, created_at=now, expires_at=expires_at,
                               created_by=by.id)
-        entry = audit.entry(RESET_LINK, agent_target(agent.id), now, actor_id=by.id,
+        entry = audit.entry(RESET_LINK, audit.agent_target(agent.id), now, actor_id=by.id,
                             data={"mailed": mailed, "first": first, "expires_at": expires_at.isoformat()})
         mails = [_letter(agent, url, expires_at, desk, now, first)] if mailed else []
         await desk.store.add_password_reset(reset, entry, mails)
@@ -106,7 +102,7 @@ class ResetLinks:
             raise RateLimited("Too many attempts: wait a minute.", retry_after=60)
         reset = await self.check(token)
         check_new_password(password, confirm)
-        entry = audit.entry(PASSWORD_RESET, agent_target(reset.agent_id), now, actor_id=reset.agent_id)
+        entry = audit.entry(PASSWORD_RESET, audit.agent_target(reset.agent_id), now, actor_id=reset.agent_id)
         agent = await desk.store.use_password_reset(reset, now, await password_hash_of(password), entry)
         if agent is None:
             raise NotFound(INVALID)

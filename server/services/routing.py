@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 AGENTS_TTL_S = 2.0  # agents added from the command line show up this fast
 DEFAULT_HANDLE_S = 300  # the queue's wait estimate until today's figures exist
 POSITIONS = "positions"  # the change broadcast's topic: another node told visitors their places
-AGENTS = "agents"  # the change broadcast's topic: an agent was added or changed (services/people.py)
+AGENTS = "people"  # the change broadcast's topic: an agent was added or changed (services/people.py)
 SKILL_FALLBACK = "skill_fallback"  # the deadline `skill_fallback:<chat id>`: its skill is no longer asked
 
 
