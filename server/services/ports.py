@@ -271,9 +271,10 @@ class Store(Protocol):
     async def ticket_sla_events(self, ticket_id: str) -> list[TicketSlaEvent]:
         """The ticket's, ordered by `at`."""
 
-    async def latest_ticket_sla_events(self, *, stage: str,
+    async def latest_ticket_sla_events(self, *, stage: str | None = None,
                                        limit: int = 50) -> list[tuple[TicketSlaEvent, int, str]]:
-        """The newest `limit` of that stage, newest first, each with its ticket's number and subject."""
+        """The newest `limit` of that stage (None: warnings and breaches), newest first, each with its
+        ticket's number and subject."""
 
     async def ticket_sla_breach_counts(self) -> dict[tuple[str, str], int]:
         """Breaches ever recorded, by (kind, priority)."""

@@ -43,7 +43,7 @@ def timeline_of(ticket: Ticket) -> TicketTimeline:
 
 
 def ticket_alert(event: TicketSlaEvent, number: int, subject: str) -> dict[str, Any]:
-    """A ticket SLA breach as supervisors see it: the live `alert` and the
+    """A ticket SLA warning or breach as supervisors see it: the live `alert` and the
     stored list (`number` and `subject` are the ticket's)."""
     return {"kind": ALERT, "sla": event.kind, "stage": event.stage, "ticket_id": event.ticket_id,
             "number": ticket_label(number),
@@ -124,18 +124,19 @@ class TicketSlaService:
         await self._arm(ticket, fired)
 
     def _announce(self, ticket: Ticket, event: TicketSlaEvent) -> None:
-        """`ticket:sla` to the assignee (every agent while it has none); a
-        breach also as an `alert` to the supervisors."""
+        """`ticket:sla` to the assignee (every agent while it has none), and
+        an `alert` to the supervisors: a ticket's warnings reach the lead
+        too, so that they can step in before the customer's promise breaks
+        (a chat's warnings go to its agent only: it has minutes, not hours)."""
         to = rooms.agent(ticket.assignee_id) if ticket.assignee_id else rooms.AGENTS
         alert = ticket_alert(event, ticket.number, ticket.subject)
         self._desk.events.add(ev.TicketSla(to, {**alert, "sla_clocks": self.clocks(ticket)}))
-        if event.stage == "breach":
-            self._desk.events.add(ev.Alert(rooms.SUPERVISORS, alert))
+        self._desk.events.add(ev.Alert(rooms.SUPERVISORS, alert))
 
     # the supervisors' lists and figures
     async def alerts(self, limit: int) -> list[dict[str, Any]]:
-        """The newest breaches as `alert`s, newest first."""
-        found = await self._desk.store.latest_ticket_sla_events(stage="breach", limit=limit)
+        """The newest warnings and breaches as `alert`s, newest first."""
+        found = await self._desk.store.latest_ticket_sla_events(limit=limit)
         return [ticket_alert(event, number, subject) for event, number, subject in found]
 
     async def figures(self, since: datetime, until: datetime, agent_id: str | None = None) -> dict[str, Any]:

@@ -31,11 +31,13 @@ class TicketSlaRecords(SqlBase):
         stmt = select(ticket_sla_events).where(e.ticket_id == ticket_id).order_by(e.at, e.id)
         return [rows.ticket_sla_event_of(r) for r in await self._all(stmt)]
 
-    async def latest_ticket_sla_events(self, *, stage: str,
+    async def latest_ticket_sla_events(self, *, stage: str | None = None,
                                        limit: int = 50) -> list[tuple[TicketSlaEvent, int, str]]:
         e, t = ticket_sla_events.c, tickets.c
-        stmt = (select(ticket_sla_events, t.number, t.subject).join(tickets, t.id == e.ticket_id)
-                .where(e.stage == stage).order_by(e.at.desc(), e.id.desc()).limit(limit))
+        stmt = select(ticket_sla_events, t.number, t.subject).join(tickets, t.id == e.ticket_id)
+        if stage is not None:
+            stmt = stmt.where(e.stage == stage)
+        stmt = stmt.order_by(e.at.desc(), e.id.desc()).limit(limit)
         return [(rows.ticket_sla_event_of(r), r["number"], r["subject"]) for r in await self._all(stmt)]
 
     async def ticket_sla_breach_counts(self) -> dict[tuple[str, str], int]:

@@ -41,6 +41,9 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_the_console_
     await expect(banner).to_have_attribute("data-kind", "response")
     await expect(banner).to_have_attribute("data-stage", "warning")
     await expect(badge).to_have_attribute("data-level", "warning")
+    warnings = dashboard.locator('[data-sd="alert"][data-kind="ticket_sla"][data-stage="warning"]')
+    await expect(warnings).to_have_count(1)  # the lead hears of it before it breaks
+    await expect(warnings).to_have_attribute("data-tone", "warn")
 
     await ann.sd("ticket-link").filter(has_text=ticket["number"]).click()  # Ann answers in time
     await ann.sd("ticket-reply-input").fill("We are on it: the whole team is looking.")
@@ -52,11 +55,13 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_the_console_
 
     await desk.advance(59 * MINUTE)
     await expect(ann.sd("ticket-sla-banner", kind="update", stage="warning")).to_have_count(1)
-    await expect(dashboard.locator('[data-sd="alert"][data-kind="ticket_sla"]')).to_have_count(0)
+    breaches = '[data-sd="alert"][data-kind="ticket_sla"][data-stage="breach"]'
+    await expect(warnings).to_have_count(2)
+    await expect(dashboard.locator(breaches)).to_have_count(0)
     await desk.advance(1 * MINUTE)  # an hour since the reply, and no update: the breach
     await expect(ann.sd("ticket-sla-banner", kind="update", stage="breach")).to_have_count(1)
     await expect(clocks.locator('[data-kind="update"]')).to_have_attribute("data-level", "breached")
-    alert = dashboard.locator('[data-sd="alert"][data-kind="ticket_sla"]')
+    alert = dashboard.locator(breaches)
     await expect(alert).to_have_count(1)
     await expect(alert).to_have_attribute("data-sla", "update")
     await expect(alert).to_contain_text(ticket["number"])
@@ -72,7 +77,8 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_the_console_
     await screenshot(ann.page, "ticket-sla-console.png")
 
     await dashboard.reload()  # the alert is the record's, not only the live event's
-    await expect(dashboard.locator('[data-sd="alert"][data-kind="ticket_sla"]')).to_have_count(1)
+    await expect(dashboard.locator(breaches)).to_have_count(1)
+    await expect(warnings).to_have_count(2)
     await dashboard.goto(f"{desk.url}/console/dashboard/reports")
     critical = dashboard.locator('[data-sd="tickets-sla-row"][data-priority="critical"]')
     await expect(critical.locator('[data-col="tickets"]')).to_have_text("1")

@@ -71,7 +71,11 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_its_assignee
     await harness.advance(14 * MINUTE + 59)  # 1 s short of an hour since the reply
     await settle(agent, supervisor)
     assert told(agent) == [("response", "warning", 675), ("update", "warning", 45 * MINUTE)]
-    assert supervisor.received("alert") == []
+    # the lead hears the warnings too, in time to step in
+    assert [(a["sla"], a["stage"], a["ticket_id"]) for a in supervisor.received("alert")] == [
+        ("response", "warning", ticket_id), ("update", "warning", ticket_id)]
+    for _ in range(2):
+        await supervisor.next("alert")
     await harness.advance(1)
     breach = await agent.next("ticket:sla")
     assert (breach["sla"], breach["stage"], breach["elapsed_s"], breach["limit_s"]) == (
@@ -83,7 +87,9 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_its_assignee
 
     async with api(harness, lead_token) as http:  # a reloaded dashboard lists it
         listed = await (await http.get("/api/alerts", params={"sla": "true"})).json()
-    assert [(a["kind"], a["sla"], a["ticket_id"]) for a in listed["alerts"]] == [("ticket_sla", "update", ticket_id)]
+    assert [(a["kind"], a["sla"], a["stage"], a["ticket_id"]) for a in listed["alerts"]] == [
+        ("ticket_sla", "update", "breach", ticket_id), ("ticket_sla", "update", "warning", ticket_id),
+        ("ticket_sla", "response", "warning", ticket_id)]
     async with api(harness, token) as http:  # the console's list shows the clock
         tickets = (await (await http.get("/api/tickets")).json())["tickets"]
         refused = await http.get("/api/alerts", params={"kind": "ticket_sla"})
@@ -103,7 +109,9 @@ async def test_a_critical_ticket_left_an_hour_without_update_alerts_its_assignee
     await settle(agent, supervisor)
     assert [e for e in told(agent) if e[1] == "breach"] == [("update", "breach", 3600)]  # only the first one
     await harness.advance(1)
-    assert ((await agent.next("ticket:sla"))["sla"], (await supervisor.next("alert"))["sla"]) == ("update", "update")
+    assert (await agent.next("ticket:sla"))["sla"] == "update"
+    assert (await supervisor.next("alert", where=lambda a: a["stage"] == "breach"))["sla"] == "update"
+    assert [(a["sla"], a["stage"]) for a in supervisor.received("alert")][-2:] == [("update", "warning"), ("update", "breach")]
     fired = await harness.store.ticket_sla_events(ticket_id)
     assert [(e.kind, e.stage) for e in fired] == [
         ("response", "warning"), ("update", "warning"), ("update", "breach"), ("update", "warning"),
@@ -180,8 +188,11 @@ async def test_an_unassigned_ticket_tells_every_agent_until_one_takes_it(harness
     await harness.advance(3600)  # the response breach: to Bob and the lead, not Ann
     breach = await bob.next("ticket:sla")
     assert (breach["sla"], breach["stage"], breach["agent_id"]) == ("response", "breach", bob_agent.id)
+    warned_lead = await supervisor.next("alert")  # the warning came while nobody had it
+    assert (warned_lead["stage"], warned_lead["agent_id"]) == ("warning", None)
     alert = await supervisor.next("alert")
-    assert (alert["kind"], alert["ticket_id"], alert["agent_id"]) == ("ticket_sla", ticket_id, bob_agent.id)
+    assert (alert["kind"], alert["stage"], alert["ticket_id"], alert["agent_id"]) == (
+        "ticket_sla", "breach", ticket_id, bob_agent.id)
     await settle(ann)
     assert [e["stage"] for e in ann.received("ticket:sla")] == ["warning"]
 

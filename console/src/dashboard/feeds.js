@@ -9,16 +9,17 @@ const SLA = new Set(["first_response", "response_gap", "duration"]); // "chatvie
 
 /** A stable key for an alert: abuse alerts have an id, SLA breaches do not. */
 export function alertKey(a) {
-  if (a.kind === "ticket_sla") return `ticket_sla:${a.ticket_id}:${a.sla}:${a.at}`;
+  if (a.kind === "ticket_sla") return `ticket_sla:${a.ticket_id}:${a.sla}:${a.stage}:${a.at}`;
   return a.id || `sla:${a.chat_id}:${a.sla}:${a.at}`;
 }
 
-/** The body and link of a ticket's SLA breach: which ticket, which clock, how late, whose. */
+/** The body and link of a ticket's SLA warning or breach: which ticket, which clock, how late, whose. */
 function ticketBreach(a, agentName) {
   const vars = { ticket: String(a.number || ""), clock: TICKET_SLA.has(a.sla) ? s(`feeds.ticket_clock.${a.sla}`) : String(a.sla),
     priority: String(a.priority || ""), elapsed: duration(a.elapsed_s), limit: duration(a.limit_s) };
   const body = el("p", { class: "feed-body" },
-    a.agent_id ? s("feeds.ticket_breach_agent", { ...vars, agent: agentName(a.agent_id) }) : s("feeds.ticket_breach", vars));
+    s(`feeds.ticket_${a.stage === "warning" ? "warning" : "breach"}${a.agent_id ? "_agent" : ""}`,
+      { ...vars, agent: a.agent_id ? agentName(a.agent_id) : "" }));
   const subject = a.subject ? el("p", { class: "feed-body muted", "data-sd": "alert-subject" }, String(a.subject)) : null;
   const link = el("p", { class: "feed-links" }, el("a", { href: `/console#tickets/${encodeURIComponent(a.ticket_id)}`,
     "data-sd": "alert-ticket", "data-ticket-id": a.ticket_id }, s("feeds.open_ticket")));
@@ -29,8 +30,10 @@ function ticketBreach(a, agentName) {
 export function alertItem(a, { agentName, onSuspend }) {
   const [label, tone] = a.kind in KINDS ? [s(`feeds.kind.${a.kind}`), KINDS[a.kind]] : [a.kind, "warn"];
   if (a.kind === "ticket_sla") {
-    return el("li", { class: "feed-item", "data-sd": "alert", "data-kind": a.kind, "data-sla": a.sla, "data-tone": tone,
-      "data-ticket-id": a.ticket_id }, el("div", { class: "feed-head" }, pill(label, tone), timeEl(a.at)),
+    const warned = a.stage === "warning";
+    return el("li", { class: "feed-item", "data-sd": "alert", "data-kind": a.kind, "data-sla": a.sla, "data-stage": a.stage,
+      "data-tone": warned ? "warn" : tone, "data-ticket-id": a.ticket_id },
+    el("div", { class: "feed-head" }, pill(warned ? s("feeds.kind.ticket_sla_warning") : label, warned ? "warn" : tone), timeEl(a.at)),
     ...ticketBreach(a, agentName));
   }
   const chats = a.kind === "sla_breach" ? [a.chat_id] : a.chat_ids || [];
