@@ -4,8 +4,6 @@ hours and weekly shifts off like public holidays, and count in every
 next opening and ticket due date."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -18,7 +16,6 @@ from .model import Agent, Closure
 from .tokens import new_id
 from .views import iso
 
-log = logging.getLogger(__name__)
 
 ROOMS = (rooms.AGENTS, rooms.SUPERVISORS)
 TOPIC = "closures"  # the change broadcast's topic
@@ -34,21 +31,10 @@ class ClosureService:
     def __init__(self, desk: Desk, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
         self._desk = desk
         self._on_change = on_change  # visitors hear when the desk goes on- or offline
-        desk.live.subscribe(self._changed_elsewhere)
-
-    def _changed_elsewhere(self, topic: str, key: str) -> None:
-        """Another node added or removed a closure (its own visitors and
-        agents have been told): this node's calendar reads them again, and
-        answers about opening hours wait for it (`Desk.settled`)."""
-        if topic in (TOPIC, "*"):
-            task = asyncio.ensure_future(self.load())
-            self._desk.reloading.add(task)
-            task.add_done_callback(self._loaded)
-
-    def _loaded(self, task: asyncio.Task) -> None:
-        self._desk.reloading.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("could not reload the closures", exc_info=task.exception())
+        # Another node added or removed a closure (its own visitors and
+        # agents have been told): this node's calendar reads them again, and
+        # answers about opening hours wait for it (`Desk.settled`).
+        desk.reload_on(TOPIC, self.load, "the closures")
 
     async def load(self) -> None:
         """The desk's calendar picks up the stored closures (at start-up and

@@ -4,7 +4,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import zoneinfo
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 
@@ -18,6 +19,8 @@ from .errors import BadRequest
 from .events import Events
 from .model import Agent
 from .ports import Clock, LiveState, Store
+
+log = logging.getLogger(__name__)
 
 _parse = lru_cache(maxsize=512)(parse_hours)
 
@@ -54,6 +57,23 @@ class Desk:
         self.topics = self.config.topics
         self.chats = ChatCache(self.store, self.live)
         self.kept_out = KeptOut(self.store, self.live)
+
+    def reload_on(self, topic: str, load: Callable[[], Awaitable[None]], what: str) -> None:
+        """Runs `load` whenever another node broadcasts `topic` (or "*":
+        everything changed), and has `settled` wait for it meanwhile. A
+        failed reload is logged, naming `what` ("the topics"), and the node
+        keeps what it had."""
+        def changed(heard: str, key: str) -> None:
+            if heard in (topic, "*"):
+                task = asyncio.ensure_future(load())
+                self.reloading.add(task)
+                task.add_done_callback(loaded)
+
+        def loaded(task: asyncio.Task) -> None:
+            self.reloading.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("could not reload %s", what, exc_info=task.exception())
+        self.live.subscribe(changed)
 
     async def settled(self) -> None:
         """Returns once the calendar holds every change this node has heard

@@ -10,9 +10,7 @@ broadcast "topics"), and the dashboards hear `topic`.
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,7 +22,6 @@ from .errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from .model import Agent, DeskTopic, Role
 from .views import iso
 
-log = logging.getLogger(__name__)
 
 TOPIC = "topics"  # the change broadcast's topic
 MAX_TOPICS = 200  # dashboard topics: the widget's and the console's lists stay short
@@ -95,20 +92,9 @@ class TopicService:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk
         self._stored: dict[str, DeskTopic] = {}  # the dashboard's, as last read
-        desk.live.subscribe(self._changed_elsewhere)
-
-    def _changed_elsewhere(self, topic: str, key: str) -> None:
-        """Another node changed a topic (its dashboards have been told): this
-        node reads them again; routing waits for it (`Desk.settled`)."""
-        if topic in (TOPIC, "*"):
-            task = asyncio.ensure_future(self.load())
-            self._desk.reloading.add(task)
-            task.add_done_callback(self._loaded)
-
-    def _loaded(self, task: asyncio.Task) -> None:
-        self._desk.reloading.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("could not reload the topics", exc_info=task.exception())
+        # Another node changed a topic (its dashboards have been told): this
+        # node reads them again; routing waits for it (`Desk.settled`).
+        desk.reload_on(TOPIC, self.load, "the topics")
 
     async def load(self) -> None:
         """`Desk.topics` from the file's and the stored ones (at start-up and after every change)."""

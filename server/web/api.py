@@ -21,6 +21,7 @@ from aiohttp_session import get_session
 from ..realtime.commands import Evidence, Id, Short, Subject, Text
 from ..realtime.common import check_text
 from ..services import canned, intake, roster, tags
+from ..services.auth import StaffLogin
 from ..services.bundle import Services
 from ..services.errors import BadRequest, Conflict, DeskError, Forbidden, TooLarge, Unauthorized, outage
 from ..services.closures import closure_view
@@ -149,19 +150,25 @@ async def authenticate(request: web.Request) -> Agent:
     """The agent of a bearer token or of the console's session; raises
     Unauthorized, or Forbidden for a session's unsafe request without its
     CSRF token."""
+    return (await staff_login(request)).agent
+
+
+async def staff_login(request: web.Request) -> StaffLogin:
+    """As `authenticate`, with the console session it came through (None:
+    an API token)."""
     services = services_of(request)
     header = request.headers.get(hdrs.AUTHORIZATION)
     if header is not None:
         scheme, _, token = header.partition(" ")
-        agent = await services.auth.agent_by_token(token.strip()) if scheme.lower() == "bearer" else None
+        login = await services.auth.token_login(token.strip()) if scheme.lower() == "bearer" else None
     else:
         session = await get_session(request)
-        agent = await services.auth.agent_of_session(session)
-        if agent and request.method in UNSAFE and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
+        login = await services.auth.console_login(session)
+        if login and request.method in UNSAFE and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
             raise Forbidden("send the console's CSRF token in the X-CSRF-Token header")
-    if agent is None:
+    if login is None:
         raise Unauthorized("log in to the console or send Authorization: Bearer <API token>")
-    return agent
+    return login
 
 
 def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:

@@ -13,7 +13,7 @@ from aiohttp_session import get_session
 from ..policy.figures import local_day
 from ..services.errors import BadRequest
 from ..services.model import Agent, Role
-from .assets import BUILD, version
+from .assets import BUILD, bundle, version
 from .keys import SERVICES
 from .redirects import login_url
 from .params import AccountId, SiteKey, path_id, path_text
@@ -37,22 +37,13 @@ PAGES = {
 
 
 def setup_dashboard(app: web.Application) -> None:
-    app.router.add_get(f"/static/{SCRIPT}", script)
+    app.router.add_get(f"/static/{SCRIPT}", bundle(SCRIPT))
     for path, (template, section) in PAGES.items():
         app.router.add_get(f"/console/dashboard{path}", page(template, section))
     app.router.add_get("/console/dashboard/chats/{id}", page("dashboard/chat.html", "overview"))
     # one account (its id may hold a "/") or one visitor: the page reads it from GET /api/...
     app.router.add_get("/console/dashboard/accounts/{site}/{account:.+}", page("dashboard/account.html", "accounts"))
     app.router.add_get("/console/dashboard/visitors/{id}", page("dashboard/account.html", "accounts"))
-
-
-async def script(request: web.Request) -> web.StreamResponse:
-    path = BUILD / SCRIPT
-    if not path.exists():
-        raise web.HTTPServiceUnavailable(text=f"{SCRIPT} is not built: run `npm run build`")
-    response = web.FileResponse(path, headers={"Cache-Control": "no-cache"})
-    response.content_type = "text/javascript"
-    return response
 
 
 async def supervisor(request: web.Request) -> Agent:

@@ -11,18 +11,16 @@ from typing import Annotated
 
 import aiohttp_jinja2
 import msgspec
-from aiohttp import hdrs, web
+from aiohttp import web
 from aiohttp_session import get_session
 
 from ..services import own_account as account
-from ..services.auth import StaffLogin
-from ..services.errors import Forbidden, Unauthorized
-from .api import UNSAFE, Body, body, ok, services_of
-from .assets import BUILD, version
+from .api import Body, body, ok, services_of, staff_login
+from .assets import BUILD, bundle, version
 from .keys import SERVICES
 from .params import path_id
 from .redirects import login_url
-from .security import csrf_matches, csrf_token
+from .security import csrf_token
 
 SCRIPT = "account.js"
 Password = Annotated[str, msgspec.Meta(max_length=account.PASSWORD_CHARS[1])]
@@ -40,16 +38,7 @@ class TokenCreate(Body):
 # the page
 def setup_account(app: web.Application) -> None:
     app.router.add_get("/console/account", account_page)
-    app.router.add_get(f"/static/{SCRIPT}", script)
-
-
-async def script(request: web.Request) -> web.StreamResponse:
-    path = BUILD / SCRIPT
-    if not path.exists():
-        raise web.HTTPServiceUnavailable(text=f"{SCRIPT} is not built: run `npm run build`")
-    response = web.FileResponse(path, headers={"Cache-Control": "no-cache"})
-    response.content_type = "text/javascript"
-    return response
+    app.router.add_get(f"/static/{SCRIPT}", bundle(SCRIPT))
 
 
 async def account_page(request: web.Request) -> web.Response:
@@ -62,24 +51,6 @@ async def account_page(request: web.Request) -> web.Response:
 
 
 # the REST routes
-async def staff_login(request: web.Request) -> StaffLogin:
-    """The agent of a bearer token or of the console's session, with the
-    session (api.authenticate, which gives the agent only)."""
-    services = services_of(request)
-    header = request.headers.get(hdrs.AUTHORIZATION)
-    if header is not None:
-        scheme, _, token = header.partition(" ")
-        login = await services.auth.token_login(token.strip()) if scheme.lower() == "bearer" else None
-    else:
-        session = await get_session(request)
-        login = await services.auth.console_login(session)
-        if login and request.method in UNSAFE and not csrf_matches(session, request.headers.get("X-CSRF-Token")):
-            raise Forbidden("send the console's CSRF token in the X-CSRF-Token header")
-    if login is None:
-        raise Unauthorized("log in to the console or send Authorization: Bearer <API token>")
-    return login
-
-
 async def me(request: web.Request) -> web.Response:
     login = await staff_login(request)
     return ok(agent=account.me_view(login.agent), console=login.session_id is not None)

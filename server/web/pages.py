@@ -11,7 +11,7 @@ from ..services.auth import SESSION_KEY
 from ..services.errors import DeskError
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
-from .assets import BUILD, STATIC, version
+from .assets import BUILD, STATIC, bundle, version
 from .dashboard import setup_dashboard
 from .keys import SERVICES
 from .metrics import setup_metrics
@@ -55,18 +55,6 @@ async def health(request: web.Request) -> web.Response:
 async def stylesheet(request: web.Request) -> web.StreamResponse:
     """The console's stylesheet; pages link it by a URL that changes with its content."""
     return web.FileResponse(STATIC / "console.css", headers={"Cache-Control": "no-cache"})
-
-
-def bundle(name: str, cache: str):
-    path = BUILD / name
-
-    async def serve(request: web.Request) -> web.StreamResponse:
-        if not path.exists():
-            raise web.HTTPServiceUnavailable(text=f"{name} is not built: run `npm run build`")
-        response = web.FileResponse(path, headers={"Cache-Control": cache})
-        response.content_type = "text/javascript"
-        return response
-    return serve
 
 
 async def demo_page(request: web.Request) -> web.Response:
