@@ -21,7 +21,7 @@ from ..services.moderation import TargetRef, suspension_view
 from ..services.rooms import AGENTS, SUPERVISORS  # by name: `rooms` is a method here
 from ..services.views import ticket_view
 from . import commands as c
-from .common import allow_connect, allow_event, auth_object, check_message_text, check_text, stored_ack
+from .common import allow_connect, allow_event, auth_object, check_message_text, stored_ack
 from .chat_events import ChatEvents
 from .dispatch import Namespace
 

@@ -14,7 +14,7 @@ from . import events as ev
 from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
-from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, DeskError, Forbidden, NotFound, Offline,
+from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
 from .model import (TICKET_LABEL, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
                     Ticket, Visitor)

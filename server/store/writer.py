@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
 from ..services.model import Message, NewMessage
-from .batch import CoreSql, Outcome, write_with
+from .batch import CoreSql, write_with
 from .batch_sqlite import SqliteSql
 from .rows import is_aware
 
