@@ -4,7 +4,8 @@ their first); the agent opens it and sets a new password.
 
 The link's token has 192 random bits and is stored only as its hash; it
 works once, until `[limits] reset_link_hours` after it was made, on the
-desk's clock; a newer link for the same agent voids the older ones. With
+desk's clock; a newer link for the same agent voids the older ones, and so
+does disabling the agent (re-enabling brings no link back). With
 mail configured (`[mail] smtp_host`) the link is mailed to the agent and
 never shown; without, it is shown once to the supervisor, who passes it
 on. Setting the password ends the agent's other sessions and sockets.

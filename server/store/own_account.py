@@ -7,13 +7,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 
 from ..services.model import Agent, ApiToken, AuditEntry, ConsoleSession
 from . import rows
 from .base import SqlBase, insert_audit, maybe
 from .sessions import S, _valid  # what makes a session valid, spelled once
-from .tables import agents, api_tokens, console_sessions
+from .tables import agents, api_tokens, console_sessions, password_resets
 
 T = api_tokens.c
 
@@ -33,10 +33,13 @@ class OwnAccountRecords(SqlBase):
     async def change_password(self, agent_id: str, password_hash: str, *, keep_session: str, at: datetime,
                               audit: AuditEntry) -> list[str]:
         """Store the new hash and revoke every session of the agent but
-        `keep_session`, with `audit`, in one transaction; the ids of the
-        sessions it revoked."""
+        `keep_session`, and void the agent's unused password links (one a
+        lead passed on must not outlive the password the agent chose), with
+        `audit`, in one transaction; the ids of the sessions it revoked."""
         async with self._transaction() as conn:
             await conn.execute(update(agents).where(agents.c.id == agent_id).values(password_hash=password_hash))
+            await conn.execute(delete(password_resets).where(password_resets.c.agent_id == agent_id,
+                                                             password_resets.c.used_at.is_(None)))
             revoked = await conn.execute(
                 update(console_sessions)
                 .where(S.agent_id == agent_id, S.id != keep_session, S.revoked_at.is_(None))

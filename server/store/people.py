@@ -40,12 +40,21 @@ class PeopleRecords(SqlBase):
     async def change_agent(self, agent: Agent, audit: AuditEntry, *, new_epoch: bool = False) -> Agent | None:
         """Store `agent`'s EDITABLE fields (and `status`), moving its epoch on
         by one when `new_epoch` (its sessions and sockets end: a role change,
-        a removal); None if there is no such agent."""
+        a removal); None if there is no such agent. A removed agent's unused
+        password links are voided in the same transaction: re-enabling the
+        agent must not bring back a link handed out before."""
         values = {key: rows.agent_values(agent)[key] for key in EDITABLE} | {"status": agent.status.value}
         if new_epoch:
             values["epoch"] = agents.c.epoch + 1
         stmt = update(agents).where(agents.c.id == agent.id).values(values).returning(*agents.c)
-        return maybe(rows.agent_of, await self._write(stmt, audit))
+        async with self._transaction() as conn:
+            row = await first_row(conn, stmt)
+            if row is None:
+                return None
+            if agent.removed_at is not None:
+                await conn.execute(delete(password_resets).where(R.agent_id == agent.id, R.used_at.is_(None)))
+            await insert_audit(conn, audit)
+        return rows.agent_of(row)
 
     async def add_password_reset(self, reset: PasswordReset, audit: AuditEntry,
                                  mails: Iterable[OutgoingMail] = ()) -> None:

@@ -74,7 +74,7 @@ async def test_an_expired_link_or_a_removed_agents_link_changes_nothing(store: S
     assert await store.password_reset(expired.id) is None  # voided by the newer one
     await store.change_agent(dataclasses.replace(ann, removed_at=T0), audited("agent_disable", ann.id))
     assert await store.use_password_reset(fresh, T0, "new", audited("password_reset", ann.id)) is None
-    assert (await store.password_reset(fresh.id)).used_at is None
+    assert await store.password_reset(fresh.id) is None  # voided by the removal: re-enabling brings it not back
     assert (await store.agent_by_id(ann.id)).password_hash == "old"
     actions = [e.action for e in await store.audit_log(target=f"agent:{ann.id}")]
     assert "password_reset" not in actions

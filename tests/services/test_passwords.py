@@ -40,3 +40,11 @@ async def test_hashing_a_password_lets_the_loop_turn_meanwhile():
 
 async def test_an_unknown_account_is_checked_as_slowly_and_never_matches():
     assert await password_matches(None, "anything") is False
+
+
+async def test_an_account_without_a_password_never_matches_even_the_dummys():
+    """An agent added from the dashboard has no password until their link
+    is used: an empty hash must not fall back to the dummy one and match
+    its (public) password."""
+    for empty in (None, ""):
+        assert await password_matches(empty, "not-a-password") is False

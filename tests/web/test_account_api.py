@@ -302,3 +302,15 @@ async def test_password_changes_are_rate_limited_per_agent(harness, browser):
     assert answer["error"]["code"] == "rate_limited"
     harness.clock.advance(window + 1)
     await here.call("POST", "/api/me/password", json={"current": PASSWORD, "new": NEW_PASSWORD})
+
+
+async def test_a_new_password_voids_a_password_link_still_unused(harness, browser):
+    """A link a lead made and passed on (shown once: it may sit in a chat
+    or a mail) must not outlive the password the agent chose themselves."""
+    lead, _ = await harness.add_agent("Lee", password=PASSWORD, role=Role.SUPERVISOR)
+    agent, _ = await harness.add_agent("Max", password=PASSWORD)
+    url = (await (await browser(lead.email)).call("POST", f"/api/people/{agent.id}/reset", 201))["link"]["url"]
+    url = harness.url + url[url.index("/console/reset/"):]
+    await (await browser(agent.email)).call("POST", "/api/me/password", json={"current": PASSWORD, "new": NEW_PASSWORD})
+    async with aiohttp.ClientSession() as http, http.get(url) as page:
+        assert page.status == 404

@@ -341,7 +341,19 @@ async def test_disabling_ends_everything_at_once_and_requeues_the_chat_in_front(
 async def test_a_disabled_agents_reset_link_stops_working(harness, lead):
     added = await call(lead, "POST", "/api/people", 201, json=NEW)
     await call(lead, "POST", f"/api/people/{added['agent']['id']}/disable")
-    assert await page_status(harness, added["link"]["url"]) == 200  # the page does not tell; setting it fails
+    assert await page_status(harness, added["link"]["url"]) == 404  # voided by the disable
+    assert (await set_password(harness, added["link"]["url"]))[0] == 404
+
+
+async def test_a_link_made_before_a_disable_stays_dead_once_the_agent_is_enabled_again(harness, lead):
+    """Disabling voids the links: one handed out before (to a leaver, or seen
+    by someone it should not have been) would otherwise open the account
+    again the moment a lead re-enables it, for the rest of its day."""
+    added = await call(lead, "POST", "/api/people", 201, json=NEW)
+    agent_id = added["agent"]["id"]
+    await call(lead, "POST", f"/api/people/{agent_id}/disable")
+    await call(lead, "POST", f"/api/people/{agent_id}/enable")
+    assert await page_status(harness, added["link"]["url"]) == 404
     assert (await set_password(harness, added["link"]["url"]))[0] == 404
 
 
