@@ -49,6 +49,10 @@ __all__ = ["SqlStore", "insert_mails"]
 NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
 UNSENT = outbox.c.sent_at.is_(None)
+# A mail's text once it is sent or given up on: mails carry one-time
+# password links and transcripts, which the outbox has no reason to keep
+# (who, what subject and when stay, for the record).
+DELIVERED_BODY = ""
 # How long a claimed mail is kept from other workers (seconds): longer than
 # a worker's whole batch of sends, each bounded by its SMTP timeout.
 MAIL_LEASE_S = 600.0
@@ -398,15 +402,18 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return sorted(claimed, key=lambda q: (q.mail.created_at, q.id))
 
     async def mail_sent(self, mail_id: str, at: datetime) -> None:
-        """Record the delivery of a mail at `at`; it is never due again."""
+        """Record the delivery of a mail at `at`; it is never due again, and
+        its body is dropped (DELIVERED_BODY)."""
         await self._write(update(outbox).where(outbox.c.id == mail_id, UNSENT)
-                          .values(sent_at=at, next_attempt_at=None))
+                          .values(sent_at=at, next_attempt_at=None, body_text=DELIVERED_BODY))
 
     async def mail_failed(self, mail_id: str, error: str, next_attempt_at: datetime | None) -> None:
         """Count a failed attempt, keep `error` (cut to 1000 characters), and
         make the mail due again at `next_attempt_at` (None: never again)."""
         changes = {"attempts": outbox.c.attempts + 1, "last_error": error[:ERROR_CHARS],
                    "next_attempt_at": next_attempt_at}
+        if next_attempt_at is None:  # given up on: never read again, as a sent one
+            changes["body_text"] = DELIVERED_BODY
         await self._write(update(outbox).where(outbox.c.id == mail_id, UNSENT).values(changes))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from server.services import errors
 from server.services.model import (Agent, AgentStatus, Assigned, Assignment, Author, Chat, ChatStatus, IdentityMode,
@@ -21,7 +21,7 @@ from server.store import writer as writer_module
 from server.store.engine import async_url
 from server.store.search import is_search_schema
 from server.store.sql import insert_mails
-from server.store.tables import metadata
+from server.store.tables import metadata, outbox
 from server.store.writer import StoreClosed
 from tests.contract.factories import (T0, a_chat, a_mail, a_site, a_visitor, new_id, stored,
                                      visitor_says)
@@ -517,6 +517,22 @@ async def test_a_mail_given_up_on_is_never_due_again(store: SqlStore) -> None:
     await store.queue_mail(a_mail(id="m-1"))
     await store.mail_failed("m-1", "no such address", None)
     assert await store.due_mail(T0 + timedelta(days=365), 10) == []
+
+
+async def test_a_mail_sent_or_given_up_on_keeps_no_body(store: SqlStore) -> None:
+    """A password link or a transcript in a sent mail does not stay readable in the database."""
+    await store.queue_mail(a_mail(1, id="m-1"))
+    await store.queue_mail(a_mail(2, id="m-2"))
+    await store.queue_mail(a_mail(3, id="m-3"))
+    await store.due_mail(T0 + timedelta(hours=1), 10)
+    await store.mail_sent("m-1", T0 + timedelta(hours=1))
+    await store.mail_failed("m-2", "no such address", None)
+    await store.mail_failed("m-3", "try later", T0 + timedelta(hours=2))
+    async with store._engine.connect() as conn:
+        rows = {r["id"]: r for r in (await conn.execute(select(outbox))).mappings()}
+    assert (rows["m-1"]["body_text"], rows["m-2"]["body_text"]) == ("", "")
+    assert rows["m-3"]["body_text"] == a_mail(3).text  # still to be sent
+    assert (rows["m-1"]["subject"], rows["m-1"]["to_addr"]) == (a_mail(1).subject, a_mail(1).to)
 
 
 async def test_queueing_the_same_id_twice_stores_one_mail(store: SqlStore) -> None:
