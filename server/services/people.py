@@ -34,6 +34,7 @@ from .presence import PresenceService
 from .resets import ResetLink, ResetLinks
 from .roster import roster_entry
 from .routing import AGENTS, Router
+from .throttle import settings_change
 from .tokens import new_id
 from .views import iso
 
@@ -208,6 +209,7 @@ class PeopleService:
     async def edit(self, by: Agent, agent_id: str, profile: Profile) -> Agent:
         """Raises NotFound, BadRequest (a supervisor cannot change their own
         role: the desk would lose its last lead by a slip)."""
+        await settings_change(self._desk, by.id, "people")
         before = await self.get(agent_id)
         fields = check_profile(_as_news(before, profile))
         if before.id == by.id and fields.get("role", by.role) is not by.role:
@@ -222,7 +224,8 @@ class PeopleService:
         return await self._save(by, after, AGENT_EDIT, changed, new_epoch=new_role, told="edit")
 
     async def disable(self, by: Agent, agent_id: str) -> Agent:
-        """Raises NotFound, BadRequest (oneself), Conflict (disabled already)."""
+        """Raises NotFound, BadRequest (oneself), Conflict (disabled already), RateLimited."""
+        await settings_change(self._desk, by.id, "people")
         agent = await self.get(agent_id)
         if agent.id == by.id:
             raise BadRequest("you cannot disable yourself: ask another supervisor")
@@ -232,7 +235,8 @@ class PeopleService:
         return await self._save(by, after, AGENT_DISABLE, None, new_epoch=True, told="disable")
 
     async def enable(self, by: Agent, agent_id: str) -> Agent:
-        """Raises NotFound, Conflict (not disabled)."""
+        """Raises NotFound, Conflict (not disabled), RateLimited."""
+        await settings_change(self._desk, by.id, "people")
         agent = await self.get(agent_id)
         if not agent.removed:
             raise Conflict("this agent is not disabled")

@@ -22,8 +22,9 @@ from typing import Any
 from . import audit, rooms
 from . import events as ev
 from .context import Desk
-from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .model import Agent, IdentityMode, Role, Site
+from .throttle import settings_change
 from .tokens import new_id, new_secret
 from .views import iso
 
@@ -40,7 +41,6 @@ MAX_SITES = 500
 MAX_GRACE_HOURS = 7 * 24
 SECRET_BYTES = 32  # 256 bits, as `run.py site add` generates
 # Changes per supervisor and minute (every node's): each is an audit row.
-CHANGES_PER_MINUTE = 30
 
 # audit actions, on target `site:<key>`; their data never holds a secret
 SITE_ADD = "site_add"
@@ -80,9 +80,8 @@ def check_supervisor(agent: Agent) -> None:
 
 
 async def _spend(desk: Desk, by: Agent) -> None:
-    """One of the supervisor's CHANGES_PER_MINUTE; raises RateLimited past them."""
-    if not await desk.live.hit_rate(f"site_changes:{by.id}", CHANGES_PER_MINUTE, 60, desk.clock.now()):
-        raise RateLimited("too many site changes: wait a minute", retry_after=60)
+    """One of the supervisor's site changes a minute; raises RateLimited past them."""
+    await settings_change(desk, by.id, "site")
 
 
 def check_key(key: str) -> str:

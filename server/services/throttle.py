@@ -9,6 +9,18 @@ from .context import Desk
 from .errors import RateLimited, Refused
 
 
+SETTINGS_CHANGES_PER_MINUTE = 30  # one lead's changes of one kind of desk setting
+
+
+async def settings_change(desk: Desk, by_id: str, kind: str) -> None:
+    """One of a lead's SETTINGS_CHANGES_PER_MINUTE changes of `kind`
+    ("site", "people", "topic"): each writes an audit row and has every
+    node read the settings again, so a script with a lead's session must
+    not loop on them. Raises RateLimited past them."""
+    if not await desk.live.hit_rate(f"{kind}_changes:{by_id}", SETTINGS_CHANGES_PER_MINUTE, 60, desk.clock.now()):
+        raise RateLimited(f"too many {kind} changes: wait a minute", retry_after=60)
+
+
 class Throttle:
     def __init__(self, desk: Desk) -> None:
         self._desk = desk

@@ -20,6 +20,7 @@ from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from .model import Agent, DeskTopic, Role
+from .throttle import settings_change
 from .views import iso
 
 
@@ -117,6 +118,7 @@ class TopicService:
         it), TooLarge past MAX_TOPICS."""
         check_supervisor(by)
         draft = check_draft(name, draft)
+        await settings_change(self._desk, by.id, "topic")
         stored = await self._desk.store.list_topics()
         if len(stored) >= MAX_TOPICS:
             raise TooLarge(f"at most {MAX_TOPICS} topics in the dashboard", limit=MAX_TOPICS)
@@ -136,6 +138,7 @@ class TopicService:
             raise BadRequest(f"not a topic field: {', '.join(sorted(unknown))}")
         if not changes:
             raise BadRequest("nothing to change: send one of " + ", ".join(EDITED))
+        await settings_change(self._desk, by.id, "topic")
         stored = {t.name: t for t in await self._desk.store.list_topics()}
         base = stored.get(name) or self._desk.config.topics.get(name)
         if base is None:
@@ -159,6 +162,7 @@ class TopicService:
         again (answered), else the topic is gone (answered as it was).
         Raises Forbidden, NotFound, Conflict for a topic of the file only."""
         check_supervisor(by)
+        await settings_change(self._desk, by.id, "topic")
         in_file = name in self._desk.config.topics
         removed = await self._desk.store.remove_topic(name, audit.entry(
             TOPIC_REMOVE, _target(name), self._desk.clock.now(), actor_id=by.id,

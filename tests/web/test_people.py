@@ -412,3 +412,13 @@ async def test_every_dashboard_hears_of_a_change(harness, lead):
     await call(lead, "POST", f"/api/people/{added['id']}/disable")
     told = await watching.next("people", lambda t: t["action"] == "disable")
     assert told["agent"]["disabled"] is True
+
+
+async def test_changes_one_lead_makes_to_people_are_limited_per_minute(harness, lead):
+    ann, _ = await harness.add_agent("Ann", password=PASSWORD)
+    for n in range(15):  # each edit, disable and enable writes an audit row and has every node read the agents
+        await call(lead, "POST", f"/api/people/{ann.id}/disable")
+        await call(lead, "POST", f"/api/people/{ann.id}/enable")
+    assert await error_code(lead, "PATCH", f"/api/people/{ann.id}", 429, json={"name": "Ann B"}) == "rate_limited"
+    harness.clock.advance(61)
+    await call(lead, "PATCH", f"/api/people/{ann.id}", json={"name": "Ann B"})

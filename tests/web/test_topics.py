@@ -184,3 +184,12 @@ async def test_bad_changes_are_refused(harness, lead, fields):  # noqa: F811
 async def test_a_path_that_names_no_topic_is_refused(lead):  # noqa: F811
     assert await error_code(lead, "PATCH", "/api/topics/a%20b", 400, json={}) == "bad_request"
     assert await error_code(lead, "DELETE", "/api/topics/%00", 400) == "bad_request"
+
+
+async def test_changes_one_lead_makes_to_topics_are_limited_per_minute(harness, lead):  # noqa: F811
+    await call(lead, "POST", "/api/topics", 201, json=REFUNDS)
+    for n in range(29):  # each writes an audit row and has every node read the topics again
+        await call(lead, "PATCH", "/api/topics/refunds", json={"priority": ("high", "low")[n % 2]})
+    assert await error_code(lead, "DELETE", "/api/topics/refunds", 429) == "rate_limited"
+    harness.clock.advance(61)
+    await call(lead, "DELETE", "/api/topics/refunds")
