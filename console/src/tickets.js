@@ -4,6 +4,7 @@
 // What another agent (or the customer) changes shows at once: the `ticket`
 // event names the ticket, and the list or the ticket on show is read again.
 import { el, formatTime } from "../../widget/src/util.js";
+import { visitorHref } from "./dashboard/dom.js";
 import { errorText } from "./api.js";
 import { consoleFiles, UPLOAD_WORDS, uploadFile } from "./chat-panel.js";
 import { filesOf, sizeText, UploadLines } from "../../widget/src/attachments.js";
@@ -206,12 +207,15 @@ export class TicketsView {
       b.addEventListener("click", () => (value === "closed" ? this.askClose() : this.setStatus(t.id, value)));
       return b;
     });
+    const clocks = slaFacts(t.sla);
+    const clocked = new Set(clocks.map(([, , , kind]) => kind)); // a clock shows its due time: not twice
     const facts = [
       [s("tickets.fact.priority"), t.priority], [s("tickets.fact.topic"), t.topic],
       [s("tickets.fact.department"), t.department], [s("tickets.fact.email"), t.email],
       [s("tickets.fact.account"), t.account], [s("tickets.fact.created"), formatTime(t.created_at, true)],
-      [s("tickets.fact.response_due"), t.response_due_at && formatTime(t.response_due_at, true)],
-      [s("tickets.fact.resolution_due"), t.resolution_due_at && formatTime(t.resolution_due_at, true)],
+      [s("tickets.fact.response_due"), !clocked.has("response") && t.response_due_at && formatTime(t.response_due_at, true)],
+      [s("tickets.fact.resolution_due"), !clocked.has("resolution") && t.resolution_due_at
+        && formatTime(t.resolution_due_at, true)],
       [s("tickets.fact.quota"), quota ? s(quota.over ? "tickets.quota_over" : "tickets.quota",
         { used: quota.used, included: quota.included, plan: quota.plan }) : null],
       [s("tickets.fact.warranty"), t.warranty ? s("tickets.yes") : null],
@@ -259,7 +263,6 @@ export class TicketsView {
     });
     this.renderStaged();
     const split = splitControls(this.api, t, (made) => this.refreshTicket(s("intake.split_done", { number: made.number })));
-    const clocks = slaFacts(t.sla);
     this.detail.replaceChildren(
       this.back(),
       el("header", { class: "ticket-head" },
@@ -407,6 +410,6 @@ function replyItem(r) {
  * visitor on the dashboard's accounts view, their account a click away. */
 function leadsLink(t) {
   if (!t.visitor_id || !document.querySelector('[data-sd="nav-dashboard"]')) return [];
-  return [el("p", { class: "muted" }, el("a", { href: `/console/dashboard/visitors/${encodeURIComponent(t.visitor_id)}`,
+  return [el("p", { class: "muted" }, el("a", { href: visitorHref(t.visitor_id),
     "data-sd": "ticket-visitor-page", target: "_blank", rel: "noopener" }, s("tickets.visitor_page")))];
 }
