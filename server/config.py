@@ -474,8 +474,14 @@ def _validate_tables(config: Config) -> None:
             raise ConfigError(f"[plans.{name}] tickets_included: must be 0 or more")
 
 
+def is_name(value: str) -> bool:
+    """A name as topics, plans, skills and departments have: 1-64 of a-z,
+    0-9, '_' and '-', starting with a letter or digit."""
+    return _NAME.fullmatch(value) is not None
+
+
 def _check_name(where: str, value: str) -> None:
-    if not _NAME.fullmatch(value):
+    if not is_name(value):
         raise ConfigError(f"{where}: {value!r} is not a name (1-64 of a-z, 0-9, '_' and '-', "
                           f"starting with a letter or digit)")
 

@@ -3,7 +3,7 @@
 // /api/me (docs/protocol.md, "Your account"). A new token is shown once,
 // in a read-only field, and never again: the server keeps only its hash.
 import { Api, errorText } from "./api.js";
-import { $, el, fill, show, timeEl } from "./dashboard/dom.js";
+import { $, copyField, el, fill, show, timeEl } from "./dashboard/dom.js";
 import { watchLogout } from "./signed-out.js";
 import { setupTheme } from "./theme.js";
 import { s, sn } from "./strings.js";
@@ -142,14 +142,8 @@ class AccountPage {
   }
 
   async copyToken() {
-    const value = $(this.root, "token-value");
-    value.select();
-    try {
-      await navigator.clipboard.writeText(value.value);
-      this.flash(s("account.token_copied"));
-    } catch (_) {
-      this.flash(s("account.token_copy_by_hand")); // no clipboard (plain http): the text is selected
-    }
+    const copied = await copyField($(this.root, "token-value")); // else the text stays selected
+    this.flash(s(copied ? "account.token_copied" : "account.token_copy_by_hand"));
   }
 
   hideToken() {

@@ -135,33 +135,22 @@ export class Alerts {
   /** A new chat; `away`: the agent is not looking at it. */
   newChat(chatId, name, text, away) {
     this.chime(); // a new chat always chimes, as it always has
-    if (away) this.notify(chatId, s("alerts.new_chat", { name }), text ? excerpt(text) : s("alerts.new_chat_waiting"));
+    if (away) this.notifyChat(chatId, s("alerts.new_chat", { name }), text ? excerpt(text) : s("alerts.new_chat_waiting"));
   }
 
   /** A visitor's message; `away`: the agent is not looking at its chat. */
   message(chatId, name, text, away) {
     if (!away) return;
     this.chime();
-    this.notify(chatId, name, excerpt(text));
+    this.notifyChat(chatId, name, excerpt(text));
   }
 
   /** A ticket's SLA clock reached a stage: chime, and notify (opening the tickets view on a click). */
   ticketSla(ticketId, title, body) {
     this.chime();
-    const N = api();
-    if (!N || !this.notifying()) return;
-    let shown;
-    try {
-      shown = new N(String(title), { body: String(body), tag: `shiftdesk-ticket-${ticketId}` });
-    } catch (_) {
-      return;
-    }
-    shown.onclick = (event) => {
-      if (event && event.preventDefault) event.preventDefault();
-      window.focus();
+    this.notify(`shiftdesk-ticket-${ticketId}`, () => {
       window.location.hash = `#tickets/${encodeURIComponent(ticketId)}`;
-      shown.close();
-    };
+    }, title, body);
   }
 
   chime() {
@@ -171,20 +160,26 @@ export class Alerts {
     beep();
   }
 
-  /** Title and body are text: the Notification API renders no markup. */
-  notify(chatId, title, body) {
+  notifyChat(chatId, title, body) {
+    this.notify(`shiftdesk-chat-${chatId}`, () => this.open(chatId), title, body);
+  }
+
+  /** A notification (one per `tag`: a newer one replaces it) that runs
+   * `opens` on a click. Title and body are text: the Notification API
+   * renders no markup. */
+  notify(tag, opens, title, body) {
     const N = api();
     if (!N || !this.notifying()) return;
     let shown;
     try {
-      shown = new N(String(title), { body: String(body), tag: `shiftdesk-chat-${chatId}` });
+      shown = new N(String(title), { body: String(body), tag });
     } catch (_) {
       return; // a browser that allows notifications from a service worker only
     }
     shown.onclick = (event) => {
       if (event && event.preventDefault) event.preventDefault();
       window.focus();
-      this.open(chatId);
+      opens();
       shown.close();
     };
   }

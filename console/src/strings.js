@@ -768,7 +768,6 @@ const en = {
   "accounts.lifted_by": "Lifted by {name} on {at}.",
   "accounts.lifted_itself": "Lifted by itself on {at}.",
   "accounts.open_visitor": "Visitor's page",
-  "accounts.open_account": "Account's page",
   "tickets.visitor_page": "The visitor on the dashboard (accounts view)",
   // Dashboard: the desk's topics (dashboard/topics.js)
   "topics.edit": "Edit",
@@ -918,8 +917,6 @@ const en = {
   "feeds.ticket_warning": "{ticket} ({priority}) · {clock} due soon: {elapsed} of {limit} gone · unassigned",
   "feeds.ticket_warning_agent": "{ticket} ({priority}) · {clock} due soon: {elapsed} of {limit} gone · {agent}",
   "feeds.open_ticket": "Open the ticket",
-  "reports.tickets_sla": "Ticket service levels",
-  "reports.tickets_sla_row": "{met} met · {breached} breached · {open} open",
   "reports.priority.critical": "Critical",
   "reports.priority.high": "High",
   "reports.priority.medium": "Medium",

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from ..config import is_name
 from ..policy.calendar import parse_hours
 from . import audit, rooms
 from . import events as ev
@@ -47,7 +48,6 @@ AGENT_ENABLE = "agent_enable"
 NAME_CHARS = 100
 EMAIL_CHARS = 254
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
-SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # as the config's names of skills (server/config.py)
 MAX_SKILLS = 30
 MAX_CAPACITY = 20  # concurrent chats; 0: takes none (a lead who only watches)
 TIERS = (1, 2, 3)
@@ -93,7 +93,7 @@ def _check_shift(shift: str) -> str:
 
 def _check_skills(skills: tuple[str, ...]) -> tuple[str, ...]:
     found = tuple(dict.fromkeys(s.strip() for s in skills if s.strip()))  # in order, once each
-    bad = [s for s in found if not SKILL.match(s)]
+    bad = [s for s in found if not is_name(s)]  # as the config's skills
     if bad:
         raise BadRequest(f"skill {bad[0][:64]!r}: a skill is 1 to 64 of a-z, 0-9, _ and -, starting with a "
                          f"letter or digit")

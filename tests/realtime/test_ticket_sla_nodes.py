@@ -1,46 +1,19 @@
 """Two nodes on one PostgreSQL database and one Redis, one injected clock:
 a ticket's SLA deadline is one entry of the shared live state, so both
 nodes running their timers at the same instant fire each stage once, and
-the leads hear of each breach once."""
+the leads hear of each warning and breach once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-
-from server.app import create_app
 from server.services.bus import EventSent
-from server.services.clock import ManualClock
 from server.services.model import Priority, Site
 from server.services.tickets import OPENED, TicketRequest
 from server.services.tokens import new_id
-from server.web.pages import SERVICES
-from tests import pgutil, redisutil
 from tests.both_stores import pg_database  # noqa: F401 (a fixture)
-from tests.conftest import make_config
+from tests.realtime.test_closures_across_nodes import two_nodes  # noqa: F401 (a fixture)
 
-
-@pytest.fixture
-async def two_nodes(pg_database) -> AsyncIterator[tuple]:  # noqa: F811 (the fixture imported above)
-    await pgutil.reset_database(pg_database)
-    prefix = await redisutil.scratch_prefix()
-    clock = ManualClock()
-    apps = []
-    for node in ("a", "b"):
-        config = make_config(pg_database, server={"redis": redisutil.url(), "redis_prefix": prefix, "node": node})
-        apps.append(await create_app(config, clock=clock, migrate=node == "a"))
-    nodes = tuple(app[SERVICES] for app in apps)
-    try:
-        yield clock, *nodes
-    finally:
-        for services in nodes:
-            await services.desk.live.close()
-            await services.desk.store.close()
-        await redisutil.drop_prefix(prefix)
-
-
-async def test_both_nodes_fire_a_critical_tickets_stages_once_between_them(two_nodes):
+async def test_both_nodes_fire_a_critical_tickets_stages_once_between_them(two_nodes):  # noqa: F811
     clock, a, b = two_nodes
     alerts: list[str] = []
     for node, services in (("a", a), ("b", b)):

@@ -17,6 +17,7 @@ from server.services import auth, sessions
 from server.services import own_account as account
 from server.services.model import Role
 from server.services.tokens import hash_token
+from tests.realtime.test_sla import settle
 from tests.peers import Refused
 from tests.web.test_console_login import PASSWORD, csrf_of, log_in
 
@@ -164,7 +165,7 @@ async def test_a_revoked_token_is_refused_at_once_on_rest_and_on_the_socket(harn
     with pytest.raises(Refused) as refused:
         await harness.peer("/agent", {"token": secret}).connect()
     assert refused.value.data["code"] == "unauthorized"
-    await asyncio.sleep(0.2)
+    await settle(*others)  # a close sent before would have come before this round trip's answer
     assert all(peer.sio.connected for peer in others)  # another token, the legacy one, the console: untouched
     assert [t["name"] for t in (await console.call("GET", "/api/me/tokens"))["tokens"]] == ["kept"]
     assert (await console.call("DELETE", f"/api/me/tokens/{made['token']['id']}", 404))["error"]["code"] == "not_found"
@@ -238,7 +239,7 @@ async def test_sessions_are_listed_with_this_one_and_another_ends_with_its_socke
     assert answer["current"] is False
     await closed(other_socket)
     assert (await elsewhere.call("GET", "/api/me", 401))["error"]["code"] == "unauthorized"
-    await asyncio.sleep(0.2)
+    await settle(own_socket)
     assert own_socket.sio.connected
     assert [s["current"] for s in (await here.call("GET", "/api/me/sessions"))["sessions"]] == [True]
     assert (await here.call("DELETE", f"/api/me/sessions/{listed[0]['id']}", 404))["error"]["code"] == "not_found"
@@ -259,7 +260,7 @@ async def test_a_new_password_ends_every_other_session_and_token_socket_at_once(
     assert answer["sessions_ended"] == 1
     for peer in (other, *token_sockets):
         await closed(peer)
-    await asyncio.sleep(0.2)
+    await settle(own)
     assert own.sio.connected
     assert (await here.call("GET", "/api/me"))["ok"]
     assert (await elsewhere.call("GET", "/api/me", 401))["error"]["code"] == "unauthorized"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -18,7 +17,7 @@ from server.services.model import Role
 from server.services.tokens import hash_token
 from tests.peers import Refused
 from tests.smtp import inbox, smtp_port  # noqa: F401 (fixtures)
-from tests.web.test_api import call, client, error_code
+from tests.web.test_api import agent, call, client, error_code, lead  # noqa: F401 (agent, lead: fixtures)
 from tests.web.test_console_login import PASSWORD, csrf_of, log_in
 from tests.web.test_sessions import console  # noqa: F401 (fixture)
 
@@ -35,20 +34,6 @@ def no_session_watch(monkeypatch):
     """The store watch looks once at start-up and then not for an hour:
     what closes here closes because the change itself closed it."""
     monkeypatch.setattr(sessions, "WATCH_S", 3600.0)
-
-
-@pytest.fixture
-async def lead(harness) -> AsyncIterator[aiohttp.ClientSession]:
-    _, token = await harness.add_agent("Lead", role=Role.SUPERVISOR, shift="")
-    async with client(harness, token) as session:
-        yield session
-
-
-@pytest.fixture
-async def agent(harness) -> AsyncIterator[aiohttp.ClientSession]:
-    _, token = await harness.add_agent("Agent")
-    async with client(harness, token) as session:
-        yield session
 
 
 def here(harness, url: str) -> str:

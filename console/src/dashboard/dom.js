@@ -139,3 +139,24 @@ export function visitorLink(visitorId, text) {
 export function accountLink(site, accountId, text) {
   return el("a", { href: accountHref(site, accountId), "data-sd": "account-link", "data-account-id": accountId }, text);
 }
+
+/** A form's error line: the ApiError's message (a sentence, errors.js), or hidden for none. */
+export function showError(node, err) {
+  fill(node, err ? err.message : "");
+  show(node, Boolean(err));
+}
+
+/** Puts `field`'s text on the clipboard; true if it went. Falls back to
+ * selecting it and the old copy command where the Clipboard API is missing
+ * (a desk served over plain HTTP on another host than localhost is no
+ * secure context); the text stays selected either way, to copy by hand. */
+export async function copyField(field) {
+  field.focus();
+  field.select();
+  try {
+    await navigator.clipboard.writeText(field.value);
+    return true;
+  } catch (_) {
+    return document.execCommand("copy");
+  }
+}

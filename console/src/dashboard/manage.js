@@ -1,16 +1,11 @@
 // Canned replies (GET/POST/DELETE /api/canned) and one-off closures
 // (GET/POST/DELETE /api/closures): lists with an add form; changes need
 // the page's CSRF token, which `Api` sends.
-import { $, dayText, el, fill, show, timeEl } from "./dom.js";
+import { $, dayText, el, fill, show, showError, timeEl } from "./dom.js";
 import { s } from "../strings.js";
 
 function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
-}
-
-function showError(node, err) {
-  fill(node, err ? err.message : ""); // an ApiError's message is a sentence (errors.js)
-  show(node, Boolean(err));
 }
 
 export class Canned {

@@ -54,6 +54,10 @@ export class Api {
     return this.call(path, { method: "POST", body });
   }
 
+  patch(path, body) {
+    return this.call(path, { method: "PATCH", body });
+  }
+
   remove(path) {
     return this.call(path, { method: "DELETE" });
   }

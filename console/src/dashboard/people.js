@@ -1,13 +1,8 @@
 // People (GET/POST/PATCH /api/people, POST /api/people/{id}/disable|enable|reset):
 // the desk's agents with an add-or-edit form. A password link the server
 // did not mail is shown once, here, for the lead to pass on.
-import { $, el, fill, show, when } from "./dom.js";
+import { $, copyField, el, fill, show, showError, when } from "./dom.js";
 import { s } from "../strings.js";
-
-function showError(node, err) {
-  fill(node, err ? err.message : "");
-  show(node, Boolean(err));
-}
 
 function skillsOf(text) {
   return text.split(",").map((x) => x.trim()).filter(Boolean);
@@ -134,7 +129,7 @@ export class People {
     try {
       if (editing) {
         if (editing.id === this.app.root.dataset.me) delete body.role;
-        answer = await this.app.api.call(`/api/people/${encodeURIComponent(editing.id)}`, { method: "PATCH", body });
+        answer = await this.app.api.patch(`/api/people/${encodeURIComponent(editing.id)}`, body);
       } else {
         answer = await this.app.api.post("/api/people", { email: this.form.elements.email.value.trim(), ...body });
       }
@@ -161,14 +156,8 @@ export class People {
   }
 
   async copyLink() {
-    const url = $(this.app.root, "person-link-url");
-    url.select();
-    try {
-      await navigator.clipboard.writeText(url.value);
-      this.app.flash(s("people.copied"));
-    } catch (_) {
-      // no clipboard permission: the link is selected, the lead copies it by hand
-    }
+    // without a clipboard the link stays selected: the lead copies it by hand
+    if (await copyField($(this.app.root, "person-link-url"))) this.app.flash(s("people.copied"));
   }
 
   async reset(p) {

@@ -3,7 +3,7 @@
 // secret with a grace period the lead picks, copy the embed snippet. A
 // secret comes back only from an add or a rotation and is shown that once;
 // the list never has one.
-import { $, el, fill, show, timeEl } from "./dom.js";
+import { $, copyField, el, fill, show, showError, timeEl, when } from "./dom.js";
 import { s } from "../strings.js";
 
 const GRACES = [0, 1, 24, 48, 168]; // hours the replaced secret is still accepted
@@ -15,19 +15,6 @@ export function embedSnippet(origin, key) {
   return `<script src="${attr(origin)}/widget.js" data-site="${attr(key)}" async></script>`;
 }
 
-/** Puts `text` on the clipboard; falls back to selecting `field` and the
- * old copy command where the Clipboard API is missing (a desk served over
- * plain HTTP on another host than localhost is no secure context). */
-async function copy(text, field) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch (_) {
-    field.focus();
-    field.select();
-    return document.execCommand("copy");
-  }
-}
 
 function graceText(hours) {
   if (hours === 0) return s("sites.grace_none");
@@ -127,7 +114,7 @@ export class Sites {
     let answer;
     try {
       if (editing) {
-        answer = await this.app.api.call(`/api/sites/${encodeURIComponent(editing.id)}`, { method: "PATCH", body });
+        answer = await this.app.api.patch(`/api/sites/${encodeURIComponent(editing.id)}`, body);
       } else {
         const key = this.key.value.trim();
         answer = await this.app.api.post("/api/sites", key ? { ...body, key } : body);
@@ -150,7 +137,7 @@ export class Sites {
 
   async rotate(site) {
     const intro = site.rotating
-      ? s("sites.rotate_intro_again", { until: new Date(site.previous_until).toLocaleString() })
+      ? s("sites.rotate_intro_again", { until: when(site.previous_until) })
       : s("sites.rotate_intro");
     const result = await this.app.dialog.open({
       action: "site-rotate", title: s("sites.rotate_title", { key: site.key }), intro,
@@ -196,12 +183,11 @@ export class Sites {
   }
 
   async copyFrom(field, done) {
-    if (await copy(field.value, field)) this.app.flash(done);
+    if (await copyField(field)) this.app.flash(done);
     else this.app.flash(s("sites.copy_failed"));
   }
 
   showError(err) {
-    fill(this.error, err ? err.message : "");
-    show(this.error, Boolean(err));
+    showError(this.error, err);
   }
 }

@@ -2,7 +2,7 @@
 // and recolour, archive and restore. Tags are never deleted: an archived
 // one stays on its chats and tickets and in the reports' filter.
 import { PALETTE, tagChip } from "../tag-chips.js";
-import { $, el, fill, show, timeEl } from "./dom.js";
+import { $, el, fill, show, showError, timeEl } from "./dom.js";
 import { s } from "../strings.js";
 
 /** A palette colour's name ("tags.colour.<colour>"), or the code itself. */
@@ -117,7 +117,6 @@ export class Tags {
   }
 
   showError(err) {
-    fill(this.error, err ? err.message : "");
-    show(this.error, Boolean(err));
+    showError(this.error, err);
   }
 }

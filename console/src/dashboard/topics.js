@@ -2,7 +2,7 @@
 // the configuration file's and the dashboard's, as in effect. Adding a topic
 // of the file's name, or editing one, keeps the lead's version; removing it
 // brings the file's back.
-import { $, el, fill, show, timeEl } from "./dom.js";
+import { $, el, fill, show, showError, timeEl } from "./dom.js";
 import { s } from "../strings.js";
 
 const FIELDS = ["skill", "priority", "department", "reason"];
@@ -98,7 +98,7 @@ export class Topics {
     for (const key of FIELDS) body[key] = f[key].value.trim();
     const name = this.editing || f.name.value.trim();
     try {
-      if (this.editing) await this.app.api.call(`/api/topics/${encodeURIComponent(name)}`, { method: "PATCH", body });
+      if (this.editing) await this.app.api.patch(`/api/topics/${encodeURIComponent(name)}`, body);
       else await this.app.api.post("/api/topics", { name, ...body });
     } catch (err) {
       this.showError(err);
@@ -125,7 +125,6 @@ export class Topics {
   }
 
   showError(err) {
-    fill(this.error, err ? err.message : "");
-    show(this.error, Boolean(err));
+    showError(this.error, err);
   }
 }
