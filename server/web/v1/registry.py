@@ -237,7 +237,11 @@ def mount(app: web.Application) -> None:
     """Mounts every operation under /api/v1, as a sub-application of its
     own (its error middleware sees /api/v1 only). Before the /api
     sub-application: aiohttp matches prefixes in the order they were added."""
-    from . import operations  # noqa: F401  (fills OPERATIONS)
     v1 = web.Application(middlewares=[json_errors])
     v1.router.add_routes([route_of(op) for op in OPERATIONS])
     app.add_subapp("/api/v1", v1)
+
+
+# Last, once everything above is defined: every module of operations, so that
+# whoever imports this registry (the routes, the OpenAPI document) sees them all.
+from . import operations  # noqa: E402,F401
