@@ -108,6 +108,9 @@ class Store(Protocol):
     async def integration_token_login(self, token_hash: str) -> IntegrationToken | None:
         """The token of that hash unless revoked, read afresh (no cache)."""
 
+    async def integration_token_by_id(self, token_id: str) -> IntegrationToken | None:
+        """The token, revoked or not."""
+
     async def touch_integration_token(self, token_id: str, at: datetime) -> None: ...
 
     async def integration_tokens(self) -> list[IntegrationToken]:

@@ -27,6 +27,10 @@ class IntegrationRecords(SqlBase):
         return maybe(_token_of, await self._first(
             select(integration_tokens).where(T.token_hash == token_hash, T.revoked_at.is_(None))))
 
+    async def integration_token_by_id(self, token_id: str) -> IntegrationToken | None:
+        """The token, revoked or not (the audit log names revoked ones too)."""
+        return maybe(_token_of, await self._first(select(integration_tokens).where(T.id == token_id)))
+
     async def touch_integration_token(self, token_id: str, at: datetime) -> None:
         await self._write(update(integration_tokens).where(T.id == token_id).values(last_used_at=at))
 

@@ -57,6 +57,7 @@ async def test_an_account_is_suspended_and_lifted_as_the_token(harness, ann, wri
     entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None,
                                                    since=None, until=None, limit=10, offset=0)
     assert sorted(e["action"] for e in entries) == ["lift", "suspend"]
+    assert {e["actor_name"] for e in entries} == {"script (integration token)"}
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x", "days": "2"}, {"reason": "x", "why": 1},
