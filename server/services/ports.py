@@ -10,7 +10,8 @@ from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, ApiToken, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry,
-                    Author, CannedReply, IntegrationToken, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
+                    Author, CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
+                    IntegrationToken,
                     Message, NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Tag, Ticket, TicketReply, TicketSlaEvent, TicketStatus, Visitor, VisitorAtStart)
 from .listing_types import ChatFilter, TicketFilter

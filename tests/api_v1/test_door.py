@@ -6,13 +6,7 @@ import pytest
 
 from server.services import integrations
 
-from tests.api_v1.kit import new_token, send, session_of, v1
-
-
-@pytest.fixture
-async def reader(harness):
-    async for session in session_of(harness, "read"):
-        yield session
+from tests.api_v1.kit import new_token, send, v1
 
 
 async def test_agents_are_listed_to_a_read_token(harness, reader):

@@ -17,12 +17,6 @@ async def ann(harness):
     return await harness.agent(token)
 
 
-@pytest.fixture
-async def writer(harness):
-    async with v1(harness, await new_token(harness, "write")) as session:
-        yield session
-
-
 async def test_a_visitor_and_their_account_are_read_with_their_record(harness, ann, writer):
     pat = await verified(harness, "pat-1", account="acme-42", plan="business")
     chat_id = await chat(pat, "my order")

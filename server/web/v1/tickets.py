@@ -136,7 +136,8 @@ class TicketChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: Annotated[SettableStatus | None, msgspec.Meta(description=(
         "The new status, mailed to the requester (not while it waits for confirmation)"))] = None
     assignee_id: Annotated[Id | None, msgspec.Meta(description=(
-        "The agent told of its clocks; null: nobody (every agent is told). Audited"))] | msgspec.UnsetType = msgspec.UNSET
+        "The agent told of its clocks; null: nobody (every agent is told). Audited"
+    ))] | msgspec.UnsetType = msgspec.UNSET
 
 
 class ReplyAdd(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
