@@ -537,3 +537,20 @@ ticket_sla_events = Table(
           unique=True),
     Index("ix_ticket_sla_events_at", "at"),
 )
+
+# Integration tokens for the public API under /api/v1 (services/integrations.py):
+# made by a lead, read-only or read-write, for one site (`site_id`) or the
+# whole desk (NULL). Only the token's SHA-256 is kept; a revoked token keeps
+# its row, so the audit log's entries (`token:<id>`) still name it.
+integration_tokens = Table(
+    "integration_tokens", metadata,
+    _id(),
+    Column("name", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),  # read | write
+    _ref("site_id", "sites.id"),
+    Column("created_by", ID),  # the lead's agent id, None from the command line (no foreign key, as created_by)
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
