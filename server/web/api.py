@@ -10,6 +10,7 @@ with the HTTP status of `http_status`.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
@@ -177,6 +178,15 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
     return authenticated
 
 
+def error_response(error: DeskError) -> web.Response:
+    """The error's JSON answer; a refusal that says when to try again
+    (`retry_after`, seconds) says it in `Retry-After` too."""
+    answer = web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+    if "retry_after" in error.fields:
+        answer.headers[hdrs.RETRY_AFTER] = str(math.ceil(error.fields["retry_after"]))  # whole seconds
+    return answer
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     """DeskErrors, and aiohttp's own refusals (no such path, a method the
@@ -184,10 +194,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except DeskError as error:
-        return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+        return error_response(error)
     except (OSError, TimeoutError) as error:  # the database or Redis away
-        away = outage(error)
-        return web.json_response({"ok": False, "error": away.as_dict()}, status=http_status(away))
+        return error_response(outage(error))
     except web.HTTPException as refused:
         if not 400 <= refused.status < 500:
             raise
@@ -397,4 +406,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(own_account_routes())
     from .webhooks_api import webhook_routes
     api.router.add_routes(webhook_routes())
+    from .integrations_api import integration_routes
+    api.router.add_routes(integration_routes())
     app.add_subapp("/api", api)
