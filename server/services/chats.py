@@ -18,8 +18,8 @@ from .context import Desk
 from .hook_events import chat_data, message_hooks, new_ticket, stage
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
-from .model import (TICKET_LABEL, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
-                    Ticket, Visitor)
+from .model import (TICKET_LABEL, Agent, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message,
+                    NewMessage, Priority, Ticket, Visitor)
 from .routing import Router
 from .signals import Signals
 from .sla import SlaService
@@ -194,10 +194,17 @@ class ChatService:
         if actor.author is Author.VISITOR:
             await self._allow_message(actor.id, now)
         files = await self._claim(actor, chat_id, client_id, attachments, note) if attachments else []
+        hooks = None if note else message_hooks(self._desk, chat, await self._writer(actor, chat))
         pending = self._desk.store.append_message(NewMessage(
-            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note,
-            hooks=None if note else message_hooks(self._desk, chat)))
+            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note, hooks=hooks))
         return self._deliver(pending, actor, files)
+
+    async def _writer(self, actor: Actor, chat: Chat) -> dict[str, Agent]:
+        """The agent sending, by id, for its name in the chat.message webhook
+        (a cached read, and only when the site has an endpoint for it)."""
+        if actor.author is not Author.AGENT or not self._desk.webhooks.targets(chat.site_id, "chat.message"):
+            return {}
+        return await self._router.writers((actor.id,))
 
     async def _claim(self, actor: Actor, chat_id: str, client_id: str, ids: Sequence[str],
                      note: bool) -> list[Attachment]:

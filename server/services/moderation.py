@@ -93,7 +93,8 @@ class ModerationService:
         suspension = Suspension(id=new_id(), site_id=target.site_id, ban=ban, reason=reason, created_at=now,
                                 until=until, account_id=target.account_id, visitor_id=target.visitor_id,
                                 actor_id=by.id)
-        with stage(self._desk, target.site_id, "account.suspended", lambda: {"suspension": suspension_view(suspension)}):
+        shown = {"suspension": suspension_view(suspension)}
+        with stage(self._desk, target.site_id, "account.suspended", lambda: shown):
             ended = await self._desk.store.suspend(suspension, audit.entry(
                 audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
                 data={"suspension_id": suspension.id, "until": iso(until)}), ended_hooks=self._ended_hooks(now))

@@ -68,6 +68,8 @@ async def test_a_chat_sends_signed_events_in_order_and_never_a_note(harness, rec
     messages = [e["data"]["message"] for e in receiver.of("chat.message")]
     assert [m["seq"] for m in messages] == [1, 2, 3, 4, 6]  # 5 is the note
     assert [m["text"] for m in messages] == ["my site is down", "visitor 0", "visitor 1", "visitor 2", "on it"]
+    assert messages[-1]["author"] == "agent" and messages[-1]["agent"]["name"] == "Ann"
+    assert "agent" not in messages[0]
     assert all(b"SECRET NOTE" not in a["body"] for a in receiver.attempts) and receiver.rejected == 0
     assert len({e["id"] for e in receiver.events}) == len(receiver.events)
     for event, attempt in zip(receiver.events, receiver.attempts, strict=True):
