@@ -55,7 +55,8 @@ async def test_a_chat_sends_signed_events_in_order_and_never_a_note(harness, rec
     hook = await subscribe(harness, lead_session, receiver)
     visitor, ann, chat_id = await chat_with_ann(harness)
     for i in range(3):
-        assert (await visitor.call("chat:send", {"chat_id": chat_id, "client_id": f"v{i}", "text": f"visitor {i}"}))["ok"]
+        sent = {"chat_id": chat_id, "client_id": f"v{i}", "text": f"visitor {i}"}
+        assert (await visitor.call("chat:send", sent))["ok"]
     note = {"chat_id": chat_id, "client_id": "n1", "text": "SECRET NOTE about the customer", "note": True}
     assert (await ann.call("chat:send", note))["ok"]
     assert (await ann.call("chat:send", {"chat_id": chat_id, "client_id": "a1", "text": "on it"}))["ok"]

@@ -138,4 +138,5 @@ async def test_a_tickets_sla_warning_is_sent_too(harness, receiver, lead_session
     await arrived(harness, receiver, 1)
     event = receiver.events[0]["data"]
     assert event["ticket"]["id"] == ack["ticket"]["id"] and event["ticket"]["number"] == ack["ticket"]["number"]
-    assert (event["sla"]["kind"], event["sla"]["stage"], event["sla"]["priority"]) == ("response", "warning", "critical")
+    sla = event["sla"]
+    assert (sla["kind"], sla["stage"], sla["priority"]) == ("response", "warning", "critical")
