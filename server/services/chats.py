@@ -421,8 +421,11 @@ class ChatService:
 
     async def requeue(self, chat: Chat) -> None:
         """Back to the front of the queue (its agent was lost)."""
-        chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
-                                                   min_tier=chat.min_tier, at=self._desk.clock.now())
+        shown = dataclasses.replace(chat, status=ChatStatus.QUEUED, agent_id=None)
+        data = chat_data(shown, from_agent={"id": chat.agent_id}, to={"queue": True}, reason="agent_gone")
+        with stage(self._desk, chat.site_id, "chat.transferred", data, chat_id=chat.id):
+            chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
+                                                       min_tier=chat.min_tier, at=self._desk.clock.now())
         if chat is None:
             return
         self._desk.chats.put(chat)
