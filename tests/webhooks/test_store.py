@@ -160,3 +160,16 @@ async def test_nested_stages_go_with_the_first_write_once_and_a_child_task_takes
 def _alert(chat):
     from server.services.model import Alert
     return Alert(id=new_id(), at=T0, kind="flag", site_id=chat.site_id, chat_ids=(chat.id,))
+
+
+async def test_a_row_for_an_endpoint_removed_meanwhile_fails_nothing_and_is_never_claimed(
+        store: SqlStore) -> None:  # noqa: F811
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    await store.remove_webhook(hook.id)
+
+    def rows_of(message: Message) -> list[HookRow]:  # a node whose catalog still has the endpoint
+        return [row(hook, message.chat_id)]
+    stored = await store.append_message(visitor_says(chat.id, "still stored", client_id="c1", hooks=rows_of))
+    assert stored.seq == 1
+    assert await store.due_deliveries(T0, 10) == []
