@@ -32,6 +32,7 @@ from .timers import Timers
 from .topics import TopicService
 from .transcripts import TranscriptService
 from .visits import VisitService
+from .webhooks import WebhookService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Services:
     people: PeopleService
     ticket_sla: TicketSlaService
     integrations: IntegrationService
+    webhooks: WebhookService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -95,7 +97,7 @@ class Services:
                    topics=TopicService(desk),
                    intake=IntakeService(desk, tickets),
                    people=PeopleService(desk, router, presence, on_change=hours.check),
-                   ticket_sla=ticket_sla, integrations=IntegrationService(desk))
+                   ticket_sla=ticket_sla, integrations=IntegrationService(desk), webhooks=WebhookService(desk))
 
 
 

@@ -8,6 +8,7 @@ supervisor lifts it. Tickets stay open to everyone. Every step is audited.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,9 @@ from .admission import may_chat
 from .chats import ChatService
 from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
+from .hook_events import chat_data, rows_of, stage
 from .model import Agent, Chat, EndReason, Site, Suspension, Visitor
+from .webhook_types import HookRow
 from .timers import Timers
 from .tokens import new_id
 from .views import iso
@@ -90,9 +93,12 @@ class ModerationService:
         suspension = Suspension(id=new_id(), site_id=target.site_id, ban=ban, reason=reason, created_at=now,
                                 until=until, account_id=target.account_id, visitor_id=target.visitor_id,
                                 actor_id=by.id)
-        ended = await self._desk.store.suspend(suspension, audit.entry(
-            audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
-            data={"suspension_id": suspension.id, "until": iso(until)}))
+        shown = {"suspension": suspension_view(suspension)}
+        with stage(self._desk, target.site_id, "account.suspended", lambda: shown):
+            ended = await self._desk.store.suspend(suspension, audit.entry(
+                audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
+                data={"suspension_id": suspension.id, "until": iso(until)}), ended_hooks=self._ended_hooks(now))
+        self._desk.webhooks.wake()
         self._desk.kept_out.changed()
         if until is not None:
             await self._timers.set_at(SUSPENSION, suspension.id, until)
@@ -118,10 +124,13 @@ class ModerationService:
         """Lifts the target's active suspensions and bans; NotFound if none."""
         reason = audit.reason_of(reason)
         target, now = await self._target(ref), self._desk.clock.now()
-        lifted = await self._desk.store.lift(target.site_id, account_id=target.account_id,
-                                             visitor_id=target.visitor_id,
-                                             audit=audit.entry(audit.LIFT, target.label, now, actor_id=by.id,
-                                                               reason=reason))
+        data = {"account_id": target.account_id, "visitor_id": target.visitor_id, "lifted_at": iso(now),
+                "reason": reason, "automatic": False}
+        with stage(self._desk, target.site_id, "account.lifted", lambda: data):
+            lifted = await self._desk.store.lift(target.site_id, account_id=target.account_id,
+                                                 visitor_id=target.visitor_id,
+                                                 audit=audit.entry(audit.LIFT, target.label, now, actor_id=by.id,
+                                                                   reason=reason))
         if not lifted:
             raise NotFound("no active suspension or ban to lift")
         self._desk.kept_out.changed()
@@ -144,12 +153,27 @@ class ModerationService:
         if suspension is None or suspension.lifted_at is not None:
             return
         target, now = await self._target_of(suspension), self._desk.clock.now()
-        expired = await store.expire_suspension(suspension.id, audit.entry(
-            audit.AUTO_LIFT, target.label, now, reason="its time ran out",
-            data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
+        data = {"account_id": suspension.account_id, "visitor_id": suspension.visitor_id, "lifted_at": iso(now),
+                "reason": "its time ran out", "automatic": True, "suspension_id": suspension.id}
+        with stage(self._desk, suspension.site_id, "account.lifted", lambda: data):
+            expired = await store.expire_suspension(suspension.id, audit.entry(
+                audit.AUTO_LIFT, target.label, now, reason="its time ran out",
+                data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
         if expired is not None:
             self._desk.kept_out.changed()
             await self._announce_lift(target.room, now)
+
+    def _ended_hooks(self, now: datetime) -> Callable[[list[Chat]], list[HookRow]]:
+        """chat.ended for the chats a suspension ends: which they are is
+        known only inside the store's transaction (store.suspend), which
+        calls this to store their rows with the suspension."""
+        desk = self._desk
+
+        def rows(ended: list[Chat]) -> list[HookRow]:
+            return [row for chat in ended for row in rows_of(
+                desk, chat.site_id, "chat.ended", chat_data(chat, reason=str(EndReason.SUSPENDED)),
+                chat_id=chat.id, at=now)]
+        return rows
 
     async def _announce_lift(self, room: str, now: datetime) -> None:
         """Connections on standby hear it and connect again: their new

@@ -20,6 +20,7 @@ message in that chat until it commits, so the look-up sees all of them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -29,8 +30,12 @@ from sqlalchemy.engine import Connection
 
 from ..services import errors
 from ..services.model import ChatStatus, Message, NewMessage
+from ..services.webhook_types import HookRow
+from .base import insert_hooks_sync
 from .rows import message_of, message_values, stored_message
 from .tables import chats, messages
+
+log = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]  # chat_id, author, client_id
 Outcome = Message | errors.DeskError
@@ -74,6 +79,7 @@ class BatchSql(Protocol):
     def refund(self, refunds: Mapping[str, int]) -> None: ...
     def insert(self, rows: Sequence[Message]) -> None: ...
     def existing(self, chat_ids: set[str]) -> set[str]: ...
+    def hooks(self, rows: Sequence[HookRow]) -> None: ...
 
 
 def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
@@ -96,9 +102,24 @@ def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
     written = _number(batch, fresh, wanted, tops)
     if written:
         sql.insert(list(written.values()))
+        # chat.message webhook rows, in the same transaction as their messages, in seq order
+        hooks = [row for index, message in written.items() if batch[index].hooks is not None
+                 for row in _hook_rows(batch[index], message)]
+        if hooks:
+            sql.hooks(hooks)
     refused = set(wanted) - set(tops)
     existing = sql.existing(refused) if refused else set()
     return _outcomes(batch, the_plan, stored, written, existing)
+
+
+def _hook_rows(new: NewMessage, message: Message) -> list[HookRow]:
+    """The message's webhook rows; none, logged, if building them fails: a
+    bug there must not cost everyone's messages in the batch."""
+    try:
+        return new.hooks(message) if new.hooks is not None else []
+    except Exception:
+        log.exception("chat.message webhook rows of chat %s could not be built", message.chat_id)
+        return []
 
 
 class CoreSql:
@@ -138,6 +159,9 @@ class CoreSql:
 
     def existing(self, chat_ids: set[str]) -> set[str]:
         return set(self._conn.execute(select(chats.c.id).where(chats.c.id.in_(chat_ids))).scalars())
+
+    def hooks(self, rows: Sequence[HookRow]) -> None:
+        insert_hooks_sync(self._conn, rows)
 
 
 def _stored_key(message: Message) -> Key:
