@@ -153,6 +153,7 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
         # (recovery, on one node only, reads the closures again).
         await services.topics.load()
         await services.closures.load()
+        await services.webhooks.load()
         async with services.desk.events.unit():
             await services.nodes.start()
             await services.hours.check()

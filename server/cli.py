@@ -92,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "chats go back to the queue; history keeps the name")
     agent_remove.add_argument("email")
     _common(agent_remove)
+
+    webhook = commands.add_parser("webhook", help="manage webhooks").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    webhook_add = webhook.add_parser("add", help="add a signed webhook endpoint to a site")
+    webhook_add.add_argument("site")
+    webhook_add.add_argument("url")
+    webhook_add.add_argument("--secret", metavar="S", help="signs every delivery; generated and printed if left out")
+    webhook_add.add_argument("--event", metavar="NAME", action="append", default=[],
+                             help="an event to send (repeat); none means every event")
+    _common(webhook_add)
+    webhook_list = webhook.add_parser("list", help="a site's webhook endpoints (never their secrets)")
+    webhook_list.add_argument("site")
+    _common(webhook_list)
+    webhook_remove = webhook.add_parser("remove", help="remove a webhook endpoint and its delivery log")
+    webhook_remove.add_argument("id")
+    _common(webhook_remove)
     return parser
 
 
@@ -298,6 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run(_with_store(config, lambda store: _print_async("database is up to date")))
     elif command == "site":
         _run(_with_store(config, lambda store: add_site(store, args)))
+    elif command == "webhook":
+        from .cli_webhooks import ACTIONS  # the webhook rules are only paid by these commands
+        _run(_with_store(config, lambda store: ACTIONS[args.action](store, config, args)))
     elif command == "agent":
         action = add_agent if args.action == "add" else remove_agent
         _run(_with_store(config, lambda store: action(store, args)))

@@ -153,6 +153,31 @@ class MetricsConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class WebhooksConfig:
+    """Signed webhooks (services/webhooks.py): where deliveries may go and
+    how long they are tried."""
+
+    # Host names (comma-separated) that may be reached over plain http://
+    # (a receiver on the same machine or network); every other URL must be https.
+    http_hosts: str = ""
+    # Addresses, networks (10.0.0.0/8) or host names (comma-separated) that
+    # may be reached although they are private, loopback, link-local or
+    # otherwise not public; checked again on the address each connection resolves.
+    allow_hosts: str = ""
+    timeout_s: int = 10  # one delivery attempt: connect, send, and the answer's first KiB
+    give_up_hours: int = 24  # a delivery failing this long is given up and its endpoint disabled
+
+    @property
+    def http_names(self) -> frozenset[str]:
+        return frozenset(item.strip().lower().rstrip(".") for item in self.http_hosts.split(",") if item.strip())
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """`allow_hosts` entries, lower case (policy.webhook_urls reads them)."""
+        return tuple(item.strip().lower().rstrip(".") for item in self.allow_hosts.split(",") if item.strip())
+
+
+@dataclasses.dataclass(frozen=True)
 class TopicConfig:
     """One `[topics.NAME]` table: what a chat on that topic needs."""
 
@@ -249,6 +274,7 @@ class Config:
     limits: LimitsConfig = LimitsConfig()
     metrics: MetricsConfig = MetricsConfig()
     attachments: AttachmentsConfig = AttachmentsConfig()
+    webhooks: WebhooksConfig = WebhooksConfig()
     topics: Mapping[str, TopicConfig] = DEFAULT_TOPICS
     plans: Mapping[str, PlanConfig] = DEFAULT_PLANS
 
@@ -394,6 +420,7 @@ def validate(config: Config) -> None:
         raise ConfigError(f"[server] public_url: expected an http:// or https:// address, "
                           f"got {config.server.public_url!r}")
     _validate_nodes(config.server)
+    _validate_webhooks(config.webhooks)
     try:
         config.metrics.networks
     except ValueError as exc:
@@ -420,6 +447,23 @@ def _validate_nodes(server: ServerConfig) -> None:
         server.proxies
     except ValueError as exc:
         raise ConfigError(f"[server] trusted_proxies: {exc}") from None
+
+
+def _validate_webhooks(webhooks: WebhooksConfig) -> None:
+    host = re.compile(r"[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*")
+    if not 1 <= webhooks.timeout_s <= 60:
+        raise ConfigError("[webhooks] timeout_s: must be 1-60")
+    if not 1 <= webhooks.give_up_hours <= 24 * 14:
+        raise ConfigError("[webhooks] give_up_hours: must be 1-336")
+    for name in webhooks.http_names:
+        if not host.fullmatch(name):
+            raise ConfigError(f"[webhooks] http_hosts: not a host name: {name!r}")
+    for entry in webhooks.allowed:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            if not host.fullmatch(entry):
+                raise ConfigError(f"[webhooks] allow_hosts: not an address, network or host name: {entry!r}") from None
 
 
 def _validate_limits(limits: LimitsConfig) -> None:

@@ -22,7 +22,7 @@ def test_the_example_file_lists_every_key_with_its_default():
     assert load(EXAMPLE, env={}) == Config()
     with open(EXAMPLE, "rb") as file:
         raw = tomllib.load(file)
-    for section in ("server", "desk", "policy", "mail", "limits", "metrics"):
+    for section in ("server", "desk", "policy", "mail", "limits", "metrics", "webhooks"):
         assert set(raw[section]) == keys(type(getattr(Config(), section))), section
     for table, cls in (("topics", TopicConfig), ("plans", PlanConfig)):
         assert set(raw[table]) == set(getattr(Config(), table)), table

@@ -31,6 +31,7 @@ from .timers import Timers
 from .topics import TopicService
 from .transcripts import TranscriptService
 from .visits import VisitService
+from .webhooks import WebhookService
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Services:
     intake: IntakeService
     people: PeopleService
     ticket_sla: TicketSlaService
+    webhooks: WebhookService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -93,7 +95,7 @@ class Services:
                    topics=TopicService(desk),
                    intake=IntakeService(desk, tickets),
                    people=PeopleService(desk, router, presence, on_change=hours.check),
-                   ticket_sla=ticket_sla)
+                   ticket_sla=ticket_sla, webhooks=WebhookService(desk))
 
 
 

@@ -14,6 +14,7 @@ from ..policy.calendar import WeeklyHours, is_open, parse_hours
 from ..policy.holidays import closed_dates
 from .bus import Bus
 from .chatcache import ChatCache
+from .hook_catalog import HookCatalog
 from .keptout import KeptOut
 from .errors import BadRequest
 from .events import Events
@@ -52,6 +53,8 @@ class Desk:
     # dashboard over them (services.topics keeps it fresh on every node).
     # The only topic list the desk reads.
     topics: Mapping[str, TopicConfig] = dataclasses.field(init=False)
+    # The enabled webhook endpoints by site (services.webhooks keeps it fresh).
+    webhooks: HookCatalog = dataclasses.field(default_factory=HookCatalog)
 
     def __post_init__(self) -> None:
         self.topics = self.config.topics

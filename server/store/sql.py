@@ -40,6 +40,7 @@ from .tickets import TicketRecords, open_tickets_query
 from .ticket_sla import TicketSlaRecords
 from .trust import TrustRecords
 from .visits import VisitRecords
+from .webhooks import WebhookRecords
 from .engine import refuse_nul, sqlite_writer_engine
 from .shared_reads import KeyedReads
 from .writer import GroupWriter
@@ -62,7 +63,7 @@ ERROR_CHARS = 1000
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
                AccountRecords, TopicRecords, PeopleRecords, OwnAccountRecords,
-               TicketSlaRecords,
+               TicketSlaRecords, WebhookRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

@@ -537,3 +537,50 @@ ticket_sla_events = Table(
           unique=True),
     Index("ix_ticket_sla_events_at", "at"),
 )
+
+# Webhook endpoints of a site (services/webhooks.py). The secret is kept as
+# written, not hashed: every delivery is signed with it (HMAC needs the key
+# itself), so it must be recoverable; it is never in an answer, a log or
+# the audit log. `events` is a JSON list of event names; empty = every event.
+webhooks = Table(
+    "webhooks", metadata,
+    _id(),
+    _ref("site_id", "sites.id", nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("events", JSONText, nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", String(500)),
+    Column("failures", Integer, nullable=False),  # consecutive failed attempts
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", ID),  # an agent id (no foreign key, as audit_log.actor_id); None: the command line
+    Column("last_delivery_at", UTCDateTime),
+    Index("ix_webhooks_site_id", "site_id"),
+)
+
+# The webhook outbox and its log: one row per event and endpoint, written in
+# the transaction of the change that caused the event. `next_attempt_at` is
+# also the lease of a worker that claimed it (as outbox's); the body is the
+# exact JSON sent, the same on every attempt. `response_excerpt` keeps at
+# most 256 characters of the receiver's answer.
+webhook_deliveries = Table(
+    "webhook_deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _ref("webhook_id", "webhooks.id", nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("chat_id", ID),  # deliveries of one chat to one endpoint go in id order
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | failing | delivered | given_up
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("first_due_at", UTCDateTime, nullable=False),  # the give-up clock runs from here
+    Column("next_attempt_at", UTCDateTime),
+    Column("delivered_at", UTCDateTime),
+    Column("last_status", Integer),
+    Column("last_error", String(500)),
+    Column("response_excerpt", String(256)),
+    Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
+    Index("ix_webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_webhook_deliveries_webhook_id_chat_id_id", "webhook_id", "chat_id", "id"),
+)

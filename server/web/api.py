@@ -395,4 +395,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(people_routes())
     from .own_account import own_account_routes
     api.router.add_routes(own_account_routes())
+    from .webhooks_api import webhook_routes
+    api.router.add_routes(webhook_routes())
     app.add_subapp("/api", api)

@@ -20,7 +20,7 @@ from yarl import URL
 
 from server.services.model import Role
 from server.web import api, dashboard_api, intake_api, own_account, people_api, search_api, sites_api, supervisor_api
-from server.web import tags_api, topics_api, widget
+from server.web import tags_api, topics_api, webhooks_api, widget
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -132,6 +132,13 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/me/sessions"): PAGE, ("DELETE", "/api/me/sessions/{id}"): PAGE,
     ("GET", "/api/me/tokens"): PAGE, ("POST", "/api/me/tokens"): Spec(body=own_account.TokenCreate),
     ("DELETE", "/api/me/tokens/{id}"): PAGE,
+    ("GET", "/api/webhooks/events"): PAGE,
+    ("GET", "/api/webhooks"): Spec(query=webhooks_api.ListQuery),
+    ("POST", "/api/webhooks"): Spec(body=webhooks_api.WebhookNew),
+    ("DELETE", "/api/webhooks/{id}"): PAGE,
+    ("POST", "/api/webhooks/{id}/enable"): PAGE, ("POST", "/api/webhooks/{id}/disable"): PAGE,
+    ("GET", "/api/webhooks/{id}/deliveries"): Spec(query=webhooks_api.DeliveriesQuery),
+    ("POST", "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver"): PAGE,
 }
 
 

@@ -1,0 +1,181 @@
+"""Webhook endpoints and their outbox of deliveries (part of `SqlStore`).
+
+Rows of the outbox are written by `insert_hooks` (async, in a transaction
+of `SqlBase`) or `insert_hooks_sync` (a job or batch of the group commit),
+always in the transaction of the change that caused the event. Workers
+claim due deliveries with a lease, as `due_mail` does: one delivery per
+event and endpoint whichever node takes it, and never one of a chat while
+an earlier one of the same chat to the same endpoint is still open.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from ..services.model import AuditEntry
+from ..services.webhook_types import Attempt, Delivery, DeliveryState, HookRow, Webhook
+from .base import SqlBase, insert_audit, maybe
+from .tables import webhook_deliveries as deliveries
+from .tables import webhooks
+
+OPEN = (DeliveryState.PENDING.value, DeliveryState.FAILING.value)
+ERROR_CHARS = 500
+EXCERPT_CHARS = 256
+# How long a claimed delivery is kept from other workers (seconds): longer
+# than a batch of attempts, each bounded by [webhooks] timeout_s (at most 60).
+LEASE_S = 900.0
+
+
+def webhook_values(hook: Webhook) -> dict[str, Any]:
+    values = dataclasses.asdict(hook)
+    values["events"] = list(hook.events)
+    return values
+
+
+def webhook_of(row: RowMapping) -> Webhook:
+    values = dict(row)
+    values["events"] = tuple(values["events"])
+    return Webhook(**values)
+
+
+def delivery_of(row: RowMapping) -> Delivery:
+    values = dict(row)
+    values["state"] = DeliveryState(values["state"])
+    return Delivery(**values)
+
+
+def hook_values(row: HookRow) -> dict[str, Any]:
+    return {"webhook_id": row.webhook_id, "event_id": row.event_id, "type": row.type, "chat_id": row.chat_id,
+            "body": row.body, "state": DeliveryState.PENDING.value, "attempts": 0, "created_at": row.created_at,
+            "first_due_at": row.created_at, "next_attempt_at": row.created_at}
+
+
+async def insert_hooks(conn: AsyncConnection, rows: Iterable[HookRow]) -> None:
+    """Queue deliveries in the caller's transaction on `conn`."""
+    values = [hook_values(r) for r in rows]
+    if values:
+        await conn.execute(insert(deliveries), values)
+
+
+def insert_hooks_sync(conn: Connection, rows: Iterable[HookRow]) -> None:
+    """`insert_hooks` on a synchronous connection (the group commit's)."""
+    values = [hook_values(r) for r in rows]
+    if values:
+        conn.execute(insert(deliveries), values)
+
+
+class WebhookRecords(SqlBase):
+    async def add_webhook(self, hook: Webhook, audit: AuditEntry | None = None) -> Webhook:
+        stmt = insert(webhooks).values(webhook_values(hook)).returning(*webhooks.c)
+        return webhook_of(await self._write(stmt, audit))
+
+    async def list_webhooks(self, site_id: str | None = None, *, enabled_only: bool = False) -> list[Webhook]:
+        stmt = select(webhooks).order_by(webhooks.c.created_at, webhooks.c.id)
+        if site_id is not None:
+            stmt = stmt.where(webhooks.c.site_id == site_id)
+        if enabled_only:
+            stmt = stmt.where(webhooks.c.enabled.is_(True))
+        return [webhook_of(r) for r in await self._all(stmt)]
+
+    async def webhook_by_id(self, webhook_id: str) -> Webhook | None:
+        return maybe(webhook_of, await self._first(select(webhooks).where(webhooks.c.id == webhook_id)))
+
+    async def remove_webhook(self, webhook_id: str, audit: AuditEntry | None = None) -> Webhook | None:
+        """Removes the endpoint and its delivery log; None if it was not there."""
+        async with self._transaction() as conn:
+            await conn.execute(delete(deliveries).where(deliveries.c.webhook_id == webhook_id))
+            row = (await conn.execute(delete(webhooks).where(webhooks.c.id == webhook_id)
+                                      .returning(*webhooks.c))).mappings().first()
+            if row is not None and audit is not None:
+                await insert_audit(conn, audit)
+        return maybe(webhook_of, row)
+
+    async def set_webhook_enabled(self, webhook_id: str, enabled: bool, reason: str | None,
+                                  audit: AuditEntry | None = None) -> Webhook | None:
+        """Enables (failures back to 0, no reason) or disables with `reason`."""
+        changes: dict[str, Any] = {"enabled": enabled, "disabled_reason": None if enabled else reason}
+        if enabled:
+            changes["failures"] = 0
+        stmt = update(webhooks).where(webhooks.c.id == webhook_id).values(changes).returning(*webhooks.c)
+        return maybe(webhook_of, await self._write(stmt, audit))
+
+    async def webhook_deliveries(self, webhook_id: str, limit: int, before: int | None = None) -> list[Delivery]:
+        """Newest first; `before`: only those with a smaller id."""
+        stmt = select(deliveries).where(deliveries.c.webhook_id == webhook_id)
+        if before is not None:
+            stmt = stmt.where(deliveries.c.id < before)
+        stmt = stmt.order_by(deliveries.c.id.desc()).limit(limit)
+        return [delivery_of(r) for r in await self._all(stmt)]
+
+    async def redeliver(self, webhook_id: str, delivery_id: int, now: datetime,
+                        audit: AuditEntry | None = None) -> Delivery | None:
+        """Due again now, as pending, with the same event id and body; its
+        give-up clock starts again. None if the endpoint has no such delivery."""
+        stmt = (update(deliveries)
+                .where(deliveries.c.id == delivery_id, deliveries.c.webhook_id == webhook_id)
+                .values(state=DeliveryState.PENDING.value, next_attempt_at=now, first_due_at=now,
+                        delivered_at=None)
+                .returning(*deliveries.c))
+        return maybe(delivery_of, await self._write(stmt, audit))
+
+    async def due_deliveries(self, now: datetime, limit: int, *, lease_s: float = LEASE_S) -> list[Delivery]:
+        """Claim up to `limit` open deliveries due at `now` to enabled
+        endpoints, none behind an open earlier delivery of the same chat to
+        the same endpoint; each is leased to `now + lease_s`, as `due_mail`.
+        Oldest first."""
+        d, earlier = deliveries.c, aliased(deliveries)
+        behind = exists().where(earlier.c.webhook_id == d.webhook_id, earlier.c.chat_id == d.chat_id,
+                                earlier.c.id < d.id, earlier.c.state.in_(OPEN))
+        due = (select(d.id).join(webhooks, webhooks.c.id == d.webhook_id)
+               .where(webhooks.c.enabled.is_(True), d.state.in_(OPEN), d.next_attempt_at <= now, ~behind)
+               .order_by(d.id).limit(limit).with_for_update(skip_locked=True, of=deliveries).cte("due"))
+        claim = (update(deliveries)
+                 .where(d.id.in_(select(due.c.id)), d.state.in_(OPEN), d.next_attempt_at <= now)
+                 .values(next_attempt_at=now + timedelta(seconds=lease_s))
+                 .returning(*deliveries.c))
+        async with self._engine.begin() as conn:
+            claimed = [delivery_of(r) for r in (await conn.execute(claim)).mappings()]
+        return sorted(claimed, key=lambda c: c.id)
+
+    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> None:
+        """Delivered at `at`: the endpoint's failures go back to 0."""
+        async with self._transaction() as conn:
+            await conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+                state=DeliveryState.DELIVERED.value, attempts=deliveries.c.attempts + 1, delivered_at=at,
+                next_attempt_at=None, last_status=attempt.status, last_error=None,
+                response_excerpt=_excerpt(attempt.excerpt)))
+            await conn.execute(update(webhooks).where(webhooks.c.id == delivery.webhook_id)
+                               .values(failures=0, last_delivery_at=at))
+
+    async def delivery_failed(self, delivery: Delivery, attempt: Attempt, retry_at: datetime | None,
+                              disable: str | None = None) -> Webhook | None:
+        """A failed attempt, due again at `retry_at` (None: given up). With
+        `disable`, the endpoint is disabled with that reason in the same
+        transaction. The endpoint as it is now."""
+        state = DeliveryState.FAILING if retry_at is not None else DeliveryState.GIVEN_UP
+        hook = webhooks.c
+        changes: dict[str, Any] = {"failures": hook.failures + 1}
+        if disable is not None:
+            changes |= {"enabled": False, "disabled_reason": disable[:ERROR_CHARS]}
+        async with self._transaction() as conn:
+            await conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+                state=state.value, attempts=deliveries.c.attempts + 1, next_attempt_at=retry_at,
+                last_status=attempt.status, last_error=(attempt.error or "")[:ERROR_CHARS] or None,
+                response_excerpt=_excerpt(attempt.excerpt)))
+            row = (await conn.execute(update(webhooks).where(hook.id == delivery.webhook_id).values(changes)
+                                      .returning(*webhooks.c))).mappings().first()
+        return maybe(webhook_of, row)
+
+
+def _excerpt(text: str | None) -> str | None:
+    return None if text is None else text[:EXCERPT_CHARS]
+
+
+__all__ = ["WebhookRecords", "insert_hooks", "insert_hooks_sync"]
