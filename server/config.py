@@ -120,6 +120,7 @@ class LimitsConfig:
     context_per_minute: int = 30  # context updates per visitor (all its tabs): page changes, setContext
     context_pages: int = 50  # pages seen kept per chat, the latest
     reset_link_hours: int = 24  # a password link a lead makes (or a new agent's first one) works this long, once
+    api_v1_per_minute: int = 600  # requests to the public API /api/v1 per integration token, every node's
 
 
 @dataclasses.dataclass(frozen=True)

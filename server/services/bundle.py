@@ -21,6 +21,7 @@ from .routing import Router
 from .search import SearchService
 from .sessions import SessionWatch
 from .intake import IntakeService
+from .integrations import IntegrationService
 from .signals import Signals
 from .sla import SlaService
 from .surveys import SurveyService
@@ -64,6 +65,7 @@ class Services:
     people: PeopleService
     ticket_sla: TicketSlaService
     webhooks: WebhookService
+    integrations: IntegrationService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -95,7 +97,7 @@ class Services:
                    topics=TopicService(desk),
                    intake=IntakeService(desk, tickets),
                    people=PeopleService(desk, router, presence, on_change=hours.check),
-                   ticket_sla=ticket_sla, webhooks=WebhookService(desk))
+                   ticket_sla=ticket_sla, webhooks=WebhookService(desk), integrations=IntegrationService(desk))
 
 
 

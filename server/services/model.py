@@ -606,3 +606,28 @@ class ApiToken:
     created_at: datetime
     last_used_at: datetime | None = None  # written at most once a minute per token
     revoked_at: datetime | None = None
+
+
+class Scope(enum.StrEnum):
+    """What an integration token may do on /api/v1: read (GET), or write too."""
+
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IntegrationToken:
+    """A lead's token for a program using the public API (`Authorization:
+    Bearer sdi_...`): shown once, when made; the store keeps its SHA-256
+    only. A site token (`site_id`) sees that site's chats, tickets,
+    visitors and accounts only; None is desk-wide. Revoked, it opens nothing."""
+
+    id: str
+    name: str  # 1-64 characters, the lead's label ("CRM sync")
+    scope: Scope
+    site_id: str | None
+    created_by: str | None  # the lead's agent id; None when made on the command line
+    token_hash: str  # sha256 hex
+    created_at: datetime
+    last_used_at: datetime | None = None  # written at most once a minute per token
+    revoked_at: datetime | None = None

@@ -584,3 +584,20 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
     Index("ix_webhook_deliveries_webhook_id_chat_id_id", "webhook_id", "chat_id", "id"),
 )
+
+# Integration tokens for the public API under /api/v1 (services/integrations.py):
+# made by a lead, read-only or read-write, for one site (`site_id`) or the
+# whole desk (NULL). Only the token's SHA-256 is kept; a revoked token keeps
+# its row, so the audit log's entries (`token:<id>`) still name it.
+integration_tokens = Table(
+    "integration_tokens", metadata,
+    _id(),
+    Column("name", String(64), nullable=False),
+    Column("scope", String(16), nullable=False),  # read | write
+    _ref("site_id", "sites.id"),
+    Column("created_by", ID),  # the lead's agent id, None from the command line (no foreign key, as created_by)
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)

@@ -397,4 +397,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(own_account_routes())
     from .webhooks_api import webhook_routes
     api.router.add_routes(webhook_routes())
+    from .integrations_api import integration_routes
+    api.router.add_routes(integration_routes())
     app.add_subapp("/api", api)

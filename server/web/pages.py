@@ -11,6 +11,7 @@ from ..services.auth import SESSION_KEY
 from ..services.errors import DeskError
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
+from .v1.registry import mount as mount_v1
 from .assets import BUILD, STATIC, bundle, version
 from .dashboard import setup_dashboard
 from .keys import SERVICES
@@ -36,6 +37,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/console/logout", logout)
     app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
     app.router.add_post(CONFIRM_PATH + "{token}", confirm)
+    mount_v1(app)  # before /api: aiohttp matches sub-app prefixes in order
     setup_api(app)
     setup_dashboard(app)
     setup_widget(app)

@@ -1,0 +1,5 @@
+"""Every module of /api/v1 operations: importing this fills registry.OPERATIONS."""
+from __future__ import annotations
+
+from . import agents  # noqa: F401
+from . import chats  # noqa: F401
