@@ -160,6 +160,13 @@ async def test_a_lead_adds_a_webhook_sees_a_delivery_and_redelivers_it(chromium,
         await expect(sd(page, "hook-row")).to_have_count(0, timeout=TIMEOUT_MS)
         await expect(sd(page, "hooks-empty")).to_be_visible()
         await expect(sd(page, "deliveries-card")).to_be_hidden()
+
+        # the audit log tells it in words, without the secret
+        await page.click('[data-sd="nav-audit"]')
+        for words in (f"Sue added the webhook {receiver.url} to the site acme", "Sue queued a webhook delivery again",
+                      "Sue disabled a webhook", "Sue enabled a webhook", f"Sue removed the webhook {receiver.url}"):
+            await expect(page.locator('[data-sd="audit-sentence"]', has_text=words)).to_have_count(1, timeout=TIMEOUT_MS)
+        assert secret not in await page.content()
         # Chromium logs the refused request itself; nothing else went wrong
         assert [e for e in errors if "status of 400" not in e] == [] and await no_violations(page) == []
     finally:
@@ -209,6 +216,13 @@ async def test_a_lead_creates_an_integration_token_sees_it_once_and_revokes_it(c
         await sd(page, "action-submit").click()
         await expect(row).to_have_count(0, timeout=TIMEOUT_MS)
         assert await v1_status(page, desk, token) == 401
+
+        # the audit log tells it in words, without a token
+        await page.click('[data-sd="nav-audit"]')
+        for words in ("Sue made the integration token “CRM sync” for the site acme",
+                      "Sue made the integration token “Reports” for every site", "Sue revoked an integration token"):
+            await expect(page.locator('[data-sd="audit-sentence"]', has_text=words)).to_have_count(1, timeout=TIMEOUT_MS)
+        assert token not in await page.content()
         assert errors == [] and await no_violations(page) == []
     finally:
         await context.close()

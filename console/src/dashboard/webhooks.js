@@ -133,6 +133,7 @@ export class Webhooks {
     this.form.reset();
     this.syncEvents();
     this.app.flash(s("integrations.hook_added", { url: answer.webhook.url }));
+    fill($(this.app.root, "hook-secret-title"), s("integrations.secret_title", { url: answer.webhook.url }));
     this.secret.show(answer.secret);
     await this.load();
   }
