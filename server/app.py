@@ -29,9 +29,11 @@ from .services.bus import Bus, MailQueued
 from .services.clock import SystemClock
 from .services.context import Desk
 from .services.events import Events
+from .services.hook_worker import HookWorker
 from .services.mail import MailWorker
 from .services.ports import Clock, LiveState
 from .store import open_store
+from .web.hook_client import HookClient
 from .web.assets import ROOT, STATIC, TEMPLATES, version
 from .web.logs import quiet_client_errors
 from .web.pages import DEMO_SITE, SERVICES, setup_routes
@@ -40,6 +42,7 @@ from .web.security import anonymous_server, client_behind, security_headers
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", DeskServer)
 MAIL = web.AppKey("mail", MailWorker)
+HOOKS = web.AppKey("hooks", HookWorker)
 MAX_PACKET_BYTES = 1024 * 1024  # far above message_chars (too_large acks); bigger packets close the socket
 
 
@@ -101,8 +104,10 @@ async def create_app(config: Config, *, clock: Clock | None = None, demo_site: s
     setup_routes(app)
     sio.attach(app, socketio_path=SOCKET_PATH)
     app[MAIL] = mail
+    hook_client = HookClient(config.webhooks)
+    app[HOOKS] = hooks = HookWorker(desk, services.webhooks, hook_client.post)
     app.on_shutdown.append(_close_sockets(sio))
-    app.cleanup_ctx.append(_background(services, sio, mail))
+    app.cleanup_ctx.append(_background(services, sio, mail, hooks, hook_client))
     return app
 
 
@@ -147,7 +152,7 @@ def _close_sockets(sio: DeskServer):
     return close
 
 
-def _background(services: Services, sio: DeskServer, mail: MailWorker):
+def _background(services: Services, sio: DeskServer, mail: MailWorker, hooks: HookWorker, hook_client: HookClient):
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         # What every node reads from the store before it takes connections
         # (recovery, on one node only, reads the closures again).
@@ -160,6 +165,7 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
         tasks = [asyncio.create_task(services.nodes.run(), name="nodes"),
                  asyncio.create_task(services.timers.run(), name="timers"),
                  asyncio.create_task(mail.run(), name="mail"),
+                 asyncio.create_task(hooks.run(), name="webhooks"),
                  asyncio.create_task(services.metrics.run(), name="metrics"),
                  asyncio.create_task(services.sessions.run(), name="sessions"),
                  asyncio.create_task(services.attachments.run(), name="attachments")]
@@ -171,6 +177,7 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker):
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await hook_client.close()
             await sio.shutdown_tasks()
             await sio.shutdown()  # engineio's task that watches for pings
             await services.desk.store.close()

@@ -5,6 +5,7 @@ emits only after the store has committed.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Awaitable, Sequence
 from datetime import datetime
@@ -14,6 +15,7 @@ from . import events as ev
 from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
+from .hook_events import chat_data, message_hooks, new_ticket, stage
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
 from .model import (TICKET_LABEL, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
@@ -120,8 +122,12 @@ class ChatService:
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
                     priority=priority, started_at=now, topic=request.topic, queued_at=now)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
+        shown = Message(chat_id=chat.id, seq=1, author=Author.VISITOR, text=request.text, at=now, author_id=visitor.id)
+        data = chat_data(dataclasses.replace(chat, last_seq=1), message=message_view(shown))
         try:
-            started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
+            with (stage(desk, chat.site_id, "chat.started", data, chat_id=chat.id),
+                  stage(desk, chat.site_id, "chat.message", data, chat_id=chat.id)):  # seq 1 is a message too
+                started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
         except ChatActive:
             raise ChatActive("you already have an open chat",
                              chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
@@ -189,7 +195,8 @@ class ChatService:
             await self._allow_message(actor.id, now)
         files = await self._claim(actor, chat_id, client_id, attachments, note) if attachments else []
         pending = self._desk.store.append_message(NewMessage(
-            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note))
+            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note,
+            hooks=None if note else message_hooks(self._desk, chat)))
         return self._deliver(pending, actor, files)
 
     async def _claim(self, actor: Actor, chat_id: str, client_id: str, ids: Sequence[str],
@@ -205,6 +212,8 @@ class ChatService:
     async def _deliver(self, pending: Awaitable[Message], actor: Actor, files: list[Attachment] = ()) -> Message:
         message = await pending
         chat = await self.chat(message.chat_id)
+        if not message.note and self._desk.webhooks.targets(chat.site_id, "chat.message"):
+            self._desk.webhooks.wake()  # its chat.message rows were committed with it
         await self._sla.message(chat, message)
         events, authors = self._desk.events, await self._router.authors((message,))
         carried = files_by_message(files)
@@ -249,8 +258,10 @@ class ChatService:
 
     async def finish(self, chat: Chat, reason: EndReason) -> Chat:
         """Ends a chat for any reason; a chat already ended stays as it was."""
-        desk = self._desk
-        ended = await desk.store.end_chat(chat.id, str(reason), desk.clock.now())
+        desk, now = self._desk, self._desk.clock.now()
+        shown = dataclasses.replace(chat, status=ChatStatus.ENDED, end_reason=str(reason), ended_at=now)
+        with stage(desk, chat.site_id, "chat.ended", chat_data(shown, reason=str(reason)), chat_id=chat.id):
+            ended = await desk.store.end_chat(chat.id, str(reason), now)
         if ended is None:
             raise ChatEnded("this chat has already ended")
         await self._ended(ended, {"chat_id": chat.id, "reason": str(reason)})
@@ -304,10 +315,14 @@ class ChatService:
                                  link_days=filelinks.link_days(desk, urls))
                  ] if mailed else []
         receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
-        done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails, audit.entry(
-            audit.CONVERT, f"chat:{chat.id}", now, actor_id=actor.id if actor else None,
-            reason=None if actor else "the chat reached the duration limit",
-            data={"ticket_id": ticket.id, "ticket": TICKET_LABEL, "department": ticket.department}))
+        shown = dataclasses.replace(chat, status=ChatStatus.ENDED, end_reason=str(EndReason.CONVERTED), ended_at=now)
+        ticket_data = new_ticket(dataclasses.replace(ticket, chat_id=chat.id))
+        with (stage(desk, chat.site_id, "chat.converted", lambda: chat_data(shown)() | ticket_data(), chat_id=chat.id),
+              stage(desk, chat.site_id, "ticket.created", ticket_data, chat_id=chat.id)):
+            done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails, audit.entry(
+                audit.CONVERT, f"chat:{chat.id}", now, actor_id=actor.id if actor else None,
+                reason=None if actor else "the chat reached the duration limit",
+                data={"ticket_id": ticket.id, "ticket": TICKET_LABEL, "department": ticket.department}))
         if done is None:
             raise ChatEnded("this chat has already ended")
         ended, ticket, message = done
@@ -350,8 +365,11 @@ class ChatService:
         if not any(a.capacity > 0 and a.tier >= min_tier and (skill is None or skill in a.skills) for a in agents):
             raise NotFound("no agent has that tier or skill")
         desk = self._desk
-        requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier,
-                                                 at=desk.clock.now())
+        shown = dataclasses.replace(chat, status=ChatStatus.QUEUED, agent_id=None)
+        data = chat_data(shown, from_agent={"id": chat.agent_id}, to={"skill": skill, "tier": min_tier})
+        with stage(desk, chat.site_id, "chat.transferred", data, chat_id=chat.id):
+            requeued = await desk.store.requeue_chat(chat.id, chat.priority, need_skill=skill, min_tier=min_tier,
+                                                     at=desk.clock.now())
         if requeued is None:
             raise ChatEnded("this chat has ended")
         desk.chats.put(requeued)
@@ -382,7 +400,10 @@ class ChatService:
         presence = await self._desk.live.presence(target.id)
         if presence is None or presence.connections == 0 or not self._desk.on_shift(target, self._desk.clock.now()):
             raise Conflict("that agent is not on shift and connected")
-        moved = await self._router.move(chat, target, record)
+        data = chat_data(chat, from_agent={"id": chat.agent_id}, to={"agent_id": target.id})
+        with (stage(self._desk, chat.site_id, "chat.transferred", data, chat_id=chat.id) if chat.agent_id
+              else contextlib.nullcontext()):
+            moved = await self._router.move(chat, target, record)
         if moved is None:
             raise Conflict("that agent has no room for another chat")
         if chat.agent_id is not None:

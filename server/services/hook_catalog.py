@@ -3,6 +3,7 @@ node (services.webhooks keeps it fresh). Read on every event a use case
 may send, so that a site without an endpoint pays one dictionary look-up."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -26,6 +27,11 @@ class HookCatalog:
     def __init__(self) -> None:
         self._by_site: dict[str, tuple[Target, ...]] = {}
         self.loaded_at: datetime | None = None
+        # Set once deliveries were committed: the worker (services.hook_worker) looks at once.
+        self.queued = asyncio.Event()
+
+    def wake(self) -> None:
+        self.queued.set()
 
     def replace(self, hooks: Sequence[Webhook], sites: Mapping[str, Site], at: datetime) -> None:
         by_site: dict[str, list[Target]] = {}

@@ -13,6 +13,7 @@ from . import audit, letters
 from .bus import MailQueued
 from .context import Desk
 from .evidence import evidence_fields
+from .hook_events import new_ticket, stage
 from .errors import BadRequest, Conflict, NoEmail, NotFound, RateLimited
 from .model import TICKET_LABEL, Agent, Ticket, TicketStatus, Visitor
 from .tickets import OPENED, TicketRequest, TicketService, subject_of
@@ -63,7 +64,8 @@ class IntakeService:
                                  now, desk.tz)] if ticket.email else []
         entry = audit.entry(SPLIT, f"ticket:{original.id}", now, actor_id=agent.id,
                             data={"ticket_id": ticket.id, "ticket": TICKET_LABEL, "from": original.label})
-        stored = await desk.store.create_ticket(ticket, mails, audit=entry)
+        with stage(desk, ticket.site_id, "ticket.created", new_ticket(ticket)):
+            stored = await desk.store.create_ticket(ticket, mails, audit=entry)
         if mails:
             await desk.bus.publish(MailQueued())
         await self._tickets.announce(OPENED, stored, agent)

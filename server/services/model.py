@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 
 class ChatStatus(enum.StrEnum):
@@ -172,6 +173,9 @@ class NewMessage:
     author_id: str | None = None  # visitor id or agent id; None for system
     client_id: str | None = None
     note: bool = False
+    # The message's webhook rows once it has its seq (services.hook_events.message_hooks),
+    # stored in the same group commit; None when no endpoint wants it.
+    hooks: Callable[[Message], list[Any]] | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -420,6 +424,8 @@ class Assignment:
     chat_id: str
     agent_id: str
     first: bool
+    # webhook rows (chat.assigned) stored with the assignment if it is made
+    hooks: tuple[Any, ...] = dataclasses.field(default=(), compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from .admission import may_chat
 from .chats import ChatService
 from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
+from .hook_events import chat_data, rows_of, stage
 from .model import Agent, Chat, EndReason, Site, Suspension, Visitor
 from .timers import Timers
 from .tokens import new_id
@@ -90,9 +91,11 @@ class ModerationService:
         suspension = Suspension(id=new_id(), site_id=target.site_id, ban=ban, reason=reason, created_at=now,
                                 until=until, account_id=target.account_id, visitor_id=target.visitor_id,
                                 actor_id=by.id)
-        ended = await self._desk.store.suspend(suspension, audit.entry(
-            audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
-            data={"suspension_id": suspension.id, "until": iso(until)}))
+        with stage(self._desk, target.site_id, "account.suspended", lambda: {"suspension": suspension_view(suspension)}):
+            ended = await self._desk.store.suspend(suspension, audit.entry(
+                audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
+                data={"suspension_id": suspension.id, "until": iso(until)}))
+        await self._ended_hooks(ended, now)
         self._desk.kept_out.changed()
         if until is not None:
             await self._timers.set_at(SUSPENSION, suspension.id, until)
@@ -118,10 +121,13 @@ class ModerationService:
         """Lifts the target's active suspensions and bans; NotFound if none."""
         reason = audit.reason_of(reason)
         target, now = await self._target(ref), self._desk.clock.now()
-        lifted = await self._desk.store.lift(target.site_id, account_id=target.account_id,
-                                             visitor_id=target.visitor_id,
-                                             audit=audit.entry(audit.LIFT, target.label, now, actor_id=by.id,
-                                                               reason=reason))
+        data = {"account_id": target.account_id, "visitor_id": target.visitor_id, "lifted_at": iso(now),
+                "reason": reason, "automatic": False}
+        with stage(self._desk, target.site_id, "account.lifted", lambda: data):
+            lifted = await self._desk.store.lift(target.site_id, account_id=target.account_id,
+                                                 visitor_id=target.visitor_id,
+                                                 audit=audit.entry(audit.LIFT, target.label, now, actor_id=by.id,
+                                                                   reason=reason))
         if not lifted:
             raise NotFound("no active suspension or ban to lift")
         self._desk.kept_out.changed()
@@ -144,12 +150,29 @@ class ModerationService:
         if suspension is None or suspension.lifted_at is not None:
             return
         target, now = await self._target_of(suspension), self._desk.clock.now()
-        expired = await store.expire_suspension(suspension.id, audit.entry(
-            audit.AUTO_LIFT, target.label, now, reason="its time ran out",
-            data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
+        data = {"account_id": suspension.account_id, "visitor_id": suspension.visitor_id, "lifted_at": iso(now),
+                "reason": "its time ran out", "automatic": True, "suspension_id": suspension.id}
+        with stage(self._desk, suspension.site_id, "account.lifted", lambda: data):
+            expired = await store.expire_suspension(suspension.id, audit.entry(
+                audit.AUTO_LIFT, target.label, now, reason="its time ran out",
+                data={"suspension_id": suspension.id, "until": iso(suspension.until)}))
         if expired is not None:
             self._desk.kept_out.changed()
             await self._announce_lift(target.room, now)
+
+    async def _ended_hooks(self, ended: list[Chat], now: datetime) -> None:
+        """chat.ended for the chats a suspension ended. Written right AFTER
+        the suspension's commit, in a transaction of its own, not in it:
+        which chats it ends is known only inside the store's transaction
+        (store.suspend), after the events were staged. A crash between the
+        two commits loses these chat.ended events (account.suspended itself
+        is in the suspension's transaction)."""
+        rows = [row for chat in ended for row in rows_of(
+            self._desk, chat.site_id, "chat.ended", chat_data(chat, reason=str(EndReason.SUSPENDED)),
+            chat_id=chat.id, at=now)]
+        if rows:
+            await self._desk.store.queue_hooks(rows)
+            self._desk.webhooks.wake()
 
     async def _announce_lift(self, room: str, now: datetime) -> None:
         """Connections on standby hear it and connect again: their new

@@ -20,6 +20,7 @@ from . import events as ev
 from . import rooms
 from .bus import ChatAssigned
 from .context import Desk
+from .hook_events import assigned_data, rows_of, stage
 from .model import Agent, AgentStatus, Assignment, AuditEntry, Author, Chat, Message, Priority, Visitor
 from .ports import Presence, QueueEntry
 from .sla import SlaService
@@ -200,8 +201,11 @@ class Router:
         """A unit of its own: the agents hear of their chats now, not when
         the use case that routed (another chat's start, say) ends."""
         async with self._desk.events.unit():
-            stored = await self._desk.store.assign_chats(picks, now)
             agents = await self.agents()
+            picks = [await self._with_hooks(p, agents.get(p.agent_id), now) for p in picks]
+            stored = await self._desk.store.assign_chats(picks, now)
+            if any(p.hooks for p in picks):
+                self._desk.webhooks.wake()
             for pick, found in zip(picks, stored, strict=True):
                 if found.chat is None:  # ended meanwhile: give the slot back
                     await self._desk.live.release_slot(pick.agent_id, pick.chat_id)
@@ -215,6 +219,14 @@ class Router:
                     chat, agent, found.visitor, found.messages[:HISTORY_PAGE],
                     self._sla.state_of(chat, found.messages, found.sla_events), context,
                     await self.authors(found.messages[:HISTORY_PAGE]), await self._files(chat)))
+
+    async def _with_hooks(self, pick: Assignment, agent: Agent | None, now: datetime) -> Assignment:
+        """The pick with its chat.assigned webhook rows, if an endpoint wants them."""
+        chat = await self._desk.chats.get(pick.chat_id)
+        if agent is None or not self._desk.webhooks.targets(chat.site_id, "chat.assigned"):
+            return pick
+        return dataclasses.replace(pick, hooks=tuple(rows_of(
+            self._desk, chat.site_id, "chat.assigned", assigned_data(chat, agent, now, pick.first), chat_id=chat.id)))
 
     async def _assigned(self, chat: Chat) -> None:
         await self._desk.bus.publish(ChatAssigned(chat))
@@ -263,8 +275,9 @@ class Router:
             if not await live.claim_slot(to.id, chat.id, to.capacity, now):
                 return None
             queued = await live.dequeue(chat.id)
-            moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=chat.assigned_at is None,
-                                                       audit=record)
+            first = chat.assigned_at is None
+            with stage(self._desk, chat.site_id, "chat.assigned", assigned_data(chat, to, now, first), chat_id=chat.id):
+                moved = await self._desk.store.assign_chat(chat.id, to.id, now, first=first, audit=record)
             if moved is None:
                 await live.release_slot(to.id, chat.id)
                 return None

@@ -21,6 +21,7 @@ from . import events as ev
 from . import rooms
 from .bus import ChatAssigned, DurationLimitReached
 from .context import Desk
+from .hook_events import chat_data, stage
 from .model import Chat, ChatStatus, Message, SlaEvent
 from .timers import Timers
 from .views import clocks_view, iso
@@ -33,6 +34,12 @@ def breach_alert(event: SlaEvent) -> dict:
     """A breach as supervisors see it: the live `alert` and the stored list."""
     return {"kind": "sla_breach", "sla": event.kind, "chat_id": event.chat_id, "agent_id": event.agent_id,
             "elapsed_s": event.elapsed_s, "limit_s": event.limit_s, "at": iso(event.at)}
+
+
+def sla_view(event: SlaEvent) -> dict:
+    """An SLA warning or breach as webhooks carry it."""
+    return {"kind": event.kind, "stage": event.stage, "elapsed_s": event.elapsed_s, "limit_s": event.limit_s,
+            "at": iso(event.at), "agent_id": event.agent_id}
 
 
 def _mark(message: Message) -> MessageMark:
@@ -199,7 +206,10 @@ class SlaService:
                 await self._desk.bus.publish(DurationLimitReached(chat))
                 await self._desk.store.record_sla_event(event)
                 return
-            if await self._desk.store.record_sla_event(event):
+            with stage(self._desk, chat.site_id, f"sla.{deadline.stage}", chat_data(chat, sla=sla_view(event)),
+                       chat_id=chat.id):
+                recorded = await self._desk.store.record_sla_event(event)
+            if recorded:
                 await self._announce(chat, event)
                 announced = True
         clocks.armed = None

@@ -10,6 +10,7 @@ from . import audit, rooms
 from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .hook_events import chat_data, stage
 from .model import Agent, ChatStatus, EndReason, Survey, Visitor
 from .signals import Signals
 from .tokens import new_id
@@ -52,9 +53,11 @@ class SurveyService:
             raise Conflict(f"a chat can be rated within {window} s of its end")
         if comment is not None and len(comment) > COMMENT_CHARS:
             raise BadRequest(f"a comment has at most {COMMENT_CHARS} characters")
-        survey = await desk.store.save_survey(Survey(
-            id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
-            created_at=now, account_id=visitor.account, comment=comment or None))
+        survey = Survey(id=new_id(), chat_id=chat.id, site_id=chat.site_id, visitor_id=visitor.id, rating=rating,
+                        created_at=now, account_id=visitor.account, comment=comment or None)
+        with stage(desk, chat.site_id, "survey.submitted", chat_data(chat, survey=survey_view(survey)),
+                   chat_id=chat.id):
+            survey = await desk.store.save_survey(survey)
         desk.events.add(ev.SurveyTaken(rooms.SUPERVISORS, await self.view(survey)))
         await self._signals.rated(visitor, survey)
         return survey

@@ -19,10 +19,11 @@ from .context import Desk
 from .evidence import checked_evidence
 from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited, TooLarge
 from .headers import address_of, one_line
+from .hook_events import changed_ticket, new_ticket, stage
 from .model import (Agent, Attachment, Author, Chat, FileClaim, Message, Priority, Role, Ticket, TicketReply,
                     TicketStatus, Visitor)
 from .tokens import hash_token, is_token, new_id, new_token
-from .views import ticket_view
+from .views import iso, ticket_view
 
 # Visitors without a verified identity may not put themselves ahead of everyone.
 UNVERIFIED_MAX = Priority.MEDIUM
@@ -119,7 +120,8 @@ class TicketService:
         mails = [letters.receipt(ticket, letters.recipient(request.email, visitor.name), now, desk.tz,
                                  files=filelinks.lines(attached, urls), link_days=filelinks.link_days(desk, urls))
                  ] if request.email else []
-        stored = await desk.store.create_ticket(ticket, mails, files=claim)
+        with stage(desk, ticket.site_id, "ticket.created", new_ticket(ticket)):
+            stored = await desk.store.create_ticket(ticket, mails, files=claim)
         await self._mailed(mails)
         await self.announce(OPENED, stored)
         return stored
@@ -165,7 +167,8 @@ class TicketService:
             confirm_hash=hash_token(token))
         mails = [letters.confirmation(ticket, letters.recipient(visitor.email, visitor.name), now,
                                       self.confirm_link(token))]
-        stored = await desk.store.create_ticket(ticket, mails)
+        with stage(desk, ticket.site_id, "ticket.created", new_ticket(ticket)):
+            stored = await desk.store.create_ticket(ticket, mails)
         await self._mailed(mails)
         await self.announce(OPENED, stored, agent)
         return stored
@@ -185,8 +188,10 @@ class TicketService:
             raise NotFound("this link is not valid, or the ticket was already confirmed")
         mails = [letters.receipt(dataclasses.replace(ticket, status=TicketStatus.OPEN), await self._recipient(ticket),
                                  now, desk.tz)] if ticket.email else []
-        changed = await store.update_ticket(ticket.id, now, status=TicketStatus.OPEN, clear_confirm=True,
-                                            mails=mails)
+        opened = dataclasses.replace(ticket, status=TicketStatus.OPEN, updated_at=now)
+        with stage(desk, ticket.site_id, "ticket.updated", changed_ticket(opened, "confirmed")):
+            changed = await store.update_ticket(ticket.id, now, status=TicketStatus.OPEN, clear_confirm=True,
+                                                mails=mails)
         if changed is None:
             raise NotFound("no such ticket")
         await self._mailed(mails)
@@ -211,8 +216,10 @@ class TicketService:
             raise Conflict("this ticket waits for the visitor's confirmation")
         after = dataclasses.replace(ticket, status=status)
         mails = [letters.status_changed(after, await self._recipient(ticket), now)] if ticket.email else []
-        changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails,
-                                                       requester_updated=True)
+        data = changed_ticket(dataclasses.replace(after, updated_at=now), "status", previous_status=str(ticket.status))
+        with stage(self._desk, ticket.site_id, "ticket.updated", data):
+            changed = await self._desk.store.update_ticket(ticket.id, now, status=status, mails=mails,
+                                                           requester_updated=True)
         if changed is None:
             raise NotFound("no such ticket")
         await self._mailed(mails)
@@ -249,7 +256,10 @@ class TicketService:
         mails = [letters.reply(ticket, await self._recipient(ticket), now, agent.name, text,
                                files=filelinks.lines(attached, urls), link_days=filelinks.link_days(self._desk, urls))
                  ] if ticket.email else []
-        stored = await self._desk.store.add_ticket_reply(reply, mails, files=claim)
+        shown = {"author": "agent", "agent": {"id": agent.id, "name": agent.name}, "text": text, "at": iso(now)}
+        with stage(self._desk, ticket.site_id, "ticket.updated",
+                   changed_ticket(dataclasses.replace(ticket, updated_at=now), "reply", reply=shown)):
+            stored = await self._desk.store.add_ticket_reply(reply, mails, files=claim)
         await self._mailed(mails)
         await self.announce(REPLY, ticket, agent)
         return stored
@@ -270,7 +280,10 @@ class TicketService:
             return ticket
         entry = audit.entry(audit.TICKET_ASSIGN, f"ticket:{ticket.id}", now, actor_id=actor.id,
                             data={"from": ticket.assignee_id, "to": agent_id, "ticket": ticket.label})
-        changed = await self._desk.store.assign_ticket(ticket.id, agent_id, now, entry)
+        data = changed_ticket(dataclasses.replace(ticket, assignee_id=agent_id, updated_at=now), "assignee",
+                              assignee={"id": agent_id} if agent_id else None)
+        with stage(self._desk, ticket.site_id, "ticket.updated", data):
+            changed = await self._desk.store.assign_ticket(ticket.id, agent_id, now, entry)
         if changed is None:
             raise NotFound("no such ticket")
         await self.announce(ASSIGNED, changed, actor)

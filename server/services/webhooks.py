@@ -16,7 +16,6 @@ a site without an endpoint costs a dictionary look-up, nothing more.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ipaddress
 import logging
 from collections.abc import Sequence
@@ -158,7 +157,8 @@ class WebhookService:
         if loaded is None or now - loaded >= timedelta(seconds=CATALOG_MAX_AGE_S) or now < loaded:
             await self.load()
 
-    async def _changed(self, hook: Webhook) -> None:
+    async def changed(self, hook: Webhook) -> None:
+        """After a change of `hook` committed: this node reads the catalog again, the others are told."""
         await self.load()
         await self._desk.live.publish(TOPIC, hook.id)
 
@@ -190,7 +190,7 @@ class WebhookService:
         desk = self._desk
         hook, secret = await new_webhook(desk.store, desk.config.webhooks, desk.clock.now(), by.id, site, url,
                                          events, secret)
-        await self._changed(hook)
+        await self.changed(hook)
         return hook, secret
 
     async def remove(self, by: Agent, webhook_id: str) -> None:
@@ -202,7 +202,7 @@ class WebhookService:
             data={"url": shown_url(hook.url)}))
         if removed is None:
             raise NotFound("no such webhook")
-        await self._changed(removed)
+        await self.changed(removed)
 
     async def set_enabled(self, by: Agent, webhook_id: str, enabled: bool) -> Webhook:
         """Enables (failures reset) or disables an endpoint."""
@@ -210,12 +210,13 @@ class WebhookService:
         await settings_change(self._desk, by.id, "webhook")
         hook = await self._hook(webhook_id)
         action = WEBHOOK_ENABLE if enabled else WEBHOOK_DISABLE
+        now = self._desk.clock.now()
         changed = await self._desk.store.set_webhook_enabled(
             hook.id, enabled, None if enabled else "disabled by a lead",
-            audit.entry(action, _target(hook), self._desk.clock.now(), actor_id=by.id))
+            audit.entry(action, _target(hook), now, actor_id=by.id), at=now)
         if changed is None:
             raise NotFound("no such webhook")
-        await self._changed(changed)
+        await self.changed(changed)
         return changed
 
     async def deliveries(self, by: Agent, webhook_id: str, limit: int,
@@ -238,7 +239,7 @@ class WebhookService:
             WEBHOOK_REDELIVER, _target(hook), now, actor_id=by.id, data={"delivery_id": delivery_id}))
         if again is None:
             raise NotFound("no such delivery")
-        await self._desk.bus.publish(HooksQueued())
+        self._desk.webhooks.wake()
         return again
 
     async def _hook(self, webhook_id: str) -> Webhook:
@@ -246,11 +247,6 @@ class WebhookService:
         if hook is None:
             raise NotFound("no such webhook")
         return hook
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class HooksQueued:
-    """Deliveries were committed: the worker looks at once (bus event)."""
 
 
 def _target(hook: Webhook) -> str:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Executable, Table, insert
+from sqlalchemy import ColumnElement, Connection, Executable, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..services import errors
 from ..services.model import AuditEntry, OutgoingMail
-from .tables import audit_log, outbox
+from ..services.hook_events import take_staged
+from ..services.webhook_types import DeliveryState, HookRow
+from .tables import audit_log, outbox, webhook_deliveries
 
 T = TypeVar("T")
 
@@ -51,12 +53,16 @@ class SqlBase:
             return (await conn.execute(stmt)).scalar_one()
 
     @contextlib.asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def _transaction(self, *, hooks: bool = True) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed when the block ends normally (unless
-        the block rolled it back). Raises Conflict for a broken uniqueness rule."""
+        the block rolled it back). The webhook events the caller staged
+        (services.hook_events) are inserted in it just before the commit,
+        unless `hooks` is False. Raises Conflict for a broken uniqueness rule."""
         try:
             async with self._engine.begin() as conn:
                 yield conn
+                if hooks and conn.in_transaction():  # not after the block rolled back: nothing changed
+                    await insert_hooks(conn, take_staged())
         except IntegrityError as exc:
             raise errors.Conflict(f"refused by a uniqueness rule: {exc.orig}") from exc
 
@@ -65,11 +71,13 @@ class SqlBase:
         `audit` is recorded in the same transaction when the write returned
         a row (it changed something): the change and its record stand or
         fall together."""
-        async with self._transaction() as conn:
+        async with self._transaction(hooks=False) as conn:
             result = await conn.execute(stmt)
             row = result.mappings().first() if result.returns_rows else None
             if row is not None and audit is not None:
                 await insert_audit(conn, audit)
+            if row is not None:  # staged webhook events go with a change, as the audit entry
+                await insert_hooks(conn, take_staged())
             return row
 
     def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
@@ -122,6 +130,26 @@ def _mail_values(mail: OutgoingMail) -> dict[str, Any]:
             "to_addr": mail.to, "subject": mail.subject, "body_text": mail.text,
             "headers": [list(h) for h in mail.headers] or None, "attempts": 0,
             "next_attempt_at": mail.created_at, "sent_at": None, "last_error": None}
+
+
+def hook_values(row: HookRow) -> dict[str, Any]:
+    return {"webhook_id": row.webhook_id, "event_id": row.event_id, "type": row.type, "chat_id": row.chat_id,
+            "body": row.body, "state": DeliveryState.PENDING.value, "attempts": 0, "created_at": row.created_at,
+            "first_due_at": row.created_at, "next_attempt_at": row.created_at}
+
+
+async def insert_hooks(conn: AsyncConnection, rows: Iterable[HookRow]) -> None:
+    """Queue webhook deliveries in the caller's transaction on `conn`."""
+    values = [hook_values(r) for r in rows]
+    if values:
+        await conn.execute(insert(webhook_deliveries), values)
+
+
+def insert_hooks_sync(conn: Connection, rows: Iterable[HookRow]) -> None:
+    """`insert_hooks` on a synchronous connection (a job of the group commit)."""
+    values = [hook_values(r) for r in rows]
+    if values:
+        conn.execute(insert(webhook_deliveries), values)
 
 
 def maybe(build: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:

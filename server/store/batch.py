@@ -29,6 +29,8 @@ from sqlalchemy.engine import Connection
 
 from ..services import errors
 from ..services.model import ChatStatus, Message, NewMessage
+from ..services.webhook_types import HookRow
+from .base import insert_hooks_sync
 from .rows import message_of, message_values, stored_message
 from .tables import chats, messages
 
@@ -74,6 +76,7 @@ class BatchSql(Protocol):
     def refund(self, refunds: Mapping[str, int]) -> None: ...
     def insert(self, rows: Sequence[Message]) -> None: ...
     def existing(self, chat_ids: set[str]) -> set[str]: ...
+    def hooks(self, rows: Sequence[HookRow]) -> None: ...
 
 
 def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
@@ -96,6 +99,11 @@ def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
     written = _number(batch, fresh, wanted, tops)
     if written:
         sql.insert(list(written.values()))
+        # chat.message webhook rows, in the same transaction as their messages, in seq order
+        hooks = [row for index, message in written.items() if batch[index].hooks is not None
+                 for row in batch[index].hooks(message)]
+        if hooks:
+            sql.hooks(hooks)
     refused = set(wanted) - set(tops)
     existing = sql.existing(refused) if refused else set()
     return _outcomes(batch, the_plan, stored, written, existing)
@@ -138,6 +146,9 @@ class CoreSql:
 
     def existing(self, chat_ids: set[str]) -> set[str]:
         return set(self._conn.execute(select(chats.c.id).where(chats.c.id.in_(chat_ids))).scalars())
+
+    def hooks(self, rows: Sequence[HookRow]) -> None:
+        insert_hooks_sync(self._conn, rows)
 
 
 def _stored_key(message: Message) -> Key:

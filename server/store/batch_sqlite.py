@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from ..services.model import Author, Message
+from ..services.webhook_types import HookRow
 from .batch import Key
 
 _BUMP = "UPDATE chats SET last_seq = last_seq + ? WHERE id = ? AND status != 'ended' RETURNING last_seq"
@@ -21,6 +22,8 @@ _REFUND = "UPDATE chats SET last_seq = last_seq - ? WHERE id = ?"
 _INSERT = ("INSERT INTO messages (chat_id, seq, author, author_id, text, at, client_id, note) "
            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _EXISTS = "SELECT 1 FROM chats WHERE id = ?"
+_HOOK = ("INSERT INTO webhook_deliveries (webhook_id, event_id, type, chat_id, body, state, attempts, "
+         "created_at, first_due_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")
 # SQLAlchemy's SQLite DateTime storage format.
 _TIME = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -58,6 +61,10 @@ class SqliteSql:
     def insert(self, rows: Sequence[Message]) -> None:
         self._db.executemany(_INSERT, [(m.chat_id, m.seq, m.author.value, m.author_id, m.text, sqlite_time(m.at),
                                         m.client_id, int(m.note)) for m in rows])
+
+    def hooks(self, rows: Sequence[HookRow]) -> None:
+        self._db.executemany(_HOOK, [(r.webhook_id, r.event_id, r.type, r.chat_id, r.body, *[sqlite_time(r.created_at)] * 3)
+                                     for r in rows])
 
     def existing(self, chat_ids: set[str]) -> set[str]:
         return {chat_id for chat_id in chat_ids if self._db.execute(_EXISTS, (chat_id,)).fetchone()}

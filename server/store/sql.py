@@ -21,7 +21,9 @@ from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEnt
                               Message, NewMessage, OutgoingMail, Priority, QueuedMail, Site, SlaEvent, Visitor,
                               VisitorAtStart)
 from . import migrate, rows
-from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, maybe, returned
+from ..services.hook_events import take_staged
+from .base import (SqlBase, dialect_insert, first_row, insert_audit, insert_hooks, insert_hooks_sync, insert_mails,
+                   maybe, returned)
 from .accounts import AccountRecords
 from .own_account import OwnAccountRecords
 from .integrations import IntegrationRecords
@@ -206,6 +208,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         for values in (visitor_values, chat_values, message_values):
             refuse_nul(None, None, "", values, None, False)  # before the batch: alone, not with everyone's
         upsert = self._upsert(visitors, visitor_values, key="id", keep=("id", "site_id", "created_at"))
+        hooks = take_staged()  # chat.started: stored only with the chat
 
         def write(conn: Connection) -> ChatStarted | errors.DeskError:
             if conn.dialect.name == "postgresql":
@@ -224,6 +227,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
             if chat.agent_id is not None:
                 conn.execute(insert(chat_agents).values(
                     chat_id=chat.id, agent_id=chat.agent_id, assigned_at=chat.assigned_at or chat.started_at))
+            insert_hooks_sync(conn, hooks)
             return ChatStarted(stored, rows.chat_of(row), message, None)
 
         try:
@@ -265,9 +269,10 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
             changes["assigned_at"] = at
         stmt = (update(chats).where(chats.c.id == chat_id, NOT_ENDED)
                 .values(changes).returning(*chats.c))
-        async with self._transaction() as conn:
+        async with self._transaction(hooks=False) as conn:
             row = await first_row(conn, stmt)
             if row is not None:
+                await insert_hooks(conn, take_staged())  # chat.assigned (chat.transferred): only with a change
                 handled = dialect_insert(conn.dialect.name, chat_agents).values(
                     chat_id=chat_id, agent_id=agent_id, assigned_at=at)
                 await conn.execute(handled.on_conflict_do_nothing(index_elements=["chat_id", "agent_id"]))
@@ -293,6 +298,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 if row is None:
                     continue
                 stored[a.chat_id] = rows.chat_of(row)
+                insert_hooks_sync(conn, a.hooks)
                 conn.execute(dialect_insert(conn.dialect.name, chat_agents)
                              .values(chat_id=a.chat_id, agent_id=a.agent_id, assigned_at=at)
                              .on_conflict_do_nothing(index_elements=["chat_id", "agent_id"]))

@@ -31,7 +31,10 @@ from ..services.model import (TICKET_LABEL, AuditEntry, Chat, ChatStatus, EndRea
 from . import rows
 from .attachments import carry_chat_files, claim_files
 from .tables import attachments
-from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails, matching, maybe, returned
+from ..services.hook_events import take_staged
+from ..services.webhook_types import HookRow
+from .base import (SqlBase, dialect_insert, first_row, insert_audit, insert_hooks, insert_mails, matching, maybe,
+                   returned)
 from .tags import ticket_has_tag
 from .tables import chats, counters, messages, ticket_replies, tickets
 
@@ -57,6 +60,7 @@ class TicketRecords(SqlBase):
                 await claim_files(conn, files, [attachments.c.chat_id.is_(None), attachments.c.ticket_id.is_(None)],
                                   {"ticket_id": stored.id, "client_id": stored.id})
             await insert_mails(conn, labelled(mails, stored.label))
+            await insert_hooks(conn, labelled_hooks(take_staged(), stored.label))
             if audit is not None:
                 data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
                 await insert_audit(conn, dataclasses.replace(audit, data=data))
@@ -210,6 +214,7 @@ class TicketRecords(SqlBase):
             message = rows.stored_message(dataclasses.replace(receipt, text=text), chat.last_seq)
             await conn.execute(insert(messages).values(rows.message_values(message)))
             await insert_mails(conn, labelled(mails, stored.label))
+            await insert_hooks(conn, labelled_hooks(take_staged(), stored.label))
             if audit is not None:
                 data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
                 await insert_audit(conn, dataclasses.replace(audit, data=data))
@@ -227,6 +232,12 @@ def labelled(mails: Sequence[OutgoingMail], label: str) -> list[OutgoingMail]:
     """`mails` with `TICKET_LABEL` in their subject and text replaced by `label`."""
     return [dataclasses.replace(m, subject=m.subject.replace(PLACEHOLDER, label),
                                 text=m.text.replace(PLACEHOLDER, label)) for m in mails]
+
+
+def labelled_hooks(hooks: Sequence[HookRow], label: str) -> list[HookRow]:
+    """Staged webhook rows with `TICKET_LABEL` in their body replaced by
+    `label` (a new ticket's number is known only here)."""
+    return [dataclasses.replace(h, body=h.body.replace(PLACEHOLDER, label)) for h in hooks]
 
 
 async def _next_number(conn: AsyncConnection) -> int:

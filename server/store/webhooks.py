@@ -1,8 +1,9 @@
 """Webhook endpoints and their outbox of deliveries (part of `SqlStore`).
 
-Rows of the outbox are written by `insert_hooks` (async, in a transaction
-of `SqlBase`) or `insert_hooks_sync` (a job or batch of the group commit),
-always in the transaction of the change that caused the event. Workers
+Rows of the outbox are written by base.insert_hooks (in a transaction of
+`SqlBase`), base.insert_hooks_sync (a job of the group commit) or the
+message batch (batch.py), always in the transaction of the change that
+caused the event. Workers
 claim due deliveries with a lease, as `due_mail` does: one delivery per
 event and endpoint whichever node takes it, and never one of a chat while
 an earlier one of the same chat to the same endpoint is still open.
@@ -10,18 +11,17 @@ an earlier one of the same chat to the same endpoint is still open.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from ..services.model import AuditEntry
 from ..services.webhook_types import Attempt, Delivery, DeliveryState, HookRow, Webhook
-from .base import SqlBase, insert_audit, maybe
+from .base import SqlBase, insert_audit, insert_hooks, maybe
 from .tables import webhook_deliveries as deliveries
 from .tables import webhooks
 
@@ -51,27 +51,13 @@ def delivery_of(row: RowMapping) -> Delivery:
     return Delivery(**values)
 
 
-def hook_values(row: HookRow) -> dict[str, Any]:
-    return {"webhook_id": row.webhook_id, "event_id": row.event_id, "type": row.type, "chat_id": row.chat_id,
-            "body": row.body, "state": DeliveryState.PENDING.value, "attempts": 0, "created_at": row.created_at,
-            "first_due_at": row.created_at, "next_attempt_at": row.created_at}
-
-
-async def insert_hooks(conn: AsyncConnection, rows: Iterable[HookRow]) -> None:
-    """Queue deliveries in the caller's transaction on `conn`."""
-    values = [hook_values(r) for r in rows]
-    if values:
-        await conn.execute(insert(deliveries), values)
-
-
-def insert_hooks_sync(conn: Connection, rows: Iterable[HookRow]) -> None:
-    """`insert_hooks` on a synchronous connection (the group commit's)."""
-    values = [hook_values(r) for r in rows]
-    if values:
-        conn.execute(insert(deliveries), values)
-
-
 class WebhookRecords(SqlBase):
+    async def queue_hooks(self, rows: Sequence[HookRow]) -> None:
+        """Queue deliveries in a transaction of their own (for events known
+        only after their change committed; see services.moderation)."""
+        async with self._engine.begin() as conn:
+            await insert_hooks(conn, rows)
+
     async def add_webhook(self, hook: Webhook, audit: AuditEntry | None = None) -> Webhook:
         stmt = insert(webhooks).values(webhook_values(hook)).returning(*webhooks.c)
         return webhook_of(await self._write(stmt, audit))
@@ -98,13 +84,23 @@ class WebhookRecords(SqlBase):
         return maybe(webhook_of, row)
 
     async def set_webhook_enabled(self, webhook_id: str, enabled: bool, reason: str | None,
-                                  audit: AuditEntry | None = None) -> Webhook | None:
-        """Enables (failures back to 0, no reason) or disables with `reason`."""
+                                  audit: AuditEntry | None = None, *, at: datetime | None = None) -> Webhook | None:
+        """Enables (failures back to 0, no reason) or disables with `reason`.
+        Enabled at `at`, its open deliveries are due then, with their
+        give-up clock started again (they waited while it was off)."""
         changes: dict[str, Any] = {"enabled": enabled, "disabled_reason": None if enabled else reason}
         if enabled:
             changes["failures"] = 0
         stmt = update(webhooks).where(webhooks.c.id == webhook_id).values(changes).returning(*webhooks.c)
-        return maybe(webhook_of, await self._write(stmt, audit))
+        async with self._transaction(hooks=False) as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+            if row is not None and audit is not None:
+                await insert_audit(conn, audit)
+            if row is not None and enabled and at is not None:
+                await conn.execute(update(deliveries).where(deliveries.c.webhook_id == webhook_id,
+                                                            deliveries.c.state.in_(OPEN))
+                                   .values(first_due_at=at, next_attempt_at=at))
+        return maybe(webhook_of, row)
 
     async def webhook_deliveries(self, webhook_id: str, limit: int, before: int | None = None) -> list[Delivery]:
         """Newest first; `before`: only those with a smaller id."""
@@ -177,5 +173,3 @@ class WebhookRecords(SqlBase):
 def _excerpt(text: str | None) -> str | None:
     return None if text is None else text[:EXCERPT_CHARS]
 
-
-__all__ = ["WebhookRecords", "insert_hooks", "insert_hooks_sync"]

@@ -32,6 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..services import errors
 from ..services.model import Message, NewMessage
+from ..services.hook_events import take_staged
+from ..services.webhook_types import HookRow
+from .base import insert_hooks_sync
 from .batch import CoreSql, write_with
 from .batch_sqlite import SqliteSql
 from .rows import is_aware
@@ -128,7 +131,11 @@ class GroupWriter:
 
     async def job(self, job: Job) -> Any:
         """`job`'s outcome once committed: in the next batch on SQLite, in a
-        transaction of its own on PostgreSQL."""
+        transaction of its own on PostgreSQL. Webhook events the caller
+        staged (services.hook_events) are stored with it when it succeeds."""
+        staged = take_staged()  # here, in the caller's context: the batch runs in the writer's
+        if staged:
+            job = _with_hooks(job, staged)
         if not self._jobs_batched:
             outcome = (await self._batches.write((), (job,)))[0]
             if isinstance(outcome, BaseException):
@@ -192,6 +199,15 @@ class GroupWriter:
         self.batches_committed += 1
         for pending, outcome in zip(batch, outcomes, strict=True):
             _settle(pending.future, outcome)
+
+
+def _with_hooks(job: Job, rows: Sequence[HookRow]) -> Job:
+    def run(conn: Connection) -> Any:
+        outcome = job(conn)
+        if not isinstance(outcome, BaseException):  # a refusal (a DeskError returned) changed nothing
+            insert_hooks_sync(conn, rows)
+        return outcome
+    return run
 
 
 def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
