@@ -109,6 +109,15 @@ export function addDays(iso, days) {
   return d.toISOString().slice(0, 10);
 }
 
+/** Gives each cell of `table`'s body its column's heading as data-label:
+ * at phone width a row of a .stack-table stacks, each value under it. */
+export function labelCells(table) {
+  const labels = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const row of table.tBodies[0].rows) {
+    [...row.cells].forEach((cell, i) => labels[i] && cell.setAttribute("data-label", labels[i]));
+  }
+}
+
 /** A row's button: `run` on a click (a <button type=button>, so Enter and Space work too). */
 export function button(name, label, run, kind = "small") {
   const node = el("button", { type: "button", class: kind, "data-sd": name }, label);

@@ -2,7 +2,7 @@
 // integration tokens (GET/POST/DELETE /api/integration-tokens), the keys
 // of the public API /api/v1. A new token comes back once, from its
 // creation; the list never has one.
-import { $, button, el, fill, show, showError, ShownOnce, timeEl } from "./dom.js";
+import { $, button, el, fill, labelCells, show, showError, ShownOnce, timeEl } from "./dom.js";
 import { Webhooks } from "./webhooks.js";
 import { s } from "../strings.js";
 
@@ -62,6 +62,7 @@ class IntegrationTokens {
       return;
     }
     fill(this.rows, ...tokens.map((token) => this.row(token)));
+    labelCells($(this.app.root, "token-table"));
     this.rows.setAttribute("data-count", String(tokens.length));
     show($(this.app.root, "tokens-empty"), tokens.length === 0);
   }

@@ -4,7 +4,7 @@
 // once, and one endpoint's delivery log. What a receiver answered (its error,
 // an excerpt of its response) comes from a server the desk does not control:
 // it reaches the page as text, as everything does (dom.js).
-import { $, button, chatLink, el, fill, pill, show, showError, ShownOnce, timeEl } from "./dom.js";
+import { $, button, chatLink, el, fill, labelCells, pill, show, showError, ShownOnce, timeEl } from "./dom.js";
 import { s } from "../strings.js";
 
 const STATE_KIND = { delivered: "ok", pending: "info", failing: "warn", given_up: "bad" };
@@ -70,8 +70,9 @@ export class Webhooks {
     this.syncEvents();
   }
 
+  /** The list of events shows once "all events" is unticked: most endpoints take them all. */
   syncEvents() {
-    for (const box of this.eventList.querySelectorAll("input")) box.disabled = this.all.checked;
+    show(this.eventList, !this.all.checked);
   }
 
   async load() {
@@ -89,6 +90,7 @@ export class Webhooks {
     showError(this.listError, null);
     if (site !== this.site.value) return; // another site was picked meanwhile
     fill(this.rows, ...hooks.map((hook) => this.row(hook)));
+    labelCells($(this.app.root, "hook-table"));
     this.rows.setAttribute("data-count", String(hooks.length));
     show($(this.app.root, "hooks-empty"), hooks.length === 0);
   }
@@ -184,7 +186,7 @@ class DeliveryLog {
     fill($(this.app.root, "deliveries-title"), s("integrations.deliveries_title", { url: hook.url }));
     fill(this.rows);
     show(this.card, true);
-    await this.page(null);
+    await Promise.all([this.page(null), this.changed()]); // the endpoint's failures and last delivery too
     this.card.scrollIntoView({ block: "nearest" });
   }
 
@@ -205,6 +207,7 @@ class DeliveryLog {
     if (hook !== this.hook) return; // another endpoint's log was opened meanwhile
     showError(this.error, null);
     this.rows.append(...answer.deliveries.map((d) => this.row(d)));
+    labelCells($(this.app.root, "deliveries-table"));
     this.next = answer.next;
     show(this.more, Boolean(answer.next));
     show($(this.app.root, "deliveries-empty"), this.rows.children.length === 0);
@@ -236,6 +239,6 @@ class DeliveryLog {
       return;
     }
     this.app.flash(s("integrations.redelivering", { type: d.type }));
-    await Promise.all([this.open(this.hook), this.changed()]);
+    await this.open(this.hook);
   }
 }
