@@ -10,17 +10,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 
 import pytest
 from aiohttp import web
 from playwright.async_api import expect
 
-from server.services.model import Role
-
-from .conftest import PASSWORD, console_login
 from .consolekit import start_chat
-from .dashboard_kit import TIMEOUT_MS, XSS, go_to, no_violations, supervisor_page
+from .dashboard_kit import TIMEOUT_MS, XSS, go_to, no_violations, refused_to_an_agent, supervisor_page
 from .shots import screenshot
 
 PAGE = "/console/dashboard/integrations"
@@ -238,15 +234,7 @@ async def v1_status(page, desk, token: str) -> int:
 
 
 async def test_an_agent_cannot_open_the_integrations_page(chromium, desk):
-    agent, _ = await desk.add_agent("Ann", role=Role.AGENT, password=PASSWORD)
-    context = await chromium.new_context()
-    try:
-        page = await console_login(context, desk, agent.email)
-        response = await page.goto(f"{desk.url}{PAGE}")
-        assert response.status == 403
-        assert re.search("supervisors only", await page.content())
-    finally:
-        await context.close()
+    await refused_to_an_agent(chromium, desk, PAGE)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
