@@ -273,3 +273,33 @@ async def test_at_phone_width_the_integrations_page_does_not_scroll_sideways(chr
         assert errors == []
     finally:
         await context.close()
+
+
+async def test_the_delivery_log_shows_the_newest_first_and_loads_more(chromium, desk, receiver):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path=PAGE)
+    try:
+        await expect(sd(page, "hook-site")).to_have_value("acme", timeout=TIMEOUT_MS)
+        await sd(page, "hook-url").fill(receiver.url)
+        await sd(page, "hook-add").click()
+        await expect(sd(page, "hook-row")).to_have_count(1, timeout=TIMEOUT_MS)
+        visitor, chat = await start_chat(desk, "Hello")
+        for n in range(20):
+            ack = await visitor.call("chat:send", {"chat_id": chat["id"], "client_id": f"m{n}", "text": f"message {n}"})
+            assert ack["ok"], ack
+        total = 22  # chat.started, the first message and 20 more
+        await delivered(desk, receiver, total)
+
+        await sd(page, "hook-deliveries").click()
+        rows = sd(page, "delivery-row")
+        await expect(rows).to_have_count(20, timeout=TIMEOUT_MS)  # one page
+        await expect(sd(page, "deliveries-more")).to_be_visible()
+        await sd(page, "deliveries-more").click()
+        await expect(rows).to_have_count(total, timeout=TIMEOUT_MS)
+        await expect(sd(page, "deliveries-more")).to_be_hidden()
+        ids = [int(i) for i in await rows.evaluate_all("rows => rows.map((r) => r.dataset.deliveryId)")]
+        assert ids == sorted(ids, reverse=True) and len(set(ids)) == total  # newest first, none twice
+        await expect(rows.last.locator('[data-sd="delivery-type"]')).to_have_text("chat.started")
+        assert errors == []
+    finally:
+        await context.close()

@@ -8,7 +8,7 @@ import { $, button, chatLink, el, fill, labelCells, pill, show, showError, Shown
 import { s } from "../strings.js";
 
 const STATE_KIND = { delivered: "ok", pending: "info", failing: "warn", given_up: "bad" };
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 20; // deliveries a page of the log; "Load more" reads the next
 
 function hookPath(hook, rest = "") {
   return `/api/webhooks/${encodeURIComponent(hook.id)}${rest}`;
