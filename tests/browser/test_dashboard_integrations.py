@@ -260,6 +260,8 @@ async def test_at_phone_width_the_integrations_page_does_not_scroll_sideways(chr
         assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
         await page.evaluate("window.scrollTo(0, 0)")
         await screenshot(page, f"integrations-390-{scheme}.png")
+        await sd(page, "hook-table").scroll_into_view_if_needed()
+        await screenshot(page, f"integrations-390-{scheme}-endpoints.png")
         await sd(page, "deliveries-card").scroll_into_view_if_needed()
         await screenshot(page, f"integrations-390-{scheme}-deliveries.png")
         await sd(page, "token-table").scroll_into_view_if_needed()
