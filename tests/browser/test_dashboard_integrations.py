@@ -27,7 +27,8 @@ HOSTILE = XSS[0]  # '<img src=x onerror=window.__xss=1>': what a remote server m
 @pytest.fixture
 def config_overrides() -> dict:
     # the receiver is on loopback, over plain http: the desk must be told it may go there
-    return {"webhooks": {"http_hosts": "127.0.0.1", "allow_hosts": "127.0.0.1"}}
+    # (and gives a delivery up after an hour, the shortest there is)
+    return {"webhooks": {"http_hosts": "127.0.0.1", "allow_hosts": "127.0.0.1", "give_up_hours": 1}}
 
 
 class Receiver:
@@ -302,6 +303,42 @@ async def test_the_delivery_log_shows_the_newest_first_and_loads_more(chromium, 
         ids = [int(i) for i in await rows.evaluate_all("rows => rows.map((r) => r.dataset.deliveryId)")]
         assert ids == sorted(ids, reverse=True) and len(set(ids)) == total  # newest first, none twice
         await expect(rows.last.locator('[data-sd="delivery-type"]')).to_have_text("chat.started")
+        assert errors == []
+    finally:
+        await context.close()
+
+
+async def test_an_endpoint_the_desk_gave_up_on_shows_why_and_a_lead_enables_it_again(chromium, desk, receiver):
+    errors: list[str] = []
+    context, page, _, _ = await supervisor_page(chromium, desk, errors, path=PAGE)
+    try:
+        await expect(sd(page, "hook-site")).to_have_value("acme", timeout=TIMEOUT_MS)
+        await sd(page, "hook-url").fill(receiver.url)
+        await sd(page, "hook-add").click()
+        row = sd(page, "hook-row")
+        await expect(row).to_have_count(1, timeout=TIMEOUT_MS)
+        receiver.status = 500
+        await start_chat(desk, "Hello")
+        await delivered(desk, receiver, 1)
+        desk.clock.advance(3700)  # the retry comes due past the hour: the desk gives the delivery up
+        await delivered(desk, receiver, 2)
+
+        async def given_up() -> bool:
+            return not (await desk.store.list_webhooks())[0].enabled
+        await desk.eventually(given_up)
+        await page.reload()
+        await expect(row.locator('[data-sd="hook-state"]')).to_contain_text("Disabled", timeout=TIMEOUT_MS)
+        await expect(row.locator('[data-sd="hook-reason"]')).to_contain_text("given up")
+        await expect(row.locator('[data-sd="hook-failures"]')).to_have_text("2")
+        await row.locator('[data-sd="hook-deliveries"]').click()
+        given = sd(page, "delivery-row").filter(has=page.locator('[data-sd="delivery-type"]', has_text="chat.started"))
+        await expect(given.locator('[data-sd="delivery-state"]')).to_have_text("Given up", timeout=TIMEOUT_MS)
+        await expect(given.locator('[data-sd="delivery-attempts"]')).to_have_text("2")
+        await screenshot(page, "integrations-given-up.png")
+
+        await row.locator('[data-sd="hook-enable"]').click()
+        await expect(row.locator('[data-sd="hook-state"]')).to_have_text("Enabled", timeout=TIMEOUT_MS)
+        await expect(row.locator('[data-sd="hook-failures"]')).to_have_text("0")
         assert errors == []
     finally:
         await context.close()
