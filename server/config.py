@@ -167,6 +167,7 @@ class WebhooksConfig:
     allow_hosts: str = ""
     timeout_s: int = 10  # one delivery attempt: connect, send, and the answer's first KiB
     give_up_hours: int = 24  # a delivery failing this long is given up and its endpoint disabled
+    first_retry_s: int = 30  # the wait after a first failure; it doubles each time, up to an hour
 
     @property
     def http_names(self) -> frozenset[str]:
@@ -456,6 +457,8 @@ def _validate_webhooks(webhooks: WebhooksConfig) -> None:
         raise ConfigError("[webhooks] timeout_s: must be 1-60")
     if not 1 <= webhooks.give_up_hours <= 24 * 14:
         raise ConfigError("[webhooks] give_up_hours: must be 1-336")
+    if not 1 <= webhooks.first_retry_s <= 3600:
+        raise ConfigError("[webhooks] first_retry_s: must be 1-3600")
     for name in webhooks.http_names:
         if not host.fullmatch(name):
             raise ConfigError(f"[webhooks] http_hosts: not a host name: {name!r}")

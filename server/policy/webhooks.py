@@ -91,15 +91,16 @@ def sign(secret: str, body: bytes, at: int) -> str:
     return f"t={at},v1={digest}"
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, first_s: int = FIRST_RETRY_S) -> timedelta:
     """The wait after the `attempts`-th failed attempt (1, 2, ...): 30 s,
-    60 s, 120 s, ..., at most one hour."""
+    60 s, 120 s, ... (from `first_s`), at most one hour."""
     exponent = min(max(attempts, 1) - 1, 16)
-    return timedelta(seconds=min(FIRST_RETRY_S * 2 ** exponent, MAX_RETRY_S))
+    return timedelta(seconds=min(first_s * 2 ** exponent, MAX_RETRY_S))
 
 
-def next_attempt(first_at: datetime, now: datetime, attempts: int, give_up: timedelta) -> datetime | None:
+def next_attempt(first_at: datetime, now: datetime, attempts: int, give_up: timedelta,
+                 first_s: int = FIRST_RETRY_S) -> datetime | None:
     """When to try a delivery again after its `attempts`-th failure at
     `now`; None once it has failed for `give_up` since it was first due."""
-    retry = now + backoff(attempts)
+    retry = now + backoff(attempts, first_s)
     return None if retry - first_at > give_up else retry

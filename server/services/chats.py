@@ -318,6 +318,8 @@ class ChatService:
         shown = dataclasses.replace(chat, status=ChatStatus.ENDED, end_reason=str(EndReason.CONVERTED), ended_at=now)
         ticket_data = new_ticket(dataclasses.replace(ticket, chat_id=chat.id))
         with (stage(desk, chat.site_id, "chat.converted", lambda: chat_data(shown)() | ticket_data(), chat_id=chat.id),
+              stage(desk, chat.site_id, "chat.ended", chat_data(shown, reason=str(EndReason.CONVERTED)),
+                    chat_id=chat.id),
               stage(desk, chat.site_id, "ticket.created", ticket_data, chat_id=chat.id)):
             done = await desk.store.convert_chat(chat.id, now, ticket, receipt, mails, audit.entry(
                 audit.CONVERT, f"chat:{chat.id}", now, actor_id=actor.id if actor else None,

@@ -105,7 +105,8 @@ class HookWorker:
     async def _failed(self, delivery: Delivery, hook: Webhook, attempt: Attempt) -> None:
         desk, now = self._desk, self._desk.clock.now()
         hours = desk.config.webhooks.give_up_hours
-        retry = next_attempt(delivery.first_due_at, now, delivery.attempts + 1, timedelta(hours=hours))
+        retry = next_attempt(delivery.first_due_at, now, delivery.attempts + 1, timedelta(hours=hours),
+                             desk.config.webhooks.first_retry_s)
         reason = None
         if retry is None:
             reason = f"a delivery failed for {hours} h and was given up: {attempt.error or attempt.status}"

@@ -17,6 +17,7 @@ from .listing_types import ChatFilter, TicketFilter
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
+from .webhook_types import Attempt, Delivery, HookRow, Webhook
 
 
 class Clock(Protocol):
@@ -526,6 +527,39 @@ class Store(Protocol):
 
     async def remove_topic(self, name: str, audit: AuditEntry | None = None) -> DeskTopic | None:
         """The dashboard topic removed; None if there was none."""
+    # webhook endpoints and their outbox (store/webhooks.py). Deliveries are
+    # written with the change that causes them (services.hook_events); these
+    # read, claim and settle them.
+    async def add_webhook(self, hook: Webhook, audit: AuditEntry | None = None) -> Webhook: ...
+
+    async def list_webhooks(self, site_id: str | None = None, *, enabled_only: bool = False) -> list[Webhook]:
+        """Oldest first."""
+
+    async def webhook_by_id(self, webhook_id: str) -> Webhook | None: ...
+
+    async def remove_webhook(self, webhook_id: str, audit: AuditEntry | None = None) -> Webhook | None:
+        """The endpoint and its delivery log removed; None if there was none."""
+
+    async def set_webhook_enabled(self, webhook_id: str, enabled: bool, reason: str | None,
+                                  audit: AuditEntry | None = None, *, at: datetime | None = None) -> Webhook | None: ...
+
+    async def webhook_deliveries(self, webhook_id: str, limit: int, before: int | None = None) -> list[Delivery]:
+        """Newest first."""
+
+    async def redeliver(self, webhook_id: str, delivery_id: int, now: datetime,
+                        audit: AuditEntry | None = None) -> Delivery | None: ...
+
+    async def queue_hooks(self, rows: Sequence[HookRow]) -> None:
+        """Deliveries in a transaction of their own (an event known only after its change)."""
+
+    async def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
+        """Claimed with a lease: never two workers the same; one of a chat at a time per endpoint."""
+
+    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> None: ...
+
+    async def delivery_failed(self, delivery: Delivery, attempt: Attempt, retry_at: datetime | None,
+                              disable: str | None = None) -> Webhook | None: ...
+
     # people, as supervisors change them (store/people.py)
     async def add_agent(self, agent: Agent, audit: AuditEntry) -> Agent:
         """Insert a new agent. Raises Conflict if the email is taken."""

@@ -1,0 +1,122 @@
+"""The webhook outbox in the store, on SQLite and PostgreSQL: rows go in
+the transaction of their change (the group commit's included) or not at
+all; claims keep a chat's deliveries in order and never hand one delivery
+to two workers."""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from datetime import timedelta
+
+from server.services import hook_events
+from server.services.model import Message
+from server.services.webhook_types import Attempt, DeliveryState, HookRow, Webhook
+from server.store import SqlStore, open_store
+from tests.contract.conftest import store, store_url  # noqa: F401 (fixtures)
+from tests.contract.factories import T0, a_chat, a_site, new_id, visitor_says
+from tests.both_stores import pg_database  # noqa: F401 (a fixture)
+
+
+async def a_hook(store: SqlStore, site_id: str | None = None) -> Webhook:  # noqa: F811
+    site_id = site_id or (await a_site(store)).id
+    return await store.add_webhook(Webhook(id=new_id(), site_id=site_id, url="https://crm.example.com/h",
+                                           events=(), secret="s" * 20, enabled=True, created_at=T0))
+
+
+def row(hook: Webhook, chat_id: str | None, n: int = 0) -> HookRow:
+    return HookRow(hook.id, f"evt_{new_id()}", "chat.ended", chat_id, f'{{"n":{n}}}', T0)
+
+
+def staged(rows: list[HookRow]) -> contextvars.Context:
+    """A context whose ambient collector holds `rows`, as `hook_events.stage` leaves it."""
+    context = contextvars.copy_context()
+    context.run(hook_events._staged.set, list(rows))
+    return context
+
+
+async def in_context(context: contextvars.Context, work) -> object:
+    return await asyncio.create_task(work(), context=context)
+
+
+async def test_message_rows_go_in_the_group_commit_with_their_seq(store: SqlStore) -> None:  # noqa: F811
+    first, second = await a_chat(store), await a_chat(store)
+    hook = await a_hook(store, first.site_id)
+
+    def rows_of(message: Message) -> list[HookRow]:
+        return [HookRow(hook.id, f"evt_{new_id()}", "chat.message", message.chat_id,
+                        f'{{"seq":{message.seq},"text":"{message.text}"}}', message.at)]
+    sent = [store.append_message(visitor_says(chat.id, f"m{n}", client_id=f"c{n}", hooks=rows_of))
+            for n in range(6) for chat in (first, second)]
+    await asyncio.gather(*sent)
+    again = await store.append_message(visitor_says(first.id, "m0", client_id="c0", hooks=rows_of))  # a resend
+    assert again.seq == 1
+    found = sorted(await store.webhook_deliveries(hook.id, 50), key=lambda d: d.id)
+    for chat in (first, second):
+        bodies = [d.body for d in found if d.chat_id == chat.id]
+        assert bodies == [f'{{"seq":{n + 1},"text":"m{n}"}}' for n in range(6)]  # once each, in seq order
+    assert all(d.state is DeliveryState.PENDING and d.next_attempt_at == T0 for d in found)
+
+
+async def test_staged_rows_go_only_with_a_change(store: SqlStore) -> None:  # noqa: F811
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    ended = await in_context(staged([row(hook, chat.id, 1)]), lambda: store.end_chat(chat.id, "agent", T0))
+    assert ended is not None
+    again = await in_context(staged([row(hook, chat.id, 2)]), lambda: store.end_chat(chat.id, "agent", T0))
+    assert again is None  # nothing changed: nothing sent
+    nothing = await in_context(staged([row(hook, None, 3)]), lambda: store.lift(chat.site_id, account_id=None,
+                                                                               visitor_id=chat.visitor_id,
+                                                                               audit=_entry()))
+    assert nothing == []  # rolled back: nothing sent
+    assert [d.body for d in await store.webhook_deliveries(hook.id, 10)] == ['{"n":1}']
+
+
+def _entry():
+    from server.services import audit
+    return audit.entry(audit.LIFT, "visitor:x", T0, reason="test")
+
+
+async def test_a_chats_deliveries_are_claimed_one_at_a_time_in_order(store: SqlStore) -> None:  # noqa: F811
+    chat, other = await a_chat(store), await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    await store.queue_hooks([row(hook, chat.id, 1), row(hook, chat.id, 2), row(hook, other.id, 3), row(hook, None, 4)])
+    now = T0 + timedelta(seconds=1)
+    claimed = await store.due_deliveries(now, 10)
+    assert [d.body for d in claimed] == ['{"n":1}', '{"n":3}', '{"n":4}']  # n=2 waits for n=1
+    assert await store.due_deliveries(now, 10) == []  # leased
+    first = claimed[0]
+    await store.delivery_failed(first, Attempt(ok=False, status=500, error="HTTP 500"), now + timedelta(seconds=30))
+    assert await store.due_deliveries(now + timedelta(seconds=29), 10) == []  # n=2 still behind the failing n=1
+    retried = await store.due_deliveries(now + timedelta(seconds=30), 10)
+    assert [d.body for d in retried] == ['{"n":1}']
+    await store.delivery_done(retried[0], now + timedelta(seconds=30), Attempt(ok=True, status=204))
+    assert [d.body for d in await store.due_deliveries(now + timedelta(seconds=31), 10)] == ['{"n":2}']
+    after = await store.webhook_by_id(hook.id)
+    assert after.failures == 0 and after.last_delivery_at == now + timedelta(seconds=30)
+
+
+async def test_a_given_up_delivery_disables_its_endpoint_and_no_longer_holds_back_its_chat(store: SqlStore) -> None:  # noqa: F811,E501
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    await store.queue_hooks([row(hook, chat.id, 1), row(hook, chat.id, 2)])
+    (first,) = await store.due_deliveries(T0, 10)
+    off = await store.delivery_failed(first, Attempt(ok=False, error="timed out"), None, disable="given up")
+    assert (off.enabled, off.disabled_reason, off.failures) == (False, "given up", 1)
+    assert await store.due_deliveries(T0, 10) == []  # a disabled endpoint gets nothing
+    later = T0 + timedelta(days=2)
+    await store.set_webhook_enabled(hook.id, True, None, at=later)
+    assert [d.body for d in await store.due_deliveries(later, 10)] == ['{"n":2}']
+    log = await store.webhook_deliveries(hook.id, 10)
+    assert [(d.state, d.attempts) for d in log] == [(DeliveryState.PENDING, 0), (DeliveryState.GIVEN_UP, 1)]
+
+
+async def test_two_workers_never_claim_the_same_delivery(store: SqlStore, store_url: str) -> None:  # noqa: F811
+    hook = await a_hook(store)
+    await store.queue_hooks([row(hook, None, n) for n in range(40)])
+    other = await open_store(store_url)
+    try:
+        claims = await asyncio.gather(*(node.due_deliveries(T0, 7) for _ in range(4) for node in (store, other)))
+    finally:
+        await other.close()
+    ids = [d.id for claim in claims for d in claim]
+    assert len(ids) == len(set(ids)) == 40
