@@ -10,10 +10,10 @@ import { parts, pluralKey, s } from "../strings.js";
 const DAY_MS = 86400000;
 const TAG_ACTIONS = new Set(["tag_add", "tag_update", "tag_archive", "tag_restore"]); // "audit.<action>"
 const TOPIC_ACTIONS = new Set(["topic_add", "topic_update", "topic_remove"]); // "audit.<action>"
-// What an agent does on their own account page, on `agent:<id>`: "audit.<action>"
 // Webhooks and integration tokens (the integrations page): "audit.<action>"
 const INTEGRATION_ACTIONS = new Set(["webhook_add", "webhook_remove", "webhook_enable", "webhook_disable",
   "webhook_redeliver", "integration_token_revoke"]);
+// What an agent does on their own account page, on `agent:<id>`: "audit.<action>"
 const OWN_ACCOUNT_ACTIONS = new Set(["password_change", "session_end", "token_create", "token_revoke"]);
 
 /** `parts`, with a placeholder's value that is itself a sentence (a list) put in flat. */
