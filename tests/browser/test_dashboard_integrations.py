@@ -326,7 +326,15 @@ async def test_an_endpoint_the_desk_gave_up_on_shows_why_and_a_lead_enables_it_a
         async def given_up() -> bool:
             return not (await desk.store.list_webhooks())[0].enabled
         await desk.eventually(given_up)
-        await page.reload()
+        # the leads are alerted on the Live page, with the way to the endpoint
+        await page.click('[data-sd="nav-overview"]')
+        alert = page.locator('[data-sd="alert"][data-kind="webhook_disabled"]')
+        await expect(alert).to_contain_text(receiver.url, timeout=TIMEOUT_MS)
+        await expect(alert).to_contain_text("Webhook disabled")
+        await alert.scroll_into_view_if_needed()
+        await screenshot(page, "integrations-alert.png")
+        await alert.locator('[data-sd="alert-webhooks"]').click()
+        await page.wait_for_url(f"{desk.url}{PAGE}")
         await expect(row.locator('[data-sd="hook-state"]')).to_contain_text("Disabled", timeout=TIMEOUT_MS)
         await expect(row.locator('[data-sd="hook-reason"]')).to_contain_text("given up")
         await expect(row.locator('[data-sd="hook-failures"]')).to_have_text("2")
