@@ -320,12 +320,15 @@ async def test_an_endpoint_the_desk_gave_up_on_shows_why_and_a_lead_enables_it_a
         receiver.status = 500
         await start_chat(desk, "Hello")
         await delivered(desk, receiver, 1)
+        await expect(sd(page, "connection")).to_have_attribute("data-state", "up")
         desk.clock.advance(3700)  # the retry comes due past the hour: the desk gives the delivery up
         await delivered(desk, receiver, 2)
 
         async def given_up() -> bool:
             return not (await desk.store.list_webhooks())[0].enabled
         await desk.eventually(given_up)
+        # the open page follows at once: the alert tells it
+        await expect(row.locator('[data-sd="hook-state"]')).to_contain_text("Disabled", timeout=TIMEOUT_MS)
         # the leads are alerted on the Live page, with the way to the endpoint
         await page.click('[data-sd="nav-overview"]')
         alert = page.locator('[data-sd="alert"][data-kind="webhook_disabled"]')

@@ -12,6 +12,7 @@ export class Integrations {
     this.hooks = new Webhooks(app);
     this.tokens = new IntegrationTokens(app);
     app.socket.on("sites", () => this.loadSites()); // a site added meanwhile can be picked
+    app.socket.on("alert", (a) => a && a.kind === "webhook_disabled" && this.hooks.load()); // the desk gave up on one
     this.loadSites();
   }
 
