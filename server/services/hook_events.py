@@ -19,6 +19,7 @@ commit (store/batch.py), which inserts its rows in the same batch.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import contextvars
@@ -35,7 +36,15 @@ from .webhook_types import HookRow
 
 Data = Callable[[], dict[str, Any]]
 
-_staged: contextvars.ContextVar[list[HookRow] | None] = contextvars.ContextVar("shiftdesk_webhooks", default=None)
+@dataclasses.dataclass(slots=True)
+class _Staged:
+    """The rows staged by the blocks open in one task (nested blocks share it)."""
+
+    owner: asyncio.Task | None
+    rows: list[HookRow]
+
+
+_staged: contextvars.ContextVar[_Staged | None] = contextvars.ContextVar("shiftdesk_webhooks", default=None)
 
 
 def event_time(at: datetime) -> str:
@@ -61,26 +70,37 @@ def rows_of(desk: Desk, site_id: str, event_type: str, data: Data, *, chat_id: s
 
 @contextlib.contextmanager
 def stage(desk: Desk, site_id: str, event_type: str, data: Data, *, chat_id: str | None = None) -> Iterator[None]:
-    """Stages the event for the store write made inside the block."""
+    """Stages the event for the store write made inside the block (by this
+    task: a task started meanwhile copies the context but never takes the
+    rows). Rows no write took by the end of the block are dropped: an event
+    goes with the write of its own block or not at all. Blocks nest: the
+    first write inside takes the rows of every open block."""
     rows = rows_of(desk, site_id, event_type, data, chat_id=chat_id)
     if not rows:
         yield
         return
-    token = _staged.set([*(_staged.get() or ()), *rows])
+    staged, token = _staged.get(), None
+    if staged is None or staged.owner is not asyncio.current_task():
+        staged = _Staged(asyncio.current_task(), [])
+        token = _staged.set(staged)
+    staged.rows.extend(rows)
     try:
         yield
     finally:
-        _staged.reset(token)
+        mine = {id(row) for row in rows}
+        staged.rows[:] = [row for row in staged.rows if id(row) not in mine]
+        if token is not None:
+            _staged.reset(token)
         desk.webhooks.wake()  # the store call has committed (or failed): nothing is lost by looking
 
 
 def take_staged() -> list[HookRow]:
-    """The rows staged in this context, handed over once (the store calls it)."""
+    """The rows staged by this task, handed over once (the store calls it)."""
     staged = _staged.get()
-    if not staged:
+    if staged is None or not staged.rows or staged.owner is not asyncio.current_task():
         return []
-    taken = list(staged)
-    staged.clear()
+    taken = list(staged.rows)
+    staged.rows.clear()
     return taken
 
 

@@ -24,6 +24,7 @@ from . import events as ev
 from . import rooms
 from .context import Desk
 from .model import Alert
+from .outbox_loop import idle, run_passes
 from .signals import alert_view
 from .tokens import new_id
 from .webhook_types import Attempt, Delivery, Webhook
@@ -64,15 +65,7 @@ class HookWorker:
 
     async def run(self) -> None:
         """Deliver until cancelled; survives any store or network error."""
-        while True:
-            self._desk.webhooks.queued.clear()  # before the pass: a wake() during it is kept
-            try:
-                await self.deliver_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the store may be briefly unreachable: try again later
-                log.exception("webhook outbox pass failed")
-            await self._idle()
+        await run_passes(self.deliver_due, self._desk.webhooks.queued, self._idle, "webhook outbox")
 
     async def deliver_due(self) -> int:
         """Every delivery due now, round after round; the number delivered."""
@@ -132,13 +125,4 @@ class HookWorker:
     async def _idle(self) -> None:
         """Until woken, a retry this node set comes due, or POLL_S clock
         seconds pass (deliveries queued by another node)."""
-        waiters = [asyncio.ensure_future(self._desk.webhooks.queued.wait()),
-                   asyncio.ensure_future(self._desk.clock.sleep_until(self._next_look()))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-
-    def _next_look(self) -> datetime:
-        return min(self._retries | {self._desk.clock.now() + timedelta(seconds=POLL_S)})
+        await idle(self._desk.webhooks.queued, self._desk.clock, self._retries, POLL_S)

@@ -31,6 +31,7 @@ import aiosmtplib
 from ..config import MailConfig
 from .headers import ascii_address, body_text, mailbox_header, one_line, unstructured
 from .model import OutgoingMail, QueuedMail
+from .outbox_loop import idle, run_passes
 from .ports import Clock, Store
 
 log = logging.getLogger(__name__)
@@ -168,15 +169,7 @@ class MailWorker:
             log.warning("[mail] smtp_host is empty: mail is queued but not sent")
             return
         log.info("sending mail through %s:%s", self._config.smtp_host, self._config.smtp_port)
-        while True:
-            self._wake.clear()  # before the pass: a wake() during it is kept
-            try:
-                await self.send_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the store may be briefly unreachable: try again later
-                log.exception("mail outbox pass failed")
-            await self._idle()
+        await run_passes(self.send_due, self._wake, self._idle, "mail outbox")
 
     async def send_due(self) -> int:
         """Send every mail due now, in batches; the number delivered."""
@@ -234,13 +227,4 @@ class MailWorker:
     async def _idle(self) -> None:
         """Until woken, a retry this node set comes due, or POLL_S clock
         seconds pass (mail queued by another node)."""
-        waiters = [asyncio.ensure_future(self._wake.wait()),
-                   asyncio.ensure_future(self._clock.sleep_until(self._next_look()))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-
-    def _next_look(self) -> datetime:
-        return min(self._retries | {self._clock.now() + timedelta(seconds=POLL_S)})
+        await idle(self._wake, self._clock, self._retries, POLL_S)

@@ -28,7 +28,8 @@ from .bus import TicketSaved
 from .context import Desk
 from .model import Ticket, TicketSlaEvent, TicketStatus, ticket_label
 from .timers import Timers
-from .views import iso
+from .hook_events import stage
+from .views import iso, ticket_view
 
 log = logging.getLogger(__name__)
 TICKET_SLA = "ticket_sla"  # the timers' kind
@@ -119,7 +120,12 @@ class TicketSlaService:
             fired.add((deadline.kind, deadline.stage, deadline.since))
             event = TicketSlaEvent(ticket.id, deadline.kind, deadline.stage, deadline.since, now, deadline.due,
                                    str(ticket.priority), ticket.assignee_id)
-            if await store.record_ticket_sla_event(event):
+            sla = {"kind": event.kind, "stage": event.stage, "at": iso(event.at), "due_at": iso(event.due_at),
+                   "priority": event.priority, "agent_id": event.agent_id}
+            with stage(self._desk, ticket.site_id, f"sla.{event.stage}",
+                       lambda: {"ticket": ticket_view(ticket), "sla": sla}):
+                recorded = await store.record_ticket_sla_event(event)
+            if recorded:
                 self._announce(ticket, event)
         await self._arm(ticket, fired)
 

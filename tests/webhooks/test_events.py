@@ -111,8 +111,12 @@ async def test_a_site_without_an_endpoint_stores_no_delivery(harness, receiver, 
     assert await rows(harness) == 0
     # an endpoint of another event type: still nothing for these
     await subscribe(harness, lead_session, receiver, ["ticket.created"])
-    visitor, ann, chat_id = await chat_with_ann(harness)
+    visitor = await harness.visitor()
+    await visitor.next("session")
+    chat_id = (await visitor.call("chat:start", {"text": "again"}))["chat"]["id"]
+    await ann.next("chat:assigned", lambda e: e["chat"]["id"] == chat_id)
     await visitor.call("chat:send", {"chat_id": chat_id, "client_id": "v1", "text": "hello"})
+    await ann.call("chat:end", {"chat_id": chat_id})
     assert await rows(harness) == 0 and receiver.attempts == []
 
 
@@ -123,3 +127,15 @@ async def test_a_disabled_or_removed_endpoint_gets_nothing_new(harness, receiver
     assert await rows(harness) == 0
     await call(lead_session, "DELETE", f"/api/webhooks/{hook['id']}")
     assert await harness.store.list_webhooks() == []
+
+
+async def test_a_tickets_sla_warning_is_sent_too(harness, receiver, lead_session):
+    await subscribe(harness, lead_session, receiver, ["sla.warning"])
+    _, ann, chat_id = await chat_with_ann(harness)
+    ack = await ann.call("chat:convert", {"chat_id": chat_id, "priority": "critical"})
+    assert ack["ok"], ack
+    await harness.advance(11 * 60 + 15)  # 75% of the 15 minutes a critical ticket has for its response
+    await arrived(harness, receiver, 1)
+    event = receiver.events[0]["data"]
+    assert event["ticket"]["id"] == ack["ticket"]["id"] and event["ticket"]["number"] == ack["ticket"]["number"]
+    assert (event["sla"]["kind"], event["sla"]["stage"], event["sla"]["priority"]) == ("response", "warning", "critical")

@@ -5,7 +5,6 @@ to two workers."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from datetime import timedelta
 
 from server.services import hook_events
@@ -27,15 +26,16 @@ def row(hook: Webhook, chat_id: str | None, n: int = 0) -> HookRow:
     return HookRow(hook.id, f"evt_{new_id()}", "chat.ended", chat_id, f'{{"n":{n}}}', T0)
 
 
-def staged(rows: list[HookRow]) -> contextvars.Context:
-    """A context whose ambient collector holds `rows`, as `hook_events.stage` leaves it."""
-    context = contextvars.copy_context()
-    context.run(hook_events._staged.set, list(rows))
-    return context
+def staged(rows: list[HookRow]) -> list[HookRow]:
+    return rows
 
 
-async def in_context(context: contextvars.Context, work) -> object:
-    return await asyncio.create_task(work(), context=context)
+async def in_context(rows: list[HookRow], work) -> object:
+    """`work()` in a task of its own whose ambient collector holds `rows`, as `hook_events.stage` leaves it."""
+    async def run() -> object:
+        hook_events._staged.set(hook_events._Staged(asyncio.current_task(), list(rows)))
+        return await work()
+    return await asyncio.create_task(run())
 
 
 async def test_message_rows_go_in_the_group_commit_with_their_seq(store: SqlStore) -> None:  # noqa: F811
@@ -120,3 +120,41 @@ async def test_two_workers_never_claim_the_same_delivery(store: SqlStore, store_
         await other.close()
     ids = [d.id for claim in claims for d in claim]
     assert len(ids) == len(set(ids)) == 40
+
+
+class _Desk:
+    """What `hook_events.stage` reads of a desk: the catalog and the clock."""
+
+    def __init__(self, hook: Webhook, site_key: str) -> None:
+        from server.services.clock import ManualClock
+        from server.services.hook_catalog import HookCatalog
+        from server.services.model import Site
+        self.webhooks, self.clock = HookCatalog(), ManualClock(T0)
+        self.webhooks.replace([hook], {hook.site_id: Site(id=hook.site_id, key=site_key, secret="x")}, T0)
+
+
+async def test_nested_stages_go_with_the_first_write_once_and_a_child_task_takes_none(store: SqlStore) -> None:  # noqa: F811,E501
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    desk = _Desk(hook, "acme")
+
+    async def child_writes() -> None:
+        await store.mark_read(chat.id, "visitor", 1)  # a write in another task: takes nothing
+        await store.end_chat(chat.id, "agent", T0)
+
+    with hook_events.stage(desk, chat.site_id, "chat.transferred", lambda: {"n": "outer"}):
+        await asyncio.create_task(child_writes())
+        assert await store.webhook_deliveries(hook.id, 10) == []
+        with hook_events.stage(desk, chat.site_id, "chat.assigned", lambda: {"n": "inner"}):
+            await store.add_alert(_alert(chat))  # the first write: both events go with it
+        await store.add_alert(_alert(chat))  # the outer block's rows were taken: nothing more
+    with hook_events.stage(desk, chat.site_id, "chat.ended", lambda: {"n": "unwritten"}):
+        pass  # no write: the event is dropped
+    await store.add_alert(_alert(chat))
+    bodies = [d.body for d in sorted(await store.webhook_deliveries(hook.id, 10), key=lambda d: d.id)]
+    assert [b.split('"data":')[1] for b in bodies] == ['{"n":"outer"}}', '{"n":"inner"}}']
+
+
+def _alert(chat):
+    from server.services.model import Alert
+    return Alert(id=new_id(), at=T0, kind="flag", site_id=chat.site_id, chat_ids=(chat.id,))
