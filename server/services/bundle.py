@@ -64,8 +64,8 @@ class Services:
     intake: IntakeService
     people: PeopleService
     ticket_sla: TicketSlaService
-    webhooks: WebhookService
     integrations: IntegrationService
+    webhooks: WebhookService
 
     @classmethod
     def build(cls, desk: Desk) -> Services:
@@ -97,7 +97,7 @@ class Services:
                    topics=TopicService(desk),
                    intake=IntakeService(desk, tickets),
                    people=PeopleService(desk, router, presence, on_change=hours.check),
-                   ticket_sla=ticket_sla, webhooks=WebhookService(desk), integrations=IntegrationService(desk))
+                   ticket_sla=ticket_sla, integrations=IntegrationService(desk), webhooks=WebhookService(desk))
 
 
 

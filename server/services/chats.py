@@ -18,8 +18,8 @@ from .context import Desk
 from .hook_events import chat_data, message_hooks, new_ticket, stage
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
-from .model import (TICKET_LABEL, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message, NewMessage, Priority,
-                    Ticket, Visitor)
+from .model import (TICKET_LABEL, Agent, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message,
+                    NewMessage, Priority, Ticket, Visitor)
 from .routing import Router
 from .signals import Signals
 from .sla import SlaService
@@ -194,10 +194,17 @@ class ChatService:
         if actor.author is Author.VISITOR:
             await self._allow_message(actor.id, now)
         files = await self._claim(actor, chat_id, client_id, attachments, note) if attachments else []
+        hooks = None if note else message_hooks(self._desk, chat, await self._writer(actor, chat))
         pending = self._desk.store.append_message(NewMessage(
-            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note,
-            hooks=None if note else message_hooks(self._desk, chat)))
+            chat_id, actor.author, text, now, author_id=actor.id, client_id=client_id, note=note, hooks=hooks))
         return self._deliver(pending, actor, files)
+
+    async def _writer(self, actor: Actor, chat: Chat) -> dict[str, Agent]:
+        """The agent sending, by id, for its name in the chat.message webhook
+        (a cached read, and only when the site has an endpoint for it)."""
+        if actor.author is not Author.AGENT or not self._desk.webhooks.targets(chat.site_id, "chat.message"):
+            return {}
+        return await self._router.writers((actor.id,))
 
     async def _claim(self, actor: Actor, chat_id: str, client_id: str, ids: Sequence[str],
                      note: bool) -> list[Attachment]:
@@ -414,8 +421,11 @@ class ChatService:
 
     async def requeue(self, chat: Chat) -> None:
         """Back to the front of the queue (its agent was lost)."""
-        chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
-                                                   min_tier=chat.min_tier, at=self._desk.clock.now())
+        shown = dataclasses.replace(chat, status=ChatStatus.QUEUED, agent_id=None)
+        data = chat_data(shown, from_agent={"id": chat.agent_id}, to={"queue": True}, reason="agent_gone")
+        with stage(self._desk, chat.site_id, "chat.transferred", data, chat_id=chat.id):
+            chat = await self._desk.store.requeue_chat(chat.id, chat.priority, need_skill=chat.need_skill,
+                                                       min_tier=chat.min_tier, at=self._desk.clock.now())
         if chat is None:
             return
         self._desk.chats.put(chat)

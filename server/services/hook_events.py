@@ -24,7 +24,7 @@ import contextlib
 import dataclasses
 import contextvars
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,9 +104,11 @@ def take_staged() -> list[HookRow]:
     return taken
 
 
-def message_hooks(desk: Desk, chat: Chat) -> Callable[[Message], list[HookRow]] | None:
+def message_hooks(desk: Desk, chat: Chat, agents: Mapping[str, Agent] | None = None
+                  ) -> Callable[[Message], list[HookRow]] | None:
     """What the group commit calls with a stored message of `chat` for its
-    `chat.message` rows; None (the common case) when no endpoint wants them."""
+    `chat.message` rows; None (the common case) when no endpoint wants them.
+    `agents`: the agent who wrote it, by id, for its name."""
     if not desk.webhooks.targets(chat.site_id, "chat.message"):
         return None
 
@@ -115,7 +117,7 @@ def message_hooks(desk: Desk, chat: Chat) -> Callable[[Message], list[HookRow]] 
             return []
         chat_now = chat_view(chat) | {"last_seq": message.seq}
         return rows_of(desk, chat.site_id, "chat.message",
-                       lambda: {"chat": chat_now, "message": message_view(message)},
+                       lambda: {"chat": chat_now, "message": message_view(message, agents)},
                        chat_id=chat.id, at=message.at)
     return rows
 

@@ -76,10 +76,11 @@ class HookWorker:
         for _ in range(MAX_ROUNDS):
             batch = await store.due_deliveries(self._desk.clock.now(), BATCH)
             if not batch:
-                break
+                return delivered
             hooks = {h.id: h for h in await store.list_webhooks(enabled_only=True)}
             done = await asyncio.gather(*(self._deliver(d, hooks.get(d.webhook_id)) for d in batch))
             delivered += sum(done)
+        self._desk.webhooks.wake()  # more may be due (a long backlog of one chat): the next pass at once
         return delivered
 
     async def _deliver(self, delivery: Delivery, hook: Webhook | None) -> int:

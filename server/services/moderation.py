@@ -8,6 +8,7 @@ supervisor lifts it. Tickets stay open to everyone. Every step is audited.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from .context import Desk
 from .errors import BadRequest, Banned, NotFound, Suspended
 from .hook_events import chat_data, rows_of, stage
 from .model import Agent, Chat, EndReason, Site, Suspension, Visitor
+from .webhook_types import HookRow
 from .timers import Timers
 from .tokens import new_id
 from .views import iso
@@ -91,11 +93,12 @@ class ModerationService:
         suspension = Suspension(id=new_id(), site_id=target.site_id, ban=ban, reason=reason, created_at=now,
                                 until=until, account_id=target.account_id, visitor_id=target.visitor_id,
                                 actor_id=by.id)
-        with stage(self._desk, target.site_id, "account.suspended", lambda: {"suspension": suspension_view(suspension)}):
+        shown = {"suspension": suspension_view(suspension)}
+        with stage(self._desk, target.site_id, "account.suspended", lambda: shown):
             ended = await self._desk.store.suspend(suspension, audit.entry(
                 audit.BAN if ban else audit.SUSPEND, target.label, now, actor_id=by.id, reason=reason,
-                data={"suspension_id": suspension.id, "until": iso(until)}))
-        await self._ended_hooks(ended, now)
+                data={"suspension_id": suspension.id, "until": iso(until)}), ended_hooks=self._ended_hooks(now))
+        self._desk.webhooks.wake()
         self._desk.kept_out.changed()
         if until is not None:
             await self._timers.set_at(SUSPENSION, suspension.id, until)
@@ -160,19 +163,17 @@ class ModerationService:
             self._desk.kept_out.changed()
             await self._announce_lift(target.room, now)
 
-    async def _ended_hooks(self, ended: list[Chat], now: datetime) -> None:
-        """chat.ended for the chats a suspension ended. Written right AFTER
-        the suspension's commit, in a transaction of its own, not in it:
-        which chats it ends is known only inside the store's transaction
-        (store.suspend), after the events were staged. A crash between the
-        two commits loses these chat.ended events (account.suspended itself
-        is in the suspension's transaction)."""
-        rows = [row for chat in ended for row in rows_of(
-            self._desk, chat.site_id, "chat.ended", chat_data(chat, reason=str(EndReason.SUSPENDED)),
-            chat_id=chat.id, at=now)]
-        if rows:
-            await self._desk.store.queue_hooks(rows)
-            self._desk.webhooks.wake()
+    def _ended_hooks(self, now: datetime) -> Callable[[list[Chat]], list[HookRow]]:
+        """chat.ended for the chats a suspension ends: which they are is
+        known only inside the store's transaction (store.suspend), which
+        calls this to store their rows with the suspension."""
+        desk = self._desk
+
+        def rows(ended: list[Chat]) -> list[HookRow]:
+            return [row for chat in ended for row in rows_of(
+                desk, chat.site_id, "chat.ended", chat_data(chat, reason=str(EndReason.SUSPENDED)),
+                chat_id=chat.id, at=now)]
+        return rows
 
     async def _announce_lift(self, room: str, now: datetime) -> None:
         """Connections on standby hear it and connect again: their new

@@ -339,7 +339,8 @@ class Store(Protocol):
         and `audit.data` becomes the label). None if ended."""
 
     # suspensions and the audit log (store/moderation.py)
-    async def suspend(self, suspension: Suspension, audit: AuditEntry) -> list[Chat]:
+    async def suspend(self, suspension: Suspension, audit: AuditEntry,
+                      ended_hooks: Callable[[list[Chat]], list[HookRow]] | None = None) -> list[Chat]:
         """One transaction: the suspension, every chat of its target not
         ended yet ended "suspended" at its `created_at`, and `audit` (its
         data given `chats`, the ids ended). Returns the chats ended. Raises
@@ -554,7 +555,7 @@ class Store(Protocol):
                         audit: AuditEntry | None = None) -> Delivery | None: ...
 
     async def queue_hooks(self, rows: Sequence[HookRow]) -> None:
-        """Deliveries in a transaction of their own (an event known only after its change)."""
+        """Deliveries in a transaction of their own (never an event of a change: those go in its transaction)."""
 
     async def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
         """Claimed with a lease: never two workers the same; one of a chat at a time per endpoint."""

@@ -20,6 +20,7 @@ message in that chat until it commits, so the look-up sees all of them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -33,6 +34,8 @@ from ..services.webhook_types import HookRow
 from .base import insert_hooks_sync
 from .rows import message_of, message_values, stored_message
 from .tables import chats, messages
+
+log = logging.getLogger(__name__)
 
 Key = tuple[str, str, str]  # chat_id, author, client_id
 Outcome = Message | errors.DeskError
@@ -101,12 +104,22 @@ def write_with(sql: BatchSql, batch: Sequence[NewMessage]) -> list[Outcome]:
         sql.insert(list(written.values()))
         # chat.message webhook rows, in the same transaction as their messages, in seq order
         hooks = [row for index, message in written.items() if batch[index].hooks is not None
-                 for row in batch[index].hooks(message)]
+                 for row in _hook_rows(batch[index], message)]
         if hooks:
             sql.hooks(hooks)
     refused = set(wanted) - set(tops)
     existing = sql.existing(refused) if refused else set()
     return _outcomes(batch, the_plan, stored, written, existing)
+
+
+def _hook_rows(new: NewMessage, message: Message) -> list[HookRow]:
+    """The message's webhook rows; none, logged, if building them fails: a
+    bug there must not cost everyone's messages in the batch."""
+    try:
+        return new.hooks(message) if new.hooks is not None else []
+    except Exception:
+        log.exception("chat.message webhook rows of chat %s could not be built", message.chat_id)
+        return []
 
 
 class CoreSql:

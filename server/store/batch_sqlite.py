@@ -63,8 +63,8 @@ class SqliteSql:
                                         m.client_id, int(m.note)) for m in rows])
 
     def hooks(self, rows: Sequence[HookRow]) -> None:
-        self._db.executemany(_HOOK, [(r.webhook_id, r.event_id, r.type, r.chat_id, r.body, *[sqlite_time(r.created_at)] * 3)
-                                     for r in rows])
+        self._db.executemany(_HOOK, [(r.webhook_id, r.event_id, r.type, r.chat_id, r.body,
+                                      *[sqlite_time(r.created_at)] * 3) for r in rows])
 
     def existing(self, chat_ids: set[str]) -> set[str]:
         return {chat_id for chat_id in chat_ids if self._db.execute(_EXISTS, (chat_id,)).fetchone()}

@@ -12,6 +12,7 @@ takes). A chat created right after it is for `ChatService.start` to end.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ..services import errors
 from ..services.model import AuditEntry, Chat, ChatStatus, EndReason, Suspension
 from . import rows
-from .base import SqlBase, first_row, insert_audit, matching, maybe
+from ..services.webhook_types import HookRow
+from .base import SqlBase, first_row, insert_audit, insert_hooks, matching, maybe
 from .tables import audit_log, chats, suspensions, visitors
 
 S = suspensions.c
@@ -70,13 +72,16 @@ def _chats_of(suspension: Suspension) -> ColumnElement[bool]:
 
 class ModerationRecords(SqlBase):
     # suspensions
-    async def suspend(self, suspension: Suspension, audit: AuditEntry) -> list[Chat]:
+    async def suspend(self, suspension: Suspension, audit: AuditEntry,
+                      ended_hooks: Callable[[list[Chat]], list[HookRow]] | None = None) -> list[Chat]:
         """In one transaction: store `suspension`, end every chat of its
         target not ended yet (reason "suspended", at the suspension's
         `created_at`), and record `audit`, its data given `chats`: the ids
         of the chats ended. Returns those chats. Raises Conflict, and
         writes nothing, if the target has an active suspension already;
-        BadRequest unless exactly one of account and visitor is given."""
+        BadRequest unless exactly one of account and visitor is given.
+        `ended_hooks`: the webhook rows (chat.ended) of the chats ended,
+        stored in the same transaction."""
         if (suspension.account_id is None) == (suspension.visitor_id is None):
             raise errors.BadRequest("a suspension is of an account or of a visitor")
         async with self._transaction() as conn:
@@ -86,6 +91,8 @@ class ModerationRecords(SqlBase):
             if await _another_active(conn, suspension):
                 raise errors.Conflict("this account or visitor is suspended already: lift that first")
             ended = await _end_chats(conn, suspension)
+            if ended_hooks is not None:
+                await insert_hooks(conn, ended_hooks(ended))
             await insert_audit(conn, dataclasses.replace(audit, data={**(audit.data or {}),
                                                                       "chats": [c.id for c in ended]}))
         return ended

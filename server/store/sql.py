@@ -67,7 +67,7 @@ ERROR_CHARS = 1000
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
                AccountRecords, TopicRecords, PeopleRecords, OwnAccountRecords,
-               TicketSlaRecords, WebhookRecords, IntegrationRecords, ListingRecords,
+               TicketSlaRecords, IntegrationRecords, ListingRecords, WebhookRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

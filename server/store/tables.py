@@ -566,7 +566,11 @@ webhooks = Table(
 webhook_deliveries = Table(
     "webhook_deliveries", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    _ref("webhook_id", "webhooks.id", nullable=False),
+    # No foreign key, on purpose: a node whose catalog has not yet heard that
+    # an endpoint was removed may still write a row for it, and a foreign key
+    # would then fail the change itself (a whole group commit of messages).
+    # Such a row is never claimed (the claim joins `webhooks`).
+    Column("webhook_id", ID, nullable=False),
     Column("event_id", String(64), nullable=False),
     Column("type", String(32), nullable=False),
     Column("chat_id", ID),  # deliveries of one chat to one endpoint go in id order

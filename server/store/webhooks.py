@@ -53,8 +53,9 @@ def delivery_of(row: RowMapping) -> Delivery:
 
 class WebhookRecords(SqlBase):
     async def queue_hooks(self, rows: Sequence[HookRow]) -> None:
-        """Queue deliveries in a transaction of their own (for events known
-        only after their change committed; see services.moderation)."""
+        """Queue deliveries in a transaction of their own: not for an event
+        of a change (those go in its transaction), but for rows made
+        otherwise (the tests' own)."""
         async with self._engine.begin() as conn:
             await insert_hooks(conn, rows)
 

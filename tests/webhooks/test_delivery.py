@@ -5,7 +5,12 @@ redelivered by hand with the same event id."""
 from __future__ import annotations
 
 import json
+import pathlib
 import re
+import shutil
+import subprocess
+
+import pytest
 
 from server.app import HOOKS
 from server.services.webhook_types import DeliveryState
@@ -13,6 +18,7 @@ from tests.web.test_api import call
 from tests.webhooks.conftest import subscribe
 from tests.webhooks.receiver import verify
 
+VERIFY_JS = pathlib.Path(__file__).with_name("verify.js")
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
@@ -49,7 +55,8 @@ async def test_a_chat_sends_signed_events_in_order_and_never_a_note(harness, rec
     hook = await subscribe(harness, lead_session, receiver)
     visitor, ann, chat_id = await chat_with_ann(harness)
     for i in range(3):
-        assert (await visitor.call("chat:send", {"chat_id": chat_id, "client_id": f"v{i}", "text": f"visitor {i}"}))["ok"]
+        sent = {"chat_id": chat_id, "client_id": f"v{i}", "text": f"visitor {i}"}
+        assert (await visitor.call("chat:send", sent))["ok"]
     note = {"chat_id": chat_id, "client_id": "n1", "text": "SECRET NOTE about the customer", "note": True}
     assert (await ann.call("chat:send", note))["ok"]
     assert (await ann.call("chat:send", {"chat_id": chat_id, "client_id": "a1", "text": "on it"}))["ok"]
@@ -62,6 +69,8 @@ async def test_a_chat_sends_signed_events_in_order_and_never_a_note(harness, rec
     messages = [e["data"]["message"] for e in receiver.of("chat.message")]
     assert [m["seq"] for m in messages] == [1, 2, 3, 4, 6]  # 5 is the note
     assert [m["text"] for m in messages] == ["my site is down", "visitor 0", "visitor 1", "visitor 2", "on it"]
+    assert messages[-1]["author"] == "agent" and messages[-1]["agent"]["name"] == "Ann"
+    assert "agent" not in messages[0]
     assert all(b"SECRET NOTE" not in a["body"] for a in receiver.attempts) and receiver.rejected == 0
     assert len({e["id"] for e in receiver.events}) == len(receiver.events)
     for event, attempt in zip(receiver.events, receiver.attempts, strict=True):
@@ -95,6 +104,30 @@ async def test_the_docs_python_verification_accepts_a_real_delivery_and_nothing_
     assert not verify(receiver.secret, header, body.replace(b"my site", b"my shop"), now=now)
     assert not verify(receiver.secret, header, body, now=now + 301)  # too old: a replay
     assert not verify(receiver.secret, "v1=abc", body, now=now)
+
+
+async def test_the_docs_node_verification_accepts_a_real_delivery_and_nothing_else(harness, receiver, lead_session,
+                                                                                     tmp_path):
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    await subscribe(harness, lead_session, receiver, ["chat.started"])
+    await chat_with_ann(harness)
+    await arrived(harness, receiver, 1)
+    attempt = receiver.attempts[0]
+    header, now = attempt["headers"]["Shiftdesk-Signature"], str(int(harness.clock.now().timestamp()))
+    good, bad = tmp_path / "body.json", tmp_path / "tampered.json"
+    good.write_bytes(attempt["body"])
+    bad.write_bytes(attempt["body"].replace(b"my site", b"my shop"))
+
+    def node(secret: str, body, at: str = now) -> str:
+        done = subprocess.run(["node", str(VERIFY_JS), secret, header, str(body), at], capture_output=True, text=True,
+                              timeout=30)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+    assert node(receiver.secret, good) == "true"
+    assert node("whsec_wrong", good) == "false"
+    assert node(receiver.secret, bad) == "false"
+    assert node(receiver.secret, good, str(int(now) + 301)) == "false"
 
 
 async def test_a_failed_delivery_holds_back_its_chat_and_is_retried_after_its_backoff(harness, receiver,

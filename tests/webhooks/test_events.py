@@ -138,4 +138,16 @@ async def test_a_tickets_sla_warning_is_sent_too(harness, receiver, lead_session
     await arrived(harness, receiver, 1)
     event = receiver.events[0]["data"]
     assert event["ticket"]["id"] == ack["ticket"]["id"] and event["ticket"]["number"] == ack["ticket"]["number"]
-    assert (event["sla"]["kind"], event["sla"]["stage"], event["sla"]["priority"]) == ("response", "warning", "critical")
+    sla = event["sla"]
+    assert (sla["kind"], sla["stage"], sla["priority"]) == ("response", "warning", "critical")
+
+
+async def test_an_agent_gone_past_the_grace_sends_its_chat_back_as_transferred(harness, receiver, lead_session):
+    await subscribe(harness, lead_session, receiver, ["chat.transferred"])
+    _, ann, chat_id = await chat_with_ann(harness)
+    await harness.gone(ann)
+    await harness.advance(harness.config.policy.agent_grace_s)
+    await arrived(harness, receiver, 1)
+    moved = receiver.events[0]["data"]
+    assert moved["chat"]["id"] == chat_id and moved["chat"]["status"] == "queued"
+    assert (moved["reason"], moved["to"]) == ("agent_gone", {"queue": True})

@@ -84,7 +84,8 @@ async def test_an_endpoint_added_on_one_node_is_used_by_the_other(make_cluster, 
     agent_token(cluster, "ann@example.test")  # on shift: chats are taken (queued)
     peers: list[Peer] = []
     try:
-        async with aiohttp.ClientSession(base_url=cluster.url("n1"), headers={"Authorization": f"Bearer {lead}"}) as api:
+        bearer = {"Authorization": f"Bearer {lead}"}
+        async with aiohttp.ClientSession(base_url=cluster.url("n1"), headers=bearer) as api:
             async with api.post("/api/webhooks", json={"site": "acme", "url": receiver.url,
                                                        "events": ["chat.started"]}) as response:
                 assert response.status == 201, await response.text()

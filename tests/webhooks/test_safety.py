@@ -89,7 +89,8 @@ def test_bad_webhooks_config_is_refused_with_its_name(section, named):
 
 
 def test_the_webhooks_section_comes_from_the_environment_too():
-    config = load(None, env={"SHIFTDESK_WEBHOOKS_TIMEOUT_S": "5", "SHIFTDESK_WEBHOOKS_ALLOW_HOSTS": "10.0.0.0/8, crm.lan"})
+    config = load(None, env={"SHIFTDESK_WEBHOOKS_TIMEOUT_S": "5",
+                             "SHIFTDESK_WEBHOOKS_ALLOW_HOSTS": "10.0.0.0/8, crm.lan"})
     assert config.webhooks.timeout_s == 5 and config.webhooks.allowed == ("10.0.0.0/8", "crm.lan")
 
 

@@ -95,7 +95,8 @@ async def test_a_chats_deliveries_are_claimed_one_at_a_time_in_order(store: SqlS
     assert after.failures == 0 and after.last_delivery_at == now + timedelta(seconds=30)
 
 
-async def test_a_given_up_delivery_disables_its_endpoint_and_no_longer_holds_back_its_chat(store: SqlStore) -> None:  # noqa: F811,E501
+async def test_a_given_up_delivery_disables_its_endpoint_and_stops_holding_back_its_chat(
+        store: SqlStore) -> None:  # noqa: F811
     chat = await a_chat(store)
     hook = await a_hook(store, chat.site_id)
     await store.queue_hooks([row(hook, chat.id, 1), row(hook, chat.id, 2)])
@@ -133,7 +134,8 @@ class _Desk:
         self.webhooks.replace([hook], {hook.site_id: Site(id=hook.site_id, key=site_key, secret="x")}, T0)
 
 
-async def test_nested_stages_go_with_the_first_write_once_and_a_child_task_takes_none(store: SqlStore) -> None:  # noqa: F811,E501
+async def test_nested_stages_go_with_the_first_write_once_and_a_child_task_takes_none(
+        store: SqlStore) -> None:  # noqa: F811
     chat = await a_chat(store)
     hook = await a_hook(store, chat.site_id)
     desk = _Desk(hook, "acme")
@@ -158,3 +160,16 @@ async def test_nested_stages_go_with_the_first_write_once_and_a_child_task_takes
 def _alert(chat):
     from server.services.model import Alert
     return Alert(id=new_id(), at=T0, kind="flag", site_id=chat.site_id, chat_ids=(chat.id,))
+
+
+async def test_a_row_for_an_endpoint_removed_meanwhile_fails_nothing_and_is_never_claimed(
+        store: SqlStore) -> None:  # noqa: F811
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    await store.remove_webhook(hook.id)
+
+    def rows_of(message: Message) -> list[HookRow]:  # a node whose catalog still has the endpoint
+        return [row(hook, message.chat_id)]
+    stored = await store.append_message(visitor_says(chat.id, "still stored", client_id="c1", hooks=rows_of))
+    assert stored.seq == 1
+    assert await store.due_deliveries(T0, 10) == []

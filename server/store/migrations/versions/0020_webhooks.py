@@ -41,8 +41,7 @@ def upgrade() -> None:
     op.create_table(
         "webhook_deliveries",
         sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
-        sa.Column("webhook_id", ID, sa.ForeignKey("webhooks.id", name="fk_webhook_deliveries_webhook_id_webhooks"),
-                  nullable=False),
+        sa.Column("webhook_id", ID, nullable=False),  # no foreign key: see tables.py
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("type", sa.String(32), nullable=False),
         sa.Column("chat_id", ID),

@@ -3,7 +3,7 @@ read-only or read-write, for one site or the whole desk; only each token's
 SHA-256 is stored.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-04
 
 Written by hand against server/store/tables.py, with plain SQLAlchemy types
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"  # after the webhooks (0020), merged first into this branch
 branch_labels = None
 depends_on = None
 
