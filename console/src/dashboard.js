@@ -9,6 +9,7 @@ import { ChatView } from "./dashboard/chatview.js";
 import { ActionDialog } from "./dashboard/dialog.js";
 import { $, el, fill, shortId } from "./dashboard/dom.js";
 import { History } from "./dashboard/history.js";
+import { Integrations } from "./dashboard/integrations.js";
 import { Canned, Closures } from "./dashboard/manage.js";
 import { Api, connect } from "./dashboard/net.js";
 import { Overview } from "./dashboard/overview.js";
@@ -36,6 +37,7 @@ const PAGES = {
   account: (app) => new AccountView(app),
   topics: (app) => new Topics(app),
   people: (app) => new People(app),
+  integrations: (app) => new Integrations(app),
 };
 
 class Dashboard {

@@ -33,6 +33,7 @@ PAGES = {
     "/accounts": ("dashboard/accounts.html", "accounts"),
     "/topics": ("dashboard/topics.html", "topics"),
     "/people": ("dashboard/people.html", "people"),
+    "/integrations": ("dashboard/integrations.html", "integrations"),
 }
 
 

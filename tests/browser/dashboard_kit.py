@@ -40,6 +40,19 @@ async def supervisor_page(chromium, desk, errors: list[str], path: str = "/conso
     return context, page, supervisor, token
 
 
+async def refused_to_an_agent(chromium, desk, path: str) -> None:
+    """An agent (no supervisor) signed in gets 403 and the words "supervisors only" on `path`."""
+    agent, _ = await desk.add_agent("Ann", role=Role.AGENT, password=PASSWORD)
+    context = await chromium.new_context()
+    try:
+        page = await console_login(context, desk, agent.email)
+        response = await page.goto(f"{desk.url}{path}")
+        assert response.status == 403
+        assert "supervisors only" in await page.content()
+    finally:
+        await context.close()
+
+
 async def no_violations(page: Page) -> list[str]:
     return await page.evaluate("window.__csp")
 

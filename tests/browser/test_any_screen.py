@@ -17,7 +17,8 @@ TABLET = {"width": 768, "height": 1024}
 DASHBOARD_PAGES = ("/console/dashboard", "/console/dashboard/reports", "/console/dashboard/audit",
                    "/console/dashboard/canned", "/console/dashboard/closures", "/console/dashboard/tags",
                    "/console/dashboard/history", "/console/dashboard/sites",
-                   "/console/dashboard/topics", "/console/dashboard/people")
+                   "/console/dashboard/topics", "/console/dashboard/people",
+                   "/console/dashboard/integrations")
 
 
 async def page_width(page) -> int:

@@ -5,17 +5,14 @@ snippet brings the widget up on the customer's page. An agent cannot open
 the page."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import jwt
 from playwright.async_api import expect
 
-from server.services.model import Role
 from tests.peers import Refused
 
-from .conftest import PASSWORD, console_login
-from .dashboard_kit import TIMEOUT_MS, api, no_violations, supervisor_page
+from .dashboard_kit import TIMEOUT_MS, api, no_violations, refused_to_an_agent, supervisor_page
 from .shots import screenshot
 
 HOUR = 3600
@@ -169,15 +166,7 @@ async def test_a_lead_edits_origins_and_a_bad_origin_is_refused_on_the_page(chro
 
 
 async def test_an_agent_cannot_open_the_sites_page(chromium, desk):
-    agent, _ = await desk.add_agent("Ann", role=Role.AGENT, password=PASSWORD)
-    context = await chromium.new_context()
-    try:
-        page = await console_login(context, desk, agent.email)
-        response = await page.goto(f"{desk.url}/console/dashboard/sites")
-        assert response.status == 403
-        assert re.search("supervisors only", await page.content())
-    finally:
-        await context.close()
+    await refused_to_an_agent(chromium, desk, "/console/dashboard/sites")
 
 
 async def test_at_phone_width_the_sites_page_keeps_the_secret_and_the_list_on_screen(chromium, desk):

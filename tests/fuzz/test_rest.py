@@ -111,7 +111,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/tickets/{id}/tags/{tag_id}"): PAGE,
     ("GET", "/api/search"): Spec(query=search_api.SearchQueryString),
     ("GET", "/api/history/chats"): Spec(query=search_api.PastChatsQuery), ("GET", "/api/history/chats/{id}"): PAGE,
-    ("GET", "/console/dashboard/sites"): PAGE,
+    ("GET", "/console/dashboard/sites"): PAGE, ("GET", "/console/dashboard/integrations"): PAGE,
     ("GET", "/api/sites"): PAGE, ("POST", "/api/sites"): Spec(body=sites_api.SiteNew),
     ("PATCH", "/api/sites/{id}"): Spec(body=sites_api.SiteBody),
     ("POST", "/api/sites/{id}/rotate"): Spec(body=sites_api.Rotation),

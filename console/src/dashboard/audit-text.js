@@ -10,6 +10,9 @@ import { parts, pluralKey, s } from "../strings.js";
 const DAY_MS = 86400000;
 const TAG_ACTIONS = new Set(["tag_add", "tag_update", "tag_archive", "tag_restore"]); // "audit.<action>"
 const TOPIC_ACTIONS = new Set(["topic_add", "topic_update", "topic_remove"]); // "audit.<action>"
+// Webhooks and integration tokens (the integrations page): "audit.<action>"
+const INTEGRATION_ACTIONS = new Set(["webhook_add", "webhook_remove", "webhook_enable", "webhook_disable",
+  "webhook_redeliver", "integration_token_revoke"]);
 // What an agent does on their own account page, on `agent:<id>`: "audit.<action>"
 const OWN_ACCOUNT_ACTIONS = new Set(["password_change", "session_end", "token_create", "token_revoke"]);
 
@@ -29,6 +32,7 @@ export function auditSentence(e, agentName) {
     from: agent(e, agentName, "from"), to: agent(e, agentName, "to"), reason: data.reason, shortcut: shortcut(data.shortcut),
     was: data.was, name: data.name, tag: data.tag, action: String(e.action).replace(/_/g, " "),
     count: suspendedDays(e.at, data.until), key: data.key, hours: data.grace_hours, origin: data.from || "",
+    url: data.url, site: data.site,
   });
   if (e.action === "convert" && !actor) words = capitalized(words);
   const ended = Array.isArray(data.chats) ? data.chats.length : 0;
@@ -72,7 +76,9 @@ function sentenceKey(e, actor) {
     case "ticket_assign":
       if (!data.to) return "audit.ticket_unassign";
       return data.to === e.actor_id ? "audit.ticket_take" : "audit.ticket_assign";
+    case "integration_token_add": return data.site ? "audit.integration_token_add_site" : "audit.integration_token_add";
     default:
+      if (INTEGRATION_ACTIONS.has(e.action)) return `audit.${e.action}`;
       if (TAG_ACTIONS.has(e.action)) return `audit.${e.action}${data.was && data.was !== data.name ? "_was" : ""}`;
       if (TOPIC_ACTIONS.has(e.action)) return `audit.${e.action}${data.back_to_file ? "_file" : ""}`;
       if (OWN_ACCOUNT_ACTIONS.has(e.action)) return `audit.${e.action}`;

@@ -109,6 +109,22 @@ export function addDays(iso, days) {
   return d.toISOString().slice(0, 10);
 }
 
+/** Gives each cell of `table`'s body its column's heading as data-label:
+ * at phone width a row of a .stack-table stacks, each value under it. */
+export function labelCells(table) {
+  const labels = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+  for (const row of table.tBodies[0].rows) {
+    [...row.cells].forEach((cell, i) => labels[i] && cell.setAttribute("data-label", labels[i]));
+  }
+}
+
+/** A row's button: `run` on a click (a <button type=button>, so Enter and Space work too). */
+export function button(name, label, run, kind = "small") {
+  const node = el("button", { type: "button", class: kind, "data-sd": name }, label);
+  node.addEventListener("click", run);
+  return node;
+}
+
 export function pill(text, kind) {
   return el("span", { class: "pill", "data-kind": kind || null }, text);
 }
@@ -158,5 +174,29 @@ export async function copyField(field) {
     return true;
   } catch (_) {
     return document.execCommand("copy");
+  }
+}
+
+/** A secret the server shows once (a signing secret, a token): `box` holds
+ * the readonly `field`, a Copy and a Done button. Done empties the field:
+ * nothing on the page shows the secret again. */
+export class ShownOnce {
+  constructor(app, box, field, copy, done) {
+    Object.assign(this, { box, field });
+    copy.addEventListener("click", async () => app.flash(s(await copyField(field) ? "dom.copied" : "sites.copy_failed")));
+    done.addEventListener("click", () => this.hide());
+  }
+
+  show(value) {
+    this.field.value = value;
+    show(this.box, true);
+    this.box.scrollIntoView({ block: "nearest" });
+    this.field.focus();
+    this.field.select();
+  }
+
+  hide() {
+    this.field.value = "";
+    show(this.box, false);
   }
 }

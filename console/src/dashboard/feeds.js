@@ -3,7 +3,8 @@ import { chatLink, duration, el, pill, timeEl, visitorLink } from "./dom.js";
 import { parts, s, sn } from "../strings.js";
 
 // Each alert's tone; its label is "feeds.kind.<kind>" in strings.js.
-const KINDS = { sla_breach: "bad", flag: "warn", repeat_chats: "warn", negative_surveys: "warn", ticket_sla: "bad" };
+const KINDS = { sla_breach: "bad", flag: "warn", repeat_chats: "warn", negative_surveys: "warn", ticket_sla: "bad",
+  webhook_disabled: "bad" };
 const TICKET_SLA = new Set(["response", "resolution", "update"]); // "feeds.ticket_clock.<sla>"
 const SLA = new Set(["first_response", "response_gap", "duration"]); // "chatview.clock.<sla>"
 
@@ -52,6 +53,9 @@ export function alertItem(a, { agentName, onSuspend }) {
   } else if (a.kind === "negative_surveys") {
     const e = a.evidence || {};
     body.append(s("feeds.ratings", { ratings: (e.ratings || []).join(", ") }));
+  } else if (a.kind === "webhook_disabled") { // the desk gave up on an endpoint (services/hook_worker.py)
+    body.append(s("feeds.webhook_disabled", { url: (a.evidence || {}).url || "?" }), " ",
+      el("q", { "data-sd": "alert-reason" }, a.reason || ""));
   } else if (a.reason) {
     body.append(el("q", { "data-sd": "alert-reason" }, a.reason));
   }
@@ -60,6 +64,9 @@ export function alertItem(a, { agentName, onSuspend }) {
     ...chats.map((id, i) => el("span", {}, chatLink(id, chats.length > 1 ? s("feeds.chat_n", { n: i + 1 }) : s("feeds.open_chat")), " ")));
   for (const link of links.querySelectorAll("a")) link.setAttribute("data-sd", "alert-chat");
   if (a.visitor_id) links.append(visitorLink(a.visitor_id, s("accounts.open_visitor")));
+  if (a.kind === "webhook_disabled") {
+    links.append(el("a", { href: "/console/dashboard/integrations", "data-sd": "alert-webhooks" }, s("feeds.open_webhooks")));
+  }
   const suspend = who && onSuspend
     ? el("button", { type: "button", class: "small danger", "data-sd": "alert-suspend" }, s("feeds.suspend"))
     : null;

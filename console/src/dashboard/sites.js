@@ -3,7 +3,7 @@
 // secret with a grace period the lead picks, copy the embed snippet. A
 // secret comes back only from an add or a rotation and is shown that once;
 // the list never has one.
-import { $, copyField, el, fill, show, showError, timeEl, when } from "./dom.js";
+import { $, button, copyField, el, fill, show, showError, timeEl, when } from "./dom.js";
 import { s } from "../strings.js";
 
 const GRACES = [0, 1, 24, 48, 168]; // hours the replaced secret is still accepted
@@ -66,11 +66,6 @@ export class Sites {
   }
 
   row(site) {
-    const button = (name, label, run, kind = "small") => {
-      const node = el("button", { type: "button", class: kind, "data-sd": name }, label);
-      node.addEventListener("click", run);
-      return node;
-    };
     const origins = site.origins.length
       ? el("ul", { class: "plain-list" }, ...site.origins.map((o) => el("li", {}, el("code", {}, o))))
       : el("span", { class: "muted" }, s("sites.any_origin"));
