@@ -218,8 +218,9 @@ class ChatService:
 
     async def _others_listen(self, actor: Actor, side: Author, who: str) -> bool:
         """Whether a room has anyone but the sender's own connection: the
-        common single-tab sender is spared an emit that reaches nobody."""
-        if actor.author is not side or actor.id != who:
+        common single-tab sender is spared an emit that reaches nobody (one
+        with no connection, a program over /api/v1, is in none of them)."""
+        if actor.author is not side or actor.id != who or actor.conn is None:
             return True
         live = self._desk.live
         if side is Author.VISITOR:

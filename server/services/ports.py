@@ -13,6 +13,7 @@ from .model import (Agent, AgentStatus, Alert, ApiToken, Assigned, Assignment, A
                     Author, CannedReply, IntegrationToken, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
                     Message, NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Tag, Ticket, TicketReply, TicketSlaEvent, TicketStatus, Visitor, VisitorAtStart)
+from .listing_types import ChatFilter, TicketFilter
 from .rooms import Room
 from .visit_types import Visit, VisitUpdate
 from .search_types import PastChat, PastChatFilter, SearchHit, SearchQuery
@@ -95,6 +96,13 @@ class Store(Protocol):
 
     async def valid_api_tokens(self, token_ids: Collection[str]) -> set[str]:
         """Those of `token_ids` not revoked, of an agent not removed."""
+
+    # pages of chats and tickets for the public API (services/listing.py)
+    async def chats_page(self, filters: ChatFilter, limit: int) -> list[Chat]:
+        """At most `limit` chats matching `filters`, the latest started first."""
+
+    async def tickets_page(self, filters: TicketFilter, limit: int) -> list[Ticket]:
+        """At most `limit` tickets matching `filters`, the newest first."""
 
     # integration tokens of the public API (services/integrations.py)
     async def integration_token_login(self, token_hash: str) -> IntegrationToken | None:

@@ -25,6 +25,7 @@ from .base import SqlBase, dialect_insert, first_row, insert_audit, insert_mails
 from .accounts import AccountRecords
 from .own_account import OwnAccountRecords
 from .integrations import IntegrationRecords
+from .listing import ListingRecords
 from .attachments import AttachmentRecords
 from .canned import CannedRecords
 from .moderation import ModerationRecords, keeping_out, suspension_of
@@ -63,7 +64,7 @@ ERROR_CHARS = 1000
 class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, ReportRecords, CannedRecords,
                SessionRecords, AttachmentRecords, SearchRecords, TagRecords, VisitRecords, SiteRecords,
                AccountRecords, TopicRecords, PeopleRecords, OwnAccountRecords,
-               TicketSlaRecords, IntegrationRecords,
+               TicketSlaRecords, IntegrationRecords, ListingRecords,
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)

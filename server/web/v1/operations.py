@@ -2,3 +2,4 @@
 from __future__ import annotations
 
 from . import agents  # noqa: F401
+from . import chats  # noqa: F401
