@@ -23,9 +23,9 @@ from .openapi import DOCUMENT_PATH, PREFIX, Published, publish, serve
 PAGE_PATH = "/docs/api"
 STYLESHEET = "api-docs.css"
 MAX_DEPTH = 6  # nested objects shown; deeper ones (a tree of replies) stop at their type
-CONSTRAINTS = (("minLength", "at least {} characters"), ("maxLength", "at most {} characters"),
+CONSTRAINTS = (("minLength", "length ≥ {}"), ("maxLength", "length ≤ {}"),
                ("minimum", "≥ {}"), ("maximum", "≤ {}"), ("exclusiveMinimum", "> {}"),
-               ("exclusiveMaximum", "< {}"), ("minItems", "at least {} items"), ("maxItems", "at most {} items"),
+               ("exclusiveMaximum", "< {}"), ("minItems", "items ≥ {}"), ("maxItems", "items ≤ {}"),
                ("pattern", "matches {}"), ("format", "format {}"))
 
 
@@ -162,6 +162,12 @@ class Schemas:
                 "null": None}.get(kind, "...")
 
 
+def spans(text: str) -> list[tuple[str, bool]]:
+    """Text with `code` in backticks as (part, is_code) pairs: the
+    template shows code parts in <code> and escapes both."""
+    return [(part, index % 2 == 1) for index, part in enumerate(text.split("`")) if part]
+
+
 def sections(document: dict[str, Any], base_url: str) -> list[Section]:
     """The document's operations grouped by tag, in the document's tag order."""
     schemas = Schemas(document.get("components", {}).get("schemas", {}))
@@ -213,7 +219,7 @@ def page(published: Published, base_url: str):
 
     async def handler(request: web.Request) -> web.Response:
         response = aiohttp_jinja2.render_template("api_docs.html", request, {
-            "sections": listed, "info": info, "document_path": DOCUMENT_PATH, "base_url": base_url,
+            "sections": listed, "spans": spans, "info": info, "document_path": DOCUMENT_PATH, "base_url": base_url,
             "stylesheet": f"/static/{STYLESHEET}?v={version(STATIC / STYLESHEET)}"})
         response.headers[hdrs.CONTENT_SECURITY_POLICY] = CSP
         response.headers["X-Frame-Options"] = "DENY"
