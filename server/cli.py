@@ -1,4 +1,4 @@
-"""The command line: `python run.py [serve|site add|agent add|agent remove|migrate]`.
+"""The command line: `python run.py [serve|site add|agent add|agent remove|token add|token list|token revoke|migrate]`.
 
 These forms are a contract other tools rely on (the README's command table)."""
 from __future__ import annotations
@@ -18,8 +18,10 @@ from aiohttp import web
 
 from . import config as configuration
 from .policy.calendar import parse_hours
+from .services import integrations
 from .services.auth import hash_password, verify_password
-from .services.model import Agent, AgentStatus, DeskTopic, IdentityMode, Role, Site
+from .services.errors import DeskError
+from .services.model import Agent, AgentStatus, DeskTopic, IdentityMode, Role, Scope, Site
 from .services.tokens import hash_token, new_id, new_secret
 from .services.topics import effective
 from .store import open_store
@@ -92,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
                                                    "chats go back to the queue; history keeps the name")
     agent_remove.add_argument("email")
     _common(agent_remove)
+
+    token = commands.add_parser("token", help="manage integration tokens of the public API /api/v1").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    token_add = token.add_parser("add", help="make a token (printed once; only its hash is stored)")
+    token_add.add_argument("name", help="what the token is for, 1-64 characters")
+    token_add.add_argument("--scope", choices=["read", "write"], required=True,
+                           help="read: GET only; write: every operation")
+    token_add.add_argument("--site", metavar="KEY", help="only this site's chats, tickets, visitors and accounts "
+                                                         "(default: the whole desk)")
+    _common(token_add)
+    _common(token.add_parser("list", help="the tokens not revoked (never the tokens themselves)"))
+    token_revoke = token.add_parser("revoke", help="revoke a token at once, on every node")
+    token_revoke.add_argument("id")
+    _common(token_revoke)
     return parser
 
 
@@ -209,6 +225,32 @@ async def remove_agent(store, args: argparse.Namespace) -> None:
           f"back to the front of the queue")
 
 
+async def add_token(store, args: argparse.Namespace) -> None:
+    try:
+        made = await integrations.make(store, datetime.now(UTC), None, args.name, Scope(args.scope), args.site)
+    except DeskError as error:
+        raise SystemExit(f"token not made: {error.message}") from None
+    where = f"site {args.site}" if args.site else "the whole desk"
+    print(f"token {made.token.id} ({made.token.scope}, {where}) made; the token (shown once): {made.secret}")
+
+
+async def list_tokens(store, args: argparse.Namespace) -> None:
+    shown = await integrations.views(store, await store.integration_tokens())
+    for t in shown:
+        print(f"{t['id']}  {t['scope']:5}  {t['site'] or '(desk-wide)'}  {t['name']}  "
+              f"made {t['created_at']}  last used {t['last_used_at'] or 'never'}")
+    if not shown:
+        print("no integration tokens")
+
+
+async def revoke_token(store, args: argparse.Namespace) -> None:
+    try:
+        await integrations.revoke(store, datetime.now(UTC), None, args.id)
+    except DeskError as error:
+        raise SystemExit(f"token not revoked: {error.message}") from None
+    print(f"token {args.id} revoked: it opens nothing from now on")
+
+
 async def prepare_demo(store, config: configuration.Config) -> None:
     """First run: site `demo` and a demo supervisor and agent, on shift
     always so the demo works at any hour. The demo agent has every skill
@@ -300,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run(_with_store(config, lambda store: add_site(store, args)))
     elif command == "agent":
         action = add_agent if args.action == "add" else remove_agent
+        _run(_with_store(config, lambda store: action(store, args)))
+    elif command == "token":
+        action = {"add": add_token, "list": list_tokens, "revoke": revoke_token}[args.action]
         _run(_with_store(config, lambda store: action(store, args)))
     return 0
 

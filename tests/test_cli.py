@@ -27,7 +27,7 @@ def stored(database: str, work):
 
 def test_help_lists_every_command():
     out = run("--help").stdout
-    for command in ("serve", "site", "agent", "migrate"):
+    for command in ("serve", "site", "agent", "token", "migrate"):
         assert command in out
     agent_help = run("agent", "add", "--help").stdout
     for option in ("--name", "--password", "--token", "--role", "--tier", "--skills", "--capacity", "--shift",
@@ -135,3 +135,35 @@ def test_site_add_keeps_a_rotation_under_way_unless_it_sets_the_secret(tmp_path)
     assert run("site", "add", "shop", "--secret", "third-secret", "--database", db).returncode == 0
     site = stored(db, lambda s: s.site_by_key("shop"))
     assert (site.secret, site.previous_secret, site.previous_until) == ("third-secret", None, None)
+
+
+def test_token_add_prints_the_token_once_list_never_does_and_revoke_ends_it(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    assert run("site", "add", "shop", "--database", db).returncode == 0
+    made = run("token", "add", "CRM sync", "--scope", "write", "--site", "shop", "--database", db)
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.split("(shown once): ")[1].strip()
+    assert secret.startswith("sdi_") and len(secret) == 4 + 32  # 192 bits
+    token = stored(db, lambda s: s.integration_token_login(hash_token(secret)))
+    assert (token.name, token.scope.value, token.created_by) == ("CRM sync", "write", None)
+    desk = run("token", "add", "reports", "--scope", "read", "--database", db)
+    assert desk.returncode == 0 and "the whole desk" in desk.stdout
+    listed = run("token", "list", "--database", db)
+    assert "CRM sync" in listed.stdout and "shop" in listed.stdout and "(desk-wide)" in listed.stdout
+    assert secret not in listed.stdout
+    revoked = run("token", "revoke", token.id, "--database", db)
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    assert stored(db, lambda s: s.integration_token_login(hash_token(secret))) is None
+    assert "CRM sync" not in run("token", "list", "--database", db).stdout
+    again = run("token", "revoke", token.id, "--database", db)
+    assert again.returncode != 0 and "no such integration token" in again.stderr
+
+
+def test_token_add_refuses_an_unknown_site_a_bad_scope_and_an_empty_name(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    unknown = run("token", "add", "x", "--scope", "read", "--site", "nope", "--database", db)
+    assert unknown.returncode != 0 and "no site has the key" in unknown.stderr
+    scope = run("token", "add", "x", "--scope", "admin", "--database", db)
+    assert scope.returncode != 0 and "--scope" in scope.stderr
+    empty = run("token", "add", " ", "--scope", "read", "--database", db)
+    assert empty.returncode != 0 and "name" in empty.stderr

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import datetime
 from typing import Any
 
 from . import audit
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from .model import Agent, IntegrationToken, Role, Scope
+from .ports import Store
 from .throttle import settings_change
 from .tokens import hash_token, new_id, new_secret
 from .views import iso
@@ -94,54 +96,61 @@ class IntegrationService:
         if not await desk.live.hit_rate(f"api_v1:{token.id}", limit, 60, desk.clock.now()):
             raise RateLimited(f"at most {limit} requests a minute with one token", retry_after=60)
 
-    async def add(self, by: Agent | None, name: str, scope: Scope, site_key: str | None) -> NewToken:
-        """A new token; `by` None is the command line (no lead, no budget).
-        Raises Forbidden, BadRequest (name, unknown site), RateLimited, or
-        Conflict past MAX_TOKENS."""
-        desk = self._desk
-        if by is not None:
-            check_supervisor(by)
-        name, site_id = check_name(name), await self._site_id(site_key)
-        if by is not None:
-            await settings_change(desk, by.id, "integration_token")
-        secret, now = PREFIX + new_secret(SECRET_BYTES), desk.clock.now()
-        token = IntegrationToken(id=new_id(), name=name, scope=Scope(scope), site_id=site_id,
-                                 created_by=by.id if by else None, token_hash=hash_token(secret), created_at=now)
-        entry = audit.entry(ADD, target(token.id), now, actor_id=by.id if by else None,
-                            data={"name": name, "scope": str(token.scope), "site": site_key})
-        if await desk.store.add_integration_token(token, entry, limit=MAX_TOKENS) is None:
-            raise Conflict(f"this desk has {MAX_TOKENS} integration tokens, the most it keeps: revoke one first")
-        return NewToken(token, secret)
+    async def add(self, by: Agent, name: str, scope: Scope, site_key: str | None) -> NewToken:
+        """A lead's new token. Raises Forbidden, BadRequest (name, unknown
+        site), RateLimited, or Conflict past MAX_TOKENS."""
+        check_supervisor(by)
+        name = check_name(name)
+        await settings_change(self._desk, by.id, "integration_token")
+        return await make(self._desk.store, self._desk.clock.now(), by.id, name, scope, site_key)
 
-    async def revoke(self, by: Agent | None, token_id: str) -> IntegrationToken:
+    async def revoke(self, by: Agent, token_id: str) -> IntegrationToken:
         """Revoked at once. Raises Forbidden, RateLimited, or NotFound."""
-        desk = self._desk
-        if by is not None:
-            check_supervisor(by)
-            await settings_change(desk, by.id, "integration_token")
-        now = desk.clock.now()
-        entry = audit.entry(REVOKE, target(token_id), now, actor_id=by.id if by else None)
-        revoked = await desk.store.revoke_integration_token(token_id, now, entry)
-        if revoked is None:
-            raise NotFound("no such integration token")
-        return revoked
+        check_supervisor(by)
+        await settings_change(self._desk, by.id, "integration_token")
+        return await revoke(self._desk.store, self._desk.clock.now(), by.id, token_id)
 
     async def views(self, tokens: list[IntegrationToken] | None = None) -> list[dict[str, Any]]:
         """The tokens not revoked (or `tokens`), as leads see them."""
-        desk = self._desk
-        tokens = await desk.store.integration_tokens() if tokens is None else tokens
-        site_keys = {s.id: s.key for s in await desk.store.list_sites()}
-        names = {}
-        for agent_id in {t.created_by for t in tokens if t.created_by}:
-            agent = await desk.store.agent_by_id(agent_id)
-            if agent is not None:
-                names[agent_id] = agent.name
-        return [token_view(t, site_keys, names) for t in tokens]
+        store = self._desk.store
+        return await views(store, await store.integration_tokens() if tokens is None else tokens)
 
-    async def _site_id(self, site_key: str | None) -> str | None:
-        if site_key is None:
-            return None
-        site = await self._desk.store.site_by_key(site_key)
-        if site is None:
-            raise BadRequest(f"no site has the key {site_key!r}")
-        return site.id
+
+# The command line's and the service's: `by_id` None is the command line.
+async def make(store: Store, now: datetime, by_id: str | None, name: str, scope: Scope,
+               site_key: str | None) -> NewToken:
+    """A new token, stored with its audit entry. Raises BadRequest (name,
+    unknown site), or Conflict past MAX_TOKENS."""
+    name, site_id = check_name(name), await _site_id(store, site_key)
+    secret = PREFIX + new_secret(SECRET_BYTES)
+    token = IntegrationToken(id=new_id(), name=name, scope=Scope(scope), site_id=site_id, created_by=by_id,
+                             token_hash=hash_token(secret), created_at=now)
+    entry = audit.entry(ADD, target(token.id), now, actor_id=by_id,
+                        data={"name": name, "scope": str(token.scope), "site": site_key})
+    if await store.add_integration_token(token, entry, limit=MAX_TOKENS) is None:
+        raise Conflict(f"this desk has {MAX_TOKENS} integration tokens, the most it keeps: revoke one first")
+    return NewToken(token, secret)
+
+
+async def revoke(store: Store, now: datetime, by_id: str | None, token_id: str) -> IntegrationToken:
+    """Revoked at once, with its audit entry. Raises NotFound."""
+    revoked = await store.revoke_integration_token(token_id, now, audit.entry(REVOKE, target(token_id), now,
+                                                                              actor_id=by_id))
+    if revoked is None:
+        raise NotFound("no such integration token")
+    return revoked
+
+
+async def views(store: Store, tokens: list[IntegrationToken]) -> list[dict[str, Any]]:
+    site_keys = {s.id: s.key for s in await store.list_sites()}
+    makers = await store.agents_by_ids({t.created_by for t in tokens if t.created_by})
+    return [token_view(t, site_keys, {a.id: a.name for a in makers}) for t in tokens]
+
+
+async def _site_id(store: Store, site_key: str | None) -> str | None:
+    if site_key is None:
+        return None
+    site = await store.site_by_key(site_key)
+    if site is None:
+        raise BadRequest(f"no site has the key {site_key!r}")
+    return site.id

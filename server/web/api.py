@@ -395,4 +395,6 @@ def setup_api(app: web.Application) -> None:
     api.router.add_routes(people_routes())
     from .own_account import own_account_routes
     api.router.add_routes(own_account_routes())
+    from .integrations_api import integration_routes
+    api.router.add_routes(integration_routes())
     app.add_subapp("/api", api)

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 
+from server.services import integrations
 from server.services.model import Scope
 
 
 async def new_token(harness, scope: str = "read", site: str | None = None, name: str = "script") -> str:
     """A token's secret, made as the command line makes it (no lead)."""
-    made = await harness.services.integrations.add(None, name, Scope(scope), site)
+    made = await integrations.make(harness.store, harness.clock.now(), None, name, Scope(scope), site)
     return made.secret
 
 

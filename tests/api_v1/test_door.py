@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from server.services import integrations
+
 from tests.api_v1.kit import new_token, send, session_of, v1
 
 
@@ -36,7 +38,7 @@ async def test_a_revoked_token_is_401_at_once(harness):
     async with v1(harness, secret) as session:
         await send(session, "GET", "/agents")
         token = (await harness.store.integration_tokens())[0]
-        await harness.services.integrations.revoke(None, token.id)
+        await integrations.revoke(harness.store, harness.clock.now(), None, token.id)
         assert (await send(session, "GET", "/agents", 401))["error"]["code"] == "unauthorized"
 
 
