@@ -24,11 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from server.services import audit
-from server.services.integrations import ADD, PREFIX, SECRET_BYTES, target
-from server.services.model import IntegrationToken, Scope
-from server.services.tokens import hash_token, new_id, new_secret
-from server.store import open_store
+from server.services.integrations import PREFIX
 from server.web.v1 import operations  # noqa: F401  (fills OPERATIONS)
 from server.web.v1.openapi import openapi_path, path_names
 from server.web.v1.registry import OPERATIONS, Operation
@@ -49,33 +45,9 @@ class Desk:
 
 
 def write_token(database: str) -> str:
-    """A write token through `run.py token add` (what an operator runs),
-    or, on a tree whose command line does not have it yet, stored the way
-    the integration service stores one."""
-    try:
-        printed = cli("token", "add", "schemathesis", "--scope", "write", database=database)
-    except RuntimeError as error:
-        if "invalid choice" not in str(error):
-            raise
-        return asyncio.run(_stored_token(database))
+    """A write token, desk-wide, as an operator makes one."""
+    printed = cli("token", "add", "schemathesis", "--scope", "write", database=database)
     return re.search(rf"{PREFIX}[A-Za-z0-9_-]+", printed).group(0)
-
-
-async def _stored_token(database: str) -> str:
-    store = await open_store(database)
-    try:
-        secret = PREFIX + new_secret(SECRET_BYTES)
-        token = IntegrationToken(id=new_id(), name="schemathesis", scope=Scope.WRITE, site_id=None, created_by=None,
-                                 token_hash=hash_token(secret), created_at=_now())
-        await store.add_integration_token(token, audit.entry(ADD, target(token.id), token.created_at), limit=50)
-        return secret
-    finally:
-        await store.close()
-
-
-def _now():
-    from datetime import UTC, datetime
-    return datetime.now(UTC)
 
 
 async def seed(url: str) -> dict[str, str]:
