@@ -43,6 +43,8 @@ CONFIRM_PATH = "/tickets/confirm/"
 # It names what changed; a console showing that ticket reads it again (GET /api/tickets/{id}).
 OPENED, STATUS, REPLY, ASSIGNED = "opened", "status", "reply", "assigned"
 ROOM = rooms.AGENTS
+# `open_on_behalf`'s assignee when none is named: who opened it (no id is this).
+OPENER = "(opener)"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -144,11 +146,15 @@ class TicketService:
             if not await self._desk.live.hit_rate(key, limit, RATE_WINDOW_S, now):
                 raise RateLimited(f"at most {limit} {what}: try again later")
 
-    async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest) -> Ticket:
+    async def open_on_behalf(self, agent: Agent, visitor_id: str, request: TicketRequest, *,
+                             assignee_id: str | None = OPENER) -> Ticket:
         """An agent opens a ticket for a visitor: it waits for confirmation
         through a signed link mailed to the email on file. The topic's text
         and link evidence must be given (EvidenceMissing); its files come
-        with the agent's replies, as nothing else can carry them yet."""
+        with the agent's replies, as nothing else can carry them yet. Its
+        assignee is the opener, unless `assignee_id` names another (None:
+        nobody; an integration token is no agent to be told). Raises
+        NotFound for an assignee who is no agent."""
         desk, now = self._desk, self._desk.clock.now()
         topic = desk.known_topic(request.topic)
         request = dataclasses.replace(request, evidence=checked_evidence(topic, request.evidence, files=None))
@@ -159,10 +165,14 @@ class TicketService:
             raise Conflict("the visitor has no email on file to confirm the ticket")
         token = new_token()
         request = dataclasses.replace(request, email=visitor.email)
+        if assignee_id not in (OPENER, None) and await self._desk.store.agent_by_id(assignee_id) is None:
+            raise NotFound("no such agent")
         ticket = dataclasses.replace(
             self.draft(visitor, request, now, site_id=visitor.site_id, status=TicketStatus.PENDING_CONFIRMATION,
                        created_by=agent.id),
             confirm_hash=hash_token(token))
+        if assignee_id != OPENER:
+            ticket = dataclasses.replace(ticket, assignee_id=assignee_id)
         mails = [letters.confirmation(ticket, letters.recipient(visitor.email, visitor.name), now,
                                       self.confirm_link(token))]
         stored = await desk.store.create_ticket(ticket, mails)

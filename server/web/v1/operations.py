@@ -3,3 +3,5 @@ from __future__ import annotations
 
 from . import agents  # noqa: F401
 from . import chats  # noqa: F401
+from . import tickets  # noqa: F401
+from . import people  # noqa: F401
