@@ -155,10 +155,11 @@ def error_statuses(op: Operation, errors: dict[int, str]) -> list[int]:
     it does not take (400: the door refuses a query string an operation
     without parameters is sent), a bad or missing token (401), a token
     without the scope or reach (403), the rate limit (429) and an outage
-    (503); a named row can be missing (404); a change can conflict with
-    the state (409); a body can be too large (413)."""
+    (503); an object named in the path, the query (`?site=`) or the body
+    (`visitor_id`) can be missing, or of another site (404); a change can
+    conflict with the state (409); a body can be too large (413)."""
     statuses = {400, 401, 403, 429, 503}
-    if path_names(op.path):
+    if path_names(op.path) or op.query is not None or op.body is not None:
         statuses.add(404)
     if op.method != "GET":
         statuses.add(409)
