@@ -4,6 +4,8 @@ types, served to anyone with an ETag; the page shows every operation and
 escapes what it shows."""
 from __future__ import annotations
 
+import shlex
+
 import aiohttp
 import jinja2
 import msgspec
@@ -133,3 +135,15 @@ def test_nested_fields_are_walked_through_refs_with_their_constraints():
     assert rows["items[].capacity"].type == "integer" and "≥ 0" in rows["items[].capacity"].constraints
     assert rows["items[].role"].constraints == ('one of "agent", "supervisor"',)
     assert rows["items[].name"].required and rows["items[].name"].description == "The agent's display name"
+
+
+def test_every_curl_example_sends_a_body_its_operation_takes():
+    listed = {entry.operation_id: entry
+              for section in sections(build(OPERATIONS, ERROR_STATUSES, "1"), "https://desk.test")
+              for entry in section.entries}
+    for op in OPERATIONS:
+        words = shlex.split(listed[op.operation_id].curl.replace("\\\n", " "))
+        assert f"https://desk.test/api/v1{op.path}".split("{")[0] in " ".join(words)
+        assert ("-d" in words) is (op.body is not None)
+        if op.body is not None:
+            msgspec.json.decode(words[words.index("-d") + 1], type=op.body)  # raises if the example is refused

@@ -144,8 +144,9 @@ class Schemas:
                 rows.extend(self.fields(sub, full, depth + 1, trail | ({ref} if ref else set())))
         return rows
 
-    def example(self, schema: dict[str, Any], depth: int = 0) -> Any:
-        """A value of `schema` with its required fields only, for the curl line."""
+    def example(self, schema: dict[str, Any], depth: int = 0, name: str = "") -> Any:
+        """A value of `schema` for the curl line: an object with its required
+        fields (its first field when none is), an id as its NAME_ID."""
         target = self._plain(schema)
         if "enum" in target:
             return target["enum"][0]
@@ -153,11 +154,13 @@ class Schemas:
             return target["default"]
         kind = target.get("type")
         if kind == "object" or "properties" in target:
+            properties = target.get("properties", {})
             if depth >= MAX_DEPTH:
                 return {}
-            required = target.get("required", ())
-            return {name: self.example(sub, depth + 1) for name, sub in target.get("properties", {}).items()
-                    if name in required}
+            shown = [n for n in properties if n in target.get("required", ())] or list(properties)[:1]
+            return {n: self.example(properties[n], depth + 1, n) for n in shown}
+        if kind == "string" and name.endswith("_id"):
+            return name.upper()
         return {"array": [], "integer": target.get("minimum", 1), "number": 1, "boolean": False,
                 "null": None}.get(kind, "...")
 
@@ -202,7 +205,7 @@ def curl(schemas: Schemas, method: str, url: str, spec: dict[str, Any], body: di
             url = url.replace("{" + parameter["name"] + "}", parameter["name"].upper())
     required = [p for p in spec.get("parameters", []) if p["in"] == "query" and p.get("required")]
     if required:
-        url += "?" + "&".join(f"{p['name']}={schemas.example(p['schema'])}" for p in required)
+        url += "?" + "&".join(f"{p['name']}={schemas.example(p['schema'], name=p['name'])}" for p in required)
     lines = ["curl" + ("" if method == "get" else f" -X {method.upper()}") + f" {shlex.quote(url)}",
              '-H "Authorization: Bearer $SHIFTDESK_TOKEN"']
     if body is not None:
