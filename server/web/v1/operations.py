@@ -5,3 +5,4 @@ from . import agents  # noqa: F401
 from . import chats  # noqa: F401
 from . import tickets  # noqa: F401
 from . import people  # noqa: F401
+from . import reports  # noqa: F401
