@@ -30,7 +30,8 @@ SECURITY = "integration_token"
 TOKEN_PREFIX = "sdi_"
 # What each tag holds, shown above its operations on /docs/api.
 TAGS = {
-    "chats": "Live and past chats, their messages, and sending a message as the desk.",
+    "chats": "Live and past chats: their transcripts, writing to the visitor as the agent who holds the chat, "
+             "ending and tagging them.",
     "tickets": "Tickets: opening, listing, reading and changing them, and their replies.",
     "visitors": "The people who chat on a site through the widget.",
     "accounts": "The customer accounts a site vouches for (verified visitors), and their suspensions.",
@@ -44,7 +45,7 @@ chats, tickets, visitors, accounts and reports from another system.
 Every request carries an integration token, `Authorization: Bearer sdi_...`,
 that a lead creates (`python run.py token add NAME --scope read|write` or the
 dashboard's Integrations page). A `read` token may call every GET; `write`
-may also POST, PATCH and DELETE. A token tied to one site sees only that
+may also POST, PUT, PATCH and DELETE. A token tied to one site sees only that
 site's chats, tickets, visitors and accounts; desk-wide routes need a
 desk-wide token.
 
@@ -70,10 +71,10 @@ def build(operations: Sequence[Operation], errors: dict[int, str], version: str)
     used = {op.tag for op in operations}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Shiftdesk API", "version": version, "description": DESCRIPTION,
-                 "license": {"name": "Proprietary", "identifier": "LicenseRef-Shiftdesk"}},
+        "info": {"title": "Shiftdesk API", "version": version, "description": DESCRIPTION},
         "servers": [{"url": PREFIX, "description": "This desk (the URL this document was read from)"}],
-        "tags": [{"name": tag, "description": TAGS.get(tag, "")} for tag in sorted(used)],
+        "tags": [{"name": tag, "description": TAGS.get(tag, "")}
+                 for tag in sorted(used, key=lambda tag: (list(TAGS).index(tag) if tag in TAGS else len(TAGS), tag))],
         "security": [{SECURITY: []}],
         "paths": paths,
         "components": {
