@@ -5,8 +5,8 @@ ticket. No answer may be a 5xx; every answer's status must be one its
 operation documents, with the content type and schema documented for it.
 
 The examples are few per operation and derandomized, to keep the run
-under a minute and the same on every run; a failure prints the curl line
-that reproduces it."""
+under a minute and the same on every run (`SHIFTDESK_FUZZ=200` searches
+longer, at random); a failure prints the curl line that reproduces it."""
 from __future__ import annotations
 
 import asyncio
@@ -28,13 +28,15 @@ from server.services.integrations import PREFIX
 from server.web.v1 import operations  # noqa: F401  (fills OPERATIONS)
 from server.web.v1.openapi import openapi_path, path_names
 from server.web.v1.registry import OPERATIONS, Operation
+from tests.fuzz.budget import FUZZ
 from tests.peers import Peer
 from tests.serverproc import ServerProcess, cli
 
 SITE = "acme"
 AGENT_TOKEN = "agent-api-token-" + "x" * 16
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 12  # per operation
+# Per operation and mode; SHIFTDESK_FUZZ=N (as for tests/fuzz) tries N random ones instead.
+EXAMPLES = int(FUZZ) if FUZZ else 12
 
 
 class Desk:
@@ -121,7 +123,7 @@ def test_every_operation_answers_as_documented(op: Operation, mode: GenerationMo
     operation = api_schema[openapi_path(op.path)][op.method]
     headers = {"Authorization": f"Bearer {desk.token}"}
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=not FUZZ, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=cases(operation, mode, op, desk.known))
     def answers(case) -> None:
