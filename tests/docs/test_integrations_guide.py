@@ -95,3 +95,25 @@ def test_the_guide_is_linked_from_the_readme_and_points_at_the_reference():
     assert "docs/integrations.md" in (ROOT / "README.md").read_text()
     guide = GUIDE.read_text()
     assert "/docs/api" in guide and "/api/v1/openapi.json" in guide
+
+
+@pytest.mark.parametrize("language", ["python", "node"])
+def test_the_snippets_accept_what_the_desk_itself_signs(tmp_path, language):
+    """Against the server's own signer (server/policy/webhooks.py, where
+    this tree has webhooks): the guide and the desk agree."""
+    webhooks = pytest.importorskip("server.policy.webhooks")
+    header = webhooks.sign(SECRET, BODY, NOW)
+    given = [{"secret": SECRET, "header": header, "body": BODY.decode(), "now": NOW},
+             {"secret": SECRET, "header": header, "body": BODY.decode() + " ", "now": NOW}]
+    if language == "python":
+        command, source, name = [sys.executable], block("verify-python", "python") + PYTHON_DRIVER, "verify.py"
+    else:
+        if shutil.which("node") is None:
+            pytest.skip("node is not installed")
+        command, source, name = [shutil.which("node")], block("verify-node", "js") + "\n" + NODE_DRIVER, "verify.js"
+    script = tmp_path / name
+    script.write_text(source)
+    done = subprocess.run([*command, str(script)], input=json.dumps(given), capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [True, False]
