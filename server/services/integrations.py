@@ -42,7 +42,7 @@ class NewToken:
 
 
 def actor_of(token: IntegrationToken) -> str:
-    """Who an audit entry names for a change made with the token."""
+    """Who an audit entry names for a change made with the token (records.py names it back)."""
     return f"token:{token.id}"
 
 

@@ -10,7 +10,8 @@ from typing import Protocol
 
 from .facts import DeskTotals, ReportFacts
 from .model import (Agent, AgentStatus, Alert, ApiToken, Assigned, Assignment, Attachment, AttachmentLink, AuditEntry,
-                    Author, CannedReply, IntegrationToken, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
+                    Author, CannedReply, Chat, ChatStarted, ChatStatus, Closure, ConsoleSession, DeskTopic, FileClaim,
+                    IntegrationToken,
                     Message, NewMessage, OutgoingMail, PasswordReset, Priority, QueuedMail, Site, SlaEvent, Survey,
                     Suspension, Tag, Ticket, TicketReply, TicketSlaEvent, TicketStatus, Visitor, VisitorAtStart)
 from .listing_types import ChatFilter, TicketFilter
@@ -107,6 +108,9 @@ class Store(Protocol):
     # integration tokens of the public API (services/integrations.py)
     async def integration_token_login(self, token_hash: str) -> IntegrationToken | None:
         """The token of that hash unless revoked, read afresh (no cache)."""
+
+    async def integration_token_by_id(self, token_id: str) -> IntegrationToken | None:
+        """The token, revoked or not."""
 
     async def touch_integration_token(self, token_id: str, at: datetime) -> None: ...
 

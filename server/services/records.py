@@ -165,6 +165,9 @@ def _seconds(start: datetime | None, end_iso: str | None) -> int | None:
     return max(0, round((end - start).total_seconds()))
 
 
+TOKEN_ACTOR = "token:"  # services/integrations.py's actor_of
+
+
 class _Names:
     """The people an audit page names, each looked up once."""
 
@@ -174,8 +177,12 @@ class _Names:
         self._visitors: dict[str, Visitor | None] = {}
 
     async def agent(self, agent_id: str | None) -> str | None:
+        """An agent's name, or an integration token's (`token:<id>`) with what it is."""
         if agent_id is None:
             return None
+        if agent_id.startswith(TOKEN_ACTOR):
+            token = await self._store.integration_token_by_id(agent_id.removeprefix(TOKEN_ACTOR))
+            return f"{token.name} (integration token)" if token else None
         if self._agents is None:
             self._agents = {a.id: a.name for a in await self._store.list_agents()}
         return self._agents.get(agent_id)

@@ -12,6 +12,7 @@ from .base import SqlBase, insert_audit, maybe
 from .tables import integration_tokens
 
 T = integration_tokens.c
+ADD_LOCK = 0x5D1_7043  # PostgreSQL's advisory lock of adding an integration token
 
 
 def _token_of(row: Any) -> IntegrationToken:
@@ -27,6 +28,10 @@ class IntegrationRecords(SqlBase):
         return maybe(_token_of, await self._first(
             select(integration_tokens).where(T.token_hash == token_hash, T.revoked_at.is_(None))))
 
+    async def integration_token_by_id(self, token_id: str) -> IntegrationToken | None:
+        """The token, revoked or not (the audit log names revoked ones too)."""
+        return maybe(_token_of, await self._first(select(integration_tokens).where(T.id == token_id)))
+
     async def touch_integration_token(self, token_id: str, at: datetime) -> None:
         await self._write(update(integration_tokens).where(T.id == token_id).values(last_used_at=at))
 
@@ -39,11 +44,17 @@ class IntegrationRecords(SqlBase):
                                     limit: int) -> IntegrationToken | None:
         """Store it with `audit`, unless `limit` tokens not revoked exist
         already (then None). The count is part of the INSERT, one atomic
-        statement (as add_api_token's)."""
+        statement on SQLite (as add_api_token's); on PostgreSQL the
+        transaction holds ADD_LOCK first."""
         values = {**dataclasses.asdict(token), "scope": str(token.scope)}
         held = select(func.count()).select_from(integration_tokens).where(T.revoked_at.is_(None)).scalar_subquery()
         row = select(*(literal(value, T[name].type).label(name) for name, value in values.items())).where(held < limit)
         async with self._transaction() as conn:
+            if conn.dialect.name == "postgresql":
+                # No parent row to lock (as add_api_token locks its agent's): a
+                # lock of its own, so that a second request at once (another
+                # node's) waits and then counts the first one's token.
+                await conn.execute(select(func.pg_advisory_xact_lock(ADD_LOCK)))
             if (await conn.execute(insert(integration_tokens).from_select(list(values), row))).rowcount != 1:
                 return None
             await insert_audit(conn, audit)

@@ -177,6 +177,15 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response
     return authenticated
 
 
+def error_response(error: DeskError) -> web.Response:
+    """The error's JSON answer; a refusal that says when to try again
+    (`retry_after`, seconds) says it in `Retry-After` too."""
+    answer = web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+    if "retry_after" in error.fields:
+        answer.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
+    return answer
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     """DeskErrors, and aiohttp's own refusals (no such path, a method the
@@ -184,10 +193,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except DeskError as error:
-        return web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
+        return error_response(error)
     except (OSError, TimeoutError) as error:  # the database or Redis away
-        away = outage(error)
-        return web.json_response({"ok": False, "error": away.as_dict()}, status=http_status(away))
+        return error_response(outage(error))
     except web.HTTPException as refused:
         if not 400 <= refused.status < 500:
             raise

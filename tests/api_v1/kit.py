@@ -2,8 +2,6 @@
 service (as the CLI and the dashboard make them) and clients that send them."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 
 from server.services import integrations
@@ -30,8 +28,3 @@ async def send(session: aiohttp.ClientSession, method: str, path: str, status: i
         if status >= 400:
             assert set(answer["error"]) >= {"code", "message"} and isinstance(answer["error"]["message"], str)
         return answer
-
-
-async def session_of(harness, scope: str = "read", site: str | None = None) -> AsyncIterator[aiohttp.ClientSession]:
-    async with v1(harness, await new_token(harness, scope, site)) as session:
-        yield session

@@ -17,18 +17,6 @@ async def ann(harness):
     return await harness.agent(token)
 
 
-@pytest.fixture
-async def writer(harness):
-    async with v1(harness, await new_token(harness, "write")) as session:
-        yield session
-
-
-@pytest.fixture
-async def reader(harness):
-    async with v1(harness, await new_token(harness, "read")) as session:
-        yield session
-
-
 async def test_a_chat_is_read_with_its_transcript_and_never_its_notes(harness, ann, reader):
     chat_id = await chat_with(harness, ann, "hello")
     assert (await ann.call("chat:send", {"chat_id": chat_id, "client_id": "n1", "text": "secret", "note": True}))["ok"]
@@ -77,7 +65,8 @@ async def test_tags_are_set_by_name_and_audited_as_the_token(harness, ann, write
     assert (await send(writer, "PUT", f"/chats/{chat_id}/tags", 400, json={"tags": ["nope"]}))["error"]["code"] \
         == "unknown_tag"
     token = (await harness.store.integration_tokens())[0]
-    entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None, since=None, until=None,
+    entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None,
+                                                   since=None, until=None,
                                                    limit=10, offset=0)
     assert sorted(e["action"] for e in entries) == ["chat_tag", "chat_tag", "chat_untag"]
 

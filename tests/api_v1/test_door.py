@@ -2,17 +2,13 @@
 its budget, and the shape of every error."""
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from server.services import integrations
+from server.web.v1.registry import OPERATIONS, ErrorAnswer
 
-from tests.api_v1.kit import new_token, send, session_of, v1
-
-
-@pytest.fixture
-async def reader(harness):
-    async for session in session_of(harness, "read"):
-        yield session
+from tests.api_v1.kit import new_token, send, v1
 
 
 async def test_agents_are_listed_to_a_read_token(harness, reader):
@@ -75,3 +71,43 @@ async def test_past_the_budget_a_token_gets_429_with_retry_after(harness, reader
         await send(other, "GET", "/agents")
     harness.clock.advance(61)
     await send(reader, "GET", "/agents")
+
+
+def _path(op) -> str:
+    """The operation's path with a well-shaped id of nothing in each parameter."""
+    path = op.path
+    for name in [part[1:-1] for part in op.path.split("/") if part.startswith("{")]:
+        path = path.replace(f"{{{name}}}", "nothing")
+    return path
+
+
+WRITES = [op for op in OPERATIONS if op.scope == "write"]
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: f"{op.method} {op.path}")
+async def test_every_operation_wants_a_token_not_revoked(harness, op):
+    secret = await new_token(harness, "write")
+    await integrations.revoke(harness.store, harness.clock.now(), None,
+                              (await harness.store.integration_tokens())[0].id)
+    for token in (None, secret):
+        async with v1(harness, token) as session:
+            assert (await send(session, op.method, _path(op), 401, json={}))["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("op", WRITES, ids=lambda op: f"{op.method} {op.path}")
+async def test_every_write_is_403_to_a_read_token_whatever_its_body(reader, op):
+    for body in ({}, {"text": "x"}, "not an object"):
+        assert (await send(reader, op.method, _path(op), 403, json=body))["error"]["code"] == "forbidden"
+
+
+def test_every_operation_is_described_for_the_reference():
+    ids = [op.operation_id for op in OPERATIONS]
+    assert len(ids) == len(set(ids)) and len({(op.method, op.path) for op in OPERATIONS}) == len(OPERATIONS)
+    for op in OPERATIONS:
+        assert op.description and op.summary and op.response.__doc__, op.operation_id
+        for kind in (op.response, op.body, op.query):
+            if kind is not None:
+                assert kind.__doc__, kind
+                assert issubclass(kind, msgspec.Struct)
+    msgspec.json.schema_components([t for op in OPERATIONS for t in (op.response, op.body, op.query) if t]
+                                   + [ErrorAnswer])

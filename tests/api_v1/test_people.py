@@ -17,12 +17,6 @@ async def ann(harness):
     return await harness.agent(token)
 
 
-@pytest.fixture
-async def writer(harness):
-    async with v1(harness, await new_token(harness, "write")) as session:
-        yield session
-
-
 async def test_a_visitor_and_their_account_are_read_with_their_record(harness, ann, writer):
     pat = await verified(harness, "pat-1", account="acme-42", plan="business")
     chat_id = await chat(pat, "my order")
@@ -57,6 +51,7 @@ async def test_an_account_is_suspended_and_lifted_as_the_token(harness, ann, wri
     entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None,
                                                    since=None, until=None, limit=10, offset=0)
     assert sorted(e["action"] for e in entries) == ["lift", "suspend"]
+    assert {e["actor_name"] for e in entries} == {"script (integration token)"}
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x", "days": "2"}, {"reason": "x", "why": 1},

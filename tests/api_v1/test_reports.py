@@ -5,18 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from tests.api_v1.kit import new_token, send, v1
 from tests.web.test_tags import chat_with
 
 DAY = "2026-11-23"  # the harness clock's day
-
-
-@pytest.fixture
-async def reader(harness):
-    async with v1(harness, await new_token(harness, "read")) as session:
-        yield session
 
 
 async def test_the_chat_report_counts_chats_per_agent_in_json_and_csv(harness, reader):

@@ -20,18 +20,6 @@ def config_overrides() -> dict:
     return CONFIG_TOPICS
 
 
-@pytest.fixture
-async def writer(harness):
-    async with v1(harness, await integration_token(harness, "write")) as session:
-        yield session
-
-
-@pytest.fixture
-async def reader(harness):
-    async with v1(harness, await integration_token(harness, "read")) as session:
-        yield session
-
-
 async def a_visitor(harness, site_id: str | None = None) -> Visitor:
     return await harness.store.save_visitor(Visitor(
         id=new_id(), site_id=site_id or harness.site.id, token_hash=hash_token(new_token()),

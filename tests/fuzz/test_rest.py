@@ -18,9 +18,11 @@ from hypothesis import event as outcome_event, given, note
 from hypothesis import strategies as st
 from yarl import URL
 
-from server.services.model import Role
+from server.services import integrations
+from server.services.model import Role, Scope
 from server.web import api, dashboard_api, intake_api, own_account, people_api, search_api, sites_api, supervisor_api
-from server.web import tags_api, topics_api, widget
+from server.web import integrations_api, tags_api, topics_api, widget
+from server.web.v1.operations import OPERATIONS
 from tests.fuzz.budget import fuzz_settings
 from tests.fuzz.conftest import check_the_normal_client, open_desk
 from tests.fuzz.desk import Desk
@@ -133,6 +135,11 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/me/sessions"): PAGE, ("DELETE", "/api/me/sessions/{id}"): PAGE,
     ("GET", "/api/me/tokens"): PAGE, ("POST", "/api/me/tokens"): Spec(body=own_account.TokenCreate),
     ("DELETE", "/api/me/tokens/{id}"): PAGE,
+    ("GET", "/api/integration-tokens"): PAGE,
+    ("POST", "/api/integration-tokens"): Spec(body=integrations_api.TokenNew),
+    ("DELETE", "/api/integration-tokens/{id}"): PAGE,
+    # the public API: every operation of its registry, with the types it decodes
+    **{(op.method, "/api/v1" + op.path): Spec(body=op.body, query=op.query) for op in OPERATIONS},
 }
 
 
@@ -152,8 +159,8 @@ def live_routes(app: web.Application) -> list[tuple[str, str]]:
 
 class Clients:
     """The credentials a request may carry: none, a bearer token (an
-    agent's, a supervisor's, a made-up one), or a supervisor's console
-    session with or without its CSRF token."""
+    agent's, a supervisor's, an integration token read or write, a made-up
+    one), or a supervisor's console session with or without its CSRF token."""
 
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
@@ -178,6 +185,9 @@ class Clients:
         async with self.plain.post(f"{h.url}/api/closures", headers=lead_auth,
                                    json={"day": "2030-01-02", "reason": "a day off"}) as r:
             closure = (await r.json())["closure"]
+        self.integration = {
+            scope: (await integrations.make(desk.store, h.clock.now(), None, f"fuzz {scope}", scope, None)).secret
+            for scope in Scope}
         lead_row = next(a for a in await desk.store.list_agents() if a.name == "Lead")
         desk.ids.update(ticket=ticket["id"], canned=canned["id"], closure=closure["id"], own_chat=chat["id"],
                         customer=customer.received("session")[0]["visitor_id"], lead=lead_row.id,
@@ -187,6 +197,8 @@ class Clients:
         bearer = {"agent": self.agent_token, "supervisor": self.desk.lead_token}
         if who in bearer:
             return self.plain, {"Authorization": f"Bearer {bearer[who]}"}
+        if who.startswith("integration "):  # the public API's tokens, desk-wide: read or write
+            return self.plain, {"Authorization": f"Bearer {self.integration[Scope(who.split()[1])]}"}
         if who == "made-up bearer":
             return self.plain, {"Authorization": "Bearer " + "x" * 32}
         if who == "console":
@@ -240,7 +252,7 @@ def requests(route: tuple[str, str]) -> st.SearchStrategy[dict]:
         "query": queries(spec.query, spec.refs),
         "body": bodies(spec),
         "who": st.sampled_from(["anonymous", "agent", "supervisor", "made-up bearer", "console",
-                                "console without csrf"]),
+                                "console without csrf", "integration read", "integration write"]),
         "origin": st.sampled_from([None, None, "http://evil.example", "null"]),
     })
 

@@ -16,7 +16,8 @@ class AgentItem(msgspec.Struct, kw_only=True):
     id: Annotated[str, msgspec.Meta(description="The agent's id")]
     name: Annotated[str, msgspec.Meta(description="The agent's display name")]
     role: Annotated[Literal["agent", "supervisor"], msgspec.Meta(description="A supervisor is a lead")]
-    tier: Annotated[int, msgspec.Meta(ge=1, description="Seniority for routing: 1 takes any chat, higher takes harder ones")]
+    tier: Annotated[int, msgspec.Meta(ge=1, description=(
+        "Seniority for routing: 1 takes any chat, higher takes harder ones"))]
     skills: Annotated[list[str], msgspec.Meta(description="The skills chats are routed on")]
     capacity: Annotated[int, msgspec.Meta(ge=0, description="Chats the agent takes at once")]
     status: Annotated[Literal["available", "away"], msgspec.Meta(description="The status the agent set")]

@@ -17,7 +17,7 @@ from ...services.tokens import new_id
 from ..params import Id, Instant, SiteKey
 from .registry import Call, operation
 from .scope import acting, site_filter, site_keys
-from .types import NextCursor, Ok, PageQuery, decode_cursor, encode_cursor
+from .types import NextCursor, Ok, PageQuery, after_of, decode_cursor, page_of, time_key
 
 ChatStatusName = Literal["queued", "active", "ended"]
 PriorityName = Literal["critical", "high", "medium", "low"]
@@ -147,15 +147,12 @@ async def chat_of(call: Call) -> Chat:
 async def list_chats(call: Call) -> ChatList:
     """Chats matching every filter given, the latest started first, a page at a time."""
     q: ChatListQuery = call.query
-    after = decode_cursor(q.cursor, tuple[datetime, str])
     filters = ChatFilter(statuses=tuple(ChatStatus(s) for s in q.status), site_id=await site_filter(call, q.site),
                          agent_id=q.agent_id, visitor_id=q.visitor_id, since=q.since, until=q.until,
-                         after=listing.After(*after) if after else None)
-    found = await listing.chats(call.services.desk, filters, q.limit + 1)
-    page, keys = found[:q.limit], await site_keys(call)
-    last = listing.chat_key(page[-1]) if len(found) > q.limit else None
-    return ChatList(items=[chat_item(c, keys) for c in page],
-                    next_cursor=encode_cursor([last.at, last.id]) if last else None)
+                         after=after_of(q.cursor))
+    page, cursor = page_of(await listing.chats(call.services.desk, filters, q.limit + 1), q.limit, time_key)
+    keys = await site_keys(call)
+    return ChatList(items=[chat_item(c, keys) for c in page], next_cursor=cursor)
 
 
 @operation("GET", "/chats/{chat_id}", operation_id="getChat", summary="Get a chat", tag="chats", scope="read",
@@ -174,9 +171,8 @@ async def list_messages(call: Call) -> MessageList:
     chat = await chat_of(call)
     after = decode_cursor(q.cursor, int) or 0
     found = await listing.transcript(call.services.desk, chat.id, after, q.limit + 1)
-    page = found[:q.limit]
-    return MessageList(items=[message_item(m) for m in page],
-                       next_cursor=encode_cursor(page[-1].seq) if len(found) > q.limit else None)
+    page, cursor = page_of(found, q.limit, lambda m: m.seq)
+    return MessageList(items=[message_item(m) for m in page], next_cursor=cursor)
 
 
 @operation("POST", "/chats/{chat_id}/messages", operation_id="sendChatMessage", summary="Write to a chat's visitor",

@@ -27,9 +27,9 @@ import msgspec
 from aiohttp import hdrs, web
 
 from ...services.bundle import Services
-from ...services.errors import BadRequest, DeskError, Forbidden, NotFound, RateLimited, TooLarge, Unauthorized, outage
+from ...services.errors import BadRequest, Forbidden, NotFound, TooLarge, Unauthorized
 from ...services.integrations import IntegrationToken, Scope
-from ..api import CODES, http_status
+from ..api import json_errors
 from ..keys import SERVICES
 from ..params import AccountId, Id, SiteKey, query_of
 
@@ -205,39 +205,16 @@ def route_of(op: Operation) -> web.RouteDef:
     return web.route(op.method, op.path, handle)
 
 
-def error_response(error: DeskError) -> web.Response:
-    status = http_status(error)
-    answer = web.Response(body=msgspec.json.encode({"ok": False, "error": error.as_dict()}), status=status,
-                          content_type="application/json")
-    if isinstance(error, RateLimited) and "retry_after" in error.fields:
-        answer.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
-    return answer
-
-
-@web.middleware
-async def json_errors(request: web.Request, handler) -> web.StreamResponse:
-    """DeskErrors, an unreachable database or Redis, and aiohttp's own
-    refusals (no such path, a method the path does not take) as ErrorAnswer."""
-    try:
-        return await handler(request)
-    except DeskError as error:
-        return error_response(error)
-    except (OSError, TimeoutError) as error:
-        away = outage(error)
-        return error_response(away) if away is not None else web.json_response({}, status=500)
-    except web.HTTPException as refused:
-        if not 400 <= refused.status < 500:
-            raise
-        error = {"code": CODES.get(refused.status, "bad_request"), "message": refused.reason}
-        headers = {key: value for key, value in refused.headers.items() if key == hdrs.ALLOW}
-        return web.json_response({"ok": False, "error": error}, status=refused.status, headers=headers)
-
-
 def mount(app: web.Application) -> None:
     """Mounts every operation under /api/v1, as a sub-application of its
-    own (its error middleware sees /api/v1 only). Before the /api
+    own (the error middleware of /api, web/api.py's `json_errors`, sees
+    /api/v1 only). Before the /api
     sub-application: aiohttp matches prefixes in the order they were added."""
-    from . import operations  # noqa: F401  (fills OPERATIONS)
     v1 = web.Application(middlewares=[json_errors])
     v1.router.add_routes([route_of(op) for op in OPERATIONS])
     app.add_subapp("/api/v1", v1)
+
+
+# Last, once everything above is defined: every module of operations, so that
+# whoever imports this registry (the routes, the OpenAPI document) sees them all.
+from . import operations  # noqa: E402,F401

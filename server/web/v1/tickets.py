@@ -17,7 +17,7 @@ from ...services.tickets import TicketRequest
 from ..params import AccountId, Id, Instant, SiteKey
 from .registry import Call, operation
 from .scope import acting, site_filter, site_keys
-from .types import NextCursor, Ok, PageQuery, decode_cursor, encode_cursor
+from .types import NextCursor, Ok, PageQuery, after_of, page_of, time_key
 
 StatusName = Literal["pending_confirmation", "open", "pending", "solved", "closed"]
 SettableStatus = Literal["open", "pending", "solved", "closed"]
@@ -136,7 +136,8 @@ class TicketChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     status: Annotated[SettableStatus | None, msgspec.Meta(description=(
         "The new status, mailed to the requester (not while it waits for confirmation)"))] = None
     assignee_id: Annotated[Id | None, msgspec.Meta(description=(
-        "The agent told of its clocks; null: nobody (every agent is told). Audited"))] | msgspec.UnsetType = msgspec.UNSET
+        "The agent told of its clocks; null: nobody (every agent is told). Audited"
+    ))] | msgspec.UnsetType = msgspec.UNSET
 
 
 class ReplyAdd(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -182,17 +183,14 @@ async def ticket_of(call: Call) -> Ticket:
 async def list_tickets(call: Call) -> TicketList:
     """Tickets matching every filter given, the newest first, a page at a time."""
     q: TicketListQuery = call.query
-    after = decode_cursor(q.cursor, tuple[datetime, str])
     filters = TicketFilter(
         statuses=tuple(TicketStatus(s) for s in q.status), priority=Priority(q.priority) if q.priority else None,
         site_id=await site_filter(call, q.site), visitor_id=q.visitor_id, account_id=q.account_id,
         assignee_id=q.assignee_id, topic=q.topic, since=q.since, until=q.until,
-        after=listing.After(*after) if after else None)
-    found = await listing.tickets(call.services.desk, filters, q.limit + 1)
-    page, keys = found[:q.limit], await site_keys(call)
-    last = listing.ticket_key(page[-1]) if len(found) > q.limit else None
-    return TicketList(items=[TicketItem(**ticket_item(t, keys)) for t in page],
-                      next_cursor=encode_cursor([last.at, last.id]) if last else None)
+        after=after_of(q.cursor))
+    page, cursor = page_of(await listing.tickets(call.services.desk, filters, q.limit + 1), q.limit, time_key)
+    keys = await site_keys(call)
+    return TicketList(items=[TicketItem(**ticket_item(t, keys)) for t in page], next_cursor=cursor)
 
 
 @operation("GET", "/tickets/{ticket_id}", operation_id="getTicket", summary="Get a ticket", tag="tickets",
