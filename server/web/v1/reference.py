@@ -22,6 +22,7 @@ from .openapi import DOCUMENT_PATH, PREFIX, Published, publish, serve
 
 PAGE_PATH = "/docs/api"
 STYLESHEET = "api-docs.css"
+FORMATS = {"date": "2026-12-01", "date-time": "2026-12-01T09:00:00Z"}  # examples of formatted strings
 MAX_DEPTH = 6  # nested objects shown; deeper ones (a tree of replies) stop at their type
 CONSTRAINTS = (("minLength", "length ≥ {}"), ("maxLength", "length ≤ {}"),
                ("minimum", "≥ {}"), ("maximum", "≤ {}"), ("exclusiveMinimum", "> {}"),
@@ -54,7 +55,7 @@ class Entry:
     method: str
     path: str
     summary: str
-    description: str
+    description: list[str]  # paragraphs
     scope: str
     parameters: list[Field]
     body: list[Field] | None
@@ -161,8 +162,15 @@ class Schemas:
             return {n: self.example(properties[n], depth + 1, n) for n in shown}
         if kind == "string" and name.endswith("_id"):
             return name.upper()
+        if kind == "string" and target.get("format") in FORMATS:
+            return FORMATS[target["format"]]
         return {"array": [], "integer": target.get("minimum", 1), "number": 1, "boolean": False,
                 "null": None}.get(kind, "...")
+
+
+def paragraphs(text: str) -> list[str]:
+    """A docstring's paragraphs, each on one line (the page wraps them)."""
+    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
 
 
 def spans(text: str) -> list[tuple[str, bool]]:
@@ -192,7 +200,7 @@ def _entry(schemas: Schemas, path: str, method: str, spec: dict[str, Any], base_
     response = content.get("application/json", {}).get("schema", {})
     errors = [Error(s, a.get("description", "")) for s, a in spec["responses"].items() if not s.startswith("2")]
     return Entry(spec["operationId"], method.upper(), PREFIX + path, spec.get("summary", ""),
-                 spec.get("description", ""), spec.get("x-scope", "read"), parameters,
+                 paragraphs(spec.get("description", "")), spec.get("x-scope", "read"), parameters,
                  schemas.fields(body_schema) if body_schema else None, status, schemas.fields(response),
                  "text/csv" in content, errors, curl(schemas, method, base_url + PREFIX + path, spec, body_schema))
 
