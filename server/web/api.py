@@ -10,6 +10,7 @@ with the HTTP status of `http_status`.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
@@ -182,7 +183,7 @@ def error_response(error: DeskError) -> web.Response:
     (`retry_after`, seconds) says it in `Retry-After` too."""
     answer = web.json_response({"ok": False, "error": error.as_dict()}, status=http_status(error))
     if "retry_after" in error.fields:
-        answer.headers[hdrs.RETRY_AFTER] = str(error.fields["retry_after"])
+        answer.headers[hdrs.RETRY_AFTER] = str(math.ceil(error.fields["retry_after"]))  # whole seconds
     return answer
 
 

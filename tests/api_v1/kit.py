@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 
 from server.services import integrations
-from server.services.model import Scope
+from server.services.model import IntegrationToken, Scope
 
 
 async def new_token(harness, scope: str = "read", site: str | None = None, name: str = "script") -> str:
@@ -28,3 +28,8 @@ async def send(session: aiohttp.ClientSession, method: str, path: str, status: i
         if status >= 400:
             assert set(answer["error"]) >= {"code", "message"} and isinstance(answer["error"]["message"], str)
         return answer
+
+
+async def token_named(harness, name: str) -> IntegrationToken:
+    """The unrevoked token of that name (the conftest's are "reader" and "writer")."""
+    return next(t for t in await harness.store.integration_tokens() if t.name == name)

@@ -7,7 +7,7 @@ import pytest
 
 from server.services.model import Role, Site
 from server.services.tokens import new_id
-from tests.api_v1.kit import new_token, send, v1
+from tests.api_v1.kit import new_token, send, token_named, v1
 from tests.web.test_tags import chat_with
 
 
@@ -64,7 +64,7 @@ async def test_tags_are_set_by_name_and_audited_as_the_token(harness, ann, write
     assert (await send(writer, "PUT", f"/chats/{chat_id}/tags", json={"tags": ["billing"]}))["tags"] == ["billing"]
     assert (await send(writer, "PUT", f"/chats/{chat_id}/tags", 400, json={"tags": ["nope"]}))["error"]["code"] \
         == "unknown_tag"
-    token = (await harness.store.integration_tokens())[0]
+    token = await token_named(harness, "writer")
     entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None,
                                                    since=None, until=None,
                                                    limit=10, offset=0)
@@ -123,3 +123,11 @@ async def test_filters_narrow_the_list(harness, ann, reader):
     since = (await send(reader, "GET", f"/chats/{second}"))["chat"]["started_at"]
     assert [c["id"] for c in (await send(reader, "GET", f"/chats?since={since}"))["items"]] == [second]
     assert [c["id"] for c in (await send(reader, "GET", f"/chats?until={since}"))["items"]] == [first]
+
+
+async def test_a_body_past_64_kib_is_413_and_a_text_past_message_chars_too(harness, ann, writer):
+    chat_id = await chat_with(harness, ann, "hello")
+    huge = (await send(writer, "POST", f"/chats/{chat_id}/messages", 413, json={"text": "x" * 70_000}))["error"]
+    assert huge["code"] == "too_large"
+    long = (await send(writer, "POST", f"/chats/{chat_id}/messages", 413, json={"text": "x" * 4001}))["error"]
+    assert long["code"] == "too_large"

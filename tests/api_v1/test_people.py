@@ -7,7 +7,7 @@ import pytest
 
 from server.services.model import Site
 from server.services.tokens import new_id
-from tests.api_v1.kit import new_token, send, v1
+from tests.api_v1.kit import new_token, send, token_named, v1
 from tests.web.test_accounts_api import chat, verified
 
 
@@ -37,7 +37,7 @@ async def test_an_account_is_suspended_and_lifted_as_the_token(harness, ann, wri
     chat_id = await chat(pat, "my order")
     body = {"reason": "abuse", "days": 2}
     made = await send(writer, "POST", "/accounts/acme-42/suspend", 201, json=body)
-    token = (await harness.store.integration_tokens())[0]
+    token = await token_named(harness, "writer")
     assert made["ended_chats"] == [chat_id] and made["suspension"]["actor_id"] == f"token:{token.id}"
     assert made["suspension"]["active"] is True and made["suspension"]["ban"] is False
     await pat.next("account:suspended")
@@ -51,7 +51,7 @@ async def test_an_account_is_suspended_and_lifted_as_the_token(harness, ann, wri
     entries = await harness.services.records.audit(action=None, actor_id=f"token:{token.id}", target=None,
                                                    since=None, until=None, limit=10, offset=0)
     assert sorted(e["action"] for e in entries) == ["lift", "suspend"]
-    assert {e["actor_name"] for e in entries} == {"script (integration token)"}
+    assert {e["actor_name"] for e in entries} == {"writer (integration token)"}
 
 
 @pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "x", "days": "2"}, {"reason": "x", "why": 1},

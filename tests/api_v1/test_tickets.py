@@ -8,7 +8,7 @@ import pytest
 from server.services.model import Site, Visitor
 from server.services.tickets import TicketRequest
 from server.services.tokens import hash_token, new_id, new_token
-from tests.api_v1.kit import new_token as integration_token, send, v1
+from tests.api_v1.kit import new_token as integration_token, send, token_named, v1
 
 # Room for the pages' tickets, all of one visitor (5 an hour by default).
 CONFIG_TOPICS = {"topics": {"api": {"evidence": ["api_call"]}},
@@ -37,7 +37,7 @@ async def test_a_ticket_opened_for_a_visitor_waits_for_confirmation(harness, wri
     visitor = await a_visitor(harness)
     body = {"visitor_id": visitor.id, "subject": "Refund", "text": "Order 12 twice", "priority": "high"}
     ticket = (await send(writer, "POST", "/tickets", 201, json=body))["ticket"]
-    token = (await harness.store.integration_tokens())[0]
+    token = await token_named(harness, "writer")
     assert ticket["status"] == "pending_confirmation" and ticket["created_by"] == f"token:{token.id}"
     assert ticket["assignee_id"] is None and ticket["number"].startswith("SD-") and ticket["site"] == "acme"
     assert (await send(reader, "GET", f"/tickets/{ticket['id']}"))["ticket"] == ticket
@@ -76,7 +76,7 @@ async def test_status_and_assignee_change_and_the_assignee_is_audited_as_the_tok
         "code"] == "not_found"
     assert (await send(writer, "PATCH", f"/tickets/{ticket.id}", 400, json={"status": "pending_confirmation"}))[
         "error"]["code"] == "bad_request"
-    token = (await harness.store.integration_tokens())[0]
+    token = await token_named(harness, "writer")
     entries = await harness.services.records.audit(action="ticket_assign", actor_id=f"token:{token.id}",
                                                    target=None, since=None, until=None, limit=10, offset=0)
     assert len(entries) == 2

@@ -27,13 +27,13 @@ import msgspec
 from aiohttp import hdrs, web
 
 from ...services.bundle import Services
-from ...services.errors import BadRequest, Forbidden, NotFound, TooLarge, Unauthorized
+from ...services.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ...services.integrations import IntegrationToken, Scope
 from ..api import json_errors
+from ..api import body as read_body
 from ..keys import SERVICES
 from ..params import AccountId, Id, SiteKey, query_of
 
-MAX_BODY = 64 * 1024  # bytes
 BEARER_PREFIX = "bearer "
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -170,19 +170,6 @@ def _path_of(request: web.Request) -> dict[str, str]:
     return found
 
 
-async def _body_of(request: web.Request, kind: type) -> Any:
-    try:
-        raw = await request.content.read(MAX_BODY + 1)
-    except ValueError:
-        raw = b""
-    if len(raw) > MAX_BODY:
-        raise TooLarge(f"the body is over {MAX_BODY} bytes", limit=MAX_BODY)
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.DecodeError as exc:  # also ValidationError
-        raise BadRequest(f"bad body: {exc}") from None
-
-
 def _answer(op: Operation, result: Any) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):  # a CSV (`csv=True` operations)
         return result
@@ -199,7 +186,7 @@ def route_of(op: Operation) -> web.RouteDef:
         query = query_of(request, op.query) if op.query is not None else None
         if op.query is None and request.query:
             raise BadRequest("bad query: this operation takes no parameters")
-        body = await _body_of(request, op.body) if op.body is not None else None
+        body = await read_body(request, op.body) if op.body is not None else None
         return _answer(op, await op.handler(Call(services, token, path, query, body)))
     handle.__doc__ = op.description
     return web.route(op.method, op.path, handle)
