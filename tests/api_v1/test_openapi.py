@@ -123,7 +123,8 @@ def test_the_reference_escapes_what_it_shows():
         "info": {"title": hostile, "version": "1"}}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     page = env.get_template("api_docs.html").render(
-        sections=sections(document, "http://desk.test"), spans=spans, info=document["info"], document_path="/api/v1/openapi.json",
+        sections=sections(document, "http://desk.test"), spans=spans, info=document["info"],
+        document_path="/api/v1/openapi.json",
         base_url="http://desk.test", stylesheet="/static/api-docs.css", console_css="/static/console.css")
     assert hostile not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 

@@ -27,7 +27,8 @@ async def test_the_reference_shows_every_operation_without_sideways_scrolling(ch
         await expect(shown.locator("h3")).to_contain_text(f"GET /api/v1{op.path}")
         await expect(shown.locator('[data-sd="scope"]')).to_have_text("scope: read")
         await expect(shown.locator(".field .name").filter(has_text="agent.capacity")).to_have_count(1)
-        await expect(shown.locator('[data-sd="curl"]')).to_contain_text(f"{desk.config.base_url}/api/v1/agents/AGENT_ID")
+        curl = f"{desk.config.base_url}/api/v1/agents/AGENT_ID"
+        await expect(shown.locator('[data-sd="curl"]')).to_contain_text(curl)
         await page.locator(f'.docs-toc a[href="#{op.operation_id}"]').click()
         await expect(shown).to_be_in_viewport()
         overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
