@@ -12,6 +12,7 @@ from ..services.errors import DeskError
 from ..services.tickets import CONFIRM_PATH
 from .api import http_status, setup_api
 from .v1.registry import mount as mount_v1
+from .v1.reference import setup_reference
 from .assets import BUILD, STATIC, bundle, version
 from .dashboard import setup_dashboard
 from .keys import SERVICES
@@ -38,6 +39,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get(CONFIRM_PATH + "{token}", confirm_page)
     app.router.add_post(CONFIRM_PATH + "{token}", confirm)
     mount_v1(app)  # before /api: aiohttp matches sub-app prefixes in order
+    setup_reference(app)  # /api/v1/openapi.json and /docs/api, from the same registry
     setup_api(app)
     setup_dashboard(app)
     setup_widget(app)

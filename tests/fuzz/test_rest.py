@@ -66,6 +66,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("POST", "/tickets/confirm/{token}"): Spec(refs=PUBLIC_REFS),
     ("GET", "/metrics"): PAGE,
+    ("*", "/api/v1/openapi.json"): PAGE, ("GET", "/docs/api"): PAGE, ("GET", "/static/api-docs.css"): PAGE,
     ("POST", "/widget/tickets"): Spec(body=widget.WidgetTicket, refs=PUBLIC_REFS),
     ("OPTIONS", "/widget/tickets"): Spec(refs=PUBLIC_REFS), ("*", "/widget/tickets"): Spec(refs=PUBLIC_REFS),
     ("GET", "/widget/status"): Spec(query=widget.StatusQuery, refs=PUBLIC_REFS),
