@@ -4,28 +4,14 @@ and answers 401 to a wrong one; `fail` lists statuses to answer first."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import json
-import time
 
 from aiohttp import web
 
+from tests.docs.test_integrations_guide import guide_verify_python
 
-# --- the receiver's verification, as the docs give it ---
-def verify(secret: str, header: str, raw_body: bytes, tolerance_s: int = 300, now: float | None = None) -> bool:
-    """True if `header` (Shiftdesk-Signature) signs `raw_body` with `secret`
-    and its time is within `tolerance_s` of now."""
-    try:
-        fields = dict(part.split("=", 1) for part in header.split(","))
-        sent_at = int(fields["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs((time.time() if now is None else now) - sent_at) > tolerance_s:
-        return False
-    expected = hmac.new(secret.encode("utf-8"), f"{sent_at}.".encode() + raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, fields.get("v1", ""))
-# --- end ---
+
+verify = guide_verify_python()  # the verification docs/integrations.md gives receivers, as printed
 
 
 @dataclasses.dataclass
