@@ -74,13 +74,14 @@ class HookClient:
 
     async def post(self, url: str, headers: Mapping[str, str], body: bytes) -> Attempt:
         try:
-            host, _ = check_url(url, http_hosts=self._config.http_names, allow=self._config.allowed)
+            host, port = check_url(url, http_hosts=self._config.http_names, allow=self._config.allowed)
             target = URL(url)
         except (UnsafeUrl, ValueError) as exc:
             return Attempt(ok=False, error=f"refused: {exc}"[:ERROR_CHARS])
-        # The host aiohttp connects to (an address there skips the resolver): checked, not only the URL's text
-        if connect_host(target.raw_host or "") != host:
-            return Attempt(ok=False, error=f"refused: the URL's host is not {host} to the HTTP client"[:ERROR_CHARS])
+        # Where aiohttp connects (an address there skips the resolver) is what was checked, not only the URL's text
+        if (connect_host(target.raw_host or ""), target.port) != (host, port):
+            return Attempt(ok=False, error=f"refused: the HTTP client reads the URL's host or port otherwise than "
+                                            f"{host}:{port}"[:ERROR_CHARS])
         literal = literal_address(target.raw_host or "")
         if literal is not None and not allowed(host, literal, self._config.allowed):
             return Attempt(ok=False, error=f"refused: {host} may not be reached ([webhooks] allow_hosts)")
