@@ -100,7 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     webhook_add = webhook.add_parser("add", help="add a signed webhook endpoint to a site")
     webhook_add.add_argument("site")
     webhook_add.add_argument("url")
-    webhook_add.add_argument("--secret", metavar="S", help="signs every delivery; generated and printed if left out")
+    given = webhook_add.add_mutually_exclusive_group()
+    given.add_argument("--secret-stdin", action="store_true",
+                       help="read the secret that signs every delivery from the first line of stdin (preferred: "
+                            "a secret in the arguments shows in the process list and the shell's history)")
+    given.add_argument("--secret", metavar="S", help="the secret, in the arguments (prefer --secret-stdin); "
+                                                     "without either, one is generated and printed once")
     webhook_add.add_argument("--event", metavar="NAME", action="append", default=[],
                              help="an event to send (repeat); none means every event")
     _common(webhook_add)

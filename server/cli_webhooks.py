@@ -1,10 +1,11 @@
-"""`python run.py webhook add SITE URL [--secret S] [--event NAME]...`,
+"""`python run.py webhook add SITE URL [--secret-stdin | --secret S] [--event NAME]...`,
 `webhook list SITE`, `webhook remove ID`: the rules are
 services/webhooks.py's, audited as the command line (no actor). A running
 server picks up a change within services.webhooks.CATALOG_MAX_AGE_S."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 
 from . import config as configuration
@@ -21,15 +22,24 @@ async def _site(store, key: str) -> Site:
 
 
 async def add(store, config: configuration.Config, args: argparse.Namespace) -> None:
+    given = _secret_from_stdin() if args.secret_stdin else args.secret
     site = await _site(store, args.site)
     try:
         hook, secret = await webhooks.new_webhook(store, config.webhooks, datetime.now(UTC), None, site, args.url,
-                                                  args.event, args.secret)
+                                                  args.event, given)
     except DeskError as exc:
         raise SystemExit(f"webhook refused: {exc}") from None
     print(f"webhook {hook.id} added to site {site.key}: {hook.url} ({', '.join(hook.events) or 'every event'})")
-    if args.secret is None:
+    if given is None:
         print(f"webhook {hook.id}: signing secret (shown once): {secret}")
+
+
+def _secret_from_stdin() -> str:
+    """The first line of stdin, without its line end: kept out of argv (the process list, the shell's history)."""
+    line = sys.stdin.readline(webhooks.SECRET_MAX + 3).rstrip("\r\n")
+    if not line:
+        raise SystemExit("webhook refused: --secret-stdin read no secret (an empty first line)")
+    return line
 
 
 async def list_site(store, config: configuration.Config, args: argparse.Namespace) -> None:

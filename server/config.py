@@ -159,11 +159,13 @@ class WebhooksConfig:
     how long they are tried."""
 
     # Host names (comma-separated) that may be reached over plain http://
-    # (a receiver on the same machine or network); every other URL must be https.
+    # (a receiver on the same machine or network), on port 80 or 443; every
+    # other URL must be https on port 443.
     http_hosts: str = ""
     # Addresses, networks (10.0.0.0/8) or host names (comma-separated) that
     # may be reached although they are private, loopback, link-local or
     # otherwise not public; checked again on the address each connection resolves.
+    # A host listed by name, or a URL's literal address listed, may use any port.
     allow_hosts: str = ""
     timeout_s: int = 10  # one delivery attempt: connect, send, and the answer's first KiB
     give_up_hours: int = 24  # a delivery failing this long is given up and its endpoint disabled
@@ -175,7 +177,7 @@ class WebhooksConfig:
 
     @property
     def allowed(self) -> tuple[str, ...]:
-        """`allow_hosts` entries, lower case (policy.webhook_urls reads them)."""
+        """`allow_hosts` entries, lower case (policy.webhooks reads them)."""
         return tuple(item.strip().lower().rstrip(".") for item in self.allow_hosts.split(",") if item.strip())
 
 

@@ -86,8 +86,8 @@ class HookWorker:
     async def _deliver(self, delivery: Delivery, hook: Webhook | None) -> int:
         if hook is None:  # disabled or removed since the claim: left for its lease
             return 0
-        now = self._desk.clock.now()
         async with self._slots:
+            now = self._desk.clock.now()  # signed as sent: after the wait for a slot, which may be long
             attempt = await self._post(hook.url, headers_of(delivery, hook.secret, int(now.timestamp())),
                                        delivery.body.encode("utf-8"))
         if attempt.ok:

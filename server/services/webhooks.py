@@ -92,17 +92,18 @@ def check_secret(secret: str | None) -> str:
 
 async def check_destination(config: WebhooksConfig, url: str) -> str:
     """`url` if a delivery may go there: https (or http to `http_hosts`),
-    and every address its host has now public or allow-listed. A name that
-    does not resolve now is taken: each connection checks again. Raises
-    BadRequest saying why not."""
+    an ASCII host (checked as the connection will use it), port 443 (or 80
+    to `http_hosts`) unless `allow_hosts` lists the host, and every address
+    its host has now public or allow-listed. A name that does not resolve
+    now is taken: each connection checks again. Raises BadRequest saying
+    why not, never what an internal name resolves to."""
     try:
-        host, port = check_url(url, http_hosts=config.http_names)
+        host, port = check_url(url, http_hosts=config.http_names, allow=config.allowed)
     except UnsafeUrl as exc:
         raise BadRequest(str(exc)) from None
-    for address in await _addresses(host, port):
-        if not allowed(host, address, config.allowed):
-            raise BadRequest(f"{host} is at {address}, a private, loopback or reserved address: "
-                             "a delivery may not go there unless [webhooks] allow_hosts lists it")
+    if not all(allowed(host, address, config.allowed) for address in await _addresses(host, port)):
+        raise BadRequest(f"{host} does not resolve to a public address: a delivery may not go to a private, "
+                         "loopback, link-local or reserved address unless [webhooks] allow_hosts lists it")
     return url
 
 

@@ -3,7 +3,8 @@ one POST, on an aiohttp client that will not reach where a delivery may
 not go.
 
 Checked on every attempt, not only when the endpoint was added: the URL
-(https, or http to `[webhooks] http_hosts`), a literal address, and every
+(https, or http to `[webhooks] http_hosts`; its port; an ASCII host, the
+one the connection uses, as yarl maps it), a literal address, and every
 address the host name resolves to now (`CheckedResolver`), so a name that
 was public when added and points at 127.0.0.1 or 169.254.169.254 later
 (DNS rebinding) is refused at connect time. Redirects are not followed (a
@@ -19,9 +20,10 @@ from collections.abc import Mapping
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
+from yarl import URL
 
 from ..config import WebhooksConfig
-from ..policy.webhooks import UnsafeUrl, allowed, check_url, literal_address
+from ..policy.webhooks import UnsafeUrl, allowed, check_url, connect_host, literal_address
 from ..services.webhook_types import Attempt
 
 READ_BYTES = 4096
@@ -47,8 +49,8 @@ class CheckedResolver(AbstractResolver):
         for result in found:
             address = literal_address(str(result["host"]).split("%")[0])
             if address is None or not allowed(host, address, self._config.allowed):
-                raise RefusedAddress(f"{host} resolves to {result['host']}, which a delivery may not reach "
-                                     "([webhooks] allow_hosts)")
+                raise RefusedAddress(f"{host} does not resolve to a public address "
+                                     "([webhooks] allow_hosts)")  # never which: internal DNS stays internal
         return found
 
     async def close(self) -> None:
@@ -72,14 +74,19 @@ class HookClient:
 
     async def post(self, url: str, headers: Mapping[str, str], body: bytes) -> Attempt:
         try:
-            host, _ = check_url(url, http_hosts=self._config.http_names)
-        except UnsafeUrl as exc:
+            host, port = check_url(url, http_hosts=self._config.http_names, allow=self._config.allowed)
+            target = URL(url)
+        except (UnsafeUrl, ValueError) as exc:
             return Attempt(ok=False, error=f"refused: {exc}"[:ERROR_CHARS])
-        literal = literal_address(host)
+        # Where aiohttp connects (an address there skips the resolver) is what was checked, not only the URL's text
+        if (connect_host(target.raw_host or ""), target.port) != (host, port):
+            return Attempt(ok=False, error=f"refused: the HTTP client reads the URL's host or port otherwise than "
+                                            f"{host}:{port}"[:ERROR_CHARS])
+        literal = literal_address(target.raw_host or "")
         if literal is not None and not allowed(host, literal, self._config.allowed):
             return Attempt(ok=False, error=f"refused: {host} may not be reached ([webhooks] allow_hosts)")
         try:
-            async with self._client().post(url, data=body, headers=dict(headers), allow_redirects=False) as answer:
+            async with self._client().post(target, data=body, headers=dict(headers), allow_redirects=False) as answer:
                 excerpt = (await answer.content.read(READ_BYTES)).decode("utf-8", "replace")[:RESPONSE_CHARS]
                 ok = 200 <= answer.status < 300
                 error = None if ok else f"HTTP {answer.status}" + (" (redirects are not followed)"

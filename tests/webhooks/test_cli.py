@@ -2,6 +2,10 @@
 command line; the secret printed once, and only when generated."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
+from tests.serverproc import ROOT
 from tests.test_cli import run, stored
 
 
@@ -46,3 +50,28 @@ def test_help_lists_the_webhook_command():
     out = run("webhook", "add", "--help").stdout
     for option in ("--secret", "--event", "--config", "--database"):
         assert option in out
+
+
+def run_with_stdin(stdin: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          input=stdin)
+
+
+def test_webhook_add_reads_the_secret_from_stdin_so_it_is_never_in_argv(tmp_path):
+    db = f"sqlite:///{tmp_path}/cli.db"
+    run("site", "add", "shop", "--database", db)
+    made = run_with_stdin("t" * 24 + "\n", "webhook", "add", "shop", "https://crm.example.com/hooks",
+                          "--secret-stdin", "--database", db)
+    assert made.returncode == 0, made.stderr
+    assert "t" * 24 not in made.stdout and "shown once" not in made.stdout
+    assert [h.secret for h in stored(db, lambda s: s.list_webhooks())] == ["t" * 24]
+    for stdin, says in (("\n", "no secret"), ("", "no secret"), ("short\n", "secret"), ("x" * 300 + "\n", "secret")):
+        refused = run_with_stdin(stdin, "webhook", "add", "shop", "https://crm.example.com/h", "--secret-stdin",
+                                 "--database", db)
+        assert refused.returncode != 0 and says in refused.stderr, (stdin, refused.stderr)
+    both = run_with_stdin("t" * 24 + "\n", "webhook", "add", "shop", "https://crm.example.com/h", "--secret-stdin",
+                          "--secret", "u" * 24, "--database", db)
+    assert both.returncode != 0 and "not allowed with" in both.stderr
+    assert len(stored(db, lambda s: s.list_webhooks())) == 1
+    help_text = " ".join(run("webhook", "add", "--help").stdout.split())
+    assert "--secret-stdin" in help_text and "(preferred:" in help_text and "prefer --secret-stdin" in help_text

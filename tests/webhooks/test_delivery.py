@@ -10,6 +10,7 @@ import subprocess
 
 
 from server.app import HOOKS
+from server.services.hook_worker import PARALLEL
 from server.services.webhook_types import DeliveryState
 from tests.docs.test_integrations_guide import block, node
 from tests.web.test_api import call
@@ -216,3 +217,23 @@ async def test_a_wrong_secret_is_rejected_by_the_receiver_and_retried(harness, r
     receiver.secret = real
     harness.clock.advance(30)
     await arrived(harness, receiver, 1)
+
+
+async def test_a_delivery_is_signed_when_it_is_sent_not_when_it_waited_for_a_slot(harness, receiver, lead_session):
+    await subscribe(harness, lead_session, receiver, ["chat.started"])
+    slots = worker(harness)._slots  # every parallel slot busy, as under a backlog of slow receivers
+    for _ in range(PARALLEL):
+        await slots.acquire()
+    try:
+        await chat_with_ann(harness)
+
+        async def waiting() -> bool:
+            return bool(slots._waiters)
+        await harness.eventually(waiting)
+        harness.clock.advance(240)  # within the receivers' 5 minutes either way: the time itself is checked
+    finally:
+        for _ in range(PARALLEL):
+            slots.release()
+    await arrived(harness, receiver, 1)
+    signed_at = receiver.attempts[0]["headers"]["Shiftdesk-Signature"].split(",")[0]
+    assert signed_at == f"t={int(harness.clock.now().timestamp())}"

@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from server.config import ConfigError, WebhooksConfig, load
 from server.policy.webhooks import UnsafeUrl, allowed, backoff, check_url, is_public, next_attempt, sign
 from server.services.webhook_types import DeliveryState, Webhook
 from server.services.tokens import new_id
 from server.web.hook_client import HookClient
+from tests.web.test_api import call
 from tests.webhooks.receiver import Receiver, verify
 
 
@@ -35,6 +37,12 @@ def config_overrides() -> dict:
     ("https://crm.example.com:99999/h", "not a URL"),
     ("https://crm.example.com/a b", "without spaces"),
     ("https://crm.example.com/" + "a" * 2000, "at most"),
+    ("https://127.0.0.\U0001FBF1/h", "ASCII"),  # a Unicode digit: the client would connect to 127.0.0.1
+    ("https://169.254.169.25\U0001FBF4/latest", "ASCII"),
+    ("https://b\u00fccher.example/h", "xn--"),
+    ("https://[fe80::1%25eth0]/h", "not a host"),
+    ("https://crm.example.com:8443/h", "port must be 443"),
+    ("https://crm.example.com:80/h", "port must be 443"),
 ])
 def test_urls_that_are_refused(url, says):
     with pytest.raises(UnsafeUrl, match=says):
@@ -43,13 +51,40 @@ def test_urls_that_are_refused(url, says):
 
 def test_urls_that_are_taken():
     assert check_url("https://crm.example.com/h?x=1", http_hosts=frozenset()) == ("crm.example.com", 443)
-    assert check_url("http://receiver.lan:8080/h", http_hosts=frozenset({"receiver.lan"})) == ("receiver.lan", 8080)
+    assert check_url("https://CRM.example.com.:443/h", http_hosts=frozenset()) == ("crm.example.com", 443)
+    assert check_url("https://xn--bcher-kva.example/h", http_hosts=frozenset()) == ("xn--bcher-kva.example", 443)
+    assert check_url("http://receiver.lan/h", http_hosts=frozenset({"receiver.lan"})) == ("receiver.lan", 80)
+    assert check_url("https://receiver.lan/h", http_hosts=frozenset({"receiver.lan"})) == ("receiver.lan", 443)
     assert check_url("https://[2001:db8::1]/h", http_hosts=frozenset()) == ("2001:db8::1", 443)
+
+
+@pytest.mark.parametrize(("url", "allow"), [
+    ("http://receiver.lan:8080/h", ("receiver.lan",)), ("https://10.1.2.3:8443/h", ("10.0.0.0/8",)),
+    ("https://[fd00::5]:9000/h", ("fd00::/8",)),
+])
+def test_any_port_only_to_an_allow_listed_host(url, allow):
+    http = frozenset({"receiver.lan"})
+    assert check_url(url, http_hosts=http, allow=allow)[1] == URL(url).port
+    with pytest.raises(UnsafeUrl, match="port must be 443"):
+        check_url(url, http_hosts=http, allow=("other.lan", "192.168.0.0/16"))
+
+
+@pytest.mark.parametrize("url", ["https://CRM.Example.COM./h", "https://127.0.0.1/h", "https://[::FFFF:127.0.0.1]/h",
+                                 "https://[2001:DB8:0:0::1]:8443/h", "https://xn--bcher-kva.example/h",
+                                 "https://2130706433/h", "https://127.1/h"])
+def test_the_host_checked_is_the_host_the_http_client_connects_to(url):
+    host, _ = check_url(url, http_hosts=frozenset(), allow=("0.0.0.0/0", "::/0", "crm.example.com"))
+    assert host == URL(url).raw_host.rstrip(".")
 
 
 @pytest.mark.parametrize("address", ["10.0.0.1", "172.16.3.4", "192.168.1.1", "127.0.0.1", "169.254.169.254",
                                      "0.0.0.0", "224.0.0.1", "240.0.0.1", "100.64.0.1", "::1", "fe80::1", "fc00::1",
-                                     "::ffff:127.0.0.1", "::", "ff02::1"])
+                                     "::ffff:127.0.0.1", "::", "ff02::1",
+                                     "::ffff:169.254.169.254", "::127.0.0.1",  # mapped, compatible
+                                     "2002:7f00:1::1", "2002:a9fe:a9fe::1",  # 6to4 of 127.0.0.1, 169.254.169.254
+                                     "2002:5db8:d822::1",  # 6to4 of a public address: refused whole too
+                                     "64:ff9b::7f00:1", "64:ff9b::5db8:d822", "64:ff9b:1::a00:1",  # NAT64
+                                     "2001:0:4136:e378:8000:63bf:3fff:fdd2"])  # Teredo
 def test_addresses_that_are_not_public(address):
     assert not is_public(ipaddress.ip_address(address))
     assert not allowed("h", ipaddress.ip_address(address), ())
@@ -58,6 +93,9 @@ def test_addresses_that_are_not_public(address):
 def test_allow_lists_take_an_address_a_network_or_the_host_name():
     local = ipaddress.ip_address("10.1.2.3")
     assert is_public(ipaddress.ip_address("93.184.216.34"))
+    assert is_public(ipaddress.ip_address("2606:4700::1111"))
+    assert is_public(ipaddress.ip_address("::ffff:93.184.216.34"))
+    assert allowed("crm.lan", ipaddress.ip_address("64:ff9b::a00:1"), ("64:ff9b::/96",))
     assert allowed("crm.lan", local, ("10.1.2.3",))
     assert allowed("crm.lan", local, ("10.0.0.0/8",))
     assert allowed("crm.lan", local, ("crm.lan",))
@@ -99,14 +137,16 @@ async def test_a_name_resolving_to_a_loopback_address_is_refused_at_connect_time
     port = receiver.url.rsplit(":", 1)[1].split("/")[0]
     try:
         strict = HookClient(WebhooksConfig(http_hosts="localhost"))
-        attempt = await strict.post(f"http://localhost:{port}/hook", {}, b"{}")
+        attempt = await strict.post("http://localhost/hook", {}, b"{}")  # port 80: the resolver refuses it
         await strict.close()
-        assert not attempt.ok and attempt.status is None and "refused" in attempt.error
-        assert "127.0.0.1" in attempt.error or "::1" in attempt.error
+        assert not attempt.ok and attempt.status is None
+        assert attempt.error == "refused: localhost does not resolve to a public address ([webhooks] allow_hosts)"
         literal = HookClient(WebhooksConfig(http_hosts="127.0.0.1"))
-        attempt = await literal.post(receiver.url, {}, b"{}")
+        attempt = await literal.post("http://127.0.0.1/hook", {}, b"{}")
+        assert not attempt.ok and "refused" in attempt.error and "may not be reached" in attempt.error
+        attempt = await literal.post(receiver.url, {}, b"{}")  # not port 80 or 443, and not allow-listed
+        assert not attempt.ok and "port must be 443" in attempt.error
         await literal.close()
-        assert not attempt.ok and "refused" in attempt.error
         assert receiver.attempts == []
         named = HookClient(WebhooksConfig(http_hosts="localhost", allow_hosts="localhost,::1"))
         attempt = await named.post(f"http://localhost:{port}/hook", {}, b"{}")
@@ -116,11 +156,49 @@ async def test_a_name_resolving_to_a_loopback_address_is_refused_at_connect_time
         await receiver.stop()
 
 
-async def test_an_endpoint_whose_name_now_resolves_to_loopback_fails_and_gets_nothing(harness, receiver):
-    # Added when its name was public (stored directly: the add-time check would refuse it now)
-    port = receiver.url.rsplit(":", 1)[1].split("/")[0]
+async def listener() -> tuple[asyncio.Server, int, list[int]]:
+    """A bare TCP listener on 127.0.0.1 counting the connections it accepts."""
+    accepted: list[int] = []
+
+    def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        writer.close()
+    server = await asyncio.start_server(connected, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], accepted
+
+
+async def test_a_unicode_digit_in_the_host_never_reaches_the_address_it_maps_to():
+    server, port, accepted = await listener()
+    # allow-listing the listener's port-mapped host by name does not help: the host as typed is not ASCII
+    hooks = HookClient(WebhooksConfig(http_hosts="127.0.0.1", allow_hosts="127.0.0.\U0001fbf1"))
+    try:
+        for url in (f"https://127.0.0.\U0001FBF1:{port}/h", f"http://127.0.0.\U0001FBF1:{port}/h",
+                    f"https://127.0.0.\U0001FBF1/h", "https://169.254.169.25\U0001FBF4/latest"):
+            attempt = await hooks.post(url, {}, b"{}")
+            assert not attempt.ok and attempt.status is None and "ASCII" in attempt.error, (url, attempt)
+        assert accepted == []
+    finally:
+        await hooks.close()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_lead_is_told_to_use_ascii_and_never_what_an_internal_name_resolves_to(harness, lead_session):
+    for url, says in (("https://127.0.0.\U0001FBF1/h", "ASCII"), ("https://169.254.169.25\U0001FBF4/h", "xn--"),
+                      ("https://crm.example.com:8443/h", "port must be 443"),
+                      ("https://localhost/h", "localhost does not resolve to a public address")):
+        answer = await call(lead_session, "POST", "/api/webhooks", 400,
+                            json={"site": harness.site.key, "url": url, "events": []})
+        assert answer["error"]["code"] == "bad_request" and says in answer["error"]["message"], answer
+        assert "127.0.0.1" not in answer["error"]["message"] and "::1" not in answer["error"]["message"]
+    assert await harness.store.list_webhooks() == []
+
+
+async def failing_delivery(harness, url: str):
+    """The first delivery of an endpoint stored directly (as if added before a rule, or when its name
+    was public: the add-time check would refuse it now), once it has failed."""
     hook = await harness.store.add_webhook(Webhook(
-        id=new_id(), site_id=harness.site.id, url=f"http://localhost:{port}/hook", events=("chat.started",),
+        id=new_id(), site_id=harness.site.id, url=url, events=("chat.started",),
         secret="s" * 20, enabled=True, created_at=harness.clock.now()))
     await harness.services.webhooks.load()
     visitor = await harness.visitor()
@@ -132,9 +210,29 @@ async def test_an_endpoint_whose_name_now_resolves_to_loopback_fails_and_gets_no
         found = await harness.store.webhook_deliveries(hook.id, 5)
         return bool(found) and found[0].state is DeliveryState.FAILING
     await harness.eventually(failed)
-    delivery = (await harness.store.webhook_deliveries(hook.id, 5))[0]
-    assert "refused" in delivery.last_error and delivery.last_status is None
+    return (await harness.store.webhook_deliveries(hook.id, 5))[0]
+
+
+async def test_an_endpoint_whose_name_now_resolves_to_loopback_fails_and_gets_nothing(harness, receiver,
+                                                                                         lead_session):
+    delivery = await failing_delivery(harness, "http://localhost/hook")  # port 80: the resolver's check
+    assert delivery.last_error == "refused: localhost does not resolve to a public address ([webhooks] allow_hosts)"
+    assert delivery.last_status is None
     assert receiver.attempts == []
+    # the delivery log shows the lead no address either
+    shown = await call(lead_session, "GET", f"/api/webhooks/{delivery.webhook_id}/deliveries")
+    assert "127.0.0.1" not in str(shown) and "::1" not in str(shown)
+
+
+async def test_a_unicode_host_stored_before_the_rule_is_refused_at_delivery_without_a_connection(harness):
+    server, port, accepted = await listener()
+    try:
+        delivery = await failing_delivery(harness, f"https://127.0.0.\U0001FBF1:{port}/hook")
+        assert "ASCII" in delivery.last_error and delivery.last_status is None
+        assert accepted == []
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 async def test_redirects_are_not_followed_and_a_slow_receiver_times_out():
