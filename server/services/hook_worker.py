@@ -90,9 +90,8 @@ class HookWorker:
         async with self._slots:
             attempt = await self._post(hook.url, headers_of(delivery, hook.secret, int(now.timestamp())),
                                        delivery.body.encode("utf-8"))
-        if attempt.ok:
-            await self._desk.store.delivery_done(delivery, self._desk.clock.now(), attempt)
-            return 1
+        if attempt.ok:  # not recorded if its lease was lost (sent again later: at least once)
+            return int(await self._desk.store.delivery_done(delivery, self._desk.clock.now(), attempt))
         await self._failed(delivery, hook, attempt)
         return 0
 

@@ -173,3 +173,32 @@ async def test_a_row_for_an_endpoint_removed_meanwhile_fails_nothing_and_is_neve
     stored = await store.append_message(visitor_says(chat.id, "still stored", client_id="c1", hooks=rows_of))
     assert stored.seq == 1
     assert await store.due_deliveries(T0, 10) == []
+
+
+async def test_a_delivery_being_delivered_cannot_be_redelivered_and_a_stale_outcome_writes_nothing(
+        store: SqlStore) -> None:  # noqa: F811
+    import pytest
+
+    from server.services.errors import Conflict
+    hook = await a_hook(store)
+    await store.queue_hooks([row(hook, None, 1)])
+    (held,) = await store.due_deliveries(T0, 10)
+    assert held.leased_until == held.next_attempt_at
+    with pytest.raises(Conflict, match="being delivered now"):
+        await store.redeliver(hook.id, held.id, T0 + timedelta(seconds=5))
+    assert await store.redeliver(hook.id, held.id + 1000, T0) is None  # no such delivery: not a conflict
+    # its lease runs out: another worker claims it again, and the first one's late answers change nothing
+    later = held.leased_until
+    (again,) = await store.due_deliveries(later, 10)
+    assert await store.delivery_done(held, later, Attempt(ok=True, status=200)) is False
+    assert await store.delivery_failed(held, Attempt(ok=False, status=500), None, disable="given up") is None
+    assert (await store.webhook_by_id(hook.id)).enabled  # the stale failure disabled nothing
+    assert await store.delivery_done(again, later, Attempt(ok=True, status=204)) is True
+    (log,) = await store.webhook_deliveries(hook.id, 10)
+    assert (log.state, log.attempts, log.last_status, log.leased_until) == (DeliveryState.DELIVERED, 1, 204, None)
+    # once done it may be redelivered; a worker that held it before cannot overwrite that
+    redone = await store.redeliver(hook.id, held.id, later)
+    assert (redone.state, redone.next_attempt_at, redone.leased_until) == (DeliveryState.PENDING, later, None)
+    assert await store.delivery_done(again, later, Attempt(ok=True, status=204)) is False
+    assert (await store.webhook_deliveries(hook.id, 10))[0].state is DeliveryState.PENDING
+

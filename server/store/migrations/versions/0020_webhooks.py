@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("first_due_at", TIME, nullable=False),
         sa.Column("next_attempt_at", TIME),
+        sa.Column("leased_until", TIME),
         sa.Column("delivered_at", TIME),
         sa.Column("last_status", sa.Integer),
         sa.Column("last_error", sa.String(500)),
