@@ -8,6 +8,7 @@ Enum-valued columns hold the enum's string value.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -566,10 +567,11 @@ webhooks = Table(
 # lease ran out cannot overwrite a newer state). The body is the exact JSON
 # sent, the same on every attempt, kept for redelivery until the retention
 # sweep (services.hook_worker) deletes the row. `response_excerpt` keeps at
-# most 256 characters of the receiver's answer.
+# most 256 characters of the receiver's answer. The id is 64-bit (the API
+# takes ids up to 2^62); SQLite's INTEGER is, and keeps its rowid autoincrement.
 webhook_deliveries = Table(
     "webhook_deliveries", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     # No foreign key, on purpose: a node whose catalog has not yet heard that
     # an endpoint was removed may still write a row for it, and a foreign key
     # would then fail the change itself (a whole group commit of messages).

@@ -202,3 +202,18 @@ async def test_a_delivery_being_delivered_cannot_be_redelivered_and_a_stale_outc
     assert await store.delivery_done(again, later, Attempt(ok=True, status=204)) is False
     assert (await store.webhook_deliveries(hook.id, 10))[0].state is DeliveryState.PENDING
 
+
+async def test_delivery_ids_are_64_bit(store: SqlStore) -> None:  # noqa: F811
+    from sqlalchemy import insert
+
+    from server.store.tables import webhook_deliveries
+    hook = await a_hook(store)
+    big = 2**40
+    async with store._engine.begin() as conn:
+        await conn.execute(insert(webhook_deliveries).values(
+            id=big, webhook_id=hook.id, event_id="evt_big", type="chat.ended", body="{}", state="pending",
+            attempts=0, created_at=T0, first_due_at=T0, next_attempt_at=T0))
+    await store.queue_hooks([row(hook, None, 1)])  # still numbered by the database
+    ids = [d.id for d in await store.webhook_deliveries(hook.id, 10)]
+    assert big in ids and len(set(ids)) == 2
+    assert [d.id for d in await store.webhook_deliveries(hook.id, 10, before=big + 1)] == [i for i in ids if i <= big]
