@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import aliased
 
@@ -136,6 +136,18 @@ class WebhookRecords(SqlBase):
             if audit is not None:
                 await insert_audit(conn, audit)
         return delivery_of(row)
+
+    async def prune_deliveries(self, before: datetime) -> int:
+        """The retention sweep: deletes the deliveries delivered before
+        `before`, the given-up ones last queued before it, and those of an
+        endpoint that no longer exists (never claimed: see tables.py). The
+        number deleted."""
+        d = deliveries.c
+        old = or_(and_(d.state == DeliveryState.DELIVERED.value, d.delivered_at < before),
+                  and_(d.state == DeliveryState.GIVEN_UP.value, d.first_due_at < before))
+        orphan = ~exists().where(webhooks.c.id == d.webhook_id)
+        async with self._engine.begin() as conn:
+            return (await conn.execute(delete(deliveries).where(or_(old, orphan)))).rowcount
 
     async def due_deliveries(self, now: datetime, limit: int, *, lease_s: float = LEASE_S) -> list[Delivery]:
         """Claim up to `limit` open deliveries due at `now` to enabled

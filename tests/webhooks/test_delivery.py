@@ -216,3 +216,28 @@ async def test_a_wrong_secret_is_rejected_by_the_receiver_and_retried(harness, r
     receiver.secret = real
     harness.clock.advance(30)
     await arrived(harness, receiver, 1)
+
+
+async def test_the_worker_sweeps_the_delivery_log_at_most_once_an_hour(harness):
+    from server.services.webhook_types import HookRow
+
+    async def orphan(n: int) -> None:  # a row for an endpoint that is gone: the sweep deletes it
+        await harness.store.queue_hooks([HookRow("gone", f"evt_{n}", "chat.ended", None, "{}", harness.clock.now())])
+
+    async def rows() -> int:
+        return len(await harness.store.webhook_deliveries("gone", 10))
+
+    async def swept() -> bool:
+        return await rows() == 0
+
+    await orphan(1)
+    harness.clock.advance(3600)
+    await worker(harness).deliver_due()
+    await harness.eventually(swept)
+    await orphan(2)
+    harness.clock.advance(3599)
+    await worker(harness).deliver_due()
+    assert await rows() == 1  # not within the hour
+    harness.clock.advance(1)
+    await worker(harness).deliver_due()
+    await harness.eventually(swept)

@@ -217,3 +217,22 @@ async def test_delivery_ids_are_64_bit(store: SqlStore) -> None:  # noqa: F811
     ids = [d.id for d in await store.webhook_deliveries(hook.id, 10)]
     assert big in ids and len(set(ids)) == 2
     assert [d.id for d in await store.webhook_deliveries(hook.id, 10, before=big + 1)] == [i for i in ids if i <= big]
+
+
+async def test_the_retention_sweep_deletes_old_finished_deliveries_and_those_of_removed_endpoints(
+        store: SqlStore) -> None:  # noqa: F811
+    hook = await a_hook(store)
+    gone = await a_hook(store, hook.site_id)
+    await store.queue_hooks([row(hook, None, n) for n in range(4)] + [row(gone, None, 9)])
+    await store.remove_webhook(gone.id)
+    await store.queue_hooks([row(gone, None, 10)])  # written by a node that had not heard of the removal
+    delivered, given_up, failing = await store.due_deliveries(T0, 3)
+    day = timedelta(days=1)
+    await store.delivery_done(delivered, T0 + day, Attempt(ok=True, status=200))
+    await store.delivery_failed(given_up, Attempt(ok=False, status=500), None)
+    await store.delivery_failed(failing, Attempt(ok=False, status=500), T0 + 40 * day)
+    assert await store.prune_deliveries(T0) == 1  # only the removed endpoint's row
+    assert await store.prune_deliveries(T0 + day) == 1  # given up, queued at T0
+    assert await store.prune_deliveries(T0 + day + timedelta(seconds=1)) == 1  # delivered at T0 + 1 day
+    assert await store.prune_deliveries(T0 + 100 * day) == 0  # open ones stay, however old
+    assert sorted(d.body for d in await store.webhook_deliveries(hook.id, 10)) == ['{"n":2}', '{"n":3}']
