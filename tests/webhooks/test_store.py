@@ -236,3 +236,37 @@ async def test_the_retention_sweep_deletes_old_finished_deliveries_and_those_of_
     assert await store.prune_deliveries(T0 + day + timedelta(seconds=1)) == 1  # delivered at T0 + 1 day
     assert await store.prune_deliveries(T0 + 100 * day) == 0  # open ones stay, however old
     assert sorted(d.body for d in await store.webhook_deliveries(hook.id, 10)) == ['{"n":2}', '{"n":3}']
+
+
+async def test_an_sla_event_waits_for_its_chat_so_its_delivery_follows_a_message_committed_first(
+        store: SqlStore, store_url: str) -> None:  # noqa: F811
+    """Ids are given at insert, not at commit: an SLA warning (which changes
+    no chat row) must wait for a transaction holding its chat, or its row
+    could get the smaller id and be sent before a message committed first."""
+    import pytest
+    from sqlalchemy import insert, text, update
+
+    from server.services.model import SlaEvent
+    from server.store.base import hook_values
+    from server.store.tables import chats, webhook_deliveries
+    from tests.conftest import eventually
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: transactions cannot interleave")
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    warning = SlaEvent(chat_id=chat.id, kind="response_gap", stage="warning", anchor_at=T0, at=T0,
+                       limit_s=60, elapsed_s=60)
+    async with store._engine.connect() as message_tx:  # a message's transaction, holding its chat
+        await message_tx.begin()
+        await message_tx.execute(update(chats).where(chats.c.id == chat.id).values(last_seq=chats.c.last_seq + 1))
+        sla = asyncio.create_task(in_context([row(hook, chat.id, 1)], lambda: store.record_sla_event(warning)))
+
+        async def waiting() -> bool:
+            async with store._engine.connect() as conn:
+                return bool(await conn.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+        await eventually(waiting)  # the SLA event waits for its chat
+        await message_tx.execute(insert(webhook_deliveries).values(hook_values(row(hook, chat.id, 2))))
+        await message_tx.commit()
+    assert await sla is True
+    claimed = await store.due_deliveries(T0, 10)
+    assert [d.body for d in claimed] == ['{"n":2}']  # the message first; the warning behind it
