@@ -74,8 +74,10 @@ class HookWorker:
         await self._webhooks.fresh()
         delivered, store = 0, self._desk.store
         started = self._desk.clock.now()
-        await self._sweep(started)
         self._retries = {r for r in self._retries if r > started}
+        await self._sweep(started)
+        if self._desk.webhooks.empty:  # no enabled endpoint: no claim (the catalog is at most
+            return 0                   # CATALOG_MAX_AGE_S old, and read again at once on a change)
         for _ in range(MAX_ROUNDS):
             batch = await store.due_deliveries(self._desk.clock.now(), BATCH)
             if not batch:

@@ -241,3 +241,20 @@ async def test_the_worker_sweeps_the_delivery_log_at_most_once_an_hour(harness):
     harness.clock.advance(1)
     await worker(harness).deliver_due()
     await harness.eventually(swept)
+
+
+async def test_the_worker_claims_nothing_while_no_endpoint_is_enabled(harness, receiver):
+    from server.services.webhook_types import HookRow, Webhook
+    # an endpoint added behind the catalog's back (as by another node whose news has not come yet)
+    receiver.secret = "whsec_" + "s" * 32
+    hook = await harness.store.add_webhook(Webhook(id="hook1", site_id=harness.site.id, url=receiver.url, events=(),
+                                                   secret=receiver.secret, enabled=True, created_at=harness.clock.now()))
+    body = json.dumps({"id": "evt_1", "type": "chat.ended", "data": {}})
+    await harness.store.queue_hooks([HookRow(hook.id, "evt_1", "chat.ended", None, body, harness.clock.now())])
+    assert await worker(harness).deliver_due() == 0
+    (waiting,) = await harness.store.webhook_deliveries(hook.id, 10)
+    assert waiting.leased_until is None and receiver.attempts == []  # not even claimed: the catalog had no endpoint
+    harness.clock.advance(30)  # the catalog is read again at least this often
+    await worker(harness).deliver_due()
+    await arrived(harness, receiver, 1)
+    assert receiver.events[0]["id"] == "evt_1"
