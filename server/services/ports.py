@@ -283,8 +283,10 @@ class Store(Protocol):
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
                             mails: Sequence[OutgoingMail] = (),
-                            requester_updated: bool = False) -> tuple[Ticket, Ticket] | None:
-        """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket.
+                            requester_updated: bool = False,
+                            only_from: TicketStatus | None = None) -> tuple[Ticket, Ticket] | None:
+        """(before, after), `updated_at` set to `at`; None (nothing written, no mail or webhook event
+        queued) if there is no such ticket, or with `only_from`, if it is not in that status.
         Solved or closed sets `resolved_at` (the first time), another status clears it;
         `requester_updated` sets `last_update_at` to `at`."""
 

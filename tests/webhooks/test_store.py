@@ -12,7 +12,7 @@ from server.services.model import Message
 from server.services.webhook_types import Attempt, DeliveryState, HookRow, Webhook
 from server.store import SqlStore, open_store
 from tests.contract.conftest import store, store_url  # noqa: F401 (fixtures)
-from tests.contract.factories import T0, a_chat, a_site, new_id, visitor_says
+from tests.contract.factories import T0, a_chat, a_mail, a_site, new_id, visitor_says
 from tests.both_stores import pg_database  # noqa: F401 (a fixture)
 
 
@@ -270,3 +270,24 @@ async def test_an_sla_event_waits_for_its_chat_so_its_delivery_follows_a_message
     assert await sla is True
     claimed = await store.due_deliveries(T0, 10)
     assert [d.body for d in claimed] == ['{"n":2}']  # the message first; the warning behind it
+
+
+async def test_a_ticket_update_that_finds_nothing_stores_no_event_and_one_of_two_confirms_wins(
+        store: SqlStore, store_url: str) -> None:  # noqa: F811
+    from server.services.model import TicketStatus
+    from tests.contract.test_store_policy import a_ticket
+    hook = await a_hook(store)
+    missing = await in_context([row(hook, None, 1)], lambda: store.update_ticket("nope", T0, status=TicketStatus.OPEN))
+    assert missing is None and await store.webhook_deliveries(hook.id, 10) == []  # rolled back: no event
+    ticket = await store.create_ticket(a_ticket(hook.site_id, status=TicketStatus.PENDING_CONFIRMATION,
+                                                confirm_hash="c0ffee"))
+    other = await open_store(store_url)  # two clicks, on two nodes, both past the service's status check
+    try:
+        clicks = await asyncio.gather(*(in_context([row(hook, None, n)], lambda node=node: node.update_ticket(
+            ticket.id, T0, status=TicketStatus.OPEN, clear_confirm=True, mails=[a_mail(n)],
+            only_from=TicketStatus.PENDING_CONFIRMATION)) for n, node in enumerate((store, other), start=2)))
+    finally:
+        await other.close()
+    assert sorted(c is None for c in clicks) == [False, True]
+    assert len(await store.webhook_deliveries(hook.id, 10)) == 1  # one ticket.updated
+    assert len(await store.due_mail(T0 + timedelta(days=1), 10)) == 1  # one receipt
