@@ -200,7 +200,8 @@ class TicketRecords(SqlBase):
                            audit: AuditEntry | None = None) -> tuple[Chat, Ticket, Message] | None:
         """In one transaction: store `ticket` for the chat under the next
         number, append `receipt` as the chat's next message, end the chat
-        (reason "converted", at `at`), queue `mails`, record `audit`.
+        (reason "converted", at `at`), queue `mails`, record `audit`, and
+        the receipt's webhook rows (`receipt.hooks`) before the staged ones.
         `TICKET_LABEL` in the receipt, the mails and the audit entry's
         `data["ticket"]` becomes the label. None, and nothing written,
         if the chat has ended or does not exist. Raises BadRequest if the
@@ -219,7 +220,8 @@ class TicketRecords(SqlBase):
             message = rows.stored_message(dataclasses.replace(receipt, text=text), chat.last_seq)
             await conn.execute(insert(messages).values(rows.message_values(message)))
             await insert_mails(conn, labelled(mails, stored.label))
-            await insert_hooks(conn, labelled_hooks(take_staged(), stored.label))
+            said = receipt.hooks(message) if receipt.hooks is not None else []  # its chat.message, first
+            await insert_hooks(conn, [*said, *labelled_hooks(take_staged(), stored.label)])
             if audit is not None:
                 data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
                 await insert_audit(conn, dataclasses.replace(audit, data=data))
