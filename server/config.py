@@ -170,6 +170,9 @@ class WebhooksConfig:
     timeout_s: int = 10  # one delivery attempt: connect, send, and the answer's first KiB
     give_up_hours: int = 24  # a delivery failing this long is given up and its endpoint disabled
     first_retry_s: int = 30  # the wait after a first failure; it doubles each time, up to an hour
+    # Delivered and given-up deliveries (with their bodies) are deleted from
+    # the log this many days after they were delivered, or queued.
+    keep_days: int = 30
 
     @property
     def http_names(self) -> frozenset[str]:
@@ -461,6 +464,8 @@ def _validate_webhooks(webhooks: WebhooksConfig) -> None:
         raise ConfigError("[webhooks] give_up_hours: must be 1-336")
     if not 1 <= webhooks.first_retry_s <= 3600:
         raise ConfigError("[webhooks] first_retry_s: must be 1-3600")
+    if not 1 <= webhooks.keep_days <= 3650:
+        raise ConfigError("[webhooks] keep_days: must be 1-3650")
     for name in webhooks.http_names:
         if not host.fullmatch(name):
             raise ConfigError(f"[webhooks] http_hosts: not a host name: {name!r}")

@@ -321,7 +321,8 @@ class ChatService:
                                                                      files=filelinks.by_message(attached, urls)),
                                  link_days=filelinks.link_days(desk, urls))
                  ] if mailed else []
-        receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now)
+        # what the visitor sees: a chat.message too, so an endpoint's seq has no gap
+        receipt = NewMessage(chat.id, Author.SYSTEM, CONVERT_RECEIPT, now, hooks=message_hooks(desk, chat))
         shown = dataclasses.replace(chat, status=ChatStatus.ENDED, end_reason=str(EndReason.CONVERTED), ended_at=now)
         ticket_data = new_ticket(dataclasses.replace(ticket, chat_id=chat.id))
         with (stage(desk, chat.site_id, "chat.converted", lambda: chat_data(shown)() | ticket_data(), chat_id=chat.id),

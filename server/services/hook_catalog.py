@@ -42,6 +42,11 @@ class HookCatalog:
         self._by_site = {site_id: tuple(targets) for site_id, targets in by_site.items()}
         self.loaded_at = at
 
+    @property
+    def empty(self) -> bool:
+        """No enabled endpoint on any site (as of the last load)."""
+        return not self._by_site
+
     def targets(self, site_id: str, event_type: str) -> list[Target]:
         """The endpoints of the site that want `event_type` (usually none)."""
         found = self._by_site.get(site_id)

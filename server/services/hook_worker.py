@@ -40,6 +40,7 @@ BATCH = 20  # deliveries claimed at once; see store.webhooks.LEASE_S
 PARALLEL = 10  # attempts under way at once
 POLL_S = 10.0  # clock seconds between looks at the outbox when not woken
 MAX_ROUNDS = 50  # claims in one pass (each delivered one may free the next of its chat)
+SWEEP_EVERY = timedelta(hours=1)  # clock time between retention sweeps of the delivery log
 ALERT = "webhook_disabled"  # the alert kind
 USER_AGENT = "Shiftdesk-Webhooks/1"
 
@@ -62,6 +63,7 @@ class HookWorker:
         self._post = post
         self._retries: set[datetime] = set()  # retries this node set, not yet looked at
         self._slots = asyncio.Semaphore(PARALLEL)
+        self._swept_at: datetime | None = None
 
     async def run(self) -> None:
         """Deliver until cancelled; survives any store or network error."""
@@ -73,6 +75,9 @@ class HookWorker:
         delivered, store = 0, self._desk.store
         started = self._desk.clock.now()
         self._retries = {r for r in self._retries if r > started}
+        await self._sweep(started)
+        if self._desk.webhooks.empty:  # no enabled endpoint: no claim (the catalog is at most
+            return 0                   # CATALOG_MAX_AGE_S old, and read again at once on a change)
         for _ in range(MAX_ROUNDS):
             batch = await store.due_deliveries(self._desk.clock.now(), BATCH)
             if not batch:
@@ -83,6 +88,17 @@ class HookWorker:
         self._desk.webhooks.wake()  # more may be due (a long backlog of one chat): the next pass at once
         return delivered
 
+    async def _sweep(self, now: datetime) -> None:
+        """At most once per SWEEP_EVERY: the delivery log keeps the rows
+        (and bodies: a lead may redeliver them) of `[webhooks] keep_days`,
+        and none of a removed endpoint."""
+        if self._swept_at is not None and self._swept_at <= now < self._swept_at + SWEEP_EVERY:
+            return
+        self._swept_at = now
+        gone = await self._desk.store.prune_deliveries(now - timedelta(days=self._desk.config.webhooks.keep_days))
+        if gone:
+            log.info("webhook delivery log: %d old deliveries deleted", gone)
+
     async def _deliver(self, delivery: Delivery, hook: Webhook | None) -> int:
         if hook is None:  # disabled or removed since the claim: left for its lease
             return 0
@@ -90,9 +106,8 @@ class HookWorker:
             now = self._desk.clock.now()  # signed as sent: after the wait for a slot, which may be long
             attempt = await self._post(hook.url, headers_of(delivery, hook.secret, int(now.timestamp())),
                                        delivery.body.encode("utf-8"))
-        if attempt.ok:
-            await self._desk.store.delivery_done(delivery, self._desk.clock.now(), attempt)
-            return 1
+        if attempt.ok:  # not recorded if its lease was lost (sent again later: at least once)
+            return int(await self._desk.store.delivery_done(delivery, self._desk.clock.now(), attempt))
         await self._failed(delivery, hook, attempt)
         return 0
 

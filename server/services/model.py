@@ -424,6 +424,7 @@ class Assignment:
     chat_id: str
     agent_id: str
     first: bool
+    site_id: str | None = dataclasses.field(default=None, compare=False)  # the chat's, when known
     # webhook rows (chat.assigned) stored with the assignment if it is made
     hooks: tuple[Any, ...] = dataclasses.field(default=(), compare=False, repr=False)
 

@@ -283,8 +283,10 @@ class Store(Protocol):
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
                             mails: Sequence[OutgoingMail] = (),
-                            requester_updated: bool = False) -> tuple[Ticket, Ticket] | None:
-        """(before, after), `updated_at` set to `at`; None (no mail queued) if there is no such ticket.
+                            requester_updated: bool = False,
+                            only_from: TicketStatus | None = None) -> tuple[Ticket, Ticket] | None:
+        """(before, after), `updated_at` set to `at`; None (nothing written, no mail or webhook event
+        queued) if there is no such ticket, or with `only_from`, if it is not in that status.
         Solved or closed sets `resolved_at` (the first time), another status clears it;
         `requester_updated` sets `last_update_at` to `at`."""
 
@@ -552,7 +554,8 @@ class Store(Protocol):
         """Newest first."""
 
     async def redeliver(self, webhook_id: str, delivery_id: int, now: datetime,
-                        audit: AuditEntry | None = None) -> Delivery | None: ...
+                        audit: AuditEntry | None = None) -> Delivery | None:
+        """None if there is no such delivery; raises Conflict while a worker holds it."""
 
     async def queue_hooks(self, rows: Sequence[HookRow]) -> None:
         """Deliveries in a transaction of their own (never an event of a change: those go in its transaction)."""
@@ -560,10 +563,15 @@ class Store(Protocol):
     async def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
         """Claimed with a lease: never two workers the same; one of a chat at a time per endpoint."""
 
-    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> None: ...
+    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> bool:
+        """False (nothing written) if the claim of `delivery` no longer holds it."""
 
     async def delivery_failed(self, delivery: Delivery, attempt: Attempt, retry_at: datetime | None,
-                              disable: str | None = None) -> Webhook | None: ...
+                              disable: str | None = None) -> Webhook | None:
+        """The endpoint after it; None (nothing written) if the claim no longer holds it."""
+
+    async def prune_deliveries(self, before: datetime) -> int:
+        """Deletes delivered and given-up deliveries older than `before`, and those of removed endpoints."""
 
     # people, as supervisors change them (store/people.py)
     async def add_agent(self, agent: Agent, audit: AuditEntry) -> Agent:

@@ -191,7 +191,8 @@ class Router:
                 await live.enqueue(entry)  # someone else took the slot: back in its place, look again
                 return picks, True
             chat = await self._desk.chats.get(entry.chat_id)  # a re-queued chat keeps its duration clock
-            picks.append(Assignment(entry.chat_id, pick.agent_id, first=chat.assigned_at is None))
+            picks.append(Assignment(entry.chat_id, pick.agent_id, first=chat.assigned_at is None,
+                                    site_id=chat.site_id))
             # the slot just claimed, as the live state now has it
             taken = dataclasses.replace(pick, load=pick.load + 1, idle_since=now)
             candidates = [taken if c is pick else c for c in candidates]
@@ -221,9 +222,15 @@ class Router:
                     await self.authors(found.messages[:HISTORY_PAGE]), await self._files(chat)))
 
     async def _with_hooks(self, pick: Assignment, agent: Agent | None, now: datetime) -> Assignment:
-        """The pick with its chat.assigned webhook rows, if an endpoint wants them."""
+        """The pick with its chat.assigned webhook rows, if an endpoint wants
+        them. The catalog first: usually no endpoint does, and then the chat
+        is not even looked up."""
+        catalog = self._desk.webhooks
+        if agent is None or catalog.empty or (
+                pick.site_id is not None and not catalog.targets(pick.site_id, "chat.assigned")):
+            return pick
         chat = await self._desk.chats.get(pick.chat_id)
-        if agent is None or not self._desk.webhooks.targets(chat.site_id, "chat.assigned"):
+        if not catalog.targets(chat.site_id, "chat.assigned"):
             return pick
         return dataclasses.replace(pick, hooks=tuple(rows_of(
             self._desk, chat.site_id, "chat.assigned", assigned_data(chat, agent, now, pick.first), chat_id=chat.id)))

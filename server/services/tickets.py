@@ -201,9 +201,9 @@ class TicketService:
         opened = dataclasses.replace(ticket, status=TicketStatus.OPEN, updated_at=now)
         with stage(desk, ticket.site_id, "ticket.updated", changed_ticket(opened, "confirmed")):
             changed = await store.update_ticket(ticket.id, now, status=TicketStatus.OPEN, clear_confirm=True,
-                                                mails=mails)
-        if changed is None:
-            raise NotFound("no such ticket")
+                                                mails=mails, only_from=TicketStatus.PENDING_CONFIRMATION)
+        if changed is None:  # a click just before this one confirmed it: one event, one receipt
+            raise NotFound("this link is not valid, or the ticket was already confirmed")
         await self._mailed(mails)
         await self.announce(STATUS, changed[1])
         return changed[1]

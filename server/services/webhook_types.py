@@ -61,6 +61,7 @@ class Delivery:
     created_at: datetime
     first_due_at: datetime
     next_attempt_at: datetime | None = None
+    leased_until: datetime | None = None  # set while a worker holds it (its claim's lease)
     delivered_at: datetime | None = None
     last_status: int | None = None
     last_error: str | None = None

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Executable, Table, insert
+from sqlalchemy import ColumnElement, Connection, Executable, Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from ..services import errors
 from ..services.model import AuditEntry, OutgoingMail
 from ..services.hook_events import take_staged
 from ..services.webhook_types import DeliveryState, HookRow
-from .tables import audit_log, outbox, webhook_deliveries
+from .tables import audit_log, chats, outbox, webhook_deliveries
 
 T = TypeVar("T")
 
@@ -142,6 +142,9 @@ async def insert_hooks(conn: AsyncConnection, rows: Iterable[HookRow]) -> None:
     """Queue webhook deliveries in the caller's transaction on `conn`."""
     values = [hook_values(r) for r in rows]
     if values:
+        lock = _chat_locks(conn.dialect.name, values)
+        if lock is not None:
+            await conn.execute(lock)
         await conn.execute(insert(webhook_deliveries), values)
 
 
@@ -149,7 +152,28 @@ def insert_hooks_sync(conn: Connection, rows: Iterable[HookRow]) -> None:
     """`insert_hooks` on a synchronous connection (a job of the group commit)."""
     values = [hook_values(r) for r in rows]
     if values:
+        lock = _chat_locks(conn.dialect.name, values)
+        if lock is not None:
+            conn.execute(lock)
         conn.execute(insert(webhook_deliveries), values)
+
+
+def _chat_locks(dialect: str, values: list[dict[str, Any]]) -> Executable | None:
+    """On PostgreSQL, the lock of every chat the rows name, in id order (as
+    the message batch takes them), until the commit. A chat's deliveries go
+    in id order (store/webhooks.py), and ids are given at insert, not at
+    commit: holding the chat's row from before the insert to the commit
+    makes two transactions that queue events of one chat (an SLA warning,
+    which changes no chat row, and a message) commit in the order of their
+    ids. Usually held already (the change updated the chat). SQLite has one
+    writer: nothing to do."""
+    chat_ids = sorted({v["chat_id"] for v in values if v["chat_id"] is not None})
+    if dialect != "postgresql" or not chat_ids:
+        return None
+    # FOR NO KEY UPDATE: what an UPDATE of the chat takes; rows that merely
+    # reference the chat (a foreign key's KEY SHARE) are not held up.
+    return (select(chats.c.id).where(chats.c.id.in_(chat_ids)).order_by(chats.c.id)
+            .with_for_update(key_share=True))
 
 
 def maybe(build: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:

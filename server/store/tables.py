@@ -8,6 +8,7 @@ Enum-valued columns hold the enum's string value.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -560,12 +561,17 @@ webhooks = Table(
 
 # The webhook outbox and its log: one row per event and endpoint, written in
 # the transaction of the change that caused the event. `next_attempt_at` is
-# also the lease of a worker that claimed it (as outbox's); the body is the
-# exact JSON sent, the same on every attempt. `response_excerpt` keeps at
-# most 256 characters of the receiver's answer.
+# also the lease of a worker that claimed it (as outbox's), and
+# `leased_until` says it is one: set by the claim, cleared by the outcome,
+# which is written only under the lease it was claimed with (a worker whose
+# lease ran out cannot overwrite a newer state). The body is the exact JSON
+# sent, the same on every attempt, kept for redelivery until the retention
+# sweep (services.hook_worker) deletes the row. `response_excerpt` keeps at
+# most 256 characters of the receiver's answer. The id is 64-bit (the API
+# takes ids up to 2^62); SQLite's INTEGER is, and keeps its rowid autoincrement.
 webhook_deliveries = Table(
     "webhook_deliveries", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     # No foreign key, on purpose: a node whose catalog has not yet heard that
     # an endpoint was removed may still write a row for it, and a foreign key
     # would then fail the change itself (a whole group commit of messages).
@@ -580,6 +586,7 @@ webhook_deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("first_due_at", UTCDateTime, nullable=False),  # the give-up clock runs from here
     Column("next_attempt_at", UTCDateTime),
+    Column("leased_until", UTCDateTime),  # set while a worker holds it
     Column("delivered_at", UTCDateTime),
     Column("last_status", Integer),
     Column("last_error", String(500)),

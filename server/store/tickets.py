@@ -111,9 +111,12 @@ class TicketRecords(SqlBase):
     async def update_ticket(self, ticket_id: str, at: datetime, *, status: TicketStatus | None = None,
                             priority: Priority | None = None, clear_confirm: bool = False,
                             mails: Sequence[OutgoingMail] = (),
-                            requester_updated: bool = False) -> tuple[Ticket, Ticket] | None:
+                            requester_updated: bool = False,
+                            only_from: TicketStatus | None = None) -> tuple[Ticket, Ticket] | None:
         """Change the ticket and set its `updated_at` to `at`; (before,
-        after). None if there is no such ticket (then no mail is queued).
+        after). None, and nothing written (no mail, no webhook event), if
+        there is no such ticket or, with `only_from`, it is no longer in that
+        status (a second click on a confirmation link: one confirms).
         A status solved or closed sets `resolved_at` (kept from the first
         time), any other clears it (reopened); `requester_updated` sets
         `last_update_at` to `at`."""
@@ -127,8 +130,10 @@ class TicketRecords(SqlBase):
             # A write that changes nothing, first: it locks the row (and on
             # SQLite the database) before `before` is read.
             unchanged = {"updated_at": tickets.c.updated_at}
-            before = maybe(rows.ticket_of, await first_row(conn, _ticket_update(ticket_id, unchanged)))
+            only = () if only_from is None else (tickets.c.status == only_from.value,)
+            before = maybe(rows.ticket_of, await first_row(conn, _ticket_update(ticket_id, unchanged, *only)))
             if before is None:
+                await conn.rollback()  # nothing changed: the staged ticket.updated goes nowhere
                 return None
             after = rows.ticket_of(returned(await first_row(conn, _ticket_update(ticket_id, changes))))
             await insert_mails(conn, labelled(mails, after.label))
@@ -195,7 +200,8 @@ class TicketRecords(SqlBase):
                            audit: AuditEntry | None = None) -> tuple[Chat, Ticket, Message] | None:
         """In one transaction: store `ticket` for the chat under the next
         number, append `receipt` as the chat's next message, end the chat
-        (reason "converted", at `at`), queue `mails`, record `audit`.
+        (reason "converted", at `at`), queue `mails`, record `audit`, and
+        the receipt's webhook rows (`receipt.hooks`) before the staged ones.
         `TICKET_LABEL` in the receipt, the mails and the audit entry's
         `data["ticket"]` becomes the label. None, and nothing written,
         if the chat has ended or does not exist. Raises BadRequest if the
@@ -214,7 +220,8 @@ class TicketRecords(SqlBase):
             message = rows.stored_message(dataclasses.replace(receipt, text=text), chat.last_seq)
             await conn.execute(insert(messages).values(rows.message_values(message)))
             await insert_mails(conn, labelled(mails, stored.label))
-            await insert_hooks(conn, labelled_hooks(take_staged(), stored.label))
+            said = receipt.hooks(message) if receipt.hooks is not None else []  # its chat.message, first
+            await insert_hooks(conn, [*said, *labelled_hooks(take_staged(), stored.label)])
             if audit is not None:
                 data = {k: stored.label if v == PLACEHOLDER else v for k, v in (audit.data or {}).items()}
                 await insert_audit(conn, dataclasses.replace(audit, data=data))
@@ -256,8 +263,8 @@ async def _insert_ticket(conn: AsyncConnection, ticket: Ticket, number: int) -> 
     return rows.ticket_of(returned(row))
 
 
-def _ticket_update(ticket_id: str, changes: dict[str, Any]) -> Executable:
-    return update(tickets).where(tickets.c.id == ticket_id).values(changes).returning(*tickets.c)
+def _ticket_update(ticket_id: str, changes: dict[str, Any], *where: ColumnElement[bool]) -> Executable:
+    return update(tickets).where(tickets.c.id == ticket_id, *where).values(changes).returning(*tickets.c)
 
 
 async def _end_converted(conn: AsyncConnection, chat_id: str, at: datetime) -> Chat | None:

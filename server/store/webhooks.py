@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import aliased
 
+from ..services import errors
 from ..services.model import AuditEntry
 from ..services.webhook_types import Attempt, Delivery, DeliveryState, HookRow, Webhook
 from .base import SqlBase, insert_audit, insert_hooks, maybe
@@ -88,7 +89,8 @@ class WebhookRecords(SqlBase):
                                   audit: AuditEntry | None = None, *, at: datetime | None = None) -> Webhook | None:
         """Enables (failures back to 0, no reason) or disables with `reason`.
         Enabled at `at`, its open deliveries are due then, with their
-        give-up clock started again (they waited while it was off)."""
+        give-up clock started again (they waited while it was off), and
+        leased to no worker (one that still holds one records nothing)."""
         changes: dict[str, Any] = {"enabled": enabled, "disabled_reason": None if enabled else reason}
         if enabled:
             changes["failures"] = 0
@@ -100,7 +102,7 @@ class WebhookRecords(SqlBase):
             if row is not None and enabled and at is not None:
                 await conn.execute(update(deliveries).where(deliveries.c.webhook_id == webhook_id,
                                                             deliveries.c.state.in_(OPEN))
-                                   .values(first_due_at=at, next_attempt_at=at))
+                                   .values(first_due_at=at, next_attempt_at=at, leased_until=None))
         return maybe(webhook_of, row)
 
     async def webhook_deliveries(self, webhook_id: str, limit: int, before: int | None = None) -> list[Delivery]:
@@ -114,13 +116,38 @@ class WebhookRecords(SqlBase):
     async def redeliver(self, webhook_id: str, delivery_id: int, now: datetime,
                         audit: AuditEntry | None = None) -> Delivery | None:
         """Due again now, as pending, with the same event id and body; its
-        give-up clock starts again. None if the endpoint has no such delivery."""
+        give-up clock starts again. None if the endpoint has no such delivery;
+        raises Conflict while a worker holds it (its attempt would overwrite
+        this, or another node could send it beside that attempt)."""
+        d = deliveries.c
         stmt = (update(deliveries)
-                .where(deliveries.c.id == delivery_id, deliveries.c.webhook_id == webhook_id)
+                .where(d.id == delivery_id, d.webhook_id == webhook_id,
+                       or_(d.leased_until.is_(None), d.leased_until <= now))
                 .values(state=DeliveryState.PENDING.value, next_attempt_at=now, first_due_at=now,
-                        delivered_at=None)
+                        leased_until=None, delivered_at=None)
                 .returning(*deliveries.c))
-        return maybe(delivery_of, await self._write(stmt, audit))
+        async with self._transaction(hooks=False) as conn:
+            row = (await conn.execute(stmt)).mappings().first()
+            if row is None:
+                held = await conn.scalar(select(d.id).where(d.id == delivery_id, d.webhook_id == webhook_id))
+                if held is not None:
+                    raise errors.Conflict("this delivery is being delivered now; try again when it is done")
+                return None
+            if audit is not None:
+                await insert_audit(conn, audit)
+        return delivery_of(row)
+
+    async def prune_deliveries(self, before: datetime) -> int:
+        """The retention sweep: deletes the deliveries delivered before
+        `before`, the given-up ones last queued before it, and those of an
+        endpoint that no longer exists (never claimed: see tables.py). The
+        number deleted."""
+        d = deliveries.c
+        old = or_(and_(d.state == DeliveryState.DELIVERED.value, d.delivered_at < before),
+                  and_(d.state == DeliveryState.GIVEN_UP.value, d.first_due_at < before))
+        orphan = ~exists().where(webhooks.c.id == d.webhook_id)
+        async with self._engine.begin() as conn:
+            return (await conn.execute(delete(deliveries).where(or_(old, orphan)))).rowcount
 
     async def due_deliveries(self, now: datetime, limit: int, *, lease_s: float = LEASE_S) -> list[Delivery]:
         """Claim up to `limit` open deliveries due at `now` to enabled
@@ -135,40 +162,55 @@ class WebhookRecords(SqlBase):
                .order_by(d.id).limit(limit).with_for_update(skip_locked=True, of=deliveries).cte("due"))
         claim = (update(deliveries)
                  .where(d.id.in_(select(due.c.id)), d.state.in_(OPEN), d.next_attempt_at <= now)
-                 .values(next_attempt_at=now + timedelta(seconds=lease_s))
+                 .values(next_attempt_at=now + timedelta(seconds=lease_s),
+                         leased_until=now + timedelta(seconds=lease_s))
                  .returning(*deliveries.c))
         async with self._engine.begin() as conn:
             claimed = [delivery_of(r) for r in (await conn.execute(claim)).mappings()]
         return sorted(claimed, key=lambda c: c.id)
 
-    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> None:
-        """Delivered at `at`: the endpoint's failures go back to 0."""
+    async def delivery_done(self, delivery: Delivery, at: datetime, attempt: Attempt) -> bool:
+        """Delivered at `at`: the endpoint's failures go back to 0. False
+        (nothing written) if `delivery`'s claim no longer holds it."""
         async with self._transaction() as conn:
-            await conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+            done = await conn.execute(update(deliveries).where(*_still_held(delivery)).values(
                 state=DeliveryState.DELIVERED.value, attempts=deliveries.c.attempts + 1, delivered_at=at,
-                next_attempt_at=None, last_status=attempt.status, last_error=None,
+                next_attempt_at=None, leased_until=None, last_status=attempt.status, last_error=None,
                 response_excerpt=_excerpt(attempt.excerpt)))
+            if done.rowcount != 1:
+                return False
             await conn.execute(update(webhooks).where(webhooks.c.id == delivery.webhook_id)
                                .values(failures=0, last_delivery_at=at))
+        return True
 
     async def delivery_failed(self, delivery: Delivery, attempt: Attempt, retry_at: datetime | None,
                               disable: str | None = None) -> Webhook | None:
         """A failed attempt, due again at `retry_at` (None: given up). With
         `disable`, the endpoint is disabled with that reason in the same
-        transaction. The endpoint as it is now."""
+        transaction. The endpoint as it is now; None (nothing written) if it
+        is gone or `delivery`'s claim no longer holds it."""
         state = DeliveryState.FAILING if retry_at is not None else DeliveryState.GIVEN_UP
         hook = webhooks.c
         changes: dict[str, Any] = {"failures": hook.failures + 1}
         if disable is not None:
             changes |= {"enabled": False, "disabled_reason": disable[:ERROR_CHARS]}
         async with self._transaction() as conn:
-            await conn.execute(update(deliveries).where(deliveries.c.id == delivery.id).values(
+            failed = await conn.execute(update(deliveries).where(*_still_held(delivery)).values(
                 state=state.value, attempts=deliveries.c.attempts + 1, next_attempt_at=retry_at,
-                last_status=attempt.status, last_error=(attempt.error or "")[:ERROR_CHARS] or None,
-                response_excerpt=_excerpt(attempt.excerpt)))
+                leased_until=None, last_status=attempt.status,
+                last_error=(attempt.error or "")[:ERROR_CHARS] or None, response_excerpt=_excerpt(attempt.excerpt)))
+            if failed.rowcount != 1:
+                return None
             row = (await conn.execute(update(webhooks).where(hook.id == delivery.webhook_id).values(changes)
                                       .returning(*webhooks.c))).mappings().first()
         return maybe(webhook_of, row)
+
+
+def _still_held(delivery: Delivery) -> tuple[ColumnElement[bool], ...]:
+    """The row as `delivery`'s claim left it: an outcome is written only
+    under that lease, never over a redelivery or a later worker's claim."""
+    d = deliveries.c
+    return d.id == delivery.id, d.state.in_(OPEN), d.leased_until == delivery.leased_until
 
 
 def _excerpt(text: str | None) -> str | None:

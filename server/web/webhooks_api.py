@@ -7,7 +7,8 @@ Supervisors only, every route.
 - `POST /api/webhooks` `{"site", "url", "events", "secret"?}`: 201 `{"webhook", "secret"}`.
 - `DELETE /api/webhooks/{id}`; `POST /api/webhooks/{id}/enable` and `/disable`: `{"webhook"}`.
 - `GET /api/webhooks/{id}/deliveries?limit=&before=`: `{"deliveries", "next"}`, newest first.
-- `POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver`: `{"delivery"}`.
+- `POST /api/webhooks/{id}/deliveries/{delivery_id}/redeliver`: `{"delivery"}`; 409 `conflict` while a
+  worker is sending it.
 """
 from __future__ import annotations
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 from aiohttp import web
 from playwright.async_api import expect
+from sqlalchemy import update
 
 from .consolekit import start_chat
 from .dashboard_kit import TIMEOUT_MS, XSS, go_to, no_violations, refused_to_an_agent, supervisor_page
@@ -81,6 +83,13 @@ async def delivered(desk, receiver: Receiver, count: int) -> None:
     await desk.eventually(recorded, timeout=TIMEOUT_MS / 1000)
 
 
+async def hold(desk, until) -> None:
+    """Every delivery marked as held by a worker until `until` (None: by none)."""
+    from server.store.tables import webhook_deliveries
+    async with desk.store.engine.begin() as conn:
+        await conn.execute(update(webhook_deliveries).values(leased_until=until))
+
+
 async def test_a_lead_adds_a_webhook_sees_a_delivery_and_redelivers_it(chromium, desk, receiver):
     errors: list[str] = []
     context, page, _, _ = await supervisor_page(chromium, desk, errors)
@@ -141,9 +150,17 @@ async def test_a_lead_adds_a_webhook_sees_a_delivery_and_redelivers_it(chromium,
         assert await page.evaluate("window.__xss") is None
         await screenshot(page, "integrations-deliveries.png")
 
+        # while a worker is sending it, it cannot be redelivered: the lead is told why, by the log
+        await hold(desk, until=desk.clock.now() + timedelta(minutes=15))
+        await log.first.locator('[data-sd="delivery-redeliver"]').click()
+        await expect(sd(page, "deliveries-error")).to_contain_text("being delivered now", timeout=TIMEOUT_MS)
+        assert len(receiver.received) == 1
+        await hold(desk, until=None)
+
         # redelivered: the same event again, and this time the receiver takes it
         receiver.status, receiver.body = 200, "ok"
         await log.first.locator('[data-sd="delivery-redeliver"]').click()
+        await expect(sd(page, "deliveries-error")).to_be_hidden(timeout=TIMEOUT_MS)
         await delivered(desk, receiver, 2)
         headers, body = receiver.received[1]
         assert json.loads(body)["id"] == event_id and signed(headers, body, secret)
@@ -173,8 +190,9 @@ async def test_a_lead_adds_a_webhook_sees_a_delivery_and_redelivers_it(chromium,
                       "Sue disabled a webhook", "Sue enabled a webhook", f"Sue removed the webhook {receiver.url}"):
             await expect(page.locator('[data-sd="audit-sentence"]', has_text=words)).to_have_count(1, timeout=TIMEOUT_MS)
         assert secret not in await page.content()
-        # Chromium logs the refused request itself; nothing else went wrong
-        assert [e for e in errors if "status of 400" not in e] == [] and await no_violations(page) == []
+        # Chromium logs the refused requests itself (the bad URL, the held delivery); nothing else went wrong
+        assert [e for e in errors if "status of 400" not in e and "status of 409" not in e] == []
+        assert await no_violations(page) == []
     finally:
         await context.close()
 

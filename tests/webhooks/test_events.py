@@ -151,3 +151,17 @@ async def test_an_agent_gone_past_the_grace_sends_its_chat_back_as_transferred(h
     moved = receiver.events[0]["data"]
     assert moved["chat"]["id"] == chat_id and moved["chat"]["status"] == "queued"
     assert (moved["reason"], moved["to"]) == ("agent_gone", {"queue": True})
+
+
+async def test_a_conversions_receipt_is_sent_as_a_message_so_seq_has_no_gap(harness, receiver, lead_session):
+    await subscribe(harness, lead_session, receiver, ["chat.message", "chat.ended"])
+    visitor, ann, chat_id = await chat_with_ann(harness)
+    assert (await visitor.call("chat:send", {"chat_id": chat_id, "client_id": "v1", "text": "Still down"}))["ok"]
+    converted = await ann.call("chat:convert", {"chat_id": chat_id, "subject": "Site down"})
+    assert converted["ok"], converted
+    await arrived(harness, receiver, 1, "chat.ended")
+    said = [e["data"]["message"] for e in receiver.of("chat.message")]
+    assert [m["seq"] for m in said] == list(range(1, len(said) + 1))  # every message, the receipt included
+    receipt = said[-1]
+    assert receipt["author"] == "system" and converted["ticket"]["number"] in receipt["text"]
+    assert receiver.types()[-2:] == ["chat.message", "chat.ended"]  # what the visitor saw, then the end

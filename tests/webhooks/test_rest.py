@@ -142,3 +142,14 @@ async def test_changes_are_throttled_like_the_sites(harness, lead):  # noqa: F81
     assert await error_code(lead, "POST", f"/api/webhooks/{hook['id']}/enable", 429) == "rate_limited"
     harness.clock.advance(61)
     await call(lead, "POST", f"/api/webhooks/{hook['id']}/enable")
+
+
+async def test_a_delivery_being_delivered_is_not_redelivered(harness, lead):  # noqa: F811
+    from server.services.webhook_types import HookRow
+    hook = (await call(lead, "POST", "/api/webhooks", 201, json=HOOK))["webhook"]
+    await harness.store.queue_hooks([HookRow(hook["id"], "evt_held", "chat.ended", None, "{}", harness.clock.now())])
+    (held,) = await harness.store.due_deliveries(harness.clock.now(), 10)  # as a worker would, mid-attempt
+    path = f"/api/webhooks/{hook['id']}/deliveries/{held.id}/redeliver"
+    assert await error_code(lead, "POST", path, 409) == "conflict"
+    (log,) = await harness.store.webhook_deliveries(hook["id"], 10)
+    assert log.leased_until == held.leased_until and log.state is held.state  # untouched

@@ -118,6 +118,7 @@ def test_backoff_doubles_from_30_seconds_to_an_hour_and_gives_up_after_the_limit
 
 @pytest.mark.parametrize(("section", "named"), [
     ({"timeout_s": 0}, "timeout_s"), ({"timeout_s": 61}, "timeout_s"), ({"give_up_hours": 0}, "give_up_hours"),
+    ({"keep_days": 0}, "keep_days"), ({"keep_days": 3651}, "keep_days"),
     ({"allow_hosts": "10.0.0.0/33"}, "allow_hosts"), ({"allow_hosts": "bad host!"}, "allow_hosts"),
     ({"http_hosts": "10.0.0.0/8"}, "http_hosts"), ({"nope": 1}, "nope"),
 ])

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from server.services import hook_events
 from server.services.model import Message
 from server.services.webhook_types import Attempt, DeliveryState, HookRow, Webhook
 from server.store import SqlStore, open_store
 from tests.contract.conftest import store, store_url  # noqa: F401 (fixtures)
-from tests.contract.factories import T0, a_chat, a_site, new_id, visitor_says
+from tests.contract.factories import T0, a_chat, a_mail, a_site, new_id, visitor_says
 from tests.both_stores import pg_database  # noqa: F401 (a fixture)
 
 
@@ -173,3 +175,119 @@ async def test_a_row_for_an_endpoint_removed_meanwhile_fails_nothing_and_is_neve
     stored = await store.append_message(visitor_says(chat.id, "still stored", client_id="c1", hooks=rows_of))
     assert stored.seq == 1
     assert await store.due_deliveries(T0, 10) == []
+
+
+async def test_a_delivery_being_delivered_cannot_be_redelivered_and_a_stale_outcome_writes_nothing(
+        store: SqlStore) -> None:  # noqa: F811
+    import pytest
+
+    from server.services.errors import Conflict
+    hook = await a_hook(store)
+    await store.queue_hooks([row(hook, None, 1)])
+    (held,) = await store.due_deliveries(T0, 10)
+    assert held.leased_until == held.next_attempt_at
+    with pytest.raises(Conflict, match="being delivered now"):
+        await store.redeliver(hook.id, held.id, T0 + timedelta(seconds=5))
+    assert await store.redeliver(hook.id, held.id + 1000, T0) is None  # no such delivery: not a conflict
+    # its lease runs out: another worker claims it again, and the first one's late answers change nothing
+    later = held.leased_until
+    (again,) = await store.due_deliveries(later, 10)
+    assert await store.delivery_done(held, later, Attempt(ok=True, status=200)) is False
+    assert await store.delivery_failed(held, Attempt(ok=False, status=500), None, disable="given up") is None
+    assert (await store.webhook_by_id(hook.id)).enabled  # the stale failure disabled nothing
+    assert await store.delivery_done(again, later, Attempt(ok=True, status=204)) is True
+    (log,) = await store.webhook_deliveries(hook.id, 10)
+    assert (log.state, log.attempts, log.last_status, log.leased_until) == (DeliveryState.DELIVERED, 1, 204, None)
+    # once done it may be redelivered; a worker that held it before cannot overwrite that
+    redone = await store.redeliver(hook.id, held.id, later)
+    assert (redone.state, redone.next_attempt_at, redone.leased_until) == (DeliveryState.PENDING, later, None)
+    assert await store.delivery_done(again, later, Attempt(ok=True, status=204)) is False
+    assert (await store.webhook_deliveries(hook.id, 10))[0].state is DeliveryState.PENDING
+
+
+async def test_delivery_ids_are_64_bit(store: SqlStore) -> None:  # noqa: F811
+    from sqlalchemy import insert
+
+    from server.store.tables import webhook_deliveries
+    hook = await a_hook(store)
+    big = 2**40
+    async with store._engine.begin() as conn:
+        await conn.execute(insert(webhook_deliveries).values(
+            id=big, webhook_id=hook.id, event_id="evt_big", type="chat.ended", body="{}", state="pending",
+            attempts=0, created_at=T0, first_due_at=T0, next_attempt_at=T0))
+    await store.queue_hooks([row(hook, None, 1)])  # still numbered by the database
+    ids = [d.id for d in await store.webhook_deliveries(hook.id, 10)]
+    assert big in ids and len(set(ids)) == 2
+    assert [d.id for d in await store.webhook_deliveries(hook.id, 10, before=big + 1)] == [i for i in ids if i <= big]
+
+
+async def test_the_retention_sweep_deletes_old_finished_deliveries_and_those_of_removed_endpoints(
+        store: SqlStore) -> None:  # noqa: F811
+    hook = await a_hook(store)
+    gone = await a_hook(store, hook.site_id)
+    await store.queue_hooks([row(hook, None, n) for n in range(4)] + [row(gone, None, 9)])
+    await store.remove_webhook(gone.id)
+    await store.queue_hooks([row(gone, None, 10)])  # written by a node that had not heard of the removal
+    delivered, given_up, failing = await store.due_deliveries(T0, 3)
+    day = timedelta(days=1)
+    await store.delivery_done(delivered, T0 + day, Attempt(ok=True, status=200))
+    await store.delivery_failed(given_up, Attempt(ok=False, status=500), None)
+    await store.delivery_failed(failing, Attempt(ok=False, status=500), T0 + 40 * day)
+    assert await store.prune_deliveries(T0) == 1  # only the removed endpoint's row
+    assert await store.prune_deliveries(T0 + day) == 1  # given up, queued at T0
+    assert await store.prune_deliveries(T0 + day + timedelta(seconds=1)) == 1  # delivered at T0 + 1 day
+    assert await store.prune_deliveries(T0 + 100 * day) == 0  # open ones stay, however old
+    assert sorted(d.body for d in await store.webhook_deliveries(hook.id, 10)) == ['{"n":2}', '{"n":3}']
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # SQLite has one writer: nothing interleaves
+async def test_an_sla_event_waits_for_its_chat_so_its_delivery_follows_a_message_committed_first(
+        store: SqlStore, store_url: str) -> None:  # noqa: F811
+    """Ids are given at insert, not at commit: an SLA warning (which changes
+    no chat row) must wait for a transaction holding its chat, or its row
+    could get the smaller id and be sent before a message committed first."""
+    from sqlalchemy import insert, text, update
+
+    from server.services.model import SlaEvent
+    from server.store.base import hook_values
+    from server.store.tables import chats, webhook_deliveries
+    from tests.conftest import eventually
+    chat = await a_chat(store)
+    hook = await a_hook(store, chat.site_id)
+    warning = SlaEvent(chat_id=chat.id, kind="response_gap", stage="warning", anchor_at=T0, at=T0,
+                       limit_s=60, elapsed_s=60)
+    async with store._engine.connect() as message_tx:  # a message's transaction, holding its chat
+        await message_tx.begin()
+        await message_tx.execute(update(chats).where(chats.c.id == chat.id).values(last_seq=chats.c.last_seq + 1))
+        sla = asyncio.create_task(in_context([row(hook, chat.id, 1)], lambda: store.record_sla_event(warning)))
+
+        async def waiting() -> bool:
+            async with store._engine.connect() as conn:
+                return bool(await conn.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")))
+        await eventually(waiting)  # the SLA event waits for its chat
+        await message_tx.execute(insert(webhook_deliveries).values(hook_values(row(hook, chat.id, 2))))
+        await message_tx.commit()
+    assert await sla is True
+    claimed = await store.due_deliveries(T0, 10)
+    assert [d.body for d in claimed] == ['{"n":2}']  # the message first; the warning behind it
+
+
+async def test_a_ticket_update_that_finds_nothing_stores_no_event_and_one_of_two_confirms_wins(
+        store: SqlStore, store_url: str) -> None:  # noqa: F811
+    from server.services.model import TicketStatus
+    from tests.contract.test_store_policy import a_ticket
+    hook = await a_hook(store)
+    missing = await in_context([row(hook, None, 1)], lambda: store.update_ticket("nope", T0, status=TicketStatus.OPEN))
+    assert missing is None and await store.webhook_deliveries(hook.id, 10) == []  # rolled back: no event
+    ticket = await store.create_ticket(a_ticket(hook.site_id, status=TicketStatus.PENDING_CONFIRMATION,
+                                                confirm_hash="c0ffee"))
+    other = await open_store(store_url)  # two clicks, on two nodes, both past the service's status check
+    try:
+        clicks = await asyncio.gather(*(in_context([row(hook, None, n)], lambda node=node: node.update_ticket(
+            ticket.id, T0, status=TicketStatus.OPEN, clear_confirm=True, mails=[a_mail(n)],
+            only_from=TicketStatus.PENDING_CONFIRMATION)) for n, node in enumerate((store, other), start=2)))
+    finally:
+        await other.close()
+    assert sorted(c is None for c in clicks) == [False, True]
+    assert len(await store.webhook_deliveries(hook.id, 10)) == 1  # one ticket.updated
+    assert len(await store.due_mail(T0 + timedelta(days=1), 10)) == 1  # one receipt

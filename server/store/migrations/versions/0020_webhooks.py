@@ -40,7 +40,8 @@ def upgrade() -> None:
     op.create_index("ix_webhooks_site_id", "webhooks", ["site_id"])
     op.create_table(
         "webhook_deliveries",
-        sa.Column("id", sa.Integer, nullable=False, autoincrement=True),
+        # 64-bit on PostgreSQL; SQLite's INTEGER PRIMARY KEY is its rowid (autoincrement).
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False, autoincrement=True),
         sa.Column("webhook_id", ID, nullable=False),  # no foreign key: see tables.py
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("type", sa.String(32), nullable=False),
@@ -51,6 +52,7 @@ def upgrade() -> None:
         sa.Column("created_at", TIME, nullable=False),
         sa.Column("first_due_at", TIME, nullable=False),
         sa.Column("next_attempt_at", TIME),
+        sa.Column("leased_until", TIME),
         sa.Column("delivered_at", TIME),
         sa.Column("last_status", sa.Integer),
         sa.Column("last_error", sa.String(500)),
