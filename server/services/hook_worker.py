@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 # never raises for the receiver's or the network's fault (an Attempt says it).
 Post = Callable[[str, Mapping[str, str], bytes], Awaitable[Attempt]]
 
-BATCH = 20  # deliveries claimed at once; see store.webhooks.LEASE_S
+BATCH = 20  # deliveries claimed at once
 PARALLEL = 10  # attempts under way at once
+LEASE_MARGIN_S = 60.0  # beyond the longest a batch can take
 POLL_S = 10.0  # clock seconds between looks at the outbox when not woken
 MAX_ROUNDS = 50  # claims in one pass (each delivered one may free the next of its chat)
 SWEEP_EVERY = timedelta(hours=1)  # clock time between retention sweeps of the delivery log
@@ -65,6 +66,18 @@ class HookWorker:
         self._slots = asyncio.Semaphore(PARALLEL)
         self._swept_at: datetime | None = None
 
+    @property
+    def lease_s(self) -> float:
+        """How long a claimed batch is kept from other workers: as long as
+        its attempts can take (each bounded by `[webhooks] timeout_s`, the
+        name's resolution included, PARALLEL at a time) and a margin. It is
+        also how long a node killed during a batch holds those deliveries,
+        and their chats' later ones, before another node sends them: 80 s
+        at the default timeout, not the quarter of an hour a fixed lease
+        long enough for any timeout would hold them."""
+        rounds = -(-BATCH // PARALLEL)
+        return rounds * self._desk.config.webhooks.timeout_s + LEASE_MARGIN_S
+
     async def run(self) -> None:
         """Deliver until cancelled; survives any store or network error."""
         await run_passes(self.deliver_due, self._desk.webhooks.queued, self._idle, "webhook outbox")
@@ -79,7 +92,7 @@ class HookWorker:
         if self._desk.webhooks.empty:  # no enabled endpoint: no claim (the catalog is at most
             return 0                   # CATALOG_MAX_AGE_S old, and read again at once on a change)
         for _ in range(MAX_ROUNDS):
-            batch = await store.due_deliveries(self._desk.clock.now(), BATCH)
+            batch = await store.due_deliveries(self._desk.clock.now(), BATCH, lease_s=self.lease_s)
             if not batch:
                 return delivered
             hooks = {h.id: h for h in await store.list_webhooks(enabled_only=True)}

@@ -29,8 +29,9 @@ from .tables import webhooks
 OPEN = (DeliveryState.PENDING.value, DeliveryState.FAILING.value)
 ERROR_CHARS = 500
 EXCERPT_CHARS = 256
-# How long a claimed delivery is kept from other workers (seconds): longer
-# than a batch of attempts, each bounded by [webhooks] timeout_s (at most 60).
+# How long a claimed delivery is kept from other workers (seconds) unless the
+# caller says (the worker's lease follows [webhooks] timeout_s): longer than a
+# batch of attempts, each bounded by that timeout (at most 60).
 LEASE_S = 900.0
 
 

@@ -277,3 +277,20 @@ async def test_the_worker_claims_nothing_while_no_endpoint_is_enabled(harness, r
     await worker(harness).deliver_due()
     await arrived(harness, receiver, 1)
     assert receiver.events[0]["id"] == "evt_1"
+
+
+async def test_a_delivery_claimed_by_a_node_that_died_goes_out_once_its_lease_ends(harness, receiver, lead_session):
+    """The lease follows `[webhooks] timeout_s` (a batch's longest), not a
+    fixed quarter of an hour: a node killed during a batch holds its
+    deliveries, and its chats' later ones, only that long."""
+    hook = await subscribe(harness, lead_session, receiver, ["chat.ended"])
+    lease_s = worker(harness).lease_s
+    assert lease_s == 2 * harness.config.webhooks.timeout_s + 60
+    now = harness.clock.now()
+    await harness.store.queue_hooks([HookRow(hook["id"], "evt_dead", "chat.ended", "c1", '{"id":"evt_dead"}', now)])
+    assert len(await harness.store.due_deliveries(now, 20, lease_s=lease_s)) == 1  # claimed; the node dies
+    harness.clock.advance(lease_s - 1)
+    assert await worker(harness).deliver_due() == 0 and receiver.events == []
+    harness.clock.advance(2)
+    assert await worker(harness).deliver_due() == 1
+    assert [e["id"] for e in receiver.events] == ["evt_dead"]
