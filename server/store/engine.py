@@ -6,6 +6,8 @@ for durability: an acknowledged message must survive a crash.
 """
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,12 @@ def database_away(context: Any) -> None:
     if context.is_pre_ping:
         return
     original = context.original_exception
+    if isinstance(original, asyncio.CancelledError) or isinstance(original.__cause__, asyncio.CancelledError):
+        # The task was cancelled during a statement (a node stopping): the
+        # driver reports a broken connection, but this is no outage, and a
+        # loop that retries on Unavailable would swallow its cancellation
+        # and never end.
+        raise asyncio.CancelledError() from original
     if context.is_disconnect or isinstance(original, (OSError, TimeoutError)):
         raise errors.Unavailable("the database cannot be reached; try again shortly") from original
 

@@ -10,6 +10,7 @@ ETag so that tools can cache it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import inspect
@@ -231,9 +232,18 @@ def package_version() -> str:
 
 def publish(operations: Sequence[Operation] | None = None) -> Published:
     """The registry's document (every operation, unless given)."""
+    if operations is None:
+        return _whole_registry()
+    return Published.of(build(operations, ERROR_STATUSES, package_version()))
+
+
+@functools.cache
+def _whole_registry() -> Published:
+    """Built once per process: the registry is filled at import and never
+    changes (about 20 ms, which every app a process makes would pay again)."""
     from . import operations as _  # noqa: F401  (fills OPERATIONS)
     from .registry import OPERATIONS
-    return Published.of(build(OPERATIONS if operations is None else operations, ERROR_STATUSES, package_version()))
+    return Published.of(build(OPERATIONS, ERROR_STATUSES, package_version()))
 
 
 def serve(published: Published):
