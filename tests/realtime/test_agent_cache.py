@@ -60,10 +60,10 @@ async def test_a_shared_read_that_lands_late_does_not_undo_a_fresh_one(harness):
         router._agents_at = None
         stale = asyncio.ensure_future(router.agents())
         await asyncio.wait_for(begun.wait(), 10)  # a failure, never a hang
-        await harness.add_agent("Bob")
-        assert {a.name for a in (await router.agents(fresh=True)).values()} == {"Ann", "Bob"}
+        await asyncio.wait_for(harness.add_agent("Bob"), 10)  # a failure, never a hang
+        assert {a.name for a in (await asyncio.wait_for(router.agents(fresh=True), 10)).values()} == {"Ann", "Bob"}
         release.set()
-        await stale
+        await asyncio.wait_for(stale, 10)
         assert {a.name for a in (await router.agents()).values()} == {"Ann", "Bob"}
     finally:
         store.list_agents = list_agents
