@@ -44,7 +44,9 @@ async def test_a_sign_out_in_another_tab_takes_the_console_to_the_login_page_and
     await page.click('[data-sd="login"]')
     await expect(page).to_have_url(f"{desk.url}/console#tickets")
     await expect(page.locator('[data-sd="ticket-list"]')).to_be_visible()
-    alice.assert_clean()
+    # A request the page made while the other tab signed out may get the
+    # 401 that tells it so (api.js): Chromium logs that answer as an error.
+    alice.assert_clean(allow="the server responded with a status of 401")
 
 
 async def test_a_new_password_from_the_command_line_signs_the_dashboard_out(chromium, desk):
