@@ -23,7 +23,7 @@ from .realtime.manager import DeskRedisManager
 from .realtime.roomindex import DeskManager
 from .realtime.staff import AgentNamespace, SupervisorNamespace
 from .realtime.visitor import VisitorNamespace
-from .services.auth import SESSION_MAX_AGE_S
+from .services.auth import SESSION_MAX_AGE_S, dummy_hash
 from .services.bundle import Services
 from .services.bus import Bus, MailQueued
 from .services.clock import SystemClock
@@ -65,6 +65,7 @@ SOCKET_PATH = "/socket.io/"
 async def create_app(config: Config, *, clock: Clock | None = None, demo_site: str | None = None,
                      migrate: bool = True) -> web.Application:
     """Opens the store and builds the whole app; closing happens on cleanup."""
+    dummy_hash()  # once per process, before any login can be timed
     store = await open_store(config.server.database)
     if migrate:
         await store.migrate()

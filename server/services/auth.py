@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import math
 from collections.abc import Mapping
@@ -31,9 +32,15 @@ LOGIN_BACKOFF = Backoff()  # per account, whichever address (policy/logins.py)
 FAILURES_KEPT = 100  # per account and window: far above what the backoff lets through
 WRONG_LOGIN = "Wrong email or password."
 _hasher = argon2.PasswordHasher()
-# Verifying against this keeps a login for an unknown email as slow as one
-# for a known email, so timing does not tell which emails exist.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown email as slow as
+    one for a known email, so timing does not tell which emails exist. Made
+    on first use, not at import (a hash is about 0.3 s of CPU, which every
+    command-line call paid); the server makes it as it starts."""
+    return _hasher.hash("not-a-password")
 
 
 def hash_password(password: str) -> str:
@@ -42,7 +49,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or dummy_hash(), password) and bool(password_hash)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
