@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import pgutil
+from tests.dbtemplate import copy_sqlite
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +22,9 @@ def pg_database() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at the newest schema with no rows (tests/dbtemplate.py)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/desk.db"
+        return copy_sqlite(tmp_path / "desk.db")
     url: str = request.getfixturevalue("pg_database")
-    pgutil.reset_in_own_loop(url)
+    pgutil.empty_in_own_loop(url)
     return url

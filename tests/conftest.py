@@ -22,6 +22,7 @@ from server.services.clock import ManualClock
 from server.services.model import Agent, Role, Site
 from server.services.tokens import hash_token, new_id
 from server.web.pages import SERVICES
+from tests.dbtemplate import copy_sqlite
 from tests.peers import Peer
 
 REQUIRE_SERVICES = os.environ.get("SHIFTDESK_REQUIRE_SERVICES") == "1"
@@ -162,9 +163,10 @@ def config_overrides() -> dict:
 
 @pytest.fixture
 def database_url(tmp_path) -> str:
-    """The harness's store; a test module overrides it (tests/web/test_query_bounds.py
-    runs on PostgreSQL too)."""
-    return f"sqlite:///{tmp_path}/desk.db"
+    """The harness's store, at the newest schema with no rows (a copy of a
+    migrated file: tests/dbtemplate.py); a test module overrides it
+    (tests/both_stores.py runs on PostgreSQL too)."""
+    return copy_sqlite(tmp_path / "desk.db")
 
 
 @pytest.fixture

@@ -633,8 +633,8 @@ async def test_every_acknowledged_message_survives_close_and_reopen(store_url: s
         await reopened.close()
 
 
-async def test_two_nodes_migrating_at_once_both_succeed(store_url: str) -> None:
-    nodes = [await open_store(store_url) for _ in range(2)]
+async def test_two_nodes_migrating_at_once_both_succeed(empty_store_url: str) -> None:
+    nodes = [await open_store(empty_store_url) for _ in range(2)]
     try:
         await asyncio.gather(*(node.migrate() for node in nodes))
         assert await nodes[1].site_by_key("none") is None
