@@ -4,7 +4,7 @@ on PostgreSQL, and most tests start from one.
 
 - SQLite: `migrated_sqlite()` migrates a template file once per process;
   `copy_sqlite(template, path)` puts a copy where a test wants its file.
-- PostgreSQL: `empty_rows(url)` truncates every table of a database already
+- PostgreSQL: `empty_rows(url)` empties every table of a database already
   at the newest revision (the schema stays); a database at another revision
   (a test went down and did not come back up) or without one has its
   schema dropped instead, and the store migrates it again.
@@ -28,6 +28,7 @@ from alembic.script import ScriptDirectory
 
 from server.store import open_store
 from server.store.migrate import MIGRATIONS
+from server.store.tables import metadata
 
 
 @functools.cache
@@ -73,8 +74,20 @@ async def empty_rows(conn: asyncpg.Connection) -> None:
     if version != head_revision():
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         return
-    tables = await conn.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
-    if tables:
-        names = ", ".join(f'public."{row["tablename"]}"' for row in tables)
+    present = {row["tablename"] for row in await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")}
+    # DELETE, children before parents, is far quicker than TRUNCATE on a
+    # test's few rows (1 ms against 75 ms for 33 tables); a table the
+    # metadata does not know goes last, and TRUNCATE is the fallback.
+    known = [table.name for table in reversed(metadata.sorted_tables) if table.name in present]
+    ordered = known + sorted(present - set(known))
+    sequences = [row["sequencename"] for row in await conn.fetch(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
+    statements = [f'DELETE FROM public."{name}"' for name in ordered]
+    statements += [f'ALTER SEQUENCE public."{name}" RESTART' for name in sequences]
+    try:
+        async with conn.transaction():
+            await conn.execute(";\n".join(statements))
+    except asyncpg.ForeignKeyViolationError:
+        names = ", ".join(f'public."{name}"' for name in ordered)
         await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
