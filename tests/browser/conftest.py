@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -116,8 +117,13 @@ def live_server(tmp_path: Path, bundles: Path) -> Iterator[Server]:
             process.wait()
 
 
-@pytest.fixture
-async def chromium() -> AsyncIterator[object]:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def _browser_process() -> AsyncIterator[list]:
+    """One Chromium (and one Playwright driver) per test process, launched
+    when a test first needs it: a launch is about half a second of CPU that
+    each of some 150 tests paid. Tests are kept apart by browser contexts of
+    their own (cookies, storage, cache), which they close. Holds
+    [playwright, browser]; a browser that died is launched again."""
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     try:
@@ -125,12 +131,23 @@ async def chromium() -> AsyncIterator[object]:
     except ImportError:
         missing("the playwright Python package is not installed")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        held = [playwright, None]
         try:
-            yield browser
+            yield held
         finally:
-            await browser.close()
+            if held[1] is not None:
+                await held[1].close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def chromium(_browser_process) -> AsyncIterator[object]:
+    playwright, browser = _browser_process
+    if browser is None or not browser.is_connected():
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        _browser_process[1] = browser
+    yield browser
+    for context in browser.contexts:  # what a test left open goes with it
+        await context.close()
 
 
 # In-process desk for the front-end tests: the test harness's real server
