@@ -15,7 +15,8 @@ from . import audit, rooms
 from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Forbidden, NotFound, TooLarge
-from .model import Agent, CannedReply, Role
+from .model import Agent, CannedReply
+from .roles import supervisors_only
 from .tokens import new_id
 from .views import iso
 
@@ -58,9 +59,7 @@ def check_draft(desk: Desk, draft: CannedDraft) -> CannedDraft:
     return CannedDraft(draft.shortcut, title, text)
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors change canned replies")
+check_supervisor = supervisors_only("change canned replies")
 
 
 async def list_replies(desk: Desk) -> list[CannedReply]:

@@ -19,8 +19,9 @@ from typing import Any
 from . import audit
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
-from .model import Agent, IntegrationToken, Role, Scope
+from .model import Agent, IntegrationToken, Scope
 from .ports import Store
+from .roles import supervisors_only
 from .throttle import settings_change
 from .tokens import hash_token, new_id, new_secret
 from .views import iso
@@ -50,9 +51,7 @@ def target(token_id: str) -> str:
     return f"token:{token_id}"
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors manage integration tokens")
+check_supervisor = supervisors_only("manage integration tokens")
 
 
 def check_name(name: str) -> str:

@@ -23,7 +23,8 @@ from . import audit, rooms
 from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound
-from .model import Agent, IdentityMode, Role, Site
+from .model import Agent, IdentityMode, Site
+from .roles import supervisors_only
 from .throttle import settings_change
 from .tokens import new_id, new_secret
 from .views import iso
@@ -74,9 +75,7 @@ def site_view(site: Site, now: datetime) -> dict[str, Any]:
             "rotating": accepted, "previous_until": iso(site.previous_until) if accepted else None}
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors manage sites")
+check_supervisor = supervisors_only("manage sites")
 
 
 async def _spend(desk: Desk, by: Agent) -> None:

@@ -25,6 +25,7 @@ from . import events as ev
 from .context import Desk
 from .errors import BadRequest, DeskError, Forbidden, NotFound, TagArchived, TooLarge, UnknownTag
 from .model import Agent, Chat, Role, Tag, TagColour
+from .roles import supervisors_only
 from .tokens import new_id
 from .views import iso
 
@@ -66,9 +67,7 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors change the tag list")
+check_supervisor = supervisors_only("change the tag list")
 
 
 # the list

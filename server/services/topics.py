@@ -19,7 +19,8 @@ from . import audit, rooms
 from . import events as ev
 from .context import Desk
 from .errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
-from .model import Agent, DeskTopic, Role
+from .model import Agent, DeskTopic
+from .roles import supervisors_only
 from .throttle import settings_change
 from .views import iso
 
@@ -84,9 +85,7 @@ def check_draft(name: str, draft: TopicDraft) -> TopicDraft:
     return draft
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors change topics")
+check_supervisor = supervisors_only("change topics")
 
 
 class TopicService:

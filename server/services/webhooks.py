@@ -28,8 +28,9 @@ from ..policy.webhooks import EVENT_TYPES, UnsafeUrl, allowed, check_url, litera
 from . import audit
 from .context import Desk
 from .errors import BadRequest, Forbidden, NotFound, TooLarge
-from .model import Agent, Role, Site
+from .model import Agent, Site
 from .ports import Store
+from .roles import supervisors_only
 from .throttle import settings_change
 from .tokens import new_id, new_secret
 from .views import iso
@@ -69,9 +70,7 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
             "delivered_at": iso(delivery.delivered_at)}
 
 
-def check_supervisor(agent: Agent) -> None:
-    if agent.role is not Role.SUPERVISOR:
-        raise Forbidden("only supervisors manage webhooks")
+check_supervisor = supervisors_only("manage webhooks")
 
 
 def check_events(names: Sequence[str]) -> tuple[str, ...]:
