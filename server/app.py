@@ -159,10 +159,16 @@ def _close_sockets(sio: DeskServer):
 
 async def _stop_tasks(tasks: list[asyncio.Task]) -> None:
     """Cancels the background loops and waits for them to end. A loop that
-    goes on after its cancel (one was seen to: a cancellation that reached
-    a Redis call during shutdown did not come out of it, on Python 3.11) is
-    cancelled again every STOP_AGAIN_S, at most STOP_TRIES times, so that a
-    node asked to stop does stop; one still running then is logged and left."""
+    goes on after its cancel is cancelled again every STOP_AGAIN_S, at most
+    STOP_TRIES times, so that a node asked to stop does stop; one still
+    running then is logged and left.
+
+    One was seen to go on: on Python 3.11, redis-py sends a command through
+    `asyncio.wait_for(..., socket_timeout)`, and 3.11's wait_for returns the
+    result and drops a cancel that arrives as the send completes (fixed in
+    Python 3.12, whose wait_for is built on asyncio.timeout). The timers
+    loop then carried on past its cancel and the node took over 10 s to
+    stop."""
     pending = set(tasks)
     for attempt in range(STOP_TRIES):
         for task in pending:
