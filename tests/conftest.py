@@ -150,6 +150,28 @@ def make_config(database: str, **sections) -> Config:
     return load(None, env={}, overrides=overrides)
 
 
+@pytest.fixture(autouse=True)
+async def _no_task_outlives_its_test() -> AsyncIterator[None]:
+    """Tests share one event loop per process (pyproject.toml). A task a
+    test leaves running (a server's background loop it did not stop) is
+    cancelled when the test ends, as the loop of its own each test used to
+    have did, so that it cannot slow or disturb the tests after it.
+    Playwright's own tasks belong to the browser kept for the whole run."""
+    before = asyncio.all_tasks()
+    yield
+    left = [task for task in asyncio.all_tasks() - before - {asyncio.current_task()}
+            if not task.done() and "playwright" not in _source_of(task)]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=2)
+
+
+def _source_of(task: asyncio.Task) -> str:
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code.co_filename if code is not None else ""
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

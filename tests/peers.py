@@ -9,13 +9,11 @@ from typing import Any
 
 import socketio
 
-WAIT_S = 5.0  # real seconds for a network delivery; never a policy timer
-# A connect's handshake and namespace answer: more than a delivery. Once, on
-# a loaded CI machine (three workers, their servers and Chromium on two
-# cores), a PostgreSQL harness's agent connect had no answer within 5 s; the
-# notes of a Refused(None) now say what failed and when. A bound on a wait,
-# never a measure of speed.
-CONNECT_WAIT_S = 10.0
+# Real seconds for a network delivery, a call's answer or a connect; never a
+# policy timer. A bound on a wait, never a measure of speed: on a loaded CI
+# machine (three workers, their servers and Chromium on two cores) a
+# connect and a `chat:start` each once took over 5 s, the bound before.
+WAIT_S = 10.0
 
 
 class Refused(Exception):
@@ -46,12 +44,12 @@ class Peer:
 
     async def connect(self) -> Peer:
         """Raises Refused with the server's refusal (None when there was
-        none: the connection failed or nothing answered in CONNECT_WAIT_S,
+        none: the connection failed or nothing answered in WAIT_S,
         which the exception's notes say)."""
         started = asyncio.get_running_loop().time()
         try:
             await self.sio.connect(self.url, namespaces=[self.namespace], auth=self.auth, headers=self.headers,
-                                   transports=self.transports, wait_timeout=CONNECT_WAIT_S)
+                                   transports=self.transports, wait_timeout=WAIT_S)
         except socketio.exceptions.ConnectionError as failure:
             refused = Refused(self.refusal)
             if self.refusal is None:
