@@ -61,7 +61,7 @@ def session_key(config: Config) -> bytes:
 
 SOCKET_PATH = "/socket.io/"
 # A node's background loops, at shutdown: cancelled again this often, this
-# many times, if one goes on after its cancel (_stop_tasks).
+# many times, if one goes on after its cancel (stop_tasks).
 STOP_AGAIN_S = 0.5
 STOP_TRIES = 8
 
@@ -157,7 +157,7 @@ def _close_sockets(sio: DeskServer):
     return close
 
 
-async def _stop_tasks(tasks: list[asyncio.Task]) -> None:
+async def stop_tasks(tasks: list[asyncio.Task]) -> None:
     """Cancels the background loops and waits for them to end. A loop that
     goes on after its cancel is cancelled again every STOP_AGAIN_S, at most
     STOP_TRIES times, so that a node asked to stop does stop; one still
@@ -169,15 +169,16 @@ async def _stop_tasks(tasks: list[asyncio.Task]) -> None:
     Python 3.12, whose wait_for is built on asyncio.timeout). The timers
     loop then carried on past its cancel and the node took over 10 s to
     stop."""
-    pending = set(tasks)
-    for attempt in range(STOP_TRIES):
+    pending = {task for task in tasks if not task.done()}
+    for _ in range(STOP_TRIES):
+        if not pending:
+            break
         for task in pending:
             task.cancel()
         _, pending = await asyncio.wait(pending, timeout=STOP_AGAIN_S)
-        if not pending:
-            break
-        log.warning("background task %s went on after its cancel; cancelling it again",
-                    ", ".join(sorted(t.get_name() for t in pending)))
+        if pending:
+            log.warning("background task %s went on after its cancel; cancelling it again",
+                        ", ".join(sorted(t.get_name() for t in pending)))
     for task in tasks:
         if task.done() and not task.cancelled() and task.exception() is not None:
             log.error("background task %s ended with an error", task.get_name(), exc_info=task.exception())
@@ -205,7 +206,7 @@ def _background(services: Services, sio: DeskServer, mail: MailWorker, hooks: Ho
         try:
             yield
         finally:
-            await _stop_tasks(tasks)
+            await stop_tasks(tasks)
             await hook_client.close()
             await sio.shutdown_tasks()
             await sio.shutdown()  # engineio's task that watches for pings

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from server.app import create_app
+from server.app import create_app, stop_tasks
 from server.config import Config, load
 from server.services.auth import hash_password
 from server.services.bundle import Services
@@ -161,10 +161,7 @@ async def _no_task_outlives_its_test() -> AsyncIterator[None]:
     yield
     left = [task for task in asyncio.all_tasks() - before - {asyncio.current_task()}
             if not task.done() and "playwright" not in _source_of(task)]
-    for task in left:
-        task.cancel()
-    if left:
-        await asyncio.wait(left, timeout=2)
+    await stop_tasks(left)  # as a node stops its own: cancelled again if one goes on
 
 
 def _source_of(task: asyncio.Task) -> str:

@@ -4,7 +4,7 @@ on PostgreSQL, and most tests start from one.
 
 - SQLite: `migrated_sqlite()` migrates a template file once per process;
   `copy_sqlite(template, path)` puts a copy where a test wants its file.
-- PostgreSQL: `empty_rows(url)` empties every table of a database already
+- PostgreSQL: `empty_rows(conn)` empties every table of a database already
   at the newest revision (the schema stays); a database at another revision
   (a test went down and did not come back up) or without one has its
   schema dropped instead, and the store migrates it again.

@@ -33,7 +33,7 @@ async def test_a_loop_that_swallows_a_cancel_is_cancelled_again_and_stops(caplog
     stubborn = asyncio.create_task(swallowing([2], stopped), name="stubborn")
     await asyncio.sleep(0)
     with caplog.at_level(logging.WARNING, logger="server.app"):
-        await asyncio.wait_for(app._stop_tasks([plain, stubborn]), 5)
+        await asyncio.wait_for(app.stop_tasks([plain, stubborn]), 5)
     assert plain.cancelled() and stubborn.cancelled() and stopped == ["done"]
     assert [r.getMessage() for r in caplog.records] == [
         "background task stubborn went on after its cancel; cancelling it again"] * 2
@@ -46,7 +46,7 @@ async def test_a_loop_that_never_stops_is_named_and_left_after_the_last_try(capl
     forever = asyncio.create_task(swallowing(times, stopped), name="forever")
     await asyncio.sleep(0)
     with caplog.at_level(logging.WARNING, logger="server.app"):
-        await asyncio.wait_for(app._stop_tasks([forever]), 5)
+        await asyncio.wait_for(app.stop_tasks([forever]), 5)
     assert not forever.done()
     assert caplog.records[-1].getMessage() == "background task forever did not stop"
     assert sum("went on after its cancel" in r.getMessage() for r in caplog.records) == app.STOP_TRIES
