@@ -15,6 +15,17 @@ from server.store.engine import create_engine
 from tests.both_stores import pg_database  # noqa: F401 (a fixture)
 
 
+async def statement_running(engine) -> None:
+    """Returns once the server runs the loop's pg_sleep (seen from a
+    connection of its own)."""
+    async with engine.connect() as watcher:
+        query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+                        "AND datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND query = 'SELECT pg_sleep(30)'")
+        while not (await watcher.execute(query)).scalar():
+            await asyncio.sleep(0.01)
+
+
 async def test_a_task_cancelled_during_a_statement_ends_cancelled(pg_database):  # noqa: F811
     engine = create_engine(pg_database)
     started = asyncio.Event()
@@ -33,7 +44,7 @@ async def test_a_task_cancelled_during_a_statement_ends_cancelled(pg_database): 
     task = asyncio.create_task(retrying_loop())
     try:
         await asyncio.wait_for(started.wait(), 10)
-        await asyncio.sleep(0.2)  # the statement is under way
+        await asyncio.wait_for(statement_running(engine), 10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(task, 10)
