@@ -9,6 +9,8 @@ from typing import Any
 
 import socketio
 
+from . import stalls
+
 # Real seconds for a network delivery, a call's answer or a connect; never a
 # policy timer. A bound on a wait, never a measure of speed: on a loaded CI
 # machine (three workers, their servers and Chromium on two cores) a
@@ -59,7 +61,14 @@ class Peer:
         return self
 
     async def call(self, event: str, data: Any = None, timeout: float = WAIT_S) -> Any:
-        return await self.sio.call(event, data, namespace=self.namespace, timeout=timeout)
+        """The answer; past half the timeout, the test's log gets what the
+        process was doing (tests/stalls.py), for a failure to explain."""
+        loop = asyncio.get_running_loop()
+        late = loop.call_later(timeout / 2, stalls.report, f"{self.namespace} {event!r}", timeout / 2)
+        try:
+            return await self.sio.call(event, data, namespace=self.namespace, timeout=timeout)
+        finally:
+            late.cancel()
 
     async def emit(self, event: str, data: Any = None, callback: Callable | None = None) -> None:
         await self.sio.emit(event, data, namespace=self.namespace, callback=callback)

@@ -17,15 +17,21 @@ from .shots import screenshot
 LONG = "W" * 200  # the longest name the widget accepts, with no place to break
 
 
-async def inside(inner, outer) -> bool:
-    """`inner` lies across `outer`'s width; asked again while the live view
-    re-renders the row (its box is None between two renders)."""
+async def box_of(locator) -> dict:
+    """`locator`'s box, asked again while the live view re-renders the row
+    (the box is None between two renders)."""
     for _ in range(50):
-        a, b = await inner.bounding_box(), await outer.bounding_box()
-        if a is not None and b is not None:
-            return a["x"] >= b["x"] and a["x"] + a["width"] <= b["x"] + b["width"]
+        box = await locator.bounding_box()
+        if box is not None:
+            return box
         await asyncio.sleep(0.1)
-    raise AssertionError("the row never settled on the page")
+    raise AssertionError(f"{locator} never settled on the page")
+
+
+async def inside(inner, outer) -> bool:
+    """`inner` lies across `outer`'s width."""
+    a, b = await box_of(inner), await box_of(outer)
+    return a["x"] >= b["x"] and a["x"] + a["width"] <= b["x"] + b["width"]
 
 
 async def test_a_long_visitor_name_keeps_the_row_buttons_inside_their_cards(chromium, desk):
@@ -41,8 +47,8 @@ async def test_a_long_visitor_name_keeps_the_row_buttons_inside_their_cards(chro
         await expect(queued).to_have_count(1, timeout=TIMEOUT_MS)
         queue_card = page.locator('section.card', has=page.locator('[data-sd="queue-table"]'))
         assert await inside(queued, queue_card), "the queue row runs out of its card"
-        box = await queued.locator(".who-name").bounding_box()
-        assert box is not None and box["height"] < 80, f"the name is not clamped to 3 lines: {box}"
+        box = await box_of(queued.locator(".who-name"))
+        assert box["height"] < 80, f"the name is not clamped to 3 lines: {box}"
         await expect(queued.locator(".who-name")).to_have_attribute("title", LONG)  # all of it on hover
 
         _, token = await desk.add_agent("Bob")
