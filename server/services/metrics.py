@@ -170,7 +170,7 @@ class Metrics:
         capacity 0 take none: they count only while they hold one."""
         counts = dict.fromkeys(["on_shift", *map(str, AgentState)], 0)
         presences = {p.agent_id: p for p in await self._desk.live.presences()}
-        for agent in (await self._router.agents()).values():
+        for agent in (await self._router.agents_of(presences.values())).values():
             presence = presences.get(agent.id)
             connected, chats = (presence.connections > 0, presence.load) if presence else (False, 0)
             if (agent.role is Role.SUPERVISOR and not connected or agent.capacity == 0) and not chats:

@@ -134,9 +134,20 @@ class Router:
     async def candidates(self, now: datetime) -> list[Candidate]:
         """The agents who have connected since the start, as routing sees them now."""
         await self._desk.settled()
+        presences = await self._desk.live.presences()
+        agents = await self.agents_of(presences)
+        return [self._candidate(agents[p.agent_id], p, now) for p in presences if p.agent_id in agents]
+
+    async def agents_of(self, presences: Iterable[Presence]) -> dict[str, Agent]:
+        """`agents()`, read again at once when one of `presences` is of an
+        agent this node has never read (added a moment ago on the command
+        line, connected to another node): a chat routed here, or the lead's
+        figures, need not wait for the cache to lapse and something to
+        start another pass."""
         agents = await self.agents()
-        return [self._candidate(agents[p.agent_id], p, now) for p in await self._desk.live.presences()
-                if p.agent_id in agents]
+        if any(p.agent_id not in self._everyone for p in presences):
+            agents = await self.agents(fresh=True)
+        return agents
 
     def _candidate(self, agent: Agent, p: Presence | None, now: datetime) -> Candidate:
         """`agent` at `now`; without a presence: not connected, holding nothing."""
@@ -150,7 +161,8 @@ class Router:
         """Why each waiting chat waits (by chat id), every agent counted,
         connected or not: the lead's queue."""
         presences = {p.agent_id: p for p in await self._desk.live.presences()}
-        everyone = [self._candidate(a, presences.get(a.id), now) for a in (await self.agents()).values()]
+        everyone = [self._candidate(a, presences.get(a.id), now)
+                    for a in (await self.agents_of(presences.values())).values()]
         return {e.chat_id: why_waiting(everyone, e.skill, now=now, min_tier=e.min_tier, fallback_at=e.fallback_at,
                                        critical=e.priority is Priority.CRITICAL) for e in entries}
 

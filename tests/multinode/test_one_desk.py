@@ -219,3 +219,23 @@ async def test_a_closure_added_on_one_node_closes_the_desk_on_all_and_visitors_h
     finally:
         for peer in visitors:
             await peer.close()
+
+
+async def test_an_agent_added_on_the_command_line_after_the_start_takes_a_chat_started_on_another_node(
+        make_cluster):
+    """n2 knows Bob (connected there, not available) but has never read Ann
+    (added after it started, connected to n1): its routing pass sees her
+    presence and reads the agents again, instead of leaving the chat queued
+    until something else starts a pass."""
+    cluster = make_cluster(nodes=2)
+    bob = await Peer(cluster.url("n2"), "/agent", {"token": agent_token(cluster, "bob@example.test")}).connect()
+    ann = await Peer(cluster.url("n1"), "/agent", {"token": agent_token(cluster, "ann@example.test")}).connect()
+    visitor = await Peer(cluster.url("n2"), "/visitor", {"site": "acme"}).connect()
+    try:
+        assert (await ann.call("agent:status", {"status": "available"}))["ok"]
+        started = await visitor.call("chat:start", {"text": "anyone there?"})
+        assert started["ok"], started
+        await ann.next("chat:assigned", lambda d: d["chat"]["id"] == started["chat"]["id"])
+    finally:
+        for peer in (bob, ann, visitor):
+            await peer.close()
