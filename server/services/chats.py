@@ -15,7 +15,7 @@ from . import events as ev
 from .admission import may_chat, refuse
 from .bus import DurationLimitReached, MailQueued
 from .context import Desk
-from .hook_events import chat_data, message_hooks, new_ticket, stage
+from .hook_events import assigned_data, chat_data, message_hooks, new_ticket, stage
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
 from .model import (TICKET_LABEL, Agent, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message,
@@ -124,20 +124,34 @@ class ChatService:
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
         shown = Message(chat_id=chat.id, seq=1, author=Author.VISITOR, text=request.text, at=now, author_id=visitor.id)
         data = chat_data(dataclasses.replace(chat, last_seq=1), message=message_view(shown))
+        agent = await self._router.take_now(chat, now)
+        if agent is not None:
+            chat = dataclasses.replace(chat, status=ChatStatus.ACTIVE, agent_id=agent.id, assigned_at=now)
         try:
             with (stage(desk, chat.site_id, "chat.started", data, chat_id=chat.id),
-                  stage(desk, chat.site_id, "chat.message", data, chat_id=chat.id)):  # seq 1 is a message too
+                  stage(desk, chat.site_id, "chat.message", data, chat_id=chat.id),  # seq 1 is a message too
+                  stage(desk, chat.site_id, "chat.assigned", assigned_data(chat, agent, now, True), chat_id=chat.id)
+                  if agent is not None else contextlib.nullcontext()):
                 started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
-        except ChatActive:
-            raise ChatActive("you already have an open chat",
-                             chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
+        except BaseException as error:
+            if agent is not None:
+                await desk.live.release_slot(agent.id, chat.id)
+            if isinstance(error, ChatActive):
+                raise ChatActive("you already have an open chat",
+                                 chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
+            raise
         if started.kept_out is not None:  # a suspension committed on another node a moment ago
+            if agent is not None:
+                await desk.live.release_slot(agent.id, chat.id)
             refuse(desk, started.kept_out)
         visitor, chat, message = started.visitor, started.chat, started.message
         self._desk.chats.put(chat)
         await self._sla.started(chat, message)
         if open_ticket is not None:  # the visitor said it is a new issue
             await self._signals.chat_despite_ticket(visitor, chat, open_ticket)
+        if agent is not None:
+            await self._router.assigned_at_start(chat, agent, visitor, message, found.open_tickets)
+            return chat, 0
         await self._router.enqueue(chat, visitor=visitor)
         await self._router.route()
         chat = await self.chat(chat.id)

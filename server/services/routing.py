@@ -21,7 +21,7 @@ from . import rooms
 from .bus import ChatAssigned
 from .context import Desk
 from .hook_events import assigned_data, rows_of, stage
-from .model import Agent, AgentStatus, Assignment, AuditEntry, Author, Chat, Message, Priority, Visitor
+from .model import Agent, AgentStatus, Assignment, AuditEntry, Author, Chat, Message, Priority, Ticket, Visitor
 from .ports import Presence, QueueEntry
 from .sla import SlaService
 from .tickets import TicketService
@@ -183,6 +183,40 @@ class Router:
                 if not (picks or again):
                     break
             await self.announce_queue()
+
+    async def take_now(self, chat: Chat, now: datetime) -> Agent | None:
+        """For a chat not stored yet: the agent who takes it at once, its
+        slot claimed, when nobody waits in the queue and someone has room;
+        else None, and the chat is queued and routed as any other. The
+        start then stores the chat with its agent in its own transaction:
+        no routing pass, no second commit. The caller gives the slot back
+        if the chat is not stored."""
+        live = self._desk.live
+        async with self._lock:
+            if await live.queue():  # whoever waits goes first
+                return None
+            skill = chat.need_skill or self._desk.skill_of(chat.topic)
+            pick = pick_agent(await self.candidates(now), skill, min_tier=chat.min_tier,
+                              critical=chat.priority is Priority.CRITICAL)
+            if pick is None or not await live.claim_slot(pick.agent_id, chat.id, pick.capacity, now):
+                return None
+            agent = (await self.agents()).get(pick.agent_id)
+            if agent is None:  # removed since the candidates were read
+                await live.release_slot(pick.agent_id, chat.id)
+            return agent
+
+    async def assigned_at_start(self, chat: Chat, agent: Agent, visitor: Visitor, first: Message,
+                                open_tickets: list[Ticket]) -> None:
+        """`take_now` gave the chat its agent and the start stored it so:
+        the agent gets it with what the start has in hand (nothing is
+        read: the chat has one message, no SLA event, no visit yet), the
+        visitor hears who took it. The queue did not change."""
+        await self._assigned(chat)
+        context = await self._tickets.context_of(visitor, open_tickets)
+        context["visit"] = visit_view(None)
+        await self.announce_assignment(chat, agent, self._payload(
+            chat, agent, visitor, [first], self._sla.state_of(chat, [first], []), context,
+            await self.authors([first])))
 
     async def _pick(self, now: datetime) -> tuple[list[Assignment], bool]:
         """This pass's assignments, their chats off the queue and their

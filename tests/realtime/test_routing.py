@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.realtime.test_identity import identity
+
 
 async def new_chat(harness, text="help"):
     visitor = await harness.visitor()
@@ -125,3 +127,53 @@ async def test_transfer_keeps_the_history(harness):
     assert (await visitor.next("chat:assigned", lambda d: d["agent"]["name"] == "Second"))
     denied = await first.call("chat:send", {"chat_id": chat_id, "client_id": "late", "text": "still here?"})
     assert denied["error"]["code"] == "forbidden"
+
+
+async def test_a_chat_nobody_waits_before_goes_to_its_agent_as_if_read_back(harness):
+    """With nobody waiting and an agent with room, chat:start stores the
+    chat with its agent in one transaction, and the console is given it
+    from what the start has in hand: exactly what the chat read back from
+    the store gives (the assignment a reconnect or transfer sends)."""
+    agent, token = await harness.add_agent("Ann")
+    console = await harness.agent(token)
+    _, ack = await new_chat(harness, "hello there")
+    assert ack["position"] == 0 and ack["chat"]["status"] == "active"
+    got = await console.next("chat:assigned")
+    chat = await harness.store.chat_by_id(ack["chat"]["id"])
+    read_back = await harness.services.router.assignment(chat, agent)
+    assert {**got, "now": None} == {**read_back, "now": None}
+    assert [m["text"] for m in got["messages"]] == ["hello there"]
+    assert await harness.store.chat_agents(chat.id) == [agent.id]
+
+
+async def test_two_tabs_starting_at_once_get_one_chat_and_hold_one_slot(harness, monkeypatch):
+    """Both tabs of one visitor pass the open-chat check before either
+    chat is stored (held there until both have read); each claims a slot
+    before storing, the store refuses the second chat, and its slot is
+    given back."""
+    agent, token = await harness.add_agent(capacity=3)
+    await harness.agent(token)
+    read, both_read = harness.store.visitor_at_start, asyncio.Event()
+    readers = []
+
+    async def in_step(visitor):
+        found = await read(visitor)
+        readers.append(visitor.id)
+        if len(readers) == 2:
+            both_read.set()
+        await asyncio.wait_for(both_read.wait(), 5)
+        return found
+    monkeypatch.setattr(harness.store, "visitor_at_start", in_step)
+    tab = await harness.visitor(identity=harness_user(harness))
+    other_tab = await harness.visitor(identity=harness_user(harness))
+    acks = await asyncio.gather(tab.call("chat:start", {"text": "one"}), other_tab.call("chat:start", {"text": "two"}))
+    assert sorted(bool(a.get("ok")) for a in acks) == [False, True]
+    refused = next(a for a in acks if not a.get("ok"))
+    assert refused["error"]["code"] == "chat_active"
+    chat_id = next(a for a in acks if a.get("ok"))["chat"]["id"]
+    assert await harness.services.desk.live.chats_of(agent.id) == {chat_id}
+    assert (await harness.services.desk.live.presence(agent.id)).load == 1
+
+
+def harness_user(harness) -> str:
+    return identity(harness.site.secret, at=harness.clock.now(), sub="pat", account="acct-1")
