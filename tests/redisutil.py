@@ -72,6 +72,9 @@ class Proxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.port = free_port()
+        # Round trips relayed: each time a client sends after its server
+        # (or first) on one connection, summed over all of them.
+        self.round_trips = 0
         credentials = redis.netloc.rpartition("@")[0]
         # Redis through the proxy (meaningless when `target` is another service)
         self.url = redis._replace(netloc=f"{credentials}{'@' if credentials else ''}127.0.0.1:{self.port}").geturl()
@@ -91,17 +94,22 @@ class Proxy:
     async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection(*self._target)
         self._writers |= {writer, up_writer}
+        last_sender = ["server"]
         try:
-            await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+            await asyncio.gather(self._pipe(reader, up_writer, "client", last_sender),
+                                 self._pipe(up_reader, writer, "server", last_sender))
         finally:
             self._writers -= {writer, up_writer}
             for end in (writer, up_writer):
                 end.transport.abort()
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, sender: str,
+                    last_sender: list[str]) -> None:
         with contextlib.suppress(OSError):
             while data := await reader.read(65536):
+                if sender == "client" and last_sender[0] == "server":
+                    self.round_trips += 1
+                last_sender[0] = sender
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()  # one side closed: so does the other

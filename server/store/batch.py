@@ -1,17 +1,18 @@
 """One group-commit batch: the SQL that stores many messages in one
 transaction with a constant number of statements, whatever the batch size.
 
-Statements, in order: (PostgreSQL) lock the batch's chats in id order;
-bump every open chat's `last_seq` by its candidate count (one UPDATE with a
-CASE, RETURNING the new values); find already-stored client_ids (one
-SELECT); give back the seqs of those duplicates (one UPDATE, only when there
-are any); insert the new rows (one executemany). A rejected chat costs one
-more SELECT, to tell "ended" from "never existed".
+Operations, in order: (PostgreSQL) lock the batch's chats in id order;
+bump every open chat's `last_seq` by its candidate count, RETURNING the new
+values; find already-stored client_ids; give back the seqs of those
+duplicates (only when there are any); insert the new rows. A rejected chat
+costs one more SELECT, to tell "ended" from "never existed". Each backend
+writes them as fixed statements on its raw connection (`BatchSql`:
+batch_sqlite.py, batch_pg.py).
 
 The functions are synchronous on purpose: on SQLite the whole batch, commit
 included, runs in one call on the writer's own thread (one thread hop per
-batch, not one per statement); on PostgreSQL the async connection runs the
-same function with `run_sync`.
+batch, not one per statement); on PostgreSQL the writer's async connection
+runs the same function with `run_sync`.
 
 Bumping before the duplicate look-up is what makes the look-up safe across
 nodes: once this transaction holds a chat's row, no other writer can store a
@@ -25,15 +26,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from sqlalchemy import case, insert, select, update
-from sqlalchemy.engine import Connection
-
 from ..services import errors
-from ..services.model import ChatStatus, Message, NewMessage
+from ..services.model import Message, NewMessage
 from ..services.webhook_types import HookRow
-from .base import insert_hooks_sync
-from .rows import message_of, message_values, stored_message
-from .tables import chats, messages
+from .rows import stored_message
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +70,14 @@ def plan(batch: Sequence[NewMessage]) -> Plan:
 class BatchSql(Protocol):
     """The five SQL operations of a batch, inside the caller's transaction."""
 
-    def bump(self, wanted: Mapping[str, int]) -> dict[str, int]: ...
+    def bump(self, wanted: Mapping[str, int]) -> dict[str, int]:
+        """Add each chat's candidate count to its `last_seq`; the new values
+        of the chats still open (an ended chat is left alone and absent).
+        On PostgreSQL the chats are locked first, in one global order (by
+        id): two nodes whose batches share chats wait for each other
+        instead of deadlocking."""
+        ...
+
     def stored(self, keys: set[Key]) -> dict[Key, Message]: ...
     def refund(self, refunds: Mapping[str, int]) -> None: ...
     def insert(self, rows: Sequence[Message]) -> None: ...
@@ -120,52 +123,6 @@ def _hook_rows(new: NewMessage, message: Message) -> list[HookRow]:
     except Exception:
         log.exception("chat.message webhook rows of chat %s could not be built", message.chat_id)
         return []
-
-
-class CoreSql:
-    """SQLAlchemy Core, for PostgreSQL (and any backend)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def bump(self, wanted: Mapping[str, int]) -> dict[str, int]:
-        """Add each chat's candidate count to its `last_seq`; the new values
-        of the chats still open (an ended chat is left alone and absent)."""
-        if self._conn.dialect.name == "postgresql":
-            # Rows locked in one global order: two nodes whose batches share
-            # chats wait for each other instead of deadlocking.
-            self._conn.execute(select(chats.c.id).where(chats.c.id.in_(sorted(wanted)))
-                               .order_by(chats.c.id).with_for_update())
-        stmt = (update(chats)
-                .where(chats.c.id.in_(list(wanted)), chats.c.status != ChatStatus.ENDED.value)
-                .values(last_seq=chats.c.last_seq + case(dict(wanted), value=chats.c.id))
-                .returning(chats.c.id, chats.c.last_seq))
-        return {row.id: row.last_seq for row in self._conn.execute(stmt)}
-
-    def stored(self, keys: set[Key]) -> dict[Key, Message]:
-        m = messages.c
-        stmt = select(messages).where(m.chat_id.in_({k[0] for k in keys}), m.author.in_({k[1] for k in keys}),
-                                      m.client_id.in_({k[2] for k in keys}))
-        # The IN lists over-select a little; the exact key filters.
-        found = (message_of(row) for row in self._conn.execute(stmt).mappings())
-        return {key: msg for msg in found if (key := _stored_key(msg)) in keys}
-
-    def refund(self, refunds: Mapping[str, int]) -> None:
-        self._conn.execute(update(chats).where(chats.c.id.in_(list(refunds)))
-                           .values(last_seq=chats.c.last_seq - case(dict(refunds), value=chats.c.id)))
-
-    def insert(self, rows: Sequence[Message]) -> None:
-        self._conn.execute(insert(messages), [message_values(m) for m in rows])
-
-    def existing(self, chat_ids: set[str]) -> set[str]:
-        return set(self._conn.execute(select(chats.c.id).where(chats.c.id.in_(chat_ids))).scalars())
-
-    def hooks(self, rows: Sequence[HookRow]) -> None:
-        insert_hooks_sync(self._conn, rows)
-
-
-def _stored_key(message: Message) -> Key:
-    return (message.chat_id, message.author.value, message.client_id or "")
 
 
 def _number(batch: Sequence[NewMessage], fresh: Sequence[int], wanted: Mapping[str, int],

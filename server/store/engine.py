@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,25 @@ def database_away(context: Any) -> None:
     if context.is_pre_ping:
         return
     original = context.original_exception
+    instead = away(original, context.is_disconnect)
+    if instead is not None:
+        raise instead from original
+
+
+def away(original: BaseException, disconnect: bool) -> BaseException | None:
+    """What a statement's error `original` is raised as (None: as itself),
+    `disconnect` when the driver found its connection lost. Also for the
+    group commit's raw asyncpg statements (store/batch_pg.py), which
+    SQLAlchemy's `handle_error` never sees."""
     if isinstance(original, asyncio.CancelledError) or isinstance(original.__cause__, asyncio.CancelledError):
         # The task was cancelled during a statement (a node stopping): the
         # driver reports a broken connection, but this is no outage, and a
         # loop that retries on Unavailable would swallow its cancellation
         # and never end.
-        raise asyncio.CancelledError() from original
-    if context.is_disconnect or isinstance(original, (OSError, TimeoutError)):
-        raise errors.Unavailable("the database cannot be reached; try again shortly") from original
+        return asyncio.CancelledError()
+    if disconnect or isinstance(original, (OSError, TimeoutError)):
+        return errors.Unavailable("the database cannot be reached; try again shortly")
+    return None
 
 
 def refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any,
@@ -83,7 +95,13 @@ def refuse_nul(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _cont
     made to refuse it too, so both stores keep one contract. Text from
     every door (a body, a query, a socket payload, a login form, a site
     key) reaches the store through here."""
-    for row in (parameters if executemany else (parameters,)):
+    refuse_nul_in(parameters if executemany else (parameters,))
+
+
+def refuse_nul_in(rows: Iterable[Any]) -> None:
+    """`refuse_nul` for rows of parameters (tuples or dicts) that bypass
+    SQLAlchemy: the group commit's raw statements on PostgreSQL."""
+    for row in rows:
         values = row.values() if isinstance(row, dict) else row
         if any(isinstance(value, str) and "\x00" in value for value in values or ()):
             raise errors.BadRequest("text may not contain a NUL character (U+0000)")
@@ -105,6 +123,18 @@ def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
     # The writer's thread is the only user of this engine: one connection.
     writer = create_sync_engine(url, pool_size=1, max_overflow=0)
     event.listen(writer, "connect", _set_sqlite_pragmas)
+    return writer
+
+
+def pg_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:
+    """For a PostgreSQL store, an engine of one connection for the
+    group-commit writer (its batches run one at a time); None otherwise.
+    Without pre-ping: the batch's BEGIN checks the connection instead
+    (store/batch_pg.py), which saves the ping's three round trips a batch."""
+    if engine.dialect.name != "postgresql":
+        return None
+    writer = create_async_engine(engine.url, connect_args=_postgresql_args(), pool_size=1, max_overflow=0)
+    event.listen(writer.sync_engine, "handle_error", database_away)
     return writer
 
 

@@ -45,7 +45,7 @@ from .ticket_sla import TicketSlaRecords
 from .trust import TrustRecords
 from .visits import VisitRecords
 from .webhooks import WebhookRecords
-from .engine import refuse_nul, sqlite_writer_engine
+from .engine import pg_writer_engine, refuse_nul, sqlite_writer_engine
 from .shared_reads import KeyedReads
 from .writer import GroupWriter
 
@@ -71,7 +71,8 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                SqlBase):
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
-        self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine))
+        self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine),
+                                   pg_writer=pg_writer_engine(engine))
         self._open_chats: KeyedReads[str, Chat] = KeyedReads(self._open_chats_of)
 
     @property

@@ -15,7 +15,8 @@ pile up for the next batch: the busier the desk, the bigger the batches.
 On SQLite the batch and its commit run in ONE call on a dedicated thread
 (a synchronous engine on the same file): one thread hop per batch instead
 of one per statement through aiosqlite. On PostgreSQL (asyncpg, no threads)
-the same synchronous batch function runs through `run_sync`.
+the same synchronous batch function runs through `run_sync` on the raw
+asyncpg connection of the writer's own engine (batch_pg.py).
 """
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ from ..services.model import Message, NewMessage
 from ..services.hook_events import take_staged
 from ..services.webhook_types import HookRow
 from .base import insert_hooks_sync
-from .batch import CoreSql, write_with
+from .batch import write_with
+from .batch_pg import PgSql
+from .batch_pg import transaction as pg_transaction
 from .batch_sqlite import SqliteSql
 from .rows import is_aware
 
@@ -64,19 +67,25 @@ class _Job:
     future: asyncio.Future[Any]
 
 
-class _AsyncBatches:
-    """PostgreSQL: the batch in one transaction of the async engine."""
+class _PgBatches:
+    """PostgreSQL: the batch in one transaction on the writer's own
+    connection, as fixed statements on raw asyncpg (batch_pg.py); a job in
+    a transaction of its own on the store's engine."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, writer: AsyncEngine) -> None:
         self._engine = engine
+        self._writer = writer
 
     async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:
-        async with self._engine.begin() as conn:
-            return await conn.run_sync(
-                lambda sync: (write_with(CoreSql(sync), messages) if messages else []) + [j(sync) for j in jobs])
+        if jobs:  # never with messages here: GroupWriter.job does not batch jobs on PostgreSQL
+            assert not messages
+            async with self._engine.begin() as conn:
+                return await conn.run_sync(lambda sync: [job(sync) for job in jobs])
+        async with pg_transaction(self._writer) as (conn, db):
+            return await conn.run_sync(lambda _: write_with(PgSql(db), messages))
 
     async def close(self) -> None:
-        return None
+        await self._writer.dispose()
 
 
 class _ThreadBatches:
@@ -101,9 +110,16 @@ class _ThreadBatches:
 
 
 class GroupWriter:
-    def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH,
-                 sqlite_writer: Engine | None = None) -> None:
-        self._batches = _ThreadBatches(sqlite_writer) if sqlite_writer is not None else _AsyncBatches(engine)
+    def __init__(self, engine: AsyncEngine, max_batch: int = MAX_BATCH, *,
+                 sqlite_writer: Engine | None = None, pg_writer: AsyncEngine | None = None) -> None:
+        """`sqlite_writer` or `pg_writer`: the writer's own engine
+        (engine.sqlite_writer_engine, engine.pg_writer_engine)."""
+        if sqlite_writer is not None:
+            self._batches: _ThreadBatches | _PgBatches = _ThreadBatches(sqlite_writer)
+        elif pg_writer is not None:
+            self._batches = _PgBatches(engine, pg_writer)
+        else:
+            raise ValueError("the group commit needs the writer's own engine")
         self._max_batch = max_batch
         self._pending: list[_Pending | _Job] = []
         self._jobs_batched = sqlite_writer is not None
@@ -120,7 +136,8 @@ class GroupWriter:
             future.set_exception(StoreClosed("the store is closed"))
         elif not is_aware(message.at):
             future.set_exception(errors.BadRequest("message time must be timezone-aware"))
-        elif any("\x00" in text for text in (message.text, message.client_id or "")):
+        elif any("\x00" in text for text in (message.text, message.client_id or "", message.chat_id,
+                                              message.author_id or "")):
             # refused here, alone: in the batch, PostgreSQL would fail everyone's messages with it
             future.set_exception(errors.BadRequest("text may not contain a NUL character (U+0000)"))
         else:
