@@ -17,12 +17,19 @@ from tests.both_stores import pg_database  # noqa: F401 (a fixture)
 
 async def statement_running(engine) -> None:
     """Returns once the server runs the loop's pg_sleep (seen from a
-    connection of its own)."""
+    connection of its own). Each look in a transaction of its own:
+    PostgreSQL keeps the first `pg_stat_activity` a transaction reads
+    until it ends, so a first look made before the sleep began would
+    never see it."""
     async with engine.connect() as watcher:
         query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
                         "AND datname = current_database() AND pid <> pg_backend_pid() "
                         "AND query = 'SELECT pg_sleep(30)'")
-        while not (await watcher.execute(query)).scalar():
+        while True:
+            seen = (await watcher.execute(query)).scalar()
+            await watcher.commit()
+            if seen:
+                return
             await asyncio.sleep(0.01)
 
 
