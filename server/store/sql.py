@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, insert, literal, or_, select, text, update
+from sqlalchemy import ColumnElement, Connection, bindparam, case, insert, literal, or_, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,6 +54,22 @@ __all__ = ["SqlStore", "insert_mails"]
 NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
 UNSENT = outbox.c.sent_at.is_(None)
+# chat:start's statements, built once: SQLAlchemy compiles a statement
+# once and finds it again by its cache key, but it works that key out
+# afresh for every new statement object (~70 us each on this machine's
+# writer thread, where a burst of starts runs them all in turn).
+_VISITOR = select(visitors).where(visitors.c.id == bindparam("visitor_id"))
+_OPEN_CHAT = select(chats).where(chats.c.visitor_id == bindparam("visitor_id"), NOT_ENDED)
+_OPEN_CHAT_ID = select(chats.c.id).where(chats.c.visitor_id == bindparam("visitor_id"), NOT_ENDED)
+_OPEN_TICKETS = {  # by whose tickets: the verified account's, else the visitor's own
+    True: open_tickets_query(bindparam("site_id"), bindparam("account_id"), None),
+    False: open_tickets_query(bindparam("site_id"), None, bindparam("visitor_id"))}
+_KEEPING_OUT = {  # with an account (its suspensions count too) or without
+    True: keeping_out(bindparam("site_id"), bindparam("account_id"), bindparam("visitor_id"), bindparam("now")),
+    False: keeping_out(bindparam("site_id"), None, bindparam("visitor_id"), bindparam("now"))}
+_INSERT_CHAT = insert(chats).returning(*chats.c)
+_INSERT_MESSAGE = insert(messages)
+_INSERT_CHAT_AGENT = insert(chat_agents)
 # A mail's text once it is sent or given up on: mails carry one-time
 # password links and transcripts, which the outbox has no reason to keep
 # (who, what subject and when stay, for the record).
@@ -182,14 +198,14 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         as stored (None before its first chat), its chat not ended, and the
         open tickets of its verified account (else its own), newest first."""
         def read(conn: Connection) -> VisitorAtStart:
-            found = conn.execute(select(visitors).where(visitors.c.id == visitor.id)).mappings().first()
+            found = conn.execute(_VISITOR, {"visitor_id": visitor.id}).mappings().first()
             stored = maybe(rows.visitor_of, found)
             who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
-            chat = conn.execute(select(chats).where(chats.c.visitor_id == visitor.id, NOT_ENDED)).mappings().first()
+            chat = conn.execute(_OPEN_CHAT, {"visitor_id": visitor.id}).mappings().first()
             account = who.account
-            query = open_tickets_query(who.site_id, account, None if account else who.id)
-            return VisitorAtStart(stored, maybe(rows.chat_of, chat),
-                                  [rows.ticket_of(r) for r in conn.execute(query).mappings()])
+            tickets = conn.execute(_OPEN_TICKETS[account is not None], {
+                "site_id": who.site_id, "account_id": account, "visitor_id": who.id}).mappings()
+            return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
         return await self._writer.job(read)
 
     async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
@@ -217,17 +233,19 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 # EXCLUSIVE) has committed before this point, or waits for this transaction.
                 conn.execute(text("LOCK TABLE chats IN ROW EXCLUSIVE MODE"))
             stored = rows.visitor_of(returned(conn.execute(upsert).mappings().first()))
-            if conn.execute(select(chats.c.id).where(chats.c.visitor_id == visitor.id, NOT_ENDED)).first():
+            if conn.execute(_OPEN_CHAT_ID, {"visitor_id": visitor.id}).first():
                 return errors.ChatActive("the visitor already has a chat that has not ended")
-            found = conn.execute(keeping_out(stored.site_id, stored.account, stored.id, chat.started_at))
+            found = conn.execute(_KEEPING_OUT[stored.account is not None], {
+                "site_id": stored.site_id, "account_id": stored.account, "visitor_id": stored.id,
+                "now": chat.started_at})
             kept_out = found.mappings().first()
             if kept_out is not None:
                 return ChatStarted(stored, chat, message, suspension_of(kept_out))
-            row = conn.execute(insert(chats).values(chat_values).returning(*chats.c)).mappings().one()
-            conn.execute(insert(messages).values(message_values))
+            row = conn.execute(_INSERT_CHAT, chat_values).mappings().one()
+            conn.execute(_INSERT_MESSAGE, message_values)
             if chat.agent_id is not None:
-                conn.execute(insert(chat_agents).values(
-                    chat_id=chat.id, agent_id=chat.agent_id, assigned_at=chat.assigned_at or chat.started_at))
+                conn.execute(_INSERT_CHAT_AGENT, {"chat_id": chat.id, "agent_id": chat.agent_id,
+                                                  "assigned_at": chat.assigned_at or chat.started_at})
             insert_hooks_sync(conn, hooks)
             return ChatStarted(stored, rows.chat_of(row), message, None)
 
