@@ -133,17 +133,14 @@ class ChatService:
                   stage(desk, chat.site_id, "chat.assigned", assigned_data(chat, agent, now, True), chat_id=chat.id)
                   if agent is not None else contextlib.nullcontext()):
                 started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
-        except BaseException as error:
+            refuse(desk, started.kept_out)  # a suspension committed on another node a moment ago
+        except BaseException as error:  # the chat is not stored: its agent's slot goes back
             if agent is not None:
                 await desk.live.release_slot(agent.id, chat.id)
             if isinstance(error, ChatActive):
                 raise ChatActive("you already have an open chat",
                                  chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
             raise
-        if started.kept_out is not None:  # a suspension committed on another node a moment ago
-            if agent is not None:
-                await desk.live.release_slot(agent.id, chat.id)
-            refuse(desk, started.kept_out)
         visitor, chat, message = started.visitor, started.chat, started.message
         self._desk.chats.put(chat)
         await self._sla.started(chat, message)

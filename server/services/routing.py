@@ -195,8 +195,7 @@ class Router:
         async with self._lock:
             if await live.queue():  # whoever waits goes first
                 return None
-            skill = chat.need_skill or self._desk.skill_of(chat.topic)
-            pick = pick_agent(await self.candidates(now), skill, min_tier=chat.min_tier,
+            pick = pick_agent(await self.candidates(now), self._skill(chat), min_tier=chat.min_tier,
                               critical=chat.priority is Priority.CRITICAL)
             if pick is None or not await live.claim_slot(pick.agent_id, chat.id, pick.capacity, now):
                 return None
@@ -362,7 +361,7 @@ class Router:
         if visitor is None:
             visitor = await desk.store.visitor_by_id(chat.visitor_id)
         plan = desk.plan(visitor.plan if visitor is not None and visitor.verified else None)
-        skill = chat.need_skill or desk.skill_of(chat.topic)
+        skill = self._skill(chat)
         fallback_at = None
         if skill is not None:
             fallback_at = chat.waiting_since + timedelta(seconds=desk.config.policy.skill_fallback_s)
@@ -370,6 +369,10 @@ class Router:
         await desk.live.enqueue(QueueEntry(
             chat.id, chat.priority, chat.started_at, front=front, skill=skill, min_tier=chat.min_tier,
             priority_support=plan is not None and plan.priority_support, fallback_at=fallback_at))
+
+    def _skill(self, chat: Chat) -> str | None:
+        """The skill a new or re-queued chat asks for: a transfer's, else its topic's."""
+        return chat.need_skill or self._desk.skill_of(chat.topic)
 
     async def _skill_lapsed(self, chat_id: str) -> None:
         """A waiting chat's skill is no longer asked: route again (any agent may take it now)."""

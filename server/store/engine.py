@@ -51,8 +51,7 @@ def create_engine(url: str) -> AsyncEngine:
     if target.get_backend_name() == "sqlite":
         engine = _sqlite_engine(target)
     else:
-        engine = create_async_engine(target, connect_args=_postgresql_args(), pool_pre_ping=True)
-        event.listen(engine.sync_engine, "handle_error", database_away)
+        engine = _postgresql_engine(target, pool_pre_ping=True)
     event.listen(engine.sync_engine, "before_cursor_execute", refuse_nul)
     return engine
 
@@ -133,9 +132,14 @@ def pg_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:
     (store/batch_pg.py), which saves the ping's three round trips a batch."""
     if engine.dialect.name != "postgresql":
         return None
-    writer = create_async_engine(engine.url, connect_args=_postgresql_args(), pool_size=1, max_overflow=0)
-    event.listen(writer.sync_engine, "handle_error", database_away)
-    return writer
+    return _postgresql_engine(engine.url, pool_size=1, max_overflow=0)
+
+
+def _postgresql_engine(url: URL, **pool: Any) -> AsyncEngine:
+    """An asyncpg engine whose lost database is `Unavailable` (`database_away`)."""
+    engine = create_async_engine(url, connect_args=_postgresql_args(), **pool)
+    event.listen(engine.sync_engine, "handle_error", database_away)
+    return engine
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
