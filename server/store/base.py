@@ -83,12 +83,12 @@ class SqlBase:
     def _upsert(self, table: Table, values: Mapping[str, Any], key: str,
                 keep: tuple[str, ...] = ("id",)) -> Executable:
         """INSERT, or UPDATE the row with the same `key` (all but `keep`)."""
-        upsert: Executable = _upsert_of(self._engine.dialect.name, table, tuple(values), key, keep).values(dict(values))
+        upsert: Executable = upsert_of(self._engine.dialect.name, table, tuple(values), key, keep).values(dict(values))
         return upsert
 
 
 @functools.lru_cache(maxsize=32)
-def _upsert_of(dialect: str, table: Table, columns: tuple[str, ...], key: str, keep: tuple[str, ...]) -> Any:
+def upsert_of(dialect: str, table: Table, columns: tuple[str, ...], key: str, keep: tuple[str, ...]) -> Any:
     """The upsert without its values, built once per shape: building it
     (an `excluded` column per change, the RETURNING list) cost about
     0.5 ms of the event loop on every visitor saved, each chat:start."""

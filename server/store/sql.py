@@ -22,7 +22,7 @@ from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEnt
                               VisitorAtStart)
 from . import migrate, rows
 from ..services.hook_events import take_staged
-from .base import (SqlBase, dialect_insert, first_row, insert_audit, insert_hooks, insert_hooks_sync, insert_mails,
+from .base import (SqlBase, dialect_insert, upsert_of, first_row, insert_audit, insert_hooks, insert_hooks_sync, insert_mails,
                    maybe, returned)
 from .accounts import AccountRecords
 from .own_account import OwnAccountRecords
@@ -45,8 +45,10 @@ from .ticket_sla import TicketSlaRecords
 from .trust import TrustRecords
 from .visits import VisitRecords
 from .webhooks import WebhookRecords
+from .types import utc
 from .engine import pg_writer_engine, refuse_nul, sqlite_writer_engine
 from .shared_reads import KeyedReads
+from .batch_sqlite import statements
 from .writer import GroupWriter
 
 __all__ = ["SqlStore", "insert_mails"]
@@ -67,7 +69,8 @@ _OPEN_TICKETS = {  # by whose tickets: the verified account's, else the visitor'
 _KEEPING_OUT = {  # with an account (its suspensions count too) or without
     True: keeping_out(bindparam("site_id"), bindparam("account_id"), bindparam("visitor_id"), bindparam("now")),
     False: keeping_out(bindparam("site_id"), None, bindparam("visitor_id"), bindparam("now"))}
-_INSERT_CHAT = insert(chats).returning(*chats.c)
+_INSERT_CHAT = insert(chats)
+_KEEP_AT_UPSERT = ("id", "site_id", "created_at")  # a visitor saved again keeps these
 _INSERT_MESSAGE = insert(messages)
 _INSERT_CHAT_AGENT = insert(chat_agents)
 # A mail's text once it is sent or given up on: mails carry one-time
@@ -198,13 +201,13 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         as stored (None before its first chat), its chat not ended, and the
         open tickets of its verified account (else its own), newest first."""
         def read(conn: Connection) -> VisitorAtStart:
-            found = conn.execute(_VISITOR, {"visitor_id": visitor.id}).mappings().first()
-            stored = maybe(rows.visitor_of, found)
+            db = statements(conn)
+            stored = maybe(rows.visitor_of, db.first(_VISITOR, {"visitor_id": visitor.id}))
             who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
-            chat = conn.execute(_OPEN_CHAT, {"visitor_id": visitor.id}).mappings().first()
+            chat = db.first(_OPEN_CHAT, {"visitor_id": visitor.id})
             account = who.account
-            tickets = conn.execute(_OPEN_TICKETS[account is not None], {
-                "site_id": who.site_id, "account_id": account, "visitor_id": who.id}).mappings()
+            tickets = db.all(_OPEN_TICKETS[account is not None], {
+                "site_id": who.site_id, "account_id": account, "visitor_id": who.id})
             return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
         return await self._writer.job(read)
 
@@ -222,9 +225,9 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         message = rows.stored_message(first, 1)
         visitor_values, chat_values = rows.visitor_values(visitor), rows.chat_values(chat) | {"last_seq": 1}
         message_values = rows.message_values(message)
+        as_stored = rows.chat_of({k: utc(v) if isinstance(v, datetime) else v for k, v in chat_values.items()})
         for values in (visitor_values, chat_values, message_values):
             refuse_nul(None, None, "", values, None, False)  # before the batch: alone, not with everyone's
-        upsert = self._upsert(visitors, visitor_values, key="id", keep=("id", "site_id", "created_at"))
         hooks = take_staged()  # chat.started: stored only with the chat
 
         def write(conn: Connection) -> ChatStarted | errors.DeskError:
@@ -232,22 +235,23 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 # The lock an insert takes, taken first: a suspension (which locks the table
                 # EXCLUSIVE) has committed before this point, or waits for this transaction.
                 conn.execute(text("LOCK TABLE chats IN ROW EXCLUSIVE MODE"))
-            stored = rows.visitor_of(returned(conn.execute(upsert).mappings().first()))
-            if conn.execute(_OPEN_CHAT_ID, {"visitor_id": visitor.id}).first():
+            db = statements(conn)
+            upsert = upsert_of(conn.dialect.name, visitors, tuple(visitor_values), "id", _KEEP_AT_UPSERT)
+            stored = rows.visitor_of(returned(db.first(upsert, visitor_values)))
+            if db.first(_OPEN_CHAT_ID, {"visitor_id": visitor.id}):
                 return errors.ChatActive("the visitor already has a chat that has not ended")
-            found = conn.execute(_KEEPING_OUT[stored.account is not None], {
+            kept_out = db.first(_KEEPING_OUT[stored.account is not None], {
                 "site_id": stored.site_id, "account_id": stored.account, "visitor_id": stored.id,
                 "now": chat.started_at})
-            kept_out = found.mappings().first()
             if kept_out is not None:
                 return ChatStarted(stored, chat, message, suspension_of(kept_out))
-            row = conn.execute(_INSERT_CHAT, chat_values).mappings().one()
-            conn.execute(_INSERT_MESSAGE, message_values)
+            db.run(_INSERT_CHAT, chat_values)
+            db.run(_INSERT_MESSAGE, message_values)
             if chat.agent_id is not None:
-                conn.execute(_INSERT_CHAT_AGENT, {"chat_id": chat.id, "agent_id": chat.agent_id,
-                                                  "assigned_at": chat.assigned_at or chat.started_at})
+                db.run(_INSERT_CHAT_AGENT, {"chat_id": chat.id, "agent_id": chat.agent_id,
+                                            "assigned_at": chat.assigned_at or chat.started_at})
             insert_hooks_sync(conn, hooks)
-            return ChatStarted(stored, rows.chat_of(row), message, None)
+            return ChatStarted(stored, as_stored, message, None)
 
         try:
             return await self._writer.job(write)
