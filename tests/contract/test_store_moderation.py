@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from server.services import errors
-from server.services.model import AuditEntry, Chat, ChatStatus, EndReason, Priority, Suspension, Visitor
+from server.services.model import (AuditEntry, Chat, ChatStatus, EndReason, Priority, Suspension, Ticket, TicketStatus,
+                                  Visitor)
 from server.store import SqlStore
 from tests.contract.factories import T0, a_site, a_visitor, new_id, stored, visitor_says
 
@@ -240,3 +241,32 @@ async def test_starts_at_once_each_get_their_own_outcome(store: SqlStore) -> Non
     assert len(refused) == 1 and isinstance(refused[0], errors.ChatActive)
     for visitor in visitors:
         assert (await store.open_chat_of_visitor(visitor.id)) is not None
+
+
+async def test_what_a_start_reads_and_finds_equals_the_stores_own_reads(store: SqlStore) -> None:
+    """On SQLite the start's statements run on the raw sqlite3 connection
+    (batch_sqlite.RawSqlite), so its times, flags and evidence are typed
+    there: they must come back as every other read returns them."""
+    site = await a_site(store)
+    pat = await a_visitor(store, site, verified=True, account_id="acct-7", plan="pro", name="Pat")
+    ticket = await store.create_ticket(Ticket(
+        id=new_id(), site_id=site.id, subject="Broken", description="It broke", priority=Priority.HIGH,
+        status=TicketStatus.OPEN, created_at=T0, updated_at=T0, response_due_at=T0 + timedelta(hours=1),
+        resolution_due_at=T0 + DAY, visitor_id=pat.id, account_id="acct-7", warranty=True,
+        evidence={"order": "A-1"}))
+    chat = await open_chat(store, pat)
+
+    found = await store.visitor_at_start(pat)
+    assert found.stored == await store.visitor_by_id(pat.id) and found.stored.verified is True
+    assert found.open_chat == chat and found.open_chat.started_at.tzinfo is not None
+    assert found.open_tickets == await store.open_tickets(site.id, account_id="acct-7") == [
+        await store.ticket_by_id(ticket.id)]
+    assert found.open_tickets[0].warranty is True and found.open_tickets[0].evidence == {"order": "A-1"}
+
+    await store.end_chat(chat.id, EndReason.VISITOR, T0)
+    await store.suspend(a_suspension(site.id, account_id="acct-7"), an_entry(target="account:acct-7"))
+    later, first = a_start(pat)
+    started = await store.start_chat(pat, later, first)
+    assert started.kept_out == await store.active_suspension(site.id, account_id="acct-7", visitor_id=pat.id,
+                                                             now=T0)
+    assert started.kept_out.ban is False and started.kept_out.until == UNTIL
