@@ -19,7 +19,7 @@ from .hook_events import assigned_data, chat_data, message_hooks, new_ticket, st
 from .errors import (BadRequest, ChatActive, ChatEnded, Conflict, Forbidden, NotFound, Offline,
                      RateLimited, TooLarge, UseTicket)
 from .model import (TICKET_LABEL, Agent, Attachment, AuditEntry, Author, Chat, ChatStatus, EndReason, Message,
-                    NewMessage, Priority, Ticket, Visitor, VisitorAtStart)
+                    NewMessage, Priority, Ticket, Visitor)
 from .routing import Router
 from .signals import Signals
 from .sla import SlaService
@@ -101,42 +101,24 @@ class ChatService:
 
     # visitors
     async def start(self, visitor: Visitor, request: StartRequest, actor: Actor) -> tuple[Chat, int]:
-        """One transaction reads what the start needs and stores the
-        visitor, the chat and its first message (on SQLite with the other
-        starts and messages of the moment), with its agent when one has
-        room and nobody waits; else the chat is queued and routed.
-
-        The start is decided first as if the visitor were stored as it
-        connected, with no open ticket on the topic asked: true of nearly
-        every start. The transaction checks that against what it reads and,
-        if it does not hold, stores nothing and returns what it read; the
-        start is then decided again on that (two trips to the store, as
-        every start took before)."""
-        now = self._desk.clock.now()
+        """One transaction stores the visitor, the chat and its first
+        message (on SQLite with the other starts and messages of the
+        moment), after one read of what the start needs; then the chat is
+        queued and routed."""
+        desk, now = self._desk, self._desk.clock.now()
         request = dataclasses.replace(request, email=checked_email(request.email))  # a receipt may go there
-        outcome = await self._start_as(visitor, None, request, now)
-        if isinstance(outcome, VisitorAtStart):
-            outcome = await self._start_as(visitor, outcome, request, now)
-        assert not isinstance(outcome, VisitorAtStart)  # decided on what was read: nothing assumed
-        return outcome
-
-    async def _start_as(self, visitor: Visitor, found: VisitorAtStart | None, request: StartRequest,
-                        now: datetime) -> tuple[Chat, int] | VisitorAtStart:
-        """The start decided on `found` (None: on the visitor as it
-        connected); what the store read instead, if that did not hold."""
-        desk = self._desk
-        if found is not None and found.stored is not None and found.stored.site_id == visitor.site_id:
+        found = await desk.store.visitor_at_start(visitor)
+        if found.stored is not None and found.stored.site_id == visitor.site_id:
             visitor = found.stored  # as stored now, not as it logged in
         await may_chat(self._desk, visitor)
-        if found is not None and found.open_chat is not None:
+        if found.open_chat is not None:
             raise ChatActive("you already have an open chat", chat=chat_view(found.open_chat))
         await desk.settled()  # topics another node changed are read again before they are checked
-        priority, open_ticket = self._admit(visitor, request, [] if found is None else found.open_tickets)
+        priority, open_ticket = self._admit(visitor, request, found.open_tickets)
         if not await self._router.online(now, critical=priority is Priority.CRITICAL):
             raise Offline("nobody is on shift now: leave a message with ticket:create",
                           next_open=iso(await self._router.next_open(now)))
-        if found is None:  # once: a start decided again has passed here
-            await self._allow_message(visitor.id, now)
+        await self._allow_message(visitor.id, now)
         chat = Chat(id=new_id(), site_id=visitor.site_id, visitor_id=visitor.id, status=ChatStatus.QUEUED,
                     priority=priority, started_at=now, topic=request.topic, queued_at=now)
         first = NewMessage(chat.id, Author.VISITOR, request.text, now, author_id=visitor.id)
@@ -145,32 +127,27 @@ class ChatService:
         agent = await self._router.take_now(chat, now)
         if agent is not None:
             chat = dataclasses.replace(chat, status=ChatStatus.ACTIVE, agent_id=agent.id, assigned_at=now)
-        unless = None if found is not None else _Assumed(visitor, request.topic)
-        stored = False
         try:
             with (stage(desk, chat.site_id, "chat.started", data, chat_id=chat.id),
                   stage(desk, chat.site_id, "chat.message", data, chat_id=chat.id),  # seq 1 is a message too
                   stage(desk, chat.site_id, "chat.assigned", assigned_data(chat, agent, now, True), chat_id=chat.id)
                   if agent is not None else contextlib.nullcontext()):
-                started = await desk.store.start_chat(self._claimed(visitor, request), chat, first, unless=unless)
-            if isinstance(started, VisitorAtStart):  # decided on what did not hold: nothing stored
-                return started
+                started = await desk.store.start_chat(self._claimed(visitor, request), chat, first)
             refuse(desk, started.kept_out)  # a suspension committed on another node a moment ago
-            stored = True
-        except ChatActive:
-            raise ChatActive("you already have an open chat",
-                             chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
-        finally:
-            if not stored and agent is not None:  # the chat is not stored: its agent's slot goes back
+        except BaseException as error:  # the chat is not stored: its agent's slot goes back
+            if agent is not None:
                 await desk.live.release_slot(agent.id, chat.id)
+            if isinstance(error, ChatActive):
+                raise ChatActive("you already have an open chat",
+                                 chat=chat_view(await desk.store.open_chat_of_visitor(visitor.id))) from None
+            raise
         visitor, chat, message = started.visitor, started.chat, started.message
         self._desk.chats.put(chat)
         await self._sla.started(chat, message)
         if open_ticket is not None:  # the visitor said it is a new issue
             await self._signals.chat_despite_ticket(visitor, chat, open_ticket)
         if agent is not None:
-            open_tickets = started.open_tickets if found is None else found.open_tickets
-            await self._router.assigned_at_start(chat, agent, visitor, message, open_tickets)
+            await self._router.assigned_at_start(chat, agent, visitor, message, found.open_tickets)
             return chat, 0
         await self._router.enqueue(chat, visitor=visitor)
         await self._router.route()
@@ -480,20 +457,3 @@ class ChatService:
 def _transferred(chat: Chat) -> ev.ChatEnded:
     """To the agent a chat leaves (a transfer, a reassignment)."""
     return ev.ChatEnded(rooms.agent(chat.agent_id), {"chat_id": chat.id, "reason": "transferred"})
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Assumed:
-    """What a start is first decided on, checked in its transaction
-    (`Store.start_chat`'s `unless`): it does not hold if the visitor is
-    stored otherwise than as it connected, or has an open ticket on the
-    topic it asks (the start may then be refused, or the agent told)."""
-
-    visitor: Visitor
-    topic: str | None
-
-    def __call__(self, found: VisitorAtStart) -> bool:
-        """True when it does not hold."""
-        if found.stored is not None and found.stored != self.visitor:
-            return True
-        return self.topic is not None and any(t.topic == self.topic for t in found.open_tickets)

@@ -414,7 +414,6 @@ class ChatStarted:
     chat: Chat
     message: Message
     kept_out: Suspension | None
-    open_tickets: list[Ticket] = dataclasses.field(default_factory=list)  # read with it, when asked `unless`
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -140,15 +140,11 @@ class Store(Protocol):
     async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
         """The visitor as stored, its chat not ended and its open tickets, read together."""
 
-    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage, *,
-                         unless: Callable[[VisitorAtStart], bool] | None = None) -> ChatStarted | VisitorAtStart:
+    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
         """In one transaction: the visitor (saved), the chat (queued, or with
         its agent recorded) and its first message; nothing, and the
         suspension in `kept_out`, if one keeps the visitor out at the
-        chat's start. Raises ChatActive if the visitor has a chat not ended.
-        With `unless`: first what `visitor_at_start` reads (in the result's
-        `open_tickets`), and nothing stored but that returned if `unless`
-        of it is true."""
+        chat's start. Raises ChatActive if the visitor has a chat not ended."""
 
     async def create_chat(self, chat: Chat, first: NewMessage | None) -> tuple[Chat, Message | None]:
         """Insert a chat (and its first message, seq 1) in one transaction.

@@ -7,7 +7,7 @@ database makes it wait (busy_timeout) instead of failing.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,7 +48,7 @@ from .webhooks import WebhookRecords
 from .types import utc
 from .engine import pg_writer_engine, refuse_nul, sqlite_writer_engine
 from .shared_reads import KeyedReads
-from .batch_sqlite import Statements, statements
+from .batch_sqlite import statements
 from .writer import GroupWriter
 
 __all__ = ["SqlStore", "insert_mails"]
@@ -71,17 +71,6 @@ _KEEPING_OUT = {  # with an account (its suspensions count too) or without
     False: keeping_out(bindparam("site_id"), None, bindparam("visitor_id"), bindparam("now"))}
 _INSERT_CHAT = insert(chats)
 _KEEP_AT_UPSERT = ("id", "site_id", "created_at")  # a visitor saved again keeps these
-
-
-def _at_start(db: Statements, visitor: Visitor) -> VisitorAtStart:
-    """`SqlStore.visitor_at_start`'s reads, in the caller's transaction."""
-    stored = maybe(rows.visitor_of, db.first(_VISITOR, {"visitor_id": visitor.id}))
-    who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
-    chat = db.first(_OPEN_CHAT, {"visitor_id": visitor.id})
-    account = who.account
-    tickets = db.all(_OPEN_TICKETS[account is not None], {
-        "site_id": who.site_id, "account_id": account, "visitor_id": who.id})
-    return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
 _INSERT_MESSAGE = insert(messages)
 _INSERT_CHAT_AGENT = insert(chat_agents)
 # A mail's text once it is sent or given up on: mails carry one-time
@@ -211,10 +200,18 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         commit's next batch: a burst of starts reads together): the visitor
         as stored (None before its first chat), its chat not ended, and the
         open tickets of its verified account (else its own), newest first."""
-        return await self._writer.job(lambda conn: _at_start(statements(conn), visitor))
+        def read(conn: Connection) -> VisitorAtStart:
+            db = statements(conn)
+            stored = maybe(rows.visitor_of, db.first(_VISITOR, {"visitor_id": visitor.id}))
+            who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
+            chat = db.first(_OPEN_CHAT, {"visitor_id": visitor.id})
+            account = who.account
+            tickets = db.all(_OPEN_TICKETS[account is not None], {
+                "site_id": who.site_id, "account_id": account, "visitor_id": who.id})
+            return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
+        return await self._writer.job(read)
 
-    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage, *,
-                         unless: Callable[[VisitorAtStart], bool] | None = None) -> ChatStarted | VisitorAtStart:
+    async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
         """A visitor's chat:start in one transaction: store `visitor`
         (insert or update, as `save_visitor`), then, unless the visitor has
         a chat not ended (ChatActive is raised) or a suspension keeps it out
@@ -222,11 +219,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         insert `chat` and `first` as its seq 1 and, when the chat comes
         with its agent, record the agent among those who handled it. On
         SQLite it joins the group commit's next batch. Raises BadRequest if
-        `first` is for another chat or any text holds a NUL.
-
-        With `unless`, the transaction first reads what `visitor_at_start`
-        reads (returned in `open_tickets`); if `unless` of that is true it
-        stores nothing and returns what it read."""
+        `first` is for another chat or any text holds a NUL."""
         if first.chat_id != chat.id:
             raise errors.BadRequest("the first message belongs to another chat")
         message = rows.stored_message(first, 1)
@@ -237,15 +230,12 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
             refuse_nul(None, None, "", values, None, False)  # before the batch: alone, not with everyone's
         hooks = take_staged()  # chat.started: stored only with the chat
 
-        def write(conn: Connection) -> ChatStarted | VisitorAtStart | errors.DeskError:
+        def write(conn: Connection) -> ChatStarted | errors.DeskError:
             if conn.dialect.name == "postgresql":
                 # The lock an insert takes, taken first: a suspension (which locks the table
                 # EXCLUSIVE) has committed before this point, or waits for this transaction.
                 conn.execute(text("LOCK TABLE chats IN ROW EXCLUSIVE MODE"))
             db = statements(conn)
-            found = None if unless is None else _at_start(db, visitor)
-            if found is not None and unless is not None and unless(found):
-                return found
             upsert = upsert_of(conn.dialect.name, visitors, tuple(visitor_values), "id", _KEEP_AT_UPSERT)
             stored = rows.visitor_of(returned(db.first(upsert, visitor_values)))
             if db.first(_OPEN_CHAT_ID, {"visitor_id": visitor.id}):
@@ -261,7 +251,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 db.run(_INSERT_CHAT_AGENT, {"chat_id": chat.id, "agent_id": chat.agent_id,
                                             "assigned_at": chat.assigned_at or chat.started_at})
             insert_hooks_sync(conn, hooks)
-            return ChatStarted(stored, as_stored, message, None, [] if found is None else found.open_tickets)
+            return ChatStarted(stored, as_stored, message, None)
 
         try:
             return await self._writer.job(write)

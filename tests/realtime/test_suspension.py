@@ -139,12 +139,12 @@ async def test_a_chat_started_as_a_suspension_commits_elsewhere_is_not_stored(ha
     visitor_id = (await visitor.next("session"))["visitor_id"]
     start_chat = harness.store.start_chat
 
-    async def suspended_meanwhile(who, chat, first, **how):
+    async def suspended_meanwhile(who, chat, first):
         await harness.store.suspend(
             Suspension(id=new_id(), site_id=harness.site.id, ban=True, reason="fraud",
                        created_at=harness.clock.now(), visitor_id=visitor_id),
             AuditEntry(id=new_id(), at=harness.clock.now(), action="ban", target="t"))
-        return await start_chat(who, chat, first, **how)
+        return await start_chat(who, chat, first)
     monkeypatch.setattr(harness.store, "start_chat", suspended_meanwhile)
 
     ack = await visitor.call("chat:start", {"text": "quick, before the ban"})
