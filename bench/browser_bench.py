@@ -13,6 +13,9 @@ offering compression as browsers do) and runs, in one invocation:
                               how Shiftdesk ran before compression went off
                               by default (the lever's "before");
            relay              bench/relay.py at its defaults;
+           relay-plain        (not in the default run) the same relay
+                              refusing compression, as Shiftdesk does: the
+                              ceiling of python-socketio on aiohttp;
   rounds   each round drives every setup in turn (the order rotating from
            round to round): closed loop over websocket, then closed loop
            with the visitors on long-polling; then rate rounds at half of
@@ -56,7 +59,8 @@ from bench.run import (BENCH_CONFIG, SITE, finish, TARGET_P99_MS, TARGET_RATIO, 
                        machine, raise_fd_limit, server_digest, stop, wait_healthy, wait_quiet)
 
 LOADGEN = BENCH / "browser" / "loadgen.mjs"
-SETUPS = ("shiftdesk", "shiftdesk-deflate", "relay")
+SETUPS = ("shiftdesk", "shiftdesk-deflate", "relay")  # the default run
+KNOWN = (*SETUPS, "relay-plain")
 SHIFTDESK_ENV = {"shiftdesk": {}, "shiftdesk-deflate": {"SHIFTDESK_SERVER_WS_COMPRESSION": "true"}}
 
 
@@ -97,12 +101,15 @@ def start_shiftdesk(name: str, tmp: Path, agents: int, capacity: int) -> Target:
     return Target(name, f"http://127.0.0.1:{port}", proc, tokens, sqlite=str(db_path))
 
 
-def start_relay(tmp: Path, agents: int) -> Target:
+def start_relay(tmp: Path, agents: int, name: str = "relay") -> Target:
+    """`relay`, or `relay-plain`: the same relay refusing compression."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHIFTDESK_")}
-    proc = subprocess.Popen([sys.executable, str(BENCH / "relay.py"), "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, stdout=open(tmp / "relay.log", "wb"), stderr=subprocess.STDOUT, env=env)
-    return Target("relay", f"http://127.0.0.1:{port}", proc, [f"relay-agent-{i}" for i in range(agents)])
+    plain = ["--no-compression"] if name == "relay-plain" else []
+    proc = subprocess.Popen([sys.executable, str(BENCH / "relay.py"), "--host", "127.0.0.1", "--port", str(port),
+                             *plain], cwd=ROOT, stdout=open(tmp / f"{name}.log", "wb"), stderr=subprocess.STDOUT,
+                            env=env)
+    return Target(name, f"http://127.0.0.1:{port}", proc, [f"relay-agent-{i}" for i in range(agents)])
 
 
 def node() -> str:
@@ -187,7 +194,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--visitors", type=int, help="closed-loop visitors (default 50; quick 20)")
     parser.add_argument("--rate-visitors", type=int, help="visitors of the rate rounds (default 100; quick 20)")
     parser.add_argument("--agents", type=int, help="agents (default 8; quick 2)")
-    parser.add_argument("--setups", default=",".join(SETUPS), help=f"a subset of {','.join(SETUPS)}")
+    parser.add_argument("--setups", default=",".join(SETUPS), help=f"a subset of {','.join(KNOWN)}")
     parser.add_argument("--no-polling", action="store_true", help="leave out the long-polling rounds")
     parser.add_argument("--no-rate", action="store_true", help="leave out the rate rounds")
     parser.add_argument("--reply", action="store_true", help="agents answer every visitor message")
@@ -204,8 +211,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.rate_visitors = args.rate_visitors or (20 if quick else 100)
     args.agents = args.agents or (2 if quick else 8)
     args.setups = [s.strip() for s in args.setups.split(",") if s.strip()]
-    if not set(args.setups) <= set(SETUPS) or not args.setups:
-        parser.error(f"--setups: a subset of {','.join(SETUPS)}")
+    if not set(args.setups) <= set(KNOWN) or not args.setups:
+        parser.error(f"--setups: a subset of {','.join(KNOWN)}")
     if not 1 <= args.rounds <= 20 or not 0 < args.duration <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--rounds 1-20, --duration 0-600 s, --warmup 0-60 s")
     if not 1 <= args.visitors <= 5000 or not 1 <= args.rate_visitors <= 5000 or not 1 <= args.agents <= 200:
@@ -227,7 +234,7 @@ def run(args: argparse.Namespace) -> dict:
     t0 = time.monotonic()
     try:
         for name in args.setups:
-            targets[name] = start_relay(tmp, args.agents) if name == "relay" else \
+            targets[name] = start_relay(tmp, args.agents, name) if name.startswith("relay") else \
                 start_shiftdesk(name, tmp, args.agents, capacity)
         for target in targets.values():
             wait_healthy(target.url, target.proc)
@@ -286,7 +293,7 @@ def summary(report: dict) -> dict:
                 "rounds": [r["delivered_msg_s"] for r in runs]}
     for kind in ("websocket", "polling"):
         medians = {name: m["delivered_msg_s"] for name, m in out.get(kind, {}).items()}
-        for name in ("shiftdesk", "shiftdesk-deflate"):
+        for name in ("shiftdesk", "shiftdesk-deflate", "relay-plain"):
             if medians.get(name) and medians.get("relay"):
                 out[kind][name]["ratio_to_relay"] = round(medians[name] / medians["relay"], 3)
     return out

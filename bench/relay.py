@@ -16,6 +16,10 @@ stored: seqs are counted in memory, an ack means "relayed", not "durable".
 No capacity, queue, dedup of client_ids, rate limits or auth: it is the
 floor a real server is measured against, so it is kept simple on purpose.
 
+`--no-compression` makes it refuse permessage-deflate, as Shiftdesk does
+by default: the same relay without the cost of compressing every frame,
+the ceiling of this stack (bench/browser_bench.py's `relay-plain`).
+
 `--redis URL` gives it python-socketio's stock `AsyncRedisManager` (on a
 channel of its own, random) as its client manager: every emit is then
 also published to Redis, as on one node of several (bench/nodes.py).
@@ -181,12 +185,27 @@ async def agent_send(sid: str, data: Any) -> dict[str, Any]:
     return {"ok": True, "seq": msg["seq"], "at": msg["at"]}
 
 
+def refuse_compression() -> None:
+    """Every websocket of this process made with `compress=False`:
+    python-engineio's aiohttp driver makes its `WebSocketResponse` with
+    aiohttp's default, `compress=True`, and has no option for it."""
+    make = web.WebSocketResponse.__init__
+
+    def without(self: web.WebSocketResponse, *args: Any, **kwargs: Any) -> None:
+        make(self, *args, **{**kwargs, "compress": False})
+    web.WebSocketResponse.__init__ = without  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="bare python-socketio relay (benchmark baseline)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8098)
     parser.add_argument("--redis", metavar="URL", help="python-socketio's AsyncRedisManager on this Redis")
+    parser.add_argument("--no-compression", action="store_true",
+                        help="refuse permessage-deflate, as Shiftdesk does by default (not the relay's default)")
     args = parser.parse_args()
+    if args.no_compression:
+        refuse_compression()
     manager = None
     if args.redis:
         manager = socketio.AsyncRedisManager(args.redis, channel=f"relay-{secrets.token_hex(6)}")

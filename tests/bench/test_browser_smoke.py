@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-from bench.browser_bench import drive, start_shiftdesk
+from bench.browser_bench import drive, start_relay, start_shiftdesk
 from bench.loadgen import count_not_stored
 from bench.run import stop, wait_healthy
 
@@ -40,3 +40,18 @@ def test_browser_like_visitors_deliver_through_shiftdesk_and_lose_nothing(shiftd
     assert result["chats_ended"] == 4
     stop(shiftdesk.proc, signal.SIGKILL)
     assert count_not_stored(shiftdesk.sqlite, shiftdesk.acked) == 0
+
+
+@pytest.mark.parametrize("name, accepted", [("relay", True), ("relay-plain", False)])
+def test_the_relay_accepts_compression_and_relay_plain_refuses_it(tmp_path, name, accepted):
+    """The ceiling the benchmark reports (`relay-plain`) differs from the
+    baseline (`relay`, python-socketio's defaults) in compression only."""
+    target = start_relay(tmp_path, agents=2, name=name)
+    try:
+        wait_healthy(target.url, target.proc, timeout=60)
+        result = drive(target, visitors=2, mode="closed", duration=1.0, warmup=0.3, transport="websocket",
+                       reply=False, timeout=120)
+    finally:
+        stop(target.proc)
+    assert result["deflate_offered"] is True and result["deflate_accepted"] is accepted
+    assert result["delivered"] > 0 and result["not_acked"] == {}
