@@ -212,11 +212,12 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return await self._writer.job(read)
 
     async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
-        """A visitor's chat:start in one transaction: store `visitor`
-        (insert or update, as `save_visitor`), then, unless the visitor has
-        a chat not ended (ChatActive is raised) or a suspension keeps it out
-        at `chat.started_at` (returned in `kept_out`, the chat not stored),
-        insert `chat` and `first` as its seq 1 and, when the chat comes
+        """A visitor's chat:start in one transaction: unless the visitor
+        has a chat not ended (ChatActive is raised, nothing stored), store
+        `visitor` (insert or update, as `save_visitor`), then, unless a
+        suspension keeps it out at `chat.started_at` (returned in
+        `kept_out`, the chat not stored), insert `chat` and `first` as its
+        seq 1 and, when the chat comes
         with its agent, record the agent among those who handled it. On
         SQLite it joins the group commit's next batch. Raises BadRequest if
         `first` is for another chat or any text holds a NUL."""
@@ -236,10 +237,12 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
                 # EXCLUSIVE) has committed before this point, or waits for this transaction.
                 conn.execute(text("LOCK TABLE chats IN ROW EXCLUSIVE MODE"))
             db = statements(conn)
-            upsert = upsert_of(conn.dialect.name, visitors, tuple(visitor_values), "id", _KEEP_AT_UPSERT)
-            stored = rows.visitor_of(returned(db.first(upsert, visitor_values)))
+            # Before the visitor is saved: a refused start stores nothing (a second tab's
+            # claimed name must not replace the one its open chat is shown with).
             if db.first(_OPEN_CHAT_ID, {"visitor_id": visitor.id}):
                 return errors.ChatActive("the visitor already has a chat that has not ended")
+            upsert = upsert_of(conn.dialect.name, visitors, tuple(visitor_values), "id", _KEEP_AT_UPSERT)
+            stored = rows.visitor_of(returned(db.first(upsert, visitor_values)))
             kept_out = db.first(_KEEPING_OUT[stored.account is not None], {
                 "site_id": stored.site_id, "account_id": stored.account, "visitor_id": stored.id,
                 "now": chat.started_at})

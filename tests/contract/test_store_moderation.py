@@ -270,3 +270,16 @@ async def test_what_a_start_reads_and_finds_equals_the_stores_own_reads(store: S
     assert started.kept_out == await store.active_suspension(site.id, account_id="acct-7", visitor_id=pat.id,
                                                              now=T0)
     assert started.kept_out.ban is False and started.kept_out.until == UNTIL
+
+
+async def test_a_start_refused_for_an_open_chat_stores_nothing_of_the_visitor(store: SqlStore) -> None:
+    """Two tabs of one visitor start at once and both pass the service's
+    read; the second is refused by the store, and the name it claimed must
+    not replace the one the first chat is shown with."""
+    site = await a_site(store)
+    pat = await a_visitor(store, site, name="Pat", email="pat@example.test")
+    await open_chat(store, pat)
+    again, first = a_start(dataclasses.replace(pat, name="Mallory"))
+    with pytest.raises(errors.ChatActive):
+        await store.start_chat(dataclasses.replace(pat, name="Mallory", email="m@example.test"), again, first)
+    assert await store.visitor_by_id(pat.id) == pat
