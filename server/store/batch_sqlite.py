@@ -175,7 +175,8 @@ def _compiled(stmt: Executable, keys: tuple[str, ...] = ()) -> _Compiled:
     expanded = compiled.construct_expanded_state({name: None for name, bind in compiled.binds.items()
                                                   if bind.required or name in keys})
     columns = getattr(stmt, "exported_columns", ())
-    made = _Compiled(expanded.statement, dict(expanded.parameters), _typed(columns, UTCDateTime), _typed(columns, Boolean))
+    made = _Compiled(expanded.statement, dict(expanded.parameters),
+                     _typed(columns, UTCDateTime), _typed(columns, Boolean))
     _COMPILED[key] = (stmt, made)  # the statement is kept, so its id is never reused
     return made
 
@@ -186,7 +187,7 @@ def _typed(columns: Any, kind: type) -> frozenset[str]:
 
 def _stored(value: Any) -> Any:
     if isinstance(value, datetime):
-        return utc(value).replace(tzinfo=None).strftime(_TIME)
+        return sqlite_time(utc(value))  # utc(): a naive time is refused, as UTCDateTime refuses it
     if isinstance(value, bool):
         return int(value)
     return value

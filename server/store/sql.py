@@ -22,8 +22,8 @@ from ..services.model import (Agent, AgentStatus, Assigned, Assignment, AuditEnt
                               VisitorAtStart)
 from . import migrate, rows
 from ..services.hook_events import take_staged
-from .base import (SqlBase, dialect_insert, upsert_of, first_row, insert_audit, insert_hooks, insert_hooks_sync, insert_mails,
-                   maybe, returned)
+from .base import (SqlBase, dialect_insert, first_row, insert_audit, insert_hooks, insert_hooks_sync, insert_mails,
+                   maybe, returned, upsert_of)
 from .accounts import AccountRecords
 from .own_account import OwnAccountRecords
 from .integrations import IntegrationRecords

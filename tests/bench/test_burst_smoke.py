@@ -12,7 +12,7 @@ from bench.run import ROOT
 
 def test_every_start_reaches_its_agent_on_both_setups() -> None:
     done = subprocess.run([sys.executable, "bench/burst.py", "--rounds", "1", "--idle", "3", "--visitors", "6",
-                           "--agents", "2"], cwd=ROOT, capture_output=True, text=True, timeout=240)
+                           "--agents", "1"], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     rounds = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert sorted((r["setup"], r["burst"]) for r in rounds) == [

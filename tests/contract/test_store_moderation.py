@@ -279,7 +279,8 @@ async def test_a_start_refused_for_an_open_chat_stores_nothing_of_the_visitor(st
     site = await a_site(store)
     pat = await a_visitor(store, site, name="Pat", email="pat@example.test")
     await open_chat(store, pat)
-    again, first = a_start(dataclasses.replace(pat, name="Mallory"))
+    mallory = dataclasses.replace(pat, name="Mallory", email="m@example.test")
+    again, first = a_start(mallory)
     with pytest.raises(errors.ChatActive):
-        await store.start_chat(dataclasses.replace(pat, name="Mallory", email="m@example.test"), again, first)
+        await store.start_chat(mallory, again, first)
     assert await store.visitor_by_id(pat.id) == pat
