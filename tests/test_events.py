@@ -18,8 +18,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SERVER = ROOT / "server"
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
 # The modules that may call a Notifier or Socket.IO's emit: the collector, the
-# Notifier over Socket.IO, and the manager that carries emits to other nodes.
-SENDERS = {"services/events.py", "realtime/dispatch.py", "realtime/manager.py"}
+# Notifier over Socket.IO, and the managers that deliver emits (here and to other nodes).
+SENDERS = {"services/events.py", "realtime/dispatch.py", "realtime/manager.py", "realtime/roomindex.py"}
 
 
 def told(who: str) -> str:

@@ -237,6 +237,16 @@ class DeskEngine(engineio.AsyncServer):
         if self.on_stray is not None:
             await self.on_stray(sid, what)
 
+    def queue_packet(self, sid: str, pkt: eio_packet.Packet) -> None:
+        """`send_packet` without waiting: `pkt` joins the socket's queue,
+        unless the socket is gone, closed or closing. Unlike engineio's
+        `AsyncSocket.send`, it never closes a socket whose client stopped
+        answering pings (that would run the disconnect handlers inside the
+        sender's use case); engineio's service task closes those."""
+        socket = self.sockets.get(sid)
+        if socket is not None and not (socket.closed or socket.closing):
+            socket.queue.put_nowait(pkt)
+
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":  # the socket exists, no packet of its client has been read yet
             socket = self.sockets.get(args[0])

@@ -43,14 +43,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import socketio
-from engineio import packet as eio_packet
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from socketio import packet
 
-from .roomindex import RoomIndex
+from .roomindex import RoomIndex, skipped
 
 log = logging.getLogger(__name__)
 LISTEN_RETRY_S = (0.1, 1.0)  # the listener's first and longest wait between attempts
@@ -191,9 +189,9 @@ class DeskRedisManager(RoomIndex, socketio.AsyncRedisManager):
             await socketio.AsyncManager.emit(self, event, data, namespace, room=room, skip_sid=skip_sid,
                                              callback=callback)
             return
-        encoded = self._encode(event, data, namespace)
-        skip = skip_sid if isinstance(skip_sid, list) else [] if skip_sid is None else [skip_sid]
-        await self._deliver(namespace, room, skip, encoded)
+        encoded = self.encode_event(event, data, namespace)
+        skip = skipped(skip_sid)
+        self.deliver(namespace, room, skip, encoded)
         if not kwargs.get("ignore_queue"):
             await self._send(EMIT, namespace, room, ",".join(skip), encoded)
 
@@ -237,14 +235,6 @@ class DeskRedisManager(RoomIndex, socketio.AsyncRedisManager):
                 and key in self._recorded:  # the last member left: the record loses it (no one waits)
             self._changed.add(key)
             self._records.add(lambda _: None)
-
-    def _encode(self, event: str, data: Any, namespace: str) -> str:
-        """The EVENT packet's text, as AsyncManager.emit builds it."""
-        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
-        encoded = self.server.packet_class(packet.EVENT, namespace=namespace, data=[event, *args]).encode()
-        if not isinstance(encoded, str):
-            raise TypeError("binary data is not part of the protocol")
-        return encoded
 
     async def _send(self, kind: str, namespace: str, room: str | None, skip: str = "", encoded: str = "") -> None:
         if room is not None and self.is_sid_room(namespace, room):
@@ -400,22 +390,13 @@ class DeskRedisManager(RoomIndex, socketio.AsyncRedisManager):
             kind, namespace, room = fields["k"], fields["n"], fields["r"] or None
             if kind == EMIT:
                 skip = fields["s"].split(",") if fields["s"] else []
-                await self._deliver(namespace, room, skip, fields["p"])
+                self.deliver(namespace, room, skip, fields["p"])
             elif kind == CLOSE:
                 await self._close_here(namespace, room)
             elif kind == DISCONNECT and room is not None and self.is_connected(room, namespace):
                 await self.server.disconnect(room, namespace=namespace, ignore_queue=True)
         except Exception:  # one bad entry must not deafen the node
             log.exception("event from another node not delivered: %r", fields)
-
-    async def _deliver(self, namespace: str, room: str | None, skip: list[str], encoded: str) -> None:
-        """The packet to this node's sockets in the room (None: the namespace)."""
-        if namespace not in self.rooms:
-            return
-        eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-        for sid, eio_sid in self.get_participants(namespace, room):
-            if sid not in skip:
-                await self.server._send_eio_packet(eio_sid, eio_pkt)
 
     async def _close_here(self, namespace: str, room: str | None) -> None:
         for sid, _ in list(self.get_participants(namespace, room)):

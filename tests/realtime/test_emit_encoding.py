@@ -1,8 +1,8 @@
-"""An event to a room is encoded once, whoever is in the room: python-socketio
-(5.18) builds one packet per emit and queues that same packet to every
-socket of the room, as long as the emit asks no acks (Shiftdesk's never do).
-A release that encoded per recipient would multiply the cost of every
-emit to an agent with several consoles open, or to the supervisors."""
+"""An event to a room is encoded once, whoever is in the room: the desk's
+manager (realtime/roomindex.py) builds one packet per emit and queues that
+same packet to every socket of the room, as long as the emit asks no acks
+(Shiftdesk's never do). Encoding per recipient would multiply the cost of
+every emit to an agent with several consoles open, or to the supervisors."""
 from __future__ import annotations
 
 from server.app import SIO
