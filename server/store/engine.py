@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ..services import errors
+from .batch_sqlite import LoopReads
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -123,6 +124,13 @@ def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
     writer = create_sync_engine(url, pool_size=1, max_overflow=0)
     event.listen(writer, "connect", _set_sqlite_pragmas)
     return writer
+
+
+def sqlite_loop_reads(engine: AsyncEngine) -> LoopReads | None:
+    """For a SQLite store, reads on the event loop's thread (batch_sqlite.LoopReads); None otherwise."""
+    if engine.dialect.name != "sqlite":
+        return None
+    return LoopReads(engine.url.database or "")
 
 
 def pg_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:

@@ -46,9 +46,9 @@ from .trust import TrustRecords
 from .visits import VisitRecords
 from .webhooks import WebhookRecords
 from .types import utc
-from .engine import pg_writer_engine, refuse_nul, sqlite_writer_engine
+from .engine import pg_writer_engine, refuse_nul, sqlite_loop_reads, sqlite_writer_engine
 from .shared_reads import KeyedReads
-from .batch_sqlite import statements
+from .batch_sqlite import ReadBusy, Statements, statements
 from .writer import GroupWriter
 
 __all__ = ["SqlStore", "insert_mails"]
@@ -92,6 +92,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         super().__init__(engine)
         self._writer = GroupWriter(engine, sqlite_writer=sqlite_writer_engine(engine),
                                    pg_writer=pg_writer_engine(engine))
+        self._loop_reads = sqlite_loop_reads(engine)
         self._open_chats: KeyedReads[str, Chat] = KeyedReads(self._open_chats_of)
 
     @property
@@ -105,6 +106,8 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
     async def close(self) -> None:
         """Commit every message already appended, then release the database."""
         await self._writer.close()
+        if self._loop_reads is not None:
+            self._loop_reads.close()
         await self._engine.dispose()
 
     # sites and agents
@@ -196,12 +199,13 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return rows.chat_of(row), message
 
     async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
-        """What a chat:start reads, in one go (on SQLite, a job of the group
-        commit's next batch: a burst of starts reads together): the visitor
-        as stored (None before its first chat), its chat not ended, and the
-        open tickets of its verified account (else its own), newest first."""
-        def read(conn: Connection) -> VisitorAtStart:
-            db = statements(conn)
+        """What a chat:start reads, in one snapshot (on SQLite, on the event
+        loop's thread: `LoopReads`): the visitor as stored (None before its
+        first chat), its chat not ended, and the open tickets of its
+        verified account (else its own), newest first. What was read may
+        change before the start is stored: `start_chat` checks the open
+        chat again in its transaction."""
+        def read(db: Statements) -> VisitorAtStart:
             stored = maybe(rows.visitor_of, db.first(_VISITOR, {"visitor_id": visitor.id}))
             who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
             chat = db.first(_OPEN_CHAT, {"visitor_id": visitor.id})
@@ -209,7 +213,12 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
             tickets = db.all(_OPEN_TICKETS[account is not None], {
                 "site_id": who.site_id, "account_id": account, "visitor_id": who.id})
             return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
-        return await self._writer.job(read)
+        if self._loop_reads is not None:
+            try:
+                return self._loop_reads.read(read)
+            except ReadBusy:
+                pass  # for a moment: read on the writer's thread, which waits its turn
+        return await self._writer.job(lambda conn: read(statements(conn)))
 
     async def start_chat(self, visitor: Visitor, chat: Chat, first: NewMessage) -> ChatStarted:
         """A visitor's chat:start in one transaction: unless the visitor

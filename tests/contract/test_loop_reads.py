@@ -1,0 +1,84 @@
+"""SQLite: what a chat:start reads is read on the event loop's thread
+(batch_sqlite.LoopReads), never waiting there; when SQLite cannot give a
+snapshot at once, the read goes to the writer's thread, which waits its
+turn."""
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from server.store import open_store
+from server.store.batch_sqlite import LoopReads, ReadBusy
+from server.store.sql import _VISITOR
+from tests.contract.factories import a_site, a_visitor
+from tests.contract.test_store_moderation import a_start
+from tests.dbtemplate import copy_sqlite
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path):
+    url = copy_sqlite(tmp_path / "store" / "shiftdesk.db")
+    store = await open_store(url)
+    yield store, url.removeprefix("sqlite:///")
+    await store.close()
+
+
+def held_exclusively(path: str) -> sqlite3.Connection:
+    """A connection that keeps every other one out of the file until it
+    closes (no other connection may have it open when it begins)."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("COMMIT")  # the lock stays: exclusive locking mode
+    return holder
+
+
+async def test_a_start_read_while_the_file_is_held_comes_from_the_writer_once_it_is_free(tmp_path: Path) -> None:
+    url = copy_sqlite(tmp_path / "store" / "shiftdesk.db")
+    path = url.removeprefix("sqlite:///")
+    store = await open_store(url)
+    site = await a_site(store)
+    pat = await a_visitor(store, site, name="Pat")
+    chat, first = a_start(pat)
+    await store.start_chat(pat, chat, first)
+    await store.close()
+
+    store = await open_store(url)
+    await store.engine.dispose()  # its pooled connections closed; the writer's and the loop's open when used
+    holder = held_exclusively(path)
+    reads = LoopReads(path)
+    with pytest.raises(ReadBusy):  # at once: the event loop does not wait in SQLite
+        reads.read(lambda db: db.first(_VISITOR, {"visitor_id": pat.id}))
+    reads.close()
+    try:
+        loop = asyncio.get_running_loop()
+        freed = loop.time() + 0.3
+        loop.call_at(freed, holder.close)
+        found = await asyncio.wait_for(store.visitor_at_start(pat), 10)
+        assert loop.time() >= freed  # read once the file was free, not at once on the event loop
+        assert found.stored == await store.visitor_by_id(pat.id)
+        assert found.open_chat is not None and found.open_chat.id == chat.id
+    finally:
+        holder.close()
+        await store.close()
+
+
+async def test_each_loop_read_is_one_snapshot_of_what_is_committed(sqlite_store) -> None:
+    store, path = sqlite_store
+    site = await a_site(store)
+    pat = await a_visitor(store, site, name="Pat")
+    reads = LoopReads(path)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        def twice(db) -> tuple:
+            before = db.first(_VISITOR, {"visitor_id": pat.id})["name"]
+            writer.execute("UPDATE visitors SET name = 'Sam' WHERE id = ?", (pat.id,))  # committed meanwhile
+            return before, db.first(_VISITOR, {"visitor_id": pat.id})["name"]
+        assert reads.read(twice) == ("Pat", "Pat")
+        assert reads.read(lambda db: db.first(_VISITOR, {"visitor_id": pat.id})["name"]) == "Sam"
+    finally:
+        writer.close()
+        reads.close()
