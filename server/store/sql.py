@@ -199,12 +199,14 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
         return rows.chat_of(row), message
 
     async def visitor_at_start(self, visitor: Visitor) -> VisitorAtStart:
-        """What a chat:start reads, in one snapshot (on SQLite, on the event
-        loop's thread: `LoopReads`): the visitor as stored (None before its
-        first chat), its chat not ended, and the open tickets of its
-        verified account (else its own), newest first. What was read may
-        change before the start is stored: `start_chat` checks the open
-        chat again in its transaction."""
+        """What a chat:start reads, in one snapshot: the visitor as stored
+        (None before its first chat), its chat not ended, and the open
+        tickets of its verified account (else its own), newest first. On
+        SQLite, read on the event loop's thread (`LoopReads`) while the
+        writer is idle, else as a job of its next batch (a burst of starts
+        reads together, beside the event loop). What was read may change
+        before the start is stored: `start_chat` checks the open chat again
+        in its transaction."""
         def read(db: Statements) -> VisitorAtStart:
             stored = maybe(rows.visitor_of, db.first(_VISITOR, {"visitor_id": visitor.id}))
             who = stored if stored is not None and stored.site_id == visitor.site_id else visitor
@@ -213,7 +215,7 @@ class SqlStore(TicketRecords, PolicyRecords, TrustRecords, ModerationRecords, Re
             tickets = db.all(_OPEN_TICKETS[account is not None], {
                 "site_id": who.site_id, "account_id": account, "visitor_id": who.id})
             return VisitorAtStart(stored, maybe(rows.chat_of, chat), [rows.ticket_of(r) for r in tickets])
-        if self._loop_reads is not None:
+        if self._loop_reads is not None and not self._writer.busy:
             try:
                 return self._loop_reads.read(read)
             except ReadBusy:

@@ -126,7 +126,14 @@ class GroupWriter:
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        self._writing = False  # a batch is being written
         self.batches_committed = 0  # observable batching, for tests and /metrics
+
+    @property
+    def busy(self) -> bool:
+        """Whether a batch is being written or waits: work joining the next
+        batch now shares its trip to the writer's thread with others."""
+        return self._writing or bool(self._pending)
 
     def submit(self, message: NewMessage) -> asyncio.Future[Message]:
         """Enqueue now; the future resolves after the commit. Must be called
@@ -188,12 +195,15 @@ class GroupWriter:
                     continue
                 batch = self._pending[:self._max_batch]
                 del self._pending[:self._max_batch]
+                self._writing = True
                 try:
                     await self._commit(batch)
                 except Exception as exc:  # a bug past the commit: fail the batch, keep the writer
                     log.exception("group commit bookkeeping failed")
                     for pending in batch:
                         _settle(pending.future, exc)
+                finally:
+                    self._writing = False
         except asyncio.CancelledError:
             _cancel(self._pending)
             self._pending = []

@@ -1,7 +1,7 @@
 """SQLite: what a chat:start reads is read on the event loop's thread
-(batch_sqlite.LoopReads), never waiting there; when SQLite cannot give a
-snapshot at once, the read goes to the writer's thread, which waits its
-turn."""
+(batch_sqlite.LoopReads) while the group-commit writer is idle, never
+waiting there; when SQLite cannot give a snapshot at once, or the writer
+has work in hand, the read goes to the writer's thread."""
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +13,7 @@ import pytest
 from server.store import open_store
 from server.store.batch_sqlite import LoopReads, ReadBusy
 from server.store.sql import _VISITOR
-from tests.contract.factories import a_site, a_visitor
+from tests.contract.factories import a_site, a_visitor, visitor_says
 from tests.contract.test_store_moderation import a_start
 from tests.dbtemplate import copy_sqlite
 
@@ -82,3 +82,19 @@ async def test_each_loop_read_is_one_snapshot_of_what_is_committed(sqlite_store)
     finally:
         writer.close()
         reads.close()
+
+
+async def test_a_start_read_while_the_writer_is_busy_joins_its_batch_and_finds_the_same(sqlite_store) -> None:
+    store, _ = sqlite_store
+    site = await a_site(store)
+    pat = await a_visitor(store, site, name="Pat")
+    chat, first = a_start(pat)
+    await store.start_chat(pat, chat, first)
+    idle = await store.visitor_at_start(pat)
+    assert idle.open_chat is not None and idle.open_chat.last_seq == 1
+    pending = store.append_message(visitor_says(chat.id, "meanwhile"))
+    busy = await store.visitor_at_start(pat)
+    assert (await pending).seq == 2
+    # read in the message's batch (messages go first in a batch): the loop would have seen seq 1
+    assert busy.open_chat is not None and (busy.open_chat.id, busy.open_chat.last_seq) == (chat.id, 2)
+    assert (busy.stored, busy.open_tickets) == (idle.stored, idle.open_tickets)
