@@ -87,7 +87,7 @@ class Services:
                    closures=closures, hours=hours, chats=chats, presence=presence, signals=signals,
                    surveys=surveys, metrics=Metrics(desk, router, ticket_sla),
                    moderation=moderation, sessions=SessionWatch(desk, auth, presence),
-                   nodes=NodeWatch(desk, presence, moderation, ticket_sla), throttle=Throttle(desk),
+                   nodes=NodeWatch(desk, router, presence, moderation, ticket_sla), throttle=Throttle(desk),
                    records=records,
                    transcripts=TranscriptService(desk, chats, tickets, router),
                    attachments=AttachmentService(desk),

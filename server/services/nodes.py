@@ -10,15 +10,17 @@ from .context import Desk
 from .errors import Unavailable
 from .moderation import ModerationService
 from .presence import PresenceService
+from .routing import Router
 from .ticket_sla import TicketSlaService
 
 log = logging.getLogger(__name__)
 
 
 class NodeWatch:
-    def __init__(self, desk: Desk, presence: PresenceService, moderation: ModerationService,
+    def __init__(self, desk: Desk, router: Router, presence: PresenceService, moderation: ModerationService,
                  ticket_sla: TicketSlaService) -> None:
         self._desk = desk
+        self._router = router
         self._presence = presence
         self._moderation = moderation
         self._ticket_sla = ticket_sla
@@ -30,7 +32,11 @@ class NodeWatch:
 
     async def beat(self) -> None:
         """Says this node is alive; rebuilds what the live state lost; takes
-        over the connections of nodes that stopped saying so."""
+        over the connections of nodes that stopped saying so; routes the
+        chats waiting while someone has room. No event routes those when
+        the room came back with Redis: a chat started while Redis had
+        forgotten an agent (restarted empty), before the agent's node
+        registered its connections again, would wait for the next start."""
         live = self._desk.live
         closed = await live.node_alive(self._desk.config.server.node_ttl_s, self._desk.clock.now())
         if closed:
@@ -42,6 +48,8 @@ class NodeWatch:
             log.warning("node %s stopped answering: %d connections it held start their grace periods",
                         node, len(connections))
             await self._gone(connections)
+        if await live.queue():
+            await self._router.route(quiet=True)
 
     async def _gone(self, connections: list[tuple[str, str, str]]) -> None:
         for kind, subject, conn in connections:

@@ -166,23 +166,27 @@ class Router:
         return {e.chat_id: why_waiting(everyone, e.skill, now=now, min_tier=e.min_tier, fallback_at=e.fallback_at,
                                        critical=e.priority is Priority.CRITICAL) for e in entries}
 
-    async def route(self) -> None:
+    async def route(self, *, quiet: bool = False) -> None:
         """Assign waiting chats, in queue order, while anyone has room.
 
         A pass picks an agent for every waiting chat it can, then stores
         all of its assignments in one transaction: the starts that arrive
         during one pass's commit are the next pass, as messages are for
         the group commit. A burst of starts is a few passes, not one
-        transaction and four reads per chat under the lock."""
+        transaction and four reads per chat under the lock. `quiet`: the
+        queue is announced only if the pass assigned a chat."""
         async with self._lock:
+            assigned = False
             while True:
                 now = self._desk.clock.now()
                 picks, again = await self._pick(now)
                 if picks:
                     await self._assign(picks, now)
+                    assigned = True
                 if not (picks or again):
                     break
-            await self.announce_queue()
+            if assigned or not quiet:
+                await self.announce_queue()
 
     async def take_now(self, chat: Chat, now: datetime) -> Agent | None:
         """For a chat not stored yet: the agent who takes it at once, its
