@@ -89,26 +89,35 @@ def packet_bytes(pkt: Any) -> int:
 
 
 class SendQueue(asyncio.Queue):
-    """A socket's outgoing packets, at most `limit` bytes of them (a packet
-    always fits an empty queue). A put past the limit empties the queue,
-    leaves only the end marker (None: the poll or the websocket writer
-    stops) and calls `overflowed` once; from then on puts are dropped."""
+    """A socket's outgoing packets, at most `limit` bytes of them once the
+    event loop has turned (a packet always fits an empty queue). Puts past
+    the limit are checked a turn later, so that a writer which reads
+    takes what one use case queued back to back (events are queued without
+    a turn of the loop between them: realtime/roomindex.py); if more than
+    one packet and more than `limit` bytes still wait then, the queue is
+    emptied but for the end marker (None: the poll or the websocket writer
+    stops) and `overflowed` is called once; from then on puts are dropped."""
 
     def __init__(self, limit: int, overflowed: Callable[[SendQueue], None]) -> None:
         super().__init__()
         self.limit, self.size, self.spilled = limit, 0, False
         self._overflowed = overflowed
+        self._checking = False
 
     def _put(self, item: Any) -> None:
         if self.spilled:
             return
-        size = packet_bytes(item)
-        if self.size and self.size + size > self.limit:
+        self.size += packet_bytes(item)
+        super()._put(item)
+        if self.size > self.limit and not self._checking:
+            self._checking = True
+            asyncio.get_running_loop().call_soon(self._check)
+
+    def _check(self) -> None:
+        self._checking = False
+        if not self.spilled and self.size > self.limit and len(self._queue) > 1:
             self.discard()
             self._overflowed(self)
-            return
-        self.size += size
-        super()._put(item)
 
     def _get(self) -> Any:
         item = super()._get()

@@ -70,3 +70,18 @@ async def test_a_socket_whose_pings_stopped_is_not_closed_by_an_emit(harness):
     finally:
         stale.last_ping = last_ping
         namespace.disconnect = original
+
+
+async def test_events_queued_back_to_back_past_the_send_queue_bound_reach_a_console_that_reads(harness):
+    """Three events of 0.9 MB in one go (three long chats assigned at once,
+    say) are more than `send_queue_bytes` (2 MB) together: the console
+    reads them all and stays connected (engine.SendQueue checks a turn later)."""
+    sio, agent, consoles, sockets = await _consoles(harness, 1)
+    assert 2 * 900_000 < sio.eio.send_queue_bytes < 3 * 900_000
+    pad = "x" * 900_000
+    for n in range(3):
+        await sio.emit("queue", {"probe": 10 + n, "pad": pad}, room=rooms.agent(agent.id), namespace="/agent")
+    for n in range(3):
+        got = await consoles[0].next("queue", lambda data, n=n: data.get("probe") == 10 + n)
+        assert len(got["pad"]) == 900_000
+    assert not sockets[0].closed and (await consoles[0].call("agent:status", {"status": "available"}))["ok"]

@@ -60,19 +60,35 @@ async def test_a_visitor_who_reads_gets_every_history_answer(harness):
         assert answer["ok"] and len(answer["messages"]) == CHAT_MESSAGES
 
 
-def test_a_send_queue_past_its_bound_keeps_only_the_end_marker():
+async def test_a_send_queue_past_its_bound_a_turn_later_keeps_only_the_end_marker():
     spilled: list[SendQueue] = []
     queue = SendQueue(100, spilled.append)
     big = type("Packet", (), {"data": "x" * 150})()  # a packet always fits an empty queue
     small = type("Packet", (), {"data": "é" * 30})()  # 60 bytes of UTF-8
     queue.put_nowait(big)
+    await asyncio.sleep(0)
     assert (queue.size, spilled) == (150, [])
     assert queue.get_nowait() is big and queue.size == 0
     queue.put_nowait(small)
     queue.put_nowait(small)
+    await asyncio.sleep(0)
     assert spilled == [queue] and queue.spilled
     queue.put_nowait(small)  # dropped from now on
     assert queue.get_nowait() is None and queue.empty() and spilled == [queue]
+
+
+async def test_a_send_queue_past_its_bound_emptied_within_the_turn_is_kept():
+    """What one use case queues back to back, a reading writer takes before the check."""
+    spilled: list[SendQueue] = []
+    queue = SendQueue(100, spilled.append)
+    small = type("Packet", (), {"data": "é" * 30})()
+    for _ in range(3):
+        queue.put_nowait(small)
+    assert queue.size == 180
+    while not queue.empty():
+        queue.get_nowait()
+    await asyncio.sleep(0)
+    assert (spilled, queue.spilled, queue.size) == ([], False, 0)
 
 
 async def test_history_answers_stop_at_history_bytes_and_say_there_is_more(harness):
