@@ -131,6 +131,7 @@ class LoopReads:
     def __init__(self, path: str) -> None:
         self._path = path
         self._db: sqlite3.Connection | None = None
+        self._closed = False
 
     def read(self, reads: Callable[[Statements], T]) -> T:
         db = self._connection()
@@ -146,15 +147,23 @@ class LoopReads:
                 db.rollback()  # a read: nothing to keep
 
     def close(self) -> None:
+        """For good: a read after it raises ReadBusy (the caller's other path knows the store is closed)."""
+        self._closed = True
         if self._db is not None:
             self._db.close()
             self._db = None
 
     def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise ReadBusy("closed")
         if self._db is None:
             db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA query_only=1")
-            db.execute("PRAGMA busy_timeout=0")
+            try:
+                db.execute("PRAGMA query_only=1")
+                db.execute("PRAGMA busy_timeout=0")
+            except BaseException:
+                db.close()
+                raise
             self._db = db
         return self._db
 

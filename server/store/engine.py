@@ -130,7 +130,7 @@ def sqlite_loop_reads(engine: AsyncEngine) -> LoopReads | None:
     """For a SQLite store, reads on the event loop's thread (batch_sqlite.LoopReads); None otherwise."""
     if engine.dialect.name != "sqlite":
         return None
-    return LoopReads(engine.url.database or "")
+    return LoopReads(str(Path(engine.url.database or "").expanduser().absolute()))  # as the store opened it
 
 
 def pg_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:

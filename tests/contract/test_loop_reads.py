@@ -13,6 +13,7 @@ import pytest
 from server.store import open_store
 from server.store.batch_sqlite import LoopReads, ReadBusy
 from server.store.sql import _VISITOR
+from server.store.writer import StoreClosed
 from tests.contract.factories import a_site, a_visitor, visitor_says
 from tests.contract.test_store_moderation import a_start
 from tests.dbtemplate import copy_sqlite
@@ -98,3 +99,27 @@ async def test_a_start_read_while_the_writer_is_busy_joins_its_batch_and_finds_t
     # read in the message's batch (messages go first in a batch): the loop would have seen seq 1
     assert busy.open_chat is not None and (busy.open_chat.id, busy.open_chat.last_seq) == (chat.id, 2)
     assert (busy.stored, busy.open_tickets) == (idle.stored, idle.open_tickets)
+
+
+async def test_a_closed_store_reads_nothing_on_the_loop_and_says_it_is_closed(sqlite_store) -> None:
+    store, _ = sqlite_store
+    site = await a_site(store)
+    pat = await a_visitor(store, site, name="Pat")
+    await store.close()
+    with pytest.raises(StoreClosed):
+        await store.visitor_at_start(pat)
+
+
+async def test_a_store_opened_on_a_relative_path_reads_the_same_file_after_a_chdir(tmp_path: Path, monkeypatch) -> None:
+    copy_sqlite(tmp_path / "desk" / "store" / "shiftdesk.db")
+    monkeypatch.chdir(tmp_path / "desk")
+    store = await open_store("sqlite:///store/shiftdesk.db")
+    try:
+        site = await a_site(store)
+        pat = await a_visitor(store, site, name="Pat")
+        (tmp_path / "elsewhere" / "store").mkdir(parents=True)
+        monkeypatch.chdir(tmp_path / "elsewhere")
+        found = await store.visitor_at_start(pat)
+        assert found.stored is not None and found.stored.name == "Pat"
+    finally:
+        await store.close()
