@@ -171,14 +171,19 @@ class PresenceService:
         policy = desk.config.policy
         await self._closures.load()
         agents = await self._router.agents(fresh=True)
+        waiting = []
         for chat in await desk.store.chats_with_status(ChatStatus.QUEUED, ChatStatus.ACTIVE):
             await self._timers.set(VISITOR_GONE, chat.id, policy.visitor_grace_s, now)
             await self._sla.recover(chat)
             if chat.status is ChatStatus.QUEUED or chat.agent_id not in agents:
-                # a chat that had an agent before (transferred, or its agent lost) keeps its place in front
-                await self._router.enqueue(chat, front=chat.assigned_at is not None)
+                waiting.append(chat)
                 continue
             agent = agents[chat.agent_id]
             await desk.live.set_status(agent.id, agent.status, now)
             await desk.live.claim_slot(agent.id, chat.id, sys.maxsize, now)
             await self._timers.set(AGENT_GONE, agent.id, policy.agent_grace_s, now)
+        # Queued only once every agent's load is counted again: another node's
+        # routing pass (its heartbeat's, a start's) would take a slot not counted yet.
+        for chat in waiting:
+            # a chat that had an agent before (transferred, or its agent lost) keeps its place in front
+            await self._router.enqueue(chat, front=chat.assigned_at is not None)
