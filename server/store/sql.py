@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, case, insert, literal, or_, select, text, update
+from sqlalchemy import (ColumnElement, Connection, bindparam, case, insert, literal, literal_column, or_, select, text,
+                        update)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -53,7 +54,10 @@ from .writer import GroupWriter
 
 __all__ = ["SqlStore", "insert_mails"]
 
-NOT_ENDED = chats.c.status != ChatStatus.ENDED.value
+# The condition of the partial index on the open chat of each visitor, as a
+# literal: bound as a parameter, PostgreSQL's generic plans cannot use the
+# index (a scan of every chat) and SQLite prepares the statement again.
+NOT_ENDED = chats.c.status != literal_column(f"'{ChatStatus.ENDED.value}'")
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
 UNSENT = outbox.c.sent_at.is_(None)
 # chat:start's statements, built once: SQLAlchemy compiles a statement
