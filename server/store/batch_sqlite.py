@@ -30,9 +30,9 @@ _INSERT = ("INSERT INTO messages (chat_id, seq, author, author_id, text, at, cli
 _EXISTS = "SELECT 1 FROM chats WHERE id = ?"
 _HOOK = ("INSERT INTO webhook_deliveries (webhook_id, event_id, type, chat_id, body, state, attempts, "
          "created_at, first_due_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")
-T = TypeVar("T")
 # SQLAlchemy's SQLite DateTime storage format.
 _TIME = "%Y-%m-%d %H:%M:%S.%f"
+T = TypeVar("T")  # what a LoopReads read returns
 
 
 def sqlite_time(at: datetime) -> str:

@@ -55,8 +55,8 @@ from .writer import GroupWriter
 __all__ = ["SqlStore", "insert_mails"]
 
 # The condition of the partial index on the open chat of each visitor, as a
-# literal: bound as a parameter, PostgreSQL's generic plans cannot use the
-# index (a scan of every chat) and SQLite prepares the statement again.
+# literal: bound as a parameter, PostgreSQL's generic plan cannot use the
+# index (a scan of every chat; tests/contract/test_open_chat_plan.py).
 NOT_ENDED = chats.c.status != literal_column(f"'{ChatStatus.ENDED.value}'")
 READ_SEQ = {"visitor": chats.c.visitor_read_seq, "agent": chats.c.agent_read_seq}
 UNSENT = outbox.c.sent_at.is_(None)
