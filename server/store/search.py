@@ -2,7 +2,8 @@
 chats (part of `SqlStore`).
 
 The index is built by migration 0013: on SQLite the FTS5 table
-`search_fts` (kept by triggers), on PostgreSQL GIN indexes on
+`search_fts` (kept by triggers; since 0022 chat messages join it in
+batches, and a search first indexes those still queued), on PostgreSQL GIN indexes on
 `to_tsvector('simple', ...)`, whose expressions the conditions here repeat
 word for word so that the planner uses them.
 """
@@ -18,11 +19,14 @@ from ..services.model import ChatStatus
 from ..services.search_types import HitKind, PastChat, PastChatFilter, SearchHit, SearchQuery
 from . import rows
 from .base import SqlBase
+from .batch_sqlite import index_pending
 from .tags import chat_has_tag, ticket_has_tag
 from .tables import chat_agents, chats, messages, sla_events, surveys, ticket_replies, tickets, visitors
+from .writer import GroupWriter
 
-# What migration 0013 adds outside tables.py (the schema comparison skips
-# these names): the FTS5 table and its shadow tables, the GIN indexes.
+# What migrations 0013 and 0022 add outside tables.py (the schema comparison
+# skips these names): the FTS5 table, its shadow tables and its queue
+# (`search_fts_pending`), the GIN indexes.
 FTS_TABLE = "search_fts"
 SEARCH_INDEXES = frozenset({"ix_messages_search", "ix_tickets_search", "ix_ticket_replies_search"})
 
@@ -47,6 +51,8 @@ def fts_match(terms: tuple[str, ...]) -> str:
 
 
 class SearchRecords(SqlBase):
+    _writer: GroupWriter  # SqlStore's
+
     async def search(self, query: SearchQuery) -> list[SearchHit]:
         """Chats and tickets with every word of the query, one hit each
         (its newest match), newest first; `limit` from `offset`. Scoped to
@@ -58,6 +64,8 @@ class SearchRecords(SqlBase):
         if not query.terms:
             return []
         sqlite = self._engine.dialect.name == "sqlite"
+        if sqlite:  # what was stored before the search is found by it
+            await self._writer.job(lambda conn: index_pending(conn.connection.driver_connection))
         parts = union_all(self._message_hits(query, sqlite), self._ticket_hits(query, sqlite),
                           self._reply_hits(query, sqlite)).subquery("hits")
         ranked = select(parts, func.row_number().over(

@@ -39,7 +39,7 @@ from .base import insert_hooks_sync
 from .batch import write_with
 from .batch_pg import PgSql
 from .batch_pg import transaction as pg_transaction
-from .batch_sqlite import SqliteSql
+from .batch_sqlite import SEARCH_BATCH, SqliteSql, index_pending
 from .rows import is_aware
 
 log = logging.getLogger(__name__)
@@ -89,20 +89,28 @@ class _PgBatches:
 
 
 class _ThreadBatches:
-    """SQLite: the batch, commit included, in one call on the writer thread."""
+    """SQLite: the batch, commit included, in one call on the writer thread.
+    Every `SEARCH_BATCH` messages, the batch also indexes those queued for
+    search (migration 0022)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="shiftdesk-sqlite-writer")
+        self._unindexed = 0  # messages of this writer's batches since it last indexed (the writer thread's)
 
     async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, messages, jobs)
 
     def _write(self, messages: Sequence[NewMessage], jobs: Sequence[Job]) -> list[Any]:
         with self._engine.begin() as conn:
-            # The raw sqlite3 connection, inside SQLAlchemy's transaction.
-            stored = write_with(SqliteSql(conn.connection.driver_connection), messages) if messages else []
-            return stored + [job(conn) for job in jobs]
+            db = conn.connection.driver_connection  # the raw sqlite3 connection, inside SQLAlchemy's transaction
+            stored = write_with(SqliteSql(db), messages) if messages else []
+            outcomes = stored + [job(conn) for job in jobs]
+            self._unindexed += len(messages)
+            if self._unindexed >= SEARCH_BATCH:
+                index_pending(db)
+                self._unindexed = 0
+            return outcomes
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._thread.shutdown)

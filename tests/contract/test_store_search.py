@@ -2,8 +2,10 @@
 (store/search.py), on SQLite (FTS5) and PostgreSQL (`simple` text search)."""
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +13,11 @@ from server.services.model import (Agent, Author, ChatStatus, NewMessage, Priori
                                    TicketReply, TicketStatus)
 from server.services.search import words
 from server.services.search_types import HitKind, PastChatFilter, SearchQuery
-from server.store import SqlStore
+from server.store import SqlStore, open_store
+from server.store.batch_sqlite import SEARCH_BATCH
 from tests.contract.factories import T0, a_chat, new_id, visitor_says
+from tests.contract.test_store_ticket_sla import _alembic
+from tests.dbtemplate import copy_sqlite
 
 
 def asked(text: str, agent_id: str | None = None, **fields: object) -> SearchQuery:
@@ -208,3 +213,69 @@ async def test_a_tag_narrows_search_to_the_chats_and_tickets_carrying_it(store: 
     assert await store.search(asked("modem", tag=new_id())) == []
     ann = await an_agent(store, "Ann")  # an agent's scope and the tag: both apply
     assert await store.search(asked("modem", ann.id, tag=vip)) == []
+
+
+# SQLite: chat messages join the index in batches (migration 0022)
+
+async def _counts(store: SqlStore) -> tuple[int, int]:
+    """(messages in the FTS5 index, messages queued for it)."""
+    async with store.engine.connect() as conn:
+        indexed = (await conn.exec_driver_sql("SELECT count(*) FROM search_fts WHERE kind = 'message'")).scalar_one()
+        queued = (await conn.exec_driver_sql("SELECT count(*) FROM search_fts_pending")).scalar_one()
+    return indexed, queued
+
+
+async def test_sqlite_queues_messages_for_the_index_and_a_search_finds_them_even_after_a_restart(
+        tmp_path: Path) -> None:
+    url = copy_sqlite(tmp_path / "store" / "shiftdesk.db")
+    store = await open_store(url)
+    chat = await a_chat(store, first="kettle descaling")
+    await store.append_message(visitor_says(chat.id, "the kettle again"))
+    assert await _counts(store) == (0, 2)  # stored, acknowledged, not yet indexed
+    await store.close()  # a restart: the queue is a table, committed with the messages
+
+    store = await open_store(url)
+    try:
+        assert await _counts(store) == (0, 2)
+        hits = await store.search(asked("kettle"))
+        assert [(h.chat.id if h.chat else None, h.seq) for h in hits] == [(chat.id, 2)]
+        assert await _counts(store) == (2, 0)
+        await store.append_message(visitor_says(chat.id, "descaling done"))
+        assert [h.seq for h in await store.search(asked("done"))] == [3]  # each search catches up
+    finally:
+        await store.close()
+
+
+async def test_sqlite_indexes_the_queue_every_search_batch_messages_without_a_search(tmp_path: Path) -> None:
+    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
+    try:
+        chat = await a_chat(store)
+        await asyncio.gather(*(store.append_message(visitor_says(chat.id, f"word{n}", client_id=f"c{n}"))
+                               for n in range(SEARCH_BATCH + 10)))
+        indexed, queued = await _counts(store)
+        assert indexed >= SEARCH_BATCH and indexed + queued == SEARCH_BATCH + 10, (indexed, queued)
+        assert queued < SEARCH_BATCH
+        assert len(await store.search(asked(f"word{SEARCH_BATCH + 9}"))) == 1
+    finally:
+        await store.close()
+
+
+async def test_sqlite_migrating_down_indexes_the_queue_and_up_again_queues(tmp_path: Path) -> None:
+    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
+    try:
+        chat = await a_chat(store, first="queued words")
+        async with store.engine.begin() as conn:
+            await conn.run_sync(_alembic, "downgrade", "0021")
+        async with store.engine.connect() as conn:
+            tables = {r[0] for r in await conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+            indexed = (await conn.exec_driver_sql("SELECT count(*) FROM search_fts")).scalar_one()
+        assert "search_fts_pending" not in tables and indexed == 1
+        await store.append_message(visitor_says(chat.id, "indexed at once by 0013's trigger"))
+        async with store.engine.begin() as conn:
+            await conn.run_sync(_alembic, "upgrade", "head")
+        assert await _counts(store) == (2, 0)
+        await store.append_message(visitor_says(chat.id, "queued again"))
+        assert await _counts(store) == (2, 1)
+        assert {h.seq for h in await store.search(asked("queued"))} == {3}  # one hit per chat, the newest
+    finally:
+        await store.close()
