@@ -8,7 +8,10 @@ SQLAlchemy's: times are naive UTC text as `types.UTCDateTime` writes them.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -20,6 +23,8 @@ from ..services.model import Author, Message
 from ..services.webhook_types import HookRow
 from .batch import Key
 from .types import UTCDateTime, utc
+
+log = logging.getLogger(__name__)
 
 _BUMP = "UPDATE chats SET last_seq = last_seq + ? WHERE id = ? AND status != 'ended' RETURNING last_seq"
 _FIND = ("SELECT seq, text, at, author_id, note FROM messages "
@@ -130,6 +135,63 @@ class _CoreStatements:
 
 class ReadBusy(Exception):
     """SQLite could not give `LoopReads` a snapshot at once."""
+
+
+# How long the checkpointer lets commits gather before it copies them: one
+# checkpoint (and one fsync of the database file) for all of them.
+CHECKPOINT_PAUSE_S = 0.01
+
+
+class Checkpointer:
+    """Copies what the WAL holds into the database file on a thread of its
+    own, soon after commits (`wake`), so that the group commit's commits
+    seldom do it themselves. SQLite's automatic checkpoint runs in the
+    committing connection once the WAL passes 1,000 pages: measured under
+    the browser bench's half load, a commit's p99 was about 4 ms with it
+    and 1.5-2 ms with this thread doing the copying beside the writer.
+    The automatic one stays on: it then finds little or nothing left to
+    copy, and it is what lets the writer start the WAL over from its
+    beginning, so the file keeps its size. A PASSIVE checkpoint never
+    waits for the writer or a reader, and never makes them wait."""
+
+    def __init__(self, path: str, pause: float = CHECKPOINT_PAUSE_S) -> None:
+        self._path = path
+        self._pause = pause
+        self._wanted = threading.Event()
+        self._stopping = False
+        self.done = 0  # checkpoints run, for tests
+        self._thread = threading.Thread(target=self._run, name="shiftdesk-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """After a commit (any thread)."""
+        self._wanted.set()
+
+    def close(self) -> None:
+        self._stopping = True
+        self._wanted.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        db: sqlite3.Connection | None = None  # opened at the first commit: the file exists by then
+        try:
+            while True:
+                self._wanted.wait()
+                time.sleep(self._pause)
+                self._wanted.clear()
+                if self._stopping:  # after the clear: a close() during the pause is not missed
+                    return
+                try:
+                    if db is None:
+                        db = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+                        db.execute("PRAGMA busy_timeout=0")
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.done += 1
+                except sqlite3.Error as error:  # another checkpoint running, say: the next commit wakes us again
+                    log.debug("background checkpoint skipped: %s", error)
+        finally:
+            if db is not None:
+                db.close()
 
 
 class LoopReads:

@@ -119,7 +119,8 @@ def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
     group-commit writer's own thread (pysqlite, same pragmas); None otherwise."""
     if engine.dialect.name != "sqlite":
         return None
-    url = engine.url.set(drivername="sqlite+pysqlite")
+    url = engine.url.set(drivername="sqlite+pysqlite",  # absolute: the writer's other threads open it again
+                         database=str(Path(engine.url.database or "").expanduser().absolute()))
     # The writer's thread is the only user of this engine: one connection.
     writer = create_sync_engine(url, pool_size=1, max_overflow=0)
     event.listen(writer, "connect", _set_sqlite_pragmas)

@@ -39,7 +39,7 @@ from .base import insert_hooks_sync
 from .batch import write_with
 from .batch_pg import PgSql
 from .batch_pg import transaction as pg_transaction
-from .batch_sqlite import SEARCH_BATCH, SqliteSql, index_pending
+from .batch_sqlite import SEARCH_BATCH, Checkpointer, SqliteSql, index_pending
 from .rows import is_aware
 
 log = logging.getLogger(__name__)
@@ -91,12 +91,14 @@ class _PgBatches:
 class _ThreadBatches:
     """SQLite: the batch, commit included, in one call on the writer thread.
     Every `SEARCH_BATCH` messages, the batch also indexes those queued for
-    search (migration 0022)."""
+    search (migration 0022). Each commit wakes the checkpointer's thread."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="shiftdesk-sqlite-writer")
         self._unindexed = 0  # messages of this writer's batches since it last indexed (the writer thread's)
+        # the path as the store opened it (engine.sqlite_writer_engine made it absolute)
+        self.checkpointer = Checkpointer(str(engine.url.database))
 
     async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, messages, jobs)
@@ -110,10 +112,12 @@ class _ThreadBatches:
             if self._unindexed >= SEARCH_BATCH:
                 index_pending(db)
                 self._unindexed = 0
-            return outcomes
+        self.checkpointer.wake()
+        return outcomes
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(None, self._thread.shutdown)
+        await asyncio.get_running_loop().run_in_executor(None, self.checkpointer.close)
         self._engine.dispose()
 
 
