@@ -279,3 +279,22 @@ async def test_sqlite_migrating_down_indexes_the_queue_and_up_again_queues(tmp_p
         assert {h.seq for h in await store.search(asked("queued"))} == {3}  # one hit per chat, the newest
     finally:
         await store.close()
+
+
+async def test_sqlite_a_broken_index_fails_neither_the_messages_nor_the_search_beside_them(tmp_path: Path) -> None:
+    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
+    try:
+        chat = await a_chat(store)
+        async with store.engine.begin() as conn:  # the index gone: every attempt to index fails
+            await conn.exec_driver_sql("ALTER TABLE search_fts RENAME TO search_fts_away")
+        sent = await asyncio.gather(*(store.append_message(visitor_says(chat.id, f"word{n}", client_id=f"c{n}"))
+                                      for n in range(SEARCH_BATCH + 10)))
+        assert [m.seq for m in sent] == list(range(1, SEARCH_BATCH + 11))  # every one stored and acknowledged
+        with pytest.raises(Exception):  # noqa: B017 (the query of a missing table; the indexing before it did not raise)
+            await store.search(asked("word1"))
+        async with store.engine.begin() as conn:
+            await conn.exec_driver_sql("ALTER TABLE search_fts_away RENAME TO search_fts")
+        assert [h.seq for h in await store.search(asked(f"word{SEARCH_BATCH + 9}"))] == [SEARCH_BATCH + 10]
+        assert await _counts(store) == (SEARCH_BATCH + 10, 0)  # the queue kept them all until the index was back
+    finally:
+        await store.close()

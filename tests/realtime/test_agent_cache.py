@@ -47,9 +47,9 @@ async def test_a_shared_read_that_lands_late_does_not_undo_a_fresh_one(harness):
     list_agents, begun, release = store.list_agents, asyncio.Event(), asyncio.Event()
 
     async def slow_first():  # the lapsed cache's read, held back until after a fresh read
+        store.list_agents = list_agents  # only this read is held back: the fresh one reads for itself
+        agents = await list_agents()  # before Bob is added: what lands late is stale
         begun.set()
-        agents = await list_agents()
-        store.list_agents = list_agents
         await release.wait()
         return agents
 
