@@ -93,7 +93,7 @@ class SqliteSql:
         return {chat_id for chat_id in chat_ids if self._db.execute(_EXISTS, (chat_id,)).fetchone()}
 
 
-def index_pending(db: sqlite3.Connection) -> bool:
+def index_pending(db: sqlite3.Connection) -> None:
     """Index the chat messages queued for search, in a savepoint of the
     caller's transaction: an index that cannot take them (a damaged FTS5
     table, say) fails the indexing alone, logged, never the messages or
@@ -105,10 +105,8 @@ def index_pending(db: sqlite3.Connection) -> bool:
     except sqlite3.Error:
         log.exception("indexing the chat messages queued for search failed; they stay queued")
         db.execute("ROLLBACK TO search_index")
-        return False
     finally:
         db.execute("RELEASE search_index")
-    return True
 
 
 class Statements(Protocol):

@@ -107,8 +107,14 @@ def refuse_nul_in(rows: Iterable[Any]) -> None:
             raise errors.BadRequest("text may not contain a NUL character (U+0000)")
 
 
+def _sqlite_path(url: URL) -> str:
+    """The SQLite file as the store opens it: absolute, for the connections
+    of other threads (the writer's, the checkpointer's, the loop's reads)."""
+    return str(Path(url.database or "").expanduser().absolute())
+
+
 def _sqlite_engine(target: URL) -> AsyncEngine:
-    Path(target.database or "").expanduser().absolute().parent.mkdir(parents=True, exist_ok=True)
+    Path(_sqlite_path(target)).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(target)
     event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
     return engine
@@ -119,8 +125,7 @@ def sqlite_writer_engine(engine: AsyncEngine) -> Engine | None:
     group-commit writer's own thread (pysqlite, same pragmas); None otherwise."""
     if engine.dialect.name != "sqlite":
         return None
-    url = engine.url.set(drivername="sqlite+pysqlite",  # absolute: the writer's other threads open it again
-                         database=str(Path(engine.url.database or "").expanduser().absolute()))
+    url = engine.url.set(drivername="sqlite+pysqlite", database=_sqlite_path(engine.url))
     # The writer's thread is the only user of this engine: one connection.
     writer = create_sync_engine(url, pool_size=1, max_overflow=0)
     event.listen(writer, "connect", _set_sqlite_pragmas)
@@ -131,7 +136,7 @@ def sqlite_loop_reads(engine: AsyncEngine) -> LoopReads | None:
     """For a SQLite store, reads on the event loop's thread (batch_sqlite.LoopReads); None otherwise."""
     if engine.dialect.name != "sqlite":
         return None
-    return LoopReads(str(Path(engine.url.database or "").expanduser().absolute()))  # as the store opened it
+    return LoopReads(_sqlite_path(engine.url))
 
 
 def pg_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:

@@ -97,7 +97,7 @@ class _ThreadBatches:
         self._engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="shiftdesk-sqlite-writer")
         self._unindexed = 0  # messages of this writer's batches since it last indexed (the writer thread's)
-        # the path as the store opened it (engine.sqlite_writer_engine made it absolute)
+        # the path as the store opened it (absolute: engine.sqlite_writer_engine)
         self.checkpointer = Checkpointer(str(engine.url.database))
 
     async def write(self, messages: Sequence[NewMessage], jobs: Sequence[Job] = ()) -> list[Any]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from server.services.model import (Agent, Author, ChatStatus, NewMessage, Priority, SlaEvent, Survey, Tag, Ticket,
-                                   TicketReply, TicketStatus)
+from server.services.model import (Agent, Author, ChatStatus, Message, NewMessage, Priority, SlaEvent, Survey, Tag,
+                                   Ticket, TicketReply, TicketStatus)
 from server.services.search import words
 from server.services.search_types import HitKind, PastChatFilter, SearchQuery
 from server.store import SqlStore, open_store
@@ -217,6 +218,18 @@ async def test_a_tag_narrows_search_to_the_chats_and_tickets_carrying_it(store: 
 
 # SQLite: chat messages join the index in batches (migration 0022)
 
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqlStore]:
+    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
+    yield store
+    await store.close()
+
+
+async def many_words(store: SqlStore, chat_id: str, count: int) -> list[Message]:
+    """`word0`, `word1`, ... sent at once: they share the group commit's batches."""
+    return await asyncio.gather(*(store.append_message(visitor_says(chat_id, f"word{n}", client_id=f"c{n}"))
+                                  for n in range(count)))
+
 async def _counts(store: SqlStore) -> tuple[int, int]:
     """(messages in the FTS5 index, messages queued for it)."""
     async with store.engine.connect() as conn:
@@ -246,55 +259,45 @@ async def test_sqlite_queues_messages_for_the_index_and_a_search_finds_them_even
         await store.close()
 
 
-async def test_sqlite_indexes_the_queue_every_search_batch_messages_without_a_search(tmp_path: Path) -> None:
-    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
-    try:
-        chat = await a_chat(store)
-        await asyncio.gather(*(store.append_message(visitor_says(chat.id, f"word{n}", client_id=f"c{n}"))
-                               for n in range(SEARCH_BATCH + 10)))
-        indexed, queued = await _counts(store)
-        assert indexed >= SEARCH_BATCH and indexed + queued == SEARCH_BATCH + 10, (indexed, queued)
-        assert queued < SEARCH_BATCH
-        assert len(await store.search(asked(f"word{SEARCH_BATCH + 9}"))) == 1
-    finally:
-        await store.close()
+async def test_sqlite_indexes_the_queue_every_search_batch_messages_without_a_search(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    chat = await a_chat(store)
+    await many_words(store, chat.id, SEARCH_BATCH + 10)
+    indexed, queued = await _counts(store)
+    assert indexed >= SEARCH_BATCH and indexed + queued == SEARCH_BATCH + 10, (indexed, queued)
+    assert queued < SEARCH_BATCH
+    assert len(await store.search(asked(f"word{SEARCH_BATCH + 9}"))) == 1
 
 
-async def test_sqlite_migrating_down_indexes_the_queue_and_up_again_queues(tmp_path: Path) -> None:
-    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
-    try:
-        chat = await a_chat(store, first="queued words")
-        async with store.engine.begin() as conn:
-            await conn.run_sync(_alembic, "downgrade", "0021")
-        async with store.engine.connect() as conn:
-            tables = {r[0] for r in await conn.exec_driver_sql("SELECT name FROM sqlite_master")}
-            indexed = (await conn.exec_driver_sql("SELECT count(*) FROM search_fts")).scalar_one()
-        assert "search_fts_pending" not in tables and indexed == 1
-        await store.append_message(visitor_says(chat.id, "indexed at once by 0013's trigger"))
-        async with store.engine.begin() as conn:
-            await conn.run_sync(_alembic, "upgrade", "head")
-        assert await _counts(store) == (2, 0)
-        await store.append_message(visitor_says(chat.id, "queued again"))
-        assert await _counts(store) == (2, 1)
-        assert {h.seq for h in await store.search(asked("queued"))} == {3}  # one hit per chat, the newest
-    finally:
-        await store.close()
+async def test_sqlite_migrating_down_indexes_the_queue_and_up_again_queues(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    chat = await a_chat(store, first="queued words")
+    async with store.engine.begin() as conn:
+        await conn.run_sync(_alembic, "downgrade", "0021")
+    async with store.engine.connect() as conn:
+        tables = {r[0] for r in await conn.exec_driver_sql("SELECT name FROM sqlite_master")}
+        indexed = (await conn.exec_driver_sql("SELECT count(*) FROM search_fts")).scalar_one()
+    assert "search_fts_pending" not in tables and indexed == 1
+    await store.append_message(visitor_says(chat.id, "indexed at once by 0013's trigger"))
+    async with store.engine.begin() as conn:
+        await conn.run_sync(_alembic, "upgrade", "head")
+    assert await _counts(store) == (2, 0)
+    await store.append_message(visitor_says(chat.id, "queued again"))
+    assert await _counts(store) == (2, 1)
+    assert {h.seq for h in await store.search(asked("queued"))} == {3}  # one hit per chat, the newest
 
 
-async def test_sqlite_a_broken_index_fails_neither_the_messages_nor_the_search_beside_them(tmp_path: Path) -> None:
-    store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
-    try:
-        chat = await a_chat(store)
-        async with store.engine.begin() as conn:  # the index gone: every attempt to index fails
-            await conn.exec_driver_sql("ALTER TABLE search_fts RENAME TO search_fts_away")
-        sent = await asyncio.gather(*(store.append_message(visitor_says(chat.id, f"word{n}", client_id=f"c{n}"))
-                                      for n in range(SEARCH_BATCH + 10)))
-        assert [m.seq for m in sent] == list(range(1, SEARCH_BATCH + 11))  # every one stored and acknowledged
-        with pytest.raises(Exception):  # noqa: B017 (the query of a missing table; the indexing before it did not raise)
-            await store.search(asked("word1"))
-        async with store.engine.begin() as conn:
-            await conn.exec_driver_sql("ALTER TABLE search_fts_away RENAME TO search_fts")
-        assert [h.seq for h in await store.search(asked(f"word{SEARCH_BATCH + 9}"))] == [SEARCH_BATCH + 10]
-        assert await _counts(store) == (SEARCH_BATCH + 10, 0)  # the queue kept them all until the index was back
-    finally:
-        await store.close()
+async def test_sqlite_a_broken_index_fails_neither_the_messages_nor_the_search_beside_them(
+        sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    chat = await a_chat(store)
+    async with store.engine.begin() as conn:  # the index gone: every attempt to index fails
+        await conn.exec_driver_sql("ALTER TABLE search_fts RENAME TO search_fts_away")
+    sent = await many_words(store, chat.id, SEARCH_BATCH + 10)
+    assert [m.seq for m in sent] == list(range(1, SEARCH_BATCH + 11))  # every one stored and acknowledged
+    with pytest.raises(Exception):  # noqa: B017 (the query of a missing table; the indexing before it did not raise)
+        await store.search(asked("word1"))
+    async with store.engine.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE search_fts_away RENAME TO search_fts")
+    assert [h.seq for h in await store.search(asked(f"word{SEARCH_BATCH + 9}"))] == [SEARCH_BATCH + 10]
+    assert await _counts(store) == (SEARCH_BATCH + 10, 0)  # the queue kept them all until the index was back
