@@ -86,13 +86,20 @@ class ServerProcess:
                                      cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
         return self
 
+    def _log_tail(self, lines: int = 20) -> str:
+        """The end of the process's log, for the failure's message (a port
+        taken meanwhile, a migration raced: the cause, not only the code)."""
+        if self.log is None or not self.log.exists():
+            return ""
+        return ":\n" + "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
     def ready(self, timeout: float = 30.0) -> ServerProcess:
         """Waits until the launched process answers /healthz."""
         assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}")
+                raise RuntimeError(f"server exited with {self.proc.returncode}{self._log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
                     if response.status == 200:
