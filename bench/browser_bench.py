@@ -197,6 +197,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--setups", default=",".join(SETUPS), help=f"a subset of {','.join(KNOWN)}")
     parser.add_argument("--no-polling", action="store_true", help="leave out the long-polling rounds")
     parser.add_argument("--no-rate", action="store_true", help="leave out the rate rounds")
+    parser.add_argument("--rate", type=float, metavar="MSG_S",
+                        help="the rate rounds at this rate instead of half of Shiftdesk's median maximum "
+                             "(to compare two checkouts at the same load)")
     parser.add_argument("--reply", action="store_true", help="agents answer every visitor message")
     parser.add_argument("--quiet-wait", type=float, default=60.0, metavar="S",
                         help="before each scenario, wait at most S s for other processes to go quiet (0: never)")
@@ -250,11 +253,13 @@ def run(args: argparse.Namespace) -> dict:
                     runs[target.name].append(scenario(target, args, pids, f"r{r + 1} {transport[:4]}",
                                                       visitors=args.visitors, mode=mode, transport=transport))
         sd_max = median_of(report["websocket"].get("shiftdesk", []), "delivered_msg_s")
-        if not args.no_rate and sd_max:
-            half = round(sd_max / 2, 1)
+        if not args.no_rate and (sd_max or args.rate):
+            half = args.rate or round(sd_max / 2, 1)
             report["rate_msg_s"] = half
+            report["rate_as_asked"] = bool(args.rate)
             rated = report.setdefault("rate", {name: [] for name in targets})
-            log(f"rate: {half} msg/s (half of Shiftdesk's median maximum), {args.rate_visitors} visitors")
+            why = "as asked" if args.rate else "half of Shiftdesk's median maximum"
+            log(f"rate: {half} msg/s ({why}), {args.rate_visitors} visitors")
             for r in range(args.rounds):
                 for target in rotated(order, r):
                     rated[target.name].append(scenario(target, args, pids, f"r{r + 1} rate", mode="rate",
@@ -330,7 +335,8 @@ def table(report: dict) -> str:
     lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     if "rate_msg_s" in report:
-        lines.append(f"rate rounds at {report['rate_msg_s']} msg/s (half of Shiftdesk's median websocket maximum)")
+        why = "as asked" if report.get("rate_as_asked") else "half of Shiftdesk's median websocket maximum"
+        lines.append(f"rate rounds at {report['rate_msg_s']} msg/s ({why})")
     for name, k in report.get("after_sigkill", {}).items():
         lines.append(f"after SIGKILL, {name}: {k['acked_not_stored']} of {k['acked_checked']} acked messages not stored")
     lines.append("")

@@ -96,6 +96,11 @@ class _ThreadBatches:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="shiftdesk-sqlite-writer")
+        # The writer thread's one connection, kept between batches: checking
+        # it out of SQLAlchemy's pool and back for every batch cost 30-50 us
+        # of the thread's CPU, most of it holding the GIL (docs/performance.md).
+        self._conn: Connection | None = None
+        self._closed = False
         self._unindexed = 0  # messages of this writer's batches since it last indexed (the writer thread's)
         # the path as the store opened it (absolute: engine.sqlite_writer_engine)
         self.checkpointer = Checkpointer(str(engine.url.database))
@@ -104,19 +109,39 @@ class _ThreadBatches:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._write, messages, jobs)
 
     def _write(self, messages: Sequence[NewMessage], jobs: Sequence[Job]) -> list[Any]:
-        with self._engine.begin() as conn:
-            db = conn.connection.driver_connection  # the raw sqlite3 connection, inside SQLAlchemy's transaction
-            stored = write_with(SqliteSql(db), messages) if messages else []
-            outcomes = stored + [job(conn) for job in jobs]
-            self._unindexed += len(messages)
-            if self._unindexed >= SEARCH_BATCH:
-                index_pending(db)
-                self._unindexed = 0
+        if self._conn is None:
+            self._conn = self._engine.connect()
+        conn = self._conn
+        try:
+            with conn.begin():
+                db = conn.connection.driver_connection  # the raw sqlite3 connection, inside SQLAlchemy's transaction
+                stored = write_with(SqliteSql(db), messages) if messages else []
+                outcomes = stored + [job(conn) for job in jobs]
+                self._unindexed += len(messages)
+                if self._unindexed >= SEARCH_BATCH:
+                    index_pending(db)
+                    self._unindexed = 0
+        except BaseException:
+            # rolled back; the next batch starts on a fresh connection, as it
+            # did when each batch checked one out (a connection SQLite failed
+            # on, a disk error say, is not reused)
+            self._conn = None
+            conn.close()
+            raise
         self.checkpointer.wake()
         return outcomes
 
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, self._thread.shutdown)
+        loop = asyncio.get_running_loop()
+        if not self._closed:  # a store closed twice closes once
+            self._closed = True
+            await loop.run_in_executor(self._thread, self._close_connection)  # on its own thread, after every batch
+        await loop.run_in_executor(None, self._thread.shutdown)
         await asyncio.get_running_loop().run_in_executor(None, self.checkpointer.close)
         self._engine.dispose()
 
