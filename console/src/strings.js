@@ -557,6 +557,7 @@ const en = {
   "tiles.csat.sub.other": "average {average} of {count} ratings",
   // Dashboard: the overview's charts (dashboard/charts.js)
   "charts.hour": "{hour}h",
+  "charts.hours_in": "Hours in the desk's time zone ({tz}).",
   "charts.started": "Started",
   "charts.taken": "Taken by an agent",
   "charts.bucket": "{low}–{high} s",

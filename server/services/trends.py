@@ -81,10 +81,12 @@ class Trends:
         return local_day(now, self.tz)
 
     async def hourly(self, day: date) -> dict[str, Any]:
-        """`{"day", "hours": [{"hour", "started", "handled"}] (24), "first_response": spread}`."""
+        """`{"day", "tz", "hours": [{"hour", "started", "handled"}] (24), "first_response": spread}`;
+        `tz` names the desk's time zone, whose hours these are."""
         since, until = day_start(day, self.tz), day_start(day + timedelta(days=1), self.tz)
         facts = await self.store.report_facts(since, until)
-        return {"day": day.isoformat(), "hours": hours_of(facts, since, until, self.tz),
+        return {"day": day.isoformat(), "tz": getattr(self.tz, "key", None) or str(self.tz),
+                "hours": hours_of(facts, since, until, self.tz),
                 "first_response": first_response_spread(facts, since, until, self.policy)}
 
     async def daily(self, first: date, last: date) -> list[dict[str, Any]]:

@@ -131,6 +131,8 @@ async def test_the_reports_table_and_csv_tell_what_the_script_did(chromium, desk
         await expect(tile(page, "csat")).to_have_text("50%")
         await expect(page.locator('[data-sd="chart-hourly"]')).to_have_attribute("data-total", "4",
                                                                                  timeout=TIMEOUT_MS)
+        await expect(page.locator('[data-sd="hourly-tz"]')).to_have_text(
+            "Hours in the desk's time zone (America/New_York).")  # a lead elsewhere reads them right
         await expect(page.locator('[data-sd="chart-first-response"]')).to_have_attribute("data-total", "3")
         await expect(page.locator('[data-sd="chart-csat"]')).to_have_attribute("data-total", "2")
         await expect(page.locator('[data-sd="alert"][data-kind="flag"]')).to_have_count(1)

@@ -114,6 +114,7 @@ async def test_chats_count_per_desk_local_hour_with_the_first_response_spread(ha
         async with http.get("/api/reports/hourly", params={"day": "2026-11-22"}) as response:
             yesterday = await response.json()
     assert response.status == 200 and body["day"] == DAY
+    assert body["tz"] == "America/New_York"  # whose hours these are: the desk's
     hours = {h["hour"]: (h["started"], h["handled"]) for h in body["hours"] if h["started"] or h["handled"]}
     assert len(body["hours"]) == 24 and hours == {10: (1, 1), 11: (2, 2)}
     spread = body["first_response"]

@@ -37,6 +37,7 @@ function make(canvas, config) {
 export class Charts {
   constructor(root) {
     this.hourlyCanvas = root.querySelector('[data-sd="chart-hourly"]');
+    this.hourlyZone = root.querySelector('[data-sd="hourly-tz"]');
     this.spreadCanvas = root.querySelector('[data-sd="chart-first-response"]');
     this.csatCanvas = root.querySelector('[data-sd="chart-csat"]');
     this.charts = {};
@@ -58,6 +59,8 @@ export class Charts {
       options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     });
     this.hourlyCanvas.setAttribute("data-total", String(hours.reduce((n, h) => n + h.started, 0)));
+    // the desk's hours, which a lead in another time zone would otherwise read as their own
+    if (this.hourlyZone) this.hourlyZone.textContent = data.tz ? s("charts.hours_in", { tz: data.tz }) : "";
   }
 
   /** The first-response buckets of GET /api/reports/hourly: green within the target, red past it. */
