@@ -12,6 +12,7 @@ import psutil
 import pytest
 import socketio
 
+from server.app import SIO
 from server.realtime import engine
 from server.realtime.engine import SendQueue
 from tests.rawclients import EIO, ack_of, ask_history, fill_chat, http, polling_session, visitor_socket
@@ -108,6 +109,40 @@ async def test_history_answers_stop_at_history_bytes_and_say_there_is_more(harne
     agent = await harness.agent(token)  # the chat waited in the queue: its transcript comes the same way
     assigned = await agent.next("chat:assigned")
     assert assigned["more"] is True and assigned["messages"] == first["messages"]
+
+
+# --- idle websockets (engine.DeskSocket._websocket_handler) --------------------------
+
+@pytest.fixture
+def short_pings(harness):
+    """Pings every 0.2 s, answered within 0.2 s: a websocket with no frame
+    for 0.4 s is idle. Transport timing on the wall clock, not a policy's."""
+    eio = harness.server.app[SIO].eio
+    saved = eio.ping_interval, eio.ping_timeout
+    eio.ping_interval, eio.ping_timeout = 0.2, 0.2
+    yield 0.4
+    eio.ping_interval, eio.ping_timeout = saved
+
+
+async def test_a_websocket_that_keeps_sending_outlives_its_idle_deadline_many_times(harness, short_pings):
+    ws, _ = await raw_visitor(harness)
+    loop = asyncio.get_running_loop()
+    until, ack_id = loop.time() + 4 * short_pings, 1
+    while loop.time() < until:  # a frame every 0.05 s, pings answered: never idle
+        await ws.send(f'42/visitor,{ack_id}["no-such-event"]')
+        answer = ack_of(await ws.next(f"43/visitor,{ack_id}["), "/visitor", ack_id)
+        assert answer["error"]["code"] == "unknown_event"
+        ack_id += 1
+        await asyncio.sleep(0.05)
+    await ws.send(f'42/visitor,{ack_id}["no-such-event"]')
+    assert ack_of(await ws.next(f"43/visitor,{ack_id}["), "/visitor", ack_id)["ok"] is False  # still open
+
+
+async def test_a_websocket_that_goes_silent_is_closed(harness, short_pings):
+    ws, _ = await raw_visitor(harness)
+    started = asyncio.get_running_loop().time()
+    assert await ws.closed_by_server(timeout=10 * short_pings)  # reads, never answers a ping
+    assert asyncio.get_running_loop().time() - started >= short_pings / 2
 
 
 # --- long-polling POSTs ---------------------------------------------------------
