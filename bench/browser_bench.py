@@ -151,6 +151,7 @@ def drive(target: Target, *, visitors: int, mode: str, duration: float, warmup: 
     result["other_cpu_s"] = round(result["machine_busy_cpu_s"] - result["server_cpu_s"]
                                   - result["generator_cpu_s"], 3)
     result["server_cpu_pct"] = round(100 * result["server_cpu_s"] / duration, 1)
+    result["server_loop_cpu_pct"] = round(100 * result["server_main_thread_cpu_s"] / duration, 1)
     if delivered:
         result["server_cpu_us_per_msg"] = round(1e6 * result["server_cpu_s"] / delivered, 1)
     pairs = [tuple(p) for p in result.pop("acked_pairs", [])]
@@ -169,6 +170,7 @@ def scenario(target: Target, args: argparse.Namespace, pids: list[int], label: s
     log(f"  {label:9} {target.name:17} delivered={result['delivered_msg_s']:>8.1f} msg/s  "
         f"p50={result['latency_p50_ms']} p99={result['latency_p99_ms']} ms  lost={result['acked_lost']}  "
         f"deflate={result['deflate_accepted']}  cpu server={result['server_cpu_pct']}% "
+        f"(event loop {result['server_loop_cpu_pct']}%) "
         f"generator={result['generator_cpu_pct']}% other={result['other_cpu_s']} s")
     return result
 
