@@ -308,7 +308,12 @@ async def serve(config: configuration.Config, demo: bool = False) -> None:
     app = await create_app(config, demo_site=DEMO_SITE if demo else None)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S)
     await runner.setup()
-    await web.TCPSite(runner, config.server.host, config.server.port).start()
+    try:
+        await web.TCPSite(runner, config.server.host, config.server.port).start()
+    except OSError as error:  # the port taken, the address not this machine's: the operator's to fix
+        await runner.cleanup()
+        raise SystemExit(f"cannot listen on {config.server.host}:{config.server.port}: "
+                         f"{error.strerror or error}") from None
     tune_gc()
     print(f"Shiftdesk on http://{config.server.host}:{config.server.port}/ "
           f"(console: /console; database: {config.server.database})", flush=True)

@@ -20,6 +20,9 @@ from server.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
+RELAUNCHES = 3  # a node whose free port was taken before it bound it: launched again this often
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,6 +70,12 @@ class ServerProcess:
                  env: dict[str, str] | None = None, node: str | None = None,
                  args: Sequence[str] = ()) -> None:
         self.database, self.port = database, port or free_port()
+        # free_port's port may be taken (by another test's connection, say)
+        # before the node binds it: then, and only for a port chosen here,
+        # ready() launches it again on another (at most RELAUNCHES times)
+        self._port_ours = port is None
+        self._relaunches = 0
+        self._log_from = 0  # where this launch's lines begin in the log
         self.env = env or {}
         self.node = node
         self.args = [*(["--node", node] if node else []), *args]
@@ -79,6 +88,7 @@ class ServerProcess:
 
     def launch(self) -> ServerProcess:
         """Starts the process without waiting for it (several start at once)."""
+        self._log_from = self.log.stat().st_size if self.log and self.log.exists() else 0
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         env = {**os.environ, "SHIFTDESK_SERVER_SECRET_KEY": "test-secret", **self.env}
         self.proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port",
@@ -93,12 +103,26 @@ class ServerProcess:
             return ""
         return ":\n" + "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
+    def _port_taken_meanwhile(self) -> bool:
+        if not (self._port_ours and self._relaunches < RELAUNCHES and self.log and self.log.exists()):
+            return False
+        with open(self.log, "rb") as log:
+            log.seek(self._log_from)
+            said = log.read().decode(errors="replace")
+        return f"cannot listen on 127.0.0.1:{self.port}" in said and "address already in use" in said
+
     def ready(self, timeout: float = 30.0) -> ServerProcess:
         """Waits until the launched process answers /healthz."""
         assert self.proc is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if self._port_taken_meanwhile():
+                    self._relaunches += 1
+                    self.port = free_port()
+                    self.url = f"http://127.0.0.1:{self.port}"
+                    self.launch()
+                    continue
                 raise RuntimeError(f"server exited with {self.proc.returncode}{self._log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 
 from server.services.auth import verify_password
 from server.services.tokens import hash_token
 from server.store import open_store
-from tests.serverproc import ROOT
+from tests.serverproc import ROOT, ServerProcess
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -167,3 +168,30 @@ def test_token_add_refuses_an_unknown_site_a_bad_scope_and_an_empty_name(tmp_pat
     assert scope.returncode != 0 and "--scope" in scope.stderr
     empty = run("token", "add", " ", "--scope", "read", "--database", db)
     assert empty.returncode != 0 and "name" in empty.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run("serve", "--host", "127.0.0.1", "--port", str(port), "--database", f"sqlite:///{tmp_path}/s.db")
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "address already in use" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_test_node_whose_port_was_taken_before_it_bound_it_starts_on_another(tmp_path):
+    """tests/serverproc.py: free_port()'s port can be taken by anything
+    before the node binds it (the cause of a rare multi-node start failure)."""
+    node = ServerProcess(f"sqlite:///{tmp_path}/n.db", log=tmp_path / "n.log")
+    first = node.port
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", first))
+        taken.listen()
+        node.start()
+    try:
+        assert node.port != first and node.url.endswith(f":{node.port}")
+        assert f"cannot listen on 127.0.0.1:{first}" in (tmp_path / "n.log").read_text()
+    finally:
+        node.stop()

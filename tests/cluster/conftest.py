@@ -39,12 +39,15 @@ def cluster(nginx_path: str, seed: Path, tmp_path: Path) -> Iterator[Cluster]:
     for name in NODES:
         shutil.copy(seed, tmp_path / f"{name}.db")  # the CLI closed it: no -wal file is left beside it
         nodes[name] = ServerProcess(f"sqlite:///{tmp_path}/{name}.db", node=name, log=tmp_path / f"{name}.log")
+    with ThreadPoolExecutor(len(nodes)) as pool:  # each takes a second or so to import and migrate
+        started = [pool.submit(ServerProcess.start, node) for node in nodes.values()]
+    # nginx's upstreams once every node listens: a node whose port was taken meanwhile moved to another
     nginx = Nginx({name: node.port for name, node in nodes.items()}, free_port(), binary=nginx_path,
                   dir=tmp_path / "nginx")
     cluster = Cluster(nodes, nginx)
     try:
-        with ThreadPoolExecutor(len(nodes)) as pool:  # each takes a second or so to import and migrate
-            list(pool.map(ServerProcess.start, nodes.values()))
+        for outcome in started:
+            outcome.result()
         nginx.start()
         yield cluster
     finally:
