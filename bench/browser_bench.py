@@ -220,6 +220,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--setups: a subset of {','.join(KNOWN)}")
     if not 1 <= args.rounds <= 20 or not 0 < args.duration <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--rounds 1-20, --duration 0-600 s, --warmup 0-60 s")
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be above 0")
     if not 1 <= args.visitors <= 5000 or not 1 <= args.rate_visitors <= 5000 or not 1 <= args.agents <= 200:
         parser.error("--visitors and --rate-visitors 1-5000, --agents 1-200")
     return args

@@ -109,7 +109,7 @@ class ServerProcess:
         with open(self.log, "rb") as log:
             log.seek(self._log_from)
             said = log.read().decode(errors="replace")
-        return f"cannot listen on 127.0.0.1:{self.port}" in said and "address already in use" in said
+        return f"cannot listen on 127.0.0.1:{self.port}" in said and "address already in use" in said.lower()
 
     def ready(self, timeout: float = 30.0) -> ServerProcess:
         """Waits until the launched process answers /healthz."""

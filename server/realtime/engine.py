@@ -22,10 +22,11 @@ adds, keeping to the library's hooks where it has them:
   permessage-deflate (every browser) gets every frame zlib-compressed, on
   the event loop. `_TrackedWebSocket.__call__` makes it with `compress` set
   by the server (off by default: `[server] ws_compression`).
-- `DeskSocket.poll` and `_websocket_handler`: engineio's, waiting under
-  `asyncio.timeout` where engineio made a task and a `wait_for` for every
-  frame read and every wake-up of a socket's writer (about 5 us each on
-  uvloop; measured end to end in docs/performance.md).
+- `DeskSocket.poll` and `_websocket_handler`: engineio's, with the writer's
+  wait under `asyncio.timeout` and the reader's ended by one watch per
+  socket, where engineio made a task and a `wait_for` for every frame read
+  and every wake-up of a socket's writer (about 5 us each on uvloop;
+  measured end to end in docs/performance.md).
 - `generate_id` (engineio's session ids, which python-socketio's manager
   also uses for its own sids): with `node` set, each starts `"{node}-"`, so
   a load balancer routes a long-polling session's requests (`?sid=...`) to
@@ -144,6 +145,40 @@ class SendQueue(asyncio.Queue):
             super().task_done()
 
 
+class _IdleWatch:
+    """Cancels the task that made it once `quiet` seconds have passed since
+    it began or since the last frame was handled, never while a frame is
+    being handled (`handling`). Its timer, set once per `quiet` at most,
+    checks when it fires and sets itself again if a frame came meanwhile."""
+
+    __slots__ = ("_loop", "_task", "_quiet", "_last", "_timer", "handling")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, quiet: float) -> None:
+        self._loop, self._task, self._quiet = loop, asyncio.current_task(), quiet
+        self._last = loop.time()
+        self.handling = False
+        self._timer: asyncio.TimerHandle | None = loop.call_at(self._last + quiet, self._check)
+
+    def handled(self, now: float) -> None:
+        self._last, self.handling = now, False
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        if self.handling:  # the deadline counts from the end of the handling
+            self._timer = self._loop.call_at(now + self._quiet, self._check)
+        elif now - self._last < self._quiet:
+            self._timer = self._loop.call_at(self._last + self._quiet, self._check)
+        else:
+            self._timer = None
+            if self._task is not None:
+                self._task.cancel()
+
+
 class DeskSocket(eio_socket.AsyncSocket):
     """engineio's socket, with what a client sends below Socket.IO vetted:
     packet types a client has no business sending and long-polling payloads
@@ -190,11 +225,12 @@ class DeskSocket(eio_socket.AsyncSocket):
     async def _websocket_handler(self, ws: Any) -> None:
         """engineio's (python-engineio 4.15) once the socket is on the
         websocket; an upgrade from long-polling is left to engineio's. Each
-        frame is awaited in the handler's own task, under one timeout moved
-        on only when it lags by more than a tenth of it, a second at most
-        (the connection still ends when no frame came for `ping_interval +
-        ping_timeout`, give or take that lag), where engineio made a task, a
-        `wait_for` and its timer per frame."""
+        frame is awaited in the handler's own task, and the wait for it is
+        ended after `ping_interval + ping_timeout` without one by a watch
+        (`_IdleWatch`: one timer per socket, set again when it fires) where
+        engineio made a task, a `wait_for` and its timer per frame. As with
+        engineio, the time a frame's handlers take does not count: they run
+        inline (DeskServer's `async_handlers=False`) and are never cut."""
         if self.connected:
             await super()._websocket_handler(ws)
             return
@@ -203,34 +239,32 @@ class DeskSocket(eio_socket.AsyncSocket):
         writer_task = asyncio.ensure_future(self._websocket_writer(ws))
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
         loop = asyncio.get_running_loop()
-        quiet = self.server.ping_interval + self.server.ping_timeout
-        slack = min(_IDLE_SLACK_S, quiet / 10)
+        idle = _IdleWatch(loop, self.server.ping_interval + self.server.ping_timeout)
         try:
-            async with asyncio.timeout_at(loop.time() + quiet) as idle:
-                while True:
-                    if loop.time() + quiet - idle.when() > slack:
-                        idle.reschedule(loop.time() + quiet)
-                    data = await ws.wait()
-                    if data is None:  # connection closed by the client
-                        break
-                    if len(data) > self.server.max_http_buffer_size:
-                        break  # engineio: ValueError('packet is too large'), which ended the loop
-                    try:
-                        await self.receive(eio_packet.Packet(encoded_packet=data))
-                    except eio_exceptions.UnknownPacketError:
-                        pass
-                    except eio_exceptions.SocketIsClosedError:
-                        self.server.logger.info("Receive error -- socket is closed")
-                        break
-                    except Exception:
-                        self.server.logger.exception("Unknown receive error")
-        except TimeoutError:
-            pass  # no frame for `quiet` seconds
+            while True:
+                data = await ws.wait()
+                if data is None:  # connection closed by the client
+                    break
+                if len(data) > self.server.max_http_buffer_size:
+                    break  # engineio: ValueError('packet is too large'), which ended the loop
+                idle.handling = True
+                try:
+                    await self.receive(eio_packet.Packet(encoded_packet=data))
+                except eio_exceptions.UnknownPacketError:
+                    pass
+                except eio_exceptions.SocketIsClosedError:
+                    self.server.logger.info("Receive error -- socket is closed")
+                    break
+                except Exception:
+                    self.server.logger.exception("Unknown receive error")
+                finally:
+                    idle.handled(loop.time())
         except asyncio.CancelledError:
-            pass  # as engineio: the socket is still closed below, its writer stopped first
+            pass  # the watch's (no frame for too long), or shutdown's: as engineio, the socket is closed below
         except Exception:  # the connection failed under ws.wait(), as engineio's bare except
             pass
         finally:
+            idle.stop()
             await self.queue.put(None)  # unlock the writer task so it can exit
         await writer_task
         await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
@@ -266,7 +300,6 @@ class DeskSocket(eio_socket.AsyncSocket):
             await self.receive(pkt)
 
 
-_IDLE_SLACK_S = 1.0  # at most how far a websocket's idle deadline may lag its last frame before it is moved
 _NODE = re.compile(r"[A-Za-z0-9_]{1,32}")  # as `[server] node` (config.py): no "-"
 _FROM_CLIENTS = {eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE, eio_packet.CLOSE}
 _TEXT_PACKETS = tuple("123456")  # what a websocket text frame may start with (binary goes in binary frames)

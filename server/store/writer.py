@@ -122,9 +122,9 @@ class _ThreadBatches:
                     index_pending(db)
                     self._unindexed = 0
         except BaseException:
-            # rolled back; the next batch starts on a fresh connection, as it
-            # did when each batch checked one out (a connection SQLite failed
-            # on, a disk error say, is not reused)
+            # rolled back; the next batch checks a connection out of the pool
+            # again, reset by it, as every batch did before (SQLAlchemy drops
+            # one whose failure it takes for a lost connection)
             self._conn = None
             conn.close()
             raise

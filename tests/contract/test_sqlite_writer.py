@@ -1,6 +1,6 @@
 """SQLite: the group commit's thread keeps one connection between batches
-(store/writer.py `_ThreadBatches`), and a batch that fails leaves it a
-working one for the next."""
+(store/writer.py `_ThreadBatches`), and a batch that fails is rolled
+back without stopping the next."""
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +33,7 @@ async def test_the_writer_checks_its_connection_out_once_for_many_batches(tmp_pa
     assert writer_engine.pool.checkedout() == 0  # close gave it back
 
 
-async def test_a_batch_that_fails_is_rolled_back_and_the_next_commits_on_a_fresh_connection(tmp_path: Path) -> None:
+async def test_a_batch_that_fails_is_rolled_back_and_the_next_commits_after_it(tmp_path: Path) -> None:
     store = await open_store(copy_sqlite(tmp_path / "store" / "shiftdesk.db"))
     writer = store._writer  # noqa: SLF001 (a job that fails: a bug the writer must survive)
     try:
