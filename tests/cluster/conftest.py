@@ -39,16 +39,18 @@ def cluster(nginx_path: str, seed: Path, tmp_path: Path) -> Iterator[Cluster]:
     for name in NODES:
         shutil.copy(seed, tmp_path / f"{name}.db")  # the CLI closed it: no -wal file is left beside it
         nodes[name] = ServerProcess(f"sqlite:///{tmp_path}/{name}.db", node=name, log=tmp_path / f"{name}.log")
-    with ThreadPoolExecutor(len(nodes)) as pool:  # each takes a second or so to import and migrate
-        started = [pool.submit(ServerProcess.start, node) for node in nodes.values()]
-    # nginx's upstreams once every node listens: a node whose port was taken meanwhile moved to another
-    nginx = Nginx({name: node.port for name, node in nodes.items()}, free_port(), binary=nginx_path,
-                  dir=tmp_path / "nginx")
-    cluster = Cluster(nodes, nginx)
+    nginx: Nginx | None = None
     try:
-        for outcome in started:
-            outcome.result()
+        with ThreadPoolExecutor(len(nodes)) as pool:  # each takes a second or so to import and migrate
+            for started in [pool.submit(ServerProcess.start, node) for node in nodes.values()]:
+                started.result()
+        # nginx's upstreams once every node listens: a node whose port was taken meanwhile moved to another
+        nginx = Nginx({name: node.port for name, node in nodes.items()}, free_port(), binary=nginx_path,
+                      dir=tmp_path / "nginx")
         nginx.start()
-        yield cluster
+        yield Cluster(nodes, nginx)
     finally:
-        cluster.stop()
+        for node in nodes.values():
+            node.stop()
+        if nginx is not None:
+            nginx.stop()
