@@ -125,8 +125,7 @@ class _ThreadBatches:
             # rolled back; the next batch checks a connection out of the pool
             # again, reset by it, as every batch did before (SQLAlchemy drops
             # one whose failure it takes for a lost connection)
-            self._conn = None
-            conn.close()
+            self._close_connection()
             raise
         self.checkpointer.wake()
         return outcomes
